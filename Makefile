@@ -1,0 +1,66 @@
+# The two commands of the README's quick start:
+#   make synth   set everything up, then `cdktf synth` the example environment into cdktf.out/
+#   make test    set everything up, then run the whole test suite
+# Set-up steps are stamped, so both are fast when nothing changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := synth
+
+PYTHON ?= python3
+PIPENV_VERSION := 2026.10.3
+TOOLS := $(CURDIR)/.tools
+PIPENV := $(TOOLS)/bin/pipenv
+
+# pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
+export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+export PIPENV_YES := 1
+export CHECKPOINT_DISABLE := 1
+export DISABLE_VERSION_CHECK := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+# Which environment `make synth` synthesizes (a file stem in environments/); ENV= synthesizes all.
+ENV ?= example
+ifneq ($(ENV),)
+synth: export EGRESS_CONFIG := environments/$(ENV).toml
+endif
+
+.PHONY: setup synth test golden diff deploy clean
+
+setup: .venv/.synced node_modules/.installed
+
+# pipenv itself lives in its own small virtualenv, so nothing is installed outside the project.
+$(PIPENV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check pipenv==$(PIPENV_VERSION)
+
+.venv/.synced: Pipfile.lock $(PIPENV)
+	$(PIPENV) sync --dev
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+synth: setup
+	cdktf synth
+
+test: setup
+	$(PIPENV) run pytest
+
+# Refresh tests/golden/ after an intended change; review the diff like code.
+golden: setup
+	UPDATE_GOLDEN=1 $(PIPENV) run pytest -q tests/test_golden.py
+
+# Terraform against real GCP (needs Terraform, credentials and network): make diff STACK=production
+STACK ?= example
+diff: setup
+	cdktf diff $(STACK)
+
+deploy: setup
+	cdktf deploy $(STACK)
+
+clean:
+	rm -rf cdktf.out .pytest_cache
