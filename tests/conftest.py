@@ -1,0 +1,72 @@
+"""Shared fixtures: the repository on sys.path, cdktf temp folders under pytest's tmp."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from constructs_lib.config import EnvironmentConfig, parse_environment  # noqa: E402
+
+# The smallest valid environment; tests copy it and change what they test.
+BASE: dict[str, Any] = {
+    "project": "my-gcp-project",
+    "region": "asia-northeast3",
+    "state": {"bucket": "my-tfstate"},
+    "network": {"subnet_cidr": "10.124.0.0/28"},
+    "services": [{"name": "production", "image": "asia.gcr.io/my-gcp-project/app:1.0.0"}],
+}
+
+
+def environment(stack: str = "test", **changes: Any) -> dict[str, Any]:
+    """A copy of BASE with top-level keys replaced (a value of None removes the key)."""
+    data = copy.deepcopy(BASE)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+def config(stack: str = "test", **changes: Any) -> EnvironmentConfig:
+    return parse_environment(environment(**changes), stack=stack, source=f"{stack}.toml")
+
+
+def synth(cfg: EnvironmentConfig) -> dict[str, Any]:
+    """Synthesize one EgressStack with cdktf's Testing API and parse the JSON."""
+    from constructs_lib.cdk import Testing
+    from constructs_lib.egress_stack import EgressStack
+
+    stack = EgressStack(Testing.app(), cfg.stack, config=cfg)
+    return json.loads(Testing.synth(stack))
+
+
+def resources(doc: dict[str, Any], rtype: str) -> dict[str, dict[str, Any]]:
+    """All resources of one type, by their logical name."""
+    return doc.get("resource", {}).get(rtype, {})
+
+
+def only(doc: dict[str, Any], rtype: str) -> dict[str, Any]:
+    """The one resource of a type; fails when there are none or several."""
+    found = resources(doc, rtype)
+    assert len(found) == 1, f"expected one {rtype}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cdktf_temp_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Testing.app() leaves folders under $TMPDIR: keep them in pytest's tmp."""
+    path = tmp_path_factory.mktemp("cdktf")
+    os.environ["TMPDIR"] = str(path)
+    tempfile.tempdir = None
