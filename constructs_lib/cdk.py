@@ -1,0 +1,45 @@
+"""The only place that imports cdktf and constructs.
+
+CDK for Terraform was archived by HashiCorp on 2025-12-10 (last release
+0.21.0). Keeping every cdktf import here makes a later move to the
+community fork (CDK Terrain, ``cdktn``) a rename in this one file.
+"""
+
+from cdktf import (
+    Annotations,
+    App,
+    Aspects,
+    CloudBackend,
+    GcsBackend,
+    IAspect,
+    ITerraformDependable,
+    LocalBackend,
+    NamedCloudWorkspace,
+    TaggedCloudWorkspaces,
+    TerraformOutput,
+    TerraformResource,
+    TerraformResourceLifecycle,
+    TerraformStack,
+    Testing,
+)
+from constructs import Construct, IConstruct
+
+__all__ = [
+    "Annotations",
+    "App",
+    "Aspects",
+    "CloudBackend",
+    "Construct",
+    "GcsBackend",
+    "IAspect",
+    "ITerraformDependable",
+    "IConstruct",
+    "LocalBackend",
+    "NamedCloudWorkspace",
+    "TaggedCloudWorkspaces",
+    "TerraformOutput",
+    "TerraformResource",
+    "TerraformResourceLifecycle",
+    "TerraformStack",
+    "Testing",
+]

@@ -1,0 +1,114 @@
+"""A Cloud Run v2 service whose every outbound request goes through the chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from .cdk import Construct, ITerraformDependable
+from .google import (
+    CloudRunV2Service,
+    CloudRunV2ServiceTemplate,
+    CloudRunV2ServiceTemplateContainers,
+    CloudRunV2ServiceTemplateContainersEnv,
+    CloudRunV2ServiceTemplateContainersPorts,
+    CloudRunV2ServiceTemplateContainersResources,
+    CloudRunV2ServiceTemplateScaling,
+    CloudRunV2ServiceTemplateVpcAccess,
+)
+
+ALL_TRAFFIC = "ALL_TRAFFIC"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloudRunServiceProps:
+    """One Cloud Run service.
+
+    Attributes:
+        name: the service name.
+        project: the project the service runs in.
+        region: must be the connector's region.
+        image: container image reference.
+        labels: labels on the service; none when left out.
+        service_account: runtime identity; the project's default compute account when None.
+        ingress: INGRESS_TRAFFIC_ALL when left out.
+        deletion_protection: true when left out (the provider's default): destroy
+            fails until an apply sets it false.
+        env: plain environment variables.
+        min_instances / max_instances: template scaling; the API's defaults when None.
+        cpu / memory: container limits; the API's defaults when None.
+        port: container port; the API's default (8080) when None.
+    """
+
+    name: str
+    project: str
+    region: str
+    image: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    service_account: str | None = None
+    ingress: str = "INGRESS_TRAFFIC_ALL"
+    deletion_protection: bool = True
+    env: Mapping[str, str] = field(default_factory=dict)
+    min_instances: int | None = None
+    max_instances: int | None = None
+    cpu: str | None = None
+    memory: str | None = None
+    port: int | None = None
+
+
+class CloudRunService(Construct):
+    """A ``google_cloud_run_v2_service`` attached to a connector with egress ALL_TRAFFIC.
+
+    Without ``egress = ALL_TRAFFIC`` the API uses PRIVATE_RANGES_ONLY and
+    internet traffic skips the NAT, so the service would not leave from the
+    static IPs: this construct never leaves it out.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        connector_id: str,
+        props: CloudRunServiceProps,
+        depends_on: Sequence[ITerraformDependable] = (),
+    ) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        resources = None
+        limits = {k: v for k, v in (("cpu", props.cpu), ("memory", props.memory)) if v is not None}
+        if limits:
+            resources = CloudRunV2ServiceTemplateContainersResources(limits=limits)
+        container = CloudRunV2ServiceTemplateContainers(
+            image=props.image,
+            env=[CloudRunV2ServiceTemplateContainersEnv(name=k, value=v) for k, v in props.env.items()] or None,
+            resources=resources,
+            ports=CloudRunV2ServiceTemplateContainersPorts(container_port=props.port) if props.port else None,
+        )
+        scaling = None
+        if props.min_instances is not None or props.max_instances is not None:
+            scaling = CloudRunV2ServiceTemplateScaling(
+                min_instance_count=props.min_instances, max_instance_count=props.max_instances
+            )
+        self.resource = CloudRunV2Service(
+            self,
+            "Resource",
+            name=props.name,
+            project=props.project,
+            location=props.region,
+            ingress=props.ingress,
+            deletion_protection=props.deletion_protection,
+            labels=dict(props.labels) or None,
+            template=CloudRunV2ServiceTemplate(
+                service_account=props.service_account,
+                containers=[container],
+                scaling=scaling,
+                vpc_access=CloudRunV2ServiceTemplateVpcAccess(connector=connector_id, egress=ALL_TRAFFIC),
+            ),
+            depends_on=list(depends_on) or None,
+        )
+
+    @property
+    def uri(self) -> str:
+        """The service's https URL, known after apply."""
+        return self.resource.uri

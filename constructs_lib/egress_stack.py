@@ -1,0 +1,66 @@
+"""One environment's stack: provider, state backend, APIs, the chain and its outputs."""
+
+from __future__ import annotations
+
+from .cdk import Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack
+from .config import EnvironmentConfig
+from .egress_chain import EgressChain, EgressChainProps
+from .google import GoogleProvider, ProjectService
+
+# APIs the chain needs in the project that runs the services.
+REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.googleapis.com")
+
+
+class EgressStack(TerraformStack):
+    """The stack of one environment file; its name is the file stem.
+
+    Outputs: ``static_ips`` (address name to IP: hand these to the third
+    party), ``connector_id``, ``router_name``, ``nat_name`` and
+    ``service_urls`` (service name to URL).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, config: EnvironmentConfig) -> None:
+        super().__init__(scope, id)
+        self.config = config
+        GoogleProvider(self, "google", project=config.project, region=config.region)
+        if config.state.backend == "gcs":
+            GcsBackend(self, bucket=config.state.bucket, prefix=config.state.prefix)
+        else:
+            LocalBackend(self, path=f"terraform.{id}.tfstate")
+
+        # Enabled and left enabled on destroy: other workloads in the project may need them.
+        self.apis = tuple(
+            ProjectService(
+                self,
+                f"Api-{api.split('.')[0]}",
+                project=config.project,
+                service=api,
+                disable_on_destroy=False,
+                disable_dependent_services=False,
+            )
+            for api in REQUIRED_APIS
+        )
+        self.chain = EgressChain(self, "Chain", props=EgressChainProps(config=config), depends_on=self.apis)
+
+        TerraformOutput(
+            self,
+            "static_ips",
+            value=self.chain.addresses.addresses_by_name,
+            description="The static outbound IPs by address name: give these to the third party to allowlist.",
+        )
+        TerraformOutput(
+            self,
+            "connector_id",
+            value=self.chain.connector.connector_id,
+            description="The Serverless VPC Access connector that services attach to.",
+        )
+        TerraformOutput(self, "router_name", value=self.chain.router_nat.router_name,
+                        description="The Cloud Router carrying the NAT.")
+        TerraformOutput(self, "nat_name", value=self.chain.router_nat.nat_name,
+                        description="The Cloud NAT gateway translating the chain's subnet.")
+        TerraformOutput(
+            self,
+            "service_urls",
+            value={s.props.name: s.uri for s in self.chain.services},
+            description="The URL of each Cloud Run service egressing through the chain.",
+        )

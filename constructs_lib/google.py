@@ -1,0 +1,50 @@
+"""The only place that imports the google provider's classes.
+
+Loading ``cdktf_cdktf_provider_google`` is the slow part of a synth, so the
+rest of constructs_lib imports provider classes from here and nowhere else.
+The prebuilt provider is pinned at 16.12.1 (hashicorp/google 6.50.0) and
+archived, so these names will not drift.
+"""
+
+from cdktf_cdktf_provider_google.cloud_run_v2_service import (
+    CloudRunV2Service,
+    CloudRunV2ServiceTemplate,
+    CloudRunV2ServiceTemplateContainers,
+    CloudRunV2ServiceTemplateContainersEnv,
+    CloudRunV2ServiceTemplateContainersPorts,
+    CloudRunV2ServiceTemplateContainersResources,
+    CloudRunV2ServiceTemplateScaling,
+    CloudRunV2ServiceTemplateVpcAccess,
+)
+from cdktf_cdktf_provider_google.compute_address import ComputeAddress
+from cdktf_cdktf_provider_google.compute_router import ComputeRouter
+from cdktf_cdktf_provider_google.compute_router_nat import (
+    ComputeRouterNat,
+    ComputeRouterNatLogConfig,
+    ComputeRouterNatSubnetwork,
+)
+from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork
+from cdktf_cdktf_provider_google.project_service import ProjectService
+from cdktf_cdktf_provider_google.provider import GoogleProvider
+from cdktf_cdktf_provider_google.vpc_access_connector import VpcAccessConnector, VpcAccessConnectorSubnet
+
+__all__ = [
+    "CloudRunV2Service",
+    "CloudRunV2ServiceTemplate",
+    "CloudRunV2ServiceTemplateContainers",
+    "CloudRunV2ServiceTemplateContainersEnv",
+    "CloudRunV2ServiceTemplateContainersPorts",
+    "CloudRunV2ServiceTemplateContainersResources",
+    "CloudRunV2ServiceTemplateScaling",
+    "CloudRunV2ServiceTemplateVpcAccess",
+    "ComputeAddress",
+    "ComputeRouter",
+    "ComputeRouterNat",
+    "ComputeRouterNatLogConfig",
+    "ComputeRouterNatSubnetwork",
+    "ComputeSubnetwork",
+    "GoogleProvider",
+    "ProjectService",
+    "VpcAccessConnector",
+    "VpcAccessConnectorSubnet",
+]

@@ -1,0 +1,94 @@
+"""The app as users run it: main.py and the pinned cdktf CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
+
+BAD = """
+project = "My_Project"
+region  = "asia-northeast3"
+[network]
+subnet_cidr = "10.124.0.0/24"
+[connector]
+min_instances = 5
+max_instances = 4
+"""
+
+
+def run_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(CHECKPOINT_DISABLE="1", DISABLE_VERSION_CHECK="1", JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+               PIPENV_VENV_IN_PROJECT="1", PIPENV_VERBOSITY="-1")
+    # A machine-wide TF_CLI_CONFIG_FILE pointing nowhere only adds warnings.
+    if env.get("TF_CLI_CONFIG_FILE") and not Path(env["TF_CLI_CONFIG_FILE"]).exists():
+        del env["TF_CLI_CONFIG_FILE"]
+    env.update(extra)
+    return env
+
+
+def run_main(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=run_env(**extra), capture_output=True,
+                          text=True, timeout=300)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_bad_file_lists_every_problem_without_traceback_and_writes_nothing(tmp_path):
+    bad = tmp_path / "staging.toml"
+    bad.write_text(BAD)
+    out = tmp_path / "out"
+    (out / "stacks" / "old").mkdir(parents=True)
+    (out / "stacks" / "old" / "cdk.tf.json").write_text("{}")
+    before = snapshot(out)
+
+    result = run_main(tmp_path, EGRESS_CONFIG=str(bad), CDKTF_OUTDIR=str(out))
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line.strip() for line in result.stderr.splitlines()]
+    assert lines[0] == "error: 4 problems in the environment configuration:"
+    assert [line.split(": ")[1] for line in lines[1:]] == [
+        "project", "state.bucket", "network.subnet_cidr", "connector.max_instances"]
+    assert all(line.startswith(f"- {bad}: ") for line in lines[1:])
+    assert snapshot(out) == before
+
+
+def test_missing_egress_config_file_is_reported(tmp_path):
+    result = run_main(tmp_path, EGRESS_CONFIG=str(tmp_path / "nope.toml"), CDKTF_OUTDIR=str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "EGRESS_CONFIG: expected the path of an existing .toml file" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_default_synthesizes_every_environment_into_cdktf_outdir(tmp_path):
+    result = run_main(tmp_path, CDKTF_OUTDIR=str(tmp_path / "out"), EGRESS_CONFIG="")
+    assert result.returncode == 0, result.stderr
+    stacks = sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir())
+    assert stacks == sorted(p.stem for p in (ROOT / "environments").glob("*.toml"))
+
+
+@pytest.mark.skipif(not CDKTF.exists(), reason="run through `make test`, which installs the pinned cdktf CLI")
+def test_real_cdktf_synth_of_the_example(tmp_path):
+    assert shutil.which("pipenv", path=run_env()["PATH"]), "pipenv must be on PATH: run through `make test`"
+    out = tmp_path / "cdktf.out"
+    result = subprocess.run([str(CDKTF), "synth", "--output", str(out)], cwd=ROOT, capture_output=True, text=True,
+                            env=run_env(EGRESS_CONFIG="environments/example.toml", CI="1"), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Generated Terraform code for the stacks: example" in result.stdout
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["stacks"]) == ["example"]
+    stack = json.loads((out / "stacks" / "example" / "cdk.tf.json").read_text())
+    golden = json.loads((ROOT / "tests" / "golden" / "example.tf.json").read_text())
+    assert stack == golden
