@@ -14,9 +14,10 @@ REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.goog
 class EgressStack(TerraformStack):
     """The stack of one environment file; its name is the file stem.
 
-    Outputs: ``static_ips`` (address name to IP: hand these to the third
-    party), ``connector_id``, ``router_name``, ``nat_name`` and
-    ``service_urls`` (service name to URL).
+    Outputs: ``static_ips`` (address name to IP of every active address:
+    hand these to the third party), ``draining_ips`` (while addresses are
+    being retired), ``connector_id`` (when there is a connector), ``router_name``,
+    ``nat_name`` and ``service_urls`` (service name to URL).
     """
 
     def __init__(self, scope: Construct, id: str, *, config: EnvironmentConfig) -> None:
@@ -45,15 +46,23 @@ class EgressStack(TerraformStack):
         TerraformOutput(
             self,
             "static_ips",
-            value=self.chain.addresses.addresses_by_name,
+            value=self.chain.addresses.active_addresses_by_name,
             description="The static outbound IPs by address name: give these to the third party to allowlist.",
         )
-        TerraformOutput(
-            self,
-            "connector_id",
-            value=self.chain.connector.connector_id,
-            description="The Serverless VPC Access connector that services attach to.",
-        )
+        if config.draining_ips:
+            TerraformOutput(
+                self,
+                "draining_ips",
+                value=self.chain.addresses.draining_addresses_by_name,
+                description="Addresses being retired: no new connections; remove them from the file once drained.",
+            )
+        if self.chain.connector is not None:
+            TerraformOutput(
+                self,
+                "connector_id",
+                value=self.chain.connector.connector_id,
+                description="The Serverless VPC Access connector that services attach to.",
+            )
         TerraformOutput(self, "router_name", value=self.chain.router_nat.router_name,
                         description="The Cloud Router carrying the NAT.")
         TerraformOutput(self, "nat_name", value=self.chain.router_nat.nat_name,

@@ -15,6 +15,7 @@ from cdktf_cdktf_provider_google.cloud_run_v2_service import (
     CloudRunV2ServiceTemplateContainersResources,
     CloudRunV2ServiceTemplateScaling,
     CloudRunV2ServiceTemplateVpcAccess,
+    CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces,
 )
 from cdktf_cdktf_provider_google.compute_address import ComputeAddress
 from cdktf_cdktf_provider_google.compute_router import ComputeRouter
@@ -24,6 +25,7 @@ from cdktf_cdktf_provider_google.compute_router_nat import (
     ComputeRouterNatSubnetwork,
 )
 from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork
+from cdktf_cdktf_provider_google.data_google_compute_address import DataGoogleComputeAddress
 from cdktf_cdktf_provider_google.project_service import ProjectService
 from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_google.vpc_access_connector import VpcAccessConnector, VpcAccessConnectorSubnet
@@ -37,12 +39,14 @@ __all__ = [
     "CloudRunV2ServiceTemplateContainersResources",
     "CloudRunV2ServiceTemplateScaling",
     "CloudRunV2ServiceTemplateVpcAccess",
+    "CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces",
     "ComputeAddress",
     "ComputeRouter",
     "ComputeRouterNat",
     "ComputeRouterNatLogConfig",
     "ComputeRouterNatSubnetwork",
     "ComputeSubnetwork",
+    "DataGoogleComputeAddress",
     "GoogleProvider",
     "ProjectService",
     "VpcAccessConnector",
