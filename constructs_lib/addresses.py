@@ -5,7 +5,9 @@ The pool holds addresses the stack creates (``Address-<name>``, each with
 (``Existing-<name>``, a ``google_compute_address`` data source: Terraform
 never creates, changes or releases them). Some of either may be draining:
 they stay declared, but go to the NAT's ``drain_nat_ips`` instead of its
-``nat_ips``.
+``nat_ips``. Standby addresses are created (``Address-<name>`` as well) but
+kept out of the NAT, so their IPs can be allowlisted before any traffic
+leaves from them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class StaticAddressesProps:
         existing_names: reserved addresses to adopt, read by name in ``project`` and
             ``region``; none when left out.
         draining_names: addresses of ``names`` or ``existing_names`` being retired; none when left out.
+        standby_names: addresses to create outside the pool (not in the NAT); none when left out.
     """
 
     names: tuple[str, ...]
@@ -35,12 +38,14 @@ class StaticAddressesProps:
     region: str
     existing_names: tuple[str, ...] = ()
     draining_names: tuple[str, ...] = ()
+    standby_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         pool = (*self.names, *self.existing_names)
-        if len(set(pool)) != len(pool):
-            raise ValueError(f"an address is created or adopted, never both, got names {self.names} and "
-                             f"existing_names {self.existing_names}")
+        if len(set(pool + self.standby_names)) != len(pool) + len(self.standby_names):
+            raise ValueError(f"an address is created, adopted or standing by, one of the three, got names "
+                             f"{self.names}, existing_names {self.existing_names} and standby_names "
+                             f"{self.standby_names}")
         unknown = [n for n in self.draining_names if n not in pool]
         if unknown:
             raise ValueError(f"draining_names must be addresses of the pool {pool}, got {unknown}")
@@ -75,6 +80,20 @@ class StaticAddresses(Construct):
                 lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
             )
             for name in props.names
+        )
+        self.standby = tuple(
+            ComputeAddress(
+                self,
+                f"Address-{name}",
+                name=name,
+                project=props.project,
+                region=props.region,
+                address_type="EXTERNAL",
+                network_tier="PREMIUM",
+                depends_on=list(depends_on) or None,
+                lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
+            )
+            for name in props.standby_names
         )
         # No depends_on: an address that is already reserved needs no API enabled by this stack,
         # and a data source waiting for resources would be read only at apply time.
@@ -125,6 +144,11 @@ class StaticAddresses(Construct):
     def active_addresses_by_name(self) -> dict[str, str]:
         """Name to IP of every address in nat_ips: the ones third parties must allowlist."""
         return {n: a.address for n, a in self._pool() if n not in self.props.draining_names}
+
+    @property
+    def standby_addresses_by_name(self) -> dict[str, str]:
+        """Name to IP of the standby addresses: to allowlist before they join the pool."""
+        return {n: a.address for n, a in zip(self.props.standby_names, self.standby)}
 
     @property
     def draining_addresses_by_name(self) -> dict[str, str]:

@@ -258,6 +258,8 @@ class EnvironmentConfig:
         existing_ips: names of reserved addresses adopted into the pool (read, never created).
         draining_ips: addresses of the pool being retired: in the NAT's drain_nat_ips, not its nat_ips.
         capacity: what the chain must hold.
+        standby_ips: addresses the stack creates outside the pool, so that their IPs can be
+            allowlisted before the NAT uses them.
     """
 
     stack: str
@@ -276,6 +278,7 @@ class EnvironmentConfig:
     existing_ips: tuple[str, ...] = ()
     draining_ips: tuple[str, ...] = ()
     capacity: CapacityConfig = field(default_factory=CapacityConfig)
+    standby_ips: tuple[str, ...] = ()
 
     @property
     def network_project(self) -> str:
@@ -514,7 +517,7 @@ _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, st
 _TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "services", "capacity")
 _STATE_KEYS = ("bucket", "prefix", "backend")
 _NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project", "direct_subnet_cidr")
-_EGRESS_KEYS = ("static_ip_count", "mode", "static_ip_names", "existing_ips", "draining_ips")
+_EGRESS_KEYS = ("static_ip_count", "mode", "static_ip_names", "existing_ips", "draining_ips", "standby_ips")
 _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
 _NAT_TIMEOUTS = ("udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_established_idle_timeout_sec",
                  "tcp_transitory_idle_timeout_sec", "tcp_time_wait_timeout_sec")
@@ -599,6 +602,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     existing_ips = r.name_list(egress_data, "egress", "existing_ips")
     static_ip_names = r.name_list(egress_data, "egress", "static_ip_names")
     draining_ips = r.name_list(egress_data, "egress", "draining_ips")
+    standby_ips = r.name_list(egress_data, "egress", "standby_ips")
     count_floor = 0 if existing_ips else 1
     count_expected = (f"an integer from 0 to {MAX_STATIC_IPS} (the NAT IPs one gateway can use; 0 only with "
                       "egress.existing_ips)" if existing_ips else
@@ -661,7 +665,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
         static_ip_count=static_ip_count, connector=connector, nat=nat, services=services,
         egress_mode=egress_mode, static_ip_names=static_ip_names, existing_ips=existing_ips,
-        draining_ips=draining_ips, capacity=capacity,
+        draining_ips=draining_ips, capacity=capacity, standby_ips=standby_ips,
     )
     # Rules across keys, on a file whose every key is valid on its own.
     _check_egress_subnets(r, config, connector_table="connector" in data)
@@ -808,7 +812,8 @@ def _check_egress_subnets(r: _Reader, config: EnvironmentConfig, *, connector_ta
 
 
 def _check_pool(r: _Reader, config: EnvironmentConfig) -> None:
-    """Created and adopted addresses never overlap; draining ones are in the pool, and one stays active."""
+    """Created and adopted addresses never overlap; standby ones are outside the pool; draining ones are
+    in it, and one address stays active."""
     created = config.address_names
     for i, name in enumerate(config.existing_ips):
         if name in created:
@@ -818,6 +823,10 @@ def _check_pool(r: _Reader, config: EnvironmentConfig) -> None:
     if len(pool) > MAX_STATIC_IPS:
         r.shown("egress.existing_ips", f"at most {MAX_STATIC_IPS} addresses in the pool, the {len(created)} "
                 "created ones included (the NAT IPs one gateway can use)", f"{len(pool)} in all")
+    for i, name in enumerate(config.standby_ips):
+        if name in pool:
+            r.problem(f"egress.standby_ips[{i}]", "an address outside the pool (standby addresses are created but "
+                      "not yet in the NAT: move one into the pool by taking it out of standby_ips)", name)
     for i, name in enumerate(config.draining_ips):
         if name not in pool:
             r.problem(f"egress.draining_ips[{i}]", f"an address of the pool ({', '.join(pool)}): an address "
@@ -838,7 +847,7 @@ def _more_ips_shown(config: EnvironmentConfig, more: int) -> str:
     """The key change that adds ``more`` created addresses without renaming any existing one."""
     plural = "s" if more > 1 else ""
     if config.static_ip_names or config.static_ip_count == 1:
-        taken = set(config.pool_names)
+        taken = set(config.pool_names) | set(config.standby_ips)
         names = list(config.address_names)
         i = 2
         while len(names) < len(config.address_names) + more:

@@ -101,7 +101,8 @@ class EgressChain(Construct):
             self,
             "Addresses",
             props=StaticAddressesProps(names=c.address_names, project=net_project, region=c.region,
-                                       existing_names=c.existing_ips, draining_names=c.draining_ips),
+                                       existing_names=c.existing_ips, draining_names=c.draining_ips,
+                                       standby_names=c.standby_ips),
             depends_on=depends_on,
         )
         self.router_nat = RouterNat(

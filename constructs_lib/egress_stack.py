@@ -16,7 +16,8 @@ class EgressStack(TerraformStack):
 
     Outputs: ``static_ips`` (address name to IP of every active address:
     hand these to the third party), ``draining_ips`` (while addresses are
-    being retired), ``connector_id`` (when there is a connector), ``router_name``,
+    being retired), ``standby_ips`` (while addresses wait to be
+    allowlisted), ``connector_id`` (when there is a connector), ``router_name``,
     ``nat_name`` and ``service_urls`` (service name to URL).
     """
 
@@ -55,6 +56,13 @@ class EgressStack(TerraformStack):
                 "draining_ips",
                 value=self.chain.addresses.draining_addresses_by_name,
                 description="Addresses being retired: no new connections; remove them from the file once drained.",
+            )
+        if config.standby_ips:
+            TerraformOutput(
+                self,
+                "standby_ips",
+                value=self.chain.addresses.standby_addresses_by_name,
+                description="Reserved, not yet in the NAT: have these allowlisted, then move them into the pool.",
             )
         if self.chain.connector is not None:
             TerraformOutput(

@@ -406,3 +406,29 @@ def test_fails_when_peak_not_positive():
 def test_fails_on_unknown_capacity_key():
     assert one_problem(capacity={"peak": 1}).startswith(
         "test.toml: capacity.peak: expected one of the known keys (peak_connections_per_destination)")
+
+
+# --- standby addresses: created, allowlisted, then moved into the pool -------------
+
+def test_standby_ips_are_created_outside_the_pool():
+    cfg = config(egress={"static_ip_count": 1, "standby_ips": ["cloud-run-origin-ip-2"]})
+    assert (cfg.pool_names, cfg.standby_ips) == (("cloud-run-origin-ip",), ("cloud-run-origin-ip-2",))
+
+
+def test_fails_when_a_standby_ip_is_also_in_the_pool():
+    assert one_problem(egress={"static_ip_names": ["a-ip", "b-ip"], "standby_ips": ["b-ip"]}) == (
+        "test.toml: egress.standby_ips[0]: expected an address outside the pool (standby addresses are created but "
+        "not yet in the NAT: move one into the pool by taking it out of standby_ips), got \"b-ip\"")
+
+
+def test_fails_when_a_standby_ip_drains():
+    # A standby address was never in the NAT: Cloud NAT refuses to drain it.
+    assert one_problem(egress={"standby_ips": ["new-ip"], "draining_ips": ["new-ip"]}).startswith(
+        "test.toml: egress.draining_ips[0]: expected an address of the pool (cloud-run-origin-ip)")
+
+
+def test_more_ip_names_skip_standby_names():
+    msg = one_problem(egress={"standby_ips": ["cloud-run-origin-ip-2"]}, nat={"dynamic_port_allocation": True},
+                      connector={"min_instances": 2, "max_instances": 3},
+                      capacity={"peak_connections_per_destination": 100_000})
+    assert 'egress.static_ip_names = ["cloud-run-origin-ip", "cloud-run-origin-ip-3"]' in msg

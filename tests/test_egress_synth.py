@@ -294,5 +294,30 @@ def test_draining_names_must_be_in_the_pool_of_the_props():
 
     with pytest.raises(ValueError, match="draining_names must be addresses of the pool"):
         StaticAddressesProps(names=("a-ip",), project="p-123456", region="asia-northeast3", draining_names=("b-ip",))
-    with pytest.raises(ValueError, match="created or adopted, never both"):
+    with pytest.raises(ValueError, match="created, adopted or standing by, one of the three"):
         StaticAddressesProps(names=("a-ip",), project="p-123456", region="asia-northeast3", existing_names=("a-ip",))
+
+
+# --- standby addresses ----------------------------------------------------------
+
+STANDBY = {"static_ip_count": 1, "standby_ips": ["cloud-run-origin-ip-2"]}
+
+
+def test_standby_address_is_created_and_protected_but_not_in_the_nat():
+    doc = synth(config(egress=STANDBY))
+    standby = [a for a in resources(doc, ADDRESS).values() if a["name"] == "cloud-run-origin-ip-2"]
+    assert [a["lifecycle"] for a in standby] == [{"prevent_destroy": True}]
+    nat = only(doc, NAT)
+    assert nat["nat_ips"] == [ref(doc, ADDRESS, "cloud-run-origin-ip", "self_link")]
+    assert "drain_nat_ips" not in nat
+    assert doc["output"]["standby_ips"]["value"] == {
+        "cloud-run-origin-ip-2": ref(doc, ADDRESS, "cloud-run-origin-ip-2", "address")}
+    assert sorted(doc["output"]["static_ips"]["value"]) == ["cloud-run-origin-ip"]
+
+
+def test_moving_a_standby_address_into_the_pool_keeps_every_terraform_address():
+    standby = address_keys(synth(config(egress=STANDBY)))
+    joined = synth(config(egress={"static_ip_names": ["cloud-run-origin-ip", "cloud-run-origin-ip-2"]}))
+    assert address_keys(joined) == standby
+    assert sorted(only(joined, NAT)["nat_ips"]) == sorted(
+        ref(joined, ADDRESS, n, "self_link") for n in ("cloud-run-origin-ip", "cloud-run-origin-ip-2"))
