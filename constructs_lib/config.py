@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -514,15 +514,19 @@ _ADDRESS_NAME_EXPECTED = ("an address name (lowercase letters, digits and hyphen
 _PROJECT_EXPECTED = "a GCP project id (6-30 characters: lowercase letters, digits and hyphens, starting with a letter)"
 _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, starting with a letter, at most 63 characters)"
 
-_TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "services", "capacity")
+_TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "services")
 _STATE_KEYS = ("bucket", "prefix", "backend")
-_NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project", "direct_subnet_cidr")
-_EGRESS_KEYS = ("static_ip_count", "mode", "static_ip_names", "existing_ips", "draining_ips", "standby_ips")
+_NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project")
+_EGRESS_KEYS = ("static_ip_count",)
 _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
+_NAT_KEYS = ("min_ports_per_vm", "log_filter")
+# Egress modes, the static-IP pool, NAT tuning and the capacity check.
 _NAT_TIMEOUTS = ("udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_established_idle_timeout_sec",
                  "tcp_transitory_idle_timeout_sec", "tcp_time_wait_timeout_sec")
-_NAT_KEYS = ("min_ports_per_vm", "log_filter", "max_ports_per_vm", "dynamic_port_allocation",
-             "endpoint_independent_mapping", *_NAT_TIMEOUTS)
+_TOP_KEYS += ("capacity",)
+_NETWORK_KEYS += ("direct_subnet_cidr",)
+_EGRESS_KEYS += ("mode", "static_ip_names", "existing_ips", "draining_ips", "standby_ips")
+_NAT_KEYS += ("max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping", *_NAT_TIMEOUTS)
 _CAPACITY_KEYS = ("peak_connections_per_destination",)
 _SERVICE_KEYS = (
     "name", "image", "labels", "service_account", "ingress", "deletion_protection",
@@ -592,8 +596,9 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
                             expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
     host_project = r.get(net_data, "network", "host_project", str, default=None, check=_is_project,
                          expected=_PROJECT_EXPECTED)
-    network = NetworkConfig(vpc=vpc or "default", subnet_cidr=subnet_cidr or None, host_project=host_project,
-                            direct_subnet_cidr=direct_subnet_cidr)
+    network = NetworkConfig(vpc=vpc or "default", subnet_cidr=subnet_cidr or "", host_project=host_project)
+    # The keys of egress modes: subnet_cidr may be left out in direct mode (see NetworkConfig).
+    network = replace(network, subnet_cidr=subnet_cidr or None, direct_subnet_cidr=direct_subnet_cidr)
 
     egress_data = r.sub_table(data, "egress")
     r.table(egress_data, "egress", _EGRESS_KEYS)

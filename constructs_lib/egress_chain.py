@@ -53,22 +53,20 @@ class EgressChain(Construct):
         super().__init__(scope, id)
         c = props.config
         net_project = c.network_project
-        self.subnet: Subnetwork | None = None
+        # Subnet is absent only at the end of a move to direct egress (direct_subnet_cidr alone).
+        self.subnet: Subnetwork | None = None if c.network.subnet_cidr is None else Subnetwork(
+            self,
+            "Subnet",
+            props=SubnetworkProps(
+                name=c.subnet_name,
+                project=net_project,
+                region=c.region,
+                network=c.network.vpc,
+                ip_cidr_range=c.network.subnet_cidr,
+            ),
+            depends_on=depends_on,
+        )
         self.direct_subnet: Subnetwork | None = None
-        self.connector: Connector | None = None
-        if c.network.subnet_cidr is not None:
-            self.subnet = Subnetwork(
-                self,
-                "Subnet",
-                props=SubnetworkProps(
-                    name=c.subnet_name,
-                    project=net_project,
-                    region=c.region,
-                    network=c.network.vpc,
-                    ip_cidr_range=c.network.subnet_cidr,
-                ),
-                depends_on=depends_on,
-            )
         if c.network.direct_subnet_cidr is not None:
             self.direct_subnet = Subnetwork(
                 self,
@@ -82,21 +80,20 @@ class EgressChain(Construct):
                 ),
                 depends_on=depends_on,
             )
-        if c.has_connector and self.subnet is not None:
-            self.connector = Connector(
-                self,
-                "Connector",
-                subnet=self.subnet,
-                props=ConnectorProps(
-                    name=c.connector_name,
-                    project=c.project,
-                    region=c.region,
-                    machine_type=c.connector.machine_type,
-                    min_instances=c.connector.min_instances,
-                    max_instances=c.connector.max_instances,
-                ),
-                depends_on=depends_on,
-            )
+        self.connector: Connector | None = None if self.subnet is None or not c.has_connector else Connector(
+            self,
+            "Connector",
+            subnet=self.subnet,
+            props=ConnectorProps(
+                name=c.connector_name,
+                project=c.project,
+                region=c.region,
+                machine_type=c.connector.machine_type,
+                min_instances=c.connector.min_instances,
+                max_instances=c.connector.max_instances,
+            ),
+            depends_on=depends_on,
+        )
         self.addresses = StaticAddresses(
             self,
             "Addresses",
