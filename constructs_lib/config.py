@@ -872,10 +872,11 @@ def _fix_shown(config: EnvironmentConfig, fix: CapacityFix) -> str:
     parts = []
     if s.ip_count != active:
         parts.append(_more_ips_shown(config, s.ip_count - active))
+    if s.endpoint_independent_mapping_off:
+        # Both in one update fails on a live NAT (hashicorp/terraform-provider-google#11909).
+        parts.append("nat.endpoint_independent_mapping = false (deployed on its own first)")
     if s.dynamic_port_allocation and not nat.dynamic_port_allocation:
         parts.append("nat.dynamic_port_allocation = true")
-    if s.endpoint_independent_mapping_off:
-        parts.append("nat.endpoint_independent_mapping = false")
     if s.min_ports_per_vm != nat.min_ports_per_vm and s.min_ports_per_vm is not None:
         parts.append(f"nat.min_ports_per_vm = {s.min_ports_per_vm}")
     if s.max_ports_per_vm != nat.max_ports_per_vm and s.max_ports_per_vm is not None:

@@ -380,8 +380,8 @@ def test_fix_turns_endpoint_independent_mapping_off_with_dynamic_allocation():
     assert one_problem(egress=DIRECT, network={"subnet_cidr": "10.124.0.0/24"},
                        nat={"endpoint_independent_mapping": True},
                        capacity={"peak_connections_per_destination": 60_000}).endswith(
-        "smallest change that holds it: nat.dynamic_port_allocation = true and nat.endpoint_independent_mapping = "
-        "false and nat.max_ports_per_vm = 1024 (holds 64,512)")
+        "smallest change that holds it: nat.endpoint_independent_mapping = false (deployed on its own first) and "
+        "nat.dynamic_port_allocation = true and nat.max_ports_per_vm = 1024 (holds 64,512)")
 
 
 def test_fails_when_no_nat_setting_holds_the_peak():
