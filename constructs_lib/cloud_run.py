@@ -134,7 +134,9 @@ class CloudRunService(Construct):
         return self.resource.uri
 
 
-def _vpc_access(connector_id: str | None, subnet: Subnetwork | None, *, project: str) -> CloudRunV2ServiceTemplateVpcAccess:
+def _vpc_access(
+    connector_id: str | None, subnet: Subnetwork | None, *, project: str
+) -> CloudRunV2ServiceTemplateVpcAccess:
     """Every outbound request through the connector, or straight out of the subnet (Direct VPC egress)."""
     if subnet is None:
         return CloudRunV2ServiceTemplateVpcAccess(connector=connector_id, egress=ALL_TRAFFIC)

@@ -619,7 +619,8 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         elif not static_ip_names and not existing_ips and isinstance(egress_data["static_ip_names"], list):
             r.problem("egress.static_ip_names", "at least one address name (or egress.existing_ips)",
                       egress_data["static_ip_names"])
-    static_ip_count = r.get(egress_data, "egress", "static_ip_count", int, default=len(static_ip_names) if "static_ip_names" in egress_data else 1,
+    count_default = len(static_ip_names) if "static_ip_names" in egress_data else 1
+    static_ip_count = r.get(egress_data, "egress", "static_ip_count", int, default=count_default,
                             check=lambda v: count_floor <= v <= MAX_STATIC_IPS,
                             expected=count_expected)
 
@@ -782,7 +783,7 @@ def _check_direct_range(r: _Reader, key: str, cidr: str, config: EnvironmentConf
     if prefix <= DIRECT_MIN_PREFIX and blocks >= needed:
         return
     smallest = DIRECT_MIN_PREFIX
-    while (2 ** (32 - smallest) - SUBNET_RESERVED_ADDRESSES) // DIRECT_BLOCK < needed:
+    while smallest > 8 and (2 ** (32 - smallest) - SUBNET_RESERVED_ADDRESSES) // DIRECT_BLOCK < needed:
         smallest -= 1
     defaulted = "; services without max_instances count as " \
         f"{CLOUD_RUN_DEFAULT_MAX_INSTANCES}" if any(s.max_instances is None for s in config.services) else ""
@@ -921,7 +922,8 @@ def _check_nat_capacity(r: _Reader, config: EnvironmentConfig) -> None:
     ports = "max_ports_per_vm, with dynamic port allocation" if dynamic else "min_ports_per_vm"
     fix = smallest_fix(needed=peak, endpoints=endpoints, reserving_endpoints=reserving, ip_count=active,
                        min_ports_per_vm=nat.min_ports_per_vm, max_ports_per_vm=nat.max_ports_per_vm,
-                       dynamic_port_allocation=dynamic, endpoint_independent_mapping=bool(nat.endpoint_independent_mapping),
+                       dynamic_port_allocation=dynamic,
+                       endpoint_independent_mapping=bool(nat.endpoint_independent_mapping),
                        max_ip_count=MAX_STATIC_IPS - len(config.draining_ips))
     if fix is not None:
         change = f"smallest change that holds it: {_fix_shown(config, fix)}"

@@ -40,7 +40,7 @@ def test_direct_environment_egresses_from_its_subnet_through_two_ips():
     assert {s["name"]: s["template"]["scaling"]["max_instance_count"] for s in resources(doc, RUN).values()} == {
         "payments-api": 40, "webhooks": 20}
     nat = only(doc, NAT)
-    assert sorted(nat["nat_ips"]) == sorted([self_link(doc, "direct-origin-ip-1"), self_link(doc, "direct-origin-ip-2")])
+    assert sorted(nat["nat_ips"]) == sorted(self_link(doc, n) for n in ("direct-origin-ip-1", "direct-origin-ip-2"))
     assert (nat["enable_dynamic_port_allocation"], nat["min_ports_per_vm"], nat["max_ports_per_vm"]) == (
         True, 64, 4096)
 
