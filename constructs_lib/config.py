@@ -64,12 +64,21 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SERVICE_ACCOUNT = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.:]+\.iam\.gserviceaccount\.com$|"
                              r"^[0-9]+-compute@developer\.gserviceaccount\.com$")
 GCS_BUCKET = re.compile(r"^[a-z0-9][-_.a-z0-9]{1,220}[a-z0-9]$")
+# Terraform Cloud names: organizations and workspaces take letters, digits, - and _ (workspaces at
+# most 90 characters); workspace tags also take colons, at most 255 characters.
+TFC_ORGANIZATION = re.compile(r"^[-_A-Za-z0-9]+$")
+TFC_WORKSPACE = re.compile(r"^[-_A-Za-z0-9]{1,90}$")
+TFC_TAG = re.compile(r"^[-_:A-Za-z0-9]{1,255}$")
+# A DNS host name of two or more labels, with an optional port (Terraform Enterprise).
+HOSTNAME = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)+"
+                      r"(?::[0-9]{1,5})?$")
 CPU = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?|[0-9]+m)$")
 MEMORY = re.compile(r"^[0-9]+(?:Mi|Gi)$")
 
 CONNECTOR_MACHINE_TYPES = ("f1-micro", "e2-micro", "e2-standard-4")
 NAT_LOG_FILTERS = ("ERRORS_ONLY", "TRANSLATIONS_ONLY", "ALL")
-STATE_BACKENDS = ("gcs", "local")
+STATE_BACKENDS = ("gcs", "local", "cloud")
+TFC_HOSTNAME = "app.terraform.io"  # the cloud backend's host when state.hostname is left out
 INGRESS = (
     "INGRESS_TRAFFIC_ALL",
     "INGRESS_TRAFFIC_INTERNAL_ONLY",
@@ -124,14 +133,28 @@ class StateConfig:
     """Where Terraform keeps the stack's state.
 
     Attributes:
-        backend: ``gcs`` (a GCS bucket) or ``local`` (a file next to the synthesized stack).
+        backend: ``gcs`` (a GCS bucket), ``local`` (a file next to the synthesized stack)
+            or ``cloud`` (Terraform Cloud / Enterprise workspaces: a ``cloud`` block).
         bucket: the GCS bucket; required with the gcs backend, None otherwise.
-        prefix: folder inside the bucket; ``cloud-run-egress/<stack>`` when left out.
+        prefix: folder inside the bucket; ``cloud-run-egress/<stack>`` when left out;
+            empty with the cloud backend.
+        organization: the Terraform Cloud organization; required with the cloud backend,
+            None otherwise.
+        workspace: the one Terraform Cloud workspace the stack uses; with the cloud backend
+            exactly one of ``workspace`` and ``workspace_tags`` is set.
+        workspace_tags: the tags selecting the stack's workspaces (``terraform workspace
+            select`` switches between them); empty unless the cloud backend uses tags.
+        hostname: the Terraform Cloud / Enterprise host; ``app.terraform.io`` when left out
+            with the cloud backend, None otherwise.
     """
 
     backend: str = "gcs"
     bucket: str | None = None
     prefix: str = ""
+    organization: str | None = None
+    workspace: str | None = None
+    workspace_tags: tuple[str, ...] = ()
+    hostname: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -515,7 +538,8 @@ _PROJECT_EXPECTED = "a GCP project id (6-30 characters: lowercase letters, digit
 _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, starting with a letter, at most 63 characters)"
 
 _TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "services")
-_STATE_KEYS = ("bucket", "prefix", "backend")
+_STATE_KEYS = ("bucket", "prefix", "backend", "organization", "workspace", "workspace_tags", "hostname")
+_CLOUD_STATE_KEYS = ("organization", "workspace", "workspace_tags", "hostname")
 _NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project")
 _EGRESS_KEYS = ("static_ip_count",)
 _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
@@ -573,11 +597,18 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         bucket = r.get(state_data, "state", "bucket", str, check=lambda v: bool(GCS_BUCKET.match(v)),
                        expected="a GCS bucket name (required with the gcs backend)")
     elif "bucket" in state_data:
-        r.problem("state.bucket", 'no bucket with backend = "local"', state_data["bucket"])
+        r.problem("state.bucket", f'no bucket with backend = "{backend}"', state_data["bucket"])
     prefix = r.get(state_data, "state", "prefix", str, default=f"cloud-run-egress/{stack}",
                    check=lambda v: bool(v.strip("/")) and not v.startswith("/") and "//" not in v,
                    expected="a non-empty object path inside the bucket, without a leading slash")
     state = StateConfig(backend=backend or "gcs", bucket=bucket, prefix=(prefix or "").rstrip("/"))
+    if backend == "cloud":
+        state = _parse_cloud_state(r, state_data)
+    else:
+        for key in _CLOUD_STATE_KEYS:
+            if key in state_data:
+                r.problem(f"state.{key}", f'no {key} with backend = "{backend}" (only with backend = "cloud")',
+                          state_data[key])
 
     net_data = r.sub_table(data, "network")
     r.table(net_data, "network", _NETWORK_KEYS)
@@ -681,6 +712,34 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     if r.problems:
         raise ConfigError(r.problems)
     return config
+
+
+def _parse_cloud_state(r: _Reader, state_data: Mapping[str, Any]) -> StateConfig:
+    """The ``[state]`` table with ``backend = "cloud"``: organization, one workspace or tags, host."""
+    if "prefix" in state_data:
+        r.problem("state.prefix", 'no prefix with backend = "cloud" (the state lives in the Terraform Cloud '
+                  "workspace)", state_data["prefix"])
+    organization = r.get(state_data, "state", "organization", str, check=lambda v: bool(TFC_ORGANIZATION.match(v)),
+                         expected="a Terraform Cloud organization name (letters, digits, - and _), required with "
+                                  'backend = "cloud"')
+    workspace = r.get(state_data, "state", "workspace", str, default=None, check=lambda v: bool(TFC_WORKSPACE.match(v)),
+                      expected="a Terraform Cloud workspace name (letters, digits, - and _, at most 90 characters)")
+    tags = r.get(state_data, "state", "workspace_tags", list, default=None, check=bool,
+                 expected="a non-empty list of workspace tags")
+    for i, tag in enumerate(tags or ()):
+        if not isinstance(tag, str) or not TFC_TAG.match(tag):
+            r.problem(f"state.workspace_tags[{i}]",
+                      "a workspace tag (letters, digits, :, - and _, at most 255 characters)", tag)
+    given = [key for key in ("workspace", "workspace_tags") if key in state_data]
+    if len(given) != 1:
+        r.shown("state.workspace", 'exactly one of state.workspace (one workspace by name) or state.workspace_tags '
+                '(workspaces by tag) with backend = "cloud"',
+                "both" if len(given) == 2 else "neither (both keys are missing)")
+    hostname = r.get(state_data, "state", "hostname", str, default=TFC_HOSTNAME,
+                     check=lambda v: bool(HOSTNAME.match(v)),
+                     expected=f'the host name of Terraform Cloud ("{TFC_HOSTNAME}") or of your Terraform Enterprise')
+    return StateConfig(backend="cloud", organization=organization, workspace=workspace,
+                       workspace_tags=tuple(tags or ()), hostname=hostname)
 
 
 def _parse_services(r: _Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, ...]:

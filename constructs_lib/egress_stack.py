@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .cdk import Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack
+from .cdk import CloudBackend, NamedCloudWorkspace, TaggedCloudWorkspaces
 from .config import EnvironmentConfig
 from .egress_chain import EgressChain, EgressChainProps
 from .google import GoogleProvider, ProjectService
@@ -27,6 +28,12 @@ class EgressStack(TerraformStack):
         GoogleProvider(self, "google", project=config.project, region=config.region)
         if config.state.backend == "gcs":
             GcsBackend(self, bucket=config.state.bucket, prefix=config.state.prefix)
+        elif config.state.backend == "cloud":
+            # Runs and state in Terraform Cloud: one workspace by name, or the workspaces with these tags.
+            workspaces = (NamedCloudWorkspace(config.state.workspace) if config.state.workspace
+                          else TaggedCloudWorkspaces(list(config.state.workspace_tags)))
+            CloudBackend(self, organization=config.state.organization, workspaces=workspaces,
+                         hostname=config.state.hostname)
         else:
             LocalBackend(self, path=f"terraform.{id}.tfstate")
 
