@@ -64,3 +64,13 @@ deploy: setup
 
 clean:
 	rm -rf cdktf.out .pytest_cache
+
+# The google provider loaded lazily (constructs_lib/lazy_provider.py): its overlay is built
+# into .venv/ once, then only checked (well under a second); it stops with an error when the
+# pinned provider or jsii version changes, instead of falling back to the slow stock import.
+.PHONY: lazy-provider
+setup: lazy-provider
+
+lazy-provider: .venv/.synced
+	.venv/bin/python -m constructs_lib.lazy_provider_build
+
