@@ -74,7 +74,7 @@ setup: lazy-provider
 lazy-provider: .venv/.synced
 	.venv/bin/python -m constructs_lib.lazy_provider_build
 
-# Synth time and peak memory, stock provider import vs the app, alternating: make bench [BENCH_RUNS=5]
-BENCH_RUNS ?= 5
+# Synth time and peak memory, stock provider import vs the app, alternating: make bench [BENCH_RUNS=7]
+BENCH_RUNS ?= 7
 bench: setup
 	.venv/bin/python bench/synth_bench.py --runs $(BENCH_RUNS)

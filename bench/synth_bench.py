@@ -1,6 +1,6 @@
 """Time and weigh a synth through the stock provider import and through the app, alternately.
 
-    make bench                                  # 5 measured runs of each
+    make bench                                  # 7 measured runs of each
     .venv/bin/python bench/synth_bench.py --runs 9 --config environments/shared-vpc.toml
 
 Each run is a fresh process tree synthesizing one environment file:
@@ -138,7 +138,7 @@ def load() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="measured runs of each (default 5)")
+    parser.add_argument("--runs", type=int, default=7, help="measured runs of each (default 7)")
     parser.add_argument("--config", default="environments/example.toml", help="the environment file to synthesize")
     args = parser.parse_args(argv)
 
