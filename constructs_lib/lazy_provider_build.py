@@ -267,8 +267,8 @@ def ensure_runtime_index(directory: Path, stamp: OverlayStamp, timeout_s: float 
     return True
 
 
-def build(directory: Path | None = None) -> str:
-    """Bring the overlay and its runtime index up to date; returns what was done.
+def build(directory: Path | None = None) -> list[str]:
+    """Bring the overlay and its runtime index up to date; returns what had to be done.
 
     Raises:
         ProviderLoadingError: see the module docstring.
@@ -277,7 +277,7 @@ def build(directory: Path | None = None) -> str:
     check_versions(installed_versions())
     check_package_cache_enabled()
     stamp = OverlayStamp.read(directory)
-    done = "up to date"
+    done = []
     if stamp is None or stamp.problems():
         stock = Path(stock_package_locations()[0])
         check_stock_files(stock)
@@ -291,9 +291,9 @@ def build(directory: Path | None = None) -> str:
             shutil.rmtree(staging, ignore_errors=True)
         if not compileall.compile_dir(stock, quiet=1):
             raise ProviderLoadingError(f"could not compile the bytecode of {stock}")
-        done = f"built in {time.monotonic() - started:.0f} s"
+        done.append(f"overlay built in {time.monotonic() - started:.0f} s")
     if ensure_runtime_index(directory, stamp):
-        done += ", runtime index built"
+        done.append("runtime index built")
     return done
 
 
@@ -303,8 +303,8 @@ def main() -> int:
     except ProviderLoadingError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    if done != "up to date":
-        print(f"lazy google provider: {done} ({overlay_dir()})", file=sys.stderr)
+    if done:
+        print(f"lazy google provider: {', '.join(done)} ({overlay_dir()})", file=sys.stderr)
     return 0
 
 
