@@ -86,12 +86,22 @@ class StockProviderWarning(UserWarning):
     """The stock provider, all of it, was imported before ``use_lazy_provider()`` could take over."""
 
 
-def installed_versions() -> dict[str, str]:
-    """The installed versions of the provider and the jsii runtime, by distribution name."""
-    return {dist: importlib.metadata.version(dist) for dist in (PROVIDER_DIST, JSII_DIST)}
+def installed_versions() -> dict[str, str | None]:
+    """The installed versions of the provider and the jsii runtime (None: not installed), by distribution name."""
+    versions: dict[str, str | None] = {}
+    for dist in (PROVIDER_DIST, JSII_DIST):
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            versions[dist] = None
+    return versions
 
 
-def check_versions(installed: Mapping[str, str]) -> None:
+def _installed(dist: str, version: str | None) -> str:
+    return f"{dist} {version} is installed" if version else f"{dist} is not installed"
+
+
+def check_versions(installed: Mapping[str, str | None]) -> None:
     """Fail unless the installed provider and jsii runtime are the pinned ones.
 
     Raises:
@@ -100,7 +110,7 @@ def check_versions(installed: Mapping[str, str]) -> None:
     problems = []
     if installed.get(PROVIDER_DIST) != PROVIDER_VERSION:
         problems.append(
-            f"{PROVIDER_DIST} {installed.get(PROVIDER_DIST)} is installed, but the lazy provider overlay is "
+            f"{_installed(PROVIDER_DIST, installed.get(PROVIDER_DIST))}, but the lazy provider overlay is "
             f"made for {PROVIDER_VERSION} only (its npm tarball, submodules and _jsii module are pinned by "
             "hash in constructs_lib/lazy_provider_build.py): install "
             f"{PROVIDER_VERSION} (Pipfile.lock, `make setup`), or check the new release and update "
@@ -108,7 +118,7 @@ def check_versions(installed: Mapping[str, str]) -> None:
         )
     if installed.get(JSII_DIST) != JSII_VERSION:
         problems.append(
-            f"{JSII_DIST} {installed.get(JSII_DIST)} is installed, but the lazy provider overlay was checked "
+            f"{_installed(JSII_DIST, installed.get(JSII_DIST))}, but the lazy provider overlay was checked "
             f"against the jsii runtime {JSII_VERSION} (its _SUBMODULE_FQN_MAP lookup, package cache key and "
             f"runtime index): install {JSII_VERSION} (Pipfile.lock, `make setup`), or check those in the new "
             "release and update JSII_VERSION in constructs_lib/lazy_provider.py"

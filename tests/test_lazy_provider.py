@@ -156,6 +156,11 @@ def test_fails_when_the_provider_version_changes():
     assert str(raised.value).count("\n  - ") == 1
 
 
+def test_fails_when_the_provider_is_not_installed():
+    with pytest.raises(ProviderLoadingError, match=f"{PROVIDER_DIST} is not installed, but"):
+        lazy_provider.check_versions({PROVIDER_DIST: None, JSII_DIST: JSII_VERSION})
+
+
 def test_fails_when_the_jsii_runtime_changes():
     with pytest.raises(ProviderLoadingError) as raised:
         lazy_provider.check_versions({PROVIDER_DIST: PROVIDER_VERSION, JSII_DIST: "1.150.0"})
