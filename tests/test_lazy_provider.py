@@ -28,7 +28,7 @@ from constructs_lib.lazy_provider import (
     ProviderLoadingError,
     StockProviderWarning,
 )
-from constructs_lib.lazy_provider_build import STOCK_SHA256, check_stock_files
+from constructs_lib.lazy_provider_build import STOCK_SHA256, check_stock_files, without_inline_source_map
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -210,6 +210,14 @@ def test_the_build_refuses_stock_files_other_than_the_pinned_ones(tmp_path):
     assert message.count("\n  - ") == len(STOCK_SHA256)
     assert f"{tmp_path / '__init__.py'}: SHA-256 " in message
     assert f"{tmp_path / '_jsii' / '__init__.py'}: SHA-256 missing" in message
+
+
+def test_the_lazy_tarball_drops_only_a_trailing_inline_source_map():
+    code = b'"use strict";\nexports.x = 1;\n'
+    source_map = b"//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ==\n"
+    assert without_inline_source_map(code + source_map) == code
+    assert without_inline_source_map(code) == code
+    assert without_inline_source_map(code + source_map + b"exports.y = 2;\n") == code + source_map + b"exports.y = 2;\n"
 
 
 def test_the_build_does_nothing_when_the_overlay_is_current():
