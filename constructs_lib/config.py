@@ -57,6 +57,9 @@ MEMORY = re.compile(r"^[0-9]+(?:Mi|Gi)$")
 
 CONNECTOR_MACHINE_TYPES = ("f1-micro", "e2-micro", "e2-standard-4")
 NAT_LOG_FILTERS = ("ERRORS_ONLY", "TRANSLATIONS_ONLY", "ALL")
+FLOW_LOG_INTERVALS = (
+    "INTERVAL_5_SEC", "INTERVAL_30_SEC", "INTERVAL_1_MIN", "INTERVAL_5_MIN", "INTERVAL_10_MIN", "INTERVAL_15_MIN",
+)
 STATE_BACKENDS = ("gcs", "local")
 INGRESS = (
     "INGRESS_TRAFFIC_ALL",
@@ -121,11 +124,22 @@ class NetworkConfig:
         subnet_cidr: the chain's own /28 range, used by nothing else.
         host_project: Shared VPC host project owning the network; None when the
             network is in the environment's own project.
+        private_ip_google_access: whether the subnet reaches Google APIs on their
+            private addresses (Private Google Access); true when left out.
+        flow_logs: whether the subnet records VPC flow logs; true when left out.
+        flow_logs_aggregation_interval: flow log aggregation interval;
+            INTERVAL_5_SEC (the API's default) when left out.
+        flow_logs_sampling: share of flows logged, above 0 and at most 1; 0.5 (the
+            API's default) when left out.
     """
 
     vpc: str = "default"
     subnet_cidr: str
     host_project: str | None = None
+    private_ip_google_access: bool = True
+    flow_logs: bool = True
+    flow_logs_aggregation_interval: str = "INTERVAL_5_SEC"
+    flow_logs_sampling: float = 0.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,6 +183,8 @@ class ServiceConfig:
         cpu: container CPU limit (``"1"``, ``"2"``, ``"500m"``); the API's default when None.
         memory: container memory limit (``"512Mi"``); the API's default when None.
         port: container port receiving requests; the API's default (8080) when None.
+        allow_unauthenticated: when true, anyone on the internet may invoke the service
+            (roles/run.invoker for allUsers); false when left out.
     """
 
     name: str
@@ -183,6 +199,7 @@ class ServiceConfig:
     cpu: str | None = None
     memory: str | None = None
     port: int | None = None
+    allow_unauthenticated: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -366,13 +383,14 @@ _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, st
 
 _TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "services")
 _STATE_KEYS = ("bucket", "prefix", "backend")
-_NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project")
+_NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project", "private_ip_google_access", "flow_logs",
+                 "flow_logs_aggregation_interval", "flow_logs_sampling")
 _EGRESS_KEYS = ("static_ip_count",)
 _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
 _NAT_KEYS = ("min_ports_per_vm", "log_filter")
 _SERVICE_KEYS = (
     "name", "image", "labels", "service_account", "ingress", "deletion_protection",
-    "env", "min_instances", "max_instances", "cpu", "memory", "port",
+    "env", "min_instances", "max_instances", "cpu", "memory", "port", "allow_unauthenticated",
 )
 
 
@@ -429,7 +447,8 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
                         expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
     host_project = r.get(net_data, "network", "host_project", str, default=None, check=_is_project,
                          expected=_PROJECT_EXPECTED)
-    network = NetworkConfig(vpc=vpc or "default", subnet_cidr=subnet_cidr or "", host_project=host_project)
+    network = NetworkConfig(vpc=vpc or "default", subnet_cidr=subnet_cidr or "", host_project=host_project,
+                            **_subnet_logging(r, net_data))
 
     egress_data = r.sub_table(data, "egress")
     r.table(egress_data, "egress", _EGRESS_KEYS)
@@ -469,6 +488,26 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
         static_ip_count=static_ip_count, connector=connector, nat=nat, services=services,
     )
+
+
+def _subnet_logging(r: _Reader, net_data: Mapping[str, Any]) -> dict[str, Any]:
+    """Private Google Access and the flow log settings of ``[network]``, as NetworkConfig keywords."""
+    pga = r.get(net_data, "network", "private_ip_google_access", bool, default=True)
+    flow_logs = r.get(net_data, "network", "flow_logs", bool, default=True)
+    settings: dict[str, Any] = {"private_ip_google_access": pga, "flow_logs": flow_logs}
+    if not flow_logs:
+        for key in ("flow_logs_aggregation_interval", "flow_logs_sampling"):
+            if key in net_data:
+                r.problem(f"network.{key}", "no flow log settings with network.flow_logs = false", net_data[key])
+        return settings
+    interval = r.get(net_data, "network", "flow_logs_aggregation_interval", str, default="INTERVAL_5_SEC",
+                     check=lambda v: v in FLOW_LOG_INTERVALS, expected=f"one of {', '.join(FLOW_LOG_INTERVALS)}")
+    sampling = net_data.get("flow_logs_sampling", 0.5)
+    if isinstance(sampling, bool) or not isinstance(sampling, (int, float)) or not 0 < sampling <= 1:
+        r.problem("network.flow_logs_sampling", "a number above 0 and at most 1, such as 0.5", sampling)
+        sampling = 0.5
+    settings.update(flow_logs_aggregation_interval=interval, flow_logs_sampling=float(sampling))
+    return settings
 
 
 def _parse_services(r: _Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, ...]:
@@ -517,12 +556,13 @@ def _parse_services(r: _Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig,
                        expected='a memory limit such as "512Mi" or "2Gi"')
         port = r.get(item, path, "port", int, default=None, check=lambda v: 1 <= v <= 65535,
                      expected="an integer from 1 to 65535")
+        allow_unauthenticated = r.get(item, path, "allow_unauthenticated", bool, default=False)
         if name is None or image is None:
             continue
         services.append(ServiceConfig(
             name=name, image=image, labels=labels, service_account=service_account, ingress=ingress,
             deletion_protection=deletion_protection, env=env, min_instances=min_i, max_instances=max_i,
-            cpu=cpu, memory=memory, port=port,
+            cpu=cpu, memory=memory, port=port, allow_unauthenticated=allow_unauthenticated,
         ))
     return tuple(services)
 

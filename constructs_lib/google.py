@@ -16,6 +16,7 @@ from cdktf_cdktf_provider_google.cloud_run_v2_service import (
     CloudRunV2ServiceTemplateScaling,
     CloudRunV2ServiceTemplateVpcAccess,
 )
+from cdktf_cdktf_provider_google.cloud_run_v2_service_iam_member import CloudRunV2ServiceIamMember
 from cdktf_cdktf_provider_google.compute_address import ComputeAddress
 from cdktf_cdktf_provider_google.compute_router import ComputeRouter
 from cdktf_cdktf_provider_google.compute_router_nat import (
@@ -23,7 +24,7 @@ from cdktf_cdktf_provider_google.compute_router_nat import (
     ComputeRouterNatLogConfig,
     ComputeRouterNatSubnetwork,
 )
-from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork
+from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork, ComputeSubnetworkLogConfig
 from cdktf_cdktf_provider_google.project_service import ProjectService
 from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_google.vpc_access_connector import VpcAccessConnector, VpcAccessConnectorSubnet
@@ -37,12 +38,14 @@ __all__ = [
     "CloudRunV2ServiceTemplateContainersResources",
     "CloudRunV2ServiceTemplateScaling",
     "CloudRunV2ServiceTemplateVpcAccess",
+    "CloudRunV2ServiceIamMember",
     "ComputeAddress",
     "ComputeRouter",
     "ComputeRouterNat",
     "ComputeRouterNatLogConfig",
     "ComputeRouterNatSubnetwork",
     "ComputeSubnetwork",
+    "ComputeSubnetworkLogConfig",
     "GoogleProvider",
     "ProjectService",
     "VpcAccessConnector",
