@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
+from typing import Sequence, TextIO
 
 from .config import ConfigError, EnvironmentConfig, Problem, load_environment
 
@@ -55,3 +58,57 @@ def build_app(configs: list[EnvironmentConfig], **app_options: object):
     for config in configs:
         EgressStack(app, config.stack, config=config)
     return app
+
+
+def synth_checked(app, *, stderr: TextIO = sys.stderr, remove_if_empty: Sequence[Path] = ()) -> int:
+    """Synthesize ``app`` unless a stack breaks a chain policy.
+
+    The policies are checked on every stack before cdktf writes anything, so a
+    violation leaves the output folder as it was.
+
+    Args:
+        app: the App to synthesize.
+        stderr: where violations are listed (rule id, resource path, fix).
+        remove_if_empty: folders to remove on failure when empty, in this order:
+            those cdktf's App created (the output folder and its ``stacks``)
+            that did not exist before.
+
+    Returns:
+        0 when synthesized, 1 when a policy failed.
+    """
+    from .policy_pack import check_app
+
+    failures = check_app(app)
+    if not failures:
+        app.synth()
+        return 0
+    for folder in remove_if_empty:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    noun = "violation" if len(failures) == 1 else "violations"
+    lines = "\n".join(f"  - {f}" for f in failures)
+    print(f"error: {len(failures)} chain policy {noun}; nothing was synthesized:\n{lines}", file=stderr)
+    return 1
+
+
+def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: object) -> int:
+    """What main.py does: validate, build, check the policies, synthesize.
+
+    Args:
+        selected: one file to synthesize (``EGRESS_CONFIG``); every environment
+            file when empty or None.
+        stderr: where problems and violations are listed.
+        app_options: passed to cdktf's App (``outdir``...).
+
+    Returns:
+        The exit code: 0 when synthesized, 1 when a file or a policy failed, with
+        nothing written or removed.
+    """
+    try:
+        configs = load_environments(environment_files(selected))
+    except ConfigError as err:
+        print(f"error: {err}", file=stderr)
+        return 1
+    outdir = Path(str(app_options.get("outdir") or os.environ.get("CDKTF_OUTDIR") or "cdktf.out"))
+    fresh = [folder for folder in (outdir / "stacks", outdir) if not folder.exists()]
+    return synth_checked(build_app(configs, **app_options), stderr=stderr, remove_if_empty=fresh)
