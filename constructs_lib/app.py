@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Sequence, TextIO, Union
 
+from .bootstrap_config import BootstrapConfig, is_bootstrap_document, load_bootstrap
 from .config import ConfigError, EnvironmentConfig, Problem, load_environment
 
 ENVIRONMENTS_DIR = Path("environments")
+# Bootstrap files (a [bootstrap] table: the state bucket) live apart, so `*.toml` above stays egress stacks only.
+BOOTSTRAP_DIR = ENVIRONMENTS_DIR / "bootstrap"
+
+StackConfig = Union[EnvironmentConfig, BootstrapConfig]
 
 
 def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DIR) -> list[Path]:
@@ -49,14 +55,59 @@ def load_environments(paths: list[Path]) -> list[EnvironmentConfig]:
     return configs
 
 
-def build_app(configs: list[EnvironmentConfig], **app_options: object):
-    """An App with one EgressStack per environment; ``app_options`` go to cdktf's App."""
+def bootstrap_files(directory: Path = BOOTSTRAP_DIR) -> list[Path]:
+    """Every bootstrap file (``*.toml`` in ``directory``); none when the folder does not exist."""
+    return sorted(directory.glob("*.toml"))
+
+
+def _is_bootstrap_file(path: Path) -> bool:
+    """Whether a file holds a ``[bootstrap]`` table; an unreadable file is left to the environment loader to report."""
+    try:
+        return is_bootstrap_document(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def load_stacks(paths: list[Path]) -> list[StackConfig]:
+    """Validate every file, environment or bootstrap, before anything is built; report all problems together.
+
+    A file with a ``[bootstrap]`` table is a bootstrap file, any other an
+    environment file. Two files may not give the same stack name.
+
+    Raises:
+        ConfigError: listing the problems of every file.
+    """
+    configs: list[StackConfig] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            configs.append(load_bootstrap(path) if _is_bootstrap_file(path) else load_environment(path))
+        except ConfigError as err:
+            problems.extend(err.problems)
+    seen: dict[str, str] = {}
+    for config in configs:
+        if config.stack in seen:
+            problems.append(Problem(config.source, "(file name)", f"a stack name not used by {seen[config.stack]}",
+                                    f'"{config.stack}"'))
+        seen.setdefault(config.stack, config.source)
+    if problems:
+        raise ConfigError(problems)
+    return configs
+
+
+def build_app(configs: list[StackConfig], **app_options: object):
+    """An App with one EgressStack per environment and one BootstrapStack per bootstrap file;
+    ``app_options`` go to cdktf's App."""
+    from .bootstrap_stack import BootstrapStack
     from .cdk import App
     from .egress_stack import EgressStack
 
     app = App(**app_options)
     for config in configs:
-        EgressStack(app, config.stack, config=config)
+        if isinstance(config, BootstrapConfig):
+            BootstrapStack(app, config.stack, config=config)
+        else:
+            EgressStack(app, config.stack, config=config)
     return app
 
 
@@ -96,7 +147,7 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: obj
 
     Args:
         selected: one file to synthesize (``EGRESS_CONFIG``); every environment
-            file when empty or None.
+            and bootstrap file when empty or None.
         stderr: where problems and violations are listed.
         app_options: passed to cdktf's App (``outdir``...).
 
@@ -105,7 +156,10 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: obj
         nothing written or removed.
     """
     try:
-        configs = load_environments(environment_files(selected))
+        files = environment_files(selected)
+        if not selected:
+            files += bootstrap_files()
+        configs = load_stacks(files)
     except ConfigError as err:
         print(f"error: {err}", file=stderr)
         return 1

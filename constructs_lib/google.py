@@ -27,6 +27,13 @@ from cdktf_cdktf_provider_google.compute_router_nat import (
 from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork, ComputeSubnetworkLogConfig
 from cdktf_cdktf_provider_google.project_service import ProjectService
 from cdktf_cdktf_provider_google.provider import GoogleProvider
+from cdktf_cdktf_provider_google.storage_bucket import (
+    StorageBucket,
+    StorageBucketLifecycleRule,
+    StorageBucketLifecycleRuleAction,
+    StorageBucketLifecycleRuleCondition,
+    StorageBucketVersioning,
+)
 from cdktf_cdktf_provider_google.vpc_access_connector import VpcAccessConnector, VpcAccessConnectorSubnet
 
 __all__ = [
@@ -48,6 +55,11 @@ __all__ = [
     "ComputeSubnetworkLogConfig",
     "GoogleProvider",
     "ProjectService",
+    "StorageBucket",
+    "StorageBucketLifecycleRule",
+    "StorageBucketLifecycleRuleAction",
+    "StorageBucketLifecycleRuleCondition",
+    "StorageBucketVersioning",
     "VpcAccessConnector",
     "VpcAccessConnectorSubnet",
 ]
