@@ -61,7 +61,11 @@ synth: setup
 test: setup
 	$(PIPENV) run pytest
 
-.PHONY: scan
+.PHONY: report scan
+
+# After synth, one REVIEW.md per stack next to its JSON (cdktf.out/stacks/<stack>/REVIEW.md), read from the JSON only.
+report: synth
+	$(PIPENV) run python -m constructs_lib.report cdktf.out
 
 # checkov over what `make synth` wrote, with the committed skip list (.checkov.yaml); make test runs the same scan.
 scan: synth
