@@ -163,7 +163,9 @@ def _nat_problems(doc: StackDocument, nat: Resource, subnet) -> list[str]:
         problems.append(f"nat_ip_allocate_option = {_quoted(option)} (Google adds ephemeral IPs that no third "
                         "party has allowlisted)")
     ips = nat.get("nat_ips")
-    if not isinstance(ips, list) or not ips:
+    if isinstance(ips, str):
+        problems.append(f"nat_ips is the expression {ips}, whose addresses cannot be counted at synth (give a list)")
+    elif not isinstance(ips, list) or not ips:
         problems.append("no nat_ips")
     if doc.region(nat) != subnet.region:
         problems.append(f"region {doc.region(nat)} is not the subnet's {subnet.region}")

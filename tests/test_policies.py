@@ -158,6 +158,15 @@ def test_002_nat_without_ips_fails(baseline):
     assert (result.compliant, result.detail.endswith('NAT "cloud-run-nat": no nat_ips')) == (False, True)
 
 
+def test_002_nat_ips_as_an_expression_cannot_be_counted(baseline):
+    def change(doc):
+        body(doc, NAT)["nat_ips"] = "${concat(local.a, local.b)}"
+    (result,) = check("EGRESS-002", baseline, change)
+    assert (result.compliant, result.detail.endswith(
+        'NAT "cloud-run-nat": nat_ips is the expression ${concat(local.a, local.b)}, whose addresses cannot be '
+        "counted at synth (give a list)")) == (False, True)
+
+
 def test_002_nat_covering_another_subnet_fails(baseline):
     def change(doc):
         body(doc, NAT)["subnetwork"] = [{"name": "other-subnet", "source_ip_ranges_to_nat": ["ALL_IP_RANGES"]}]
