@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from .synthesized import CONNECTOR, NAT, SERVICE, SUBNET, Resource, StackDocument
+from .synthesized import CONNECTOR, NAT, SERVICE, Resource, StackDocument
 
 __all__ = ["Finding", "RULES", "Result", "Rule", "RuleOutcome", "evaluate", "findings", "rule"]
 

@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+
 import pytest
 
 from conftest import config
