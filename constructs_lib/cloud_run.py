@@ -16,7 +16,9 @@ from .google import (
     CloudRunV2ServiceTemplateScaling,
     CloudRunV2ServiceTemplateVpcAccess,
     CloudRunV2ServiceIamMember,
+    CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces,
 )
+from .subnetwork import Subnetwork
 
 ALL_TRAFFIC = "ALL_TRAFFIC"
 INVOKER_ROLE = "roles/run.invoker"
@@ -70,6 +72,11 @@ class CloudRunService(Construct):
     Without ``egress = ALL_TRAFFIC`` the API uses PRIVATE_RANGES_ONLY and
     internet traffic skips the NAT, so the service would not leave from the
     static IPs: this construct never leaves it out.
+
+    With ``subnet`` instead of ``connector_id`` the service uses Direct VPC
+    egress: ``network_interfaces { network, subnetwork }`` on that subnet.
+    Names in the service's own project; full resource paths when the subnet
+    is in another (Shared VPC host) project, as Cloud Run requires there.
     """
 
     def __init__(
@@ -77,10 +84,23 @@ class CloudRunService(Construct):
         scope: Construct,
         id: str,
         *,
-        connector_id: str,
+        connector_id: str | None = None,
+        subnet: Subnetwork | None = None,
         props: CloudRunServiceProps,
         depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
+        """Attach the service to the chain.
+
+        Args:
+            connector_id: the connector to egress through (connector mode).
+            subnet: the subnet to egress from directly (Direct VPC egress).
+
+        Raises:
+            ValueError: unless exactly one of connector_id and subnet is given.
+        """
+        if (connector_id is None) == (subnet is None):
+            raise ValueError("CloudRunService takes exactly one of connector_id (connector) and subnet (Direct VPC "
+                             f"egress), got connector_id={connector_id!r} and subnet={subnet!r}")
         super().__init__(scope, id)
         self.props = props
         resources = None
@@ -111,7 +131,7 @@ class CloudRunService(Construct):
                 service_account=props.service_account,
                 containers=[container],
                 scaling=scaling,
-                vpc_access=CloudRunV2ServiceTemplateVpcAccess(connector=connector_id, egress=ALL_TRAFFIC),
+                vpc_access=_vpc_access(connector_id, subnet, project=props.project),
             ),
             depends_on=list(depends_on) or None,
         )
@@ -131,3 +151,19 @@ class CloudRunService(Construct):
     def uri(self) -> str:
         """The service's https URL, known after apply."""
         return self.resource.uri
+
+
+def _vpc_access(
+    connector_id: str | None, subnet: Subnetwork | None, *, project: str
+) -> CloudRunV2ServiceTemplateVpcAccess:
+    """Every outbound request through the connector, or straight out of the subnet (Direct VPC egress)."""
+    if subnet is None:
+        return CloudRunV2ServiceTemplateVpcAccess(connector=connector_id, egress=ALL_TRAFFIC)
+    net = subnet.props
+    if net.project == project:
+        interface = CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces(
+            network=net.network, subnetwork=subnet.resource.name)
+    else:
+        interface = CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces(
+            network=f"projects/{net.project}/global/networks/{net.network}", subnetwork=subnet.resource.id)
+    return CloudRunV2ServiceTemplateVpcAccess(network_interfaces=[interface], egress=ALL_TRAFFIC)

@@ -13,11 +13,23 @@ from __future__ import annotations
 import ipaddress
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from .capacity import (
+    DEFAULT_MIN_PORTS_DYNAMIC,
+    MAX_PORTS_PER_VM,
+    CapacityFix,
+    chain_capacity,
+    endpoints_served,
+    is_power_of_two,
+    reserved_ports_per_endpoint,
+    smallest_fix,
+)
+
 __all__ = [
+    "CapacityConfig",
     "ConfigError",
     "ConnectorConfig",
     "EnvironmentConfig",
@@ -52,6 +64,14 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SERVICE_ACCOUNT = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.:]+\.iam\.gserviceaccount\.com$|"
                              r"^[0-9]+-compute@developer\.gserviceaccount\.com$")
 GCS_BUCKET = re.compile(r"^[a-z0-9][-_.a-z0-9]{1,220}[a-z0-9]$")
+# Terraform Cloud names: organizations and workspaces take letters, digits, - and _ (workspaces at
+# most 90 characters); workspace tags also take colons, at most 255 characters.
+TFC_ORGANIZATION = re.compile(r"^[-_A-Za-z0-9]+$")
+TFC_WORKSPACE = re.compile(r"^[-_A-Za-z0-9]{1,90}$")
+TFC_TAG = re.compile(r"^[-_:A-Za-z0-9]{1,255}$")
+# A DNS host name of two or more labels, with an optional port (Terraform Enterprise).
+HOSTNAME = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)+"
+                      r"(?::[0-9]{1,5})?$")
 CPU = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?|[0-9]+m)$")
 MEMORY = re.compile(r"^[0-9]+(?:Mi|Gi)$")
 
@@ -60,7 +80,8 @@ NAT_LOG_FILTERS = ("ERRORS_ONLY", "TRANSLATIONS_ONLY", "ALL")
 FLOW_LOG_INTERVALS = (
     "INTERVAL_5_SEC", "INTERVAL_30_SEC", "INTERVAL_1_MIN", "INTERVAL_5_MIN", "INTERVAL_10_MIN", "INTERVAL_15_MIN",
 )
-STATE_BACKENDS = ("gcs", "local")
+STATE_BACKENDS = ("gcs", "local", "cloud")
+TFC_HOSTNAME = "app.terraform.io"  # the cloud backend's host when state.hostname is left out
 INGRESS = (
     "INGRESS_TRAFFIC_ALL",
     "INGRESS_TRAFFIC_INTERNAL_ONLY",
@@ -68,6 +89,16 @@ INGRESS = (
 )
 # The longest suffix added to `name` ("-origin-ip-NN"); used to bound `name`.
 MAX_STATIC_IPS = 50  # hard limit of NAT IPs per Cloud NAT gateway
+EGRESS_MODES = ("connector", "direct")
+# Direct VPC egress (https://cloud.google.com/run/docs/configuring/vpc-direct-vpc, "IP address
+# allocation"): Cloud Run takes subnet IPs in /28 blocks of 16, wants a /26 or larger, and uses
+# about twice as many addresses as instances; GCP keeps 4 addresses of every subnet for itself.
+DIRECT_MIN_PREFIX = 26
+DIRECT_BLOCK = 16
+DIRECT_IPS_PER_INSTANCE = 2
+SUBNET_RESERVED_ADDRESSES = 4
+CLOUD_RUN_DEFAULT_MAX_INSTANCES = 100  # a service's max_instances when left out
+MAX_TIMEOUT_SEC = 2**31 - 1  # the API's int32
 
 
 @dataclass(frozen=True)
@@ -105,14 +136,28 @@ class StateConfig:
     """Where Terraform keeps the stack's state.
 
     Attributes:
-        backend: ``gcs`` (a GCS bucket) or ``local`` (a file next to the synthesized stack).
+        backend: ``gcs`` (a GCS bucket), ``local`` (a file next to the synthesized stack)
+            or ``cloud`` (Terraform Cloud / Enterprise workspaces: a ``cloud`` block).
         bucket: the GCS bucket; required with the gcs backend, None otherwise.
-        prefix: folder inside the bucket; ``cloud-run-egress/<stack>`` when left out.
+        prefix: folder inside the bucket; ``cloud-run-egress/<stack>`` when left out;
+            empty with the cloud backend.
+        organization: the Terraform Cloud organization; required with the cloud backend,
+            None otherwise.
+        workspace: the one Terraform Cloud workspace the stack uses; with the cloud backend
+            exactly one of ``workspace`` and ``workspace_tags`` is set.
+        workspace_tags: the tags selecting the stack's workspaces (``terraform workspace
+            select`` switches between them); empty unless the cloud backend uses tags.
+        hostname: the Terraform Cloud / Enterprise host; ``app.terraform.io`` when left out
+            with the cloud backend, None otherwise.
     """
 
     backend: str = "gcs"
     bucket: str | None = None
     prefix: str = ""
+    organization: str | None = None
+    workspace: str | None = None
+    workspace_tags: tuple[str, ...] = ()
+    hostname: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,9 +166,15 @@ class NetworkConfig:
 
     Attributes:
         vpc: name of an existing VPC network; ``default`` when left out.
-        subnet_cidr: the chain's own /28 range, used by nothing else.
+        subnet_cidr: the range of ``{name}-subnet``: the connector's /28 (connector mode,
+            or direct mode while the connector is kept beside ``direct_subnet_cidr``),
+            else the Direct VPC egress subnet. None when direct mode has only
+            ``direct_subnet_cidr`` (the end of a move from the connector).
         host_project: Shared VPC host project owning the network; None when the
             network is in the environment's own project.
+        direct_subnet_cidr: the range of ``{name}-direct-subnet``, a Direct VPC egress
+            subnet created beside the connector's for the move to direct mode; None
+            when left out.
         private_ip_google_access: whether the subnet reaches Google APIs on their
             private addresses (Private Google Access); true when left out.
         flow_logs: whether the subnet records VPC flow logs; true when left out.
@@ -134,8 +185,9 @@ class NetworkConfig:
     """
 
     vpc: str = "default"
-    subnet_cidr: str
+    subnet_cidr: str | None
     host_project: str | None = None
+    direct_subnet_cidr: str | None = None
     private_ip_google_access: bool = True
     flow_logs: bool = True
     flow_logs_aggregation_interval: str = "INTERVAL_5_SEC"
@@ -156,12 +208,39 @@ class NatConfig:
     """Cloud NAT settings.
 
     Attributes:
-        min_ports_per_vm: ports reserved per connector VM; the API's default (64) when None.
+        min_ports_per_vm: ports reserved per endpoint (connector VM or Direct VPC egress
+            instance); the API's default (64, or 32 with dynamic port allocation) when None.
         log_filter: ERRORS_ONLY, TRANSLATIONS_ONLY or ALL; logging is off when None.
+        max_ports_per_vm: with dynamic port allocation only; the API's default (65,536) when None.
+        dynamic_port_allocation / endpoint_independent_mapping: sent as given; left to
+            the API (and to what the NAT already has) when None.
+        udp_idle_timeout_sec, icmp_idle_timeout_sec, tcp_established_idle_timeout_sec,
+        tcp_transitory_idle_timeout_sec, tcp_time_wait_timeout_sec: the NAT's timeouts;
+            the API's defaults (30, 30, 1200, 30, 120 seconds) when None.
     """
 
     min_ports_per_vm: int | None = None
     log_filter: str | None = None
+    max_ports_per_vm: int | None = None
+    dynamic_port_allocation: bool | None = None
+    endpoint_independent_mapping: bool | None = None
+    udp_idle_timeout_sec: int | None = None
+    icmp_idle_timeout_sec: int | None = None
+    tcp_established_idle_timeout_sec: int | None = None
+    tcp_transitory_idle_timeout_sec: int | None = None
+    tcp_time_wait_timeout_sec: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityConfig:
+    """What the chain must hold.
+
+    Attributes:
+        peak_connections_per_destination: concurrent connections to one destination
+            IP:port the chain must hold; no capacity check when None.
+    """
+
+    peak_connections_per_destination: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,6 +291,15 @@ class EnvironmentConfig:
         project: the project that runs the services (and the connector).
         region: the region of every regional resource.
         name: prefix of every resource name; ``cloud-run`` when left out.
+        static_ip_count: how many addresses the stack creates (``len(static_ip_names)``
+            when the names are given).
+        egress_mode: ``connector`` (services use the connector) or ``direct`` (Direct VPC egress).
+        static_ip_names: names of the addresses to create, when given instead of a count.
+        existing_ips: names of reserved addresses adopted into the pool (read, never created).
+        draining_ips: addresses of the pool being retired: in the NAT's drain_nat_ips, not its nat_ips.
+        capacity: what the chain must hold.
+        standby_ips: addresses the stack creates outside the pool, so that their IPs can be
+            allowlisted before the NAT uses them.
     """
 
     stack: str
@@ -225,6 +313,12 @@ class EnvironmentConfig:
     connector: ConnectorConfig = field(default_factory=ConnectorConfig)
     nat: NatConfig = field(default_factory=NatConfig)
     services: tuple[ServiceConfig, ...] = ()
+    egress_mode: str = "connector"
+    static_ip_names: tuple[str, ...] = ()
+    existing_ips: tuple[str, ...] = ()
+    draining_ips: tuple[str, ...] = ()
+    capacity: CapacityConfig = field(default_factory=CapacityConfig)
+    standby_ips: tuple[str, ...] = ()
 
     @property
     def network_project(self) -> str:
@@ -249,10 +343,53 @@ class EnvironmentConfig:
 
     @property
     def address_names(self) -> tuple[str, ...]:
-        """``{name}-origin-ip`` for one address, ``{name}-origin-ip-1`` … ``-N`` for more."""
+        """The addresses the stack creates.
+
+        ``static_ip_names`` when given; else ``{name}-origin-ip`` for one address,
+        ``{name}-origin-ip-1`` … ``-N`` for more (none for 0).
+        """
+        if self.static_ip_names:
+            return self.static_ip_names
         if self.static_ip_count == 1:
             return (f"{self.name}-origin-ip",)
         return tuple(f"{self.name}-origin-ip-{i}" for i in range(1, self.static_ip_count + 1))
+
+    @property
+    def direct_subnet_name(self) -> str:
+        return f"{self.name}-direct-subnet"
+
+    @property
+    def pool_names(self) -> tuple[str, ...]:
+        """Every address of the NAT's pool: the created ones, then the adopted ones."""
+        return self.address_names + self.existing_ips
+
+    @property
+    def active_ip_names(self) -> tuple[str, ...]:
+        """The pool without the draining addresses: the NAT's nat_ips."""
+        return tuple(n for n in self.pool_names if n not in self.draining_ips)
+
+    @property
+    def has_connector(self) -> bool:
+        """Connector mode, or direct mode while the connector is kept beside the direct subnet."""
+        return self.egress_mode == "connector" or (
+            self.network.subnet_cidr is not None and self.network.direct_subnet_cidr is not None)
+
+    @property
+    def service_instances(self) -> int:
+        """The services' max_instances summed (Cloud Run's default of 100 for a service without one)."""
+        return sum(s.max_instances or CLOUD_RUN_DEFAULT_MAX_INSTANCES for s in self.services)
+
+    @property
+    def nat_endpoints(self) -> int:
+        """What sends the services' traffic through the NAT: connector VMs, or Cloud Run instances."""
+        return self.service_instances if self.egress_mode == "direct" else self.connector.max_instances
+
+    @property
+    def reserving_endpoints(self) -> int:
+        """Everything holding a NAT port reservation: nat_endpoints plus a connector kept during a move."""
+        if self.egress_mode == "direct" and self.has_connector:
+            return self.service_instances + self.connector.max_instances
+        return self.nat_endpoints
 
 
 # ---------------------------------------------------------------------------
@@ -348,6 +485,25 @@ class _Reader:
             return None if default is MISSING else default
         return value
 
+    def name_list(self, data: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
+        """A list of address names: each an RFC 1035 name, none twice; () when the key is missing."""
+        raw = data.get(key, MISSING)
+        if raw is MISSING:
+            return ()
+        if not isinstance(raw, list):
+            self.problem(f"{path}.{key}", "a list of address names", raw)
+            return ()
+        names: list[str] = []
+        for i, item in enumerate(raw):
+            where = f"{path}.{key}[{i}]"
+            if not isinstance(item, str) or not RFC1035.match(item):
+                self.problem(where, _ADDRESS_NAME_EXPECTED, item)
+            elif item in names:
+                self.problem(where, f"a name not already at {path}.{key}[{raw.index(item)}]", item)
+            else:
+                names.append(item)
+        return tuple(names)
+
     def string_map(self, data: Mapping[str, Any], path: str, key: str, key_rule: re.Pattern[str],
                    key_expected: str, value_rule: re.Pattern[str] | None, value_expected: str) -> dict[str, str]:
         table = self.get(data, path, key, dict, default={})
@@ -378,16 +534,42 @@ def _is_subnet_28(value: str) -> bool:
     return net.version == 4 and net.prefixlen == 28
 
 
+def _is_ipv4_range(value: str) -> bool:
+    try:
+        return ipaddress.ip_network(value, strict=True).version == 4
+    except ValueError:
+        return False
+
+
+def _peek_mode(data: Mapping[str, Any]) -> str:
+    """The egress mode, read ahead of the [egress] table (which reports a bad value in its turn)."""
+    egress = data.get("egress")
+    return "direct" if isinstance(egress, dict) and egress.get("mode") == "direct" else "connector"
+
+
+_DIRECT_RANGE_EXPECTED = 'an IPv4 range with no host bits set, such as "10.124.0.0/24"'
+_ADDRESS_NAME_EXPECTED = ("an address name (lowercase letters, digits and hyphens, starting with a letter, "
+                          "at most 63 characters)")
+
 _PROJECT_EXPECTED = "a GCP project id (6-30 characters: lowercase letters, digits and hyphens, starting with a letter)"
 _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, starting with a letter, at most 63 characters)"
 
 _TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "services")
-_STATE_KEYS = ("bucket", "prefix", "backend")
+_STATE_KEYS = ("bucket", "prefix", "backend", "organization", "workspace", "workspace_tags", "hostname")
+_CLOUD_STATE_KEYS = ("organization", "workspace", "workspace_tags", "hostname")
 _NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project", "private_ip_google_access", "flow_logs",
                  "flow_logs_aggregation_interval", "flow_logs_sampling")
 _EGRESS_KEYS = ("static_ip_count",)
 _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
 _NAT_KEYS = ("min_ports_per_vm", "log_filter")
+# Egress modes, the static-IP pool, NAT tuning and the capacity check.
+_NAT_TIMEOUTS = ("udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_established_idle_timeout_sec",
+                 "tcp_transitory_idle_timeout_sec", "tcp_time_wait_timeout_sec")
+_TOP_KEYS += ("capacity",)
+_NETWORK_KEYS += ("direct_subnet_cidr",)
+_EGRESS_KEYS += ("mode", "static_ip_names", "existing_ips", "draining_ips", "standby_ips")
+_NAT_KEYS += ("max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping", *_NAT_TIMEOUTS)
+_CAPACITY_KEYS = ("peak_connections_per_destination",)
 _SERVICE_KEYS = (
     "name", "image", "labels", "service_account", "ingress", "deletion_protection",
     "env", "min_instances", "max_instances", "cpu", "memory", "port", "allow_unauthenticated",
@@ -433,28 +615,64 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         bucket = r.get(state_data, "state", "bucket", str, check=lambda v: bool(GCS_BUCKET.match(v)),
                        expected="a GCS bucket name (required with the gcs backend)")
     elif "bucket" in state_data:
-        r.problem("state.bucket", 'no bucket with backend = "local"', state_data["bucket"])
+        r.problem("state.bucket", f'no bucket with backend = "{backend}"', state_data["bucket"])
     prefix = r.get(state_data, "state", "prefix", str, default=f"cloud-run-egress/{stack}",
                    check=lambda v: bool(v.strip("/")) and not v.startswith("/") and "//" not in v,
                    expected="a non-empty object path inside the bucket, without a leading slash")
     state = StateConfig(backend=backend or "gcs", bucket=bucket, prefix=(prefix or "").rstrip("/"))
+    if backend == "cloud":
+        state = _parse_cloud_state(r, state_data)
+    else:
+        for key in _CLOUD_STATE_KEYS:
+            if key in state_data:
+                r.problem(f"state.{key}", f'no {key} with backend = "{backend}" (only with backend = "cloud")',
+                          state_data[key])
 
     net_data = r.sub_table(data, "network")
     r.table(net_data, "network", _NETWORK_KEYS)
     vpc = r.get(net_data, "network", "vpc", str, default="default", check=lambda v: bool(RFC1035.match(v)),
                 expected=_RFC1035_EXPECTED)
-    subnet_cidr = r.get(net_data, "network", "subnet_cidr", str, check=_is_subnet_28,
-                        expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
+    # In direct mode the ranges are only parsed here; their sizes are checked against the services below.
+    direct_mode = _peek_mode(data) == "direct"
+    direct_subnet_cidr = r.get(net_data, "network", "direct_subnet_cidr", str, default=None, check=_is_ipv4_range,
+                               expected=_DIRECT_RANGE_EXPECTED)
+    if direct_mode:
+        subnet_cidr = r.get(net_data, "network", "subnet_cidr", str,
+                            default=None if "direct_subnet_cidr" in net_data else MISSING,
+                            check=_is_ipv4_range, expected=_DIRECT_RANGE_EXPECTED)
+    else:
+        subnet_cidr = r.get(net_data, "network", "subnet_cidr", str, check=_is_subnet_28,
+                            expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
     host_project = r.get(net_data, "network", "host_project", str, default=None, check=_is_project,
                          expected=_PROJECT_EXPECTED)
     network = NetworkConfig(vpc=vpc or "default", subnet_cidr=subnet_cidr or "", host_project=host_project,
                             **_subnet_logging(r, net_data))
+    # The keys of egress modes: subnet_cidr may be left out in direct mode (see NetworkConfig).
+    network = replace(network, subnet_cidr=subnet_cidr or None, direct_subnet_cidr=direct_subnet_cidr)
 
     egress_data = r.sub_table(data, "egress")
     r.table(egress_data, "egress", _EGRESS_KEYS)
-    static_ip_count = r.get(egress_data, "egress", "static_ip_count", int, default=1,
-                            check=lambda v: 1 <= v <= MAX_STATIC_IPS,
-                            expected=f"an integer from 1 to {MAX_STATIC_IPS} (the NAT IPs one gateway can use)")
+    egress_mode = r.get(egress_data, "egress", "mode", str, default="connector", check=lambda v: v in EGRESS_MODES,
+                        expected=f"one of {', '.join(repr(m) for m in EGRESS_MODES)}")
+    existing_ips = r.name_list(egress_data, "egress", "existing_ips")
+    static_ip_names = r.name_list(egress_data, "egress", "static_ip_names")
+    draining_ips = r.name_list(egress_data, "egress", "draining_ips")
+    standby_ips = r.name_list(egress_data, "egress", "standby_ips")
+    count_floor = 0 if existing_ips else 1
+    count_expected = (f"an integer from 0 to {MAX_STATIC_IPS} (the NAT IPs one gateway can use; 0 only with "
+                      "egress.existing_ips)" if existing_ips else
+                      f"an integer from 1 to {MAX_STATIC_IPS} (the NAT IPs one gateway can use)")
+    if "static_ip_names" in egress_data:
+        if "static_ip_count" in egress_data:
+            r.problem("egress.static_ip_names", "either egress.static_ip_count or egress.static_ip_names, not both",
+                      egress_data["static_ip_names"])
+        elif not static_ip_names and not existing_ips and isinstance(egress_data["static_ip_names"], list):
+            r.problem("egress.static_ip_names", "at least one address name (or egress.existing_ips)",
+                      egress_data["static_ip_names"])
+    count_default = len(static_ip_names) if "static_ip_names" in egress_data else 1
+    static_ip_count = r.get(egress_data, "egress", "static_ip_count", int, default=count_default,
+                            check=lambda v: count_floor <= v <= MAX_STATIC_IPS,
+                            expected=count_expected)
 
     conn_data = r.sub_table(data, "connector")
     r.table(conn_data, "connector", _CONNECTOR_KEYS)
@@ -478,16 +696,69 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
                                check=lambda v: 2 <= v <= 65536, expected="an integer from 2 to 65536"),
         log_filter=r.get(nat_data, "nat", "log_filter", str, default=None, check=lambda v: v in NAT_LOG_FILTERS,
                          expected=f"one of {', '.join(NAT_LOG_FILTERS)}"),
+        max_ports_per_vm=r.get(nat_data, "nat", "max_ports_per_vm", int, default=None,
+                               check=lambda v: 2 <= v <= 65536, expected="an integer from 2 to 65536"),
+        dynamic_port_allocation=r.get(nat_data, "nat", "dynamic_port_allocation", bool, default=None),
+        endpoint_independent_mapping=r.get(nat_data, "nat", "endpoint_independent_mapping", bool, default=None),
+        **{key: r.get(nat_data, "nat", key, int, default=None, check=lambda v: 1 <= v <= MAX_TIMEOUT_SEC,
+                      expected="a whole number of seconds, at least 1") for key in _NAT_TIMEOUTS},
+    )
+    _check_nat_ports(r, nat)
+
+    capacity_data = r.sub_table(data, "capacity")
+    r.table(capacity_data, "capacity", _CAPACITY_KEYS)
+    capacity = CapacityConfig(
+        peak_connections_per_destination=r.get(
+            capacity_data, "capacity", "peak_connections_per_destination", int, default=None,
+            check=lambda v: v >= 1, expected="a positive integer (concurrent connections to one destination IP:port)"),
     )
 
     services = _parse_services(r, data)
 
     if r.problems:
         raise ConfigError(r.problems)
-    return EnvironmentConfig(
+    config = EnvironmentConfig(
         stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
         static_ip_count=static_ip_count, connector=connector, nat=nat, services=services,
+        egress_mode=egress_mode, static_ip_names=static_ip_names, existing_ips=existing_ips,
+        draining_ips=draining_ips, capacity=capacity, standby_ips=standby_ips,
     )
+    # Rules across keys, on a file whose every key is valid on its own.
+    _check_egress_subnets(r, config, connector_table="connector" in data)
+    _check_pool(r, config)
+    if not r.problems:
+        _check_nat_capacity(r, config)
+    if r.problems:
+        raise ConfigError(r.problems)
+    return config
+
+
+def _parse_cloud_state(r: _Reader, state_data: Mapping[str, Any]) -> StateConfig:
+    """The ``[state]`` table with ``backend = "cloud"``: organization, one workspace or tags, host."""
+    if "prefix" in state_data:
+        r.problem("state.prefix", 'no prefix with backend = "cloud" (the state lives in the Terraform Cloud '
+                  "workspace)", state_data["prefix"])
+    organization = r.get(state_data, "state", "organization", str, check=lambda v: bool(TFC_ORGANIZATION.match(v)),
+                         expected="a Terraform Cloud organization name (letters, digits, - and _), required with "
+                                  'backend = "cloud"')
+    workspace = r.get(state_data, "state", "workspace", str, default=None, check=lambda v: bool(TFC_WORKSPACE.match(v)),
+                      expected="a Terraform Cloud workspace name (letters, digits, - and _, at most 90 characters)")
+    tags = r.get(state_data, "state", "workspace_tags", list, default=None, check=bool,
+                 expected="a non-empty list of workspace tags")
+    for i, tag in enumerate(tags or ()):
+        if not isinstance(tag, str) or not TFC_TAG.match(tag):
+            r.problem(f"state.workspace_tags[{i}]",
+                      "a workspace tag (letters, digits, :, - and _, at most 255 characters)", tag)
+    given = [key for key in ("workspace", "workspace_tags") if key in state_data]
+    if len(given) != 1:
+        r.shown("state.workspace", 'exactly one of state.workspace (one workspace by name) or state.workspace_tags '
+                '(workspaces by tag) with backend = "cloud"',
+                "both" if len(given) == 2 else "neither (both keys are missing)")
+    hostname = r.get(state_data, "state", "hostname", str, default=TFC_HOSTNAME,
+                     check=lambda v: bool(HOSTNAME.match(v)),
+                     expected=f'the host name of Terraform Cloud ("{TFC_HOSTNAME}") or of your Terraform Enterprise')
+    return StateConfig(backend="cloud", organization=organization, workspace=workspace,
+                       workspace_tags=tuple(tags or ()), hostname=hostname)
 
 
 def _subnet_logging(r: _Reader, net_data: Mapping[str, Any]) -> dict[str, Any]:
@@ -565,6 +836,205 @@ def _parse_services(r: _Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig,
             cpu=cpu, memory=memory, port=port, allow_unauthenticated=allow_unauthenticated,
         ))
     return tuple(services)
+
+
+# ---------------------------------------------------------------------------
+# Rules across keys
+
+
+def _check_nat_ports(r: _Reader, nat: NatConfig) -> None:
+    """The provider's rules for ports per VM, dynamic port allocation and endpoint-independent mapping."""
+    if nat.max_ports_per_vm is not None and nat.dynamic_port_allocation is not True:
+        r.problem("nat.max_ports_per_vm", "nothing without nat.dynamic_port_allocation = true (Cloud NAT takes "
+                  "max_ports_per_vm only with dynamic port allocation)", nat.max_ports_per_vm)
+    if nat.dynamic_port_allocation is not True:
+        return
+    low = nat.min_ports_per_vm
+    if low is not None and not (is_power_of_two(low) and DEFAULT_MIN_PORTS_DYNAMIC <= low <= MAX_PORTS_PER_VM // 2):
+        r.problem("nat.min_ports_per_vm", f"a power of two from {DEFAULT_MIN_PORTS_DYNAMIC} to "
+                  f"{MAX_PORTS_PER_VM // 2} with nat.dynamic_port_allocation = true", low)
+        low = None
+    high = nat.max_ports_per_vm
+    floor = low or DEFAULT_MIN_PORTS_DYNAMIC
+    if high is not None and not (is_power_of_two(high) and floor < high <= MAX_PORTS_PER_VM):
+        shown = f"nat.min_ports_per_vm ({floor})" if low else \
+            f"nat.min_ports_per_vm ({floor}, its default with dynamic port allocation)"
+        r.problem("nat.max_ports_per_vm", f"a power of two greater than {shown}, at most {MAX_PORTS_PER_VM}",
+                  high)
+    if nat.endpoint_independent_mapping is True:
+        r.problem("nat.endpoint_independent_mapping", "false or nothing with nat.dynamic_port_allocation = true "
+                  "(Cloud NAT: the two exclude each other)", True)
+
+
+def _direct_blocks(cidr: str) -> int:
+    """Whole /28 blocks of a subnet once GCP has kept its 4 addresses."""
+    size = ipaddress.ip_network(cidr).num_addresses - SUBNET_RESERVED_ADDRESSES
+    return max(size, 0) // DIRECT_BLOCK
+
+
+def _check_direct_range(r: _Reader, key: str, cidr: str, config: EnvironmentConfig) -> None:
+    """A Direct VPC egress subnet: /26 or larger, and 2 addresses per instance in /28 blocks."""
+    instances = config.service_instances
+    addresses = DIRECT_IPS_PER_INSTANCE * instances
+    needed = -(-addresses // DIRECT_BLOCK)
+    blocks = _direct_blocks(cidr)
+    prefix = ipaddress.ip_network(cidr).prefixlen
+    if prefix <= DIRECT_MIN_PREFIX and blocks >= needed:
+        return
+    smallest = DIRECT_MIN_PREFIX
+    while smallest > 8 and (2 ** (32 - smallest) - SUBNET_RESERVED_ADDRESSES) // DIRECT_BLOCK < needed:
+        smallest -= 1
+    defaulted = "; services without max_instances count as " \
+        f"{CLOUD_RUN_DEFAULT_MAX_INSTANCES}" if any(s.max_instances is None for s in config.services) else ""
+    note = "; a /28 is only for a connector" if prefix == 28 else ""
+    r.shown(key, f"an IPv4 range of /{smallest} or larger for Direct VPC egress (Cloud Run wants /{DIRECT_MIN_PREFIX} "
+                 f"or larger, and {DIRECT_IPS_PER_INSTANCE} addresses per instance in /28 blocks of {DIRECT_BLOCK}: "
+                 f"{DIRECT_IPS_PER_INSTANCE} × {instances} max instances = {addresses} addresses, {needed} "
+                 f"blocks{defaulted})",
+            f'"{cidr}" ({blocks} blocks of {DIRECT_BLOCK} after the {SUBNET_RESERVED_ADDRESSES} addresses GCP keeps '
+            f'in every subnet{note})')
+
+
+def _check_egress_subnets(r: _Reader, config: EnvironmentConfig, *, connector_table: bool) -> None:
+    """Which subnets the mode needs, and whether a direct-egress subnet holds the services."""
+    net = config.network
+    if config.egress_mode == "direct" and net.direct_subnet_cidr is None and net.subnet_cidr is not None:
+        _check_direct_range(r, "network.subnet_cidr", net.subnet_cidr, config)
+    if config.egress_mode == "direct" and net.direct_subnet_cidr is not None and net.subnet_cidr is not None \
+            and not _is_subnet_28(net.subnet_cidr):
+        r.problem("network.subnet_cidr", "an IPv4 /28 range with no host bits set: beside "
+                  "network.direct_subnet_cidr it is the connector's subnet, kept while moving to direct egress "
+                  "(leave it out once the move is done)", net.subnet_cidr)
+    if net.direct_subnet_cidr is not None:
+        _check_direct_range(r, "network.direct_subnet_cidr", net.direct_subnet_cidr, config)
+        if net.subnet_cidr is not None and ipaddress.ip_network(net.subnet_cidr).overlaps(
+                ipaddress.ip_network(net.direct_subnet_cidr)):
+            r.problem("network.direct_subnet_cidr",
+                      f"a range that does not overlap network.subnet_cidr ({net.subnet_cidr})", net.direct_subnet_cidr)
+    if connector_table and not config.has_connector:
+        r.shown("connector", "no [connector] table in direct mode without a connector (only network.subnet_cidr "
+                "beside network.direct_subnet_cidr keeps one, during a move)", "a table")
+
+
+def _check_pool(r: _Reader, config: EnvironmentConfig) -> None:
+    """Created and adopted addresses never overlap; standby ones are outside the pool; draining ones are
+    in it, and one address stays active."""
+    created = config.address_names
+    for i, name in enumerate(config.existing_ips):
+        if name in created:
+            r.problem(f"egress.existing_ips[{i}]", f"an address this environment does not create (it creates "
+                      f"{', '.join(created)}): an address is created or adopted, never both", name)
+    pool = config.pool_names
+    if len(pool) > MAX_STATIC_IPS:
+        r.shown("egress.existing_ips", f"at most {MAX_STATIC_IPS} addresses in the pool, the {len(created)} "
+                "created ones included (the NAT IPs one gateway can use)", f"{len(pool)} in all")
+    for i, name in enumerate(config.standby_ips):
+        if name in pool:
+            r.problem(f"egress.standby_ips[{i}]", "an address outside the pool (standby addresses are created but "
+                      "not yet in the NAT: move one into the pool by taking it out of standby_ips)", name)
+    for i, name in enumerate(config.draining_ips):
+        if name not in pool:
+            r.problem(f"egress.draining_ips[{i}]", f"an address of the pool ({', '.join(pool)}): an address "
+                      "drains only after it has been in the NAT's pool, and stays declared there until it has "
+                      "drained", name)
+    if pool and set(pool) <= set(config.draining_ips):
+        r.shown("egress.draining_ips", "at least one address of the pool left active (the NAT needs one to "
+                "translate anything)", f"every address of the pool ({', '.join(pool)})")
+
+
+def _endpoints_shown(config: EnvironmentConfig, count: int) -> str:
+    if config.egress_mode == "direct":
+        return f"{count} Cloud Run instances (the services' max_instances summed)"
+    return f"{count} connector VMs (connector.max_instances)"
+
+
+def _more_ips_shown(config: EnvironmentConfig, more: int) -> str:
+    """The key change that adds ``more`` created addresses without renaming any existing one."""
+    plural = "s" if more > 1 else ""
+    if config.static_ip_names or config.static_ip_count == 1:
+        taken = set(config.pool_names) | set(config.standby_ips)
+        names = list(config.address_names)
+        i = 2
+        while len(names) < len(config.address_names) + more:
+            candidate = f"{config.name}-origin-ip-{i}"
+            if candidate not in taken:
+                names.append(candidate)
+            i += 1
+        shown = ", ".join(f'"{n}"' for n in names)
+        hint = "" if config.static_ip_names else \
+            f" (raising static_ip_count from 1 would rename {config.address_names[0]} and release it)"
+        return f"{more} more NAT IP{plural}: egress.static_ip_names = [{shown}]{hint}"
+    return f"{more} more NAT IP{plural}: egress.static_ip_count = {config.static_ip_count + more}"
+
+
+def _fix_shown(config: EnvironmentConfig, fix: CapacityFix) -> str:
+    s, nat, active = fix.settings, config.nat, len(config.active_ip_names)
+    parts = []
+    if s.ip_count != active:
+        parts.append(_more_ips_shown(config, s.ip_count - active))
+    if s.endpoint_independent_mapping_off:
+        # Both in one update fails on a live NAT (hashicorp/terraform-provider-google#11909).
+        parts.append("nat.endpoint_independent_mapping = false (deployed on its own first)")
+    if s.dynamic_port_allocation and not nat.dynamic_port_allocation:
+        parts.append("nat.dynamic_port_allocation = true")
+    if s.min_ports_per_vm != nat.min_ports_per_vm and s.min_ports_per_vm is not None:
+        parts.append(f"nat.min_ports_per_vm = {s.min_ports_per_vm}")
+    if s.max_ports_per_vm != nat.max_ports_per_vm and s.max_ports_per_vm is not None:
+        parts.append(f"nat.max_ports_per_vm = {s.max_ports_per_vm}")
+    return f"{' and '.join(parts)} (holds {fix.capacity.connections_per_destination:,})"
+
+
+def _check_nat_capacity(r: _Reader, config: EnvironmentConfig) -> None:
+    """Every endpoint gets its port reservation, and the chain holds the configured peak."""
+    nat, active = config.nat, len(config.active_ip_names)
+    dynamic = bool(nat.dynamic_port_allocation)
+    ips_shown = f"{active} NAT IP{'s' if active != 1 else ''}"
+    reserved = reserved_ports_per_endpoint(min_ports_per_vm=nat.min_ports_per_vm, dynamic_port_allocation=dynamic)
+    reserving = config.reserving_endpoints
+    served = endpoints_served(ip_count=active, reserved_ports=reserved)
+    if served < reserving:
+        ways = []
+        fits = [p for p in (2 ** k for k in range(16, 4, -1))
+                if p >= (DEFAULT_MIN_PORTS_DYNAMIC if dynamic else 2)
+                and endpoints_served(ip_count=active, reserved_ports=p) >= reserving]
+        if fits:
+            ways.append(f"at most {fits[0]} ports per VM")
+        per_ip = endpoints_served(ip_count=1, reserved_ports=reserved)
+        ways.append(_more_ips_shown(config, -(-reserving // per_ip) - active) if per_ip else "more NAT IPs")
+        given = f"{nat.min_ports_per_vm}" if nat.min_ports_per_vm is not None else \
+            f"nothing ({32 if dynamic else 64} by default)"
+        r.shown("nat.min_ports_per_vm",
+                f"ports per VM that every endpoint can reserve: {_endpoints_shown(config, reserving)} reserve "
+                f"{reserved:,} ports each, but {ips_shown} {'serves' if active == 1 else 'serve'} only {active} × "
+                f"floor(64,512 / {reserved:,}) = {served} of them (the others would get no NAT at all); "
+                f"{', or '.join(ways)}",
+                f"{given}")
+        return
+    peak = config.capacity.peak_connections_per_destination
+    if peak is None:
+        return
+    endpoints = config.nat_endpoints
+    cap = chain_capacity(endpoints=endpoints, ip_count=active, min_ports_per_vm=nat.min_ports_per_vm,
+                         max_ports_per_vm=nat.max_ports_per_vm, dynamic_port_allocation=dynamic)
+    if cap.connections_per_destination >= peak:
+        return
+    ports = "max_ports_per_vm, with dynamic port allocation" if dynamic else "min_ports_per_vm"
+    fix = smallest_fix(needed=peak, endpoints=endpoints, reserving_endpoints=reserving, ip_count=active,
+                       min_ports_per_vm=nat.min_ports_per_vm, max_ports_per_vm=nat.max_ports_per_vm,
+                       dynamic_port_allocation=dynamic,
+                       endpoint_independent_mapping=bool(nat.endpoint_independent_mapping),
+                       max_ip_count=MAX_STATIC_IPS - len(config.draining_ips))
+    if fix is not None:
+        change = f"smallest change that holds it: {_fix_shown(config, fix)}"
+    elif config.egress_mode == "direct":
+        change = "no NAT setting holds it: raise the services' max_instances"
+    else:
+        change = "no NAT setting holds it: raise connector.max_instances (at most 10) or move to direct mode"
+    r.shown("capacity.peak_connections_per_destination",
+            f"at most {cap.connections_per_destination:,} concurrent connections to one destination IP:port, what "
+            f"the chain holds: min({_endpoints_shown(config, endpoints)} × {cap.ports_per_endpoint:,} ports "
+            f"({ports}), {ips_shown} × 64,512 ports)",
+            f"{peak:,}; {change}")
 
 
 def load_environment(path: str | Path) -> EnvironmentConfig:

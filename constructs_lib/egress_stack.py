@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .cdk import Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack
+from .cdk import CloudBackend, NamedCloudWorkspace, TaggedCloudWorkspaces
 from .config import EnvironmentConfig
 from .egress_chain import EgressChain, EgressChainProps
 from .google import GoogleProvider, ProjectService
@@ -15,9 +16,11 @@ REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.goog
 class EgressStack(TerraformStack):
     """The stack of one environment file; its name is the file stem.
 
-    Outputs: ``static_ips`` (address name to IP: hand these to the third
-    party), ``connector_id``, ``router_name``, ``nat_name`` and
-    ``service_urls`` (service name to URL).
+    Outputs: ``static_ips`` (address name to IP of every active address:
+    hand these to the third party), ``draining_ips`` (while addresses are
+    being retired), ``standby_ips`` (while addresses wait to be
+    allowlisted), ``connector_id`` (when there is a connector), ``router_name``,
+    ``nat_name`` and ``service_urls`` (service name to URL).
 
     The chain policy pack (``policy_pack``) is applied: a stack that breaks a
     chain rule fails to synthesize. Services with ``allow_unauthenticated`` are
@@ -30,6 +33,12 @@ class EgressStack(TerraformStack):
         GoogleProvider(self, "google", project=config.project, region=config.region)
         if config.state.backend == "gcs":
             GcsBackend(self, bucket=config.state.bucket, prefix=config.state.prefix)
+        elif config.state.backend == "cloud":
+            # Runs and state in Terraform Cloud: one workspace by name, or the workspaces with these tags.
+            workspaces = (NamedCloudWorkspace(config.state.workspace) if config.state.workspace
+                          else TaggedCloudWorkspaces(list(config.state.workspace_tags)))
+            CloudBackend(self, organization=config.state.organization, workspaces=workspaces,
+                         hostname=config.state.hostname)
         else:
             LocalBackend(self, path=f"terraform.{id}.tfstate")
 
@@ -50,15 +59,30 @@ class EgressStack(TerraformStack):
         TerraformOutput(
             self,
             "static_ips",
-            value=self.chain.addresses.addresses_by_name,
+            value=self.chain.addresses.active_addresses_by_name,
             description="The static outbound IPs by address name: give these to the third party to allowlist.",
         )
-        TerraformOutput(
-            self,
-            "connector_id",
-            value=self.chain.connector.connector_id,
-            description="The Serverless VPC Access connector that services attach to.",
-        )
+        if config.draining_ips:
+            TerraformOutput(
+                self,
+                "draining_ips",
+                value=self.chain.addresses.draining_addresses_by_name,
+                description="Addresses being retired: no new connections; remove them from the file once drained.",
+            )
+        if config.standby_ips:
+            TerraformOutput(
+                self,
+                "standby_ips",
+                value=self.chain.addresses.standby_addresses_by_name,
+                description="Reserved, not yet in the NAT: have these allowlisted, then move them into the pool.",
+            )
+        if self.chain.connector is not None:
+            TerraformOutput(
+                self,
+                "connector_id",
+                value=self.chain.connector.connector_id,
+                description="The Serverless VPC Access connector that services attach to.",
+            )
         TerraformOutput(self, "router_name", value=self.chain.router_nat.router_name,
                         description="The Cloud Router carrying the NAT.")
         TerraformOutput(self, "nat_name", value=self.chain.router_nat.nat_name,

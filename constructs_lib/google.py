@@ -15,6 +15,7 @@ from cdktf_cdktf_provider_google.cloud_run_v2_service import (
     CloudRunV2ServiceTemplateContainersResources,
     CloudRunV2ServiceTemplateScaling,
     CloudRunV2ServiceTemplateVpcAccess,
+    CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces,
 )
 from cdktf_cdktf_provider_google.cloud_run_v2_service_iam_member import CloudRunV2ServiceIamMember
 from cdktf_cdktf_provider_google.compute_address import ComputeAddress
@@ -25,6 +26,7 @@ from cdktf_cdktf_provider_google.compute_router_nat import (
     ComputeRouterNatSubnetwork,
 )
 from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork, ComputeSubnetworkLogConfig
+from cdktf_cdktf_provider_google.data_google_compute_address import DataGoogleComputeAddress
 from cdktf_cdktf_provider_google.project_service import ProjectService
 from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_google.storage_bucket import (
@@ -46,6 +48,7 @@ __all__ = [
     "CloudRunV2ServiceTemplateScaling",
     "CloudRunV2ServiceTemplateVpcAccess",
     "CloudRunV2ServiceIamMember",
+    "CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces",
     "ComputeAddress",
     "ComputeRouter",
     "ComputeRouterNat",
@@ -53,6 +56,7 @@ __all__ = [
     "ComputeRouterNatSubnetwork",
     "ComputeSubnetwork",
     "ComputeSubnetworkLogConfig",
+    "DataGoogleComputeAddress",
     "GoogleProvider",
     "ProjectService",
     "StorageBucket",

@@ -23,6 +23,12 @@ class RouterNatProps:
         network: name of the VPC network.
         min_ports_per_vm: source ports reserved per VM; the API's default (64) when None.
         log_filter: ERRORS_ONLY, TRANSLATIONS_ONLY or ALL; NAT logging is off when None.
+        max_ports_per_vm: with dynamic port allocation; the API's default (65,536) when None.
+        enable_dynamic_port_allocation / enable_endpoint_independent_mapping: sent as
+            given, true or false; left out (the API's or the live NAT's value) when None.
+        udp_idle_timeout_sec, icmp_idle_timeout_sec, tcp_established_idle_timeout_sec,
+        tcp_transitory_idle_timeout_sec, tcp_time_wait_timeout_sec: the API's defaults
+            (30, 30, 1200, 30, 120 seconds) when None.
     """
 
     router_name: str
@@ -32,6 +38,14 @@ class RouterNatProps:
     network: str
     min_ports_per_vm: int | None = None
     log_filter: str | None = None
+    max_ports_per_vm: int | None = None
+    enable_dynamic_port_allocation: bool | None = None
+    enable_endpoint_independent_mapping: bool | None = None
+    udp_idle_timeout_sec: int | None = None
+    icmp_idle_timeout_sec: int | None = None
+    tcp_established_idle_timeout_sec: int | None = None
+    tcp_transitory_idle_timeout_sec: int | None = None
+    tcp_time_wait_timeout_sec: int | None = None
 
 
 class RouterNat(Construct):
@@ -39,7 +53,8 @@ class RouterNat(Construct):
 
     ``LIST_OF_SUBNETWORKS`` with only the chain's subnets keeps every other
     subnet of the network out of the pool, and ``MANUAL_ONLY`` keeps Google
-    from adding ephemeral IPs that no third party has allowlisted.
+    from adding ephemeral IPs that no third party has allowlisted. Draining
+    addresses go to ``drain_nat_ips`` and never also to ``nat_ips``.
     """
 
     def __init__(
@@ -74,7 +89,8 @@ class RouterNat(Construct):
             region=props.region,
             router=self.router.name,
             nat_ip_allocate_option="MANUAL_ONLY",
-            nat_ips=addresses.address_self_links,
+            nat_ips=addresses.active_self_links,
+            drain_nat_ips=addresses.draining_self_links or None,
             source_subnetwork_ip_ranges_to_nat="LIST_OF_SUBNETWORKS",
             subnetwork=[
                 ComputeRouterNatSubnetwork(name=subnet.self_link, source_ip_ranges_to_nat=["ALL_IP_RANGES"])
@@ -82,6 +98,14 @@ class RouterNat(Construct):
             ],
             min_ports_per_vm=props.min_ports_per_vm,
             log_config=log_config,
+            max_ports_per_vm=props.max_ports_per_vm,
+            enable_dynamic_port_allocation=props.enable_dynamic_port_allocation,
+            enable_endpoint_independent_mapping=props.enable_endpoint_independent_mapping,
+            udp_idle_timeout_sec=props.udp_idle_timeout_sec,
+            icmp_idle_timeout_sec=props.icmp_idle_timeout_sec,
+            tcp_established_idle_timeout_sec=props.tcp_established_idle_timeout_sec,
+            tcp_transitory_idle_timeout_sec=props.tcp_transitory_idle_timeout_sec,
+            tcp_time_wait_timeout_sec=props.tcp_time_wait_timeout_sec,
         )
 
     @property

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,56 @@ def _cdktf_temp_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> None:
     path = tmp_path_factory.mktemp("cdktf")
     os.environ["TMPDIR"] = str(path)
     tempfile.tempdir = None
+
+
+@dataclass(frozen=True)
+class SynthesizedStack:
+    """One environment file synthesized the way main.py does it.
+
+    Attributes:
+        config: the validated environment.
+        directory: the stack's folder (``<outdir>/stacks/<stack>``), holding cdk.tf.json.
+        doc: the parsed cdk.tf.json.
+        resources: ``type.name`` of every resource construct in the stack's tree.
+        data_sources: ``type.name`` of every data source construct.
+        outputs: the name of every output construct.
+    """
+
+    config: EnvironmentConfig
+    directory: Path
+    doc: dict[str, Any]
+    resources: frozenset[str]
+    data_sources: frozenset[str]
+    outputs: frozenset[str]
+
+
+@pytest.fixture(scope="session")
+def synthesized_environments(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthesizedStack]:
+    """Every environments/*.toml synthesized once per test session, by stack name."""
+    from constructs_lib.app import build_app, environment_files, load_environments
+    from constructs_lib.cdk import TerraformDataSource, TerraformOutput, TerraformResource
+
+    configs = load_environments(environment_files(None, directory=ROOT / "environments"))
+    outdir = tmp_path_factory.mktemp("environments-out")
+    app = build_app(configs, outdir=str(outdir))
+    app.synth()
+    stacks = {}
+    for cfg in configs:
+        tree = app.node.find_child(cfg.stack).node.find_all()
+        directory = outdir / "stacks" / cfg.stack
+        stacks[cfg.stack] = SynthesizedStack(
+            config=cfg,
+            directory=directory,
+            doc=json.loads((directory / "cdk.tf.json").read_text()),
+            resources=frozenset(f"{c.terraform_resource_type}.{c.friendly_unique_id}" for c in tree
+                                if isinstance(c, TerraformResource)),
+            data_sources=frozenset(f"{c.terraform_resource_type}.{c.friendly_unique_id}" for c in tree
+                                   if isinstance(c, TerraformDataSource)),
+            outputs=frozenset(c.friendly_unique_id for c in tree if isinstance(c, TerraformOutput)),
+        )
+    return stacks
+
+
+def environment_stacks() -> list[str]:
+    """The stack names of environments/*.toml, for parametrizing (no synth, no validation)."""
+    return [p.stem for p in sorted((ROOT / "environments").glob("*.toml"))]

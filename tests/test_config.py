@@ -143,7 +143,7 @@ def test_local_backend_needs_no_bucket():
 
 def test_fails_when_backend_unknown():
     assert one_problem(state={"backend": "s3", "bucket": "b-123"}) == (
-        "test.toml: state.backend: expected one of 'gcs', 'local', got \"s3\"")
+        "test.toml: state.backend: expected one of 'gcs', 'local', 'cloud', got \"s3\"")
 
 
 def test_fails_when_prefix_has_leading_slash():

@@ -1,4 +1,4 @@
-"""Whole-stack golden files for the example and the Shared VPC environments.
+"""Whole-stack golden files for the environments of environments/.
 
 Refresh after an intended change with ``make golden`` (UPDATE_GOLDEN=1),
 then review the diff of tests/golden/ like any other change: every changed
@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
 
 
-@pytest.mark.parametrize("stack", ["example", "shared-vpc"])
+@pytest.mark.parametrize("stack", ["example", "shared-vpc", "direct", "adopt-existing-ip", "drain-ip",
+                                   "migrate-to-direct"])
 def test_stack_matches_golden_file(stack, tmp_path):
     cfg = load_environment(ROOT / "environments" / f"{stack}.toml")
     build_app([cfg], outdir=str(tmp_path)).synth()
