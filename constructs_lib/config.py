@@ -11,6 +11,7 @@ so validation is fast and needs no synth.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -411,7 +412,8 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        # Escaped like a TOML basic string, so a value with a line break stays on its problem's line.
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):

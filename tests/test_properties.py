@@ -33,6 +33,8 @@ names = st.from_regex(r"[a-z](?:[-a-z0-9]{0,13}[a-z0-9])?", fullmatch=True)
 projects = st.from_regex(r"[a-z][-a-z0-9]{4,28}[a-z0-9]", fullmatch=True)
 buckets = st.from_regex(r"[a-z0-9][-_a-z0-9]{1,30}[a-z0-9]", fullmatch=True)
 subnets = st.integers(0, 2**28 - 1).map(lambda i: str(ipaddress.IPv4Network((i << 4, 28))))
+# Direct VPC egress: a /22 holds 2 addresses for each of the at most 300 instances generated below.
+direct_subnets = st.integers(0, 2**22 - 1).map(lambda i: str(ipaddress.IPv4Network((i << 10, 22))))
 service_names = st.from_regex(r"[a-z](?:[-a-z0-9]{0,10}[a-z0-9])?", fullmatch=True)
 images = st.sampled_from(["nginx", "asia.gcr.io/my-gcp-project/app:1.0.0", "localhost:5000/app:latest",
                           "europe-docker.pkg.dev/p/repo/app@sha256:" + "a" * 64])
@@ -75,7 +77,8 @@ def environments(draw: Any) -> dict[str, Any]:
     doc["state"] = draw(st.one_of(st.just({"backend": "local"}),
                                   st.builds(lambda b: {"bucket": b}, buckets),
                                   st.builds(lambda b: {"bucket": b, "prefix": "teams/a"}, buckets)))
-    network: dict[str, Any] = {"subnet_cidr": draw(subnets)}
+    direct = draw(st.booleans())
+    network: dict[str, Any] = {"subnet_cidr": draw(direct_subnets if direct else subnets)}
     optional(network, draw, "vpc", names)
     optional(network, draw, "host_project", projects)
     optional(network, draw, "private_ip_google_access", st.booleans())
@@ -86,13 +89,17 @@ def environments(draw: Any) -> dict[str, Any]:
                  st.sampled_from(["INTERVAL_5_SEC", "INTERVAL_1_MIN", "INTERVAL_15_MIN"]))
         optional(network, draw, "flow_logs_sampling", st.floats(0.01, 1.0))
     doc["network"] = network
-    optional(doc, draw, "egress", st.builds(lambda n: {"static_ip_count": n}, st.integers(1, 50)))
-    if draw(st.booleans()):
+    egress: dict[str, Any] = {"mode": "direct"} if direct else {}
+    optional(egress, draw, "static_ip_count", st.integers(1, 50))
+    if egress:
+        doc["egress"] = egress
+    if not direct and draw(st.booleans()):
         low = draw(st.integers(2, 9))
         doc["connector"] = {"min_instances": low, "max_instances": draw(st.integers(low + 1, 10)),
                             "machine_type": draw(st.sampled_from(["f1-micro", "e2-micro", "e2-standard-4"]))}
     nat: dict[str, Any] = {}
-    optional(nat, draw, "min_ports_per_vm", st.integers(2, 65536))
+    # Ports every endpoint can reserve from one IP: 10 connector VMs, or up to 300 Cloud Run instances.
+    optional(nat, draw, "min_ports_per_vm", st.integers(2, 128 if direct else 4096))
     optional(nat, draw, "log_filter", st.sampled_from(["ERRORS_ONLY", "TRANSLATIONS_ONLY", "ALL"]))
     if nat:
         doc["nat"] = nat
@@ -122,6 +129,7 @@ BREAKERS: dict[str, st.SearchStrategy[Any]] = {
     "services[0].image": st.one_of(wrong_for_strings, st.just("UPPER/app"), st.just("")),
     "services[0].allow_unauthenticated": wrong_for_bools,
     "services[0].port": st.one_of(wrong_for_numbers, st.integers(65536, 10**6)),
+    "egress.mode": st.one_of(wrong_for_strings, st.just("vpn")),
 }
 
 
