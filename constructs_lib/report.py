@@ -209,6 +209,13 @@ def _ip_pool_section(doc: StackDocument) -> list[str]:
         rows += [(*_address_label(doc, e), "draining (no new connections)")
                  for e in doc.addresses_in(nat.get("drain_nat_ips"))]
         lines += [*_table(("address", "source", "state"), rows), ""]
+    in_nats = {e.address for nat in nats for key in ("nat_ips", "drain_nat_ips")
+               for e in doc.addresses_in(nat.get(key)) if isinstance(e, Resource)}
+    standby = [a for a in doc.resources(ADDRESS) if a.address not in in_nats]
+    if standby:
+        lines += ["Reserved by this stack but in no NAT (standby: allowlist them before they join the pool):", "",
+                  *_table(("address", "source", "state"),
+                          [(a.get("name"), "reserved by this stack", "standby") for a in standby]), ""]
     outputs = _address_outputs(doc)
     if outputs:
         lines.append("The IPs are known only after apply. The addresses to allowlist will be in:")

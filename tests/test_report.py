@@ -151,3 +151,14 @@ def test_without_a_synthesized_app_the_command_says_to_synth_first(tmp_path, cap
     assert main([str(tmp_path)]) == 1
     assert capsys.readouterr().err == (f"error: {tmp_path / 'manifest.json'} does not exist: run `make synth` "
                                        "(cdktf synth) first\n")
+
+
+def test_standby_addresses_are_listed_apart_from_the_pool():
+    from conftest import config
+    from constructs_lib.cdk import Testing
+    from constructs_lib.egress_stack import EgressStack
+
+    stack = EgressStack(Testing.app(), "test", config=config(egress={"standby_ips": ["cloud-run-origin-ip-next"]}))
+    report = render(StackDocument(stack.to_terraform()))
+    assert ["cloud-run-origin-ip-next", "reserved by this stack", "standby"] in rows(report, "IP pool")
+    assert ["cloud-run-origin-ip", "reserved by this stack", "in use"] in rows(report, "IP pool")
