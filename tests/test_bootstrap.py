@@ -121,3 +121,16 @@ def test_two_files_with_one_stack_name_are_rejected(tmp_path):
 def test_run_synthesizes_the_bootstrap_file_alone(tmp_path):
     assert run(str(BOOTSTRAP), stderr=io.StringIO(), outdir=str(tmp_path)) == 0
     assert sorted(p.name for p in (tmp_path / "stacks").iterdir()) == ["state-bucket"]
+
+
+def test_terraform_loads_the_bootstrap_stack_with_prevent_destroy_on_the_bucket(tmp_path):
+    from real_terraform import load_config_dirs
+
+    assert run(str(BOOTSTRAP), stderr=io.StringIO(), outdir=str(tmp_path)) == 0
+    folder = tmp_path / "stacks" / "state-bucket"
+    module, diagnostics = load_config_dirs([folder])[folder]
+    assert diagnostics == []
+    assert module["Backend"]["Type"] == "local"
+    protected = {name: r["Managed"]["PreventDestroy"] for name, r in module["ManagedResources"].items()}
+    assert protected == {"google_project_service.Api-storage": False,
+                         "google_storage_bucket.StateBucket_446E0578": True}
