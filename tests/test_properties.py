@@ -118,8 +118,10 @@ BREAKERS: dict[str, st.SearchStrategy[Any]] = {
     "project": st.one_of(wrong_for_strings, st.from_regex(r"[A-Z_]{1,10}", fullmatch=True)),
     "region": st.one_of(wrong_for_strings, st.just("Asia Northeast3")),
     "name": st.one_of(wrong_for_strings, st.from_regex(r"[a-z]{16,30}", fullmatch=True)),
-    "network.subnet_cidr": st.one_of(wrong_for_strings, st.integers(8, 27).map(lambda p: f"10.0.0.0/{p}"),
-                                     st.text(max_size=12)),
+    # Never valid in either mode: a connector wants a /28, Direct VPC egress a /26 or larger.
+    "network.subnet_cidr": st.one_of(wrong_for_strings, st.integers(29, 32).map(lambda p: f"10.0.0.0/{p}"),
+                                     st.just("10.0.0.1/28"), st.just("fd00::/28"),
+                                     st.from_regex(r"[a-z ]{0,12}", fullmatch=True)),
     "network.flow_logs_sampling": st.one_of(wrong_for_numbers, st.floats(1.01, 10), st.floats(-10, 0)),
     "network.private_ip_google_access": wrong_for_bools,
     "egress.static_ip_count": st.one_of(wrong_for_numbers, st.integers(51, 10**6), st.integers(-10, 0)),
