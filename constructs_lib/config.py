@@ -11,6 +11,7 @@ so validation is fast and needs no synth.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -77,6 +78,9 @@ MEMORY = re.compile(r"^[0-9]+(?:Mi|Gi)$")
 
 CONNECTOR_MACHINE_TYPES = ("f1-micro", "e2-micro", "e2-standard-4")
 NAT_LOG_FILTERS = ("ERRORS_ONLY", "TRANSLATIONS_ONLY", "ALL")
+FLOW_LOG_INTERVALS = (
+    "INTERVAL_5_SEC", "INTERVAL_30_SEC", "INTERVAL_1_MIN", "INTERVAL_5_MIN", "INTERVAL_10_MIN", "INTERVAL_15_MIN",
+)
 STATE_BACKENDS = ("gcs", "local", "cloud")
 TFC_HOSTNAME = "app.terraform.io"  # the cloud backend's host when state.hostname is left out
 INGRESS = (
@@ -172,12 +176,23 @@ class NetworkConfig:
         direct_subnet_cidr: the range of ``{name}-direct-subnet``, a Direct VPC egress
             subnet created beside the connector's for the move to direct mode; None
             when left out.
+        private_ip_google_access: whether the subnet reaches Google APIs on their
+            private addresses (Private Google Access); true when left out.
+        flow_logs: whether the subnet records VPC flow logs; true when left out.
+        flow_logs_aggregation_interval: flow log aggregation interval;
+            INTERVAL_5_SEC (the API's default) when left out.
+        flow_logs_sampling: share of flows logged, above 0 and at most 1; 0.5 (the
+            API's default) when left out.
     """
 
     vpc: str = "default"
     subnet_cidr: str | None
     host_project: str | None = None
     direct_subnet_cidr: str | None = None
+    private_ip_google_access: bool = True
+    flow_logs: bool = True
+    flow_logs_aggregation_interval: str = "INTERVAL_5_SEC"
+    flow_logs_sampling: float = 0.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,6 +263,8 @@ class ServiceConfig:
         cpu: container CPU limit (``"1"``, ``"2"``, ``"500m"``); the API's default when None.
         memory: container memory limit (``"512Mi"``); the API's default when None.
         port: container port receiving requests; the API's default (8080) when None.
+        allow_unauthenticated: when true, anyone on the internet may invoke the service
+            (roles/run.invoker for allUsers); false when left out.
     """
 
     name: str
@@ -262,6 +279,7 @@ class ServiceConfig:
     cpu: str | None = None
     memory: str | None = None
     port: int | None = None
+    allow_unauthenticated: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -394,7 +412,8 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        # Escaped like a TOML basic string, so a value with a line break stays on its problem's line.
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
@@ -540,7 +559,8 @@ _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, st
 _TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "services")
 _STATE_KEYS = ("bucket", "prefix", "backend", "organization", "workspace", "workspace_tags", "hostname")
 _CLOUD_STATE_KEYS = ("organization", "workspace", "workspace_tags", "hostname")
-_NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project")
+_NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project", "private_ip_google_access", "flow_logs",
+                 "flow_logs_aggregation_interval", "flow_logs_sampling")
 _EGRESS_KEYS = ("static_ip_count",)
 _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
 _NAT_KEYS = ("min_ports_per_vm", "log_filter")
@@ -554,7 +574,7 @@ _NAT_KEYS += ("max_ports_per_vm", "dynamic_port_allocation", "endpoint_independe
 _CAPACITY_KEYS = ("peak_connections_per_destination",)
 _SERVICE_KEYS = (
     "name", "image", "labels", "service_account", "ingress", "deletion_protection",
-    "env", "min_instances", "max_instances", "cpu", "memory", "port",
+    "env", "min_instances", "max_instances", "cpu", "memory", "port", "allow_unauthenticated",
 )
 
 
@@ -627,7 +647,8 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
                             expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
     host_project = r.get(net_data, "network", "host_project", str, default=None, check=_is_project,
                          expected=_PROJECT_EXPECTED)
-    network = NetworkConfig(vpc=vpc or "default", subnet_cidr=subnet_cidr or "", host_project=host_project)
+    network = NetworkConfig(vpc=vpc or "default", subnet_cidr=subnet_cidr or "", host_project=host_project,
+                            **_subnet_logging(r, net_data))
     # The keys of egress modes: subnet_cidr may be left out in direct mode (see NetworkConfig).
     network = replace(network, subnet_cidr=subnet_cidr or None, direct_subnet_cidr=direct_subnet_cidr)
 
@@ -742,6 +763,26 @@ def _parse_cloud_state(r: _Reader, state_data: Mapping[str, Any]) -> StateConfig
                        workspace_tags=tuple(tags or ()), hostname=hostname)
 
 
+def _subnet_logging(r: _Reader, net_data: Mapping[str, Any]) -> dict[str, Any]:
+    """Private Google Access and the flow log settings of ``[network]``, as NetworkConfig keywords."""
+    pga = r.get(net_data, "network", "private_ip_google_access", bool, default=True)
+    flow_logs = r.get(net_data, "network", "flow_logs", bool, default=True)
+    settings: dict[str, Any] = {"private_ip_google_access": pga, "flow_logs": flow_logs}
+    if not flow_logs:
+        for key in ("flow_logs_aggregation_interval", "flow_logs_sampling"):
+            if key in net_data:
+                r.problem(f"network.{key}", "no flow log settings with network.flow_logs = false", net_data[key])
+        return settings
+    interval = r.get(net_data, "network", "flow_logs_aggregation_interval", str, default="INTERVAL_5_SEC",
+                     check=lambda v: v in FLOW_LOG_INTERVALS, expected=f"one of {', '.join(FLOW_LOG_INTERVALS)}")
+    sampling = net_data.get("flow_logs_sampling", 0.5)
+    if isinstance(sampling, bool) or not isinstance(sampling, (int, float)) or not 0 < sampling <= 1:
+        r.problem("network.flow_logs_sampling", "a number above 0 and at most 1, such as 0.5", sampling)
+        sampling = 0.5
+    settings.update(flow_logs_aggregation_interval=interval, flow_logs_sampling=float(sampling))
+    return settings
+
+
 def _parse_services(r: _Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, ...]:
     raw = data.get("services", [])
     if not isinstance(raw, list):
@@ -788,12 +829,13 @@ def _parse_services(r: _Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig,
                        expected='a memory limit such as "512Mi" or "2Gi"')
         port = r.get(item, path, "port", int, default=None, check=lambda v: 1 <= v <= 65535,
                      expected="an integer from 1 to 65535")
+        allow_unauthenticated = r.get(item, path, "allow_unauthenticated", bool, default=False)
         if name is None or image is None:
             continue
         services.append(ServiceConfig(
             name=name, image=image, labels=labels, service_account=service_account, ingress=ingress,
             deletion_protection=deletion_protection, env=env, min_instances=min_i, max_instances=max_i,
-            cpu=cpu, memory=memory, port=port,
+            cpu=cpu, memory=memory, port=port, allow_unauthenticated=allow_unauthenticated,
         ))
     return tuple(services)
 

@@ -63,6 +63,10 @@ class EgressChain(Construct):
                 region=c.region,
                 network=c.network.vpc,
                 ip_cidr_range=c.network.subnet_cidr,
+                private_ip_google_access=c.network.private_ip_google_access,
+                flow_logs=c.network.flow_logs,
+                flow_logs_aggregation_interval=c.network.flow_logs_aggregation_interval,
+                flow_logs_sampling=c.network.flow_logs_sampling,
             ),
             depends_on=depends_on,
         )
@@ -77,6 +81,10 @@ class EgressChain(Construct):
                     region=c.region,
                     network=c.network.vpc,
                     ip_cidr_range=c.network.direct_subnet_cidr,
+                    private_ip_google_access=c.network.private_ip_google_access,
+                    flow_logs=c.network.flow_logs,
+                    flow_logs_aggregation_interval=c.network.flow_logs_aggregation_interval,
+                    flow_logs_sampling=c.network.flow_logs_sampling,
                 ),
                 depends_on=depends_on,
             )
@@ -158,4 +166,5 @@ def _service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunSe
         cpu=s.cpu,
         memory=s.memory,
         port=s.port,
+        allow_unauthenticated=s.allow_unauthenticated,
     )

@@ -7,6 +7,7 @@ from .cdk import CloudBackend, NamedCloudWorkspace, TaggedCloudWorkspaces
 from .config import EnvironmentConfig
 from .egress_chain import EgressChain, EgressChainProps
 from .google import GoogleProvider, ProjectService
+from .policy_pack import apply_chain_policies
 
 # APIs the chain needs in the project that runs the services.
 REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.googleapis.com")
@@ -20,6 +21,10 @@ class EgressStack(TerraformStack):
     being retired), ``standby_ips`` (while addresses wait to be
     allowlisted), ``connector_id`` (when there is a connector), ``router_name``,
     ``nat_name`` and ``service_urls`` (service name to URL).
+
+    The chain policy pack (``policy_pack``) is applied: a stack that breaks a
+    chain rule fails to synthesize. Services with ``allow_unauthenticated`` are
+    the only ones allowed to be public.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: EnvironmentConfig) -> None:
@@ -88,3 +93,4 @@ class EgressStack(TerraformStack):
             value={s.props.name: s.uri for s in self.chain.services},
             description="The URL of each Cloud Run service egressing through the chain.",
         )
+        apply_chain_policies(self, public_services=[s.name for s in config.services if s.allow_unauthenticated])

@@ -25,6 +25,7 @@ from cdktf_cdktf_provider_google.cloud_run_v2_service import (
     CloudRunV2ServiceTemplateVpcAccess,
     CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces,
 )
+from cdktf_cdktf_provider_google.cloud_run_v2_service_iam_member import CloudRunV2ServiceIamMember
 from cdktf_cdktf_provider_google.compute_address import ComputeAddress
 from cdktf_cdktf_provider_google.compute_router import ComputeRouter
 from cdktf_cdktf_provider_google.compute_router_nat import (
@@ -32,10 +33,17 @@ from cdktf_cdktf_provider_google.compute_router_nat import (
     ComputeRouterNatLogConfig,
     ComputeRouterNatSubnetwork,
 )
-from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork
+from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork, ComputeSubnetworkLogConfig
 from cdktf_cdktf_provider_google.data_google_compute_address import DataGoogleComputeAddress
 from cdktf_cdktf_provider_google.project_service import ProjectService
 from cdktf_cdktf_provider_google.provider import GoogleProvider
+from cdktf_cdktf_provider_google.storage_bucket import (
+    StorageBucket,
+    StorageBucketLifecycleRule,
+    StorageBucketLifecycleRuleAction,
+    StorageBucketLifecycleRuleCondition,
+    StorageBucketVersioning,
+)
 from cdktf_cdktf_provider_google.vpc_access_connector import VpcAccessConnector, VpcAccessConnectorSubnet
 
 __all__ = [
@@ -47,6 +55,7 @@ __all__ = [
     "CloudRunV2ServiceTemplateContainersResources",
     "CloudRunV2ServiceTemplateScaling",
     "CloudRunV2ServiceTemplateVpcAccess",
+    "CloudRunV2ServiceIamMember",
     "CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces",
     "ComputeAddress",
     "ComputeRouter",
@@ -54,9 +63,15 @@ __all__ = [
     "ComputeRouterNatLogConfig",
     "ComputeRouterNatSubnetwork",
     "ComputeSubnetwork",
+    "ComputeSubnetworkLogConfig",
     "DataGoogleComputeAddress",
     "GoogleProvider",
     "ProjectService",
+    "StorageBucket",
+    "StorageBucketLifecycleRule",
+    "StorageBucketLifecycleRuleAction",
+    "StorageBucketLifecycleRuleCondition",
+    "StorageBucketVersioning",
     "VpcAccessConnector",
     "VpcAccessConnectorSubnet",
 ]

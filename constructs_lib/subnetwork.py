@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .cdk import Construct, ITerraformDependable
-from .google import ComputeSubnetwork
+from .google import ComputeSubnetwork, ComputeSubnetworkLogConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,6 +19,11 @@ class SubnetworkProps:
         region: the subnet's region.
         network: name of the existing VPC network.
         ip_cidr_range: the subnet's range; a /28 for a connector.
+        private_ip_google_access: reach Google APIs on their private addresses
+            (Private Google Access); true when left out.
+        flow_logs: record VPC flow logs; true when left out.
+        flow_logs_aggregation_interval: INTERVAL_5_SEC (the API's default) when left out.
+        flow_logs_sampling: share of flows logged; 0.5 (the API's default) when left out.
     """
 
     name: str
@@ -26,6 +31,10 @@ class SubnetworkProps:
     region: str
     network: str
     ip_cidr_range: str
+    private_ip_google_access: bool = True
+    flow_logs: bool = True
+    flow_logs_aggregation_interval: str = "INTERVAL_5_SEC"
+    flow_logs_sampling: float = 0.5
 
 
 class Subnetwork(Construct):
@@ -44,6 +53,8 @@ class Subnetwork(Construct):
             region=props.region,
             network=props.network,
             ip_cidr_range=props.ip_cidr_range,
+            private_ip_google_access=props.private_ip_google_access,
+            log_config=_log_config(props),
             depends_on=list(depends_on) or None,
         )
 
@@ -56,3 +67,12 @@ class Subnetwork(Construct):
     def self_link(self) -> str:
         """The subnet's self link, as a Terraform reference: what the NAT's subnetwork.name takes."""
         return self.resource.self_link
+
+
+def _log_config(props: SubnetworkProps) -> ComputeSubnetworkLogConfig | None:
+    """The flow log block; none (flow logs off) when ``props.flow_logs`` is false."""
+    if not props.flow_logs:
+        return None
+    return ComputeSubnetworkLogConfig(
+        aggregation_interval=props.flow_logs_aggregation_interval, flow_sampling=props.flow_logs_sampling
+    )

@@ -72,11 +72,12 @@ def test_missing_egress_config_file_is_reported(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_default_synthesizes_every_environment_into_cdktf_outdir(tmp_path):
+def test_default_synthesizes_every_environment_and_bootstrap_file_into_cdktf_outdir(tmp_path):
     result = run_main(tmp_path, CDKTF_OUTDIR=str(tmp_path / "out"), EGRESS_CONFIG="")
     assert result.returncode == 0, result.stderr
     stacks = sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir())
-    assert stacks == sorted(p.stem for p in (ROOT / "environments").glob("*.toml"))
+    files = [*(ROOT / "environments").glob("*.toml"), *(ROOT / "environments" / "bootstrap").glob("*.toml")]
+    assert stacks == sorted(p.stem for p in files)
 
 
 @pytest.mark.skipif(not CDKTF.exists(), reason="run through `make test`, which installs the pinned cdktf CLI")

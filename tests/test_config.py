@@ -286,3 +286,56 @@ def test_missing_file_is_a_config_error(tmp_path):
 def test_base_is_not_mutated_by_helpers():
     config(project="other-project")
     assert BASE["project"] == "my-gcp-project"
+
+
+def network(**fields):
+    return {"subnet_cidr": "10.124.0.0/28", **fields}
+
+
+def test_subnet_logging_defaults_are_private_google_access_and_the_apis_flow_log_defaults():
+    net = config().network
+    assert (net.private_ip_google_access, net.flow_logs, net.flow_logs_aggregation_interval,
+            net.flow_logs_sampling) == (True, True, "INTERVAL_5_SEC", 0.5)
+
+
+def test_flow_log_settings_are_read():
+    net = config(network=network(flow_logs_aggregation_interval="INTERVAL_10_MIN", flow_logs_sampling=1)).network
+    assert (net.flow_logs_aggregation_interval, net.flow_logs_sampling) == ("INTERVAL_10_MIN", 1.0)
+
+
+def test_flow_logs_and_private_google_access_can_be_turned_off():
+    net = config(network=network(flow_logs=False, private_ip_google_access=False)).network
+    assert (net.flow_logs, net.private_ip_google_access) == (False, False)
+
+
+def test_fails_when_flow_log_interval_unknown():
+    assert one_problem(network=network(flow_logs_aggregation_interval="5s")) == (
+        "test.toml: network.flow_logs_aggregation_interval: expected one of INTERVAL_5_SEC, INTERVAL_30_SEC, "
+        'INTERVAL_1_MIN, INTERVAL_5_MIN, INTERVAL_10_MIN, INTERVAL_15_MIN, got "5s"')
+
+
+@pytest.mark.parametrize("sampling, shown", [(0, "0"), (1.5, "1.5"), (True, "true"), ("0.5", '"0.5"')])
+def test_fails_when_flow_log_sampling_out_of_range(sampling, shown):
+    assert one_problem(network=network(flow_logs_sampling=sampling)) == (
+        f"test.toml: network.flow_logs_sampling: expected a number above 0 and at most 1, such as 0.5, got {shown}")
+
+
+def test_fails_when_flow_log_settings_given_with_flow_logs_off():
+    assert one_problem(network=network(flow_logs=False, flow_logs_sampling=0.5)) == (
+        "test.toml: network.flow_logs_sampling: expected no flow log settings with network.flow_logs = false, "
+        "got 0.5")
+
+
+def test_fails_when_private_google_access_not_a_bool():
+    assert one_problem(network=network(private_ip_google_access="yes")) == (
+        'test.toml: network.private_ip_google_access: expected true or false, got "yes"')
+
+
+def test_services_are_private_unless_allowed():
+    assert config().services[0].allow_unauthenticated is False
+    assert config(services=service(allow_unauthenticated=True)).services[0].allow_unauthenticated is True
+
+
+def test_fails_when_allow_unauthenticated_not_a_bool():
+    assert one_problem(services=service(allow_unauthenticated=1)) == (
+        "test.toml: services[0].allow_unauthenticated: expected true or false, got 1")

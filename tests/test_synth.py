@@ -81,6 +81,8 @@ def test_subnet_is_the_chain_range_in_the_network(example):
     assert only(example, SUBNET) == {
         "name": "cloud-run-subnet", "project": "my-gcp-project", "region": "asia-northeast3",
         "network": "default", "ip_cidr_range": "10.124.0.0/28",
+        "private_ip_google_access": True,
+        "log_config": {"aggregation_interval": "INTERVAL_5_SEC", "flow_sampling": 0.5},
         "depends_on": ["google_project_service.Api-compute", "google_project_service.Api-vpcaccess",
                        "google_project_service.Api-run"],
     }
@@ -215,3 +217,33 @@ def test_service_settings_are_passed_through(shared_vpc):
     assert template["vpc_access"]["egress"] == "ALL_TRAFFIC"
     assert services["worker"]["template"]["vpc_access"]["egress"] == "ALL_TRAFFIC"
     assert "scaling" not in services["worker"]["template"]
+
+
+IAM_MEMBER = "google_cloud_run_v2_service_iam_member"
+
+
+def test_subnet_has_private_google_access_and_flow_logs_by_default(example):
+    subnet = only(example, SUBNET)
+    assert subnet["private_ip_google_access"] is True
+    assert subnet["log_config"] == {"aggregation_interval": "INTERVAL_5_SEC", "flow_sampling": 0.5}
+
+
+def test_subnet_without_flow_logs_has_no_log_config():
+    subnet = only(synth(config(network={"subnet_cidr": "10.124.0.0/28", "flow_logs": False,
+                                        "private_ip_google_access": False})), SUBNET)
+    assert "log_config" not in subnet
+    assert subnet["private_ip_google_access"] is False
+
+
+def test_private_service_has_no_iam_binding(example):
+    assert IAM_MEMBER not in example["resource"]
+
+
+def test_public_service_grants_invoker_to_all_users():
+    doc = synth(config(services=[{"name": "web", "image": "nginx", "allow_unauthenticated": True},
+                                 {"name": "api", "image": "nginx"}]))
+    services = {s["name"]: key for key, s in resources(doc, RUN).items()}
+    assert only(doc, IAM_MEMBER) == {
+        "name": f"${{{RUN}.{services['web']}.name}}", "project": "my-gcp-project", "location": "asia-northeast3",
+        "role": "roles/run.invoker", "member": "allUsers"}
+

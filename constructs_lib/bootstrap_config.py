@@ -1,0 +1,99 @@
+"""The bootstrap file model: the one stack that creates the GCS bucket holding every other stack's state.
+
+A bootstrap file is a TOML file whose only table is ``[bootstrap]``; like an
+environment file, its stem is the stack name. It lives in
+``environments/bootstrap/`` so that main.py, which synthesizes every
+``environments/*.toml`` as an egress stack, picks it up deliberately and
+separately. Validation reports every problem at once in the same format as
+the environment files (file, key, expected, given).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from .config import GCS_BUCKET, RFC1035, ConfigError, Problem, _is_project, _PROJECT_EXPECTED, _Reader
+
+__all__ = ["BootstrapConfig", "is_bootstrap_document", "load_bootstrap", "parse_bootstrap"]
+
+# Regions (ASIA-NORTHEAST3), dual-regions (ASIA1, NAM4) and multi-regions (US, EU, ASIA).
+BUCKET_LOCATION = re.compile(r"^[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$")
+MAX_NONCURRENT_VERSIONS = 1000
+_BOOTSTRAP_KEYS = ("project", "bucket", "location", "noncurrent_versions")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BootstrapConfig:
+    """One bootstrap file, validated.
+
+    Attributes:
+        stack: the stack name (the file stem).
+        source: the file, for messages.
+        project: the project that owns the state bucket.
+        bucket: the state bucket's name (what environments put in ``state.bucket``).
+        location: the bucket's location, upper case (``ASIA-NORTHEAST3``, ``EU``).
+        noncurrent_versions: older versions of each state object kept besides the
+            live one; 10 when left out. Older ones are deleted by a lifecycle rule.
+    """
+
+    stack: str
+    source: str
+    project: str
+    bucket: str
+    location: str
+    noncurrent_versions: int = 10
+
+
+def is_bootstrap_document(data: Mapping[str, Any]) -> bool:
+    """Whether parsed TOML is a bootstrap file (it has a ``[bootstrap]`` table) rather than an environment."""
+    return "bootstrap" in data
+
+
+def parse_bootstrap(data: Mapping[str, Any], *, stack: str, source: str) -> BootstrapConfig:
+    """Validate a parsed bootstrap file.
+
+    Raises:
+        ConfigError: listing every problem found.
+    """
+    r = _Reader(source)
+    if not RFC1035.match(stack):
+        r.problem("(file name)", "a file stem usable as a stack name "
+                  "(lowercase letters, digits and hyphens, starting with a letter)", stack)
+    r.table(data, "", ("bootstrap",))
+    table = r.sub_table(data, "bootstrap")
+    r.table(table, "bootstrap", _BOOTSTRAP_KEYS)
+    project = r.get(table, "bootstrap", "project", str, check=_is_project, expected=_PROJECT_EXPECTED)
+    bucket = r.get(table, "bootstrap", "bucket", str, check=lambda v: bool(GCS_BUCKET.match(v)),
+                   expected="a GCS bucket name (3-222 characters: lowercase letters, digits, -, _ and .)")
+    location = r.get(table, "bootstrap", "location", str, check=lambda v: bool(BUCKET_LOCATION.match(v)),
+                     expected='a bucket location such as "ASIA-NORTHEAST3", "EU" or "NAM4"')
+    kept = r.get(table, "bootstrap", "noncurrent_versions", int, default=10,
+                 check=lambda v: 1 <= v <= MAX_NONCURRENT_VERSIONS,
+                 expected=f"an integer from 1 to {MAX_NONCURRENT_VERSIONS}")
+    if r.problems:
+        raise ConfigError(r.problems)
+    return BootstrapConfig(stack=stack, source=source, project=project, bucket=bucket, location=location.upper(),
+                           noncurrent_versions=kept)
+
+
+def load_bootstrap(path: str | Path) -> BootstrapConfig:
+    """Read and validate one bootstrap file.
+
+    Raises:
+        ConfigError: the file cannot be read, is not valid TOML, or breaks any rule.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError([Problem(source, "(file)", "a readable TOML file", err.strerror or str(err))]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(source, "(file)", "a UTF-8 text file", "bytes that are not UTF-8")]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError([Problem(source, "(file)", "valid TOML", str(err))]) from None
+    return parse_bootstrap(data, stack=path.stem, source=source)

@@ -1,0 +1,51 @@
+"""The bootstrap stack: creates the state bucket, keeping its own state in a local file.
+
+Deploy it once, before any environment: every environment's GCS backend
+needs the bucket to exist. Its own state cannot live in the bucket it
+creates, so it is a local file next to the synthesized stack
+(``terraform.<stack>.tfstate``); losing that file does not lose the bucket
+(``prevent_destroy``), it only means the next deploy must import it.
+"""
+
+from __future__ import annotations
+
+from .bootstrap_config import BootstrapConfig
+from .cdk import Construct, LocalBackend, TerraformOutput, TerraformStack
+from .google import GoogleProvider, ProjectService
+from .state_bucket import StateBucket, StateBucketProps
+
+
+class BootstrapStack(TerraformStack):
+    """The stack of one bootstrap file; its name is the file stem.
+
+    Children: ``Api-storage`` and ``StateBucket``. Outputs: ``state_bucket``
+    (the name to put in environments' ``state.bucket``) and ``state_bucket_url``.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, config: BootstrapConfig) -> None:
+        super().__init__(scope, id)
+        self.config = config
+        GoogleProvider(self, "google", project=config.project)
+        LocalBackend(self, path=f"terraform.{id}.tfstate")
+        api = ProjectService(
+            self,
+            "Api-storage",
+            project=config.project,
+            service="storage.googleapis.com",
+            disable_on_destroy=False,
+            disable_dependent_services=False,
+        )
+        self.bucket = StateBucket(
+            self,
+            "StateBucket",
+            props=StateBucketProps(
+                name=config.bucket,
+                project=config.project,
+                location=config.location,
+                noncurrent_versions=config.noncurrent_versions,
+            ),
+            depends_on=[api],
+        )
+        TerraformOutput(self, "state_bucket", value=self.bucket.bucket_name,
+                        description="The state bucket: put this name in state.bucket of every environment.")
+        TerraformOutput(self, "state_bucket_url", value=self.bucket.url, description="The state bucket's gs:// URL.")
