@@ -14,7 +14,7 @@ import ipaddress
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -647,10 +647,9 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
                             expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
     host_project = r.get(net_data, "network", "host_project", str, default=None, check=_is_project,
                          expected=_PROJECT_EXPECTED)
-    network = NetworkConfig(vpc=vpc or "default", subnet_cidr=subnet_cidr or "", host_project=host_project,
-                            **_subnet_logging(r, net_data))
-    # The keys of egress modes: subnet_cidr may be left out in direct mode (see NetworkConfig).
-    network = replace(network, subnet_cidr=subnet_cidr or None, direct_subnet_cidr=direct_subnet_cidr)
+    # subnet_cidr may be left out in direct mode (see NetworkConfig).
+    network = NetworkConfig(vpc=vpc or "default", subnet_cidr=subnet_cidr or None, host_project=host_project,
+                            direct_subnet_cidr=direct_subnet_cidr, **_subnet_logging(r, net_data))
 
     egress_data = r.sub_table(data, "egress")
     r.table(egress_data, "egress", _EGRESS_KEYS)
