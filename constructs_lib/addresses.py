@@ -67,8 +67,8 @@ class StaticAddresses(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.props = props
-        self.resources = tuple(
-            ComputeAddress(
+        def created(name: str) -> ComputeAddress:
+            return ComputeAddress(
                 self,
                 f"Address-{name}",
                 name=name,
@@ -79,22 +79,9 @@ class StaticAddresses(Construct):
                 depends_on=list(depends_on) or None,
                 lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
             )
-            for name in props.names
-        )
-        self.standby = tuple(
-            ComputeAddress(
-                self,
-                f"Address-{name}",
-                name=name,
-                project=props.project,
-                region=props.region,
-                address_type="EXTERNAL",
-                network_tier="PREMIUM",
-                depends_on=list(depends_on) or None,
-                lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
-            )
-            for name in props.standby_names
-        )
+
+        self.resources = tuple(created(name) for name in props.names)
+        self.standby = tuple(created(name) for name in props.standby_names)
         # No depends_on: an address that is already reserved needs no API enabled by this stack,
         # and a data source waiting for resources would be read only at apply time.
         self.existing = tuple(

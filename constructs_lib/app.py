@@ -37,24 +37,6 @@ def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DI
     return files
 
 
-def load_environments(paths: list[Path]) -> list[EnvironmentConfig]:
-    """Validate every file before anything is built, and report the problems of all files together.
-
-    Raises:
-        ConfigError: listing the problems of every file.
-    """
-    configs: list[EnvironmentConfig] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            configs.append(load_environment(path))
-        except ConfigError as err:
-            problems.extend(err.problems)
-    if problems:
-        raise ConfigError(problems)
-    return configs
-
-
 def bootstrap_files(directory: Path = BOOTSTRAP_DIR) -> list[Path]:
     """Every bootstrap file (``*.toml`` in ``directory``); none when the folder does not exist."""
     return sorted(directory.glob("*.toml"))

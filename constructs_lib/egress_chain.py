@@ -53,34 +53,16 @@ class EgressChain(Construct):
         super().__init__(scope, id)
         c = props.config
         net_project = c.network_project
-        # Subnet is absent only at the end of a move to direct egress (direct_subnet_cidr alone).
-        self.subnet: Subnetwork | None = None if c.network.subnet_cidr is None else Subnetwork(
-            self,
-            "Subnet",
-            props=SubnetworkProps(
-                name=c.subnet_name,
-                project=net_project,
-                region=c.region,
-                network=c.network.vpc,
-                ip_cidr_range=c.network.subnet_cidr,
-                private_ip_google_access=c.network.private_ip_google_access,
-                flow_logs=c.network.flow_logs,
-                flow_logs_aggregation_interval=c.network.flow_logs_aggregation_interval,
-                flow_logs_sampling=c.network.flow_logs_sampling,
-            ),
-            depends_on=depends_on,
-        )
-        self.direct_subnet: Subnetwork | None = None
-        if c.network.direct_subnet_cidr is not None:
-            self.direct_subnet = Subnetwork(
+        def subnetwork(id: str, name: str, cidr: str) -> Subnetwork:
+            return Subnetwork(
                 self,
-                "DirectSubnet",
+                id,
                 props=SubnetworkProps(
-                    name=c.direct_subnet_name,
+                    name=name,
                     project=net_project,
                     region=c.region,
                     network=c.network.vpc,
-                    ip_cidr_range=c.network.direct_subnet_cidr,
+                    ip_cidr_range=cidr,
                     private_ip_google_access=c.network.private_ip_google_access,
                     flow_logs=c.network.flow_logs,
                     flow_logs_aggregation_interval=c.network.flow_logs_aggregation_interval,
@@ -88,6 +70,13 @@ class EgressChain(Construct):
                 ),
                 depends_on=depends_on,
             )
+
+        # Subnet is absent only at the end of a move to direct egress (direct_subnet_cidr alone).
+        self.subnet: Subnetwork | None = (
+            None if c.network.subnet_cidr is None else subnetwork("Subnet", c.subnet_name, c.network.subnet_cidr))
+        self.direct_subnet: Subnetwork | None = (
+            None if c.network.direct_subnet_cidr is None
+            else subnetwork("DirectSubnet", c.direct_subnet_name, c.network.direct_subnet_cidr))
         self.connector: Connector | None = None if self.subnet is None or not c.has_connector else Connector(
             self,
             "Connector",

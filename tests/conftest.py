@@ -97,10 +97,10 @@ class SynthesizedStack:
 @pytest.fixture(scope="session")
 def synthesized_environments(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthesizedStack]:
     """Every environments/*.toml synthesized once per test session, by stack name."""
-    from constructs_lib.app import build_app, environment_files, load_environments
+    from constructs_lib.app import build_app, environment_files, load_stacks
     from constructs_lib.cdk import TerraformDataSource, TerraformOutput, TerraformResource
 
-    configs = load_environments(environment_files(None, directory=ROOT / "environments"))
+    configs = load_stacks(environment_files(None, directory=ROOT / "environments"))
     outdir = tmp_path_factory.mktemp("environments-out")
     app = build_app(configs, outdir=str(outdir))
     app.synth()
