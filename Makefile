@@ -96,8 +96,13 @@ deploy: setup
 # diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
 diff deploy: export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
+# Keeps local Terraform state (the bootstrap stack's): losing it means importing the bucket again.
 clean:
-	rm -rf cdktf.out .pytest_cache
+	rm -rf .pytest_cache
+	if [ -d cdktf.out ]; then \
+		find cdktf.out -type f ! -name '*.tfstate' ! -name '*.tfstate.backup' -delete; \
+		find cdktf.out -depth -type d -empty -delete; \
+	fi
 
 # The google provider loaded lazily (constructs_lib/lazy_provider.py): its overlay is built
 # into .venv/ once, then only checked (well under a second); it stops with an error when the
