@@ -11,12 +11,11 @@ the environment files (file, key, expected, given).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config import GCS_BUCKET, RFC1035, ConfigError, Problem, _is_project, _PROJECT_EXPECTED, _Reader
+from .config import _PROJECT_EXPECTED, GCS_BUCKET, ConfigError, _is_project, _Reader, read_toml
 
 __all__ = ["BootstrapConfig", "is_bootstrap_document", "load_bootstrap", "parse_bootstrap"]
 
@@ -60,9 +59,7 @@ def parse_bootstrap(data: Mapping[str, Any], *, stack: str, source: str) -> Boot
         ConfigError: listing every problem found.
     """
     r = _Reader(source)
-    if not RFC1035.match(stack):
-        r.problem("(file name)", "a file stem usable as a stack name "
-                  "(lowercase letters, digits and hyphens, starting with a letter)", stack)
+    r.stack_name(stack)
     r.table(data, "", ("bootstrap",))
     table = r.sub_table(data, "bootstrap")
     r.table(table, "bootstrap", _BOOTSTRAP_KEYS)
@@ -87,13 +84,4 @@ def load_bootstrap(path: str | Path) -> BootstrapConfig:
         ConfigError: the file cannot be read, is not valid TOML, or breaks any rule.
     """
     path = Path(path)
-    source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ConfigError([Problem(source, "(file)", "a readable TOML file", err.strerror or str(err))]) from None
-    except UnicodeDecodeError:
-        raise ConfigError([Problem(source, "(file)", "a UTF-8 text file", "bytes that are not UTF-8")]) from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError([Problem(source, "(file)", "valid TOML", str(err))]) from None
-    return parse_bootstrap(data, stack=path.stem, source=source)
+    return parse_bootstrap(read_toml(path), stack=path.stem, source=str(path))

@@ -439,6 +439,12 @@ class _Reader:
         """Record a problem whose ``given`` is already a description."""
         self.problems.append(Problem(self.source, key, expected, given))
 
+    def stack_name(self, stack: str) -> None:
+        """Report a file stem that cannot be a stack name."""
+        if not RFC1035.match(stack):
+            self.problem("(file name)", "a file stem usable as a stack name "
+                         "(lowercase letters, digits and hyphens, starting with a letter)", stack)
+
     def table(self, data: Mapping[str, Any], path: str, known: tuple[str, ...]) -> None:
         """Report every key of ``data`` that is not in ``known``."""
         for key in data:
@@ -593,9 +599,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         ConfigError: listing every problem found.
     """
     r = _Reader(source)
-    if not RFC1035.match(stack):
-        r.problem("(file name)", "a file stem usable as a stack name "
-                  "(lowercase letters, digits and hyphens, starting with a letter)", stack)
+    r.stack_name(stack)
     r.table(data, "", _TOP_KEYS)
 
     project = r.get(data, "", "project", str, check=_is_project, expected=_PROJECT_EXPECTED)
@@ -1038,6 +1042,25 @@ def _check_nat_capacity(r: _Reader, config: EnvironmentConfig) -> None:
             f"{peak:,}; {change}")
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML document of a file.
+
+    Raises:
+        ConfigError: the file cannot be read, is not UTF-8 or is not valid TOML.
+    """
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError([Problem(source, "(file)", "a readable TOML file", err.strerror or str(err))]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(source, "(file)", "a UTF-8 text file", "bytes that are not UTF-8")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError([Problem(source, "(file)", "valid TOML", str(err))]) from None
+
+
 def load_environment(path: str | Path) -> EnvironmentConfig:
     """Read and validate one environment file.
 
@@ -1048,15 +1071,4 @@ def load_environment(path: str | Path) -> EnvironmentConfig:
         ConfigError: the file cannot be read, is not valid TOML, or breaks any rule.
     """
     path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ConfigError([Problem(source, "(file)", "a readable TOML file", err.strerror or str(err))]) from None
-    except UnicodeDecodeError:
-        raise ConfigError([Problem(source, "(file)", "a UTF-8 text file", "bytes that are not UTF-8")]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError([Problem(source, "(file)", "valid TOML", str(err))]) from None
-    return parse_environment(data, stack=path.stem, source=source)
+    return parse_environment(read_toml(path), stack=path.stem, source=str(path))

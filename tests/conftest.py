@@ -29,6 +29,17 @@ BASE: dict[str, Any] = {
 }
 
 
+# Terraform resource types of the chain, as they appear in synthesized JSON.
+SUBNET = "google_compute_subnetwork"
+CONNECTOR = "google_vpc_access_connector"
+ROUTER = "google_compute_router"
+ADDRESS = "google_compute_address"
+NAT = "google_compute_router_nat"
+RUN = "google_cloud_run_v2_service"
+API = "google_project_service"
+IAM_MEMBER = "google_cloud_run_v2_service_iam_member"
+
+
 def environment(stack: str = "test", **changes: Any) -> dict[str, Any]:
     """A copy of BASE with top-level keys replaced (a value of None removes the key)."""
     data = copy.deepcopy(BASE)
@@ -42,6 +53,22 @@ def environment(stack: str = "test", **changes: Any) -> dict[str, Any]:
 
 def config(stack: str = "test", **changes: Any) -> EnvironmentConfig:
     return parse_environment(environment(**changes), stack=stack, source=f"{stack}.toml")
+
+
+def problems(**changes: Any) -> list[str]:
+    """The problems, as printed, of an environment that must fail validation."""
+    from constructs_lib.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        config(**changes)
+    return [str(p) for p in err.value.problems]
+
+
+def one_problem(**changes: Any) -> str:
+    """The one problem of an environment that must fail validation for exactly one reason."""
+    found = problems(**changes)
+    assert len(found) == 1, found
+    return found[0]
 
 
 def synth(cfg: EnvironmentConfig) -> dict[str, Any]:

@@ -6,22 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE, config, environment
+from conftest import BASE, config, environment, one_problem, problems
 from constructs_lib.config import ConfigError, load_environment, parse_environment
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def problems(**changes) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        config(**changes)
-    return [str(p) for p in err.value.problems]
-
-
-def one_problem(**changes) -> str:
-    found = problems(**changes)
-    assert len(found) == 1, found
-    return found[0]
 
 
 def test_defaults_reproduce_the_gcloud_names():

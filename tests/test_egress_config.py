@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import config
-from constructs_lib.config import ConfigError
-
-
-def problems(**changes) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        config(**changes)
-    return [str(p) for p in err.value.problems]
-
-
-def one_problem(**changes) -> str:
-    found = problems(**changes)
-    assert len(found) == 1, found
-    return found[0]
+from conftest import config, one_problem
 
 
 def service(name: str = "api", max_instances: int | None = None) -> dict:

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import config, only, resources, synth
+from conftest import ADDRESS, API, CONNECTOR, NAT, ROUTER, RUN, SUBNET, config, only, resources, synth
 
-SUBNET = "google_compute_subnetwork"
-CONNECTOR = "google_vpc_access_connector"
-ROUTER = "google_compute_router"
-ADDRESS = "google_compute_address"
-NAT = "google_compute_router_nat"
-RUN = "google_cloud_run_v2_service"
-API = "google_project_service"
 
 SERVICES = [{"name": "api", "image": "nginx", "max_instances": 20},
             {"name": "worker", "image": "nginx", "max_instances": 30}]

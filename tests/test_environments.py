@@ -6,16 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import only, resources, synth
+from conftest import ADDRESS, CONNECTOR, NAT, RUN, SUBNET, only, resources, synth
 from constructs_lib.config import ConfigError, load_environment
 from test_cli import run_main, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-ADDRESS = "google_compute_address"
-NAT = "google_compute_router_nat"
-RUN = "google_cloud_run_v2_service"
-SUBNET = "google_compute_subnetwork"
-CONNECTOR = "google_vpc_access_connector"
 CAPACITY_FAILS = ROOT / "tests" / "fixtures" / "capacity-fails.toml"
 
 

@@ -13,16 +13,10 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import config
+from conftest import CONNECTOR, IAM_MEMBER, NAT, ROUTER, RUN, SUBNET, config
 from constructs_lib.policies import RULES, Result, evaluate, findings
 from constructs_lib.synthesized import StackDocument
 
-SUBNET = "google_compute_subnetwork"
-CONNECTOR = "google_vpc_access_connector"
-ROUTER = "google_compute_router"
-NAT = "google_compute_router_nat"
-RUN = "google_cloud_run_v2_service"
-IAM_MEMBER = "google_cloud_run_v2_service_iam_member"
 IAM_BINDING = "google_cloud_run_v2_service_iam_binding"
 
 SERVICE_PATH = "test/Chain/Service-api/Resource"

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import config, only, resources, synth
+from conftest import ADDRESS, API, CONNECTOR, IAM_MEMBER, NAT, ROUTER, RUN, SUBNET, config, only, resources, synth
 
-SUBNET = "google_compute_subnetwork"
-CONNECTOR = "google_vpc_access_connector"
-ROUTER = "google_compute_router"
-ADDRESS = "google_compute_address"
-NAT = "google_compute_router_nat"
-RUN = "google_cloud_run_v2_service"
-API = "google_project_service"
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +212,6 @@ def test_service_settings_are_passed_through(shared_vpc):
     assert "scaling" not in services["worker"]["template"]
 
 
-IAM_MEMBER = "google_cloud_run_v2_service_iam_member"
 
 
 def test_subnet_has_private_google_access_and_flow_logs_by_default(example):
