@@ -622,9 +622,14 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
                        expected="a GCS bucket name (required with the gcs backend)")
     elif "bucket" in state_data:
         r.problem("state.bucket", f'no bucket with backend = "{backend}"', state_data["bucket"])
-    prefix = r.get(state_data, "state", "prefix", str, default=f"cloud-run-egress/{stack}",
-                   check=lambda v: bool(v.strip("/")) and not v.startswith("/") and "//" not in v,
-                   expected="a non-empty object path inside the bucket, without a leading slash")
+    prefix = None
+    if backend == "gcs":
+        prefix = r.get(state_data, "state", "prefix", str, default=f"cloud-run-egress/{stack}",
+                       check=lambda v: bool(v.strip("/")) and not v.startswith("/") and "//" not in v,
+                       expected="a non-empty object path inside the bucket, without a leading slash")
+    elif backend == "local" and "prefix" in state_data:
+        r.problem("state.prefix", 'no prefix with backend = "local" (the state is a file next to the '
+                  "synthesized stack)", state_data["prefix"])
     state = StateConfig(backend=backend or "gcs", bucket=bucket, prefix=(prefix or "").rstrip("/"))
     if backend == "cloud":
         state = _parse_cloud_state(r, state_data)

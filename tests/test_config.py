@@ -327,3 +327,9 @@ def test_services_are_private_unless_allowed():
 def test_fails_when_allow_unauthenticated_not_a_bool():
     assert one_problem(services=service(allow_unauthenticated=1)) == (
         "test.toml: services[0].allow_unauthenticated: expected true or false, got 1")
+
+
+def test_fails_when_prefix_given_with_local_backend():
+    assert one_problem(state={"backend": "local", "prefix": "a/b"}) == (
+        'test.toml: state.prefix: expected no prefix with backend = "local" (the state is a file next to the '
+        'synthesized stack), got "a/b"')
