@@ -11,6 +11,8 @@ from .policy_pack import apply_chain_policies
 
 # APIs the chain needs in the project that runs the services.
 REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.googleapis.com")
+# Only a chain with a connector needs Serverless VPC Access.
+CONNECTOR_API = "vpcaccess.googleapis.com"
 
 
 class EgressStack(TerraformStack):
@@ -53,6 +55,7 @@ class EgressStack(TerraformStack):
                 disable_dependent_services=False,
             )
             for api in REQUIRED_APIS
+            if api != CONNECTOR_API or config.has_connector
         )
         self.chain = EgressChain(self, "Chain", props=EgressChainProps(config=config), depends_on=self.apis)
 

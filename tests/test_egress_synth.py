@@ -61,8 +61,13 @@ def pool() -> dict:
 
 def test_direct_stack_has_no_connector(direct):
     counts = {rtype: len(found) for rtype, found in direct["resource"].items()}
-    assert counts == {SUBNET: 1, ROUTER: 1, ADDRESS: 1, NAT: 1, RUN: 2, API: 3}
+    assert counts == {SUBNET: 1, ROUTER: 1, ADDRESS: 1, NAT: 1, RUN: 2, API: 2}
     assert "connector_id" not in direct["output"]
+
+
+def test_direct_stack_enables_no_serverless_vpc_access_api(direct):
+    assert sorted(a["service"] for a in resources(direct, API).values()) == [
+        "compute.googleapis.com", "run.googleapis.com"]
 
 
 def test_direct_subnet_is_the_chain_subnet_with_the_direct_range(direct):
