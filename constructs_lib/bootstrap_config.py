@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config import _PROJECT_EXPECTED, GCS_BUCKET, ConfigError, _is_project, _Reader, read_toml
+from .config import _PROJECT_EXPECTED, GCS_BUCKET, _is_project
+from .validation import ConfigError, Reader, read_toml
 
 __all__ = ["BootstrapConfig", "is_bootstrap_document", "load_bootstrap", "parse_bootstrap"]
 
@@ -58,7 +59,7 @@ def parse_bootstrap(data: Mapping[str, Any], *, stack: str, source: str) -> Boot
     Raises:
         ConfigError: listing every problem found.
     """
-    r = _Reader(source)
+    r = Reader(source)
     r.stack_name(stack)
     r.table(data, "", ("bootstrap",))
     table = r.sub_table(data, "bootstrap")

@@ -4,30 +4,27 @@ One TOML file describes one environment; its file stem is the stack name.
 ``load_environment`` reads a file, checks every key and returns a frozen
 ``EnvironmentConfig``; when anything is wrong it raises ``ConfigError``
 listing every problem at once, each naming the file, the key, what was
-expected and what was given.  Nothing here touches cdktf or the provider,
-so validation is fast and needs no synth.
+expected and what was given.  The reading machinery is in validation.py,
+the rules across keys in egress_rules.py. Nothing here touches cdktf or the
+provider, so validation is fast and needs no synth.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
-from .capacity import (
-    DEFAULT_MIN_PORTS_DYNAMIC,
-    MAX_PORTS_PER_VM,
-    CapacityFix,
-    chain_capacity,
-    endpoints_served,
-    is_power_of_two,
-    reserved_ports_per_endpoint,
-    smallest_fix,
+from .egress_rules import (
+    CLOUD_RUN_DEFAULT_MAX_INSTANCES,
+    MAX_STATIC_IPS,
+    check_cross_key_rules,
+    check_nat_ports,
+    is_subnet_28,
 )
+from .validation import MISSING, RFC1035, ConfigError, Problem, Reader, read_toml
 
 __all__ = [
     "CapacityConfig",
@@ -47,7 +44,6 @@ __all__ = [
 PROJECT_ID = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$")
 # Legacy domain-scoped project ids look like "example.com:my-project".
 DOMAIN_PROJECT_ID = re.compile(r"^[a-z0-9][-a-z0-9.]{0,61}[a-z0-9]:[a-z][-a-z0-9]{4,28}[a-z0-9]$")
-RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
 CONNECTOR_NAME = re.compile(r"^[a-z][-a-z0-9]{0,23}[a-z0-9]$")
 REGION = re.compile(r"^[a-z]+(?:-[a-z]+)*[0-9]+$")
 # Cloud Run service names: RFC 1035 label, at most 49 characters.
@@ -88,48 +84,8 @@ INGRESS = (
     "INGRESS_TRAFFIC_INTERNAL_ONLY",
     "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
 )
-# The longest suffix added to `name` ("-origin-ip-NN"); used to bound `name`.
-MAX_STATIC_IPS = 50  # hard limit of NAT IPs per Cloud NAT gateway
 EGRESS_MODES = ("connector", "direct")
-# Direct VPC egress (https://cloud.google.com/run/docs/configuring/vpc-direct-vpc, "IP address
-# allocation"): Cloud Run takes subnet IPs in /28 blocks of 16, wants a /26 or larger, and uses
-# about twice as many addresses as instances; GCP keeps 4 addresses of every subnet for itself.
-DIRECT_MIN_PREFIX = 26
-DIRECT_BLOCK = 16
-DIRECT_IPS_PER_INSTANCE = 2
-SUBNET_RESERVED_ADDRESSES = 4
-CLOUD_RUN_DEFAULT_MAX_INSTANCES = 100  # a service's max_instances when left out
 MAX_TIMEOUT_SEC = 2**31 - 1  # the API's int32
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in an environment file.
-
-    Attributes:
-        source: the file, as the user named it.
-        key: dotted path of the key (``connector.max_instances``, ``services[0].image``).
-        expected: what the key must hold.
-        given: what the file holds, already rendered for display.
-    """
-
-    source: str
-    key: str
-    expected: str
-    given: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.key}: expected {self.expected}, got {self.given}"
-
-
-class ConfigError(ValueError):
-    """An environment file failed validation; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(f"{len(self.problems)} {noun} in the environment configuration:\n{lines}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -393,153 +349,8 @@ class EnvironmentConfig:
         return self.nat_endpoints
 
 
-# ---------------------------------------------------------------------------
-# Reading
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-MISSING: Any = _Missing()
-
-
-def _show(value: Any) -> str:
-    """Render a TOML value the way the user wrote it, for messages."""
-    if value is MISSING:
-        return "nothing (the key is missing)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        # Escaped like a TOML basic string, so a value with a line break stays on its problem's line.
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    return repr(value)
-
-
-_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", dict: "a table", list: "a list"}
-
-
-class _Reader:
-    """Reads keys out of parsed TOML, recording every problem instead of stopping."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.problems: list[Problem] = []
-
-    def problem(self, key: str, expected: str, given: Any) -> None:
-        """Record a problem with a TOML value, rendered as the user wrote it."""
-        self.shown(key, expected, _show(given))
-
-    def shown(self, key: str, expected: str, given: str) -> None:
-        """Record a problem whose ``given`` is already a description."""
-        self.problems.append(Problem(self.source, key, expected, given))
-
-    def stack_name(self, stack: str) -> None:
-        """Report a file stem that cannot be a stack name."""
-        if not RFC1035.match(stack):
-            self.problem("(file name)", "a file stem usable as a stack name "
-                         "(lowercase letters, digits and hyphens, starting with a letter)", stack)
-
-    def table(self, data: Mapping[str, Any], path: str, known: tuple[str, ...]) -> None:
-        """Report every key of ``data`` that is not in ``known``."""
-        for key in data:
-            if key not in known:
-                where = f"{path}.{key}" if path else key
-                self.shown(where, f"one of the known keys ({', '.join(known)})", "an unknown key")
-
-    def sub_table(self, data: Mapping[str, Any], key: str) -> dict[str, Any]:
-        value = data.get(key, MISSING)
-        if value is MISSING:
-            return {}
-        if not isinstance(value, dict):
-            self.problem(key, "a table", value)
-            return {}
-        return value
-
-    def get(
-        self,
-        data: Mapping[str, Any],
-        path: str,
-        key: str,
-        kind: type,
-        *,
-        default: Any = MISSING,
-        check: Callable[[Any], bool] | None = None,
-        expected: str = "",
-    ) -> Any:
-        """Return ``data[key]`` if it has the right type and passes ``check``.
-
-        A problem is recorded (and ``default``, or None, returned) when the key
-        is missing without a default, has the wrong type or fails the check.
-        """
-        where = f"{path}.{key}" if path else key
-        value = data.get(key, MISSING)
-        if value is MISSING:
-            if default is MISSING:
-                self.problem(where, expected or _TYPE_NAMES[kind], value)
-                return None
-            return default
-        wrong_type = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
-        if wrong_type:
-            self.problem(where, expected or _TYPE_NAMES[kind], value)
-            return None if default is MISSING else default
-        if check is not None and not check(value):
-            self.problem(where, expected, value)
-            return None if default is MISSING else default
-        return value
-
-    def name_list(self, data: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
-        """A list of address names: each an RFC 1035 name, none twice; () when the key is missing."""
-        raw = data.get(key, MISSING)
-        if raw is MISSING:
-            return ()
-        if not isinstance(raw, list):
-            self.problem(f"{path}.{key}", "a list of address names", raw)
-            return ()
-        names: list[str] = []
-        for i, item in enumerate(raw):
-            where = f"{path}.{key}[{i}]"
-            if not isinstance(item, str) or not RFC1035.match(item):
-                self.problem(where, _ADDRESS_NAME_EXPECTED, item)
-            elif item in names:
-                self.problem(where, f"a name not already at {path}.{key}[{raw.index(item)}]", item)
-            else:
-                names.append(item)
-        return tuple(names)
-
-    def string_map(self, data: Mapping[str, Any], path: str, key: str, key_rule: re.Pattern[str],
-                   key_expected: str, value_rule: re.Pattern[str] | None, value_expected: str) -> dict[str, str]:
-        table = self.get(data, path, key, dict, default={})
-        result: dict[str, str] = {}
-        for k, v in table.items():
-            where = f"{path}.{key}.{k}"
-            ok = True
-            if not key_rule.match(k):
-                self.shown(where, key_expected, f'the key "{k}"')
-                ok = False
-            if not isinstance(v, str) or (value_rule is not None and not value_rule.match(v)):
-                self.problem(where, value_expected, v)
-                ok = False
-            if ok:
-                result[k] = v
-        return result
-
-
 def _is_project(value: str) -> bool:
     return bool(PROJECT_ID.match(value) or DOMAIN_PROJECT_ID.match(value))
-
-
-def _is_subnet_28(value: str) -> bool:
-    try:
-        net = ipaddress.ip_network(value, strict=True)
-    except ValueError:
-        return False
-    return net.version == 4 and net.prefixlen == 28
 
 
 def _is_ipv4_range(value: str) -> bool:
@@ -556,27 +367,21 @@ def _peek_mode(data: Mapping[str, Any]) -> str:
 
 
 _DIRECT_RANGE_EXPECTED = 'an IPv4 range with no host bits set, such as "10.124.0.0/24"'
-_ADDRESS_NAME_EXPECTED = ("an address name (lowercase letters, digits and hyphens, starting with a letter, "
-                          "at most 63 characters)")
 
 _PROJECT_EXPECTED = "a GCP project id (6-30 characters: lowercase letters, digits and hyphens, starting with a letter)"
 _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, starting with a letter, at most 63 characters)"
 
-_TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "services")
+_TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity", "services")
 _STATE_KEYS = ("bucket", "prefix", "backend", "organization", "workspace", "workspace_tags", "hostname")
 _CLOUD_STATE_KEYS = ("organization", "workspace", "workspace_tags", "hostname")
-_NETWORK_KEYS = ("vpc", "subnet_cidr", "host_project", "private_ip_google_access", "flow_logs",
+_NETWORK_KEYS = ("vpc", "subnet_cidr", "direct_subnet_cidr", "host_project", "private_ip_google_access", "flow_logs",
                  "flow_logs_aggregation_interval", "flow_logs_sampling")
-_EGRESS_KEYS = ("static_ip_count",)
+_EGRESS_KEYS = ("mode", "static_ip_count", "static_ip_names", "existing_ips", "draining_ips", "standby_ips")
 _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
-_NAT_KEYS = ("min_ports_per_vm", "log_filter")
-# Egress modes, the static-IP pool, NAT tuning and the capacity check.
 _NAT_TIMEOUTS = ("udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_established_idle_timeout_sec",
                  "tcp_transitory_idle_timeout_sec", "tcp_time_wait_timeout_sec")
-_TOP_KEYS += ("capacity",)
-_NETWORK_KEYS += ("direct_subnet_cidr",)
-_EGRESS_KEYS += ("mode", "static_ip_names", "existing_ips", "draining_ips", "standby_ips")
-_NAT_KEYS += ("max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping", *_NAT_TIMEOUTS)
+_NAT_KEYS = ("min_ports_per_vm", "max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping",
+             *_NAT_TIMEOUTS, "log_filter")
 _CAPACITY_KEYS = ("peak_connections_per_destination",)
 _SERVICE_KEYS = (
     "name", "image", "labels", "service_account", "ingress", "deletion_protection",
@@ -598,7 +403,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     Raises:
         ConfigError: listing every problem found.
     """
-    r = _Reader(source)
+    r = Reader(source)
     r.stack_name(stack)
     r.table(data, "", _TOP_KEYS)
 
@@ -652,7 +457,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
                             default=None if "direct_subnet_cidr" in net_data else MISSING,
                             check=_is_ipv4_range, expected=_DIRECT_RANGE_EXPECTED)
     else:
-        subnet_cidr = r.get(net_data, "network", "subnet_cidr", str, check=_is_subnet_28,
+        subnet_cidr = r.get(net_data, "network", "subnet_cidr", str, check=is_subnet_28,
                             expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
     host_project = r.get(net_data, "network", "host_project", str, default=None, check=_is_project,
                          expected=_PROJECT_EXPECTED)
@@ -713,7 +518,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         **{key: r.get(nat_data, "nat", key, int, default=None, check=lambda v: 1 <= v <= MAX_TIMEOUT_SEC,
                       expected="a whole number of seconds, at least 1") for key in _NAT_TIMEOUTS},
     )
-    _check_nat_ports(r, nat)
+    check_nat_ports(r, nat)
 
     capacity_data = r.sub_table(data, "capacity")
     r.table(capacity_data, "capacity", _CAPACITY_KEYS)
@@ -733,17 +538,13 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         egress_mode=egress_mode, static_ip_names=static_ip_names, existing_ips=existing_ips,
         draining_ips=draining_ips, capacity=capacity, standby_ips=standby_ips,
     )
-    # Rules across keys, on a file whose every key is valid on its own.
-    _check_egress_subnets(r, config, connector_table="connector" in data)
-    _check_pool(r, config)
-    if not r.problems:
-        _check_nat_capacity(r, config)
+    check_cross_key_rules(r, config, connector_table="connector" in data)
     if r.problems:
         raise ConfigError(r.problems)
     return config
 
 
-def _parse_cloud_state(r: _Reader, state_data: Mapping[str, Any]) -> StateConfig:
+def _parse_cloud_state(r: Reader, state_data: Mapping[str, Any]) -> StateConfig:
     """The ``[state]`` table with ``backend = "cloud"``: organization, one workspace or tags, host."""
     if "prefix" in state_data:
         r.problem("state.prefix", 'no prefix with backend = "cloud" (the state lives in the Terraform Cloud '
@@ -771,7 +572,7 @@ def _parse_cloud_state(r: _Reader, state_data: Mapping[str, Any]) -> StateConfig
                        workspace_tags=tuple(tags or ()), hostname=hostname)
 
 
-def _subnet_logging(r: _Reader, net_data: Mapping[str, Any]) -> dict[str, Any]:
+def _subnet_logging(r: Reader, net_data: Mapping[str, Any]) -> dict[str, Any]:
     """Private Google Access and the flow log settings of ``[network]``, as NetworkConfig keywords."""
     pga = r.get(net_data, "network", "private_ip_google_access", bool, default=True)
     flow_logs = r.get(net_data, "network", "flow_logs", bool, default=True)
@@ -791,7 +592,7 @@ def _subnet_logging(r: _Reader, net_data: Mapping[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def _parse_services(r: _Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, ...]:
+def _parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, ...]:
     raw = data.get("services", [])
     if not isinstance(raw, list):
         r.problem("services", "an array of tables ([[services]])", raw)
@@ -846,224 +647,6 @@ def _parse_services(r: _Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig,
             cpu=cpu, memory=memory, port=port, allow_unauthenticated=allow_unauthenticated,
         ))
     return tuple(services)
-
-
-# ---------------------------------------------------------------------------
-# Rules across keys
-
-
-def _check_nat_ports(r: _Reader, nat: NatConfig) -> None:
-    """The provider's rules for ports per VM, dynamic port allocation and endpoint-independent mapping."""
-    if nat.max_ports_per_vm is not None and nat.dynamic_port_allocation is not True:
-        r.problem("nat.max_ports_per_vm", "nothing without nat.dynamic_port_allocation = true (Cloud NAT takes "
-                  "max_ports_per_vm only with dynamic port allocation)", nat.max_ports_per_vm)
-    if nat.dynamic_port_allocation is not True:
-        return
-    low = nat.min_ports_per_vm
-    if low is not None and not (is_power_of_two(low) and DEFAULT_MIN_PORTS_DYNAMIC <= low <= MAX_PORTS_PER_VM // 2):
-        r.problem("nat.min_ports_per_vm", f"a power of two from {DEFAULT_MIN_PORTS_DYNAMIC} to "
-                  f"{MAX_PORTS_PER_VM // 2} with nat.dynamic_port_allocation = true", low)
-        low = None
-    high = nat.max_ports_per_vm
-    floor = low or DEFAULT_MIN_PORTS_DYNAMIC
-    if high is not None and not (is_power_of_two(high) and floor < high <= MAX_PORTS_PER_VM):
-        shown = f"nat.min_ports_per_vm ({floor})" if low else \
-            f"nat.min_ports_per_vm ({floor}, its default with dynamic port allocation)"
-        r.problem("nat.max_ports_per_vm", f"a power of two greater than {shown}, at most {MAX_PORTS_PER_VM}",
-                  high)
-    if nat.endpoint_independent_mapping is True:
-        r.problem("nat.endpoint_independent_mapping", "false or nothing with nat.dynamic_port_allocation = true "
-                  "(Cloud NAT: the two exclude each other)", True)
-
-
-def _direct_blocks(cidr: str) -> int:
-    """Whole /28 blocks of a subnet once GCP has kept its 4 addresses."""
-    size = ipaddress.ip_network(cidr).num_addresses - SUBNET_RESERVED_ADDRESSES
-    return max(size, 0) // DIRECT_BLOCK
-
-
-def _check_direct_range(r: _Reader, key: str, cidr: str, config: EnvironmentConfig) -> None:
-    """A Direct VPC egress subnet: /26 or larger, and 2 addresses per instance in /28 blocks."""
-    instances = config.service_instances
-    addresses = DIRECT_IPS_PER_INSTANCE * instances
-    needed = -(-addresses // DIRECT_BLOCK)
-    blocks = _direct_blocks(cidr)
-    prefix = ipaddress.ip_network(cidr).prefixlen
-    if prefix <= DIRECT_MIN_PREFIX and blocks >= needed:
-        return
-    smallest = DIRECT_MIN_PREFIX
-    while smallest > 8 and (2 ** (32 - smallest) - SUBNET_RESERVED_ADDRESSES) // DIRECT_BLOCK < needed:
-        smallest -= 1
-    defaulted = "; services without max_instances count as " \
-        f"{CLOUD_RUN_DEFAULT_MAX_INSTANCES}" if any(s.max_instances is None for s in config.services) else ""
-    note = "; a /28 is only for a connector" if prefix == 28 else ""
-    r.shown(key, f"an IPv4 range of /{smallest} or larger for Direct VPC egress (Cloud Run wants /{DIRECT_MIN_PREFIX} "
-                 f"or larger, and {DIRECT_IPS_PER_INSTANCE} addresses per instance in /28 blocks of {DIRECT_BLOCK}: "
-                 f"{DIRECT_IPS_PER_INSTANCE} × {instances} max instances = {addresses} addresses, {needed} "
-                 f"blocks{defaulted})",
-            f'"{cidr}" ({blocks} blocks of {DIRECT_BLOCK} after the {SUBNET_RESERVED_ADDRESSES} addresses GCP keeps '
-            f'in every subnet{note})')
-
-
-def _check_egress_subnets(r: _Reader, config: EnvironmentConfig, *, connector_table: bool) -> None:
-    """Which subnets the mode needs, and whether a direct-egress subnet holds the services."""
-    net = config.network
-    if config.egress_mode == "direct" and net.direct_subnet_cidr is None and net.subnet_cidr is not None:
-        _check_direct_range(r, "network.subnet_cidr", net.subnet_cidr, config)
-    if config.egress_mode == "direct" and net.direct_subnet_cidr is not None and net.subnet_cidr is not None \
-            and not _is_subnet_28(net.subnet_cidr):
-        r.problem("network.subnet_cidr", "an IPv4 /28 range with no host bits set: beside "
-                  "network.direct_subnet_cidr it is the connector's subnet, kept while moving to direct egress "
-                  "(leave it out once the move is done)", net.subnet_cidr)
-    if net.direct_subnet_cidr is not None:
-        _check_direct_range(r, "network.direct_subnet_cidr", net.direct_subnet_cidr, config)
-        if net.subnet_cidr is not None and ipaddress.ip_network(net.subnet_cidr).overlaps(
-                ipaddress.ip_network(net.direct_subnet_cidr)):
-            r.problem("network.direct_subnet_cidr",
-                      f"a range that does not overlap network.subnet_cidr ({net.subnet_cidr})", net.direct_subnet_cidr)
-    if connector_table and not config.has_connector:
-        r.shown("connector", "no [connector] table in direct mode without a connector (only network.subnet_cidr "
-                "beside network.direct_subnet_cidr keeps one, during a move)", "a table")
-
-
-def _check_pool(r: _Reader, config: EnvironmentConfig) -> None:
-    """Created and adopted addresses never overlap; standby ones are outside the pool; draining ones are
-    in it, and one address stays active."""
-    created = config.address_names
-    for i, name in enumerate(config.existing_ips):
-        if name in created:
-            r.problem(f"egress.existing_ips[{i}]", f"an address this environment does not create (it creates "
-                      f"{', '.join(created)}): an address is created or adopted, never both", name)
-    pool = config.pool_names
-    if len(pool) > MAX_STATIC_IPS:
-        r.shown("egress.existing_ips", f"at most {MAX_STATIC_IPS} addresses in the pool, the {len(created)} "
-                "created ones included (the NAT IPs one gateway can use)", f"{len(pool)} in all")
-    for i, name in enumerate(config.standby_ips):
-        if name in pool:
-            r.problem(f"egress.standby_ips[{i}]", "an address outside the pool (standby addresses are created but "
-                      "not yet in the NAT: move one into the pool by taking it out of standby_ips)", name)
-    for i, name in enumerate(config.draining_ips):
-        if name not in pool:
-            r.problem(f"egress.draining_ips[{i}]", f"an address of the pool ({', '.join(pool)}): an address "
-                      "drains only after it has been in the NAT's pool, and stays declared there until it has "
-                      "drained", name)
-    if pool and set(pool) <= set(config.draining_ips):
-        r.shown("egress.draining_ips", "at least one address of the pool left active (the NAT needs one to "
-                "translate anything)", f"every address of the pool ({', '.join(pool)})")
-
-
-def _endpoints_shown(config: EnvironmentConfig, count: int) -> str:
-    if config.egress_mode == "direct":
-        return f"{count} Cloud Run instances (the services' max_instances summed)"
-    return f"{count} connector VMs (connector.max_instances)"
-
-
-def _more_ips_shown(config: EnvironmentConfig, more: int) -> str:
-    """The key change that adds ``more`` created addresses without renaming any existing one."""
-    plural = "s" if more > 1 else ""
-    if config.static_ip_names or config.static_ip_count == 1:
-        taken = set(config.pool_names) | set(config.standby_ips)
-        names = list(config.address_names)
-        i = 2
-        while len(names) < len(config.address_names) + more:
-            candidate = f"{config.name}-origin-ip-{i}"
-            if candidate not in taken:
-                names.append(candidate)
-            i += 1
-        shown = ", ".join(f'"{n}"' for n in names)
-        hint = "" if config.static_ip_names else \
-            f" (raising static_ip_count from 1 would rename {config.address_names[0]} and release it)"
-        return f"{more} more NAT IP{plural}: egress.static_ip_names = [{shown}]{hint}"
-    return f"{more} more NAT IP{plural}: egress.static_ip_count = {config.static_ip_count + more}"
-
-
-def _fix_shown(config: EnvironmentConfig, fix: CapacityFix) -> str:
-    s, nat, active = fix.settings, config.nat, len(config.active_ip_names)
-    parts = []
-    if s.ip_count != active:
-        parts.append(_more_ips_shown(config, s.ip_count - active))
-    if s.endpoint_independent_mapping_off:
-        # Both in one update fails on a live NAT (hashicorp/terraform-provider-google#11909).
-        parts.append("nat.endpoint_independent_mapping = false (deployed on its own first)")
-    if s.dynamic_port_allocation and not nat.dynamic_port_allocation:
-        parts.append("nat.dynamic_port_allocation = true")
-    if s.min_ports_per_vm != nat.min_ports_per_vm and s.min_ports_per_vm is not None:
-        parts.append(f"nat.min_ports_per_vm = {s.min_ports_per_vm}")
-    if s.max_ports_per_vm != nat.max_ports_per_vm and s.max_ports_per_vm is not None:
-        parts.append(f"nat.max_ports_per_vm = {s.max_ports_per_vm}")
-    return f"{' and '.join(parts)} (holds {fix.capacity.connections_per_destination:,})"
-
-
-def _check_nat_capacity(r: _Reader, config: EnvironmentConfig) -> None:
-    """Every endpoint gets its port reservation, and the chain holds the configured peak."""
-    nat, active = config.nat, len(config.active_ip_names)
-    dynamic = bool(nat.dynamic_port_allocation)
-    ips_shown = f"{active} NAT IP{'s' if active != 1 else ''}"
-    reserved = reserved_ports_per_endpoint(min_ports_per_vm=nat.min_ports_per_vm, dynamic_port_allocation=dynamic)
-    reserving = config.reserving_endpoints
-    served = endpoints_served(ip_count=active, reserved_ports=reserved)
-    if served < reserving:
-        ways = []
-        fits = [p for p in (2 ** k for k in range(16, 4, -1))
-                if p >= (DEFAULT_MIN_PORTS_DYNAMIC if dynamic else 2)
-                and endpoints_served(ip_count=active, reserved_ports=p) >= reserving]
-        if fits:
-            ways.append(f"at most {fits[0]} ports per VM")
-        per_ip = endpoints_served(ip_count=1, reserved_ports=reserved)
-        ways.append(_more_ips_shown(config, -(-reserving // per_ip) - active) if per_ip else "more NAT IPs")
-        given = f"{nat.min_ports_per_vm}" if nat.min_ports_per_vm is not None else \
-            f"nothing ({32 if dynamic else 64} by default)"
-        r.shown("nat.min_ports_per_vm",
-                f"ports per VM that every endpoint can reserve: {_endpoints_shown(config, reserving)} reserve "
-                f"{reserved:,} ports each, but {ips_shown} {'serves' if active == 1 else 'serve'} only {active} × "
-                f"floor(64,512 / {reserved:,}) = {served} of them (the others would get no NAT at all); "
-                f"{', or '.join(ways)}",
-                f"{given}")
-        return
-    peak = config.capacity.peak_connections_per_destination
-    if peak is None:
-        return
-    endpoints = config.nat_endpoints
-    cap = chain_capacity(endpoints=endpoints, ip_count=active, min_ports_per_vm=nat.min_ports_per_vm,
-                         max_ports_per_vm=nat.max_ports_per_vm, dynamic_port_allocation=dynamic)
-    if cap.connections_per_destination >= peak:
-        return
-    ports = "max_ports_per_vm, with dynamic port allocation" if dynamic else "min_ports_per_vm"
-    fix = smallest_fix(needed=peak, endpoints=endpoints, reserving_endpoints=reserving, ip_count=active,
-                       min_ports_per_vm=nat.min_ports_per_vm, max_ports_per_vm=nat.max_ports_per_vm,
-                       dynamic_port_allocation=dynamic,
-                       endpoint_independent_mapping=bool(nat.endpoint_independent_mapping),
-                       max_ip_count=MAX_STATIC_IPS - len(config.draining_ips))
-    if fix is not None:
-        change = f"smallest change that holds it: {_fix_shown(config, fix)}"
-    elif config.egress_mode == "direct":
-        change = "no NAT setting holds it: raise the services' max_instances"
-    else:
-        change = "no NAT setting holds it: raise connector.max_instances (at most 10) or move to direct mode"
-    r.shown("capacity.peak_connections_per_destination",
-            f"at most {cap.connections_per_destination:,} concurrent connections to one destination IP:port, what "
-            f"the chain holds: min({_endpoints_shown(config, endpoints)} × {cap.ports_per_endpoint:,} ports "
-            f"({ports}), {ips_shown} × 64,512 ports)",
-            f"{peak:,}; {change}")
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """The parsed TOML document of a file.
-
-    Raises:
-        ConfigError: the file cannot be read, is not UTF-8 or is not valid TOML.
-    """
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ConfigError([Problem(source, "(file)", "a readable TOML file", err.strerror or str(err))]) from None
-    except UnicodeDecodeError:
-        raise ConfigError([Problem(source, "(file)", "a UTF-8 text file", "bytes that are not UTF-8")]) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError([Problem(source, "(file)", "valid TOML", str(err))]) from None
 
 
 def load_environment(path: str | Path) -> EnvironmentConfig:

@@ -1,0 +1,206 @@
+"""Reading TOML and reporting every problem at once.
+
+``Reader`` takes keys out of a parsed TOML document, checks their types and
+rules, and records a ``Problem`` (file, key, expected, given) for each one
+that is wrong instead of stopping at the first; the caller raises one
+``ConfigError`` listing them all. Shared by the environment and bootstrap
+file models.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+__all__ = ["MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "read_toml"]
+
+# An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names.
+RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
+_ADDRESS_NAME_EXPECTED = ("an address name (lowercase letters, digits and hyphens, starting with a letter, "
+                          "at most 63 characters)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an environment file.
+
+    Attributes:
+        source: the file, as the user named it.
+        key: dotted path of the key (``connector.max_instances``, ``services[0].image``).
+        expected: what the key must hold.
+        given: what the file holds, already rendered for display.
+    """
+
+    source: str
+    key: str
+    expected: str
+    given: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.key}: expected {self.expected}, got {self.given}"
+
+
+class ConfigError(ValueError):
+    """An environment file failed validation; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{len(self.problems)} {noun} in the environment configuration:\n{lines}")
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+
+
+def _show(value: Any) -> str:
+    """Render a TOML value the way the user wrote it, for messages."""
+    if value is MISSING:
+        return "nothing (the key is missing)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        # Escaped like a TOML basic string, so a value with a line break stays on its problem's line.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return repr(value)
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", dict: "a table", list: "a list"}
+
+
+class Reader:
+    """Reads keys out of parsed TOML, recording every problem instead of stopping."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def problem(self, key: str, expected: str, given: Any) -> None:
+        """Record a problem with a TOML value, rendered as the user wrote it."""
+        self.shown(key, expected, _show(given))
+
+    def shown(self, key: str, expected: str, given: str) -> None:
+        """Record a problem whose ``given`` is already a description."""
+        self.problems.append(Problem(self.source, key, expected, given))
+
+    def stack_name(self, stack: str) -> None:
+        """Report a file stem that cannot be a stack name."""
+        if not RFC1035.match(stack):
+            self.problem("(file name)", "a file stem usable as a stack name "
+                         "(lowercase letters, digits and hyphens, starting with a letter)", stack)
+
+    def table(self, data: Mapping[str, Any], path: str, known: tuple[str, ...]) -> None:
+        """Report every key of ``data`` that is not in ``known``."""
+        for key in data:
+            if key not in known:
+                where = f"{path}.{key}" if path else key
+                self.shown(where, f"one of the known keys ({', '.join(known)})", "an unknown key")
+
+    def sub_table(self, data: Mapping[str, Any], key: str) -> dict[str, Any]:
+        value = data.get(key, MISSING)
+        if value is MISSING:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(key, "a table", value)
+            return {}
+        return value
+
+    def get(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        key: str,
+        kind: type,
+        *,
+        default: Any = MISSING,
+        check: Callable[[Any], bool] | None = None,
+        expected: str = "",
+    ) -> Any:
+        """Return ``data[key]`` if it has the right type and passes ``check``.
+
+        A problem is recorded (and ``default``, or None, returned) when the key
+        is missing without a default, has the wrong type or fails the check.
+        """
+        where = f"{path}.{key}" if path else key
+        value = data.get(key, MISSING)
+        if value is MISSING:
+            if default is MISSING:
+                self.problem(where, expected or _TYPE_NAMES[kind], value)
+                return None
+            return default
+        wrong_type = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+        if wrong_type:
+            self.problem(where, expected or _TYPE_NAMES[kind], value)
+            return None if default is MISSING else default
+        if check is not None and not check(value):
+            self.problem(where, expected, value)
+            return None if default is MISSING else default
+        return value
+
+    def name_list(self, data: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
+        """A list of address names: each an RFC 1035 name, none twice; () when the key is missing."""
+        raw = data.get(key, MISSING)
+        if raw is MISSING:
+            return ()
+        if not isinstance(raw, list):
+            self.problem(f"{path}.{key}", "a list of address names", raw)
+            return ()
+        names: list[str] = []
+        for i, item in enumerate(raw):
+            where = f"{path}.{key}[{i}]"
+            if not isinstance(item, str) or not RFC1035.match(item):
+                self.problem(where, _ADDRESS_NAME_EXPECTED, item)
+            elif item in names:
+                self.problem(where, f"a name not already at {path}.{key}[{raw.index(item)}]", item)
+            else:
+                names.append(item)
+        return tuple(names)
+
+    def string_map(self, data: Mapping[str, Any], path: str, key: str, key_rule: re.Pattern[str],
+                   key_expected: str, value_rule: re.Pattern[str] | None, value_expected: str) -> dict[str, str]:
+        table = self.get(data, path, key, dict, default={})
+        result: dict[str, str] = {}
+        for k, v in table.items():
+            where = f"{path}.{key}.{k}"
+            ok = True
+            if not key_rule.match(k):
+                self.shown(where, key_expected, f'the key "{k}"')
+                ok = False
+            if not isinstance(v, str) or (value_rule is not None and not value_rule.match(v)):
+                self.problem(where, value_expected, v)
+                ok = False
+            if ok:
+                result[k] = v
+        return result
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML document of a file.
+
+    Raises:
+        ConfigError: the file cannot be read, is not UTF-8 or is not valid TOML.
+    """
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError([Problem(source, "(file)", "a readable TOML file", err.strerror or str(err))]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(source, "(file)", "a UTF-8 text file", "bytes that are not UTF-8")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError([Problem(source, "(file)", "valid TOML", str(err))]) from None
