@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import child_env, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
@@ -25,24 +26,10 @@ max_instances = 4
 """
 
 
-def run_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(CHECKPOINT_DISABLE="1", DISABLE_VERSION_CHECK="1", JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
-               PIPENV_VENV_IN_PROJECT="1", PIPENV_VERBOSITY="-1")
-    # A machine-wide TF_CLI_CONFIG_FILE pointing nowhere only adds warnings.
-    if env.get("TF_CLI_CONFIG_FILE") and not Path(env["TF_CLI_CONFIG_FILE"]).exists():
-        del env["TF_CLI_CONFIG_FILE"]
-    env.update(extra)
-    return env
-
-
 def run_main(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=run_env(**extra), capture_output=True,
+    return subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=child_env(**extra), capture_output=True,
                           text=True, timeout=300)
 
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_bad_file_lists_every_problem_without_traceback_and_writes_nothing(tmp_path):
@@ -82,10 +69,10 @@ def test_default_synthesizes_every_environment_and_bootstrap_file_into_cdktf_out
 
 @pytest.mark.skipif(not CDKTF.exists(), reason="run through `make test`, which installs the pinned cdktf CLI")
 def test_real_cdktf_synth_of_the_example(tmp_path):
-    assert shutil.which("pipenv", path=run_env()["PATH"]), "pipenv must be on PATH: run through `make test`"
+    assert shutil.which("pipenv", path=child_env()["PATH"]), "pipenv must be on PATH: run through `make test`"
     out = tmp_path / "cdktf.out"
     result = subprocess.run([str(CDKTF), "synth", "--output", str(out)], cwd=ROOT, capture_output=True, text=True,
-                            env=run_env(EGRESS_CONFIG="environments/example.toml", CI="1"), timeout=600)
+                            env=child_env(EGRESS_CONFIG="environments/example.toml", CI="1"), timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Generated Terraform code for the stacks: example" in result.stdout
     manifest = json.loads((out / "manifest.json").read_text())

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ADDRESS, CONNECTOR, NAT, RUN, SUBNET, only, resources, synth
+from conftest import ADDRESS, CONNECTOR, NAT, RUN, SUBNET, only, resources, snapshot, synth
 from constructs_lib.config import ConfigError, load_environment
-from test_cli import run_main, snapshot
+from test_cli import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
 CAPACITY_FAILS = ROOT / "tests" / "fixtures" / "capacity-fails.toml"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import subprocess
 import sys
 import types
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import child_env, snapshot
 from constructs_lib import lazy_provider
 from constructs_lib.lazy_provider import (
     JSII_DIST,
@@ -33,22 +33,11 @@ from constructs_lib.lazy_provider_build import STOCK_SHA256, check_stock_files, 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", CHECKPOINT_DISABLE="1")
-    if env.get("TF_CLI_CONFIG_FILE") and not Path(env["TF_CLI_CONFIG_FILE"]).exists():
-        del env["TF_CLI_CONFIG_FILE"]
-    env.update(extra)
-    return env
-
-
 def run_python(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     """Run a clean interpreter of this virtualenv in the repository."""
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean_env(**extra), capture_output=True,
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=child_env(**extra), capture_output=True,
                           text=True, timeout=600)
 
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def namespaces_named_in_google_py() -> set[str]:

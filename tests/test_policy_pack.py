@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 
-from conftest import config
+from conftest import config, snapshot
 from constructs_lib.app import build_app, run, synth_checked
 from constructs_lib.cdk import App, TerraformStack
 from constructs_lib.egress_chain import EgressChain, EgressChainProps
@@ -19,9 +18,6 @@ from constructs_lib.policy_pack import apply_chain_policies, check_app
 
 SERVICES = [{"name": "api", "image": "nginx"}]
 
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def public_binding(stack: EgressStack) -> None:
