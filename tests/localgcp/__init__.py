@@ -1,0 +1,166 @@
+"""A local GCP API for exactly what the stacks use, for the real google provider to plan and apply against.
+
+    with LocalGcp() as gcp:
+        gcp.add_project("my-project")
+        gcp.compute.add_network("my-project", "default")
+        env = gcp.provider_env()      # GOOGLE_*_CUSTOM_ENDPOINT, a static token, the refusing proxy
+
+It serves on 127.0.0.1 (a free port) from a thread of the calling process and
+keeps every resource in memory, in one dict keyed by the resource's relative
+name (``projects/P/regions/R/subnetworks/N``...). Unknown projects answer 403
+as GCP does; everything else is in the API modules. Nothing of it is in a
+synthesized stack: the provider finds it only through ``provider_env()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import threading
+import uuid as _uuid
+from typing import Any
+
+from .compute import Compute, relative
+from .run import Run
+from .server import JSON, ApiError, HttpServer, Router
+from .serviceusage import ServiceUsage
+from .vpcaccess import VpcAccess
+
+__all__ = ["ApiError", "LocalGcp"]
+
+# A fixed instant: rehearsals and their plans are the same from run to run.
+TIMESTAMP = "2026-01-01T00:00:00.000-08:00"
+# Addresses handed out from TEST-NET-3 (RFC 5737): never anybody's real IP.
+EXTERNAL_POOL = "203.0.113."
+
+
+class LocalGcp:
+    """The in-memory GCP, its HTTP server, and what tests read back (``store``, ``requests``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.router = Router()
+        self.store: dict[str, JSON] = {}
+        self.projects: dict[str, str] = {}
+        self.enabled_services: dict[str, set[str]] = {}
+        self.requests: list[tuple[str, str, JSON]] = []
+        self.refused_connects: list[str] = []
+        self._ids = itertools.count(1_000_000_000_000_000_001)
+        self._ips = itertools.count(10)
+        self.compute = Compute(self)
+        self.vpcaccess = VpcAccess(self)
+        self.run = Run(self)
+        self.serviceusage = ServiceUsage(self)
+        self._http: HttpServer | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+
+    def start(self) -> LocalGcp:
+        self._http = HttpServer(self)
+        self._http.start()
+        return self
+
+    def stop(self) -> None:
+        if self._http is not None:
+            self._http.stop()
+            self._http = None
+
+    def __enter__(self) -> LocalGcp:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._http is None:
+            raise RuntimeError("the local GCP API is not started")
+        return self._http.url
+
+    def provider_env(self) -> dict[str, str]:
+        """The google provider's environment for this server: endpoints, a static token, a refusing proxy.
+
+        The proxy variables make the provider's one hard-coded outside call (its userinfo
+        log line) come here, where it is refused at once; Go never proxies 127.0.0.1.
+        """
+        url = self.url
+        return {
+            "GOOGLE_COMPUTE_CUSTOM_ENDPOINT": f"{url}/compute/v1/",
+            "GOOGLE_VPC_ACCESS_CUSTOM_ENDPOINT": f"{url}/vpcaccess/v1/",
+            "GOOGLE_CLOUD_RUN_V2_CUSTOM_ENDPOINT": f"{url}/run/v2/",
+            "GOOGLE_SERVICE_USAGE_CUSTOM_ENDPOINT": f"{url}/serviceusage/v1/",
+            "GOOGLE_RESOURCE_MANAGER_CUSTOM_ENDPOINT": f"{url}/resourcemanager/v1/",
+            "GOOGLE_OAUTH_ACCESS_TOKEN": "local-rehearsal-token",
+            "HTTPS_PROXY": url,
+            "HTTP_PROXY": url,
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+
+    # --- seeding ------------------------------------------------------------------------------------
+
+    def add_project(self, project: str, *, enabled: tuple[str, ...] = ()) -> None:
+        """A project that exists, with a number derived from its id and these APIs already enabled."""
+        with self.lock:
+            number = str(100_000_000_000 + int(hashlib.sha256(project.encode()).hexdigest()[:8], 16))
+            self.projects[project] = number
+            self.enabled_services.setdefault(project, set()).update(enabled)
+
+    # --- shared by the API modules ------------------------------------------------------------------
+
+    def require_project(self, project: str) -> None:
+        """GCP answers a project that does not exist (or that the caller may not see) with 403."""
+        if project not in self.projects:
+            raise ApiError(403, f"Permission denied on resource project {project}.", status="PERMISSION_DENIED",
+                           reason="forbidden")
+
+    def project_number(self, project: str) -> str:
+        self.require_project(project)
+        return self.projects[project]
+
+    def next_id(self) -> str:
+        return str(next(self._ids))
+
+    def next_external_ip(self) -> str:
+        return EXTERNAL_POOL + str(next(self._ips))
+
+    def uuid(self) -> str:
+        return str(_uuid.uuid4())
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.uuid().encode()).hexdigest()[:12]
+
+    @staticmethod
+    def timestamp() -> str:
+        return TIMESTAMP
+
+    def subnetworks_of(self, network_link: str) -> list[JSON]:
+        return [v for k, v in self.store.items() if "/subnetworks/" in k and v.get("network") == network_link]
+
+    def users_of(self, key: str) -> list[str]:
+        """What still uses a resource, so that deleting it fails as on GCP (an address in a NAT, a subnet
+        under a connector, a NAT or a Cloud Run service, a connector under a service)."""
+        users = []
+        for other_key, other in self.store.items():
+            if "/routers/" in other_key and other_key.count("/") == 5:
+                for nat in other.get("nats", []):
+                    links = nat.get("natIps", []) + nat.get("drainNatIps", []) + [
+                        s["name"] for s in nat.get("subnetworks", [])]
+                    if any(relative(link) == key for link in links):
+                        users.append(other["selfLink"])
+            elif "/connectors/" in other_key and other_key.count("/") == 5:
+                subnet = other["subnet"]
+                region = other_key.split("/")[3]
+                if key == f"projects/{subnet['projectId']}/regions/{region}/subnetworks/{subnet['name']}":
+                    users.append(other["name"])
+            elif "/services/" in other_key and other_key.count("/") == 5:
+                vpc = other.get("template", {}).get("vpcAccess", {})
+                project, region = other_key.split("/")[1], other_key.split("/")[3]
+                if vpc.get("connector") == key:
+                    users.append(other["name"])
+                for interface in vpc.get("networkInterfaces", []):
+                    subnet = interface.get("subnetwork", "")
+                    subnet_key = subnet if subnet.startswith("projects/") else (
+                        f"projects/{project}/regions/{region}/subnetworks/{subnet}")
+                    if subnet_key == key:
+                        users.append(other["name"])
+        return users

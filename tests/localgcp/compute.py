@@ -1,0 +1,318 @@
+"""Compute Engine v1 as the google provider 6.50.0 uses it: networks, subnetworks, regional
+addresses, routers (with their ``nats``) and region operations.
+
+Shapes and server-filled fields follow recorded GCP exchanges (Config Connector's
+``compute{subnetwork,address,router,routernat}`` ``_http.log``), as summed up in
+``shared/GCP-API-FACTS.md`` §1: 64-bit ids as JSON strings, ``selfLink`` URLs on
+``www.googleapis.com`` whatever the endpoint, every write answered by an
+operation that is already ``DONE`` (so the provider never polls), a failed
+write by a ``DONE`` operation carrying ``error``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING
+
+from .server import JSON, ApiError, Request
+
+if TYPE_CHECKING:
+    from . import LocalGcp
+
+BASE = "/compute/v1/"
+LINK = "https://www.googleapis.com/compute/v1/"
+
+# What GCP fills in on a subnetwork, router NAT, address (GCP-API-FACTS §1).
+SUBNET_DEFAULTS: JSON = {"privateIpGoogleAccess": False, "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
+                         "purpose": "PRIVATE", "stackType": "IPV4_ONLY", "state": "READY"}
+NAT_DEFAULTS: JSON = {"udpIdleTimeoutSec": 30, "icmpIdleTimeoutSec": 30, "tcpEstablishedIdleTimeoutSec": 1200,
+                      "tcpTransitoryIdleTimeoutSec": 30, "tcpTimeWaitTimeoutSec": 120, "type": "PUBLIC",
+                      "autoNetworkTier": "PREMIUM", "endpointTypes": ["ENDPOINT_TYPE_VM"]}
+# What the provider sends that the API does not keep.
+NAT_REQUEST_ONLY = ("initialNatIps",)
+
+
+def last(link: str) -> str:
+    """The last path segment of a URL or relative name (``…/addresses/ip-1`` → ``ip-1``)."""
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def relative(link: str) -> str:
+    """``projects/…`` from a self link or a relative name."""
+    index = link.find("projects/")
+    return link[index:] if index >= 0 else link
+
+
+def not_found(name: str) -> ApiError:
+    return ApiError(404, f"The resource '{name}' was not found", reason="notFound")
+
+
+class Compute:
+    """The Compute v1 surface, its resources in the shared ``LocalGcp`` store."""
+
+    def __init__(self, gcp: LocalGcp) -> None:
+        self.gcp = gcp
+        r = gcp.router.add
+        r("GET", BASE + "projects/{project}/global/networks/{name}", self.get_network)
+        region = BASE + "projects/{project}/regions/{region}/"
+        for collection in ("subnetworks", "addresses", "routers"):
+            r("GET", region + collection + "/{name}", self.get)
+            r("DELETE", region + collection + "/{name}", self.delete)
+            r("GET", region + collection, self.list)
+        r("POST", region + "subnetworks", self.insert_subnetwork)
+        r("PATCH", region + "subnetworks/{name}", self.patch_subnetwork)
+        r("POST", region + "subnetworks/{name}/setPrivateIpGoogleAccess", self.set_private_google_access)
+        r("POST", region + "subnetworks/{name}/expandIpCidrRange", self.expand_subnetwork)
+        r("POST", region + "addresses", self.insert_address)
+        r("POST", region + "addresses/{name}/setLabels", self.set_address_labels)
+        r("POST", region + "routers", self.insert_router)
+        r("PATCH", region + "routers/{name}", self.patch_router)
+        r("GET", region + "operations/{name}", self.get_operation)
+
+    # --- seeding: what exists before the stack is applied ------------------------------------------
+
+    def add_network(self, project: str, name: str) -> None:
+        key = f"projects/{project}/global/networks/{name}"
+        self.gcp.store[key] = {"kind": "compute#network", "id": self.gcp.next_id(), "name": name,
+                               "creationTimestamp": self.gcp.timestamp(), "selfLink": LINK + key,
+                               "autoCreateSubnetworks": True, "routingConfig": {"routingMode": "REGIONAL"},
+                               "networkFirewallPolicyEnforcementOrder": "AFTER_CLASSIC_FIREWALL"}
+
+    def add_address(self, project: str, region: str, name: str, body: JSON | None = None) -> JSON:
+        """Reserve an external address, as ``gcloud compute addresses create`` does."""
+        key = f"projects/{project}/regions/{region}/addresses/{name}"
+        address = {"kind": "compute#address", "id": self.gcp.next_id(), "creationTimestamp": self.gcp.timestamp(),
+                   "name": name, "description": "", "address": self.gcp.next_external_ip(),
+                   "addressType": "EXTERNAL", "networkTier": "PREMIUM", "status": "RESERVED",
+                   "region": f"{LINK}projects/{project}/regions/{region}", "selfLink": LINK + key,
+                   "labelFingerprint": self.gcp.fingerprint()}
+        address.update({k: v for k, v in (body or {}).items() if k not in ("region",)})
+        self.gcp.store[key] = address
+        return address
+
+    # --- generic -------------------------------------------------------------------------------------
+
+    def _key(self, req: Request, collection: str, name: str | None = None) -> str:
+        project, region = req.params["project"], req.params["region"]
+        self.gcp.require_project(project)
+        return f"projects/{project}/regions/{region}/{collection}/{name or req.params['name']}"
+
+    @staticmethod
+    def _collection(req: Request) -> str:
+        return req.path[len(BASE):].split("/")[4]
+
+    def _existing(self, key: str) -> JSON:
+        found = self.gcp.store.get(key)
+        if found is None:
+            raise not_found(key)
+        return found
+
+    def get_network(self, req: Request) -> JSON:
+        self.gcp.require_project(req.params["project"])
+        return self._existing(f"projects/{req.params['project']}/global/networks/{req.params['name']}")
+
+    def get(self, req: Request) -> JSON:
+        return self._existing(self._key(req, self._collection(req)))
+
+    def list(self, req: Request) -> JSON:
+        prefix = self._key(req, self._collection(req), "")
+        items = [v for k, v in sorted(self.gcp.store.items()) if k.startswith(prefix) and "/" not in k[len(prefix):]]
+        return {"kind": "compute#list", "items": items} if items else {"kind": "compute#list"}
+
+    def delete(self, req: Request) -> JSON:
+        collection = self._collection(req)
+        key = self._key(req, collection)
+        self._existing(key)
+        users = self.gcp.users_of(key)
+        if users:
+            return self._operation(req, "delete", key, error=(
+                "RESOURCE_IN_USE_BY_ANOTHER_RESOURCE",
+                f"The {collection[:-1]} resource '{key}' is already being used by '{users[0]}'"))
+        del self.gcp.store[key]
+        return self._operation(req, "delete", key)
+
+    def _create(self, req: Request, collection: str, resource: JSON) -> JSON:
+        name = req.body.get("name", "")
+        key = self._key(req, collection, name)
+        if key in self.gcp.store:
+            raise ApiError(409, f"The resource '{key}' already exists", reason="alreadyExists")
+        project, region = req.params["project"], req.params["region"]
+        resource.update(id=self.gcp.next_id(), creationTimestamp=self.gcp.timestamp(), name=name,
+                        region=f"{LINK}projects/{project}/regions/{region}", selfLink=LINK + key)
+        self.gcp.store[key] = resource
+        return self._operation(req, "insert", key)
+
+    def _operation(self, req: Request, kind: str, target: str, *, error: tuple[str, str] | None = None) -> JSON:
+        project, region = req.params["project"], req.params["region"]
+        name = f"operation-{self.gcp.next_id()}"
+        op: JSON = {"kind": "compute#operation", "id": self.gcp.next_id(), "name": name, "operationType": kind,
+                    "targetLink": LINK + target, "targetId": self.gcp.store.get(target, {}).get("id", "0"),
+                    "status": "DONE", "progress": 100, "user": "rehearsal@local",
+                    "insertTime": self.gcp.timestamp(), "startTime": self.gcp.timestamp(),
+                    "endTime": self.gcp.timestamp(), "region": f"{LINK}projects/{project}/regions/{region}",
+                    "selfLink": f"{LINK}projects/{project}/regions/{region}/operations/{name}"}
+        if error:
+            op["error"] = {"errors": [{"code": error[0], "message": error[1]}]}
+            op["httpErrorStatusCode"], op["httpErrorMessage"] = 400, "BAD REQUEST"
+        self.gcp.store[f"projects/{project}/regions/{region}/operations/{name}"] = op
+        return op
+
+    def get_operation(self, req: Request) -> JSON:
+        return self._existing(self._key(req, "operations"))
+
+    def _network(self, project: str, link: str) -> str:
+        """The network's self link; 404 (as GCP answers) when it does not exist."""
+        key = relative(link)
+        if not key.startswith("projects/"):
+            key = f"projects/{project}/global/networks/{last(link)}"
+        return self._existing(key)["selfLink"]
+
+    def _require_fingerprint(self, current: JSON, given: str | None, what: str) -> None:
+        if given != current.get(what):
+            raise ApiError(412, f"Supplied {what} does not match current {what}.", reason="conditionNotMet")
+
+    # --- subnetworks ---------------------------------------------------------------------------------
+
+    def insert_subnetwork(self, req: Request) -> JSON:
+        body = dict(req.body)
+        project = req.params["project"]
+        network = self._network(project, body.get("network", ""))
+        cidr = body.get("ipCidrRange", "")
+        try:
+            net = ipaddress.ip_network(cidr)
+        except ValueError:
+            raise ApiError(400, f"Invalid value for field 'resource.ipCidrRange': '{cidr}'. Invalid IPv4 CIDR range.",
+                           reason="invalid") from None
+        for other in self.gcp.subnetworks_of(network):
+            if ipaddress.ip_network(other["ipCidrRange"]).overlaps(net):
+                raise ApiError(400, f"Invalid IPCidrRange: {cidr} conflicts with existing subnetwork "
+                                    f"'{other['name']}' in region '{last(other['region'])}'.", reason="invalid")
+        second = list(net.hosts())[0] if net.num_addresses > 2 else net.network_address
+        resource = {"kind": "compute#subnetwork", **SUBNET_DEFAULTS, **body, "network": network,
+                    "gatewayAddress": str(second), "fingerprint": self.gcp.fingerprint()}
+        resource.setdefault("logConfig", {"enable": False})
+        return self._create(req, "subnetworks", resource)
+
+    def patch_subnetwork(self, req: Request) -> JSON:
+        key = self._key(req, "subnetworks")
+        current = self._existing(key)
+        self._require_fingerprint(current, req.body.get("fingerprint"), "fingerprint")
+        current.update({k: v for k, v in req.body.items() if k != "fingerprint"})
+        current["fingerprint"] = self.gcp.fingerprint()
+        return self._operation(req, "patch", key)
+
+    def set_private_google_access(self, req: Request) -> JSON:
+        key = self._key(req, "subnetworks")
+        self._existing(key)["privateIpGoogleAccess"] = bool(req.body.get("privateIpGoogleAccess"))
+        return self._operation(req, "setPrivateIpGoogleAccess", key)
+
+    def expand_subnetwork(self, req: Request) -> JSON:
+        key = self._key(req, "subnetworks")
+        current = self._existing(key)
+        old, new = ipaddress.ip_network(current["ipCidrRange"]), ipaddress.ip_network(req.body["ipCidrRange"])
+        if not (new.prefixlen < old.prefixlen and old.subnet_of(new)):
+            raise ApiError(400, f"Invalid IPCidrRange: {new} does not contain {old}", reason="invalid")
+        current["ipCidrRange"] = str(new)
+        current["fingerprint"] = self.gcp.fingerprint()
+        return self._operation(req, "expandIpCidrRange", key)
+
+    # --- addresses -----------------------------------------------------------------------------------
+
+    def insert_address(self, req: Request) -> JSON:
+        body = {k: v for k, v in req.body.items() if k != "region"}
+        body.setdefault("addressType", "EXTERNAL")
+        body.setdefault("networkTier", "PREMIUM")
+        resource = {"kind": "compute#address", "description": "", "status": "RESERVED",
+                    "address": body.pop("address", None) or self.gcp.next_external_ip(),
+                    "labelFingerprint": self.gcp.fingerprint(), **body}
+        return self._create(req, "addresses", resource)
+
+    def set_address_labels(self, req: Request) -> JSON:
+        key = self._key(req, "addresses")
+        current = self._existing(key)
+        self._require_fingerprint(current, req.body.get("labelFingerprint"), "labelFingerprint")
+        current["labels"] = dict(req.body.get("labels") or {})
+        if not current["labels"]:
+            del current["labels"]
+        current["labelFingerprint"] = self.gcp.fingerprint()
+        return self._operation(req, "setLabels", key)
+
+    # --- routers and their NATs ----------------------------------------------------------------------
+
+    def insert_router(self, req: Request) -> JSON:
+        body = {k: v for k, v in req.body.items() if v is not None and k != "region"}
+        body["network"] = self._network(req.params["project"], body.get("network", ""))
+        nats = [self._nat(req, nat) for nat in body.pop("nats", [])]
+        resource = {"kind": "compute#router", "description": "", "encryptedInterconnectRouter": False, **body}
+        if nats:
+            resource["nats"] = nats
+        return self._create(req, "routers", resource)
+
+    def patch_router(self, req: Request) -> JSON:
+        """A key present replaces (``nats: []`` removes every NAT); a key absent keeps what is there."""
+        key = self._key(req, "routers")
+        current = self._existing(key)
+        for field, value in req.body.items():
+            if field == "nats":
+                nats = [self._nat(req, nat) for nat in value or []]
+                self._check_nats(req, key, nats)
+                if nats:
+                    current["nats"] = nats
+                else:
+                    current.pop("nats", None)
+            elif field not in ("name", "region", "network", "selfLink", "id", "kind", "creationTimestamp"):
+                if value is None:
+                    current.pop(field, None)
+                else:
+                    current[field] = value
+        return self._operation(req, "patch", key)
+
+    def _nat(self, req: Request, nat: JSON) -> JSON:
+        """One NAT as GCP stores it: the defaults filled, empty lists and nulls dropped, links absolute."""
+        project, region = req.params["project"], req.params["region"]
+        stored = {**NAT_DEFAULTS}
+        for field, value in nat.items():
+            if field in NAT_REQUEST_ONLY or value is None or value == []:
+                continue
+            stored[field] = value
+        for field in ("natIps", "drainNatIps"):
+            if field in stored:
+                stored[field] = [self._address_link(project, region, link) for link in stored[field]]
+        if "subnetworks" in stored:
+            stored["subnetworks"] = [{**s, "name": self._subnetwork_link(project, region, s["name"])}
+                                     for s in stored["subnetworks"]]
+        stored["effectiveTcpTimeWaitTimeoutSec"] = stored["tcpTimeWaitTimeoutSec"]
+        if stored.get("enableDynamicPortAllocation"):
+            stored.setdefault("minPortsPerVm", 32)
+        else:
+            stored.setdefault("minPortsPerVm", 64)
+            stored.setdefault("enableEndpointIndependentMapping", False)
+        stored.setdefault("enableDynamicPortAllocation", False)
+        return stored
+
+    def _address_link(self, project: str, region: str, link: str) -> str:
+        key = relative(link) if "/" in link else f"projects/{project}/regions/{region}/addresses/{link}"
+        return self._existing(key)["selfLink"]
+
+    def _subnetwork_link(self, project: str, region: str, link: str) -> str:
+        key = relative(link) if "/" in link else f"projects/{project}/regions/{region}/subnetworks/{link}"
+        return self._existing(key)["selfLink"]
+
+    def _check_nats(self, req: Request, router_key: str, nats: list[JSON]) -> None:
+        """GCP's rules for NAT updates that the chain's procedures rely on."""
+        old = {nat["name"]: nat for nat in self.gcp.store[router_key].get("nats", [])}
+        for nat in nats:
+            before = old.get(nat["name"])
+            drained = nat.get("drainNatIps", [])
+            if drained and before is None:
+                raise ApiError(400, f"Invalid value for field 'resource.nats[0].drainNatIps': drain IPs are not "
+                                    f"allowed on a new NAT '{nat['name']}'.", reason="invalid")
+            previous = set((before or {}).get("natIps", [])) | set((before or {}).get("drainNatIps", []))
+            for link in drained:
+                if link not in previous:
+                    raise ApiError(400, f"Invalid value for field 'resource.nats[0].drainNatIps': '{link}'. The IP "
+                                        "must be one of the NAT's current IPs before it can be drained.",
+                                   reason="invalid")
+                if link in nat.get("natIps", []):
+                    raise ApiError(400, f"Invalid value for field 'resource.nats[0].drainNatIps': '{link}' is also "
+                                        "in natIps.", reason="invalid")

@@ -1,0 +1,206 @@
+"""Cloud Run Admin v2 services and their IAM policies, as the google provider 6.50.0 uses them
+(GCP-API-FACTS §3).
+
+GCP fills in a service's template (concurrency, timeout, the default compute
+service account, scaling, the container's port, resources and startup probe)
+and its status (uid, generation, revisions, conditions, ``uri``). Only what GCP
+really fills is filled: a field the provider does not treat as computed, set
+here but not in the stack, would be a diff that real GCP never shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from .server import JSON, ApiError, Request
+
+if TYPE_CHECKING:
+    from . import LocalGcp
+
+BASE = "/run/v2/"
+SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service"
+TEMPLATE_DEFAULTS: JSON = {"maxInstanceRequestConcurrency": 80, "timeout": "300s"}
+DEFAULT_MAX_INSTANCES = 100
+DEFAULT_PORT = 8080
+# Not a default of GCP's: a field the server computes, never what the request carries.
+SERVER_FIELDS = ("uid", "generation", "observedGeneration", "etag", "createTime", "updateTime", "creator",
+                 "lastModifier", "terminalCondition", "conditions", "latestReadyRevision", "latestCreatedRevision",
+                 "uri", "urls", "reconciling", "trafficStatuses", "name")
+ENCODED_REGION = {"us-central1": "uc", "europe-west1": "ew", "asia-northeast3": "du", "asia-northeast1": "an"}
+
+
+def _invalid(message: str) -> ApiError:
+    return ApiError(400, message, status="INVALID_ARGUMENT")
+
+
+class Run:
+    def __init__(self, gcp: LocalGcp) -> None:
+        self.gcp = gcp
+        services = BASE + "projects/{project}/locations/{location}/services"
+        r = gcp.router.add
+        r("POST", services, self.create)
+        r("GET", services + "/{name}", self.get)
+        r("PATCH", services + "/{name}", self.patch)
+        r("DELETE", services + "/{name}", self.delete)
+        r("GET", services + "/{name}:getIamPolicy", self.get_iam_policy)
+        r("POST", services + "/{name}:getIamPolicy", self.get_iam_policy)
+        r("POST", services + "/{name}:setIamPolicy", self.set_iam_policy)
+        r("GET", BASE + "projects/{project}/locations/{location}/operations/{name}", self.get_operation)
+
+    def _key(self, req: Request, name: str | None = None) -> str:
+        self.gcp.require_project(req.params["project"])
+        return f"projects/{req.params['project']}/locations/{req.params['location']}/services/" + (
+            name if name is not None else req.params["name"])
+
+    def _existing(self, key: str) -> JSON:
+        found = self.gcp.store.get(key)
+        if found is None:
+            raise ApiError(404, f'service "{key}" not found', status="NOT_FOUND")
+        return found
+
+    def _operation(self, req: Request, service: JSON) -> JSON:
+        name = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{self.gcp.uuid()}"
+        op = {"name": name, "metadata": {"@type": SERVICE_TYPE, **service}, "done": True,
+              "response": {"@type": SERVICE_TYPE, **service}}
+        self.gcp.store[name] = op
+        return op
+
+    def get_operation(self, req: Request) -> JSON:
+        key = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{req.params['name']}"
+        found = self.gcp.store.get(key)
+        if found is None:
+            raise ApiError(404, f"Operation {key} not found.", status="NOT_FOUND")
+        return found
+
+    # --- what GCP makes of a request ------------------------------------------------------------------
+
+    def _check_vpc_access(self, project: str, region: str, vpc: JSON) -> None:
+        """The connector, or the network and subnet of Direct VPC egress, must exist (the revision fails otherwise)."""
+        connector = vpc.get("connector")
+        interfaces = vpc.get("networkInterfaces") or []
+        if connector and interfaces:
+            raise _invalid("vpc_access: connector and network_interfaces are mutually exclusive")
+        if connector:
+            key = connector if connector.startswith("projects/") else (
+                f"projects/{project}/locations/{region}/connectors/{connector}")
+            if key not in self.gcp.store:
+                raise _invalid(f"VPC connector {connector} does not exist, or Cloud Run does not have permission "
+                               "to use it.")
+        for interface in interfaces:
+            subnet = interface.get("subnetwork", "")
+            key = subnet if subnet.startswith("projects/") else f"projects/{project}/regions/{region}/subnetworks/{subnet}"
+            found = self.gcp.store.get(key)
+            if found is None:
+                raise _invalid(f"Subnetwork '{subnet}' not found in project '{project}' (resolved as {key}).")
+            network = interface.get("network")
+            if network and network.rsplit("/", 1)[-1] != found["network"].rsplit("/", 1)[-1]:
+                raise _invalid(f"Subnetwork '{subnet}' is not in network '{network}'.")
+            interface.setdefault("network", found["network"].rsplit("/", 1)[-1])
+
+    def _template(self, project: str, region: str, template: JSON) -> JSON:
+        template = {**TEMPLATE_DEFAULTS, **template}
+        template.setdefault("serviceAccount", f"{self.gcp.project_number(project)}-compute@developer.gserviceaccount.com")
+        template.setdefault("scaling", {})
+        template["scaling"].setdefault("maxInstanceCount", DEFAULT_MAX_INSTANCES)
+        if "vpcAccess" in template:
+            template["vpcAccess"] = dict(template["vpcAccess"])
+            template["vpcAccess"].setdefault("egress", "PRIVATE_RANGES_ONLY")
+            self._check_vpc_access(project, region, template["vpcAccess"])
+        containers = []
+        for container in template.get("containers") or []:
+            container = dict(container)
+            if not container.get("image"):
+                raise _invalid("spec.template.containers[0].image: Required")
+            container.setdefault("ports", [{"name": "http1", "containerPort": DEFAULT_PORT}])
+            if "resources" not in container:
+                container["resources"] = {"limits": {"cpu": "1000m", "memory": "512Mi"}, "cpuIdle": True,
+                                          "startupCpuBoost": True}
+            port = container["ports"][0].get("containerPort", DEFAULT_PORT)
+            container.setdefault("startupProbe", {"timeoutSeconds": 240, "periodSeconds": 240, "failureThreshold": 1,
+                                                  "tcpSocket": {"port": port}})
+            for variable in container.get("env") or []:
+                if variable.get("name") in ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"):
+                    raise _invalid(f"spec.template.containers[0].env: The following reserved env names were "
+                                   f"provided: {variable['name']}. These values are automatically set by the system.")
+            containers.append(container)
+        if not containers:
+            raise _invalid("spec.template.containers: Required")
+        template["containers"] = containers
+        return template
+
+    def _status(self, req: Request, key: str, spec: JSON, previous: JSON | None) -> JSON:
+        name = req.params.get("name") or key.rsplit("/", 1)[-1]
+        project, region = req.params["project"], req.params["location"]
+        generation = int(previous["generation"]) + 1 if previous else 1
+        digest = hashlib.sha256(f"{key}/{generation}".encode()).hexdigest()
+        revision = f"{key}/revisions/{name}-{generation:05d}-{digest[:3]}"
+        project_hash = hashlib.sha256(project.encode()).hexdigest()[:10]
+        host = f"{name}-{project_hash}-{ENCODED_REGION.get(region, 'xx')}.a.run.app"
+        now = self.gcp.timestamp()
+        condition = {"type": "Ready", "state": "CONDITION_SUCCEEDED", "lastTransitionTime": now}
+        return {"name": key, "uid": (previous or {}).get("uid") or self.gcp.uuid(), "generation": str(generation),
+                "observedGeneration": str(generation), "etag": f'"{digest[:20]}"',
+                "createTime": (previous or {}).get("createTime") or now, "updateTime": now,
+                "creator": "rehearsal@local", "lastModifier": "rehearsal@local",
+                "launchStage": spec.get("launchStage", "GA"), "ingress": spec.get("ingress", "INGRESS_TRAFFIC_ALL"),
+                "traffic": spec.get("traffic") or [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}],
+                "trafficStatuses": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}],
+                "terminalCondition": condition,
+                "conditions": [{"type": "RoutesReady", "state": "CONDITION_SUCCEEDED", "lastTransitionTime": now},
+                               {"type": "ConfigurationsReady", "state": "CONDITION_SUCCEEDED",
+                                "lastTransitionTime": now}],
+                "latestReadyRevision": revision, "latestCreatedRevision": revision,
+                "uri": f"https://{host}", "urls": [f"https://{host}"], "reconciling": False}
+
+    def _store(self, req: Request, key: str, body: JSON, previous: JSON | None) -> JSON:
+        project, region = req.params["project"], req.params["location"]
+        spec = {k: v for k, v in body.items() if k not in SERVER_FIELDS and v is not None}
+        spec["template"] = self._template(project, region, spec.get("template") or {})
+        service = {**spec, **self._status(req, key, spec, previous)}
+        self.gcp.store[key] = service
+        return service
+
+    # --- the methods ---------------------------------------------------------------------------------
+
+    def create(self, req: Request) -> JSON:
+        name = req.query.get("serviceId", "")
+        key = self._key(req, name)
+        if key in self.gcp.store:
+            raise ApiError(409, f"Resource '{name}' already exists.", status="ALREADY_EXISTS")
+        return self._operation(req, self._store(req, key, req.body, None))
+
+    def get(self, req: Request) -> JSON:
+        return self._existing(self._key(req))
+
+    def patch(self, req: Request) -> JSON:
+        key = self._key(req)
+        previous = self._existing(key)
+        return self._operation(req, self._store(req, key, req.body, previous))
+
+    def delete(self, req: Request) -> JSON:
+        key = self._key(req)
+        service = self._existing(key)
+        del self.gcp.store[key]
+        self.gcp.store.pop(key + ":iamPolicy", None)
+        return self._operation(req, service)
+
+    def get_iam_policy(self, req: Request) -> JSON:
+        key = self._key(req)
+        self._existing(key)
+        return self.gcp.store.get(key + ":iamPolicy") or {"etag": "ACAB"}
+
+    def set_iam_policy(self, req: Request) -> JSON:
+        key = self._key(req)
+        self._existing(key)
+        policy = dict(req.body.get("policy") or {})
+        current = self.gcp.store.get(key + ":iamPolicy") or {"etag": "ACAB"}
+        if policy.get("etag") and policy["etag"] != current["etag"]:
+            raise ApiError(409, "There were concurrent policy changes. Please retry the whole read-modify-write "
+                                "with exponential backoff.", status="ABORTED")
+        bindings = [b for b in policy.get("bindings") or [] if b.get("members")]
+        stored: JSON = {"version": 1, "etag": "BwY" + self.gcp.fingerprint()[:9]}
+        if bindings:
+            stored["bindings"] = bindings
+        self.gcp.store[key + ":iamPolicy"] = stored
+        return stored

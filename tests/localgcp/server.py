@@ -1,0 +1,165 @@
+"""The HTTP side of the local GCP API: routing, JSON replies, GCP's error shapes.
+
+One ``ThreadingHTTPServer`` on 127.0.0.1 answers every API the stacks use,
+each under a path prefix of its own (``/compute/v1/``, ``/vpcaccess/v1/``,
+``/run/v2/``, ``/serviceusage/v1/``, ``/resourcemanager/v1/``): the google
+provider is pointed at them with its ``GOOGLE_<PRODUCT>_CUSTOM_ENDPOINT``
+variables (see ``LocalGcp.provider_env``). The same server is the provider's
+HTTPS proxy: a ``CONNECT`` (the provider's hard-coded userinfo call, or any
+other call that would leave the machine) is refused at once, so nothing a
+rehearsal runs reaches another address.
+
+The APIs themselves live in their own modules (``compute``, ``vpcaccess``,
+``run``, ``serviceusage``); each registers routes on a ``Router``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+JSON = dict[str, Any]
+
+
+class ApiError(Exception):
+    """An error reply in GCP's JSON shape.
+
+    Args:
+        code: the HTTP status (404, 409, 400...).
+        message: GCP's message.
+        status: the canonical status (``NOT_FOUND``...), for the newer APIs.
+        reason: the ``errors[].reason`` of Compute (``notFound``, ``alreadyExists``...).
+    """
+
+    def __init__(self, code: int, message: str, *, status: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.reason = reason
+
+    def body(self) -> JSON:
+        error: JSON = {"code": self.code, "message": self.message}
+        if self.reason:
+            error["errors"] = [{"message": self.message, "domain": "global", "reason": self.reason}]
+        if self.status:
+            error["status"] = self.status
+        return {"error": error}
+
+
+@dataclass
+class Request:
+    """One HTTP request, parsed: the path parameters of its route, the query and the JSON body."""
+
+    method: str
+    path: str
+    params: dict[str, str]
+    query: dict[str, str]
+    body: JSON
+
+
+Handler = Callable[[Request], JSON]
+
+
+@dataclass
+class Router:
+    """Routes by method and a path pattern with ``{name}`` segments (one path segment each)."""
+
+    routes: list[tuple[str, re.Pattern[str], Handler]] = field(default_factory=list)
+
+    def add(self, method: str, pattern: str, handler: Handler) -> None:
+        regex = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/:]+)", re.escape(pattern))
+        self.routes.append((method, re.compile(regex), handler))
+
+    def dispatch(self, method: str, path: str, query: dict[str, str], body: JSON) -> JSON:
+        matched_path = False
+        for route_method, regex, handler in self.routes:
+            match = regex.fullmatch(path)
+            if match is None:
+                continue
+            matched_path = True
+            if route_method == method:
+                return handler(Request(method, path, match.groupdict(), query, body))
+        if matched_path:
+            raise ApiError(405, f"method {method} is not allowed on {path}", status="METHOD_NOT_ALLOWED")
+        raise ApiError(404, f"the local GCP API has no route for {method} {path}", status="NOT_FOUND")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+    def _reply(self, code: int, body: JSON) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _handle(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        query = dict(urllib.parse.parse_qsl(url.query))
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        api = self.server.api
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+            if not isinstance(body, dict):
+                raise ApiError(400, "the request body must be a JSON object", status="INVALID_ARGUMENT")
+            with api.lock:
+                api.requests.append((self.command, url.path, body))
+                reply = api.router.dispatch(self.command, urllib.parse.unquote(url.path), query, body)
+            self._reply(200, reply)
+        except json.JSONDecodeError as err:
+            self._reply(400, ApiError(400, f"invalid JSON: {err}", status="INVALID_ARGUMENT").body())
+        except ApiError as err:
+            self._reply(err.code, err.body())
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+
+    def do_CONNECT(self) -> None:
+        # The provider's only call that would leave the machine (its userinfo log line): refused at once,
+        # which it logs and ignores. A network error instead would be retried for minutes.
+        with self.server.api.lock:
+            self.server.api.refused_connects.append(self.path)
+        self.send_response(403, "the local GCP API reaches no other address")
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    api: Any
+
+
+class HttpServer:
+    """Serves ``api`` (which has ``router``, ``lock``, ``requests``, ``refused_connects``) on 127.0.0.1."""
+
+    def __init__(self, api: Any) -> None:
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.api = api
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-gcp", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
