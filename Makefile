@@ -1,6 +1,6 @@
 # The two commands of the README's quick start:
 #   make synth   set everything up, then `cdktf synth` the example environment into cdktf.out/
-#   make test    set everything up, then run the whole test suite
+#   make test    set everything up (the google provider too), then run the whole test suite
 # Set-up steps are stamped, so both are fast when nothing changed.
 
 SHELL := /bin/bash
@@ -28,7 +28,7 @@ ifneq ($(ENV),)
 synth: export EGRESS_CONFIG := environments/$(ENV).toml
 endif
 
-.PHONY: setup synth test golden diff deploy clean
+.PHONY: setup synth test golden diff deploy clean provider rehearse
 
 setup: .venv/.synced node_modules/.installed
 setup: $(TOOLS)/checkov/.installed
@@ -68,8 +68,25 @@ setup: .venv/bin/terraform
 synth: setup
 	cdktf synth
 
-test: setup
+test: setup provider
+	@echo "google provider 6.50.0 for the tests: $$(cat $(PROVIDER))"
 	$(PIPENV) run pytest
+
+# The google provider 6.50.0 in a filesystem mirror inside the project, for the tests and rehearsals
+# only (never synth): from the Terraform registry where it answers, else built from the provider's
+# Go module (10-25 minutes cold on 2 cores; Go's caches stay per user). tools/google-provider.sh.
+MIRROR := $(TOOLS)/terraform-mirror
+PROVIDER := $(MIRROR)/.google-6.50.0
+provider: $(PROVIDER)
+$(PROVIDER): tools/google-provider.sh tools/google-provider/go.mod tools/google-provider/go.sum .venv/bin/terraform
+	tools/google-provider.sh $(MIRROR)
+
+# Deploy one file against a local GCP API with the real provider, plan again (must be empty), print
+# the outputs: make rehearse ENV=production, or EGRESS_CONFIG=path/to/file.toml make rehearse.
+REHEARSE_CONFIG = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
+rehearse: setup provider
+	@test -n "$(REHEARSE_CONFIG)" || { echo "error: make rehearse takes one file: ENV=<stem> or EGRESS_CONFIG=<path>" >&2; exit 2; }
+	.venv/bin/python tests/rehearsal.py "$(REHEARSE_CONFIG)"
 
 .PHONY: report scan
 
