@@ -24,6 +24,7 @@ from .compute import Compute, relative
 from .run import Run
 from .server import JSON, ApiError, HttpServer, Router
 from .serviceusage import ServiceUsage
+from .storage import Storage
 from .vpcaccess import VpcAccess
 
 __all__ = ["ApiError", "LocalGcp"]
@@ -45,12 +46,14 @@ class LocalGcp:
         self.enabled_services: dict[str, set[str]] = {}
         self.requests: list[tuple[str, str, JSON]] = []
         self.refused_connects: list[str] = []
+        self.internal_errors: list[str] = []
         self._ids = itertools.count(1_000_000_000_000_000_001)
         self._ips = itertools.count(10)
         self.compute = Compute(self)
         self.vpcaccess = VpcAccess(self)
         self.run = Run(self)
         self.serviceusage = ServiceUsage(self)
+        self.storage = Storage(self)
         self._http: HttpServer | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -90,6 +93,7 @@ class LocalGcp:
             "GOOGLE_CLOUD_RUN_V2_CUSTOM_ENDPOINT": f"{url}/run/v2/",
             "GOOGLE_SERVICE_USAGE_CUSTOM_ENDPOINT": f"{url}/serviceusage/v1/",
             "GOOGLE_RESOURCE_MANAGER_CUSTOM_ENDPOINT": f"{url}/resourcemanager/v1/",
+            "GOOGLE_STORAGE_CUSTOM_ENDPOINT": f"{url}/storage/v1/",
             "GOOGLE_OAUTH_ACCESS_TOKEN": "local-rehearsal-token",
             "HTTPS_PROXY": url,
             "HTTP_PROXY": url,

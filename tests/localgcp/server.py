@@ -2,7 +2,7 @@
 
 One ``ThreadingHTTPServer`` on 127.0.0.1 answers every API the stacks use,
 each under a path prefix of its own (``/compute/v1/``, ``/vpcaccess/v1/``,
-``/run/v2/``, ``/serviceusage/v1/``, ``/resourcemanager/v1/``): the google
+``/run/v2/``, ``/serviceusage/v1/``, ``/resourcemanager/v1/``, ``/storage/v1/``): the google
 provider is pointed at them with its ``GOOGLE_<PRODUCT>_CUSTOM_ENDPOINT``
 variables (see ``LocalGcp.provider_env``). The same server is the provider's
 HTTPS proxy: a ``CONNECT`` (the provider's hard-coded userinfo call, or any
@@ -123,6 +123,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(400, ApiError(400, f"invalid JSON: {err}", status="INVALID_ARGUMENT").body())
         except ApiError as err:
             self._reply(err.code, err.body())
+        except Exception as err:  # noqa: BLE001 - a bug here must fail the run, not be retried for minutes
+            # A 5xx or a dropped connection would be retried by the provider for up to twenty minutes;
+            # a 400 ends the run at once with this message, and the tests see it in ``internal_errors``.
+            with api.lock:
+                api.internal_errors.append(f"{self.command} {url.path}: {err!r}")
+            self._reply(400, ApiError(400, f"local GCP API bug: {err!r}", status="INVALID_ARGUMENT").body())
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 
@@ -144,7 +150,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class HttpServer:
-    """Serves ``api`` (which has ``router``, ``lock``, ``requests``, ``refused_connects``) on 127.0.0.1."""
+    """Serves ``api`` (which has ``router``, ``lock``, ``requests``, ``refused_connects``, ``internal_errors``) on 127.0.0.1."""
 
     def __init__(self, api: Any) -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
