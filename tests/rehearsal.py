@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -37,6 +39,7 @@ from constructs_lib.bootstrap_config import BootstrapConfig  # noqa: E402
 from constructs_lib.config import ConfigError, EnvironmentConfig  # noqa: E402
 from localgcp import LocalGcp  # noqa: E402
 from real_terraform import GcsServer  # noqa: E402
+from tomlfile import dumps as toml_dumps  # noqa: E402
 
 PROVIDER_VERSION = "6.50.0"
 MIRROR = ROOT / ".tools" / "terraform-mirror"
@@ -51,6 +54,16 @@ COMMAND_TIMEOUT = 600
 # configuration, endpoints, proxies of the machine.
 _DROPPED_PREFIXES = ("GOOGLE_", "CLOUDSDK_", "TF_", "GCLOUD_", "STORAGE_EMULATOR_HOST", "HTTP_PROXY", "HTTPS_PROXY",
                      "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
+
+
+# The cdktf CLI's colours and its redrawn "N Stacks deploying" status lines.
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_STATUS = re.compile(r"^\s*\d+ Stacks? deploying\b.*$|^\s*$", re.MULTILINE)
+
+
+def readable(output: str) -> str:
+    """Terraform's and cdktf's output without colours, cursor moves and progress lines."""
+    return re.sub(r"\n{3,}", "\n\n", _STATUS.sub("", _ANSI.sub("", output))).strip() + "\n"
 
 
 class RehearsalError(Exception):
@@ -165,7 +178,6 @@ class Rehearsal:
             PIPENV_VENV_IN_PROJECT="1",
             PIPENV_VERBOSITY="-1",
             STORAGE_EMULATOR_HOST=self.gcs.url,
-            GOOGLE_STORAGE_CUSTOM_ENDPOINT=f"{self.gcs.url}/storage/v1/",
             CDKTF_OUTDIR=str(self.outdir),
         )
         return env
@@ -176,7 +188,7 @@ class Rehearsal:
                                 stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
         if result.returncode not in ok:
             raise RehearsalError(f"`{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(argv))}` failed "
-                                 f"(exit {result.returncode}):\n{result.stdout}{result.stderr}")
+                                 f"(exit {result.returncode}):\n{readable(result.stdout + result.stderr)}")
         return result
 
     # --- the steps ----------------------------------------------------------------------------------
@@ -223,6 +235,21 @@ def load_one(config_file: Path) -> EnvironmentConfig | BootstrapConfig:
     return config
 
 
+def prior_stage(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The file as it must have been deployed before, when it cannot be the first deploy; else None.
+
+    A file that drains addresses (``draining_ips``) is step 4 of the rotation:
+    Cloud NAT drains only an address that was in its ``nat_ips`` before (the
+    provider refuses ``drain_nat_ips`` on a new NAT). Before, the same
+    addresses were all active.
+    """
+    egress = doc.get("egress", {})
+    if not egress.get("draining_ips"):
+        return None
+    before = {**doc, "egress": {k: v for k, v in egress.items() if k != "draining_ips"}}
+    return before
+
+
 def rehearse(config_file: Path, *, out=sys.stdout) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code."""
     say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
@@ -242,6 +269,15 @@ def rehearse(config_file: Path, *, out=sys.stdout) -> int:
             rehearsal.seed(config)
             say(f"local GCP API on {rehearsal.gcp.url}, GCS on {rehearsal.gcs.url}; "
                 f"google provider {PROVIDER_VERSION} from {MIRROR}")
+            doc = tomllib.loads(config_file.read_text(encoding="utf-8"))
+            before = prior_stage(doc) if isinstance(config, EnvironmentConfig) else None
+            if before is not None:
+                earlier = workdir / "before" / config_file.name
+                earlier.parent.mkdir()
+                earlier.write_text(toml_dumps(before), encoding="utf-8")
+                say(f"{', '.join(config.draining_ips)} drain: first cdktf deploy {config.stack} with them active, "
+                    "as before draining …")
+                rehearsal.deploy(earlier)
             say(f"cdktf deploy {config.stack} …")
             rehearsal.deploy(config_file)
             stack_dir = rehearsal.outdir / "stacks" / config.stack
