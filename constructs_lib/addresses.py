@@ -58,7 +58,9 @@ class StaticAddresses(Construct):
     removing one address never replaces another: an address is a contract
     with a third party's allowlist. Every created address has
     ``prevent_destroy``: a destroy, or a change that would replace it, fails
-    at plan time instead of releasing the IP. Adopted addresses are children
+    at plan time instead of releasing the IP; and ``create_before_destroy``,
+    so that one taken out of the file is released only after the NAT update
+    that stops using it. Adopted addresses are children
     ``Existing-<name>``, with a postcondition that they are EXTERNAL.
     """
 
@@ -77,7 +79,9 @@ class StaticAddresses(Construct):
                 address_type="EXTERNAL",
                 network_tier="PREMIUM",
                 depends_on=list(depends_on) or None,
-                lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
+                # create_before_destroy: an address that leaves the file is deleted only after the NAT
+                # update that stops using it, not before it (resourceInUseByAnotherResource).
+                lifecycle=TerraformResourceLifecycle(prevent_destroy=True, create_before_destroy=True),
             )
 
         self.resources = tuple(created(name) for name in props.names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .cdk import Construct, ITerraformDependable
+from .cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .google import ComputeSubnetwork, ComputeSubnetworkLogConfig
 
 
@@ -38,7 +38,13 @@ class SubnetworkProps:
 
 
 class Subnetwork(Construct):
-    """A subnet in an existing VPC network, owned by the chain."""
+    """A subnet in an existing VPC network, owned by the chain.
+
+    ``create_before_destroy``: when the subnet leaves the file, what used it
+    is updated first, then it is deleted. A change that would replace it (its
+    range, its network) fails on the name already taken instead of deleting
+    the subnet the services egress from.
+    """
 
     def __init__(
         self, scope: Construct, id: str, *, props: SubnetworkProps, depends_on: Sequence[ITerraformDependable] = ()
@@ -56,6 +62,10 @@ class Subnetwork(Construct):
             private_ip_google_access=props.private_ip_google_access,
             log_config=_log_config(props),
             depends_on=list(depends_on) or None,
+            # The NAT (and a connector or service) names the subnet: with create_before_destroy, Terraform
+            # updates them before it deletes a subnet that left the file, instead of deleting it first
+            # and failing with resourceInUseByAnotherResource (the connector to direct move, step 3).
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
 
     @property
