@@ -177,7 +177,10 @@ class Rehearsal:
             JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
             PIPENV_VENV_IN_PROJECT="1",
             PIPENV_VERBOSITY="-1",
+            # The gcs backend reads GOOGLE_STORAGE_CUSTOM_ENDPOINT too (the provider's, the local API): its
+            # own variable comes first and keeps the state on the GCS server.
             STORAGE_EMULATOR_HOST=self.gcs.url,
+            GOOGLE_BACKEND_STORAGE_CUSTOM_ENDPOINT=f"{self.gcs.url}/storage/v1/",
             CDKTF_OUTDIR=str(self.outdir),
         )
         return env
@@ -250,18 +253,18 @@ def prior_stage(doc: dict[str, Any]) -> dict[str, Any] | None:
     return before
 
 
-def rehearse(config_file: Path, *, out=sys.stdout) -> int:
+def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code."""
     say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
     try:
         config = load_one(config_file)
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except ConfigError as problem:
+        print(f"error: {problem}", file=err)
         return 1
     if isinstance(config, EnvironmentConfig) and config.state.backend != "gcs":
         print(f"error: {config_file}: state.backend is {config.state.backend!r}; a rehearsal deploys with the "
               "stack's own GCS backend against a local GCS server, so it rehearses gcs-backed files only",
-              file=sys.stderr)
+              file=err)
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
     try:
@@ -285,14 +288,14 @@ def rehearse(config_file: Path, *, out=sys.stdout) -> int:
             plan = rehearsal.plan(stack_dir)
             if plan.changes:
                 print(f"error: the second plan of {config.stack} is not empty (a perpetual diff):\n{plan.describe()}",
-                      file=sys.stderr)
+                      file=err)
                 return 1
             say("second plan: no changes")
             for name, value in rehearsal.outputs(stack_dir).items():
                 print(f"{name} = {json.dumps(value, indent=2, sort_keys=True)}", file=out)
             return 0
-    except RehearsalError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except RehearsalError as failure:
+        print(f"error: {failure}", file=err)
         return 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

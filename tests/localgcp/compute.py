@@ -28,6 +28,7 @@ SUBNET_DEFAULTS: JSON = {"privateIpGoogleAccess": False, "privateIpv6GoogleAcces
 NAT_DEFAULTS: JSON = {"udpIdleTimeoutSec": 30, "icmpIdleTimeoutSec": 30, "tcpEstablishedIdleTimeoutSec": 1200,
                       "tcpTransitoryIdleTimeoutSec": 30, "tcpTimeWaitTimeoutSec": 120, "type": "PUBLIC",
                       "autoNetworkTier": "PREMIUM", "endpointTypes": ["ENDPOINT_TYPE_VM"]}
+SINGULAR = {"subnetworks": "subnetwork", "addresses": "address", "routers": "router"}
 # What the provider sends that the API does not keep.
 NAT_REQUEST_ONLY = ("initialNatIps",)
 
@@ -90,6 +91,12 @@ class Compute:
         self.gcp.store[key] = address
         return address
 
+    def clear_drain_ips(self, project: str, region: str, router: str, nat: str) -> None:
+        """What ``gcloud compute routers nats update NAT --clear-nat-external-drain-ip-pool`` does."""
+        for item in self.gcp.store[f"projects/{project}/regions/{region}/routers/{router}"].get("nats", []):
+            if item["name"] == nat:
+                item.pop("drainNatIps", None)
+
     # --- generic -------------------------------------------------------------------------------------
 
     def _key(self, req: Request, collection: str, name: str | None = None) -> str:
@@ -127,7 +134,7 @@ class Compute:
         if users:
             return self._operation(req, "delete", key, error=(
                 "RESOURCE_IN_USE_BY_ANOTHER_RESOURCE",
-                f"The {collection[:-1]} resource '{key}' is already being used by '{users[0]}'"))
+                f"The {SINGULAR[collection]} resource '{key}' is already being used by '{users[0]}'"))
         del self.gcp.store[key]
         return self._operation(req, "delete", key)
 

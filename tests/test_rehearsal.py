@@ -1,0 +1,376 @@
+"""What Terraform does with our stacks, shown by Terraform: the real google provider 6.50.0 plans and
+applies them against the local GCP API (``localgcp``), with their GCS backend on fake-gcs-server.
+
+Every scenario runs once per session, several at a time (they mostly wait on the provider's own
+pauses), in the ``scenarios`` fixture; each test then asserts on what its scenario recorded: the
+plan JSON of each step (``resource_changes[].change.actions``), the outputs, the local API's store.
+A scenario that failed fails the tests that read it, with Terraform's own message.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import subprocess
+import tomllib
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from conftest import ADDRESS, API, CONNECTOR, NAT, ROOT, ROUTER, RUN, SUBNET
+from rehearsal import CDKTF, PROVIDER_BINARY, Plan, Rehearsal, RehearsalError, provider_missing_message, readable, \
+    rehearse
+from tomlfile import dumps as toml_dumps
+
+ENVIRONMENTS = sorted((ROOT / "environments").glob("*.toml")) + sorted((ROOT / "environments" / "bootstrap").glob(
+    "*.toml"))
+# Resources whose replacement or deletion would change the outbound IP or cut egress.
+KEPT = (ADDRESS, ROUTER, NAT)
+# Scenarios at once: each spends most of its time in the provider's fixed waits, not on a core.
+PARALLEL = 4
+
+
+@dataclass
+class Recorded:
+    """What one scenario saw: the plan of each step, by step name, and anything else worth asserting on."""
+
+    plans: dict[str, Plan] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def example_doc() -> dict[str, Any]:
+    return tomllib.loads((ROOT / "environments" / "example.toml").read_text(encoding="utf-8"))
+
+
+class Steps:
+    """One stack taken through several versions of its file, against the same state and local GCP."""
+
+    def __init__(self, rehearsal: Rehearsal, stem: str) -> None:
+        self.rehearsal = rehearsal
+        self.file = rehearsal.workdir / "files" / f"{stem}.toml"
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        self.stack_dir: Path | None = None
+        self.recorded = Recorded()
+
+    def write(self, doc: dict[str, Any]) -> None:
+        self.file.write_text(toml_dumps(doc), encoding="utf-8")
+
+    def plan(self, name: str, doc: dict[str, Any]) -> Plan:
+        """Synthesize this version of the file and plan it against the current state."""
+        self.write(doc)
+        stack_dir = self.rehearsal.synth(self.file)
+        if self.stack_dir is None:
+            self.rehearsal.seed(_config(self.file))
+            self.rehearsal.init(stack_dir)
+        self.stack_dir = stack_dir
+        plan = self.rehearsal.plan(stack_dir)
+        self.recorded.plans[name] = plan
+        return plan
+
+    def apply(self, name: str, doc: dict[str, Any]) -> None:
+        """Plan, apply that plan, then plan again: the step is recorded, the plan after it too (``name:after``)."""
+        self.plan(name, doc)
+        assert self.stack_dir is not None
+        self.rehearsal.terraform(self.stack_dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
+        self.recorded.plans[f"{name}:after"] = self.rehearsal.plan(self.stack_dir)
+
+
+def _config(path: Path):
+    from rehearsal import load_one
+
+    return load_one(path)
+
+
+# --- the scenarios -----------------------------------------------------------------------------------
+
+
+def environment_rehearsal(path: Path, workdir: Path) -> Recorded:
+    """``make rehearse`` of one file (cdktf deploy, empty second plan, outputs), then ``terraform validate``."""
+    out = io.StringIO()
+    recorded = Recorded()
+    code = rehearse(path, out=out, err=out)
+    recorded.facts["code"] = code
+    recorded.facts["output"] = out.getvalue()
+    return recorded
+
+
+def validate_every_stack(workdir: Path) -> Recorded:
+    """``terraform validate`` with the real provider's schema on every stack that ``make synth ENV=`` writes."""
+    recorded = Recorded()
+    with Rehearsal(workdir) as rehearsal:
+        env = rehearsal.env()
+        env.pop("EGRESS_CONFIG", None)
+        subprocess.run([str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "main.py")], cwd=ROOT, env=env,
+                       check=True, capture_output=True, timeout=300)
+        for stack_dir in sorted((rehearsal.outdir / "stacks").iterdir()):
+            rehearsal.terraform(stack_dir, "init", "-no-color", "-input=false", "-backend=false")
+            result = rehearsal.terraform(stack_dir, "validate", "-no-color", "-json", ok=(0, 1))
+            recorded.facts[stack_dir.name] = json.loads(result.stdout)
+    return recorded
+
+
+def connector_to_direct(workdir: Path) -> Recorded:
+    """The README's move from the connector to Direct VPC egress, each step applied in turn to one state."""
+    doc = example_doc()
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "moving")
+        steps.apply("connector", doc)
+        doc["network"]["direct_subnet_cidr"] = "10.124.80.0/24"
+        steps.apply("prepare", doc)
+        doc["egress"]["mode"] = "direct"
+        steps.apply("switch", doc)
+        del doc["network"]["subnet_cidr"]
+        doc.pop("connector", None)
+        steps.apply("finish", doc)
+        steps.recorded.facts["store"] = sorted(rehearsal.gcp.store)
+        return steps.recorded
+
+
+def pool_growth_and_rotation(workdir: Path) -> Recorded:
+    """The README's pool procedures: grow by naming, then rotate (standby, into the pool, drain, remove)."""
+    doc = example_doc()
+    first, second, third = "cloud-run-origin-ip", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "pool")
+        steps.apply("one", doc)
+        steps.recorded.facts["first_ip"] = rehearsal.outputs(steps.stack_dir)["static_ips"][first]
+        del doc["egress"]["static_ip_count"]
+        doc["egress"]["static_ip_names"] = [first, second]
+        steps.apply("grow", doc)
+        doc["egress"]["standby_ips"] = [third]
+        steps.apply("standby", doc)
+        del doc["egress"]["standby_ips"]
+        doc["egress"]["static_ip_names"] = [first, second, third]
+        steps.apply("into-pool", doc)
+        doc["egress"]["draining_ips"] = [first]
+        steps.apply("drain", doc)
+        steps.recorded.facts["drained_nat"] = copy.deepcopy(_nat(rehearsal))
+        del doc["egress"]["draining_ips"]
+        doc["egress"]["static_ip_names"] = [second, third]
+        try:
+            steps.apply("remove", doc)
+        except RehearsalError as err:
+            steps.recorded.facts["remove_error"] = str(err)
+            # The README's step 5 when the plan shows no drain_nat_ips change: clear the list with gcloud.
+            rehearsal.gcp.compute.clear_drain_ips("my-gcp-project", "asia-northeast3", "cloud-run-router",
+                                                  "cloud-run-nat")
+            steps.apply("remove-after-clear", doc)
+        steps.recorded.facts["nat"] = _nat(rehearsal)
+        steps.recorded.facts["addresses"] = sorted(k.rsplit("/", 1)[-1] for k in rehearsal.gcp.store
+                                                   if "/addresses/" in k)
+        return steps.recorded
+
+
+def _nat(rehearsal: Rehearsal) -> dict[str, Any]:
+    router = rehearsal.gcp.store["projects/my-gcp-project/regions/asia-northeast3/routers/cloud-run-router"]
+    (nat,) = router["nats"]
+    return nat
+
+
+def destroy_is_refused(workdir: Path) -> Recorded:
+    """``cdktf destroy`` of a deployed stack stops at the addresses' prevent_destroy."""
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "example")
+        steps.apply("deploy", example_doc())
+        env = rehearsal.env()
+        env["EGRESS_CONFIG"] = str(steps.file)
+        result = subprocess.run([str(CDKTF), "destroy", "example", "--auto-approve", "--skip-provider-lock",
+                                 "--no-color", "--output", str(rehearsal.outdir)], cwd=ROOT, env=env,
+                                capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+        deletes = [f"{m} {p}" for m, p, _ in rehearsal.gcp.requests if m == "DELETE"]
+        # cdktf prints the destroy plan and "Invoking Terraform CLI failed" but not Terraform's reason:
+        # Terraform's own plan shows it.
+        reason = rehearsal.terraform(steps.stack_dir, "plan", "-destroy", "-no-color", "-input=false", ok=(1,))
+        steps.recorded.facts.update(code=result.returncode, output=readable(result.stdout + result.stderr),
+                                    deletes=deletes, reason=reason.stderr, store=sorted(rehearsal.gcp.store))
+        return steps.recorded
+
+
+def service_removal(workdir: Path) -> Recorded:
+    """Removing a service: refused while deletion_protection is on, done in the README's two deploys."""
+    doc = example_doc()
+    doc["services"].append({"name": "reports", "image": "asia.gcr.io/my-gcp-project/reports:1.0.0"})
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "services")
+        steps.apply("two-services", doc)
+        protected = copy.deepcopy(doc)
+        protected["services"].pop()
+        try:
+            steps.apply("remove-protected", protected)
+        except RehearsalError as err:
+            steps.recorded.facts["protected_error"] = str(err)
+        steps.recorded.facts["after_refusal"] = sorted(k for k in rehearsal.gcp.store if "/services/" in k)
+        doc["services"][1]["deletion_protection"] = False
+        steps.apply("unprotect", doc)
+        steps.apply("remove", protected)
+        steps.recorded.facts["after_removal"] = sorted(k for k in rehearsal.gcp.store if "/services/" in k)
+        return steps.recorded
+
+
+SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
+    "validate": validate_every_stack,
+    "connector-to-direct": connector_to_direct,
+    "pool": pool_growth_and_rotation,
+    "destroy": destroy_is_refused,
+    "service-removal": service_removal,
+    **{f"rehearse:{p.stem}": (lambda w, p=p: environment_rehearsal(p, w)) for p in ENVIRONMENTS},
+}
+
+
+@pytest.fixture(scope="session")
+def scenarios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[Recorded]]]:
+    if not PROVIDER_BINARY.is_file():
+        pytest.fail(provider_missing_message())
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="scenario") as pool:
+        futures = {name: pool.submit(run, tmp_path_factory.mktemp(name.replace(":", "-")))
+                   for name, run in SCENARIOS.items()}
+        yield futures
+
+
+def recorded(scenarios: dict[str, Future[Recorded]], name: str) -> Recorded:
+    return scenarios[name].result()
+
+
+def removed_or_replaced(plan: Plan, types: tuple[str, ...] = KEPT) -> list[str]:
+    return [f"{c['address']}: {c['change']['actions']}" for c in plan.json.get("resource_changes", [])
+            if c["type"] in types and "delete" in c["change"]["actions"]]
+
+
+def assert_converged(rec: Recorded) -> None:
+    """After every applied step, a second plan shows no change."""
+    for name, plan in rec.plans.items():
+        if name.endswith(":after"):
+            assert not plan.changes, f"after {name[:-6]!r} the plan still shows changes:\n{plan.describe()}"
+
+
+# --- every file ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
+def test_every_environment_file_rehearses_with_an_empty_second_plan(path, scenarios):
+    rec = recorded(scenarios, f"rehearse:{path.stem}")
+    assert rec.facts["code"] == 0, rec.facts["output"]
+    assert "rehearsal: second plan: no changes" in rec.facts["output"]
+
+
+@pytest.mark.parametrize("path", [p for p in ENVIRONMENTS if p.parent.name == "environments"], ids=lambda p: p.stem)
+def test_rehearsal_prints_the_static_ips(path, scenarios):
+    output = recorded(scenarios, f"rehearse:{path.stem}").facts["output"]
+    assert "static_ips = {" in output
+    assert "203.0.113." in output.split("static_ips = {", 1)[1]
+
+
+def test_terraform_validate_passes_on_every_stack_with_the_real_provider(scenarios):
+    facts = recorded(scenarios, "validate").facts
+    assert sorted(facts) == sorted(p.stem for p in ENVIRONMENTS)
+    for stack, result in facts.items():
+        assert result["valid"] is True, (stack, result["diagnostics"])
+        assert result["warning_count"] == 0, (stack, result["diagnostics"])
+
+
+# --- connector → direct --------------------------------------------------------------------------------
+
+
+def test_connector_to_direct_never_deletes_or_replaces_an_address_router_or_nat(scenarios):
+    rec = recorded(scenarios, "connector-to-direct")
+    for step in ("prepare", "switch", "finish"):
+        assert removed_or_replaced(rec.plans[step]) == [], step
+        assert rec.plans[step].actions(ADDRESS) and all(
+            a == ["no-op"] for a in rec.plans[step].actions(ADDRESS).values()), step
+
+
+def test_connector_to_direct_steps_change_what_the_readme_says(scenarios):
+    plans = recorded(scenarios, "connector-to-direct").plans
+    changed = {step: {c["address"].split(".")[0]: c["change"]["actions"] for c in plans[step].changes}
+               for step in ("prepare", "switch", "finish")}
+    assert changed["prepare"] == {SUBNET: ["create"], NAT: ["update"]}
+    assert changed["switch"] == {RUN: ["update"]}
+    finish = {c["address"]: c["change"]["actions"] for c in plans["finish"].changes}
+    # The Serverless VPC Access API leaves the stack with the connector; disable_on_destroy = false
+    # only forgets it (it stays enabled in the project).
+    assert sorted(a for a, act in finish.items() if act == ["delete"]) == sorted(
+        [f"{API}.Api-vpcaccess", *(a for a in finish if a.startswith((CONNECTOR, SUBNET)))])
+    assert {a.split(".")[0] for a, act in finish.items() if act == ["delete"]} == {CONNECTOR, SUBNET, API}
+    assert [a.split(".")[0] for a, act in finish.items() if act == ["update"]] == [NAT]
+    assert len(finish) == 4
+
+
+def test_connector_to_direct_converges_after_each_step(scenarios):
+    rec = recorded(scenarios, "connector-to-direct")
+    assert_converged(rec)
+    store = rec.facts["store"]
+    assert not [k for k in store if "/connectors/" in k]
+    assert "projects/my-gcp-project/regions/asia-northeast3/subnetworks/cloud-run-direct-subnet" in store
+    assert "projects/my-gcp-project/regions/asia-northeast3/subnetworks/cloud-run-subnet" not in store
+
+
+# --- the pool --------------------------------------------------------------------------------------------
+
+
+def test_growing_and_rotating_the_pool_replaces_nothing(scenarios):
+    plans = recorded(scenarios, "pool").plans
+    for step in ("grow", "standby", "into-pool", "drain", "remove"):
+        assert step in plans, step
+        replaced = [c["address"] for c in plans[step].changes if {"create", "delete"} <= set(c["change"]["actions"])]
+        assert replaced == [], step
+        if step != "remove":
+            assert removed_or_replaced(plans[step], (ADDRESS, ROUTER, NAT, SUBNET, CONNECTOR, RUN)) == [], step
+
+
+def test_removing_a_drained_address_deletes_only_that_address(scenarios):
+    plans = recorded(scenarios, "pool").plans
+    for step in ("remove", "remove-after-clear"):
+        deleted = [a for a, act in plans[step].actions(ADDRESS).items() if act == ["delete"]]
+        assert len(deleted) == 1 and "cloud-run-origin-ip_" in deleted[0], plans[step].describe()
+        assert [c["address"] for c in plans[step].changes] == deleted, plans[step].describe()
+
+
+def test_removing_a_drained_address_needs_the_drain_list_cleared_by_hand(scenarios):
+    """What the README's rotation step 5 warns of, shown: drain_nat_ips is optional and computed in the
+    provider, so the emptied list plans no NAT change, the NAT keeps the address, and its delete fails
+    until the list is cleared with gcloud (--clear-nat-external-drain-ip-pool)."""
+    rec = recorded(scenarios, "pool")
+    assert list(rec.plans["remove"].actions(NAT).values()) == [["no-op"]]
+    assert [ip.rsplit("/", 1)[-1] for ip in rec.facts["drained_nat"]["drainNatIps"]] == ["cloud-run-origin-ip"]
+    assert "addresses/cloud-run-origin-ip' is already being used by" in rec.facts["remove_error"]
+    facts = rec.facts
+    assert "drainNatIps" not in facts["nat"]
+    assert sorted(ip.rsplit("/", 1)[-1] for ip in facts["nat"]["natIps"]) == ["cloud-run-origin-ip-2",
+                                                                               "cloud-run-origin-ip-3"]
+    assert facts["addresses"] == ["cloud-run-origin-ip-2", "cloud-run-origin-ip-3"]
+
+
+def test_the_pool_converges_after_each_step(scenarios):
+    assert_converged(recorded(scenarios, "pool"))
+
+
+# --- refusals ----------------------------------------------------------------------------------------------
+
+
+def test_cdktf_destroy_is_refused_by_prevent_destroy(scenarios):
+    facts = recorded(scenarios, "destroy").facts
+    assert facts["code"] != 0
+    assert "Invoking Terraform CLI failed" in facts["output"]
+    assert facts["deletes"] == []
+    assert "Error: Instance cannot be destroyed" in facts["reason"]
+    assert "google_compute_address.Chain_Addresses_Address-cloud-run-origin-ip_" in facts["reason"]
+    assert "projects/my-gcp-project/regions/asia-northeast3/addresses/cloud-run-origin-ip" in facts["store"]
+    assert "projects/my-gcp-project/locations/asia-northeast3/services/production" in facts["store"]
+
+
+def test_removing_a_protected_service_fails_and_keeps_it(scenarios):
+    rec = recorded(scenarios, "service-removal")
+    assert list(rec.plans["remove-protected"].actions(RUN).values()).count(["delete"]) == 1
+    assert "cannot destroy service without setting deletion_protection=false" in rec.facts["protected_error"]
+    assert "projects/my-gcp-project/locations/asia-northeast3/services/reports" in rec.facts["after_refusal"]
+
+
+def test_removing_a_service_takes_the_readmes_two_deploys(scenarios):
+    rec = recorded(scenarios, "service-removal")
+    assert [c["change"]["actions"] for c in rec.plans["unprotect"].changes] == [["update"]]
+    assert [c["change"]["actions"] for c in rec.plans["remove"].changes] == [["delete"]]
+    assert rec.facts["after_removal"] == ["projects/my-gcp-project/locations/asia-northeast3/services/production"]
