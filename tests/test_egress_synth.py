@@ -174,9 +174,9 @@ def test_the_connector_subnet_keeps_its_address_until_the_end_of_the_move(stages
 
 # --- the static-IP pool -------------------------------------------------------
 
-def test_every_created_address_has_prevent_destroy(pool):
+def test_every_created_address_has_prevent_destroy_and_create_before_destroy(pool):
     for address in resources(pool, ADDRESS).values():
-        assert address["lifecycle"] == {"prevent_destroy": True}, address["name"]
+        assert address["lifecycle"] == {"prevent_destroy": True, "create_before_destroy": True}, address["name"]
     assert sorted(a["name"] for a in resources(pool, ADDRESS).values()) == ["new-ip", "old-ip"]
 
 
@@ -304,7 +304,7 @@ STANDBY = {"static_ip_count": 1, "standby_ips": ["cloud-run-origin-ip-2"]}
 def test_standby_address_is_created_and_protected_but_not_in_the_nat():
     doc = synth(config(egress=STANDBY))
     standby = [a for a in resources(doc, ADDRESS).values() if a["name"] == "cloud-run-origin-ip-2"]
-    assert [a["lifecycle"] for a in standby] == [{"prevent_destroy": True}]
+    assert [a["lifecycle"] for a in standby] == [{"prevent_destroy": True, "create_before_destroy": True}]
     nat = only(doc, NAT)
     assert nat["nat_ips"] == [ref(doc, ADDRESS, "cloud-run-origin-ip", "self_link")]
     assert "drain_nat_ips" not in nat

@@ -53,7 +53,7 @@ def test_adopting_environment_creates_no_address_and_reads_the_allowlisted_one()
 def test_draining_environment_keeps_the_old_address_reserved_but_out_of_nat_ips():
     doc = stack("drain-ip")
     assert sorted(a["name"] for a in resources(doc, ADDRESS).values()) == ["rotate-origin-ip", "rotate-origin-ip-2"]
-    assert all(a["lifecycle"] == {"prevent_destroy": True} for a in resources(doc, ADDRESS).values())
+    assert all(a["lifecycle"] == {"prevent_destroy": True, "create_before_destroy": True} for a in resources(doc, ADDRESS).values())
     nat = only(doc, NAT)
     assert nat["nat_ips"] == [self_link(doc, "rotate-origin-ip-2")]
     assert nat["drain_nat_ips"] == [self_link(doc, "rotate-origin-ip")]

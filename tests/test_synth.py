@@ -78,6 +78,7 @@ def test_subnet_is_the_chain_range_in_the_network(example):
         "log_config": {"aggregation_interval": "INTERVAL_5_SEC", "flow_sampling": 0.5},
         "depends_on": ["google_project_service.Api-compute", "google_project_service.Api-vpcaccess",
                        "google_project_service.Api-run"],
+        "lifecycle": {"create_before_destroy": True},
     }
 
 
