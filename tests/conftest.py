@@ -117,6 +117,17 @@ def _cdktf_temp_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> None:
     tempfile.tempdir = None
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _rehearsals_start_with_the_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                                        _cdktf_temp_under_pytest: None) -> None:
+    """The rehearsal scenarios (test_rehearsal.py) mostly wait on the google provider's fixed pauses: when
+    any of their tests is selected, start them at once, in background threads, beside the rest of the suite."""
+    if any(item.module is not None and item.module.__name__ == "test_rehearsal" for item in request.session.items):
+        import test_rehearsal
+
+        test_rehearsal.start_scenarios(tmp_path_factory)
+
+
 @dataclass(frozen=True)
 class SynthesizedStack:
     """One environment file synthesized the way main.py does it.

@@ -221,14 +221,28 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
 }
 
 
+_running: dict[str, Future[Recorded]] = {}
+_pool: ThreadPoolExecutor | None = None
+
+
+def start_scenarios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future[Recorded]]:
+    """Start every scenario (once per session) in background threads; conftest calls this as the session
+    starts, so that the scenarios overlap the rest of the suite."""
+    global _pool
+    if _pool is None:
+        if not PROVIDER_BINARY.is_file():
+            pytest.fail(provider_missing_message())
+        _pool = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="scenario")
+        for name, run in SCENARIOS.items():
+            _running[name] = _pool.submit(run, tmp_path_factory.mktemp(name.replace(":", "-")))
+    return _running
+
+
 @pytest.fixture(scope="session")
 def scenarios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[Recorded]]]:
-    if not PROVIDER_BINARY.is_file():
-        pytest.fail(provider_missing_message())
-    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="scenario") as pool:
-        futures = {name: pool.submit(run, tmp_path_factory.mktemp(name.replace(":", "-")))
-                   for name, run in SCENARIOS.items()}
-        yield futures
+    yield start_scenarios(tmp_path_factory)
+    assert _pool is not None
+    _pool.shutdown(wait=True, cancel_futures=True)
 
 
 def recorded(scenarios: dict[str, Future[Recorded]], name: str) -> Recorded:
