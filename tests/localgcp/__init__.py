@@ -137,6 +137,13 @@ class LocalGcp:
     def timestamp() -> str:
         return TIMESTAMP
 
+    def operation(self, name: str) -> JSON:
+        """A long-running operation of the newer APIs by its name; 404 as they answer an unknown one."""
+        found = self.store.get(name)
+        if found is None:
+            raise ApiError(404, f"Operation {name} not found.", status="NOT_FOUND")
+        return found
+
     def subnetworks_of(self, network_link: str) -> list[JSON]:
         return [v for k, v in self.store.items() if "/subnetworks/" in k and v.get("network") == network_link]
 

@@ -67,11 +67,8 @@ class Run:
         return op
 
     def get_operation(self, req: Request) -> JSON:
-        key = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{req.params['name']}"
-        found = self.gcp.store.get(key)
-        if found is None:
-            raise ApiError(404, f"Operation {key} not found.", status="NOT_FOUND")
-        return found
+        return self.gcp.operation(
+            f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{req.params['name']}")
 
     # --- what GCP makes of a request ------------------------------------------------------------------
 

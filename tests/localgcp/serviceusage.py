@@ -92,8 +92,4 @@ class ServiceUsage:
         return self._operation(project, [service], "DISABLED")
 
     def get_operation(self, req: Request) -> JSON:
-        key = f"operations/{req.params['name']}"
-        found = self.gcp.store.get(key)
-        if found is None:
-            raise ApiError(404, f"Operation {key} not found.", status="NOT_FOUND")
-        return found
+        return self.gcp.operation(f"operations/{req.params['name']}")

@@ -63,11 +63,8 @@ class VpcAccess:
         return op
 
     def get_operation(self, req: Request) -> JSON:
-        key = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{req.params['name']}"
-        found = self.gcp.store.get(key)
-        if found is None:
-            raise ApiError(404, f"Operation {key} not found.", status="NOT_FOUND")
-        return found
+        return self.gcp.operation(
+            f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{req.params['name']}")
 
     def _sized(self, connector: JSON) -> JSON:
         """Instances and throughput filled from each other, then checked as the API checks them."""
