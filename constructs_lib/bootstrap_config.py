@@ -61,6 +61,7 @@ def parse_bootstrap(data: Mapping[str, Any], *, stack: str, source: str) -> Boot
     """
     r = Reader(source)
     r.stack_name(stack)
+    r.token_markers(data)
     r.table(data, "", ("bootstrap",))
     table = r.sub_table(data, "bootstrap")
     r.table(table, "bootstrap", _BOOTSTRAP_KEYS)

@@ -405,6 +405,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     """
     r = Reader(source)
     r.stack_name(stack)
+    r.token_markers(data)
     r.table(data, "", _TOP_KEYS)
 
     project = r.get(data, "", "project", str, check=_is_project, expected=_PROJECT_EXPECTED)

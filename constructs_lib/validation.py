@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from .literal import TOKEN_MARKER_EXPECTED, has_token_marker
+
 __all__ = ["MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "read_toml"]
 
 # An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names.
@@ -87,14 +89,44 @@ class Reader:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self._marked: set[str] = set()
 
     def problem(self, key: str, expected: str, given: Any) -> None:
         """Record a problem with a TOML value, rendered as the user wrote it."""
         self.shown(key, expected, _show(given))
 
     def shown(self, key: str, expected: str, given: str) -> None:
-        """Record a problem whose ``given`` is already a description."""
-        self.problems.append(Problem(self.source, key, expected, given))
+        """Record a problem whose ``given`` is already a description.
+
+        A key already reported for a cdktf token marker gets no second problem.
+        """
+        if key not in self._marked:
+            self.problems.append(Problem(self.source, key, expected, given))
+
+    def token_markers(self, data: Mapping[str, Any]) -> None:
+        """Report every key and string value, at any depth, that holds a cdktf token marker.
+
+        cdktf would resolve such a marker into a reference to another resource (or
+        crash), so no string of a file may hold one. Walked without recursion: a
+        document may be nested deeply.
+        """
+        pending: list[tuple[str, Any]] = [("", data)]
+        while pending:
+            path, value = pending.pop()
+            if isinstance(value, str):
+                if has_token_marker(value):
+                    self.shown(path or "(file)", TOKEN_MARKER_EXPECTED, _show(value))
+                    self._marked.add(path)
+            elif isinstance(value, dict):
+                for k, v in reversed(list(value.items())):
+                    where = f"{path}.{k}" if path else str(k)
+                    if isinstance(k, str) and has_token_marker(k):
+                        self.shown(where, TOKEN_MARKER_EXPECTED, f"the key {_show(k)}")
+                        self._marked.add(where)
+                    else:
+                        pending.append((where, v))
+            elif isinstance(value, list):
+                pending.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
 
     def stack_name(self, stack: str) -> None:
         """Report a file stem that cannot be a stack name."""
