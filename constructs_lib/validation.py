@@ -130,7 +130,7 @@ class Reader:
 
     def stack_name(self, stack: str) -> None:
         """Report a file stem that cannot be a stack name."""
-        if not RFC1035.match(stack):
+        if not RFC1035.fullmatch(stack):
             self.problem("(file name)", "a file stem usable as a stack name "
                          "(lowercase letters, digits and hyphens, starting with a letter)", stack)
 
@@ -193,7 +193,7 @@ class Reader:
         names: list[str] = []
         for i, item in enumerate(raw):
             where = f"{path}.{key}[{i}]"
-            if not isinstance(item, str) or not RFC1035.match(item):
+            if not isinstance(item, str) or not RFC1035.fullmatch(item):
                 self.problem(where, _ADDRESS_NAME_EXPECTED, item)
             elif item in names:
                 self.problem(where, f"a name not already at {path}.{key}[{raw.index(item)}]", item)
@@ -208,10 +208,10 @@ class Reader:
         for k, v in table.items():
             where = f"{path}.{key}.{k}"
             ok = True
-            if not key_rule.match(k):
+            if not key_rule.fullmatch(k):
                 self.shown(where, key_expected, f'the key "{k}"')
                 ok = False
-            if not isinstance(v, str) or (value_rule is not None and not value_rule.match(v)):
+            if not isinstance(v, str) or (value_rule is not None and not value_rule.fullmatch(v)):
                 self.problem(where, value_expected, v)
                 ok = False
             if ok:

@@ -32,9 +32,19 @@ PROBLEM_LINE = re.compile(r"^  - (?P<source>[^:]+\.toml): (?P<key>\S[^:]*): expe
 names = st.from_regex(r"[a-z](?:[-a-z0-9]{0,13}[a-z0-9])?", fullmatch=True)
 projects = st.from_regex(r"[a-z][-a-z0-9]{4,28}[a-z0-9]", fullmatch=True)
 buckets = st.from_regex(r"[a-z0-9][-_a-z0-9]{1,30}[a-z0-9]", fullmatch=True)
-subnets = st.integers(0, 2**28 - 1).map(lambda i: str(ipaddress.IPv4Network((i << 4, 28))))
+# The private-use ranges a subnet may take (RFC 1918, RFC 6598), written here apart from the validation code.
+PRIVATE_RANGES = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]
+
+
+def ranges(prefix: int) -> st.SearchStrategy[str]:
+    """Ranges of one prefix length anywhere inside the private-use ranges."""
+    return st.sampled_from(PRIVATE_RANGES).flatmap(lambda base: st.integers(0, 2 ** (prefix - base.prefixlen) - 1).map(
+        lambda i: str(ipaddress.IPv4Network((int(base.network_address) + (i << (32 - prefix)), prefix)))))
+
+
+subnets = ranges(28)
 # Direct VPC egress: a /22 holds 2 addresses for each of the at most 300 instances generated below.
-direct_subnets = st.integers(0, 2**22 - 1).map(lambda i: str(ipaddress.IPv4Network((i << 10, 22))))
+direct_subnets = ranges(22)
 service_names = st.from_regex(r"[a-z](?:[-a-z0-9]{0,10}[a-z0-9])?", fullmatch=True)
 images = st.sampled_from(["nginx", "asia.gcr.io/my-gcp-project/app:1.0.0", "localhost:5000/app:latest",
                           "europe-docker.pkg.dev/p/repo/app@sha256:" + "a" * 64])
