@@ -96,7 +96,8 @@ deploy: setup
 # diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
 diff deploy: export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-# Keeps local Terraform state (the bootstrap stack's): losing it means importing the bucket again.
+# Local Terraform state lives beside its file (environments/bootstrap/<stack>.tfstate), never in
+# cdktf.out/; *.tfstate files left in cdktf.out/ by earlier versions are still kept (main.py moves them).
 clean:
 	rm -rf .pytest_cache
 	if [ -d cdktf.out ]; then \

@@ -7,7 +7,7 @@ import os
 import sys
 import tomllib
 from pathlib import Path
-from typing import Sequence, TextIO, Union
+from typing import Mapping, Sequence, TextIO, Union
 
 from .bootstrap_config import BootstrapConfig, is_bootstrap_document, load_bootstrap
 from .config import ConfigError, EnvironmentConfig, Problem, load_environment
@@ -170,6 +170,25 @@ def cross_file_problems(configs: list[EnvironmentConfig]) -> list[Problem]:
     return problems
 
 
+def output_folder(app_options: Mapping[str, object]) -> Path:
+    """cdktf's output folder: the ``outdir`` option, else ``CDKTF_OUTDIR`` (set by the cdktf CLI), else cdktf.out."""
+    return Path(str(app_options.get("outdir") or os.environ.get("CDKTF_OUTDIR") or "cdktf.out"))
+
+
+def local_state_file(config: StackConfig) -> Path:
+    """Where a stack with local state keeps it: ``<stack>.tfstate`` beside its file.
+
+    Never inside the output folder: the cdktf CLI deletes the folder of every stack
+    it did not synthesize this time (``make synth`` synthesizes one environment), and
+    ``make clean`` or a hand-deleted ``cdktf.out`` would take the state with it.
+    """
+    return Path(config.source).parent / f"{config.stack}.tfstate"
+
+
+def _has_local_state(config: StackConfig) -> bool:
+    return isinstance(config, BootstrapConfig) or config.state.backend == "local"
+
+
 def build_app(configs: list[StackConfig], **app_options: object):
     """An App with one EgressStack per environment and one BootstrapStack per bootstrap file;
     ``app_options`` go to cdktf's App."""
@@ -177,13 +196,45 @@ def build_app(configs: list[StackConfig], **app_options: object):
     from .cdk import App
     from .egress_stack import EgressStack
 
+    outdir = output_folder(app_options)
     app = App(**app_options)
     for config in configs:
+        # Terraform reads a local backend's path from the stack's folder, <outdir>/stacks/<stack>.
+        state_path = os.path.relpath(local_state_file(config).resolve(), (outdir / "stacks" / config.stack).resolve())
         if isinstance(config, BootstrapConfig):
-            BootstrapStack(app, config.stack, config=config)
+            BootstrapStack(app, config.stack, config=config, state_path=state_path)
         else:
-            EgressStack(app, config.stack, config=config)
+            EgressStack(app, config.stack, config=config,
+                        state_path=state_path if config.state.backend == "local" else None)
     return app
+
+
+def keep_legacy_state(configs: list[StackConfig], outdir: Path, *, stderr: TextIO) -> list[Problem]:
+    """Move local state left in the output folder by earlier versions to where it is now kept.
+
+    Returns:
+        A problem for each stack whose state exists in both places (nothing is moved then).
+    """
+    problems = []
+    for config in configs:
+        if not _has_local_state(config):
+            continue
+        target = local_state_file(config)
+        for suffix in ("", ".backup"):
+            legacy = outdir / "stacks" / config.stack / f"terraform.{config.stack}.tfstate{suffix}"
+            kept = target.with_name(target.name + suffix)
+            if not legacy.is_file():
+                continue
+            if kept.exists():
+                if legacy.read_bytes() != kept.read_bytes():
+                    problems.append(Problem(config.source, "(state)", f"one local state file for stack "
+                                            f"{config.stack}, at {kept} (move or delete the other)",
+                                            f"two that differ: {kept} and {legacy}"))
+                continue
+            legacy.replace(kept)
+            print(f"note: moved {legacy} to {kept}: local state is kept outside {outdir}, which synth rewrites",
+                  file=stderr)
+    return problems
 
 
 def synth_checked(app, *, stderr: TextIO = sys.stderr, remove_if_empty: Sequence[Path] = ()) -> int:
@@ -242,6 +293,10 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: obj
     except ConfigError as err:
         print(f"error: {err}", file=stderr)
         return 1
-    outdir = Path(str(app_options.get("outdir") or os.environ.get("CDKTF_OUTDIR") or "cdktf.out"))
+    outdir = output_folder(app_options)
+    problems = keep_legacy_state(configs, outdir, stderr=stderr)
+    if problems:
+        print(f"error: {ConfigError(problems)}", file=stderr)
+        return 1
     fresh = [folder for folder in (outdir / "stacks", outdir) if not folder.exists()]
     return synth_checked(build_app(configs, **app_options), stderr=stderr, remove_if_empty=fresh)

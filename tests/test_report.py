@@ -139,7 +139,8 @@ def test_a_stack_without_a_chain_gets_only_its_resource_table():
     from constructs_lib.cdk import Testing
 
     stack = BootstrapStack(Testing.app(), "state-bucket",
-                           config=load_bootstrap(ROOT / "environments" / "bootstrap" / "state-bucket.toml"))
+                           config=load_bootstrap(ROOT / "environments" / "bootstrap" / "state-bucket.toml"),
+                           state_path="state-bucket.tfstate")
     report = render(StackDocument(stack.to_terraform()))
     assert [line for line in report.splitlines() if line.startswith("## ")] == ["## Resources"]
     assert rows(report, "Resources")[1][4] == (
