@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
-import tomllib
 from pathlib import Path
 from typing import Mapping, Sequence, TextIO, Union
 
 from .bootstrap_config import BootstrapConfig, is_bootstrap_document, load_bootstrap
 from .config import ConfigError, EnvironmentConfig, Problem, load_environment
+from .validation import read_toml
 
 ENVIRONMENTS_DIR = Path("environments")
 # Bootstrap files (a [bootstrap] table: the state bucket) live apart, so `*.toml` above stays egress stacks only.
@@ -46,8 +46,8 @@ def bootstrap_files(directory: Path = BOOTSTRAP_DIR) -> list[Path]:
 def _is_bootstrap_file(path: Path) -> bool:
     """Whether a file holds a ``[bootstrap]`` table; an unreadable file is left to the environment loader to report."""
     try:
-        return is_bootstrap_document(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return is_bootstrap_document(read_toml(path))
+    except ConfigError:
         return False
 
 
@@ -294,7 +294,9 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: obj
         print(f"error: {err}", file=stderr)
         return 1
     outdir = output_folder(app_options)
-    problems = keep_legacy_state(configs, outdir, stderr=stderr)
+    problems = [Problem(str(folder), "(output folder)", "a folder, or nothing (it is created)", "a file that is not "
+                        "a folder") for folder in (outdir, outdir / "stacks") if folder.exists() and not folder.is_dir()]
+    problems = problems or keep_legacy_state(configs, outdir, stderr=stderr)
     if problems:
         print(f"error: {ConfigError(problems)}", file=stderr)
         return 1

@@ -9,6 +9,8 @@ file models.
 
 from __future__ import annotations
 
+import codecs
+import datetime
 import json
 import re
 import tomllib
@@ -18,7 +20,12 @@ from typing import Any, Callable, Mapping
 
 from .literal import TOKEN_MARKER_EXPECTED, has_token_marker
 
-__all__ = ["MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "read_toml"]
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "read_toml"]
+
+# Our own bounds on a file, far above any real environment (a few KB, tables nested 3 deep), so that a
+# hostile file is a problem line rather than memory, time or Python's recursion limit.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NESTING = 32
 
 # An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names.
 RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
@@ -77,6 +84,11 @@ def _show(value: Any) -> str:
         return "a table"
     if isinstance(value, list):
         return f"a list of {len(value)}"
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value))) if value.bit_length() < 14_000 else 'more than 4,300'} digits"
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        # TOML's own date-time forms, as written (RFC 3339).
+        return value.isoformat()
     return repr(value)
 
 
@@ -219,20 +231,52 @@ class Reader:
         return result
 
 
+def _depth(data: Any) -> int:
+    """How deeply arrays and tables nest in a parsed document (walked without recursion)."""
+    deepest, pending = 0, [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth + 1)
+            pending.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """The parsed TOML document of a file.
 
     Raises:
-        ConfigError: the file cannot be read, is not UTF-8 or is not valid TOML.
+        ConfigError: the file cannot be read, is larger than MAX_FILE_BYTES, starts with a
+            byte order mark, is not UTF-8, is not valid TOML or nests deeper than MAX_NESTING.
     """
     source = str(path)
+
+    def fail(expected: str, given: str) -> ConfigError:
+        return ConfigError([Problem(source, "(file)", expected, given)])
+
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        raise ConfigError([Problem(source, "(file)", "a readable TOML file", err.strerror or str(err))]) from None
-    except UnicodeDecodeError:
-        raise ConfigError([Problem(source, "(file)", "a UTF-8 text file", "bytes that are not UTF-8")]) from None
+        raise fail("a readable TOML file", err.strerror or str(err)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise fail(f"a file of at most {MAX_FILE_BYTES:,} bytes", f"more than {MAX_FILE_BYTES:,} bytes") from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raise fail("UTF-8 without a byte order mark (TOML allows none: save the file as plain UTF-8)",
+                   "a file starting with the UTF-8 byte order mark (EF BB BF)") from None
     try:
-        return tomllib.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise fail("a UTF-8 text file", f"bytes that are not UTF-8 (at byte {err.start:,})") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError([Problem(source, "(file)", "valid TOML", str(err))]) from None
+        raise fail("valid TOML", str(err)) from None
+    except RecursionError:
+        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", "deeper nesting") from None
+    except ValueError:
+        # tomllib reads integers with int(), which refuses more than 4,300 digits; TOML's are 64-bit.
+        raise fail("valid TOML (integers are 64-bit)", "an integer of more than 4,300 digits") from None
+    if _depth(data) > MAX_NESTING:
+        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", f"{_depth(data)} levels") from None
+    return data
