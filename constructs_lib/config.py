@@ -23,7 +23,32 @@ from .egress_rules import (
     check_cross_key_rules,
     check_nat_ports,
 )
-from .gcp_facts import MAX_STATE_PREFIX, SUBNET_RANGES_SHOWN, is_subnet_range
+from .gcp_facts import (
+    BUCKET_SOURCE,
+    CPU_SOURCE,
+    DEFAULT_MEMORY_MIB,
+    DEFAULT_MILLI_CPU,
+    ENV_SOURCE,
+    MAX_ENV_VALUE_BYTES,
+    MAX_ENV_VARS,
+    MAX_LABELS,
+    MAX_MEMORY_MIB,
+    MAX_STATE_PREFIX,
+    MEMORY_SOURCE,
+    MIN_CPU_FOR_MEMORY,
+    MIN_MEMORY_FOR_CPU,
+    MIN_MEMORY_MIB,
+    REGIONS,
+    REGIONS_READ,
+    RESERVED_ENV_NAMES,
+    RESERVED_ENV_PREFIX,
+    SUBNET_RANGES_SHOWN,
+    bucket_name_problem,
+    closest_regions,
+    is_subnet_range,
+    memory_mib,
+    milli_cpu,
+)
 from .validation import MISSING, RFC1035, ConfigError, Problem, Reader, read_toml
 
 __all__ = [
@@ -45,7 +70,6 @@ PROJECT_ID = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$")
 # Legacy domain-scoped project ids look like "example.com:my-project".
 DOMAIN_PROJECT_ID = re.compile(r"^[a-z0-9][-a-z0-9.]{0,61}[a-z0-9]:[a-z][-a-z0-9]{4,28}[a-z0-9]$")
 CONNECTOR_NAME = re.compile(r"^[a-z][-a-z0-9]{0,23}[a-z0-9]$")
-REGION = re.compile(r"^[a-z]+(?:-[a-z]+)*[0-9]+$")
 # Cloud Run service names: RFC 1035 label, at most 49 characters.
 SERVICE_NAME = re.compile(r"^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$")
 # registry/path[:tag][@sha256:digest]; registry host optional (Docker Hub).
@@ -356,6 +380,13 @@ def _is_project(value: str) -> bool:
     return bool(PROJECT_ID.fullmatch(value) or DOMAIN_PROJECT_ID.fullmatch(value))
 
 
+def check_bucket_name(r: Reader, key: str, bucket: str | None) -> None:
+    """The lengths and words Cloud Storage refuses in a bucket name already of the right characters."""
+    why = bucket_name_problem(bucket) if bucket is not None else None
+    if why is not None:
+        r.problem(key, f"a GCS bucket name of {why} ({BUCKET_SOURCE})", bucket)
+
+
 def _subnet_range(r: Reader, data: Mapping[str, Any], key: str, *, default: Any, expected: str,
                   prefixlen: int | None = None) -> str | None:
     """``network.<key>``: an IPv4 range written the way GCP writes it, inside the private-use ranges.
@@ -438,8 +469,13 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     r.table(data, "", _TOP_KEYS)
 
     project = r.get(data, "", "project", str, check=_is_project, expected=_PROJECT_EXPECTED)
-    region = r.get(data, "", "region", str, check=lambda v: bool(REGION.fullmatch(v)),
-                   expected='a GCP region such as "asia-northeast3"')
+    region = r.get(data, "", "region", str, expected='a GCP region such as "asia-northeast3"')
+    if region is not None and region not in REGIONS:
+        closest = closest_regions(region)
+        near = f"; the closest are {', '.join(closest)}" if closest else ""
+        r.problem("region", f'a GCP region such as "asia-northeast3" (one of the {len(REGIONS)} regions that '
+                  f"exist, listed in gcp_facts.py from Google's regions page, read {REGIONS_READ}{near})", region)
+        region = None
     # `name` prefixes every resource; the connector name `{name}-connector` is the tightest limit.
     name = r.get(data, "", "name", str, default="cloud-run",
                  check=lambda v: bool(CONNECTOR_NAME.fullmatch(f"{v}-connector")) and bool(RFC1035.fullmatch(v)),
@@ -455,6 +491,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     if backend == "gcs":
         bucket = r.get(state_data, "state", "bucket", str, check=lambda v: bool(GCS_BUCKET.fullmatch(v)),
                        expected="a GCS bucket name (required with the gcs backend)")
+        check_bucket_name(r, "state.bucket", bucket)
     elif "bucket" in state_data:
         r.problem("state.bucket", f'no bucket with backend = "{backend}"', state_data["bucket"])
     prefix = None
@@ -644,12 +681,14 @@ def _parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, 
             seen.setdefault(name, i)
         image = r.get(item, path, "image", str, check=lambda v: bool(IMAGE.fullmatch(v)),
                       expected='a container image reference such as "asia.gcr.io/my-project/app:1.0.0"')
+        _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")
         labels = r.string_map(item, path, "labels", LABEL_KEY,
                               "a label key (lowercase letters, digits, - and _, starting with a letter, "
                               "at most 63 characters)", LABEL_VALUE,
                               "a label value (lowercase letters, digits, - and _, at most 63 characters)")
         env = r.string_map(item, path, "env", ENV_NAME, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
                            None, "a string")
+        _check_env(r, item, path, env)
         service_account = r.get(item, path, "service_account", str, default=None,
                                 check=lambda v: bool(SERVICE_ACCOUNT.fullmatch(v)),
                                 expected="a service account e-mail (name@project.iam.gserviceaccount.com)")
@@ -662,10 +701,15 @@ def _parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, 
                       expected="an integer from 1 to 1000")
         if min_i is not None and max_i is not None and max_i < min_i:
             r.problem(f"{path}.max_instances", f"an integer at least {path}.min_instances ({min_i})", max_i)
-        cpu = r.get(item, path, "cpu", str, default=None, check=lambda v: bool(CPU.fullmatch(v)),
-                    expected='a CPU limit such as "1", "2" or "500m"')
-        memory = r.get(item, path, "memory", str, default=None, check=lambda v: bool(MEMORY.fullmatch(v)),
-                       expected='a memory limit such as "512Mi" or "2Gi"')
+        cpu = r.get(item, path, "cpu", str, default=None,
+                    check=lambda v: bool(CPU.fullmatch(v)) and milli_cpu(v) is not None,
+                    expected='a CPU limit such as "1", "2" or "500m": a whole number from 1 to 8, or from 0.08 to 1 '
+                             f"in steps of 0.01 ({CPU_SOURCE})")
+        memory = r.get(item, path, "memory", str, default=None,
+                       check=lambda v: bool(MEMORY.fullmatch(v)) and MIN_MEMORY_MIB <= memory_mib(v) <= MAX_MEMORY_MIB,
+                       expected=f'a memory limit such as "512Mi" or "2Gi", from {MIN_MEMORY_MIB}Mi to '
+                                f"{MAX_MEMORY_MIB // 1024}Gi ({MEMORY_SOURCE})")
+        _check_cpu_and_memory(r, item, path, cpu, memory)
         port = r.get(item, path, "port", int, default=None, check=lambda v: 1 <= v <= 65535,
                      expected="an integer from 1 to 65535")
         allow_unauthenticated = r.get(item, path, "allow_unauthenticated", bool, default=False)
@@ -677,6 +721,48 @@ def _parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, 
             cpu=cpu, memory=memory, port=port, allow_unauthenticated=allow_unauthenticated,
         ))
     return tuple(services)
+
+
+def _check_count(r: Reader, item: Mapping[str, Any], where: str, key: str, most: int, what: str) -> None:
+    table = item.get(key)
+    if isinstance(table, dict) and len(table) > most:
+        r.shown(where, f"at most {most:,} {what}", f"{len(table):,}")
+
+
+def _check_env(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[str, str]) -> None:
+    """What Cloud Run refuses in a container's environment: too many, reserved names, values too long."""
+    _check_count(r, item, f"{path}.env", "env", MAX_ENV_VARS, f"environment variables ({ENV_SOURCE})")
+    for name, value in env.items():
+        where = f"{path}.env.{name}"
+        if name in RESERVED_ENV_NAMES or name.startswith(RESERVED_ENV_PREFIX):
+            r.shown(where, f"a name other than {', '.join(RESERVED_ENV_NAMES)} and {RESERVED_ENV_PREFIX}… (set by "
+                    f"Cloud Run itself; {ENV_SOURCE})", f'the key "{name}"')
+        size = len(value.encode("utf-8"))
+        if size > MAX_ENV_VALUE_BYTES:
+            r.shown(where, f"a value of at most {MAX_ENV_VALUE_BYTES:,} bytes of UTF-8 ({ENV_SOURCE})",
+                    f"{size:,} bytes")
+
+
+def _check_cpu_and_memory(r: Reader, item: Mapping[str, Any], path: str, cpu: str | None, memory: str | None) -> None:
+    """Cloud Run's pairing of CPU and memory, with its defaults (1 CPU, 512 MiB) for the one left out."""
+    if cpu is None and memory is None:
+        return
+    milli = milli_cpu(cpu) if cpu is not None else DEFAULT_MILLI_CPU
+    mib = memory_mib(memory) if memory is not None else DEFAULT_MEMORY_MIB
+    if ("cpu" in item and cpu is None) or ("memory" in item and memory is None):
+        return  # already reported
+    for above, needed in MIN_CPU_FOR_MEMORY:
+        if mib > above and milli < needed:
+            given = cpu if cpu is not None else MISSING
+            r.problem(f"{path}.cpu", f"at least {needed / 1000:g} CPU for memory = \"{memory}\" (memory above "
+                      f"{above}Mi needs {needed / 1000:g} CPU; {MEMORY_SOURCE}; 1 CPU when cpu is left out)", given)
+            return
+    for cpus, needed in MIN_MEMORY_FOR_CPU:
+        if milli >= cpus and mib < needed:
+            given = memory if memory is not None else MISSING
+            r.problem(f"{path}.memory", f"at least {needed // 1024}Gi for cpu = \"{cpu}\" ({cpus // 1000} CPUs need "
+                      f"{needed // 1024}Gi; {CPU_SOURCE}; 512Mi when memory is left out)", given)
+            return
 
 
 def load_environment(path: str | Path) -> EnvironmentConfig:

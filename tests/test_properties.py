@@ -64,8 +64,12 @@ def services(draw: Any) -> list[dict[str, Any]]:
         optional(service, draw, "allow_unauthenticated", st.booleans())
         optional(service, draw, "deletion_protection", st.booleans())
         optional(service, draw, "ingress", st.sampled_from(["INGRESS_TRAFFIC_ALL", "INGRESS_TRAFFIC_INTERNAL_ONLY"]))
-        optional(service, draw, "cpu", st.sampled_from(["1", "2", "500m"]))
-        optional(service, draw, "memory", st.sampled_from(["512Mi", "2Gi"]))
+        # Cloud Run's CPU and memory pairs (its docs' tables, restated here): either may be left out (1 CPU, 512Mi).
+        limits = draw(st.sampled_from([{}, {"cpu": "1"}, {"cpu": "2"}, {"cpu": "500m"}, {"memory": "512Mi"},
+                                       {"memory": "2Gi"}, {"cpu": "0.08", "memory": "128Mi"},
+                                       {"cpu": "500m", "memory": "1Gi"}, {"cpu": "4", "memory": "2Gi"},
+                                       {"cpu": "8", "memory": "32Gi"}, {"cpu": "6", "memory": "16Gi"}]))
+        service.update(limits)
         optional(service, draw, "port", st.integers(1, 65535))
         optional(service, draw, "labels", st.dictionaries(st.from_regex(r"[a-z][-_a-z0-9]{0,8}", fullmatch=True),
                                                           st.from_regex(r"[-_a-z0-9]{0,8}", fullmatch=True),
