@@ -69,7 +69,7 @@ def test_make_synth_report_and_scan_leave_the_bootstrap_state_byte_identical(tmp
     state = backend_state_file(folder, "state-bucket")
     state.parent.mkdir(parents=True, exist_ok=True)
     state.write_bytes(STATE)
-    for command in (("synth",), ("synth", "ENV="), ("report", "ENV=example"), ("scan",)):
+    for command in (("synth",), ("synth", "ENV=direct"), ("report", "ENV=example"), ("scan",)):
         make(folder, *command)
         assert state.read_bytes() == STATE, f"make {' '.join(command)} changed or removed {state}"
     assert not state.is_relative_to((folder / "cdktf.out").resolve())
