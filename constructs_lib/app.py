@@ -294,8 +294,10 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: obj
         print(f"error: {err}", file=stderr)
         return 1
     outdir = output_folder(app_options)
+    # The output folder, its stacks folder and every folder above: any that exists must be a folder.
     problems = [Problem(str(folder), "(output folder)", "a folder, or nothing (it is created)", "a file that is not "
-                        "a folder") for folder in (outdir, outdir / "stacks") if folder.exists() and not folder.is_dir()]
+                        "a folder") for folder in (outdir / "stacks", outdir, *outdir.parents)
+                if folder.exists() and not folder.is_dir()]
     problems = problems or keep_legacy_state(configs, outdir, stderr=stderr)
     if problems:
         print(f"error: {ConfigError(problems)}", file=stderr)

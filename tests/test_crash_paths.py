@@ -117,3 +117,14 @@ def test_a_datetime_is_shown_as_toml_writes_it():
 def test_a_huge_integer_is_shown_by_its_length():
     found = one_problem(egress={"static_ip_count": 10**40})
     assert re.search(r"got an integer of 41 digits$", found), found
+
+
+def test_an_output_folder_below_a_file_is_a_problem_line(tmp_path):
+    source = tmp_path / "env.toml"
+    source.write_bytes(VALID)
+    (tmp_path / "plain").write_text("x")
+    stderr = io.StringIO()
+    assert run(str(source), stderr=stderr, outdir=str(tmp_path / "plain" / "out")) == 1
+    assert stderr.getvalue().splitlines()[1] == (
+        f"  - {tmp_path / 'plain'}: (output folder): expected a folder, or nothing (it is created), got a file that "
+        "is not a folder")
