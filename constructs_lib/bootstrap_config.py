@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config import _PROJECT_EXPECTED, GCS_BUCKET, _is_project
+from .config import _PROJECT_EXPECTED, GCS_BUCKET, _is_project, check_bucket_name
 from .validation import ConfigError, Reader, read_toml
 
 __all__ = ["BootstrapConfig", "is_bootstrap_document", "load_bootstrap", "parse_bootstrap"]
@@ -61,13 +61,15 @@ def parse_bootstrap(data: Mapping[str, Any], *, stack: str, source: str) -> Boot
     """
     r = Reader(source)
     r.stack_name(stack)
+    r.token_markers(data)
     r.table(data, "", ("bootstrap",))
     table = r.sub_table(data, "bootstrap")
     r.table(table, "bootstrap", _BOOTSTRAP_KEYS)
     project = r.get(table, "bootstrap", "project", str, check=_is_project, expected=_PROJECT_EXPECTED)
-    bucket = r.get(table, "bootstrap", "bucket", str, check=lambda v: bool(GCS_BUCKET.match(v)),
+    bucket = r.get(table, "bootstrap", "bucket", str, check=lambda v: bool(GCS_BUCKET.fullmatch(v)),
                    expected="a GCS bucket name (3-222 characters: lowercase letters, digits, -, _ and .)")
-    location = r.get(table, "bootstrap", "location", str, check=lambda v: bool(BUCKET_LOCATION.match(v)),
+    check_bucket_name(r, "bootstrap.bucket", bucket)
+    location = r.get(table, "bootstrap", "location", str, check=lambda v: bool(BUCKET_LOCATION.fullmatch(v)),
                      expected='a bucket location such as "ASIA-NORTHEAST3", "EU" or "NAM4"')
     kept = r.get(table, "bootstrap", "noncurrent_versions", int, default=10,
                  check=lambda v: 1 <= v <= MAX_NONCURRENT_VERSIONS,

@@ -2,9 +2,10 @@
 
 Deploy it once, before any environment: every environment's GCS backend
 needs the bucket to exist. Its own state cannot live in the bucket it
-creates, so it is a local file next to the synthesized stack
-(``terraform.<stack>.tfstate``); losing that file does not lose the bucket
-(``prevent_destroy``), it only means the next deploy must import it.
+creates, so it is a local file at ``state_path``, which the app puts beside
+the bootstrap file, outside the output folder that synth rewrites; losing
+that file does not lose the bucket (``prevent_destroy``), it only means the
+next deploy must import it.
 """
 
 from __future__ import annotations
@@ -22,11 +23,15 @@ class BootstrapStack(TerraformStack):
     (the name to put in environments' ``state.bucket``) and ``state_bucket_url``.
     """
 
-    def __init__(self, scope: Construct, id: str, *, config: BootstrapConfig) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: BootstrapConfig, state_path: str) -> None:
+        """Args:
+            state_path: the local state file, relative to the stack's folder (``<outdir>/stacks/<id>``),
+                where Terraform runs.
+        """
         super().__init__(scope, id)
         self.config = config
         GoogleProvider(self, "google", project=config.project)
-        LocalBackend(self, path=f"terraform.{id}.tfstate")
+        LocalBackend(self, path=state_path)
         api = ProjectService(
             self,
             "Api-storage",

@@ -18,6 +18,7 @@ from .google import (
     CloudRunV2ServiceIamMember,
     CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces,
 )
+from .literal import terraform_literal
 from .subnetwork import Subnetwork
 
 ALL_TRAFFIC = "ALL_TRAFFIC"
@@ -39,7 +40,8 @@ class CloudRunServiceProps:
         ingress: INGRESS_TRAFFIC_ALL when left out.
         deletion_protection: true when left out (the provider's default): destroy
             fails until an apply sets it false.
-        env: plain environment variables.
+        env: plain environment variables; each value reaches the container exactly as given
+            (``${`` and ``%{`` are escaped for Terraform).
         min_instances / max_instances: template scaling; the API's defaults when None.
         cpu / memory: container limits; the API's defaults when None.
         port: container port; the API's default (8080) when None.
@@ -107,9 +109,11 @@ class CloudRunService(Construct):
         limits = {k: v for k, v in (("cpu", props.cpu), ("memory", props.memory)) if v is not None}
         if limits:
             resources = CloudRunV2ServiceTemplateContainersResources(limits=limits)
+        # The user's strings, as Terraform literals: "${" and "%{" in a value stay text.
         container = CloudRunV2ServiceTemplateContainers(
-            image=props.image,
-            env=[CloudRunV2ServiceTemplateContainersEnv(name=k, value=v) for k, v in props.env.items()] or None,
+            image=terraform_literal(props.image),
+            env=[CloudRunV2ServiceTemplateContainersEnv(name=terraform_literal(k), value=terraform_literal(v))
+                 for k, v in props.env.items()] or None,
             resources=resources,
             ports=CloudRunV2ServiceTemplateContainersPorts(container_port=props.port) if props.port else None,
         )
@@ -126,9 +130,9 @@ class CloudRunService(Construct):
             location=props.region,
             ingress=props.ingress,
             deletion_protection=props.deletion_protection,
-            labels=dict(props.labels) or None,
+            labels={terraform_literal(k): terraform_literal(v) for k, v in props.labels.items()} or None,
             template=CloudRunV2ServiceTemplate(
-                service_account=props.service_account,
+                service_account=None if props.service_account is None else terraform_literal(props.service_account),
                 containers=[container],
                 scaling=scaling,
                 vpc_access=_vpc_access(connector_id, subnet, project=props.project),

@@ -22,7 +22,32 @@ from .egress_rules import (
     MAX_STATIC_IPS,
     check_cross_key_rules,
     check_nat_ports,
-    is_subnet_28,
+)
+from .gcp_facts import (
+    BUCKET_SOURCE,
+    CPU_SOURCE,
+    DEFAULT_MEMORY_MIB,
+    DEFAULT_MILLI_CPU,
+    ENV_SOURCE,
+    MAX_ENV_VALUE_BYTES,
+    MAX_ENV_VARS,
+    MAX_LABELS,
+    MAX_MEMORY_MIB,
+    MAX_STATE_PREFIX,
+    MEMORY_SOURCE,
+    MIN_CPU_FOR_MEMORY,
+    MIN_MEMORY_FOR_CPU,
+    MIN_MEMORY_MIB,
+    REGIONS,
+    REGIONS_READ,
+    RESERVED_ENV_NAMES,
+    RESERVED_ENV_PREFIX,
+    SUBNET_RANGES_SHOWN,
+    bucket_name_problem,
+    closest_regions,
+    is_subnet_range,
+    memory_mib,
+    milli_cpu,
 )
 from .validation import MISSING, RFC1035, ConfigError, Problem, Reader, read_toml
 
@@ -45,7 +70,6 @@ PROJECT_ID = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$")
 # Legacy domain-scoped project ids look like "example.com:my-project".
 DOMAIN_PROJECT_ID = re.compile(r"^[a-z0-9][-a-z0-9.]{0,61}[a-z0-9]:[a-z][-a-z0-9]{4,28}[a-z0-9]$")
 CONNECTOR_NAME = re.compile(r"^[a-z][-a-z0-9]{0,23}[a-z0-9]$")
-REGION = re.compile(r"^[a-z]+(?:-[a-z]+)*[0-9]+$")
 # Cloud Run service names: RFC 1035 label, at most 49 characters.
 SERVICE_NAME = re.compile(r"^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$")
 # registry/path[:tag][@sha256:digest]; registry host optional (Docker Hub).
@@ -69,6 +93,9 @@ TFC_TAG = re.compile(r"^[-_:A-Za-z0-9]{1,255}$")
 # A DNS host name of two or more labels, with an optional port (Terraform Enterprise).
 HOSTNAME = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)+"
                       r"(?::[0-9]{1,5})?$")
+# A GCS object path for the state: segments of letters, digits, ".", "-" and "_" (none starting with ".", so no
+# "." or ".." segment) joined by "/"; a trailing "/" is dropped. Nothing that a shell, Markdown or a URL reads.
+STATE_PREFIX = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/?")
 CPU = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?|[0-9]+m)$")
 MEMORY = re.compile(r"^[0-9]+(?:Mi|Gi)$")
 
@@ -350,14 +377,44 @@ class EnvironmentConfig:
 
 
 def _is_project(value: str) -> bool:
-    return bool(PROJECT_ID.match(value) or DOMAIN_PROJECT_ID.match(value))
+    return bool(PROJECT_ID.fullmatch(value) or DOMAIN_PROJECT_ID.fullmatch(value))
 
 
-def _is_ipv4_range(value: str) -> bool:
+def check_bucket_name(r: Reader, key: str, bucket: str | None) -> None:
+    """The lengths and words Cloud Storage refuses in a bucket name already of the right characters."""
+    why = bucket_name_problem(bucket) if bucket is not None else None
+    if why is not None:
+        r.problem(key, f"a GCS bucket name of {why} ({BUCKET_SOURCE})", bucket)
+
+
+def _subnet_range(r: Reader, data: Mapping[str, Any], key: str, *, default: Any, expected: str,
+                  prefixlen: int | None = None) -> str | None:
+    """``network.<key>``: an IPv4 range written the way GCP writes it, inside the private-use ranges.
+
+    Args:
+        prefixlen: the one prefix length the range must have (28 for a connector's subnet); any when None.
+    """
+    value = r.get(data, "network", key, str, default=default, expected=expected)
+    if value is None:
+        return None
+    where = f"network.{key}"
     try:
-        return ipaddress.ip_network(value, strict=True).version == 4
+        # A bare address is no range, though ipaddress reads it as a /32.
+        net = ipaddress.IPv4Network(value if "/" in value else "not a range", strict=True)
     except ValueError:
-        return False
+        r.problem(where, expected, value)
+        return None
+    if str(net) != value:
+        # "10.124.0.0/255.255.255.240" is the same range, but the file must say what GCP will show.
+        r.problem(where, f'the range written as "{net}" (address/prefix length, as GCP shows it)', value)
+        return None
+    if prefixlen is not None and net.prefixlen != prefixlen:
+        r.problem(where, expected, value)
+        return None
+    if not is_subnet_range(net):
+        r.problem(where, f"a private-use range inside {SUBNET_RANGES_SHOWN}", value)
+        return None
+    return value
 
 
 def _peek_mode(data: Mapping[str, Any]) -> str:
@@ -368,6 +425,9 @@ def _peek_mode(data: Mapping[str, Any]) -> str:
 
 _DIRECT_RANGE_EXPECTED = 'an IPv4 range with no host bits set, such as "10.124.0.0/24"'
 
+_STATE_PREFIX_EXPECTED = (f"a non-empty object path inside the bucket, without a leading slash: segments of "
+                          f"letters, digits, ., - and _ (none starting with .) joined by /, at most "
+                          f"{MAX_STATE_PREFIX} characters")
 _PROJECT_EXPECTED = "a GCP project id (6-30 characters: lowercase letters, digits and hyphens, starting with a letter)"
 _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, starting with a letter, at most 63 characters)"
 
@@ -405,14 +465,20 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     """
     r = Reader(source)
     r.stack_name(stack)
+    r.token_markers(data)
     r.table(data, "", _TOP_KEYS)
 
     project = r.get(data, "", "project", str, check=_is_project, expected=_PROJECT_EXPECTED)
-    region = r.get(data, "", "region", str, check=lambda v: bool(REGION.match(v)),
-                   expected='a GCP region such as "asia-northeast3"')
+    region = r.get(data, "", "region", str, expected='a GCP region such as "asia-northeast3"')
+    if region is not None and region not in REGIONS:
+        closest = closest_regions(region)
+        near = f"; the closest are {', '.join(closest)}" if closest else ""
+        r.problem("region", f'a GCP region such as "asia-northeast3" (one of the {len(REGIONS)} regions that '
+                  f"exist, listed in gcp_facts.py from Google's regions page, read {REGIONS_READ}{near})", region)
+        region = None
     # `name` prefixes every resource; the connector name `{name}-connector` is the tightest limit.
     name = r.get(data, "", "name", str, default="cloud-run",
-                 check=lambda v: bool(CONNECTOR_NAME.match(f"{v}-connector")) and bool(RFC1035.match(v)),
+                 check=lambda v: bool(CONNECTOR_NAME.fullmatch(f"{v}-connector")) and bool(RFC1035.fullmatch(v)),
                  expected="a resource name prefix of lowercase letters, digits and hyphens, starting with a "
                           "letter, at most 15 characters (the connector name "
                           "\"<name>-connector\" must match ^[a-z][-a-z0-9]{0,23}[a-z0-9]$)")
@@ -423,15 +489,16 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
                     expected=f"one of {', '.join(repr(b) for b in STATE_BACKENDS)}")
     bucket = None
     if backend == "gcs":
-        bucket = r.get(state_data, "state", "bucket", str, check=lambda v: bool(GCS_BUCKET.match(v)),
+        bucket = r.get(state_data, "state", "bucket", str, check=lambda v: bool(GCS_BUCKET.fullmatch(v)),
                        expected="a GCS bucket name (required with the gcs backend)")
+        check_bucket_name(r, "state.bucket", bucket)
     elif "bucket" in state_data:
         r.problem("state.bucket", f'no bucket with backend = "{backend}"', state_data["bucket"])
     prefix = None
     if backend == "gcs":
         prefix = r.get(state_data, "state", "prefix", str, default=f"cloud-run-egress/{stack}",
-                       check=lambda v: bool(v.strip("/")) and not v.startswith("/") and "//" not in v,
-                       expected="a non-empty object path inside the bucket, without a leading slash")
+                       check=lambda v: len(v) <= MAX_STATE_PREFIX and bool(STATE_PREFIX.fullmatch(v)),
+                       expected=_STATE_PREFIX_EXPECTED)
     elif backend == "local" and "prefix" in state_data:
         r.problem("state.prefix", 'no prefix with backend = "local" (the state is a file next to the '
                   "synthesized stack)", state_data["prefix"])
@@ -446,19 +513,19 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
 
     net_data = r.sub_table(data, "network")
     r.table(net_data, "network", _NETWORK_KEYS)
-    vpc = r.get(net_data, "network", "vpc", str, default="default", check=lambda v: bool(RFC1035.match(v)),
+    vpc = r.get(net_data, "network", "vpc", str, default="default", check=lambda v: bool(RFC1035.fullmatch(v)),
                 expected=_RFC1035_EXPECTED)
     # In direct mode the ranges are only parsed here; their sizes are checked against the services below.
     direct_mode = _peek_mode(data) == "direct"
-    direct_subnet_cidr = r.get(net_data, "network", "direct_subnet_cidr", str, default=None, check=_is_ipv4_range,
-                               expected=_DIRECT_RANGE_EXPECTED)
+    direct_subnet_cidr = _subnet_range(r, net_data, "direct_subnet_cidr", default=None,
+                                       expected=_DIRECT_RANGE_EXPECTED)
     if direct_mode:
-        subnet_cidr = r.get(net_data, "network", "subnet_cidr", str,
-                            default=None if "direct_subnet_cidr" in net_data else MISSING,
-                            check=_is_ipv4_range, expected=_DIRECT_RANGE_EXPECTED)
+        subnet_cidr = _subnet_range(r, net_data, "subnet_cidr",
+                                    default=None if "direct_subnet_cidr" in net_data else MISSING,
+                                    expected=_DIRECT_RANGE_EXPECTED)
     else:
-        subnet_cidr = r.get(net_data, "network", "subnet_cidr", str, check=is_subnet_28,
-                            expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
+        subnet_cidr = _subnet_range(r, net_data, "subnet_cidr", default=MISSING, prefixlen=28,
+                                    expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
     host_project = r.get(net_data, "network", "host_project", str, default=None, check=_is_project,
                          expected=_PROJECT_EXPECTED)
     # subnet_cidr may be left out in direct mode (see NetworkConfig).
@@ -549,15 +616,15 @@ def _parse_cloud_state(r: Reader, state_data: Mapping[str, Any]) -> StateConfig:
     if "prefix" in state_data:
         r.problem("state.prefix", 'no prefix with backend = "cloud" (the state lives in the Terraform Cloud '
                   "workspace)", state_data["prefix"])
-    organization = r.get(state_data, "state", "organization", str, check=lambda v: bool(TFC_ORGANIZATION.match(v)),
+    organization = r.get(state_data, "state", "organization", str, check=lambda v: bool(TFC_ORGANIZATION.fullmatch(v)),
                          expected="a Terraform Cloud organization name (letters, digits, - and _), required with "
                                   'backend = "cloud"')
-    workspace = r.get(state_data, "state", "workspace", str, default=None, check=lambda v: bool(TFC_WORKSPACE.match(v)),
+    workspace = r.get(state_data, "state", "workspace", str, default=None, check=lambda v: bool(TFC_WORKSPACE.fullmatch(v)),
                       expected="a Terraform Cloud workspace name (letters, digits, - and _, at most 90 characters)")
     tags = r.get(state_data, "state", "workspace_tags", list, default=None, check=bool,
                  expected="a non-empty list of workspace tags")
     for i, tag in enumerate(tags or ()):
-        if not isinstance(tag, str) or not TFC_TAG.match(tag):
+        if not isinstance(tag, str) or not TFC_TAG.fullmatch(tag):
             r.problem(f"state.workspace_tags[{i}]",
                       "a workspace tag (letters, digits, :, - and _, at most 255 characters)", tag)
     given = [key for key in ("workspace", "workspace_tags") if key in state_data]
@@ -566,7 +633,7 @@ def _parse_cloud_state(r: Reader, state_data: Mapping[str, Any]) -> StateConfig:
                 '(workspaces by tag) with backend = "cloud"',
                 "both" if len(given) == 2 else "neither (both keys are missing)")
     hostname = r.get(state_data, "state", "hostname", str, default=TFC_HOSTNAME,
-                     check=lambda v: bool(HOSTNAME.match(v)),
+                     check=lambda v: bool(HOSTNAME.fullmatch(v)),
                      expected=f'the host name of Terraform Cloud ("{TFC_HOSTNAME}") or of your Terraform Enterprise')
     return StateConfig(backend="cloud", organization=organization, workspace=workspace,
                        workspace_tags=tuple(tags or ()), hostname=hostname)
@@ -605,23 +672,25 @@ def _parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, 
             r.problem(path, "a table", item)
             continue
         r.table(item, path, _SERVICE_KEYS)
-        name = r.get(item, path, "name", str, check=lambda v: bool(SERVICE_NAME.match(v)),
+        name = r.get(item, path, "name", str, check=lambda v: bool(SERVICE_NAME.fullmatch(v)),
                      expected="a Cloud Run service name (lowercase letters, digits and hyphens, starting with "
                               "a letter, at most 49 characters)")
         if name is not None:
             if name in seen:
                 r.problem(f"{path}.name", f"a name not used by services[{seen[name]}]", name)
             seen.setdefault(name, i)
-        image = r.get(item, path, "image", str, check=lambda v: bool(IMAGE.match(v)),
+        image = r.get(item, path, "image", str, check=lambda v: bool(IMAGE.fullmatch(v)),
                       expected='a container image reference such as "asia.gcr.io/my-project/app:1.0.0"')
+        _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")
         labels = r.string_map(item, path, "labels", LABEL_KEY,
                               "a label key (lowercase letters, digits, - and _, starting with a letter, "
                               "at most 63 characters)", LABEL_VALUE,
                               "a label value (lowercase letters, digits, - and _, at most 63 characters)")
         env = r.string_map(item, path, "env", ENV_NAME, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
                            None, "a string")
+        _check_env(r, item, path, env)
         service_account = r.get(item, path, "service_account", str, default=None,
-                                check=lambda v: bool(SERVICE_ACCOUNT.match(v)),
+                                check=lambda v: bool(SERVICE_ACCOUNT.fullmatch(v)),
                                 expected="a service account e-mail (name@project.iam.gserviceaccount.com)")
         ingress = r.get(item, path, "ingress", str, default="INGRESS_TRAFFIC_ALL", check=lambda v: v in INGRESS,
                         expected=f"one of {', '.join(INGRESS)}")
@@ -632,10 +701,15 @@ def _parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, 
                       expected="an integer from 1 to 1000")
         if min_i is not None and max_i is not None and max_i < min_i:
             r.problem(f"{path}.max_instances", f"an integer at least {path}.min_instances ({min_i})", max_i)
-        cpu = r.get(item, path, "cpu", str, default=None, check=lambda v: bool(CPU.match(v)),
-                    expected='a CPU limit such as "1", "2" or "500m"')
-        memory = r.get(item, path, "memory", str, default=None, check=lambda v: bool(MEMORY.match(v)),
-                       expected='a memory limit such as "512Mi" or "2Gi"')
+        cpu = r.get(item, path, "cpu", str, default=None,
+                    check=lambda v: bool(CPU.fullmatch(v)) and milli_cpu(v) is not None,
+                    expected='a CPU limit such as "1", "2" or "500m": a whole number from 1 to 8, or from 0.08 to 1 '
+                             f"in steps of 0.01 ({CPU_SOURCE})")
+        memory = r.get(item, path, "memory", str, default=None,
+                       check=lambda v: bool(MEMORY.fullmatch(v)) and MIN_MEMORY_MIB <= memory_mib(v) <= MAX_MEMORY_MIB,
+                       expected=f'a memory limit such as "512Mi" or "2Gi", from {MIN_MEMORY_MIB}Mi to '
+                                f"{MAX_MEMORY_MIB // 1024}Gi ({MEMORY_SOURCE})")
+        _check_cpu_and_memory(r, item, path, cpu, memory)
         port = r.get(item, path, "port", int, default=None, check=lambda v: 1 <= v <= 65535,
                      expected="an integer from 1 to 65535")
         allow_unauthenticated = r.get(item, path, "allow_unauthenticated", bool, default=False)
@@ -647,6 +721,48 @@ def _parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, 
             cpu=cpu, memory=memory, port=port, allow_unauthenticated=allow_unauthenticated,
         ))
     return tuple(services)
+
+
+def _check_count(r: Reader, item: Mapping[str, Any], where: str, key: str, most: int, what: str) -> None:
+    table = item.get(key)
+    if isinstance(table, dict) and len(table) > most:
+        r.shown(where, f"at most {most:,} {what}", f"{len(table):,}")
+
+
+def _check_env(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[str, str]) -> None:
+    """What Cloud Run refuses in a container's environment: too many, reserved names, values too long."""
+    _check_count(r, item, f"{path}.env", "env", MAX_ENV_VARS, f"environment variables ({ENV_SOURCE})")
+    for name, value in env.items():
+        where = f"{path}.env.{name}"
+        if name in RESERVED_ENV_NAMES or name.startswith(RESERVED_ENV_PREFIX):
+            r.shown(where, f"a name other than {', '.join(RESERVED_ENV_NAMES)} and {RESERVED_ENV_PREFIX}… (set by "
+                    f"Cloud Run itself; {ENV_SOURCE})", f'the key "{name}"')
+        size = len(value.encode("utf-8"))
+        if size > MAX_ENV_VALUE_BYTES:
+            r.shown(where, f"a value of at most {MAX_ENV_VALUE_BYTES:,} bytes of UTF-8 ({ENV_SOURCE})",
+                    f"{size:,} bytes")
+
+
+def _check_cpu_and_memory(r: Reader, item: Mapping[str, Any], path: str, cpu: str | None, memory: str | None) -> None:
+    """Cloud Run's pairing of CPU and memory, with its defaults (1 CPU, 512 MiB) for the one left out."""
+    if cpu is None and memory is None:
+        return
+    milli = milli_cpu(cpu) if cpu is not None else DEFAULT_MILLI_CPU
+    mib = memory_mib(memory) if memory is not None else DEFAULT_MEMORY_MIB
+    if ("cpu" in item and cpu is None) or ("memory" in item and memory is None):
+        return  # already reported
+    for above, needed in MIN_CPU_FOR_MEMORY:
+        if mib > above and milli < needed:
+            given = cpu if cpu is not None else MISSING
+            r.problem(f"{path}.cpu", f"at least {needed / 1000:g} CPU for memory = \"{memory}\" (memory above "
+                      f"{above}Mi needs {needed / 1000:g} CPU; {MEMORY_SOURCE}; 1 CPU when cpu is left out)", given)
+            return
+    for cpus, needed in MIN_MEMORY_FOR_CPU:
+        if milli >= cpus and mib < needed:
+            given = memory if memory is not None else MISSING
+            r.problem(f"{path}.memory", f"at least {needed // 1024}Gi for cpu = \"{cpu}\" ({cpus // 1000} CPUs need "
+                      f"{needed // 1024}Gi; {CPU_SOURCE}; 512Mi when memory is left out)", given)
+            return
 
 
 def load_environment(path: str | Path) -> EnvironmentConfig:

@@ -29,7 +29,11 @@ class EgressStack(TerraformStack):
     the only ones allowed to be public.
     """
 
-    def __init__(self, scope: Construct, id: str, *, config: EnvironmentConfig) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: EnvironmentConfig, state_path: str | None = None) -> None:
+        """Args:
+            state_path: with ``backend = "local"``, the state file relative to the stack's folder
+                (``<outdir>/stacks/<id>``); ``terraform.<id>.tfstate`` inside that folder when None.
+        """
         super().__init__(scope, id)
         self.config = config
         GoogleProvider(self, "google", project=config.project, region=config.region)
@@ -42,7 +46,7 @@ class EgressStack(TerraformStack):
             CloudBackend(self, organization=config.state.organization, workspaces=workspaces,
                          hostname=config.state.hostname)
         else:
-            LocalBackend(self, path=f"terraform.{id}.tfstate")
+            LocalBackend(self, path=state_path or f"terraform.{id}.tfstate")
 
         # Enabled and left enabled on destroy: other workloads in the project may need them.
         self.apis = tuple(

@@ -13,7 +13,9 @@ Usage: ``python -m constructs_lib.report [OUTDIR]`` (``cdktf.out`` by default).
 from __future__ import annotations
 
 import json
+import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -28,8 +30,34 @@ REPORT_NAME = "REVIEW.md"
 DEFAULT_SERVICE_MAX_INSTANCES = 100
 
 
+# Every string the report prints from the JSON (names, ranges, images, settings, descriptions) may hold anything
+# a user or a hand-written override put there: it is escaped, so that it shows as text and never as Markdown,
+# HTML or Mermaid (a "\n## Policy results" in a state prefix must not make a section of its own).
+# Markdown characters that start inline markup, and "_" unless inside a word (where it never emphasises).
+_MARKDOWN = re.compile(r"[\\`*\[\]<>&~#!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def _visible(text: str) -> str:
+    """Line breaks and other control characters as ``\\uXXXX``: a value stays on its line."""
+    return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+                   for ch in text)
+
+
+def _text(value: object) -> str:
+    """A string from the JSON as Markdown text that shows exactly that string."""
+    return _MARKDOWN.sub(lambda m: "\\" + m.group(0), _visible(str(value)))
+
+
+def _code(value: object) -> str:
+    """A string from the JSON as a Markdown code span, whatever backticks it holds."""
+    text = _visible(str(value))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _cell(value: object) -> str:
-    """A value made safe for a Markdown table cell."""
+    """Markdown made safe for a table cell: a "|" ends no cell (GFM reads "\\|" as "|", in code spans too)."""
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
@@ -168,9 +196,10 @@ def _resources_section(doc: StackDocument) -> list[str]:
     rows = []
     for r in doc.all_resources():
         settings = _SETTINGS.get(r.type, lambda d, x: [])(doc, r)
-        rows.append((f"`{r.type}`", _display_name(r), _show(doc.region(r)) if r.type != "google_project_service"
-                     and r.type != "google_storage_bucket" else _show(r.get("location")),
-                     _show(doc.project(r)), "; ".join(settings), f"`{r.path}`"))
+        rows.append((_code(r.type), _text(_display_name(r)), _text(_show(doc.region(r))) if r.type
+                     != "google_project_service" and r.type != "google_storage_bucket"
+                     else _text(_show(r.get("location"))),
+                     _text(_show(doc.project(r))), _text("; ".join(settings)), _code(r.path)))
     return ["## Resources", "", f"{len(rows)} resources.", "",
             *_table(("type", "name", "region", "project", "settings that matter", "construct"), rows), ""]
 
@@ -204,9 +233,9 @@ def _ip_pool_section(doc: StackDocument) -> list[str]:
     if not nats:
         lines += ["No Cloud NAT in this stack.", ""]
     for nat in nats:
-        lines += [f"NAT `{nat.get('name')}` ({nat.get('nat_ip_allocate_option')}):", ""]
-        rows = [(*_address_label(doc, e), "in use") for e in doc.addresses_in(nat.get("nat_ips"))]
-        rows += [(*_address_label(doc, e), "draining (no new connections)")
+        lines += [f"NAT {_code(nat.get('name'))} ({_text(nat.get('nat_ip_allocate_option'))}):", ""]
+        rows = [(*map(_text, _address_label(doc, e)), "in use") for e in doc.addresses_in(nat.get("nat_ips"))]
+        rows += [(*map(_text, _address_label(doc, e)), "draining (no new connections)")
                  for e in doc.addresses_in(nat.get("drain_nat_ips"))]
         lines += [*_table(("address", "source", "state"), rows), ""]
     in_nats = {e.address for nat in nats for key in ("nat_ips", "drain_nat_ips")
@@ -215,12 +244,12 @@ def _ip_pool_section(doc: StackDocument) -> list[str]:
     if standby:
         lines += ["Reserved by this stack but in no NAT (standby: allowlist them before they join the pool):", "",
                   *_table(("address", "source", "state"),
-                          [(a.get("name"), "reserved by this stack", "standby") for a in standby]), ""]
+                          [(_text(a.get("name")), "reserved by this stack", "standby") for a in standby]), ""]
     outputs = _address_outputs(doc)
     if outputs:
         lines.append("The IPs are known only after apply. The addresses to allowlist will be in:")
-        lines += [f"- output `{name}`: {description}" for name, description in outputs]
-        lines += ["", f"Read them with `cdktf output {doc.stack}` once deployed.", ""]
+        lines += [f"- output {_code(name)}: {_text(description)}" for name, description in outputs]
+        lines += ["", f"Read them with {_code(f'cdktf output {doc.stack}')} once deployed.", ""]
     return lines
 
 
@@ -258,10 +287,10 @@ def _capacity_section(doc: StackDocument) -> list[str]:
         ips = len(nat.get("nat_ips") or [])
         cap = chain_capacity(endpoints=endpoints, ip_count=ips, min_ports_per_vm=nat.get("min_ports_per_vm"),
                              max_ports_per_vm=nat.get("max_ports_per_vm"), dynamic_port_allocation=dynamic)
-        rows.append((f"`{nat.get('name')}`", cap.endpoints, f"{cap.ports_per_endpoint:,}"
+        rows.append((_code(nat.get('name')), cap.endpoints, f"{cap.ports_per_endpoint:,}"
                      + (" (dynamic)" if dynamic else ""), ips, f"{cap.pool_ports:,}",
                      f"{cap.connections_per_destination:,}"))
-        notes += [f"- `{nat.get('name')}` endpoints: " + ("; ".join(sources) or "none in this stack")]
+        notes += [f"- {_code(nat.get('name'))} endpoints: " + (_text("; ".join(sources)) or "none in this stack")]
     if not rows:
         return [*lines, "No Cloud NAT in this stack.", ""]
     return [*lines, *_table(("NAT", "endpoints", "ports per endpoint", "NAT IPs", "pool ports",
@@ -274,7 +303,7 @@ def _capacity_section(doc: StackDocument) -> list[str]:
 def _policy_section(doc: StackDocument) -> list[str]:
     rows = []
     for outcome in evaluate(doc):
-        details = "<br>".join(("✔ " if r.compliant else "✘ ") + r.detail for r in outcome.results)
+        details = "<br>".join(("✔ " if r.compliant else "✘ ") + _text(r.detail) for r in outcome.results)
         rows.append((outcome.rule.id, outcome.status, outcome.rule.title, details or "nothing to check"))
     return ["## Policy results", "", *_table(("rule", "result", "guarantee", "details"), rows), ""]
 
@@ -282,9 +311,17 @@ def _policy_section(doc: StackDocument) -> list[str]:
 # -- diagram ------------------------------------------------------------------
 
 
+def _mermaid(part: object) -> str:
+    """Text inside a quoted Mermaid label, with Mermaid's entity codes for what it would read ("#" first)."""
+    text = _visible(str(part))
+    for ch, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;"), ("&", "#amp;"),
+                     ("|", "#124;")):
+        text = text.replace(ch, code)
+    return text
+
+
 def _label(*parts: object) -> str:
-    text = "<br/>".join(str(p) for p in parts if p)
-    return '"' + text.replace('"', "#quot;") + '"'
+    return '"' + "<br/>".join(_mermaid(p) for p in parts if p) + '"'
 
 
 def _diagram_section(doc: StackDocument) -> list[str]:
@@ -305,13 +342,13 @@ def _diagram_section(doc: StackDocument) -> list[str]:
     for path in doc.egress_paths():
         service = node(path.service.address, "svc", _label("Cloud Run " + str(path.service.get("name"))))
         egress = path.service.get("template", {}).get("vpc_access", {}) or {}
-        arrow = f'-->|"egress {egress.get("egress", "PRIVATE_RANGES_ONLY")}"|'
+        arrow = f'-->|"egress {_mermaid(egress.get("egress", "PRIVATE_RANGES_ONLY"))}"|'
         if path.mode == "connector" and path.connector is not None:
             edges.append(f"  {service} {arrow} {node(path.connector.address, 'conn', _label('connector ' + str(path.connector.get('name'))))}")
         elif path.mode == "connector":
             edges.append(f"  {service} {arrow} {node('ext:' + path.service.address, 'ext', _label('connector outside this stack'))}")
         elif path.mode == "direct" and path.subnet is not None:
-            edges.append(f'  {service} -->|"direct VPC egress, {egress.get("egress", "PRIVATE_RANGES_ONLY")}"| '
+            edges.append(f'  {service} -->|"direct VPC egress, {_mermaid(egress.get("egress", "PRIVATE_RANGES_ONLY"))}"| '
                          f"{subnet_node(path.subnet)}")
     for connector in doc.resources(CONNECTOR):
         conn = node(connector.address, "conn", _label("connector " + str(connector.get("name"))))
@@ -341,7 +378,8 @@ def _diagram_section(doc: StackDocument) -> list[str]:
 def _backend_line(doc: StackDocument) -> str:
     backend = doc.doc.get("terraform", {}).get("backend", {})
     for kind, settings in backend.items():
-        return f"State: `{kind}` backend, " + ", ".join(f"{k} `{v}`" for k, v in sorted(settings.items())) + "."
+        return f"State: {_code(kind)} backend, " + ", ".join(
+            f"{_text(k)} {_code(v)}" for k, v in sorted(settings.items())) + "."
     return "State: no backend block (Terraform's default local state)."
 
 
@@ -352,8 +390,8 @@ def render(doc: StackDocument, *, source: str = "cdk.tf.json") -> str:
         doc: the stack's synthesized JSON.
         source: the JSON file's name, as the report mentions it.
     """
-    lines = [f"# Review of stack `{doc.stack}`", "",
-             f"Generated by `make report` from `{source}`, the JSON Terraform will get (not from the environment "
+    lines = [f"# Review of stack {_code(doc.stack)}", "",
+             f"Generated by `make report` from {_code(source)}, the JSON Terraform will get (not from the environment "
              "file).", "", _backend_line(doc), ""]
     lines += _resources_section(doc)
     if not any(doc.resources(rtype) for rtype in (SERVICE, CONNECTOR, SUBNET, NAT)):

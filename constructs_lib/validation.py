@@ -9,6 +9,8 @@ file models.
 
 from __future__ import annotations
 
+import codecs
+import datetime
 import json
 import re
 import tomllib
@@ -16,7 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-__all__ = ["MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "read_toml"]
+from .literal import TOKEN_MARKER_EXPECTED, has_token_marker
+
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "read_toml"]
+
+# Our own bounds on a file, far above any real environment (a few KB, tables nested 3 deep), so that a
+# hostile file is a problem line rather than memory, time or Python's recursion limit.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NESTING = 32
 
 # An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names.
 RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
@@ -75,6 +84,11 @@ def _show(value: Any) -> str:
         return "a table"
     if isinstance(value, list):
         return f"a list of {len(value)}"
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value))) if value.bit_length() < 14_000 else 'more than 4,300'} digits"
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        # TOML's own date-time forms, as written (RFC 3339).
+        return value.isoformat()
     return repr(value)
 
 
@@ -87,18 +101,48 @@ class Reader:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self._marked: set[str] = set()
 
     def problem(self, key: str, expected: str, given: Any) -> None:
         """Record a problem with a TOML value, rendered as the user wrote it."""
         self.shown(key, expected, _show(given))
 
     def shown(self, key: str, expected: str, given: str) -> None:
-        """Record a problem whose ``given`` is already a description."""
-        self.problems.append(Problem(self.source, key, expected, given))
+        """Record a problem whose ``given`` is already a description.
+
+        A key already reported for a cdktf token marker gets no second problem.
+        """
+        if key not in self._marked:
+            self.problems.append(Problem(self.source, key, expected, given))
+
+    def token_markers(self, data: Mapping[str, Any]) -> None:
+        """Report every key and string value, at any depth, that holds a cdktf token marker.
+
+        cdktf would resolve such a marker into a reference to another resource (or
+        crash), so no string of a file may hold one. Walked without recursion: a
+        document may be nested deeply.
+        """
+        pending: list[tuple[str, Any]] = [("", data)]
+        while pending:
+            path, value = pending.pop()
+            if isinstance(value, str):
+                if has_token_marker(value):
+                    self.shown(path or "(file)", TOKEN_MARKER_EXPECTED, _show(value))
+                    self._marked.add(path)
+            elif isinstance(value, dict):
+                for k, v in reversed(list(value.items())):
+                    where = f"{path}.{k}" if path else str(k)
+                    if isinstance(k, str) and has_token_marker(k):
+                        self.shown(where, TOKEN_MARKER_EXPECTED, f"the key {_show(k)}")
+                        self._marked.add(where)
+                    else:
+                        pending.append((where, v))
+            elif isinstance(value, list):
+                pending.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
 
     def stack_name(self, stack: str) -> None:
         """Report a file stem that cannot be a stack name."""
-        if not RFC1035.match(stack):
+        if not RFC1035.fullmatch(stack):
             self.problem("(file name)", "a file stem usable as a stack name "
                          "(lowercase letters, digits and hyphens, starting with a letter)", stack)
 
@@ -161,7 +205,7 @@ class Reader:
         names: list[str] = []
         for i, item in enumerate(raw):
             where = f"{path}.{key}[{i}]"
-            if not isinstance(item, str) or not RFC1035.match(item):
+            if not isinstance(item, str) or not RFC1035.fullmatch(item):
                 self.problem(where, _ADDRESS_NAME_EXPECTED, item)
             elif item in names:
                 self.problem(where, f"a name not already at {path}.{key}[{raw.index(item)}]", item)
@@ -176,10 +220,10 @@ class Reader:
         for k, v in table.items():
             where = f"{path}.{key}.{k}"
             ok = True
-            if not key_rule.match(k):
+            if not key_rule.fullmatch(k):
                 self.shown(where, key_expected, f'the key "{k}"')
                 ok = False
-            if not isinstance(v, str) or (value_rule is not None and not value_rule.match(v)):
+            if not isinstance(v, str) or (value_rule is not None and not value_rule.fullmatch(v)):
                 self.problem(where, value_expected, v)
                 ok = False
             if ok:
@@ -187,20 +231,52 @@ class Reader:
         return result
 
 
+def _depth(data: Any) -> int:
+    """How deeply arrays and tables nest in a parsed document (walked without recursion)."""
+    deepest, pending = 0, [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth + 1)
+            pending.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """The parsed TOML document of a file.
 
     Raises:
-        ConfigError: the file cannot be read, is not UTF-8 or is not valid TOML.
+        ConfigError: the file cannot be read, is larger than MAX_FILE_BYTES, starts with a
+            byte order mark, is not UTF-8, is not valid TOML or nests deeper than MAX_NESTING.
     """
     source = str(path)
+
+    def fail(expected: str, given: str) -> ConfigError:
+        return ConfigError([Problem(source, "(file)", expected, given)])
+
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        raise ConfigError([Problem(source, "(file)", "a readable TOML file", err.strerror or str(err))]) from None
-    except UnicodeDecodeError:
-        raise ConfigError([Problem(source, "(file)", "a UTF-8 text file", "bytes that are not UTF-8")]) from None
+        raise fail("a readable TOML file", err.strerror or str(err)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise fail(f"a file of at most {MAX_FILE_BYTES:,} bytes", f"more than {MAX_FILE_BYTES:,} bytes") from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raise fail("UTF-8 without a byte order mark (TOML allows none: save the file as plain UTF-8)",
+                   "a file starting with the UTF-8 byte order mark (EF BB BF)") from None
     try:
-        return tomllib.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise fail("a UTF-8 text file", f"bytes that are not UTF-8 (at byte {err.start:,})") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError([Problem(source, "(file)", "valid TOML", str(err))]) from None
+        raise fail("valid TOML", str(err)) from None
+    except RecursionError:
+        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", "deeper nesting") from None
+    except ValueError:
+        # tomllib reads integers with int(), which refuses more than 4,300 digits; TOML's are 64-bit.
+        raise fail("valid TOML (integers are 64-bit)", "an integer of more than 4,300 digits") from None
+    if _depth(data) > MAX_NESTING:
+        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", f"{_depth(data)} levels") from None
+    return data

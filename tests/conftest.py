@@ -12,8 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests draw the same examples on every run, CI included (a failure is reproducible, a green run is
+# not luck); HYPOTHESIS_PROFILE=explore draws fresh ones locally to look for new failures.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

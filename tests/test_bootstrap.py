@@ -35,7 +35,8 @@ def doc() -> dict[str, Any]:
     from constructs_lib.bootstrap_stack import BootstrapStack
     from constructs_lib.cdk import Testing
 
-    return json.loads(Testing.synth(BootstrapStack(Testing.app(), "state", config=bootstrap())))
+    return json.loads(Testing.synth(BootstrapStack(Testing.app(), "state", config=bootstrap(),
+                                                   state_path="../../../environments/bootstrap/state.tfstate")))
 
 
 def test_defaults_keep_ten_noncurrent_versions_and_upper_case_the_location():
@@ -77,8 +78,46 @@ def test_bucket_keeps_history_and_is_never_public(doc):
     }
 
 
-def test_bootstrap_keeps_its_own_state_in_a_local_file(doc):
-    assert doc["terraform"]["backend"] == {"local": {"path": "terraform.state.tfstate"}}
+def test_bootstrap_keeps_its_own_state_in_the_local_file_it_is_given(doc):
+    assert doc["terraform"]["backend"] == {"local": {"path": "../../../environments/bootstrap/state.tfstate"}}
+
+
+def test_the_app_keeps_the_bootstrap_state_beside_the_bootstrap_file_outside_the_output_folder(tmp_path):
+    out = tmp_path / "out"
+    assert run(str(BOOTSTRAP), stderr=io.StringIO(), outdir=str(out)) == 0
+    folder = out / "stacks" / "state-bucket"
+    path = json.loads((folder / "cdk.tf.json").read_text())["terraform"]["backend"]["local"]["path"]
+    assert (folder / path).resolve() == BOOTSTRAP.with_suffix(".tfstate").resolve()
+
+
+def test_state_left_in_the_output_folder_by_earlier_versions_is_moved_beside_the_file(tmp_path):
+    folder = tmp_path / "env"
+    folder.mkdir()
+    source = folder / "state-bucket.toml"
+    source.write_text(BOOTSTRAP.read_text())
+    legacy = tmp_path / "out" / "stacks" / "state-bucket" / "terraform.state-bucket.tfstate"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(b'{"serial": 7}')
+    stderr = io.StringIO()
+    assert run(str(source), stderr=stderr, outdir=str(tmp_path / "out")) == 0
+    assert (folder / "state-bucket.tfstate").read_bytes() == b'{"serial": 7}'
+    assert not legacy.exists()
+    assert stderr.getvalue().startswith(f"note: moved {legacy} to {folder / 'state-bucket.tfstate'}")
+
+
+def test_state_in_both_places_stops_the_synth_and_moves_nothing(tmp_path):
+    folder = tmp_path / "env"
+    folder.mkdir()
+    source = folder / "state-bucket.toml"
+    source.write_text(BOOTSTRAP.read_text())
+    (folder / "state-bucket.tfstate").write_bytes(b"new")
+    legacy = tmp_path / "out" / "stacks" / "state-bucket" / "terraform.state-bucket.tfstate"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(b"old")
+    stderr = io.StringIO()
+    assert run(str(source), stderr=stderr, outdir=str(tmp_path / "out")) == 1
+    assert f"(state): expected one local state file for stack state-bucket" in stderr.getvalue()
+    assert legacy.read_bytes() == b"old" and (folder / "state-bucket.tfstate").read_bytes() == b"new"
 
 
 def test_bootstrap_outputs_the_bucket_name(doc):

@@ -34,10 +34,10 @@ def unreachable_registry(home: Path) -> Path:
     return path
 
 
-@pytest.mark.skipif(not CDKTF.exists(), reason="run through `make test`, which installs the pinned cdktf CLI")
 @pytest.mark.parametrize("command", ["diff", "deploy"])
 def test_cdktf_without_registry_or_credentials_fails_with_terraforms_message(command, synthesized_environments,
                                                                              tmp_path):
+    assert CDKTF.exists(), f"{CDKTF} is missing: run through `make test`, which installs the pinned cdktf CLI"
     stack = environment_stacks()[0]
     out = tmp_path / "cdktf.out"
     shutil.copytree(synthesized_environments[stack].directory.parents[1], out)

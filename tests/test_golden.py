@@ -2,7 +2,8 @@
 
 Refresh after an intended change with ``make golden`` (UPDATE_GOLDEN=1),
 then review the diff of tests/golden/ like any other change: every changed
-line is a change to what Terraform will do.
+line is a change to what Terraform will do. A run with UPDATE_GOLDEN=1 always
+fails (it compares nothing); ``make golden`` then runs the tests again without it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from constructs_lib.app import build_app
 from constructs_lib.config import load_environment
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "golden"
+# GOLDEN_DIR points a run at a copy (the test below runs the refresh on one, never on tests/golden/).
+GOLDEN = Path(os.environ.get("GOLDEN_DIR") or ROOT / "tests" / "golden")
 
 
 @pytest.mark.parametrize("stack", ["example", "shared-vpc", "direct", "adopt-existing-ip", "drain-ip",
@@ -28,6 +30,29 @@ def test_stack_matches_golden_file(stack, tmp_path):
     actual = (tmp_path / "stacks" / stack / "cdk.tf.json").read_text()
     golden = GOLDEN / f"{stack}.tf.json"
     if os.environ.get("UPDATE_GOLDEN") == "1":
+        # A refresh is never a passing run: the test fails whether or not the file changed.
+        changed = not golden.is_file() or golden.read_text() != actual
         golden.write_text(actual)
+        pytest.fail(f"UPDATE_GOLDEN=1 rewrote {golden} ({'changed' if changed else 'unchanged'}): review the diff of "
+                    "tests/golden/, then run the tests without UPDATE_GOLDEN")
     assert golden.is_file(), f"{golden} is missing: run `make golden`"
     assert json.loads(actual) == json.loads(golden.read_text()), f"{stack} differs from {golden}: review, then `make golden`"
+
+
+def test_a_refresh_with_update_golden_is_never_a_passing_run(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import child_env
+
+    copy = tmp_path / "golden"
+    shutil.copytree(ROOT / "tests" / "golden", copy)
+    (copy / "example.tf.json").write_text("{}")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "example",
+                             str(Path(__file__))], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env=child_env(UPDATE_GOLDEN="1", GOLDEN_DIR=str(copy)))
+    assert result.returncode == 1, result.stdout
+    assert "UPDATE_GOLDEN=1 rewrote" in result.stdout
+    assert json.loads((copy / "example.tf.json").read_text()) == json.loads(
+        (ROOT / "tests" / "golden" / "example.tf.json").read_text())

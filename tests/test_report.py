@@ -139,7 +139,8 @@ def test_a_stack_without_a_chain_gets_only_its_resource_table():
     from constructs_lib.cdk import Testing
 
     stack = BootstrapStack(Testing.app(), "state-bucket",
-                           config=load_bootstrap(ROOT / "environments" / "bootstrap" / "state-bucket.toml"))
+                           config=load_bootstrap(ROOT / "environments" / "bootstrap" / "state-bucket.toml"),
+                           state_path="state-bucket.tfstate")
     report = render(StackDocument(stack.to_terraform()))
     assert [line for line in report.splitlines() if line.startswith("## ")] == ["## Resources"]
     assert rows(report, "Resources")[1][4] == (
@@ -162,3 +163,34 @@ def test_standby_addresses_are_listed_apart_from_the_pool():
     report = render(StackDocument(stack.to_terraform()))
     assert ["cloud-run-origin-ip-next", "reserved by this stack", "standby"] in rows(report, "IP pool")
     assert ["cloud-run-origin-ip", "reserved by this stack", "in use"] in rows(report, "IP pool")
+
+
+HOSTILE = "x`y\n## Policy results\n| forged | row |\n<script>*a*_b_ [l](u) ```\u2028#"
+
+
+def test_every_string_from_the_json_is_escaped(doc):
+    changed = copy.deepcopy(doc)
+    changed["terraform"]["backend"] = {"gcs": {"bucket": "b", "prefix": HOSTILE}}
+    (nat,) = changed["resource"]["google_compute_router_nat"].values()
+    nat["name"] = HOSTILE
+    (service,) = changed["resource"]["google_cloud_run_v2_service"].values()
+    service["template"]["containers"][0]["image"] = HOSTILE
+    service["template"]["vpc_access"]["egress"] = HOSTILE
+    for output in changed["output"].values():
+        output["description"] = HOSTILE
+    report = render(StackDocument(changed))
+    # Each string stays on its line and opens nothing: the sections and table rows are the report's own.
+    assert [line for line in report.splitlines() if line.startswith("#")] == [
+        "# Review of stack `example`", "## Resources", "## IP pool", "## Capacity", "## Policy results", "## Diagram"]
+    assert "\n| forged |" not in report and "\n```\u2028" not in report
+    assert "State: `gcs` backend, bucket `b`, prefix ````x`y\\u000a## Policy results\\u000a| forged | row " \
+           "|\\u000a<script>*a*_b_ [l](u) ```\\u2028#````." in report
+    assert rows(report, "Capacity")[0][0] == "````x`y\\u000a## Policy results\\u000a\\| forged \\| row " \
+                                             "\\|\\u000a<script>*a*_b_ [l](u) ```\\u2028#````"
+    assert section(report, "Diagram")[-1] == "```"
+    assert report.count("```mermaid") == 1
+    mermaid = section(report, "Diagram")[1:-1]
+    assert all(line.startswith("  ") and "<script>" not in line and "`" not in line for line in mermaid[1:]), mermaid
+    outputs = [line for line in report.splitlines() if line.startswith("- output `static_ips`: ")]
+    assert outputs == ["- output `static_ips`: x\\`y\\\\u000a\\#\\# Policy results\\\\u000a| forged | row |\\\\u000a"
+                       "\\<script\\>\\*a\\*\\_b\\_ \\[l\\](u) \\`\\`\\`\\\\u2028\\#"]
