@@ -272,6 +272,11 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
             rehearsal.seed(config)
             say(f"local GCP API on {rehearsal.gcp.url}, GCS on {rehearsal.gcs.url}; "
                 f"google provider {PROVIDER_VERSION} from {MIRROR}")
+            # A copy in the rehearsal's folder: a stack with local state keeps it beside its file, and a
+            # rehearsal must never write the real one (the bootstrap stack's environments/bootstrap/*.tfstate).
+            original, config_file = config_file, workdir / "file" / config_file.name
+            config_file.parent.mkdir()
+            shutil.copyfile(original, config_file)
             doc = tomllib.loads(config_file.read_text(encoding="utf-8"))
             before = prior_stage(doc) if isinstance(config, EnvironmentConfig) else None
             if before is not None:

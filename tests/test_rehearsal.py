@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from conftest import ADDRESS, API, CONNECTOR, NAT, ROOT, ROUTER, RUN, SUBNET
+from conftest import ADDRESS, API, CONNECTOR, NAT, ROOT, ROUTER, RUN, SUBNET, snapshot
 from rehearsal import CDKTF, PROVIDER_BINARY, Plan, Rehearsal, RehearsalError, provider_missing_message, readable, \
     rehearse
 from tomlfile import dumps as toml_dumps
@@ -92,7 +92,9 @@ def environment_rehearsal(path: Path, workdir: Path) -> Recorded:
     """``make rehearse`` of one file (cdktf deploy, empty second plan, outputs), then ``terraform validate``."""
     out = io.StringIO()
     recorded = Recorded()
+    before = snapshot(ROOT / "environments")
     code = rehearse(path, out=out, err=out)
+    recorded.facts["environments_untouched"] = snapshot(ROOT / "environments") == before
     recorded.facts["code"] = code
     recorded.facts["output"] = out.getvalue()
     return recorded
@@ -269,6 +271,12 @@ def test_every_environment_file_rehearses_with_an_empty_second_plan(path, scenar
     rec = recorded(scenarios, f"rehearse:{path.stem}")
     assert rec.facts["code"] == 0, rec.facts["output"]
     assert "rehearsal: second plan: no changes" in rec.facts["output"]
+
+
+@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
+def test_a_rehearsal_writes_nothing_beside_the_real_file(path, scenarios):
+    """The bootstrap stack keeps its local state beside its file: a rehearsal deploys a copy."""
+    assert recorded(scenarios, f"rehearse:{path.stem}").facts["environments_untouched"]
 
 
 @pytest.mark.parametrize("path", [p for p in ENVIRONMENTS if p.parent.name == "environments"], ids=lambda p: p.stem)
