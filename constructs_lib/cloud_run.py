@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from .cdk import Construct, ITerraformDependable
+from .cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .google import (
     CloudRunV2Service,
     CloudRunV2ServiceTemplate,
@@ -20,6 +20,9 @@ from .google import (
 )
 from .literal import terraform_literal
 from .subnetwork import Subnetwork
+
+# Fields of a service that gcloud writes and Terraform should leave alone.
+GCLOUD_WRITTEN_FIELDS = ("client", "client_version")
 
 ALL_TRAFFIC = "ALL_TRAFFIC"
 INVOKER_ROLE = "roles/run.invoker"
@@ -138,6 +141,9 @@ class CloudRunService(Construct):
                 vpc_access=_vpc_access(connector_id, subnet, project=props.project),
             ),
             depends_on=list(depends_on) or None,
+            # gcloud run deploy records itself as the service's client ("gcloud", its version): a service
+            # deployed or adopted from gcloud would otherwise show an update back to no client on every plan.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=list(GCLOUD_WRITTEN_FIELDS)),
         )
         self.public_invoker = None
         if props.allow_unauthenticated:
