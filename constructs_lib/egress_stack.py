@@ -7,12 +7,10 @@ from .cdk import CloudBackend, NamedCloudWorkspace, TaggedCloudWorkspaces
 from .config import EnvironmentConfig
 from .egress_chain import EgressChain, EgressChainProps
 from .google import GoogleProvider, ProjectService
+from .adoption import import_existing
+from .apis import required_apis
 from .policy_pack import apply_chain_policies
 
-# APIs the chain needs in the project that runs the services.
-REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.googleapis.com")
-# Only a chain with a connector needs Serverless VPC Access.
-CONNECTOR_API = "vpcaccess.googleapis.com"
 
 
 class EgressStack(TerraformStack):
@@ -49,8 +47,8 @@ class EgressStack(TerraformStack):
             LocalBackend(self, path=state_path or f"terraform.{id}.tfstate")
 
         # Enabled and left enabled on destroy: other workloads in the project may need them.
-        self.apis = tuple(
-            ProjectService(
+        apis = {
+            api: ProjectService(
                 self,
                 f"Api-{api.split('.')[0]}",
                 project=config.project,
@@ -58,10 +56,12 @@ class EgressStack(TerraformStack):
                 disable_on_destroy=False,
                 disable_dependent_services=False,
             )
-            for api in REQUIRED_APIS
-            if api != CONNECTOR_API or config.has_connector
-        )
+            for api in required_apis(config.has_connector)
+        }
+        self.apis = tuple(apis.values())
         self.chain = EgressChain(self, "Chain", props=EgressChainProps(config=config), depends_on=self.apis)
+        # [adopt]: the first deploy imports what was built by hand instead of creating it.
+        import_existing(self.chain, apis, config)
 
         TerraformOutput(
             self,

@@ -1,0 +1,12 @@
+"""The Google APIs an environment's stack enables (a fact written once; no cdktf import, so the
+rehearsal can read it without starting jsii)."""
+
+# APIs the chain needs in the project that runs the services.
+REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.googleapis.com")
+# Only a chain with a connector needs Serverless VPC Access.
+CONNECTOR_API = "vpcaccess.googleapis.com"
+
+
+def required_apis(has_connector: bool) -> tuple[str, ...]:
+    """The APIs of one stack, in the order the stack creates them."""
+    return tuple(api for api in REQUIRED_APIS if api != CONNECTOR_API or has_connector)
