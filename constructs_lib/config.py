@@ -52,6 +52,7 @@ from .gcp_facts import (
 from .validation import MISSING, RFC1035, ConfigError, Problem, Reader, read_toml
 
 __all__ = [
+    "AdoptConfig",
     "CapacityConfig",
     "ConfigError",
     "ConnectorConfig",
@@ -216,6 +217,24 @@ class NatConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AdoptConfig:
+    """Resources that already exist (built by hand, with gcloud) for the first deploy to import, not create.
+
+    Attributes:
+        chain: import the chain's resources the file names: subnets, connector,
+            router, NAT, created addresses, and the APIs the stack enables.
+        services: names of ``[[services]]`` to import.
+    """
+
+    chain: bool = False
+    services: tuple[str, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return self.chain or bool(self.services)
+
+
+@dataclass(frozen=True, kw_only=True)
 class CapacityConfig:
     """What the chain must hold.
 
@@ -284,6 +303,7 @@ class EnvironmentConfig:
         capacity: what the chain must hold.
         standby_ips: addresses the stack creates outside the pool, so that their IPs can be
             allowlisted before the NAT uses them.
+        adopt: what already exists and the first deploy imports.
     """
 
     stack: str
@@ -303,6 +323,7 @@ class EnvironmentConfig:
     draining_ips: tuple[str, ...] = ()
     capacity: CapacityConfig = field(default_factory=CapacityConfig)
     standby_ips: tuple[str, ...] = ()
+    adopt: AdoptConfig = field(default_factory=AdoptConfig)
 
     @property
     def network_project(self) -> str:
@@ -431,7 +452,8 @@ _STATE_PREFIX_EXPECTED = (f"a non-empty object path inside the bucket, without a
 _PROJECT_EXPECTED = "a GCP project id (6-30 characters: lowercase letters, digits and hyphens, starting with a letter)"
 _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, starting with a letter, at most 63 characters)"
 
-_TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity", "services")
+_TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity", "services",
+             "adopt")
 _STATE_KEYS = ("bucket", "prefix", "backend", "organization", "workspace", "workspace_tags", "hostname")
 _CLOUD_STATE_KEYS = ("organization", "workspace", "workspace_tags", "hostname")
 _NETWORK_KEYS = ("vpc", "subnet_cidr", "direct_subnet_cidr", "host_project", "private_ip_google_access", "flow_logs",
@@ -443,6 +465,7 @@ _NAT_TIMEOUTS = ("udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_establish
 _NAT_KEYS = ("min_ports_per_vm", "max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping",
              *_NAT_TIMEOUTS, "log_filter")
 _CAPACITY_KEYS = ("peak_connections_per_destination",)
+_ADOPT_KEYS = ("chain", "services")
 _SERVICE_KEYS = (
     "name", "image", "labels", "service_account", "ingress", "deletion_protection",
     "env", "min_instances", "max_instances", "cpu", "memory", "port", "allow_unauthenticated",
@@ -596,6 +619,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     )
 
     services = _parse_services(r, data)
+    adopt = _parse_adopt(r, data, services)
 
     if r.problems:
         raise ConfigError(r.problems)
@@ -603,12 +627,34 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
         static_ip_count=static_ip_count, connector=connector, nat=nat, services=services,
         egress_mode=egress_mode, static_ip_names=static_ip_names, existing_ips=existing_ips,
-        draining_ips=draining_ips, capacity=capacity, standby_ips=standby_ips,
+        draining_ips=draining_ips, capacity=capacity, standby_ips=standby_ips, adopt=adopt,
     )
     check_cross_key_rules(r, config, connector_table="connector" in data)
     if r.problems:
         raise ConfigError(r.problems)
     return config
+
+
+def _parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfig, ...]) -> AdoptConfig:
+    """``[adopt]``: what the first deploy imports. Each adopted service must be a ``[[services]]`` of the file."""
+    adopt_data = r.sub_table(data, "adopt")
+    r.table(adopt_data, "adopt", _ADOPT_KEYS)
+    chain = r.get(adopt_data, "adopt", "chain", bool, default=False)
+    raw = adopt_data.get("services", [])
+    names: list[str] = []
+    if not isinstance(raw, list):
+        r.problem("adopt.services", "a list of service names from [[services]]", raw)
+        raw = []
+    declared = [s.name for s in services]
+    for i, name in enumerate(raw):
+        where = f"adopt.services[{i}]"
+        if not isinstance(name, str) or name not in declared:
+            r.problem(where, f"the name of a [[services]] entry of this file ({', '.join(declared) or 'none'})", name)
+        elif name in names:
+            r.problem(where, f"a name not already at adopt.services[{raw.index(name)}]", name)
+        else:
+            names.append(name)
+    return AdoptConfig(chain=bool(chain), services=tuple(names))
 
 
 def _parse_cloud_state(r: Reader, state_data: Mapping[str, Any]) -> StateConfig:
