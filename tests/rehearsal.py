@@ -37,7 +37,8 @@ for path in (ROOT, ROOT / "tests"):
 from constructs_lib.app import load_stacks  # noqa: E402
 from constructs_lib.bootstrap_config import BootstrapConfig  # noqa: E402
 from constructs_lib.config import ConfigError, EnvironmentConfig  # noqa: E402
-from localgcp import LocalGcp  # noqa: E402
+from constructs_lib.apis import required_apis  # noqa: E402
+from localgcp import LocalGcp, gcloud  # noqa: E402
 from real_terraform import GcsServer  # noqa: E402
 from tomlfile import dumps as toml_dumps  # noqa: E402
 
@@ -157,6 +158,30 @@ class Rehearsal:
                 self.gcp.compute.add_address(config.network_project, config.region, name)
         if config.state.backend == "gcs" and config.state.bucket and not (self.gcs.root / config.state.bucket).is_dir():
             self.gcs.create_bucket(config.state.bucket)
+        if config.adopt.any:
+            self._build_by_hand(config)
+
+    def _build_by_hand(self, c: EnvironmentConfig) -> None:
+        """What ``[adopt]`` names, as the guide's gcloud commands create it (tests/localgcp/gcloud.py)."""
+        gcp, net, region = self.gcp, c.network_project, c.region
+        gcloud.services_enable(gcp, c.project, *required_apis(c.has_connector))
+        if c.adopt.chain:
+            subnets = [(c.subnet_name, c.network.subnet_cidr), (c.direct_subnet_name, c.network.direct_subnet_cidr)]
+            subnets = [(name, cidr) for name, cidr in subnets if cidr is not None]
+            for name, cidr in subnets:
+                gcloud.subnets_create(gcp, net, region, name, network=c.network.vpc, ip_range=cidr)
+            if c.has_connector and c.network.subnet_cidr is not None:
+                gcloud.connectors_create(gcp, c.project, region, c.connector_name, subnet=c.subnet_name,
+                                         subnet_project=net)
+            gcloud.routers_create(gcp, net, region, c.router_name, network=c.network.vpc)
+            for name in (*c.address_names, *c.standby_ips):
+                gcloud.addresses_create(gcp, net, region, name)
+            gcloud.nats_create(gcp, net, region, c.nat_name, router=c.router_name,
+                               subnets=[name for name, _ in subnets], addresses=list(c.active_ip_names))
+        for service in c.services:
+            if service.name in c.adopt.services:
+                gcloud.run_deploy(gcp, c.project, region, service.name, image=service.image,
+                                  connector=c.connector_name)
 
     # --- environments -------------------------------------------------------------------------------
 

@@ -28,6 +28,9 @@ from tomlfile import dumps as toml_dumps
 
 ENVIRONMENTS = sorted((ROOT / "environments").glob("*.toml")) + sorted((ROOT / "environments" / "bootstrap").glob(
     "*.toml"))
+# Examples kept out of environments/ (no stack of every make diff), rehearsed all the same.
+EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
+ADOPT_EXAMPLE = ROOT / "examples" / "adopt-guide-chain.toml"
 # Resources whose replacement or deletion would change the outbound IP or cut egress.
 KEPT = (ADDRESS, ROUTER, NAT)
 # Scenarios at once: each spends most of its time in the provider's fixed waits, not on a core.
@@ -167,6 +170,22 @@ def pool_growth_and_rotation(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def adopt_guide_chain(workdir: Path) -> Recorded:
+    """The guide's chain built with gcloud, then the adopting example: first a file that still differs from
+    what exists (flow logs and Private Google Access left at the file's defaults), then the aligned one."""
+    doc = tomllib.loads(ADOPT_EXAMPLE.read_text(encoding="utf-8"))
+    misaligned = copy.deepcopy(doc)
+    del misaligned["network"]["flow_logs"], misaligned["network"]["private_ip_google_access"]
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, ADOPT_EXAMPLE.stem)
+        steps.plan("misaligned", misaligned)
+        steps.apply("adopt", doc)
+        steps.recorded.facts["creates"] = [f"{m} {p}" for m, p, _ in rehearsal.gcp.requests  # Terraform's only
+                                           if m == "POST" and p.endswith(("/subnetworks", "/addresses", "/routers",
+                                                                          "/connectors", "/services"))]
+        return steps.recorded
+
+
 def _nat(rehearsal: Rehearsal) -> dict[str, Any]:
     router = rehearsal.gcp.store["projects/my-gcp-project/regions/asia-northeast3/routers/cloud-run-router"]
     (nat,) = router["nats"]
@@ -219,7 +238,8 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "pool": pool_growth_and_rotation,
     "destroy": destroy_is_refused,
     "service-removal": service_removal,
-    **{f"rehearse:{p.stem}": (lambda w, p=p: environment_rehearsal(p, w)) for p in ENVIRONMENTS},
+    "adopt": adopt_guide_chain,
+    **{f"rehearse:{p.stem}": (lambda w, p=p: environment_rehearsal(p, w)) for p in ENVIRONMENTS + EXAMPLES},
 }
 
 
@@ -266,14 +286,14 @@ def assert_converged(rec: Recorded) -> None:
 # --- every file ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ENVIRONMENTS + EXAMPLES, ids=lambda p: p.stem)
 def test_every_environment_file_rehearses_with_an_empty_second_plan(path, scenarios):
     rec = recorded(scenarios, f"rehearse:{path.stem}")
     assert rec.facts["code"] == 0, rec.facts["output"]
     assert "rehearsal: second plan: no changes" in rec.facts["output"]
 
 
-@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ENVIRONMENTS + EXAMPLES, ids=lambda p: p.stem)
 def test_a_rehearsal_writes_nothing_beside_the_real_file(path, scenarios):
     """The bootstrap stack keeps its local state beside its file: a rehearsal deploys a copy."""
     assert recorded(scenarios, f"rehearse:{path.stem}").facts["environments_untouched"]
@@ -368,6 +388,46 @@ def test_removing_a_drained_address_needs_the_drain_list_cleared_by_hand(scenari
 
 def test_the_pool_converges_after_each_step(scenarios):
     assert_converged(recorded(scenarios, "pool"))
+
+
+# --- adopting a chain built by hand ------------------------------------------------------------------
+
+
+def test_adopting_the_guides_chain_imports_each_resource_and_changes_nothing(scenarios):
+    rec = recorded(scenarios, "adopt")
+    changes = rec.plans["adopt"].json["resource_changes"]
+    imported = {c["address"].split(".")[0] + " " + c["change"]["importing"]["id"] for c in changes
+                if "importing" in c["change"]}
+    p, r = "my-gcp-project", "asia-northeast3"
+    assert imported == {
+        f"{API} {p}/compute.googleapis.com", f"{API} {p}/vpcaccess.googleapis.com", f"{API} {p}/run.googleapis.com",
+        f"{SUBNET} projects/{p}/regions/{r}/subnetworks/my-subnet",
+        f"{CONNECTOR} projects/{p}/locations/{r}/connectors/my-connector",
+        f"{ROUTER} projects/{p}/regions/{r}/routers/my-router",
+        f"{NAT} projects/{p}/regions/{r}/routers/my-router/my-nat",
+        f"{ADDRESS} projects/{p}/regions/{r}/addresses/my-static-ip",
+        f"{RUN} projects/{p}/locations/{r}/services/my-service",
+    }
+    assert {tuple(c["change"]["actions"]) for c in changes} == {("no-op",)}, rec.plans["adopt"].describe()
+    summary = rec.plans["adopt"].json
+    assert len(changes) == len(imported)
+    assert "resource_drift" not in summary or summary["resource_drift"] == []
+
+
+def test_adopting_creates_nothing_in_gcp_and_converges(scenarios):
+    rec = recorded(scenarios, "adopt")
+    # gcloud's creates go to the API directly (localgcp/gcloud.py); over HTTP, Terraform created nothing.
+    assert rec.facts["creates"] == []
+    assert_converged(rec)
+
+
+def test_a_file_that_differs_from_what_exists_plans_the_difference_beside_the_imports(scenarios):
+    plan = recorded(scenarios, "adopt").plans["misaligned"]
+    changed = {c["address"].split(".")[0]: c["change"]["actions"] for c in plan.changes}
+    assert changed == {SUBNET: ["update"]}
+    (subnet,) = [c for c in plan.changes]
+    assert subnet["change"]["importing"]["id"].endswith("/subnetworks/my-subnet")
+    assert subnet["change"]["after"]["private_ip_google_access"] is True
 
 
 # --- refusals ----------------------------------------------------------------------------------------------
