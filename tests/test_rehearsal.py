@@ -186,6 +186,43 @@ def adopt_guide_chain(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def adopted_address_checks(workdir: Path) -> Recorded:
+    """existing_ips read by the data source: an INTERNAL address stops the plan at the postcondition,
+    a name that is not reserved stops it at the read."""
+    recorded = Recorded()
+    key = "projects/my-gcp-project/regions/asia-northeast3/addresses/partner-ip"
+    for case in ("internal", "missing"):
+        doc = example_doc()
+        doc["egress"] = {"static_ip_count": 0, "existing_ips": ["partner-ip"]}
+        with Rehearsal(workdir / case) as rehearsal:
+            steps = Steps(rehearsal, "adopted")
+            steps.write(doc)
+            stack_dir = rehearsal.synth(steps.file)
+            rehearsal.seed(_config(steps.file))
+            if case == "internal":
+                rehearsal.gcp.store[key].update(addressType="INTERNAL", purpose="GCE_ENDPOINT")
+            else:
+                del rehearsal.gcp.store[key]
+            rehearsal.init(stack_dir)
+            try:
+                rehearsal.plan(stack_dir)
+            except RehearsalError as err:
+                recorded.facts[case] = str(err)
+    return recorded
+
+
+def public_service(workdir: Path) -> Recorded:
+    """allow_unauthenticated: the invoker binding for allUsers, applied through the IAM policy calls."""
+    doc = example_doc()
+    doc["services"][0]["allow_unauthenticated"] = True
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "public")
+        steps.apply("public", doc)
+        steps.recorded.facts["policy"] = rehearsal.gcp.store[
+            "projects/my-gcp-project/locations/asia-northeast3/services/production:iamPolicy"]
+        return steps.recorded
+
+
 def _nat(rehearsal: Rehearsal) -> dict[str, Any]:
     router = rehearsal.gcp.store["projects/my-gcp-project/regions/asia-northeast3/routers/cloud-run-router"]
     (nat,) = router["nats"]
@@ -239,6 +276,8 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "destroy": destroy_is_refused,
     "service-removal": service_removal,
     "adopt": adopt_guide_chain,
+    "adopted-address-checks": adopted_address_checks,
+    "public-service": public_service,
     **{f"rehearse:{p.stem}": (lambda w, p=p: environment_rehearsal(p, w)) for p in ENVIRONMENTS + EXAMPLES},
 }
 
@@ -428,6 +467,22 @@ def test_a_file_that_differs_from_what_exists_plans_the_difference_beside_the_im
     (subnet,) = [c for c in plan.changes]
     assert subnet["change"]["importing"]["id"].endswith("/subnetworks/my-subnet")
     assert subnet["change"]["after"]["private_ip_google_access"] is True
+
+
+def test_an_adopted_address_that_is_internal_stops_the_plan_at_the_postcondition(scenarios):
+    facts = recorded(scenarios, "adopted-address-checks").facts
+    assert "existing_ips: partner-ip must be an EXTERNAL address to serve as a NAT IP." in facts["internal"]
+
+
+def test_an_adopted_address_that_is_not_reserved_stops_the_plan(scenarios):
+    facts = recorded(scenarios, "adopted-address-checks").facts
+    assert "Error: projects/my-gcp-project/regions/asia-northeast3/addresses/partner-ip not found" in facts["missing"]
+
+
+def test_a_public_service_gets_the_invoker_binding_for_all_users_and_converges(scenarios):
+    rec = recorded(scenarios, "public-service")
+    assert rec.facts["policy"]["bindings"] == [{"role": "roles/run.invoker", "members": ["allUsers"]}]
+    assert_converged(rec)
 
 
 # --- refusals ----------------------------------------------------------------------------------------------
