@@ -186,6 +186,23 @@ def adopt_guide_chain(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def hand_built_chain_without_adopt(workdir: Path) -> Recorded:
+    """The guide's chain exists, the file has no [adopt]: what users meet today, "already exists"."""
+    doc = tomllib.loads(ADOPT_EXAMPLE.read_text(encoding="utf-8"))
+    recorded = Recorded()
+    with Rehearsal(workdir) as rehearsal:
+        rehearsal.seed(_config(ADOPT_EXAMPLE))  # builds the chain as gcloud does
+        del doc["adopt"]
+        steps = Steps(rehearsal, ADOPT_EXAMPLE.stem)
+        try:
+            steps.apply("create", doc)
+        except RehearsalError as err:
+            recorded.facts["error"] = str(err)
+        recorded.facts["addresses"] = sorted(k for k in rehearsal.gcp.store if "/addresses/" in k)
+    recorded.plans = steps.recorded.plans
+    return recorded
+
+
 def adopted_address_checks(workdir: Path) -> Recorded:
     """existing_ips read by the data source: an INTERNAL address stops the plan at the postcondition,
     a name that is not reserved stops it at the read."""
@@ -277,6 +294,7 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "service-removal": service_removal,
     "adopt": adopt_guide_chain,
     "adopted-address-checks": adopted_address_checks,
+    "hand-built-without-adopt": hand_built_chain_without_adopt,
     "public-service": public_service,
     **{f"rehearse:{p.stem}": (lambda w, p=p: environment_rehearsal(p, w)) for p in ENVIRONMENTS + EXAMPLES},
 }
@@ -467,6 +485,14 @@ def test_a_file_that_differs_from_what_exists_plans_the_difference_beside_the_im
     (subnet,) = [c for c in plan.changes]
     assert subnet["change"]["importing"]["id"].endswith("/subnetworks/my-subnet")
     assert subnet["change"]["after"]["private_ip_google_access"] is True
+
+
+def test_without_adopt_a_hand_built_chain_fails_with_already_exists(scenarios):
+    rec = recorded(scenarios, "hand-built-without-adopt")
+    assert all(a == ["create"] for a in rec.plans["create"].actions(ADDRESS).values())
+    assert "already exists" in rec.facts["error"]
+    # Nothing was released: the allowlisted address is still the one gcloud reserved.
+    assert rec.facts["addresses"] == ["projects/my-gcp-project/regions/asia-northeast3/addresses/my-static-ip"]
 
 
 def test_an_adopted_address_that_is_internal_stops_the_plan_at_the_postcondition(scenarios):

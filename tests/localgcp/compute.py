@@ -138,11 +138,16 @@ class Compute:
         del self.gcp.store[key]
         return self._operation(req, "delete", key)
 
-    def _create(self, req: Request, collection: str, resource: JSON) -> JSON:
-        name = req.body.get("name", "")
-        key = self._key(req, collection, name)
+    def _refuse_taken(self, req: Request, collection: str) -> str:
+        """The new resource's key; 409, as GCP answers before it looks at anything else, when the name is taken."""
+        key = self._key(req, collection, req.body.get("name", ""))
         if key in self.gcp.store:
             raise ApiError(409, f"The resource '{key}' already exists", reason="alreadyExists")
+        return key
+
+    def _create(self, req: Request, collection: str, resource: JSON) -> JSON:
+        name = req.body.get("name", "")
+        key = self._refuse_taken(req, collection)
         project, region = req.params["project"], req.params["region"]
         resource.update(id=self.gcp.next_id(), creationTimestamp=self.gcp.timestamp(), name=name,
                         region=f"{LINK}projects/{project}/regions/{region}", selfLink=LINK + key)
@@ -181,6 +186,7 @@ class Compute:
     # --- subnetworks ---------------------------------------------------------------------------------
 
     def insert_subnetwork(self, req: Request) -> JSON:
+        self._refuse_taken(req, "subnetworks")
         body = dict(req.body)
         project = req.params["project"]
         network = self._network(project, body.get("network", ""))
