@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .cdk import Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack
 from .cdk import CloudBackend, NamedCloudWorkspace, TaggedCloudWorkspaces
+from .alerts import ChainAlerts, chain_alerts_props
 from .config import EnvironmentConfig
 from .egress_chain import EgressChain, EgressChainProps
 from .google import GoogleProvider, ProjectService
@@ -61,8 +62,15 @@ class EgressStack(TerraformStack):
             for api in REQUIRED_APIS
             if api != CONNECTOR_API or config.has_connector
         )
+        if config.alerts is not None:
+            # Alert policies need the Cloud Monitoring API; enabled and left enabled, like the others.
+            self.apis += (ProjectService(self, "Api-monitoring", project=config.project, service="monitoring.googleapis.com",
+                                         disable_on_destroy=False, disable_dependent_services=False),)
         self.chain = EgressChain(self, "Chain", props=EgressChainProps(config=config), depends_on=self.apis)
 
+        # [alerts]: policies on the chain's NAT (and connector) metrics, children Alerts/<what they watch>.
+        self.alerts = (None if config.alerts is None else
+                       ChainAlerts(self, "Alerts", props=chain_alerts_props(config), depends_on=self.apis))
         TerraformOutput(
             self,
             "static_ips",
