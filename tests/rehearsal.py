@@ -155,6 +155,9 @@ class Rehearsal:
             key = f"projects/{config.network_project}/regions/{config.region}/addresses/{name}"
             if key not in self.gcp.store:
                 self.gcp.compute.add_address(config.network_project, config.region, name)
+        for channel in config.alerts.notification_channels if config.alerts else ():
+            if channel not in self.gcp.store:  # [alerts]: channels exist before a file names them
+                self.gcp.monitoring.add_notification_channel(channel)
         if config.state.backend == "gcs" and config.state.bucket and not (self.gcs.root / config.state.bucket).is_dir():
             self.gcs.create_bucket(config.state.bucket)
 
