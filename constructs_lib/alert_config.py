@@ -100,7 +100,10 @@ def parse_alerts(r: Reader, data: Mapping[str, Any]) -> AlertsConfig | None:
     """The ``[alerts]`` table, or None when the file has none; problems go to ``r``."""
     if "alerts" not in data:
         return None
-    table = r.sub_table(data, "alerts")
+    if not isinstance(data["alerts"], dict):
+        r.problem("alerts", "a table ([alerts])", data["alerts"])
+        return None
+    table = data["alerts"]
     r.table(table, "alerts", ALERT_KEYS)
     raw = r.get(table, "alerts", "notification_channels", list, check=bool,
                 expected=f"a non-empty list of notification channels ({_CHANNEL_EXPECTED})")

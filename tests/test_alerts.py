@@ -14,10 +14,13 @@ import urllib.request
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import API, ROOT, config, one_problem, problems, resources, synth
+from constructs_lib.alert_config import ALERT_KEYS
 from constructs_lib.alerts import chain_alerts_props
-from constructs_lib.config import load_environment
+from constructs_lib.config import ConfigError, load_environment
 from localgcp import LocalGcp
 
 POLICY = "google_monitoring_alert_policy"
@@ -138,6 +141,33 @@ def problems_of_direct(**changes: Any) -> list[str]:
     with pytest.raises(ConfigError) as err:
         direct(**changes)
     return [str(p) for p in err.value.problems]
+
+
+def test_alerts_that_is_not_a_table_is_one_problem():
+    assert one_problem(alerts=["projects/my-gcp-project/notificationChannels/1"]) == (
+        "test.toml: alerts: expected a table ([alerts]), got a list of 1")
+
+
+TOML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1) | st.floats(allow_nan=False) | st.text(max_size=80)
+    | st.sampled_from([CHANNEL, HOST_CHANNEL, "${x}", "#{TfToken[TOKEN.1]}"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from([*ALERT_KEYS, "other"]), TOML_VALUES, max_size=6), st.booleans())
+def test_any_alerts_table_is_accepted_or_a_list_of_problems(table, direct_mode):
+    table = {k: v for k, v in table.items() if v is not None}
+    changes: dict[str, Any] = {"alerts": table}
+    if direct_mode:
+        changes.update(egress={"mode": "direct"}, network={"subnet_cidr": "10.124.16.0/24"})
+    try:
+        cfg = config(**changes)
+    except ConfigError as err:
+        assert err.problems and all(p.key.startswith(("alerts", "(file)")) for p in err.problems), err
+    else:
+        assert cfg.alerts is not None and cfg.alerts.notification_channels
 
 
 def test_fails_on_an_unknown_alerts_key():
