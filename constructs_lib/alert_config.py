@@ -16,7 +16,7 @@ https://cloud.google.com/nat/docs/monitoring; Cloud Monitoring metrics list,
   failed for lack of a port. Alert on more than 0 in a minute (duration 0): the
   failure the issue is about shows nowhere else.
 - the connector at its ``max_instances`` for 5 minutes: it cannot scale
-  further (and connectors do not scale back in), so more traffic queues.
+  further, so more traffic waits on the VMs it has.
 - connector CPU above 80 % for 5 minutes: micro machine types run out of CPU
   credits under steady load (GCP-NOTES.md: e2-standard-4 for production).
 """

@@ -222,8 +222,8 @@ def chain_alerts_props(config: EnvironmentConfig) -> ChainAlertsProps:
                     f"Serverless VPC Access connector `{config.connector_name}` ({config.region}, project "
                     f"{config.project}) has run {instances} or more instances for "
                     f"{_minutes(alerts.connector_instances_duration_sec)}; its `[connector] max_instances` is "
-                    f"{config.connector.max_instances}. At the maximum it cannot grow, and a connector does not scale "
-                    "back in.\n\n"
+                    f"{config.connector.max_instances}. At the maximum it cannot grow: more traffic "
+                    "waits on the VMs it has.\n\n"
                     f"Fix it in `{file}`: a higher `[connector] max_instances` (at most 10), "
                     '`[connector] machine_type = "e2-standard-4"`, or Direct VPC egress (`[egress] mode = "direct"`, '
                     "README \"Moving from the connector\"). Each connector VM holds a NAT port reservation: "
