@@ -5,8 +5,11 @@ rehearsal can read it without starting jsii)."""
 REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.googleapis.com")
 # Only a chain with a connector needs Serverless VPC Access.
 CONNECTOR_API = "vpcaccess.googleapis.com"
+# Only a stack with [alerts] needs Cloud Monitoring (its alert policies).
+MONITORING_API = "monitoring.googleapis.com"
 
 
-def required_apis(has_connector: bool) -> tuple[str, ...]:
+def required_apis(has_connector: bool, *, has_alerts: bool = False) -> tuple[str, ...]:
     """The APIs of one stack, in the order the stack creates them."""
-    return tuple(api for api in REQUIRED_APIS if api != CONNECTOR_API or has_connector)
+    return tuple(api for api in REQUIRED_APIS if api != CONNECTOR_API or has_connector) + (
+        (MONITORING_API,) if has_alerts else ())

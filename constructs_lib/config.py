@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .alert_config import AlertsConfig, check_alerts, parse_alerts
 from .egress_rules import (
     CLOUD_RUN_DEFAULT_MAX_INSTANCES,
     MAX_STATIC_IPS,
@@ -324,6 +325,7 @@ class EnvironmentConfig:
     capacity: CapacityConfig = field(default_factory=CapacityConfig)
     standby_ips: tuple[str, ...] = ()
     adopt: AdoptConfig = field(default_factory=AdoptConfig)
+    alerts: AlertsConfig | None = None  # the [alerts] table; no alert policies when None
 
     @property
     def network_project(self) -> str:
@@ -453,7 +455,7 @@ _PROJECT_EXPECTED = "a GCP project id (6-30 characters: lowercase letters, digit
 _RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, starting with a letter, at most 63 characters)"
 
 _TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity", "services",
-             "adopt")
+             "adopt", "alerts")
 _STATE_KEYS = ("bucket", "prefix", "backend", "organization", "workspace", "workspace_tags", "hostname")
 _CLOUD_STATE_KEYS = ("organization", "workspace", "workspace_tags", "hostname")
 _NETWORK_KEYS = ("vpc", "subnet_cidr", "direct_subnet_cidr", "host_project", "private_ip_google_access", "flow_logs",
@@ -620,6 +622,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
 
     services = _parse_services(r, data)
     adopt = _parse_adopt(r, data, services)
+    alerts = parse_alerts(r, data)
 
     if r.problems:
         raise ConfigError(r.problems)
@@ -627,9 +630,10 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
         static_ip_count=static_ip_count, connector=connector, nat=nat, services=services,
         egress_mode=egress_mode, static_ip_names=static_ip_names, existing_ips=existing_ips,
-        draining_ips=draining_ips, capacity=capacity, standby_ips=standby_ips, adopt=adopt,
+        draining_ips=draining_ips, capacity=capacity, standby_ips=standby_ips, adopt=adopt, alerts=alerts,
     )
     check_cross_key_rules(r, config, connector_table="connector" in data)
+    check_alerts(r, config)
     if r.problems:
         raise ConfigError(r.problems)
     return config

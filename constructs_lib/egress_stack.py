@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .cdk import Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack
 from .cdk import CloudBackend, NamedCloudWorkspace, TaggedCloudWorkspaces
+from .alerts import ChainAlerts, chain_alerts_props
 from .config import EnvironmentConfig
 from .egress_chain import EgressChain, EgressChainProps
 from .google import GoogleProvider, ProjectService
@@ -56,13 +57,16 @@ class EgressStack(TerraformStack):
                 disable_on_destroy=False,
                 disable_dependent_services=False,
             )
-            for api in required_apis(config.has_connector)
+            for api in required_apis(config.has_connector, has_alerts=config.alerts is not None)
         }
         self.apis = tuple(apis.values())
         self.chain = EgressChain(self, "Chain", props=EgressChainProps(config=config), depends_on=self.apis)
         # [adopt]: the first deploy imports what was built by hand instead of creating it.
         import_existing(self.chain, apis, config)
 
+        # [alerts]: policies on the chain's NAT (and connector) metrics, children Alerts/<what they watch>.
+        self.alerts = (None if config.alerts is None else
+                       ChainAlerts(self, "Alerts", props=chain_alerts_props(config), depends_on=self.apis))
         TerraformOutput(
             self,
             "static_ips",

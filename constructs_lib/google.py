@@ -35,6 +35,13 @@ from cdktf_cdktf_provider_google.compute_router_nat import (
 )
 from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork, ComputeSubnetworkLogConfig
 from cdktf_cdktf_provider_google.data_google_compute_address import DataGoogleComputeAddress
+from cdktf_cdktf_provider_google.monitoring_alert_policy import (
+    MonitoringAlertPolicy,
+    MonitoringAlertPolicyConditions,
+    MonitoringAlertPolicyConditionsConditionThreshold,
+    MonitoringAlertPolicyConditionsConditionThresholdAggregations,
+    MonitoringAlertPolicyDocumentation,
+)
 from cdktf_cdktf_provider_google.project_service import ProjectService
 from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_google.storage_bucket import (
@@ -66,6 +73,11 @@ __all__ = [
     "ComputeSubnetworkLogConfig",
     "DataGoogleComputeAddress",
     "GoogleProvider",
+    "MonitoringAlertPolicy",
+    "MonitoringAlertPolicyConditions",
+    "MonitoringAlertPolicyConditionsConditionThreshold",
+    "MonitoringAlertPolicyConditionsConditionThresholdAggregations",
+    "MonitoringAlertPolicyDocumentation",
     "ProjectService",
     "StorageBucket",
     "StorageBucketLifecycleRule",

@@ -297,6 +297,35 @@ def _capacity_section(doc: StackDocument) -> list[str]:
                              "connections per destination"), rows), "", *notes, ""]
 
 
+# -- alerts -------------------------------------------------------------------
+
+ALERT_POLICY = "google_monitoring_alert_policy"
+_COMPARISONS = {"COMPARISON_GT": ">", "COMPARISON_GE": "≥", "COMPARISON_LT": "<", "COMPARISON_LE": "≤",
+                "COMPARISON_EQ": "=", "COMPARISON_NE": "≠"}
+
+
+def _alerts_section(doc: StackDocument) -> list[str]:
+    """The alert policies ([alerts]): what each watches, when it fires, whom it notifies."""
+    rows = []
+    for r in doc.resources(ALERT_POLICY):
+        for condition in r.get("conditions") or []:
+            threshold = condition.get("condition_threshold") or {}
+            aggregation = (threshold.get("aggregations") or [{}])[0]
+            fires = (f"{aggregation.get('per_series_aligner', '—')} over {aggregation.get('alignment_period', '—')}"
+                     + (f", {aggregation['cross_series_reducer']}" if aggregation.get("cross_series_reducer") else "")
+                     + f" {_COMPARISONS.get(threshold.get('comparison'), threshold.get('comparison'))} "
+                     f"{_show(threshold.get('threshold_value', 0))} for {threshold.get('duration', '0s')}")
+            rows.append((_text(r.get("display_name")), _text(_show(doc.project(r))),
+                         _code(threshold.get("filter", "—")), _text(fires),
+                         "<br>".join(_text(c) for c in r.get("notification_channels") or []) or "nobody",
+                         _code(r.path)))
+    return ["## Alerts", "",
+            "Cloud Monitoring alert policies on the chain (`[alerts]`): port exhaustion shows in no Cloud Run log, "
+            "only in these metrics. Each policy's documentation quotes the capacity figures above and names the "
+            "keys that fix what it reports.", "",
+            *_table(("policy", "project", "filter", "fires when", "notifies", "construct"), rows), ""]
+
+
 # -- policies -----------------------------------------------------------------
 
 
@@ -400,6 +429,8 @@ def render(doc: StackDocument, *, source: str = "cdk.tf.json") -> str:
         return "\n".join(lines)
     lines += _ip_pool_section(doc)
     lines += _capacity_section(doc)
+    if doc.resources(ALERT_POLICY):
+        lines += _alerts_section(doc)
     lines += _policy_section(doc)
     lines += _diagram_section(doc)
     return "\n".join(lines)

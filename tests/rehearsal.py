@@ -156,6 +156,9 @@ class Rehearsal:
             key = f"projects/{config.network_project}/regions/{config.region}/addresses/{name}"
             if key not in self.gcp.store:
                 self.gcp.compute.add_address(config.network_project, config.region, name)
+        for channel in config.alerts.notification_channels if config.alerts else ():
+            if channel not in self.gcp.store:  # [alerts]: channels exist before a file names them
+                self.gcp.monitoring.add_notification_channel(channel)
         if config.state.backend == "gcs" and config.state.bucket and not (self.gcs.root / config.state.bucket).is_dir():
             self.gcs.create_bucket(config.state.bucket)
         if config.adopt.any:
@@ -164,7 +167,7 @@ class Rehearsal:
     def _build_by_hand(self, c: EnvironmentConfig) -> None:
         """What ``[adopt]`` names, as the guide's gcloud commands create it (tests/localgcp/gcloud.py)."""
         gcp, net, region = self.gcp, c.network_project, c.region
-        gcloud.services_enable(gcp, c.project, *required_apis(c.has_connector))
+        gcloud.services_enable(gcp, c.project, *required_apis(c.has_connector, has_alerts=c.alerts is not None))
         if c.adopt.chain:
             subnets = [(c.subnet_name, c.network.subnet_cidr), (c.direct_subnet_name, c.network.direct_subnet_cidr)]
             subnets = [(name, cidr) for name, cidr in subnets if cidr is not None]

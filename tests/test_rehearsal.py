@@ -286,6 +286,23 @@ def service_removal(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def alert_policies(workdir: Path) -> Recorded:
+    """The alerting example ([alerts]) applied, a threshold changed, then the table removed, on one state."""
+    doc = tomllib.loads((ROOT / "environments" / "alerting.toml").read_text(encoding="utf-8"))
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "alerting")
+        steps.apply("alerts", doc)
+        steps.recorded.facts["policies"] = copy.deepcopy(rehearsal.gcp.monitoring.policies())
+        doc["alerts"]["connector_cpu_percent"] = 90
+        steps.apply("cpu-90", doc)
+        steps.recorded.facts["changed"] = copy.deepcopy(rehearsal.gcp.monitoring.policies())
+        del doc["alerts"]
+        steps.apply("no-alerts", doc)
+        steps.recorded.facts["after_removal"] = sorted(rehearsal.gcp.monitoring.policies())
+        steps.recorded.facts["internal_errors"] = list(rehearsal.gcp.internal_errors)
+        return steps.recorded
+
+
 SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "validate": validate_every_stack,
     "connector-to-direct": connector_to_direct,
@@ -296,6 +313,7 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "adopted-address-checks": adopted_address_checks,
     "hand-built-without-adopt": hand_built_chain_without_adopt,
     "public-service": public_service,
+    "alerts": alert_policies,
     **{f"rehearse:{p.stem}": (lambda w, p=p: environment_rehearsal(p, w)) for p in ENVIRONMENTS + EXAMPLES},
 }
 
@@ -537,3 +555,51 @@ def test_removing_a_service_takes_the_readmes_two_deploys(scenarios):
     assert [c["change"]["actions"] for c in rec.plans["unprotect"].changes] == [["update"]]
     assert [c["change"]["actions"] for c in rec.plans["remove"].changes] == [["delete"]]
     assert rec.facts["after_removal"] == ["projects/my-gcp-project/locations/asia-northeast3/services/production"]
+
+
+# --- alert policies ([alerts]) -------------------------------------------------------------------------
+
+POLICY = "google_monitoring_alert_policy"
+
+
+def test_the_alerting_example_leaves_its_four_policies_in_the_local_monitoring_api(scenarios):
+    policies = recorded(scenarios, "alerts").facts["policies"]
+    assert len(policies) == 4
+    nat = ('resource.type = "nat_gateway" AND resource.labels.region = "asia-northeast3" AND '
+           'resource.labels.gateway_name = "alerting-nat" AND metric.type = ')
+    connector = 'resource.type = "vpc_access_connector" AND resource.labels.connector_name = "alerting-connector" AND '
+    assert sorted(c["conditionThreshold"]["filter"] for p in policies.values() for c in p["conditions"]) == sorted([
+        nat + '"router.googleapis.com/nat/nat_allocation_failed"',
+        nat + '"router.googleapis.com/nat/dropped_sent_packets_count" AND metric.labels.reason = "OUT_OF_RESOURCES"',
+        connector + 'metric.type = "vpcaccess.googleapis.com/connector/instances"',
+        connector + 'metric.type = "vpcaccess.googleapis.com/connector/cpu/utilizations"',
+    ])
+    for name, policy in policies.items():
+        assert name.startswith("projects/my-gcp-project/alertPolicies/")
+        assert policy["enabled"] is True and policy["combiner"] == "OR"
+        assert policy["notificationChannels"] == ["projects/my-gcp-project/notificationChannels/4837293847561234567",
+                                                  "projects/my-gcp-project/notificationChannels/9182736450918273645"]
+        assert policy["documentation"]["mimeType"] == "text/markdown"
+        assert "Fix it in `alerting.toml`" in policy["documentation"]["content"]
+
+
+def test_changing_an_alert_threshold_updates_that_policy_in_place(scenarios):
+    rec = recorded(scenarios, "alerts")
+    assert sorted(rec.plans["cpu-90"].actions(POLICY).values()) == [["no-op"]] * 3 + [["update"]]
+    assert [c["type"] for c in rec.plans["cpu-90"].changes] == [POLICY]
+    before, after = rec.facts["policies"], rec.facts["changed"]
+    assert sorted(before) == sorted(after)
+    (changed,) = [name for name in after if after[name] != before[name]]
+    (condition,) = after[changed]["conditions"]
+    assert condition["conditionThreshold"]["thresholdValue"] == 0.9
+    assert condition["name"] == before[changed]["conditions"][0]["name"]
+
+
+def test_removing_the_alerts_table_deletes_the_policies_and_nothing_of_the_chain(scenarios):
+    rec = recorded(scenarios, "alerts")
+    deleted = sorted(c["address"] for c in rec.plans["no-alerts"].changes if c["change"]["actions"] == ["delete"])
+    assert len(rec.plans["no-alerts"].changes) == len(deleted) == 5
+    assert [a for a in deleted if not a.startswith(POLICY)] == [f"{API}.Api-monitoring"]
+    assert rec.facts["after_removal"] == []
+    assert_converged(rec)
+    assert rec.facts["internal_errors"] == []

@@ -21,6 +21,7 @@ import uuid as _uuid
 from typing import Any
 
 from .compute import Compute, relative
+from .monitoring import Monitoring
 from .run import Run
 from .server import JSON, ApiError, HttpServer, Router
 from .serviceusage import ServiceUsage
@@ -54,6 +55,7 @@ class LocalGcp:
         self.run = Run(self)
         self.serviceusage = ServiceUsage(self)
         self.storage = Storage(self)
+        self.monitoring = Monitoring(self)
         self._http: HttpServer | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -94,6 +96,8 @@ class LocalGcp:
             "GOOGLE_SERVICE_USAGE_CUSTOM_ENDPOINT": f"{url}/serviceusage/v1/",
             "GOOGLE_RESOURCE_MANAGER_CUSTOM_ENDPOINT": f"{url}/resourcemanager/v1/",
             "GOOGLE_STORAGE_CUSTOM_ENDPOINT": f"{url}/storage/v1/",
+            # No version: the provider appends v3/ to the Monitoring base itself.
+            "GOOGLE_MONITORING_CUSTOM_ENDPOINT": f"{url}/monitoring/",
             "GOOGLE_OAUTH_ACCESS_TOKEN": "local-rehearsal-token",
             "HTTPS_PROXY": url,
             "HTTP_PROXY": url,
