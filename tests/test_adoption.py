@@ -87,3 +87,9 @@ def test_adopt_rejects(adopt, key, given):
     problem = one_problem(adopt=adopt)
     assert problem.startswith(f"test.toml: {key}: expected "), problem
     assert problem.endswith(f"got {given}"), problem
+
+
+def test_adopting_a_file_with_alerts_imports_the_monitoring_api_too():
+    doc = synth(config(adopt={"chain": True},
+                       alerts={"notification_channels": [f"projects/{P}/notificationChannels/1"]}))
+    assert f"{P}/monitoring.googleapis.com" in imports(doc)[API]
