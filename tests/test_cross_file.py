@@ -15,7 +15,7 @@ import pytest
 from conftest import environment, snapshot
 from constructs_lib.app import load_stacks, run
 from constructs_lib.config import ConfigError
-from test_properties import to_toml
+from tomlfile import dumps as to_toml
 
 
 def write(folder: Path, stem: str, **changes: Any) -> Path:

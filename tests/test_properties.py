@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import ipaddress
-import math
 import re
 import tempfile
 from pathlib import Path
@@ -24,6 +23,7 @@ from hypothesis import strategies as st
 from constructs_lib.app import run
 from constructs_lib.bootstrap_config import parse_bootstrap
 from constructs_lib.config import ConfigError, EnvironmentConfig, parse_environment
+from tomlfile import dumps as to_toml
 
 REGIONS = ["asia-northeast3", "europe-west1", "us-central1", "southamerica-east1", "me-central2"]
 PROBLEM_LINE = re.compile(r"^  - (?P<source>[^:]+\.toml): (?P<key>\S[^:]*): expected .+, got .+$")
@@ -430,51 +430,6 @@ arbitrary_documents = st.dictionaries(
     st.sampled_from(["project", "region", "name", "state", "network", "egress", "connector", "nat", "services",
                      "bootstrap", "other"]),
     json_values, max_size=6)
-
-
-# -- TOML ----------------------------------------------------------------------------------------------------------
-
-
-def _string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ch == "\x7f":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        assert math.isfinite(value)
-        return repr(value)
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    return "{" + ", ".join(f"{_string(k)} = {_value(v)}" for k, v in value.items()) + "}"
-
-
-def to_toml(doc: dict[str, Any]) -> str:
-    """A TOML file for a generated document: scalars, then [tables], then [[services]]."""
-    lines = [f"{_string(k)} = {_value(v)}" for k, v in doc.items() if not isinstance(v, dict) and k != "services"]
-    for key, table in doc.items():
-        if isinstance(table, dict):
-            lines += [f"[{_string(key)}]", *(f"{_string(k)} = {_value(v)}" for k, v in table.items())]
-    services_value = doc.get("services", [])
-    if isinstance(services_value, list) and all(isinstance(s, dict) for s in services_value):
-        for service in services_value:
-            lines += ["[[services]]", *(f"{_string(k)} = {_value(v)}" for k, v in service.items())]
-    elif "services" in doc:
-        lines.insert(0, f"services = {_value(services_value)}")
-    return "\n".join(lines) + "\n"
 
 
 # -- properties -------------------------------------------------------------------------------------------------

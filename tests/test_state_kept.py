@@ -19,7 +19,7 @@ import pytest
 
 from conftest import child_env, environment
 from constructs_lib.app import run
-from test_properties import to_toml
+from tomlfile import dumps as to_toml
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("Makefile", "cdktf.json", "main.py", "Pipfile", "Pipfile.lock", "package.json", "package-lock.json",

@@ -23,7 +23,7 @@ from constructs_lib.app import run
 from constructs_lib.config import load_environment
 from constructs_lib.literal import terraform_literal
 from real_terraform import Terraform, terraform_env
-from test_properties import to_toml
+from tomlfile import dumps as to_toml
 
 TRAPS = ['${file("/etc/passwd")}', "%{http_code}", "${HOME}/app", "$${x}", "%%{x}", "$$${x}", "%{ if true }x%{ endif }",
          "${", "%{", "$", "%", "}", "a}b${c", "\\${x}", "\u0000", "\u2028\U0001F600", "'\"`", "\n", "\r\n", ""]

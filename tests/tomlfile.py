@@ -1,24 +1,27 @@
 """Writing an environment document back as a TOML file (the standard library only reads TOML).
 
-Enough for environment files: top-level scalars and arrays, one level of
-``[tables]``, ``[[services]]`` arrays of tables, inline tables for mappings
-inside them (``labels``, ``env``).
+Top-level scalars, then one ``[table]`` per mapping, then ``[[services]]``;
+mappings inside them as inline tables. Every key and string is a basic string
+with control characters and DEL escaped, so any document the property tests
+generate, valid or not, is written as TOML that reads back to the same data.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 
-def _string(value: str) -> str:
-    # A JSON string is a valid TOML basic string for every character JSON escapes as \uXXXX or \n, \t, ...
-    return json.dumps(value, ensure_ascii=False).replace("\\/", "/")
-
-
-def _key(key: str) -> str:
-    return key if key and all(c.isalnum() or c in "-_" for c in key) and key.isascii() else _string(key)
+def _string(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ch == "\x7f":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def value(item: Any) -> str:
@@ -28,26 +31,25 @@ def value(item: Any) -> str:
     if isinstance(item, int):
         return str(item)
     if isinstance(item, float):
-        if not math.isfinite(item):
-            raise ValueError(f"TOML has no {item}")
+        assert math.isfinite(item)
         return repr(item)
     if isinstance(item, str):
         return _string(item)
-    if isinstance(item, (list, tuple)):
+    if isinstance(item, list):
         return "[" + ", ".join(value(v) for v in item) + "]"
-    if isinstance(item, dict):
-        return "{" + ", ".join(f"{_key(k)} = {value(v)}" for k, v in item.items()) + "}"
-    raise TypeError(f"no TOML form for {type(item).__name__}")
+    return "{" + ", ".join(f"{_string(k)} = {value(v)}" for k, v in item.items()) + "}"
 
 
 def dumps(doc: dict[str, Any]) -> str:
-    """A TOML document: scalars first, then each ``[table]``, then each ``[[array of tables]]``."""
-    tables = {k: v for k, v in doc.items() if isinstance(v, dict)}
-    arrays = {k: v for k, v in doc.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)}
-    lines = [f"{_key(k)} = {value(v)}" for k, v in doc.items() if k not in tables and k not in arrays]
-    for name, table in tables.items():
-        lines += ["", f"[{_key(name)}]", *(f"{_key(k)} = {value(v)}" for k, v in table.items())]
-    for name, items in arrays.items():
-        for item in items:
-            lines += ["", f"[[{_key(name)}]]", *(f"{_key(k)} = {value(v)}" for k, v in item.items())]
+    """A TOML file for a generated document: scalars, then [tables], then [[services]]."""
+    lines = [f"{_string(k)} = {value(v)}" for k, v in doc.items() if not isinstance(v, dict) and k != "services"]
+    for key, table in doc.items():
+        if isinstance(table, dict):
+            lines += [f"[{_string(key)}]", *(f"{_string(k)} = {value(v)}" for k, v in table.items())]
+    services_value = doc.get("services", [])
+    if isinstance(services_value, list) and all(isinstance(s, dict) for s in services_value):
+        for service in services_value:
+            lines += ["[[services]]", *(f"{_string(k)} = {value(v)}" for k, v in service.items())]
+    elif "services" in doc:
+        lines.insert(0, f"services = {value(services_value)}")
     return "\n".join(lines) + "\n"
