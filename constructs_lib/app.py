@@ -265,7 +265,7 @@ def synth_checked(app, *, stderr: TextIO = sys.stderr, remove_if_empty: Sequence
     """
     from .policy_pack import check_app
 
-    failures = check_app(app)
+    failures = check_app(app, final=True)
     if not failures:
         app.synth()
         return 0
