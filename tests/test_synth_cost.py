@@ -84,3 +84,31 @@ def test_the_kernel_runs_as_one_node_process():
     assert kind_and_count == "_Kernel 1"
     assert program.endswith("/lib/program.js")
     assert result.stderr == ""
+
+
+# node, with the kernel's preload, on the cdktf the CLI depends on (the same 0.21.0 as the app's assembly).
+LAZY_ARCHIVER = """
+const fs = require("fs"), os = require("os"), path = require("path");
+require("cdktf");
+const loaded = () => Object.keys(require.cache).some((f) => f.includes("/node_modules/archiver/"));
+console.log("archiver loaded with cdktf:", loaded());
+const { archiveSync } = require("cdktf/lib/private/fs");
+const src = fs.mkdtempSync(path.join(os.tmpdir(), "asset-"));
+fs.writeFileSync(path.join(src, "main.py"), "print(1)\\n");
+const zip = path.join(os.tmpdir(), path.basename(src) + ".zip");
+archiveSync(src, zip);
+console.log("zip written:", fs.readFileSync(zip).subarray(0, 2).toString() === "PK");
+const lazy = require("module")._load("archiver", require.cache[require.resolve("cdktf/lib/private/fs")], false);
+console.log("called:", typeof lazy("zip", {}).pipe, loaded());
+"""
+
+
+def test_the_kernel_loads_cdktfs_zip_library_only_when_an_asset_needs_it():
+    from constructs_lib.jsii_kernel import PRELOAD
+
+    result = subprocess.run(["node", "--require", str(PRELOAD), "-e", LAZY_ARCHIVER], cwd=ROOT / "node_modules",
+                            capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["archiver loaded with cdktf: false", "zip written: true",
+                                          "called: function true"]
