@@ -204,3 +204,8 @@ bytecode: .venv/.synced
 BENCH_RUNS ?= 7
 bench: setup-synth
 	.venv/bin/python bench/synth_bench.py --runs $(BENCH_RUNS)
+
+# Where the app's second goes, part by part (medians of 5 runs): make profile
+.PHONY: profile
+profile: setup-synth
+	.venv/bin/python bench/profile_synth.py
