@@ -32,9 +32,9 @@ endif
 
 # Which file synth, report and scan act on: ENV=<path below environments/, without .toml> (ENV=direct,
 # ENV=bootstrap/state-bucket); ENV= means every file, validated together. When ENV is not given,
-# `make synth` takes the example and `make report`/`make scan` every file.
+# `make synth` (and `make rehearse`) take the example, `make report`/`make scan` every file.
 ifeq ($(origin ENV),undefined)
-synth: ENV := example
+synth rehearse: ENV := example
 endif
 SELECTED = $(if $(ENV),environments/$(ENV).toml)
 
