@@ -154,7 +154,7 @@ golden: setup
 # Terraform on it without synthesizing again (--skip-synth): nothing else in cdktf.out/ is touched.
 STACK ?= example
 STACK_FILE = $(firstword $(wildcard environments/$(STACK).toml environments/bootstrap/$(STACK).toml))
-diff deploy: setup-synth node_modules/.installed .venv/bin/terraform
+diff deploy: setup-synth node_modules/.installed .venv/bin/terraform cli
 	@test -n "$(STACK_FILE)" || { echo "error: STACK: expected the stem of a file in environments/ or" \
 		"environments/bootstrap/, got \"$(STACK)\"" >&2; exit 2; }
 	@EGRESS_CONFIG=$(STACK_FILE) $(APP)
