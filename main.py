@@ -6,16 +6,32 @@ synthesizes just that file. The output folder is cdktf's (``CDKTF_OUTDIR``,
 else ``cdktf.out``). Every file is validated, and every stack checked against
 the chain policies, before anything is written; on a bad file or a violation
 the problems are listed and nothing is synthesized.
+
+``make synth`` runs this file directly; ``cdktf synth`` (and ``diff``,
+``deploy``) run it through ``cdktf.json``. Both write the same files, manifest
+included. Run by the CLI, the app lists its problems on the CLI's own stderr,
+once (``constructs_lib/console.py``); run directly, it prints the stacks it wrote.
 """
 
 import os
 import sys
 
-from constructs_lib.app import run
+# jsii prints a banner about Node 20 being past its end of life on every run; Node 20 is a version the
+# project tests (README, "Quick start"), so the app silences it itself, whoever runs it.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from constructs_lib.app import output_folder, run, synthesized_stacks  # noqa: E402
+from constructs_lib.console import problem_stream, run_by_cdktf_cli  # noqa: E402
 
 
 def main() -> int:
-    return run(os.environ.get("EGRESS_CONFIG"))
+    stderr = problem_stream()
+    code = run(os.environ.get("EGRESS_CONFIG"), stderr=stderr)
+    stderr.flush()
+    if code == 0 and not run_by_cdktf_cli():
+        outdir = output_folder({})
+        print(f"synthesized into {outdir}/stacks/: {', '.join(synthesized_stacks(outdir))}")
+    return code
 
 
 if __name__ == "__main__":

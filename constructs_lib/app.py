@@ -175,6 +175,16 @@ def output_folder(app_options: Mapping[str, object]) -> Path:
     return Path(str(app_options.get("outdir") or os.environ.get("CDKTF_OUTDIR") or "cdktf.out"))
 
 
+def synthesized_stacks(outdir: Path) -> list[str]:
+    """The stacks the last synth into ``outdir`` wrote, from its manifest.json (none when it holds no manifest)."""
+    import json
+
+    try:
+        return sorted(json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))["stacks"])
+    except (OSError, ValueError, KeyError):
+        return []
+
+
 def local_state_file(config: StackConfig) -> Path:
     """Where a stack with local state keeps it: ``<stack>.tfstate`` beside its file.
 
@@ -255,7 +265,7 @@ def synth_checked(app, *, stderr: TextIO = sys.stderr, remove_if_empty: Sequence
     """
     from .policy_pack import check_app
 
-    failures = check_app(app)
+    failures = check_app(app, final=True)
     if not failures:
         app.synth()
         return 0

@@ -5,7 +5,11 @@ CDK for Terraform was archived by HashiCorp on 2025-12-10 (last release
 community fork (CDK Terrain, ``cdktn``) a rename in this one file.
 """
 
-from cdktf import (
+from .jsii_kernel import use_direct_kernel
+
+use_direct_kernel()  # before the first jsii import starts the kernel: one node process, not two
+
+from cdktf import (  # noqa: E402
     Annotations,
     App,
     Aspects,
@@ -24,7 +28,7 @@ from cdktf import (
     TerraformStack,
     Testing,
 )
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct  # noqa: E402
 
 __all__ = [
     "Annotations",

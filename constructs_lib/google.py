@@ -10,9 +10,11 @@ only the namespaces imported below are loaded, in Python and in node, instead
 of all ~1,470 (see lazy_provider.py). Adding a class is still one import here.
 """
 
+from .jsii_kernel import use_direct_kernel
 from .lazy_provider import use_lazy_provider
 
-use_lazy_provider()  # before any import of cdktf_cdktf_provider_google, or the whole provider loads
+use_lazy_provider()  # checks the pinned versions before anything loads jsii
+use_direct_kernel()  # before the first provider import starts the kernel (constructs_lib.cdk usually did)  # before any import of cdktf_cdktf_provider_google, or the whole provider loads
 
 from cdktf_cdktf_provider_google.cloud_run_v2_service import (
     CloudRunV2Service,

@@ -51,10 +51,13 @@ class ChainPolicyPack:
 
     def __init__(self, rules: Iterable[Rule] = RULES) -> None:
         self.rules = tuple(rules)
+        # Set by check_app(..., final=True): the stack passed as it will be synthesized, so the synth need not
+        # resolve it again (each visit is also a call from node into Python, for every construct).
+        self.checked = False
 
     def visit(self, node: IConstruct) -> None:
         """Checks the whole stack once, when visiting the stack itself; other nodes are skipped."""
-        if not TerraformStack.is_stack(node):
+        if self.checked or not TerraformStack.is_stack(node):
             return
         by_path = {c.node.path: c for c in node.node.find_all()}
         for finding in check_stack(node, self.rules):
@@ -83,13 +86,21 @@ def apply_chain_policies(stack: TerraformStack, *, public_services: Iterable[str
     return pack
 
 
-def check_app(app: App) -> list[Finding]:
-    """Every violation in the stacks of ``app`` that carry the pack, without writing anything."""
+def check_app(app: App, *, final: bool = False) -> list[Finding]:
+    """Every violation in the stacks of ``app`` that carry the pack, without writing anything.
+
+    Args:
+        app: the App whose stacks to check.
+        final: the stacks will not change before ``app.synth()`` (main.py's case): the packs of stacks
+            that passed then skip their check at synth, which would resolve each stack a second time.
+    """
     found: list[Finding] = []
     for child in app.node.children:
         if not TerraformStack.is_stack(child):
             continue
         for aspect in Aspects.of(child).all:
             if isinstance(aspect, ChainPolicyPack):
-                found.extend(check_stack(child, aspect.rules))
+                failures = check_stack(child, aspect.rules)
+                found.extend(failures)
+                aspect.checked = final and not failures
     return found

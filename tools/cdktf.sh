@@ -1,0 +1,16 @@
+#!/bin/sh
+# `cdktf` for people who call the CLI themselves: `make setup` installs this file as .tools/cli/cdktf,
+# beside .tools/cli/terraform (the project's Terraform). With .tools/cli on PATH, `cdktf synth`,
+# `cdktf diff <stack>` and `cdktf deploy <stack>` run the pinned CLI (node_modules/) as make does:
+# no call to HashiCorp's checkpoint service or the npm registry, Terraform 1.15.5 from .venv/bin
+# first on PATH, never one that happens to be on the machine. The app silences jsii's banners itself.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+export CHECKPOINT_DISABLE="${CHECKPOINT_DISABLE:-1}"
+export DISABLE_VERSION_CHECK="${DISABLE_VERSION_CHECK:-1}"
+# A machine-wide TF_CLI_CONFIG_FILE naming a file that does not exist only makes Terraform warn, on every call.
+if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -e "$TF_CLI_CONFIG_FILE" ]; then
+    unset TF_CLI_CONFIG_FILE
+fi
+PATH="$root/.venv/bin:$root/node_modules/.bin:$PATH"
+export PATH
+exec "$root/node_modules/.bin/cdktf" "$@"
