@@ -107,15 +107,8 @@ def parse_alerts(r: Reader, data: Mapping[str, Any]) -> AlertsConfig | None:
     r.table(table, "alerts", ALERT_KEYS)
     raw = r.get(table, "alerts", "notification_channels", list, check=bool,
                 expected=f"a non-empty list of notification channels ({_CHANNEL_EXPECTED})")
-    channels: list[str] = []
-    for i, item in enumerate(raw or ()):
-        where = f"alerts.notification_channels[{i}]"
-        if not isinstance(item, str) or not NOTIFICATION_CHANNEL.fullmatch(item):
-            r.problem(where, _CHANNEL_EXPECTED, item)
-        elif item in channels:
-            r.problem(where, f"a channel not already at alerts.notification_channels[{raw.index(item)}]", item)
-        else:
-            channels.append(item)
+    channels = r.unique_strings(raw or [], "alerts.notification_channels", valid=NOTIFICATION_CHANNEL.fullmatch,
+                                expected=_CHANNEL_EXPECTED, noun="channel")
     if len(channels) > MAX_CHANNELS:
         r.shown("alerts.notification_channels", f"at most {MAX_CHANNELS} channels", f"{len(channels)}")
     dropped = r.get(table, "alerts", "dropped_packets_threshold", int, default=0,
@@ -125,7 +118,7 @@ def parse_alerts(r: Reader, data: Mapping[str, Any]) -> AlertsConfig | None:
     cpu = r.get(table, "alerts", "connector_cpu_percent", int, default=80, check=lambda v: 1 <= v <= 100,
                 expected="a CPU utilization in percent, from 1 to 100")
     return AlertsConfig(
-        notification_channels=tuple(channels),
+        notification_channels=channels,
         allocation_failed_duration_sec=_duration(r, table, "allocation_failed_duration_sec", 0),
         dropped_packets_threshold=0 if dropped is None else dropped,
         dropped_packets_duration_sec=_duration(r, table, "dropped_packets_duration_sec", 0),

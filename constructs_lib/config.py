@@ -645,20 +645,13 @@ def _parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConf
     r.table(adopt_data, "adopt", _ADOPT_KEYS)
     chain = r.get(adopt_data, "adopt", "chain", bool, default=False)
     raw = adopt_data.get("services", [])
-    names: list[str] = []
     if not isinstance(raw, list):
         r.problem("adopt.services", "a list of service names from [[services]]", raw)
         raw = []
     declared = [s.name for s in services]
-    for i, name in enumerate(raw):
-        where = f"adopt.services[{i}]"
-        if not isinstance(name, str) or name not in declared:
-            r.problem(where, f"the name of a [[services]] entry of this file ({', '.join(declared) or 'none'})", name)
-        elif name in names:
-            r.problem(where, f"a name not already at adopt.services[{raw.index(name)}]", name)
-        else:
-            names.append(name)
-    return AdoptConfig(chain=bool(chain), services=tuple(names))
+    names = r.unique_strings(raw, "adopt.services", valid=declared.__contains__,
+                             expected=f"the name of a [[services]] entry of this file ({', '.join(declared) or 'none'})")
+    return AdoptConfig(chain=bool(chain), services=names)
 
 
 def _parse_cloud_state(r: Reader, state_data: Mapping[str, Any]) -> StateConfig:

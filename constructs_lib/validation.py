@@ -202,16 +202,28 @@ class Reader:
         if not isinstance(raw, list):
             self.problem(f"{path}.{key}", "a list of address names", raw)
             return ()
-        names: list[str] = []
+        return self.unique_strings(raw, f"{path}.{key}", valid=RFC1035.fullmatch, expected=_ADDRESS_NAME_EXPECTED)
+
+    def unique_strings(self, raw: list[Any], where: str, *, valid: Callable[[str], Any], expected: str,
+                       noun: str = "name") -> tuple[str, ...]:
+        """The strings of ``raw`` that pass ``valid``, each once; a problem for every other item.
+
+        Args:
+            raw: the list as given.
+            where: its key (``egress.static_ip_names``), to which ``[i]`` is added.
+            valid: whether a string is acceptable.
+            expected: what an item should be, for the problem line.
+            noun: what an item is, for the problem line of a repeat (``a name not already at …``).
+        """
+        found: list[str] = []
         for i, item in enumerate(raw):
-            where = f"{path}.{key}[{i}]"
-            if not isinstance(item, str) or not RFC1035.fullmatch(item):
-                self.problem(where, _ADDRESS_NAME_EXPECTED, item)
-            elif item in names:
-                self.problem(where, f"a name not already at {path}.{key}[{raw.index(item)}]", item)
+            if not isinstance(item, str) or not valid(item):
+                self.problem(f"{where}[{i}]", expected, item)
+            elif item in found:
+                self.problem(f"{where}[{i}]", f"a {noun} not already at {where}[{raw.index(item)}]", item)
             else:
-                names.append(item)
-        return tuple(names)
+                found.append(item)
+        return tuple(found)
 
     def string_map(self, data: Mapping[str, Any], path: str, key: str, key_rule: re.Pattern[str],
                    key_expected: str, value_rule: re.Pattern[str] | None, value_expected: str) -> dict[str, str]:
