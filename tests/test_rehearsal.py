@@ -22,8 +22,8 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from conftest import ADDRESS, API, CONNECTOR, NAT, ROOT, ROUTER, RUN, SUBNET, snapshot
-from rehearsal import CDKTF, PROVIDER_BINARY, Plan, Rehearsal, RehearsalError, provider_missing_message, readable, \
-    rehearse
+from rehearsal import CDKTF, PROVIDER_BINARY, Plan, Rehearsal, RehearsalError, load_one, provider_missing_message, \
+    readable, rehearse
 from tomlfile import dumps as toml_dumps
 
 ENVIRONMENTS = sorted((ROOT / "environments").glob("*.toml")) + sorted((ROOT / "environments" / "bootstrap").glob(
@@ -67,7 +67,7 @@ class Steps:
         self.write(doc)
         stack_dir = self.rehearsal.synth(self.file)
         if self.stack_dir is None:
-            self.rehearsal.seed(_config(self.file))
+            self.rehearsal.seed(load_one(self.file))
             self.rehearsal.init(stack_dir)
         self.stack_dir = stack_dir
         plan = self.rehearsal.plan(stack_dir)
@@ -80,12 +80,6 @@ class Steps:
         assert self.stack_dir is not None
         self.rehearsal.terraform(self.stack_dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
         self.recorded.plans[f"{name}:after"] = self.rehearsal.plan(self.stack_dir)
-
-
-def _config(path: Path):
-    from rehearsal import load_one
-
-    return load_one(path)
 
 
 # --- the scenarios -----------------------------------------------------------------------------------
@@ -191,7 +185,7 @@ def hand_built_chain_without_adopt(workdir: Path) -> Recorded:
     doc = tomllib.loads(ADOPT_EXAMPLE.read_text(encoding="utf-8"))
     recorded = Recorded()
     with Rehearsal(workdir) as rehearsal:
-        rehearsal.seed(_config(ADOPT_EXAMPLE))  # builds the chain as gcloud does
+        rehearsal.seed(load_one(ADOPT_EXAMPLE))  # builds the chain as gcloud does
         del doc["adopt"]
         steps = Steps(rehearsal, ADOPT_EXAMPLE.stem)
         try:
@@ -215,7 +209,7 @@ def adopted_address_checks(workdir: Path) -> Recorded:
             steps = Steps(rehearsal, "adopted")
             steps.write(doc)
             stack_dir = rehearsal.synth(steps.file)
-            rehearsal.seed(_config(steps.file))
+            rehearsal.seed(load_one(steps.file))
             if case == "internal":
                 rehearsal.gcp.store[key].update(addressType="INTERNAL", purpose="GCE_ENDPOINT")
             else:
