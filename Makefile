@@ -112,7 +112,7 @@ test: setup provider
 
 # The google provider 6.50.0 in a filesystem mirror inside the project, for the tests and rehearsals
 # only (never synth): from the Terraform registry where it answers, else built from the provider's
-# Go module (10-25 minutes cold on 2 cores; Go's caches stay per user). tools/google-provider.sh.
+# Go module (about 6 minutes cold on 2 cores; Go's caches stay per user). tools/google-provider.sh.
 MIRROR := $(TOOLS)/terraform-mirror
 PROVIDER := $(MIRROR)/.google-6.50.0
 provider: $(PROVIDER)
