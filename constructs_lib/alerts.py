@@ -158,7 +158,7 @@ def chain_alerts_props(config: EnvironmentConfig) -> ChainAlertsProps:
     reserved = reserved_ports_per_endpoint(min_ports_per_vm=nat.min_ports_per_vm, dynamic_port_allocation=dynamic)
     served = endpoints_served(ip_count=ips, reserved_ports=reserved)
     where = f"`{config.nat_name}` (router `{config.router_name}`, {config.region}, project {config.network_project})"
-    check = ("`make synth` checks that every endpoint gets its reservation (README, \"NAT capacity\"); with "
+    check = ("`make synth` checks that every endpoint gets its reservation (docs/configuration.md, \"NAT capacity\"); with "
              "`[capacity] peak_connections_per_destination` set to the peak it also proposes the smallest change "
              "that holds it.")
     nat_channels = alerts.channels_in(config.network_project)
@@ -226,7 +226,7 @@ def chain_alerts_props(config: EnvironmentConfig) -> ChainAlertsProps:
                     "waits on the VMs it has.\n\n"
                     f"Fix it in `{file}`: a higher `[connector] max_instances` (at most 10), "
                     '`[connector] machine_type = "e2-standard-4"`, or Direct VPC egress (`[egress] mode = "direct"`, '
-                    "README \"Moving from the connector\"). Each connector VM holds a NAT port reservation: "
+                    "docs/operations.md, \"Moving from the connector\"). Each connector VM holds a NAT port reservation: "
                     + check),
                 notification_channels=connector_channels)),
             ("ConnectorCpu", AlertPolicyProps(

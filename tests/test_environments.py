@@ -1,4 +1,4 @@
-"""The example environments of environments/ that the README explains, and the capacity failure fixture."""
+"""The example environments of environments/ that docs/ explains, and the capacity failure fixture."""
 
 from __future__ import annotations
 

@@ -113,7 +113,7 @@ def validate_every_stack(workdir: Path) -> Recorded:
 
 
 def connector_to_direct(workdir: Path) -> Recorded:
-    """The README's move from the connector to Direct VPC egress, each step applied in turn to one state."""
+    """The move from the connector (docs/operations.md) to Direct VPC egress, each step applied in turn to one state."""
     doc = example_doc()
     with Rehearsal(workdir) as rehearsal:
         steps = Steps(rehearsal, "moving")
@@ -130,7 +130,7 @@ def connector_to_direct(workdir: Path) -> Recorded:
 
 
 def pool_growth_and_rotation(workdir: Path) -> Recorded:
-    """The README's pool procedures: grow by naming, then rotate (standby, into the pool, drain, remove)."""
+    """The pool procedures of docs/operations.md: grow by naming, then rotate (standby, into the pool, drain, remove)."""
     doc = example_doc()
     first, second, third = "cloud-run-origin-ip", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"
     with Rehearsal(workdir) as rehearsal:
@@ -154,7 +154,7 @@ def pool_growth_and_rotation(workdir: Path) -> Recorded:
             steps.apply("remove", doc)
         except RehearsalError as err:
             steps.recorded.facts["remove_error"] = str(err)
-            # The README's step 5 when the plan shows no drain_nat_ips change: clear the list with gcloud.
+            # The rotation's step 5 (docs/operations.md) when the plan shows no drain_nat_ips change: clear the list with gcloud.
             rehearsal.gcp.compute.clear_drain_ips("my-gcp-project", "asia-northeast3", "cloud-run-router",
                                                   "cloud-run-nat")
             steps.apply("remove-after-clear", doc)
@@ -260,7 +260,7 @@ def destroy_is_refused(workdir: Path) -> Recorded:
 
 
 def service_removal(workdir: Path) -> Recorded:
-    """Removing a service: refused while deletion_protection is on, done in the README's two deploys."""
+    """Removing a service: refused while deletion_protection is on, done in the two deploys of docs/operations.md."""
     doc = example_doc()
     doc["services"].append({"name": "reports", "image": "asia.gcr.io/my-gcp-project/reports:1.0.0"})
     with Rehearsal(workdir) as rehearsal:
@@ -441,7 +441,7 @@ def test_removing_a_drained_address_deletes_only_that_address(scenarios):
 
 
 def test_removing_a_drained_address_needs_the_drain_list_cleared_by_hand(scenarios):
-    """What the README's rotation step 5 warns of, shown: drain_nat_ips is optional and computed in the
+    """What the rotation's step 5 (docs/operations.md) warns of, shown: drain_nat_ips is optional and computed in the
     provider, so the emptied list plans no NAT change, the NAT keeps the address, and its delete fails
     until the list is cleared with gcloud (--clear-nat-external-drain-ip-pool)."""
     rec = recorded(scenarios, "pool")
