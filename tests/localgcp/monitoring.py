@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .server import JSON, ApiError, Request
+from .server import ApiError, JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
@@ -29,10 +29,6 @@ CONDITION_KINDS = ("conditionThreshold", "conditionAbsent", "conditionMatchedLog
 MAX_CONDITIONS = 6
 # Who GCP records as the author of a change: the caller's identity.
 MUTATED_BY = "local-rehearsal@example.com"
-
-
-def _invalid(message: str) -> ApiError:
-    return ApiError(400, message, status="INVALID_ARGUMENT")
 
 
 class Monitoring:
@@ -85,31 +81,31 @@ class Monitoring:
     def _checked(self, project: str, policy: JSON, name: str, before: JSON | None = None) -> JSON:
         """The policy as GCP stores it: checked, condition names kept or given, ``enabled`` defaulted."""
         if not policy.get("displayName"):
-            raise _invalid("Field alert_policy.display_name is required.")
+            raise invalid("Field alert_policy.display_name is required.")
         if policy.get("combiner") not in COMBINERS:
-            raise _invalid(f"Field alert_policy.combiner had an invalid value of {policy.get('combiner')!r}.")
+            raise invalid(f"Field alert_policy.combiner had an invalid value of {policy.get('combiner')!r}.")
         conditions = policy.get("conditions") or []
         if not 1 <= len(conditions) <= MAX_CONDITIONS:
-            raise _invalid(f"An alerting policy must have between 1 and {MAX_CONDITIONS} conditions; "
+            raise invalid(f"An alerting policy must have between 1 and {MAX_CONDITIONS} conditions; "
                            f"got {len(conditions)}.")
         known = {c.get("name") for c in (before or {}).get("conditions", [])}
         named = []
         for i, condition in enumerate(conditions):
             kinds = [k for k in CONDITION_KINDS if k in condition]
             if len(kinds) != 1:
-                raise _invalid(f"Field alert_policy.conditions[{i}] must have exactly one condition type.")
+                raise invalid(f"Field alert_policy.conditions[{i}] must have exactly one condition type.")
             if not condition.get("displayName"):
-                raise _invalid(f"Field alert_policy.conditions[{i}].display_name is required.")
+                raise invalid(f"Field alert_policy.conditions[{i}].display_name is required.")
             threshold = condition.get("conditionThreshold")
             if threshold is not None and not threshold.get("filter"):
-                raise _invalid(f"Field alert_policy.conditions[{i}].condition_threshold.filter is required.")
+                raise invalid(f"Field alert_policy.conditions[{i}].condition_threshold.filter is required.")
             condition = dict(condition)
             if condition.get("name") not in known:
                 condition["name"] = f"{name}/conditions/{self.gcp.next_id()}"
             named.append(condition)
         for i, channel in enumerate(policy.get("notificationChannels", [])):
             if not channel.startswith(f"projects/{project}/notificationChannels/") or channel not in self.gcp.store:
-                raise _invalid(f"Field alert_policy.notification_channels[{i}] had an invalid value of "
+                raise invalid(f"Field alert_policy.notification_channels[{i}] had an invalid value of "
                                f'"{channel}": Notification channel does not exist or is not in project {project}.')
         policy["conditions"] = named
         policy.setdefault("enabled", True)
@@ -136,7 +132,7 @@ class Monitoring:
         mask = [f for f in req.query.get("updateMask", "").split(",") if f]
         for field in mask or [f for f in UPDATABLE if f in req.body]:
             if field not in UPDATABLE:
-                raise _invalid(f"Field update_mask had an invalid value: {field} cannot be updated.")
+                raise invalid(f"Field update_mask had an invalid value: {field} cannot be updated.")
             if field in req.body:
                 current[field] = req.body[field]
             else:

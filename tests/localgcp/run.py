@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from .server import JSON, ApiError, Request
+from .server import ApiError, JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
@@ -28,10 +28,6 @@ SERVER_FIELDS = ("uid", "generation", "observedGeneration", "etag", "createTime"
                  "lastModifier", "terminalCondition", "conditions", "latestReadyRevision", "latestCreatedRevision",
                  "uri", "urls", "reconciling", "trafficStatuses", "name")
 ENCODED_REGION = {"us-central1": "uc", "europe-west1": "ew", "asia-northeast3": "du", "asia-northeast1": "an"}
-
-
-def _invalid(message: str) -> ApiError:
-    return ApiError(400, message, status="INVALID_ARGUMENT")
 
 
 class Run:
@@ -77,22 +73,22 @@ class Run:
         connector = vpc.get("connector")
         interfaces = vpc.get("networkInterfaces") or []
         if connector and interfaces:
-            raise _invalid("vpc_access: connector and network_interfaces are mutually exclusive")
+            raise invalid("vpc_access: connector and network_interfaces are mutually exclusive")
         if connector:
             key = connector if connector.startswith("projects/") else (
                 f"projects/{project}/locations/{region}/connectors/{connector}")
             if key not in self.gcp.store:
-                raise _invalid(f"VPC connector {connector} does not exist, or Cloud Run does not have permission "
+                raise invalid(f"VPC connector {connector} does not exist, or Cloud Run does not have permission "
                                "to use it.")
         for interface in interfaces:
             subnet = interface.get("subnetwork", "")
             key = subnet if subnet.startswith("projects/") else f"projects/{project}/regions/{region}/subnetworks/{subnet}"
             found = self.gcp.store.get(key)
             if found is None:
-                raise _invalid(f"Subnetwork '{subnet}' not found in project '{project}' (resolved as {key}).")
+                raise invalid(f"Subnetwork '{subnet}' not found in project '{project}' (resolved as {key}).")
             network = interface.get("network")
             if network and network.rsplit("/", 1)[-1] != found["network"].rsplit("/", 1)[-1]:
-                raise _invalid(f"Subnetwork '{subnet}' is not in network '{network}'.")
+                raise invalid(f"Subnetwork '{subnet}' is not in network '{network}'.")
             interface.setdefault("network", found["network"].rsplit("/", 1)[-1])
 
     def _template(self, project: str, region: str, template: JSON) -> JSON:
@@ -108,7 +104,7 @@ class Run:
         for container in template.get("containers") or []:
             container = dict(container)
             if not container.get("image"):
-                raise _invalid("spec.template.containers[0].image: Required")
+                raise invalid("spec.template.containers[0].image: Required")
             container.setdefault("ports", [{"name": "http1", "containerPort": DEFAULT_PORT}])
             if "resources" not in container:
                 container["resources"] = {"limits": {"cpu": "1000m", "memory": "512Mi"}, "cpuIdle": True,
@@ -118,11 +114,11 @@ class Run:
                                                   "tcpSocket": {"port": port}})
             for variable in container.get("env") or []:
                 if variable.get("name") in ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"):
-                    raise _invalid(f"spec.template.containers[0].env: The following reserved env names were "
+                    raise invalid(f"spec.template.containers[0].env: The following reserved env names were "
                                    f"provided: {variable['name']}. These values are automatically set by the system.")
             containers.append(container)
         if not containers:
-            raise _invalid("spec.template.containers: Required")
+            raise invalid("spec.template.containers: Required")
         template["containers"] = containers
         return template
 

@@ -52,6 +52,11 @@ class ApiError(Exception):
         return {"error": error}
 
 
+def invalid(message: str) -> ApiError:
+    """400 INVALID_ARGUMENT, the newer APIs' answer to a request they refuse."""
+    return ApiError(400, message, status="INVALID_ARGUMENT")
+
+
 @dataclass
 class Request:
     """One HTTP request, parsed: the path parameters of its route, the query and the JSON body."""
@@ -114,13 +119,13 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw) if raw.strip() else {}
             if not isinstance(body, dict):
-                raise ApiError(400, "the request body must be a JSON object", status="INVALID_ARGUMENT")
+                raise invalid("the request body must be a JSON object")
             with api.lock:
                 api.requests.append((self.command, url.path, body))
                 reply = api.router.dispatch(self.command, urllib.parse.unquote(url.path), query, body)
             self._reply(200, reply)
         except json.JSONDecodeError as err:
-            self._reply(400, ApiError(400, f"invalid JSON: {err}", status="INVALID_ARGUMENT").body())
+            self._reply(400, invalid(f"invalid JSON: {err}").body())
         except ApiError as err:
             self._reply(err.code, err.body())
         except Exception as err:  # noqa: BLE001 - a bug here must fail the run, not be retried for minutes
@@ -128,7 +133,7 @@ class _Handler(BaseHTTPRequestHandler):
             # a 400 ends the run at once with this message, and the tests see it in ``internal_errors``.
             with api.lock:
                 api.internal_errors.append(f"{self.command} {url.path}: {err!r}")
-            self._reply(400, ApiError(400, f"local GCP API bug: {err!r}", status="INVALID_ARGUMENT").body())
+            self._reply(400, invalid(f"local GCP API bug: {err!r}").body())
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .server import JSON, ApiError, Request
+from .server import ApiError, JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
@@ -53,7 +53,7 @@ class ServiceUsage:
         enabled = sorted(self._enabled(project))
         wanted = req.query.get("filter", "")
         if wanted and wanted != "state:ENABLED":
-            raise ApiError(400, f"unsupported filter {wanted!r}", status="INVALID_ARGUMENT")
+            raise invalid(f"unsupported filter {wanted!r}")
         return {"services": [self._service(project, s, "ENABLED") for s in enabled]} if enabled else {}
 
     def get(self, req: Request) -> JSON:
@@ -82,7 +82,7 @@ class ServiceUsage:
         project = req.params["project"]
         services = list(req.body.get("serviceIds") or [])
         if not services:
-            raise ApiError(400, "serviceIds must not be empty", status="INVALID_ARGUMENT")
+            raise invalid("serviceIds must not be empty")
         self._enabled(project).update(services)
         return self._operation(project, services, "ENABLED")
 

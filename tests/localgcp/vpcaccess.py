@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
-from .server import JSON, ApiError, Request
+from .server import ApiError, JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
@@ -21,10 +21,6 @@ MACHINE_TYPES = ("f1-micro", "e2-micro", "e2-standard-4")
 MIN_INSTANCES, MAX_INSTANCES = 2, 10
 MBPS_PER_INSTANCE = 100
 UPDATABLE = ("machineType", "minInstances", "maxInstances", "minThroughput", "maxThroughput")
-
-
-def _invalid(message: str) -> ApiError:
-    return ApiError(400, message, status="INVALID_ARGUMENT")
 
 
 class VpcAccess:
@@ -74,15 +70,15 @@ class VpcAccess:
             connector["maxInstances"] = connector["maxThroughput"] // MBPS_PER_INSTANCE
         connector.setdefault("minInstances", MIN_INSTANCES)
         if "maxInstances" not in connector:
-            raise _invalid("Either max_instances or max_throughput must be set.")
+            raise invalid("Either max_instances or max_throughput must be set.")
         low, high = connector["minInstances"], connector["maxInstances"]
         if not (MIN_INSTANCES <= low < high <= MAX_INSTANCES):
-            raise _invalid(f"Connector instances must satisfy {MIN_INSTANCES} <= min ({low}) < max ({high}) "
+            raise invalid(f"Connector instances must satisfy {MIN_INSTANCES} <= min ({low}) < max ({high}) "
                            f"<= {MAX_INSTANCES}.")
         connector["minThroughput"] = low * MBPS_PER_INSTANCE
         connector["maxThroughput"] = high * MBPS_PER_INSTANCE
         if connector.get("machineType") not in MACHINE_TYPES:
-            raise _invalid(f"Machine type {connector.get('machineType')!r} is not one of {', '.join(MACHINE_TYPES)}.")
+            raise invalid(f"Machine type {connector.get('machineType')!r} is not one of {', '.join(MACHINE_TYPES)}.")
         return connector
 
     def create(self, req: Request) -> JSON:
@@ -94,14 +90,14 @@ class VpcAccess:
         subnet = body.get("subnet")
         if not subnet or "ipCidrRange" in body:
             # The chain always names its own subnet; a connector with a hidden subnet is not what it builds.
-            raise _invalid("this local API models connectors on a named subnet only (subnet.name)")
+            raise invalid("this local API models connectors on a named subnet only (subnet.name)")
         host = subnet.get("projectId") or req.params["project"]
         subnet_key = f"projects/{host}/regions/{req.params['location']}/subnetworks/{subnet['name']}"
         found = self.gcp.store.get(subnet_key)
         if found is None:
-            raise _invalid(f"Subnet {subnet['name']} not found in project {host}, region {req.params['location']}.")
+            raise invalid(f"Subnet {subnet['name']} not found in project {host}, region {req.params['location']}.")
         if ipaddress.ip_network(found["ipCidrRange"]).prefixlen != 28:
-            raise _invalid(f"Subnet {subnet['name']} must have a /28 netmask, got {found['ipCidrRange']}.")
+            raise invalid(f"Subnet {subnet['name']} must have a /28 netmask, got {found['ipCidrRange']}.")
         connector = self._sized({"machineType": "e2-micro", **body})
         connector.update(name=key, state="READY", subnet={"name": subnet["name"], "projectId": host},
                          network=found["network"].rsplit("/", 1)[-1], connectedProjects=[req.params["project"]])
@@ -117,13 +113,13 @@ class VpcAccess:
         mask = [f for f in req.query.get("updateMask", "").split(",") if f]
         for field in mask:
             if field not in UPDATABLE:
-                raise _invalid(f"field {field} cannot be updated")
+                raise invalid(f"field {field} cannot be updated")
             if field in req.body:
                 current[field] = req.body[field]
         before = self.gcp.store[key]
         if current.get("minInstances", 0) < before["minInstances"] or current.get("maxInstances", 0) < before[
                 "maxInstances"]:
-            raise _invalid("Connector instances can only be increased; lower them by replacing the connector.")
+            raise invalid("Connector instances can only be increased; lower them by replacing the connector.")
         for field in ("minThroughput", "maxThroughput"):
             if field not in mask:
                 current.pop(field, None)
