@@ -172,7 +172,7 @@ clean:
 		find cdktf.out -depth -type d -empty -delete; \
 	fi
 
-# The google provider loaded lazily (constructs_lib/lazy_provider.py): its overlay is built
+# The google provider loaded lazily (constructs_lib/_provider/lazy_provider.py): its overlay is built
 # into .venv/ once, then only checked (well under a second); the app stops with an error when the
 # pinned provider or jsii version changes, instead of falling back to the slow stock import.
 # `make setup` checks it every time (and repairs a cleared jsii cache); synth once per change.
@@ -180,11 +180,11 @@ clean:
 setup: lazy-provider
 
 lazy-provider: .venv/.synced
-	.venv/bin/python -m constructs_lib.lazy_provider_build
+	.venv/bin/python -m constructs_lib._provider.lazy_provider_build
 	touch .venv/lazy-provider/.checked
 
-.venv/lazy-provider/.checked: .venv/.synced constructs_lib/lazy_provider.py constructs_lib/lazy_provider_build.py
-	.venv/bin/python -m constructs_lib.lazy_provider_build
+.venv/lazy-provider/.checked: .venv/.synced constructs_lib/_provider/lazy_provider.py constructs_lib/_provider/lazy_provider_build.py
+	.venv/bin/python -m constructs_lib._provider.lazy_provider_build
 	touch $@
 
 # The project's own bytecode, compiled here because machines may set PYTHONDONTWRITEBYTECODE=1,
@@ -196,7 +196,7 @@ bytecode: .venv/.synced
 	.venv/bin/python -m compileall -q constructs_lib
 	touch .venv/.bytecode
 
-.venv/.bytecode: .venv/.synced $(wildcard constructs_lib/*.py) main.py
+.venv/.bytecode: .venv/.synced $(wildcard constructs_lib/*.py constructs_lib/*/*.py) main.py
 	.venv/bin/python -m compileall -q constructs_lib
 	touch $@
 

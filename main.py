@@ -21,7 +21,7 @@ import sys
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from constructs_lib.app import output_folder, run, synthesized_stacks  # noqa: E402
-from constructs_lib.console import problem_stream, run_by_cdktf_cli  # noqa: E402
+from constructs_lib.app.console import problem_stream, run_by_cdktf_cli  # noqa: E402
 
 
 def main() -> int:

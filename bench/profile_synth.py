@@ -38,20 +38,20 @@ files = environment_files(os.environ["EGRESS_CONFIG"])
 configs = load_stacks(files, neighbours=[p for p in sorted(files[0].parent.glob("*.toml"))
                                          if p.resolve() != files[0].resolve()])
 mark("reading and validating the file")
-from constructs_lib import jsii_kernel
+from constructs_lib._provider import jsii_kernel
 jsii_kernel.use_direct_kernel()
 from jsii._kernel import Kernel
 Kernel().provider._process
 mark("kernel start (node, jsii's program)")
-import constructs_lib.cdk
+import constructs_lib._provider.cdk
 mark("cdktf and constructs: Python modules, assembly loads")
-import constructs_lib.google
+import constructs_lib._provider.google
 mark("google provider: overlay, assembly load, namespaces")
-import constructs_lib.egress_stack, constructs_lib.bootstrap_stack, constructs_lib.policy_pack
+import constructs_lib.stacks.egress_stack, constructs_lib.stacks.bootstrap_stack, constructs_lib.policies.pack
 mark("the rest of constructs_lib")
 app = build_app(configs)
 mark("building the stacks")
-from constructs_lib.policy_pack import check_app
+from constructs_lib.policies.pack import check_app
 assert check_app(app, final=True) == []
 mark("policy check (each stack resolved once)")
 app.synth()

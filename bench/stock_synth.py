@@ -7,7 +7,7 @@ submodules and JavaScript modules alike; ``use_lazy_provider()`` then finds it
 loaded and keeps it. Everything else is main.py unchanged, so the stacks it
 writes must be byte-identical to the app's (tests/test_lazy_provider.py) and
 the benchmark (bench/synth_bench.py) times the same work both ways.
-Run it in a fresh interpreter: nothing may have imported constructs_lib.google before.
+Run it in a fresh interpreter: nothing may have imported constructs_lib._provider.google before.
 """
 
 import runpy
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 import cdktf_cdktf_provider_google  # noqa: E402  (the whole stock package, on purpose)
 
-from constructs_lib.lazy_provider import StockProviderWarning  # noqa: E402
+from constructs_lib._provider.lazy_provider import StockProviderWarning  # noqa: E402
 
 warnings.simplefilter("ignore", StockProviderWarning)
 sys.argv = [str(ROOT / "main.py")]

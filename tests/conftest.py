@@ -97,8 +97,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def synth(cfg: EnvironmentConfig) -> dict[str, Any]:
     """Synthesize one EgressStack with cdktf's Testing API and parse the JSON."""
-    from constructs_lib.cdk import Testing
-    from constructs_lib.egress_stack import EgressStack
+    from constructs_lib._provider.cdk import Testing
+    from constructs_lib.stacks.egress_stack import EgressStack
 
     stack = EgressStack(Testing.app(), cfg.stack, config=cfg)
     return json.loads(Testing.synth(stack))
@@ -160,7 +160,7 @@ class SynthesizedStack:
 def synthesized_environments(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthesizedStack]:
     """Every environments/*.toml synthesized once per test session, by stack name."""
     from constructs_lib.app import build_app, environment_files, load_stacks
-    from constructs_lib.cdk import TerraformDataSource, TerraformOutput, TerraformResource
+    from constructs_lib._provider.cdk import TerraformDataSource, TerraformOutput, TerraformResource
 
     configs = load_stacks(environment_files(None, directory=ROOT / "environments"))
     outdir = tmp_path_factory.mktemp("environments-out")

@@ -35,9 +35,9 @@ for path in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(path))
 
 from constructs_lib.app import load_stacks  # noqa: E402
-from constructs_lib.bootstrap_config import BootstrapConfig  # noqa: E402
+from constructs_lib.config.bootstrap import BootstrapConfig  # noqa: E402
 from constructs_lib.config import ConfigError, EnvironmentConfig  # noqa: E402
-from constructs_lib.apis import required_apis  # noqa: E402
+from constructs_lib.stacks.apis import required_apis  # noqa: E402
 from localgcp import LocalGcp, gcloud  # noqa: E402
 from real_terraform import GcsServer  # noqa: E402
 from tomlfile import dumps as toml_dumps  # noqa: E402

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.app import bootstrap_files, load_stacks, run
-from constructs_lib.bootstrap_config import BootstrapConfig, load_bootstrap, parse_bootstrap
+from constructs_lib.config.bootstrap import BootstrapConfig, load_bootstrap, parse_bootstrap
 from constructs_lib.config import ConfigError, load_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,8 +32,8 @@ def problems(data: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def doc() -> dict[str, Any]:
-    from constructs_lib.bootstrap_stack import BootstrapStack
-    from constructs_lib.cdk import Testing
+    from constructs_lib.stacks.bootstrap_stack import BootstrapStack
+    from constructs_lib._provider.cdk import Testing
 
     return json.loads(Testing.synth(BootstrapStack(Testing.app(), "state", config=bootstrap(),
                                                    state_path="../../../environments/bootstrap/state.tfstate")))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from constructs_lib.capacity import chain_capacity
+from constructs_lib.facts.capacity import chain_capacity
 
 
 def test_default_connector_is_limited_by_ports_per_vm():
@@ -38,7 +38,7 @@ def test_negative_counts_are_rejected():
 
 # --- reservations and the smallest fix (figures worked by hand) ---
 
-from constructs_lib.capacity import (  # noqa: E402
+from constructs_lib.facts.capacity import (  # noqa: E402
     endpoints_served,
     next_power_of_two,
     reserved_ports_per_endpoint,

@@ -56,7 +56,7 @@ def test_fails_when_project_id_malformed():
 def test_fails_when_region_malformed():
     assert one_problem(region="Asia Northeast3") == (
         'test.toml: region: expected a GCP region such as "asia-northeast3" (one of the 42 regions that exist, '
-        "listed in gcp_facts.py from Google's regions page, read 2026-11-27; the closest are asia-northeast3, "
+        "listed in constructs_lib/facts/gcp.py from Google's regions page, read 2026-11-27; the closest are asia-northeast3, "
         'asia-northeast2, asia-northeast1), got "Asia Northeast3"')
 
 

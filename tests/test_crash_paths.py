@@ -12,7 +12,7 @@ import pytest
 from conftest import one_problem, snapshot
 from constructs_lib.app import load_stacks, run
 from constructs_lib.config import ConfigError
-from constructs_lib.validation import MAX_FILE_BYTES, MAX_NESTING
+from constructs_lib.config.reader import MAX_FILE_BYTES, MAX_NESTING
 
 VALID = (Path(__file__).resolve().parents[1] / "environments" / "example.toml").read_bytes()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BASE, ROOT, synth
-from constructs_lib.bootstrap_config import parse_bootstrap
+from constructs_lib.config.bootstrap import parse_bootstrap
 from constructs_lib.config import parse_environment
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -278,8 +278,8 @@ def test_untuned_nat_leaves_every_setting_to_the_api():
 # --- constructs used by hand ----------------------------------------------------
 
 def test_a_service_takes_exactly_one_of_connector_and_subnet():
-    from constructs_lib.cdk import TerraformStack, Testing
-    from constructs_lib.cloud_run import CloudRunService, CloudRunServiceProps
+    from constructs_lib._provider.cdk import TerraformStack, Testing
+    from constructs_lib.chain.cloud_run import CloudRunService, CloudRunServiceProps
 
     stack = TerraformStack(Testing.app(), "stack")
     props = CloudRunServiceProps(name="api", project="p-123456", region="asia-northeast3", image="nginx")
@@ -288,7 +288,7 @@ def test_a_service_takes_exactly_one_of_connector_and_subnet():
 
 
 def test_draining_names_must_be_in_the_pool_of_the_props():
-    from constructs_lib.addresses import StaticAddressesProps
+    from constructs_lib.chain.addresses import StaticAddressesProps
 
     with pytest.raises(ValueError, match="draining_names must be addresses of the pool"):
         StaticAddressesProps(names=("a-ip",), project="p-123456", region="asia-northeast3", draining_names=("b-ip",))

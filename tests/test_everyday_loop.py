@@ -184,7 +184,7 @@ def test_cdktf_synth_writes_what_make_synth_writes(tmp_path):
 
 
 def test_the_cli_stderr_is_shared_only_where_writes_cannot_overwrite(tmp_path):
-    from constructs_lib.console import _safe_to_share
+    from constructs_lib.app.console import _safe_to_share
 
     for mode, expected in (("w", False), ("a", True)):
         with open(tmp_path / f"stderr-{mode}.txt", mode) as stream:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import child_env, snapshot
-from constructs_lib import lazy_provider
-from constructs_lib.lazy_provider import (
+from constructs_lib._provider import lazy_provider
+from constructs_lib._provider.lazy_provider import (
     JSII_DIST,
     JSII_VERSION,
     PACKAGE,
@@ -28,7 +28,7 @@ from constructs_lib.lazy_provider import (
     ProviderLoadingError,
     StockProviderWarning,
 )
-from constructs_lib.lazy_provider_build import STOCK_SHA256, check_stock_files, without_inline_source_map
+from constructs_lib._provider.lazy_provider_build import STOCK_SHA256, check_stock_files, without_inline_source_map
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ def run_python(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
 
 
 def namespaces_named_in_google_py() -> set[str]:
-    tree = ast.parse((ROOT / "constructs_lib" / "google.py").read_text())
+    tree = ast.parse((ROOT / "constructs_lib" / "_provider" / "google.py").read_text())
     return {node.module for node in ast.walk(tree)
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(f"{PACKAGE}.")}
 
@@ -94,8 +94,8 @@ def test_a_synth_loads_only_the_namespaces_google_py_imports_in_python_and_in_no
 OBJECT_MADE_IN_JAVASCRIPT = """
 import sys
 import jsii
-import constructs_lib.google  # the lazy provider, with the namespaces google.py names
-from constructs_lib.cdk import TerraformStack, Testing
+import constructs_lib._provider.google  # the lazy provider, with the namespaces google.py names
+from constructs_lib._provider.cdk import TerraformStack, Testing
 
 NAMESPACE = "cdktf_cdktf_provider_google.cloud_run_v2_job"
 assert NAMESPACE not in sys.modules, f"google.py imports {NAMESPACE} now: pick another namespace for this test"
@@ -165,12 +165,12 @@ real = importlib.metadata.version
 importlib.metadata.version = lambda dist: "16.13.0" if dist == "cdktf-cdktf-provider-google" else real(dist)
 if sys.argv[1] == "app":
     try:
-        import constructs_lib.google
+        import constructs_lib._provider.google
     except Exception:
         print("loaded:", sorted(m for m in ("jsii", "cdktf", "cdktf_cdktf_provider_google") if m in sys.modules))
         raise
 else:
-    runpy.run_module("constructs_lib.lazy_provider_build", run_name="__main__")
+    runpy.run_module("constructs_lib._provider.lazy_provider_build", run_name="__main__")
 """
 
 
@@ -214,7 +214,7 @@ def test_the_build_does_nothing_when_the_overlay_is_current():
     stamp = lazy_provider.overlay_dir() / OverlayStamp.FILE
     before = stamp.stat().st_mtime_ns
 
-    result = run_python("-m", "constructs_lib.lazy_provider_build")
+    result = run_python("-m", "constructs_lib._provider.lazy_provider_build")
 
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
@@ -250,12 +250,12 @@ def test_refuses_a_disabled_jsii_package_cache(monkeypatch):
 
 def test_warns_when_the_stock_provider_was_imported_first(monkeypatch):
     monkeypatch.setitem(sys.modules, PACKAGE, types.ModuleType(PACKAGE))
-    with pytest.warns(StockProviderWarning, match="imported before constructs_lib.google"):
+    with pytest.warns(StockProviderWarning, match="imported before constructs_lib._provider.google"):
         lazy_provider.use_lazy_provider()
 
 
 def test_a_second_call_keeps_the_overlay_quietly(recwarn):
-    import constructs_lib.google  # noqa: F401  (loads the overlay, if nothing has yet)
+    import constructs_lib._provider.google  # noqa: F401  (loads the overlay, if nothing has yet)
 
     lazy_provider.use_lazy_provider()
 

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import CONNECTOR, IAM_MEMBER, NAT, ROUTER, RUN, SUBNET, config
 from constructs_lib.policies import RULES, Result, evaluate, findings
-from constructs_lib.synthesized import StackDocument
+from constructs_lib.policies.document import StackDocument
 
 IAM_BINDING = "google_cloud_run_v2_service_iam_binding"
 
@@ -27,8 +27,8 @@ NAT_PATH = "test/Chain/RouterNat/Nat"
 @pytest.fixture(scope="module")
 def baseline() -> dict[str, Any]:
     """The JSON of a compliant stack with one service, as the Aspect sees it."""
-    from constructs_lib.cdk import Testing
-    from constructs_lib.egress_stack import EgressStack
+    from constructs_lib._provider.cdk import Testing
+    from constructs_lib.stacks.egress_stack import EgressStack
 
     stack = EgressStack(Testing.app(), "test", config=config(services=[{"name": "api", "image": "nginx"}]))
     return stack.to_terraform()

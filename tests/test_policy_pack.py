@@ -10,11 +10,11 @@ import pytest
 
 from conftest import config, snapshot
 from constructs_lib.app import build_app, run, synth_checked
-from constructs_lib.cdk import App, TerraformStack
-from constructs_lib.egress_chain import EgressChain, EgressChainProps
-from constructs_lib.egress_stack import EgressStack
-from constructs_lib.google import CloudRunV2ServiceIamMember
-from constructs_lib.policy_pack import apply_chain_policies, check_app
+from constructs_lib._provider.cdk import App, TerraformStack
+from constructs_lib.chain.egress_chain import EgressChain, EgressChainProps
+from constructs_lib.stacks.egress_stack import EgressStack
+from constructs_lib._provider.google import CloudRunV2ServiceIamMember
+from constructs_lib.policies.pack import apply_chain_policies, check_app
 
 SERVICES = [{"name": "api", "image": "nginx"}]
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from constructs_lib.app import run
-from constructs_lib.bootstrap_config import parse_bootstrap
+from constructs_lib.config.bootstrap import parse_bootstrap
 from constructs_lib.config import ConfigError, EnvironmentConfig, parse_environment
 from tomlfile import dumps as to_toml
 
@@ -501,7 +501,7 @@ def test_an_invalid_file_through_main_lists_its_problems_and_writes_nothing(case
 @given(environments())
 def test_a_valid_file_through_main_synthesizes_one_stack_that_passes_the_policies(doc):
     from constructs_lib.policies import findings
-    from constructs_lib.synthesized import StackDocument
+    from constructs_lib.policies.document import StackDocument
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "generated.toml"

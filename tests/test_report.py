@@ -12,7 +12,7 @@ import pytest
 from constructs_lib.app import build_app
 from constructs_lib.config import load_environment
 from constructs_lib.report import main, render, write_reports
-from constructs_lib.synthesized import StackDocument
+from constructs_lib.policies.document import StackDocument
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,9 +134,9 @@ def test_direct_vpc_egress_is_drawn_from_the_service_to_the_subnet_and_counts_it
 
 
 def test_a_stack_without_a_chain_gets_only_its_resource_table():
-    from constructs_lib.bootstrap_config import load_bootstrap
-    from constructs_lib.bootstrap_stack import BootstrapStack
-    from constructs_lib.cdk import Testing
+    from constructs_lib.config.bootstrap import load_bootstrap
+    from constructs_lib.stacks.bootstrap_stack import BootstrapStack
+    from constructs_lib._provider.cdk import Testing
 
     stack = BootstrapStack(Testing.app(), "state-bucket",
                            config=load_bootstrap(ROOT / "environments" / "bootstrap" / "state-bucket.toml"),
@@ -156,8 +156,8 @@ def test_without_a_synthesized_app_the_command_says_to_synth_first(tmp_path, cap
 
 def test_standby_addresses_are_listed_apart_from_the_pool():
     from conftest import config
-    from constructs_lib.cdk import Testing
-    from constructs_lib.egress_stack import EgressStack
+    from constructs_lib._provider.cdk import Testing
+    from constructs_lib.stacks.egress_stack import EgressStack
 
     stack = EgressStack(Testing.app(), "test", config=config(egress={"standby_ips": ["cloud-run-origin-ip-next"]}))
     report = render(StackDocument(stack.to_terraform()))

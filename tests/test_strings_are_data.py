@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conftest import RUN, environment, one_problem, only, synth
 from constructs_lib.app import run
 from constructs_lib.config import load_environment
-from constructs_lib.literal import terraform_literal
+from constructs_lib.facts.literal import terraform_literal
 from real_terraform import Terraform, terraform_env
 from tomlfile import dumps as to_toml
 

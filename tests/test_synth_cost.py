@@ -11,15 +11,15 @@ import sys
 import pytest
 
 from conftest import ROOT, child_env, config
-from constructs_lib.cdk import App
-from constructs_lib.egress_stack import EgressStack
-from constructs_lib.policy_pack import ChainPolicyPack, check_app
+from constructs_lib._provider.cdk import App
+from constructs_lib.stacks.egress_stack import EgressStack
+from constructs_lib.policies.pack import ChainPolicyPack, check_app
 
 SERVICES = [{"name": "api", "image": "nginx"}]
 
 
 def pack_of(stack: EgressStack) -> ChainPolicyPack:
-    from constructs_lib.cdk import Aspects
+    from constructs_lib._provider.cdk import Aspects
 
     (pack,) = [a for a in Aspects.of(stack).all if isinstance(a, ChainPolicyPack)]
     return pack
@@ -30,7 +30,7 @@ def test_a_final_check_spares_the_synth_a_second_check(tmp_path, monkeypatch):
     stack = EgressStack(app, "test", config=config(services=SERVICES))
     assert check_app(app, final=True) == []
     checked = []
-    monkeypatch.setattr("constructs_lib.policy_pack.check_stack", lambda *a: checked.append(a) or [])
+    monkeypatch.setattr("constructs_lib.policies.pack.check_stack", lambda *a: checked.append(a) or [])
 
     app.synth()
 
@@ -64,7 +64,7 @@ def test_a_failed_final_check_leaves_the_synth_checking(tmp_path):
 ONE_NODE = """
 import os
 from pathlib import Path
-from constructs_lib import cdk  # starts the kernel, as main.py's first import of cdktf does
+from constructs_lib._provider import cdk  # starts the kernel, as main.py's first import of cdktf does
 from jsii._kernel import Kernel
 
 provider = Kernel().provider
@@ -104,7 +104,7 @@ console.log("called:", typeof lazy("zip", {}).pipe, loaded());
 
 
 def test_the_kernel_loads_cdktfs_zip_library_only_when_an_asset_needs_it():
-    from constructs_lib.jsii_kernel import PRELOAD
+    from constructs_lib._provider.jsii_kernel import PRELOAD
 
     result = subprocess.run(["node", "--require", str(PRELOAD), "-e", LAZY_ARCHIVER], cwd=ROOT / "node_modules",
                             capture_output=True, text=True, timeout=120)

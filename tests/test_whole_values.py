@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import BASE, config, one_problem
-from constructs_lib.bootstrap_config import parse_bootstrap
+from constructs_lib.config.bootstrap import parse_bootstrap
 from constructs_lib.config import ConfigError, parse_environment
 
 SERVICE = {"name": "api", "image": "nginx"}

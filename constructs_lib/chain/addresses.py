@@ -1,0 +1,147 @@
+"""The reserved static external IPs: the addresses third parties allowlist.
+
+The pool holds addresses the stack creates (``Address-<name>``, each with
+``lifecycle.prevent_destroy``) and reserved addresses it adopts by name
+(``Existing-<name>``, a ``google_compute_address`` data source: Terraform
+never creates, changes or releases them). Some of either may be draining:
+they stay declared, but go to the NAT's ``drain_nat_ips`` instead of its
+``nat_ips``. Standby addresses are created (``Address-<name>`` as well) but
+kept out of the NAT, so their IPs can be allowlisted before any traffic
+leaves from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from .._provider.cdk import Construct, ITerraformDependable, Postcondition, TerraformResourceLifecycle
+from .._provider.google import ComputeAddress, DataGoogleComputeAddress
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaticAddressesProps:
+    """Regional external addresses for the NAT pool.
+
+    Attributes:
+        names: address names; each becomes one ``google_compute_address``.
+        project: project that owns the network (the Shared VPC host project, if any).
+        region: the NAT's region.
+        existing_names: reserved addresses to adopt, read by name in ``project`` and
+            ``region``; none when left out.
+        draining_names: addresses of ``names`` or ``existing_names`` being retired; none when left out.
+        standby_names: addresses to create outside the pool (not in the NAT); none when left out.
+    """
+
+    names: tuple[str, ...]
+    project: str
+    region: str
+    existing_names: tuple[str, ...] = ()
+    draining_names: tuple[str, ...] = ()
+    standby_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        pool = (*self.names, *self.existing_names)
+        if len(set(pool + self.standby_names)) != len(pool) + len(self.standby_names):
+            raise ValueError(f"an address is created, adopted or standing by, one of the three, got names "
+                             f"{self.names}, existing_names {self.existing_names} and standby_names "
+                             f"{self.standby_names}")
+        unknown = [n for n in self.draining_names if n not in pool]
+        if unknown:
+            raise ValueError(f"draining_names must be addresses of the pool {pool}, got {unknown}")
+
+
+class StaticAddresses(Construct):
+    """Reserved external IPv4 addresses, one child ``Address-<name>`` per name.
+
+    Children are keyed by address name, never by position, so adding or
+    removing one address never replaces another: an address is a contract
+    with a third party's allowlist. Every created address has
+    ``prevent_destroy``: a destroy, or a change that would replace it, fails
+    at plan time instead of releasing the IP; and ``create_before_destroy``,
+    so that one taken out of the file is released only after the NAT update
+    that stops using it. Adopted addresses are children
+    ``Existing-<name>``, with a postcondition that they are EXTERNAL.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, props: StaticAddressesProps, depends_on: Sequence[ITerraformDependable] = ()
+    ) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        def created(name: str) -> ComputeAddress:
+            return ComputeAddress(
+                self,
+                f"Address-{name}",
+                name=name,
+                project=props.project,
+                region=props.region,
+                address_type="EXTERNAL",
+                network_tier="PREMIUM",
+                depends_on=list(depends_on) or None,
+                # create_before_destroy: an address that leaves the file is deleted only after the NAT
+                # update that stops using it, not before it (resourceInUseByAnotherResource).
+                lifecycle=TerraformResourceLifecycle(prevent_destroy=True, create_before_destroy=True),
+            )
+
+        self.resources = tuple(created(name) for name in props.names)
+        self.standby = tuple(created(name) for name in props.standby_names)
+        # No depends_on: an address that is already reserved needs no API enabled by this stack,
+        # and a data source waiting for resources would be read only at apply time.
+        self.existing = tuple(
+            DataGoogleComputeAddress(
+                self,
+                f"Existing-{name}",
+                name=name,
+                project=props.project,
+                region=props.region,
+                lifecycle=TerraformResourceLifecycle(postcondition=[Postcondition(
+                    condition='${self.address_type == "EXTERNAL"}',
+                    error_message=f"existing_ips: {name} must be an EXTERNAL address to serve as a NAT IP.",
+                )]),
+            )
+            for name in props.existing_names
+        )
+
+    @property
+    def address_self_links(self) -> list[str]:
+        """Self links of the addresses, in the order of ``names``: what the NAT's nat_ips takes."""
+        return [r.self_link for r in self.resources]
+
+    @property
+    def addresses(self) -> list[str]:
+        """The IP addresses themselves, known after apply."""
+        return [r.address for r in self.resources]
+
+    @property
+    def addresses_by_name(self) -> dict[str, str]:
+        """Address name to IP (known after apply), for outputs."""
+        return {name: r.address for name, r in zip(self.props.names, self.resources)}
+
+    def _pool(self) -> list[tuple[str, ComputeAddress | DataGoogleComputeAddress]]:
+        return [*zip(self.props.names, self.resources), *zip(self.props.existing_names, self.existing)]
+
+    @property
+    def active_self_links(self) -> list[str]:
+        """Created then adopted addresses, without the draining ones: what the NAT's nat_ips takes."""
+        return [a.self_link for n, a in self._pool() if n not in self.props.draining_names]
+
+    @property
+    def draining_self_links(self) -> list[str]:
+        """The draining addresses: what the NAT's drain_nat_ips takes."""
+        return [a.self_link for n, a in self._pool() if n in self.props.draining_names]
+
+    @property
+    def active_addresses_by_name(self) -> dict[str, str]:
+        """Name to IP of every address in nat_ips: the ones third parties must allowlist."""
+        return {n: a.address for n, a in self._pool() if n not in self.props.draining_names}
+
+    @property
+    def standby_addresses_by_name(self) -> dict[str, str]:
+        """Name to IP of the standby addresses: to allowlist before they join the pool."""
+        return {n: a.address for n, a in zip(self.props.standby_names, self.standby)}
+
+    @property
+    def draining_addresses_by_name(self) -> dict[str, str]:
+        """Name to IP of the draining addresses: the ones about to leave the pool."""
+        return {n: a.address for n, a in self._pool() if n in self.props.draining_names}

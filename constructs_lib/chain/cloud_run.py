@@ -1,0 +1,179 @@
+"""A Cloud Run v2 service whose every outbound request goes through the chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
+from .._provider.google import (
+    CloudRunV2Service,
+    CloudRunV2ServiceTemplate,
+    CloudRunV2ServiceTemplateContainers,
+    CloudRunV2ServiceTemplateContainersEnv,
+    CloudRunV2ServiceTemplateContainersPorts,
+    CloudRunV2ServiceTemplateContainersResources,
+    CloudRunV2ServiceTemplateScaling,
+    CloudRunV2ServiceTemplateVpcAccess,
+    CloudRunV2ServiceIamMember,
+    CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces,
+)
+from ..facts.literal import terraform_literal
+from .subnetwork import Subnetwork
+
+# Fields of a service that gcloud writes and Terraform should leave alone.
+GCLOUD_WRITTEN_FIELDS = ("client", "client_version")
+
+ALL_TRAFFIC = "ALL_TRAFFIC"
+INVOKER_ROLE = "roles/run.invoker"
+ALL_USERS = "allUsers"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloudRunServiceProps:
+    """One Cloud Run service.
+
+    Attributes:
+        name: the service name.
+        project: the project the service runs in.
+        region: must be the connector's region.
+        image: container image reference.
+        labels: labels on the service; none when left out.
+        service_account: runtime identity; the project's default compute account when None.
+        ingress: INGRESS_TRAFFIC_ALL when left out.
+        deletion_protection: true when left out (the provider's default): destroy
+            fails until an apply sets it false.
+        env: plain environment variables; each value reaches the container exactly as given
+            (``${`` and ``%{`` are escaped for Terraform).
+        min_instances / max_instances: template scaling; the API's defaults when None.
+        cpu / memory: container limits; the API's defaults when None.
+        port: container port; the API's default (8080) when None.
+        allow_unauthenticated: when true, a ``PublicInvoker`` child grants
+            roles/run.invoker to allUsers (anyone on the internet may call the
+            service); false when left out. The chain policies reject an allUsers
+            binding that the environment did not allow.
+    """
+
+    name: str
+    project: str
+    region: str
+    image: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    service_account: str | None = None
+    ingress: str = "INGRESS_TRAFFIC_ALL"
+    deletion_protection: bool = True
+    env: Mapping[str, str] = field(default_factory=dict)
+    min_instances: int | None = None
+    max_instances: int | None = None
+    cpu: str | None = None
+    memory: str | None = None
+    port: int | None = None
+    allow_unauthenticated: bool = False
+
+
+class CloudRunService(Construct):
+    """A ``google_cloud_run_v2_service`` attached to a connector with egress ALL_TRAFFIC.
+
+    Without ``egress = ALL_TRAFFIC`` the API uses PRIVATE_RANGES_ONLY and
+    internet traffic skips the NAT, so the service would not leave from the
+    static IPs: this construct never leaves it out.
+
+    With ``subnet`` instead of ``connector_id`` the service uses Direct VPC
+    egress: ``network_interfaces { network, subnetwork }`` on that subnet.
+    Names in the service's own project; full resource paths when the subnet
+    is in another (Shared VPC host) project, as Cloud Run requires there.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        connector_id: str | None = None,
+        subnet: Subnetwork | None = None,
+        props: CloudRunServiceProps,
+        depends_on: Sequence[ITerraformDependable] = (),
+    ) -> None:
+        """Attach the service to the chain.
+
+        Args:
+            connector_id: the connector to egress through (connector mode).
+            subnet: the subnet to egress from directly (Direct VPC egress).
+
+        Raises:
+            ValueError: unless exactly one of connector_id and subnet is given.
+        """
+        if (connector_id is None) == (subnet is None):
+            raise ValueError("CloudRunService takes exactly one of connector_id (connector) and subnet (Direct VPC "
+                             f"egress), got connector_id={connector_id!r} and subnet={subnet!r}")
+        super().__init__(scope, id)
+        self.props = props
+        resources = None
+        limits = {k: v for k, v in (("cpu", props.cpu), ("memory", props.memory)) if v is not None}
+        if limits:
+            resources = CloudRunV2ServiceTemplateContainersResources(limits=limits)
+        # The user's strings, as Terraform literals: "${" and "%{" in a value stay text.
+        container = CloudRunV2ServiceTemplateContainers(
+            image=terraform_literal(props.image),
+            env=[CloudRunV2ServiceTemplateContainersEnv(name=terraform_literal(k), value=terraform_literal(v))
+                 for k, v in props.env.items()] or None,
+            resources=resources,
+            ports=CloudRunV2ServiceTemplateContainersPorts(container_port=props.port) if props.port else None,
+        )
+        scaling = None
+        if props.min_instances is not None or props.max_instances is not None:
+            scaling = CloudRunV2ServiceTemplateScaling(
+                min_instance_count=props.min_instances, max_instance_count=props.max_instances
+            )
+        self.resource = CloudRunV2Service(
+            self,
+            "Resource",
+            name=props.name,
+            project=props.project,
+            location=props.region,
+            ingress=props.ingress,
+            deletion_protection=props.deletion_protection,
+            labels={terraform_literal(k): terraform_literal(v) for k, v in props.labels.items()} or None,
+            template=CloudRunV2ServiceTemplate(
+                service_account=None if props.service_account is None else terraform_literal(props.service_account),
+                containers=[container],
+                scaling=scaling,
+                vpc_access=_vpc_access(connector_id, subnet, project=props.project),
+            ),
+            depends_on=list(depends_on) or None,
+            # gcloud run deploy records itself as the service's client ("gcloud", its version): a service
+            # deployed or adopted from gcloud would otherwise show an update back to no client on every plan.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=list(GCLOUD_WRITTEN_FIELDS)),
+        )
+        self.public_invoker = None
+        if props.allow_unauthenticated:
+            self.public_invoker = CloudRunV2ServiceIamMember(
+                self,
+                "PublicInvoker",
+                project=props.project,
+                location=props.region,
+                name=self.resource.name,
+                role=INVOKER_ROLE,
+                member=ALL_USERS,
+            )
+
+    @property
+    def uri(self) -> str:
+        """The service's https URL, known after apply."""
+        return self.resource.uri
+
+
+def _vpc_access(
+    connector_id: str | None, subnet: Subnetwork | None, *, project: str
+) -> CloudRunV2ServiceTemplateVpcAccess:
+    """Every outbound request through the connector, or straight out of the subnet (Direct VPC egress)."""
+    if subnet is None:
+        return CloudRunV2ServiceTemplateVpcAccess(connector=connector_id, egress=ALL_TRAFFIC)
+    net = subnet.props
+    if net.project == project:
+        interface = CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces(
+            network=net.network, subnetwork=subnet.resource.name)
+    else:
+        interface = CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces(
+            network=f"projects/{net.project}/global/networks/{net.network}", subnetwork=subnet.resource.id)
+    return CloudRunV2ServiceTemplateVpcAccess(network_interfaces=[interface], egress=ALL_TRAFFIC)

@@ -1,0 +1,30 @@
+"""The file model: environment and bootstrap files, read and checked, every problem reported at once.
+
+Layer: imports only ``facts``; never cdktf or the provider, so validation is
+fast. Modules: ``reader`` (TOML and the problem format), ``names`` (GCP's
+naming rules), ``model`` (the frozen environment), one module per table
+(``state``, ``network``, ``tables``, ``services``, ``alerts``), ``rules``
+(across keys), ``environment`` (the whole file) and ``bootstrap`` (the state
+bucket's file).
+"""
+
+from .bootstrap import BootstrapConfig, is_bootstrap_document, load_bootstrap, parse_bootstrap
+from .environment import load_environment, parse_environment
+from .model import (
+    AdoptConfig,
+    CapacityConfig,
+    ConnectorConfig,
+    EnvironmentConfig,
+    NatConfig,
+    NetworkConfig,
+    StateConfig,
+)
+from .alerts import AlertsConfig
+from .reader import ConfigError, Problem
+from .services import ServiceConfig
+
+__all__ = [
+    "AdoptConfig", "AlertsConfig", "BootstrapConfig", "CapacityConfig", "ConfigError", "ConnectorConfig",
+    "EnvironmentConfig", "NatConfig", "NetworkConfig", "Problem", "ServiceConfig", "StateConfig",
+    "is_bootstrap_document", "load_bootstrap", "load_environment", "parse_bootstrap", "parse_environment",
+]

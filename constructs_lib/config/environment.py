@@ -1,0 +1,102 @@
+"""One environment file: read it, check every key, build the frozen ``EnvironmentConfig``.
+
+One TOML file describes one environment; its file stem is the stack name.
+``load_environment`` reads a file and returns the environment; when anything
+is wrong it raises ``ConfigError`` listing every problem at once, each naming
+the file, the key, what was expected and what was given. Each table is read by
+its own module (state, network, tables, services, alerts); the rules across
+keys are in rules.py. Nothing here touches cdktf or the provider, so
+validation is fast and needs no synth.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..facts.gcp import REGIONS, REGIONS_READ, closest_regions
+from .alerts import parse_alerts
+from .model import EnvironmentConfig
+from .names import CONNECTOR_NAME, PROJECT_EXPECTED, is_project
+from .network import parse_network
+from .reader import RFC1035, ConfigError, Reader, read_toml
+from .rules import check_alerts, check_cross_key_rules
+from .services import parse_services
+from .state import parse_state
+from .tables import parse_adopt, parse_capacity, parse_connector, parse_egress, parse_nat
+
+__all__ = ["load_environment", "parse_environment"]
+
+_TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity", "services",
+             "adopt", "alerts")
+
+
+def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> EnvironmentConfig:
+    """Validate parsed TOML and build the environment.
+
+    Args:
+        data: the parsed TOML document.
+        stack: the stack name (the file stem).
+        source: the file name shown in messages.
+
+    Returns:
+        The validated, frozen configuration.
+
+    Raises:
+        ConfigError: listing every problem found.
+    """
+    r = Reader(source)
+    r.stack_name(stack)
+    r.token_markers(data)
+    r.table(data, "", _TOP_KEYS)
+
+    project = r.get(data, "", "project", str, check=is_project, expected=PROJECT_EXPECTED)
+    region = r.get(data, "", "region", str, expected='a GCP region such as "asia-northeast3"')
+    if region is not None and region not in REGIONS:
+        closest = closest_regions(region)
+        near = f"; the closest are {', '.join(closest)}" if closest else ""
+        r.problem("region", f'a GCP region such as "asia-northeast3" (one of the {len(REGIONS)} regions that '
+                  f"exist, listed in constructs_lib/facts/gcp.py from Google's regions page, read {REGIONS_READ}{near})", region)
+        region = None
+    # `name` prefixes every resource; the connector name `{name}-connector` is the tightest limit.
+    name = r.get(data, "", "name", str, default=EnvironmentConfig.name,
+                 check=lambda v: bool(CONNECTOR_NAME.fullmatch(f"{v}-connector")) and bool(RFC1035.fullmatch(v)),
+                 expected="a resource name prefix of lowercase letters, digits and hyphens, starting with a "
+                          "letter, at most 15 characters (the connector name "
+                          "\"<name>-connector\" must match ^[a-z][-a-z0-9]{0,23}[a-z0-9]$)")
+
+    state = parse_state(r, data, stack=stack)
+    network = parse_network(r, data)
+    egress = parse_egress(r, data)
+    connector = parse_connector(r, data)
+    nat = parse_nat(r, data)
+    capacity = parse_capacity(r, data)
+
+    services = parse_services(r, data)
+    adopt = parse_adopt(r, data, services)
+    alerts = parse_alerts(r, data)
+
+    if r.problems:
+        raise ConfigError(r.problems)
+    config = EnvironmentConfig(
+        stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
+        connector=connector, nat=nat, services=services, capacity=capacity, adopt=adopt, alerts=alerts, **egress,
+    )
+    check_cross_key_rules(r, config, connector_table="connector" in data)
+    check_alerts(r, config)
+    if r.problems:
+        raise ConfigError(r.problems)
+    return config
+
+
+def load_environment(path: str | Path) -> EnvironmentConfig:
+    """Read and validate one environment file.
+
+    Args:
+        path: the TOML file; its stem becomes the stack name.
+
+    Raises:
+        ConfigError: the file cannot be read, is not valid TOML, or breaks any rule.
+    """
+    path = Path(path)
+    return parse_environment(read_toml(path), stack=path.stem, source=str(path))

@@ -1,0 +1,294 @@
+"""Reading TOML and reporting every problem at once.
+
+``Reader`` takes keys out of a parsed TOML document, checks their types and
+rules, and records a ``Problem`` (file, key, expected, given) for each one
+that is wrong instead of stopping at the first; the caller raises one
+``ConfigError`` listing them all. Shared by the environment and bootstrap
+file models.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..facts.literal import TOKEN_MARKER_EXPECTED, has_token_marker
+
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "read_toml"]
+
+# Our own bounds on a file, far above any real environment (a few KB, tables nested 3 deep), so that a
+# hostile file is a problem line rather than memory, time or Python's recursion limit.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NESTING = 32
+
+# An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names.
+RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
+_ADDRESS_NAME_EXPECTED = ("an address name (lowercase letters, digits and hyphens, starting with a letter, "
+                          "at most 63 characters)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an environment file.
+
+    Attributes:
+        source: the file, as the user named it.
+        key: dotted path of the key (``connector.max_instances``, ``services[0].image``).
+        expected: what the key must hold.
+        given: what the file holds, already rendered for display.
+    """
+
+    source: str
+    key: str
+    expected: str
+    given: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.key}: expected {self.expected}, got {self.given}"
+
+
+class ConfigError(ValueError):
+    """An environment file failed validation; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{len(self.problems)} {noun} in the environment configuration:\n{lines}")
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+
+
+def _show(value: Any) -> str:
+    """Render a TOML value the way the user wrote it, for messages."""
+    if value is MISSING:
+        return "nothing (the key is missing)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        # Escaped like a TOML basic string, so a value with a line break stays on its problem's line.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value))) if value.bit_length() < 14_000 else 'more than 4,300'} digits"
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        # TOML's own date-time forms, as written (RFC 3339).
+        return value.isoformat()
+    return repr(value)
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", dict: "a table", list: "a list"}
+
+
+class Reader:
+    """Reads keys out of parsed TOML, recording every problem instead of stopping."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self._marked: set[str] = set()
+
+    def problem(self, key: str, expected: str, given: Any) -> None:
+        """Record a problem with a TOML value, rendered as the user wrote it."""
+        self.shown(key, expected, _show(given))
+
+    def shown(self, key: str, expected: str, given: str) -> None:
+        """Record a problem whose ``given`` is already a description.
+
+        A key already reported for a cdktf token marker gets no second problem.
+        """
+        if key not in self._marked:
+            self.problems.append(Problem(self.source, key, expected, given))
+
+    def token_markers(self, data: Mapping[str, Any]) -> None:
+        """Report every key and string value, at any depth, that holds a cdktf token marker.
+
+        cdktf would resolve such a marker into a reference to another resource (or
+        crash), so no string of a file may hold one. Walked without recursion: a
+        document may be nested deeply.
+        """
+        pending: list[tuple[str, Any]] = [("", data)]
+        while pending:
+            path, value = pending.pop()
+            if isinstance(value, str):
+                if has_token_marker(value):
+                    self.shown(path or "(file)", TOKEN_MARKER_EXPECTED, _show(value))
+                    self._marked.add(path)
+            elif isinstance(value, dict):
+                for k, v in reversed(list(value.items())):
+                    where = f"{path}.{k}" if path else str(k)
+                    if isinstance(k, str) and has_token_marker(k):
+                        self.shown(where, TOKEN_MARKER_EXPECTED, f"the key {_show(k)}")
+                        self._marked.add(where)
+                    else:
+                        pending.append((where, v))
+            elif isinstance(value, list):
+                pending.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+
+    def stack_name(self, stack: str) -> None:
+        """Report a file stem that cannot be a stack name."""
+        if not RFC1035.fullmatch(stack):
+            self.problem("(file name)", "a file stem usable as a stack name "
+                         "(lowercase letters, digits and hyphens, starting with a letter)", stack)
+
+    def table(self, data: Mapping[str, Any], path: str, known: tuple[str, ...]) -> None:
+        """Report every key of ``data`` that is not in ``known``."""
+        for key in data:
+            if key not in known:
+                where = f"{path}.{key}" if path else key
+                self.shown(where, f"one of the known keys ({', '.join(known)})", "an unknown key")
+
+    def sub_table(self, data: Mapping[str, Any], key: str) -> dict[str, Any]:
+        value = data.get(key, MISSING)
+        if value is MISSING:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(key, "a table", value)
+            return {}
+        return value
+
+    def get(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        key: str,
+        kind: type,
+        *,
+        default: Any = MISSING,
+        check: Callable[[Any], bool] | None = None,
+        expected: str = "",
+    ) -> Any:
+        """Return ``data[key]`` if it has the right type and passes ``check``.
+
+        A problem is recorded (and ``default``, or None, returned) when the key
+        is missing without a default, has the wrong type or fails the check.
+        """
+        where = f"{path}.{key}" if path else key
+        value = data.get(key, MISSING)
+        if value is MISSING:
+            if default is MISSING:
+                self.problem(where, expected or _TYPE_NAMES[kind], value)
+                return None
+            return default
+        wrong_type = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+        if wrong_type:
+            self.problem(where, expected or _TYPE_NAMES[kind], value)
+            return None if default is MISSING else default
+        if check is not None and not check(value):
+            self.problem(where, expected, value)
+            return None if default is MISSING else default
+        return value
+
+    def name_list(self, data: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
+        """A list of address names: each an RFC 1035 name, none twice; () when the key is missing."""
+        raw = data.get(key, MISSING)
+        if raw is MISSING:
+            return ()
+        if not isinstance(raw, list):
+            self.problem(f"{path}.{key}", "a list of address names", raw)
+            return ()
+        return self.unique_strings(raw, f"{path}.{key}", valid=RFC1035.fullmatch, expected=_ADDRESS_NAME_EXPECTED)
+
+    def unique_strings(self, raw: list[Any], where: str, *, valid: Callable[[str], Any], expected: str,
+                       noun: str = "name") -> tuple[str, ...]:
+        """The strings of ``raw`` that pass ``valid``, each once; a problem for every other item.
+
+        Args:
+            raw: the list as given.
+            where: its key (``egress.static_ip_names``), to which ``[i]`` is added.
+            valid: whether a string is acceptable.
+            expected: what an item should be, for the problem line.
+            noun: what an item is, for the problem line of a repeat (``a name not already at …``).
+        """
+        found: list[str] = []
+        for i, item in enumerate(raw):
+            if not isinstance(item, str) or not valid(item):
+                self.problem(f"{where}[{i}]", expected, item)
+            elif item in found:
+                self.problem(f"{where}[{i}]", f"a {noun} not already at {where}[{raw.index(item)}]", item)
+            else:
+                found.append(item)
+        return tuple(found)
+
+    def string_map(self, data: Mapping[str, Any], path: str, key: str, key_rule: re.Pattern[str],
+                   key_expected: str, value_rule: re.Pattern[str] | None, value_expected: str) -> dict[str, str]:
+        table = self.get(data, path, key, dict, default={})
+        result: dict[str, str] = {}
+        for k, v in table.items():
+            where = f"{path}.{key}.{k}"
+            ok = True
+            if not key_rule.fullmatch(k):
+                self.shown(where, key_expected, f'the key "{k}"')
+                ok = False
+            if not isinstance(v, str) or (value_rule is not None and not value_rule.fullmatch(v)):
+                self.problem(where, value_expected, v)
+                ok = False
+            if ok:
+                result[k] = v
+        return result
+
+
+def _depth(data: Any) -> int:
+    """How deeply arrays and tables nest in a parsed document (walked without recursion)."""
+    deepest, pending = 0, [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth + 1)
+            pending.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML document of a file.
+
+    Raises:
+        ConfigError: the file cannot be read, is larger than MAX_FILE_BYTES, starts with a
+            byte order mark, is not UTF-8, is not valid TOML or nests deeper than MAX_NESTING.
+    """
+    source = str(path)
+
+    def fail(expected: str, given: str) -> ConfigError:
+        return ConfigError([Problem(source, "(file)", expected, given)])
+
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise fail("a readable TOML file", err.strerror or str(err)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise fail(f"a file of at most {MAX_FILE_BYTES:,} bytes", f"more than {MAX_FILE_BYTES:,} bytes") from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raise fail("UTF-8 without a byte order mark (TOML allows none: save the file as plain UTF-8)",
+                   "a file starting with the UTF-8 byte order mark (EF BB BF)") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise fail("a UTF-8 text file", f"bytes that are not UTF-8 (at byte {err.start:,})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise fail("valid TOML", str(err)) from None
+    except RecursionError:
+        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", "deeper nesting") from None
+    except ValueError:
+        # tomllib reads integers with int(), which refuses more than 4,300 digits; TOML's are 64-bit.
+        raise fail("valid TOML (integers are 64-bit)", "an integer of more than 4,300 digits") from None
+    if _depth(data) > MAX_NESTING:
+        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", f"{_depth(data)} levels") from None
+    return data

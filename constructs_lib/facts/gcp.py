@@ -1,0 +1,171 @@
+"""Facts about GCP (and its Terraform backend) that validation relies on, each written once with its source.
+
+Every figure here is an outside fact: when Google changes one, this module
+is the one place to change, and the date says how old the reading is.
+Nothing here imports cdktf.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+__all__ = [
+    "SUBNET_RANGES", "SUBNET_RANGES_SHOWN", "is_subnet_range", "MAX_STATE_PREFIX", "REGIONS", "REGIONS_READ",
+    "closest_regions", "MAX_ENV_VARS", "RESERVED_ENV_NAMES", "RESERVED_ENV_PREFIX", "MAX_ENV_VALUE_BYTES", "MAX_LABELS",
+    "milli_cpu", "memory_mib", "bucket_name_problem", "CONNECTOR_MACHINE_TYPES", "CONNECTOR_MACHINE_TYPE",
+    "CONNECTOR_MIN_INSTANCES", "CONNECTOR_MAX_INSTANCES", "CONNECTOR_MIN_INSTANCES_RANGE",
+    "CONNECTOR_MAX_INSTANCES_RANGE", "MAX_STATIC_IPS", "CLOUD_RUN_MAX_INSTANCES", "DIRECT_MIN_PREFIX", "DIRECT_BLOCK",
+    "DIRECT_IPS_PER_INSTANCE", "SUBNET_RESERVED_ADDRESSES",
+]
+
+# -- subnet ranges ---------------------------------------------------------------------------------------------
+# The private-use IPv4 ranges a subnet of the chain may take: RFC 1918 and RFC 6598. Cloud Run's Direct VPC
+# egress and VPC networks also take Class E (240.0.0.0/4, "Use non-RFC 1918 IPv4 addresses" in
+# https://cloud.google.com/run/docs/configuring/networking-best-practices, read 2026-11-27), but Class E is not
+# private-use space, is unsupported on Windows and on some on-premises hardware, and is refused here on purpose
+# (issue 13), like every public, loopback, link-local, multicast or "this network" (0.0.0.0/8) range.
+SUBNET_RANGES = tuple(ipaddress.IPv4Network(r) for r in (
+    "10.0.0.0/8",      # RFC 1918
+    "172.16.0.0/12",   # RFC 1918
+    "192.168.0.0/16",  # RFC 1918
+    "100.64.0.0/10",   # RFC 6598, shared address space
+))
+SUBNET_RANGES_SHOWN = "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918) or 100.64.0.0/10 (RFC 6598)"
+
+
+def is_subnet_range(net: ipaddress.IPv4Network) -> bool:
+    """Whether ``net`` lies inside one of the private-use ranges a subnet may take."""
+    return any(net.subnet_of(allowed) for allowed in SUBNET_RANGES)
+
+
+# -- state -----------------------------------------------------------------------------------------------------
+# GCS object names are at most 1,024 bytes of UTF-8 (https://cloud.google.com/storage/docs/objects#naming, read
+# 2026-11-27); the gcs backend writes <prefix>/<workspace>.tfstate, so the prefix keeps half for the rest.
+MAX_STATE_PREFIX = 512
+
+
+# -- regions ---------------------------------------------------------------------------------------------------
+# The Google Cloud regions that exist, from https://cloud.google.com/compute/docs/regions-zones (cross-checked
+# with Filestore's and Memorystore's region tables), read 2026-11-27. A region Google opens later is refused
+# until it is added here.
+REGIONS_READ = "2026-11-27"
+REGIONS = (
+    "africa-south1",
+    "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1",
+    "asia-south2", "asia-southeast1", "asia-southeast2",
+    "australia-southeast1", "australia-southeast2",
+    "europe-central2", "europe-north1", "europe-north2", "europe-southwest1", "europe-west1", "europe-west2",
+    "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9", "europe-west10",
+    "europe-west12",
+    "me-central1", "me-central2", "me-west1",
+    "northamerica-northeast1", "northamerica-northeast2", "northamerica-south1",
+    "southamerica-east1", "southamerica-west1",
+    "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
+)
+
+
+def closest_regions(region: str) -> list[str]:
+    """Up to three existing regions whose names are closest to ``region`` (difflib's ratio)."""
+    import difflib
+
+    return difflib.get_close_matches(region.lower(), REGIONS, n=3, cutoff=0.5)
+
+
+# -- Serverless VPC Access connector -----------------------------------------------------------------------------
+# Machine types and instance bounds (https://cloud.google.com/vpc/docs/configure-serverless-vpc-access, read
+# 2026-11-27): min 2..9, max 3..10; the defaults, used when a key is left out, are gcloud's.
+CONNECTOR_MACHINE_TYPES = ("f1-micro", "e2-micro", "e2-standard-4")
+CONNECTOR_MACHINE_TYPE = "e2-micro"
+CONNECTOR_MIN_INSTANCES = 2
+CONNECTOR_MAX_INSTANCES = 10
+CONNECTOR_MIN_INSTANCES_RANGE = (2, 9)
+CONNECTOR_MAX_INSTANCES_RANGE = (3, 10)
+
+
+# -- Cloud NAT ---------------------------------------------------------------------------------------------------
+MAX_STATIC_IPS = 50  # hard limit of NAT IPs per Cloud NAT gateway
+
+
+# -- Direct VPC egress -------------------------------------------------------------------------------------------
+# https://cloud.google.com/run/docs/configuring/vpc-direct-vpc, "IP address allocation": Cloud Run takes subnet
+# IPs in /28 blocks of 16, wants a /26 or larger, and uses about twice as many addresses as instances; GCP keeps
+# 4 addresses of every subnet for itself.
+DIRECT_MIN_PREFIX = 26
+DIRECT_BLOCK = 16
+DIRECT_IPS_PER_INSTANCE = 2
+SUBNET_RESERVED_ADDRESSES = 4
+
+
+# -- Cloud Run ---------------------------------------------------------------------------------------------------
+# "Environment variables for services", https://cloud.google.com/run/docs/configuring/services/
+# overview-environment-variables, read 2026-11-27: at most 1,000 variables; names reserved by the container
+# runtime contract; a name may not start with X_GOOGLE_. Values: at most 32 KiB (the documented ceiling for names
+# and values together, for functions).
+MAX_ENV_VARS = 1000
+CLOUD_RUN_MAX_INSTANCES = 100  # a service's max_instances when left out (the API's default)
+RESERVED_ENV_NAMES = ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION")
+RESERVED_ENV_PREFIX = "X_GOOGLE_"
+MAX_ENV_VALUE_BYTES = 32 * 1024
+ENV_SOURCE = "Cloud Run, \"Environment variables for services\""
+# Labels: at most 64 per resource (https://cloud.google.com/resource-manager/docs/labels-overview, read 2026-11-27).
+MAX_LABELS = 64
+
+# CPU and memory limits ("Configure CPU limits" and "Configure memory limits for services",
+# https://cloud.google.com/run/docs/configuring/services/cpu and .../memory-limits, read 2026-11-27).
+# CPU: a whole number from 1 to 8, or from 0.08 to 1 in steps of 0.01; memory at most 32 GiB and, on the
+# first-generation environment, at least 128 MiB. Defaults when left out: 1 CPU, 512 MiB.
+CPU_SOURCE = "Cloud Run, \"Configure CPU limits\""
+MEMORY_SOURCE = "Cloud Run, \"Configure memory limits\""
+MIN_FRACTIONAL_MILLI_CPU = 80
+MAX_MILLI_CPU = 8000
+MIN_MEMORY_MIB = 128
+MAX_MEMORY_MIB = 32 * 1024
+DEFAULT_MILLI_CPU = 1000
+DEFAULT_MEMORY_MIB = 512
+# Memory above this many MiB needs at least this many CPUs (milli-CPUs here).
+MIN_CPU_FOR_MEMORY = ((24 * 1024, 8000), (16 * 1024, 6000), (8 * 1024, 4000), (4 * 1024, 2000), (1024, 1000),
+                      (512, 500))
+# This many CPUs need at least this many MiB.
+MIN_MEMORY_FOR_CPU = ((8000, 4 * 1024), (6000, 4 * 1024), (4000, 2 * 1024))
+
+
+def milli_cpu(cpu: str) -> int | None:
+    """A CPU limit ("2", "0.5", "500m") in milli-CPUs; None when it is no amount Cloud Run takes."""
+    try:
+        if cpu.endswith("m"):
+            milli = int(cpu[:-1])
+        else:
+            whole, _, fraction = cpu.partition(".")
+            if len(fraction) > 3:
+                return None
+            milli = int(whole) * 1000 + int((fraction or "0").ljust(3, "0"))
+    except ValueError:
+        return None
+    if milli < 1000:
+        return milli if milli >= MIN_FRACTIONAL_MILLI_CPU and milli % 10 == 0 else None
+    return milli if milli <= MAX_MILLI_CPU and milli % 1000 == 0 else None
+
+
+def memory_mib(memory: str) -> int:
+    """A memory limit ("512Mi", "2Gi") in MiB."""
+    return int(memory[:-2]) * (1024 if memory.endswith("Gi") else 1)
+
+
+# -- Cloud Storage -----------------------------------------------------------------------------------------------
+# Bucket names (https://cloud.google.com/storage/docs/buckets#naming, read 2026-11-27): 3-63 characters, or up to
+# 222 when they hold dots with each dot-separated part at most 63; never starting with "goog" or holding "google".
+BUCKET_SOURCE = "Cloud Storage bucket naming"
+MAX_BUCKET_NAME = 63
+MAX_DOTTED_BUCKET_NAME = 222
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """Why GCS would refuse ``name`` (already of lowercase letters, digits, -, _ and .), or None."""
+    if "." not in name and len(name) > MAX_BUCKET_NAME:
+        return f"at most {MAX_BUCKET_NAME} characters without dots"
+    if len(name) > MAX_DOTTED_BUCKET_NAME or any(len(part) > MAX_BUCKET_NAME for part in name.split(".")):
+        return f"at most {MAX_DOTTED_BUCKET_NAME} characters with dots, each dot-separated part at most " \
+               f"{MAX_BUCKET_NAME}"
+    if name.startswith("goog") or "google" in name:
+        return 'not starting with "goog" nor holding "google"'
+    return None

@@ -1,0 +1,72 @@
+"""Adopting a chain built by hand: Terraform ``import`` blocks for what already exists.
+
+Most users of this product first followed Google's guide with gcloud: a /28
+subnet, a connector, a router, a reserved IP already on a partner's allowlist,
+a NAT, services. ``[adopt]`` makes the first deploy import those resources
+instead of failing with "already exists" (or, worse, of recreating them and
+releasing the allowlisted IP). Each import ID is the provider's own import
+format at 6.50.0 (the ``ParseImportId`` patterns of each resource); network
+resources live in the host project with a Shared VPC.
+
+Import blocks need Terraform ≥ 1.5. Once the first deploy has imported them,
+an import block of a resource already in the state is a no-op: ``[adopt]``
+can stay or go.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    from ..config import EnvironmentConfig
+    from ..chain.egress_chain import EgressChain
+    from .._provider.google import ProjectService
+
+
+def import_ids(config: EnvironmentConfig) -> dict[str, str]:
+    """Construct path (below the stack) → the provider's import ID, for everything ``[adopt]`` names.
+
+    Paths are the constructs' IDs, a contract: ``Chain/Subnet/Resource``,
+    ``Chain/RouterNat/Nat``, ``Chain/Addresses/Address-<name>``, ``Api-compute``...
+    """
+    c = config
+    net, region = c.network_project, c.region
+    ids: dict[str, str] = {}
+    if c.adopt.chain:
+        if c.network.subnet_cidr is not None:
+            ids["Chain/Subnet/Resource"] = f"projects/{net}/regions/{region}/subnetworks/{c.subnet_name}"
+        if c.network.direct_subnet_cidr is not None:
+            ids["Chain/DirectSubnet/Resource"] = f"projects/{net}/regions/{region}/subnetworks/{c.direct_subnet_name}"
+        if c.network.subnet_cidr is not None and c.has_connector:
+            ids["Chain/Connector/Resource"] = f"projects/{c.project}/locations/{region}/connectors/{c.connector_name}"
+        ids["Chain/RouterNat/Router"] = f"projects/{net}/regions/{region}/routers/{c.router_name}"
+        ids["Chain/RouterNat/Nat"] = f"projects/{net}/regions/{region}/routers/{c.router_name}/{c.nat_name}"
+        for name in (*c.address_names, *c.standby_ips):
+            ids[f"Chain/Addresses/Address-{name}"] = f"projects/{net}/regions/{region}/addresses/{name}"
+    for name in c.adopt.services:
+        ids[f"Chain/Service-{name}/Resource"] = f"projects/{c.project}/locations/{region}/services/{name}"
+    return ids
+
+
+def import_existing(chain: EgressChain, apis: Mapping[str, ProjectService], config: EnvironmentConfig) -> None:
+    """Add an ``import`` block to each resource ``[adopt]`` names, and to the APIs the stack enables.
+
+    Args:
+        chain: the stack's chain (its construct is ``Chain``).
+        apis: service name (``compute.googleapis.com``) → its ``google_project_service``.
+
+    Raises:
+        LookupError: a path of ``import_ids`` names no resource of the chain (a construct ID changed).
+    """
+    if not config.adopt.any:
+        return
+    for path, import_id in import_ids(config).items():
+        child = chain
+        for part in path.split("/")[1:]:
+            child = child.node.try_find_child(part)
+            if child is None:
+                raise LookupError(f"[adopt]: no construct at {path}")
+        child.import_from(import_id)
+    for service, api in apis.items():
+        # google_project_service: "{project}/{service}".
+        api.import_from(f"{config.project}/{service}")

@@ -1,0 +1,107 @@
+"""One environment's stack: provider, state backend, APIs, the chain and its outputs."""
+
+from __future__ import annotations
+
+from .._provider.cdk import Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack
+from .._provider.cdk import CloudBackend, NamedCloudWorkspace, TaggedCloudWorkspaces
+from ..chain.alerts import ChainAlerts, chain_alerts_props
+from ..config import EnvironmentConfig
+from ..chain.egress_chain import EgressChain, EgressChainProps
+from .._provider.google import GoogleProvider, ProjectService
+from .adoption import import_existing
+from .apis import required_apis
+from ..policies.pack import apply_chain_policies
+
+
+
+class EgressStack(TerraformStack):
+    """The stack of one environment file; its name is the file stem.
+
+    Outputs: ``static_ips`` (address name to IP of every active address:
+    hand these to the third party), ``draining_ips`` (while addresses are
+    being retired), ``standby_ips`` (while addresses wait to be
+    allowlisted), ``connector_id`` (when there is a connector), ``router_name``,
+    ``nat_name`` and ``service_urls`` (service name to URL).
+
+    The chain policy pack (``policy_pack``) is applied: a stack that breaks a
+    chain rule fails to synthesize. Services with ``allow_unauthenticated`` are
+    the only ones allowed to be public.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, config: EnvironmentConfig, state_path: str | None = None) -> None:
+        """Args:
+            state_path: with ``backend = "local"``, the state file relative to the stack's folder
+                (``<outdir>/stacks/<id>``); ``terraform.<id>.tfstate`` inside that folder when None.
+        """
+        super().__init__(scope, id)
+        self.config = config
+        GoogleProvider(self, "google", project=config.project, region=config.region)
+        if config.state.backend == "gcs":
+            GcsBackend(self, bucket=config.state.bucket, prefix=config.state.prefix)
+        elif config.state.backend == "cloud":
+            # Runs and state in Terraform Cloud: one workspace by name, or the workspaces with these tags.
+            workspaces = (NamedCloudWorkspace(config.state.workspace) if config.state.workspace
+                          else TaggedCloudWorkspaces(list(config.state.workspace_tags)))
+            CloudBackend(self, organization=config.state.organization, workspaces=workspaces,
+                         hostname=config.state.hostname)
+        else:
+            LocalBackend(self, path=state_path or f"terraform.{id}.tfstate")
+
+        # Enabled and left enabled on destroy: other workloads in the project may need them.
+        apis = {
+            api: ProjectService(
+                self,
+                f"Api-{api.split('.')[0]}",
+                project=config.project,
+                service=api,
+                disable_on_destroy=False,
+                disable_dependent_services=False,
+            )
+            for api in required_apis(config.has_connector, has_alerts=config.alerts is not None)
+        }
+        self.apis = tuple(apis.values())
+        self.chain = EgressChain(self, "Chain", props=EgressChainProps(config=config), depends_on=self.apis)
+        # [adopt]: the first deploy imports what was built by hand instead of creating it.
+        import_existing(self.chain, apis, config)
+
+        # [alerts]: policies on the chain's NAT (and connector) metrics, children Alerts/<what they watch>.
+        self.alerts = (None if config.alerts is None else
+                       ChainAlerts(self, "Alerts", props=chain_alerts_props(config), depends_on=self.apis))
+        TerraformOutput(
+            self,
+            "static_ips",
+            value=self.chain.addresses.active_addresses_by_name,
+            description="The static outbound IPs by address name: give these to the third party to allowlist.",
+        )
+        if config.draining_ips:
+            TerraformOutput(
+                self,
+                "draining_ips",
+                value=self.chain.addresses.draining_addresses_by_name,
+                description="Addresses being retired: no new connections; remove them from the file once drained.",
+            )
+        if config.standby_ips:
+            TerraformOutput(
+                self,
+                "standby_ips",
+                value=self.chain.addresses.standby_addresses_by_name,
+                description="Reserved, not yet in the NAT: have these allowlisted, then move them into the pool.",
+            )
+        if self.chain.connector is not None:
+            TerraformOutput(
+                self,
+                "connector_id",
+                value=self.chain.connector.connector_id,
+                description="The Serverless VPC Access connector that services attach to.",
+            )
+        TerraformOutput(self, "router_name", value=self.chain.router_nat.router_name,
+                        description="The Cloud Router carrying the NAT.")
+        TerraformOutput(self, "nat_name", value=self.chain.router_nat.nat_name,
+                        description="The Cloud NAT gateway translating the chain's subnet.")
+        TerraformOutput(
+            self,
+            "service_urls",
+            value={s.props.name: s.uri for s in self.chain.services},
+            description="The URL of each Cloud Run service egressing through the chain.",
+        )
+        apply_chain_policies(self, public_services=[s.name for s in config.services if s.allow_unauthenticated])
