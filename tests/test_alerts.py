@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conftest import API, ROOT, config, one_problem, problems, resources, synth
 from constructs_lib.config.alerts import ALERT_KEYS
-from constructs_lib.chain.alerts import chain_alerts_props
+from constructs_lib.stacks.alert_policies import chain_alerts_props
 from constructs_lib.config import ConfigError, load_environment
 from localgcp import LocalGcp
 

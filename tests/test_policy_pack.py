@@ -11,7 +11,8 @@ import pytest
 from conftest import config, snapshot
 from constructs_lib.app import build_app, run, synth_checked
 from constructs_lib._provider.cdk import App, TerraformStack
-from constructs_lib.chain.egress_chain import EgressChain, EgressChainProps
+from constructs_lib.chain.egress_chain import EgressChain
+from constructs_lib.stacks.chain_props import chain_props
 from constructs_lib.stacks.egress_stack import EgressStack
 from constructs_lib._provider.google import CloudRunV2ServiceIamMember
 from constructs_lib.policies.pack import apply_chain_policies, check_app
@@ -125,7 +126,7 @@ def test_run_synthesizes_a_selected_file(tmp_path):
 def test_own_stack_gets_the_same_pack(tmp_path):
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "mine")
-    chain = EgressChain(stack, "Chain", props=EgressChainProps(config=config(services=SERVICES)))
+    chain = EgressChain(stack, "Chain", props=chain_props(config(services=SERVICES)))
     CloudRunV2ServiceIamMember(stack, "Public", name=chain.services[0].resource.name, location="asia-northeast3",
                                role="roles/run.invoker", member="allUsers")
     apply_chain_policies(stack)
@@ -136,7 +137,7 @@ def test_own_stack_gets_the_same_pack(tmp_path):
 def test_own_stack_may_allow_a_public_service(tmp_path):
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "mine")
-    chain = EgressChain(stack, "Chain", props=EgressChainProps(config=config(services=SERVICES)))
+    chain = EgressChain(stack, "Chain", props=chain_props(config(services=SERVICES)))
     CloudRunV2ServiceIamMember(stack, "Public", name=chain.services[0].resource.name, location="asia-northeast3",
                                role="roles/run.invoker", member="allUsers")
     apply_chain_policies(stack, public_services=["api"])

@@ -68,7 +68,7 @@ class StaticAddresses(Construct):
         self, scope: Construct, id: str, *, props: StaticAddressesProps, depends_on: Sequence[ITerraformDependable] = ()
     ) -> None:
         super().__init__(scope, id)
-        self.props = props
+        self._props = props
         def created(name: str) -> ComputeAddress:
             return ComputeAddress(
                 self,
@@ -116,32 +116,32 @@ class StaticAddresses(Construct):
     @property
     def addresses_by_name(self) -> dict[str, str]:
         """Address name to IP (known after apply), for outputs."""
-        return {name: r.address for name, r in zip(self.props.names, self.resources)}
+        return {name: r.address for name, r in zip(self._props.names, self.resources)}
 
     def _pool(self) -> list[tuple[str, ComputeAddress | DataGoogleComputeAddress]]:
-        return [*zip(self.props.names, self.resources), *zip(self.props.existing_names, self.existing)]
+        return [*zip(self._props.names, self.resources), *zip(self._props.existing_names, self.existing)]
 
     @property
     def active_self_links(self) -> list[str]:
         """Created then adopted addresses, without the draining ones: what the NAT's nat_ips takes."""
-        return [a.self_link for n, a in self._pool() if n not in self.props.draining_names]
+        return [a.self_link for n, a in self._pool() if n not in self._props.draining_names]
 
     @property
     def draining_self_links(self) -> list[str]:
         """The draining addresses: what the NAT's drain_nat_ips takes."""
-        return [a.self_link for n, a in self._pool() if n in self.props.draining_names]
+        return [a.self_link for n, a in self._pool() if n in self._props.draining_names]
 
     @property
     def active_addresses_by_name(self) -> dict[str, str]:
         """Name to IP of every address in nat_ips: the ones third parties must allowlist."""
-        return {n: a.address for n, a in self._pool() if n not in self.props.draining_names}
+        return {n: a.address for n, a in self._pool() if n not in self._props.draining_names}
 
     @property
     def standby_addresses_by_name(self) -> dict[str, str]:
         """Name to IP of the standby addresses: to allowlist before they join the pool."""
-        return {n: a.address for n, a in zip(self.props.standby_names, self.standby)}
+        return {n: a.address for n, a in zip(self._props.standby_names, self.standby)}
 
     @property
     def draining_addresses_by_name(self) -> dict[str, str]:
         """Name to IP of the draining addresses: the ones about to leave the pool."""
-        return {n: a.address for n, a in self._pool() if n in self.props.draining_names}
+        return {n: a.address for n, a in self._pool() if n in self._props.draining_names}

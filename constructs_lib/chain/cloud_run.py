@@ -107,7 +107,7 @@ class CloudRunService(Construct):
             raise ValueError("CloudRunService takes exactly one of connector_id (connector) and subnet (Direct VPC "
                              f"egress), got connector_id={connector_id!r} and subnet={subnet!r}")
         super().__init__(scope, id)
-        self.props = props
+        self._props = props
         resources = None
         limits = {k: v for k, v in (("cpu", props.cpu), ("memory", props.memory)) if v is not None}
         if limits:
@@ -158,6 +158,11 @@ class CloudRunService(Construct):
             )
 
     @property
+    def service_name(self) -> str:
+        """The Cloud Run service's name, known at synth time."""
+        return self._props.name
+
+    @property
     def uri(self) -> str:
         """The service's https URL, known after apply."""
         return self.resource.uri
@@ -169,11 +174,10 @@ def _vpc_access(
     """Every outbound request through the connector, or straight out of the subnet (Direct VPC egress)."""
     if subnet is None:
         return CloudRunV2ServiceTemplateVpcAccess(connector=connector_id, egress=ALL_TRAFFIC)
-    net = subnet.props
-    if net.project == project:
+    if subnet.project == project:
         interface = CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces(
-            network=net.network, subnetwork=subnet.resource.name)
+            network=subnet.network, subnetwork=subnet.resource.name)
     else:
         interface = CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces(
-            network=f"projects/{net.project}/global/networks/{net.network}", subnetwork=subnet.resource.id)
+            network=f"projects/{subnet.project}/global/networks/{subnet.network}", subnetwork=subnet.resource.id)
     return CloudRunV2ServiceTemplateVpcAccess(network_interfaces=[interface], egress=ALL_TRAFFIC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..facts.gcp import CONNECTOR_MACHINE_TYPE, CONNECTOR_MAX_INSTANCES, CONNECTOR_MIN_INSTANCES
 from .._provider.cdk import Construct, ITerraformDependable
 from .._provider.google import VpcAccessConnector, VpcAccessConnectorSubnet
 from .subnetwork import Subnetwork
@@ -26,9 +27,9 @@ class ConnectorProps:
     name: str
     project: str
     region: str
-    machine_type: str = "e2-micro"
-    min_instances: int = 2
-    max_instances: int = 10
+    machine_type: str = CONNECTOR_MACHINE_TYPE
+    min_instances: int = CONNECTOR_MIN_INSTANCES
+    max_instances: int = CONNECTOR_MAX_INSTANCES
 
 
 class Connector(Construct):
@@ -49,7 +50,6 @@ class Connector(Construct):
         depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
         super().__init__(scope, id)
-        self.props = props
         self.resource = VpcAccessConnector(
             self,
             "Resource",
@@ -60,7 +60,7 @@ class Connector(Construct):
             min_instances=props.min_instances,
             max_instances=props.max_instances,
             # A reference to the subnet's name, so Terraform creates the subnet first.
-            subnet=VpcAccessConnectorSubnet(name=subnet.resource.name, project_id=subnet.props.project),
+            subnet=VpcAccessConnectorSubnet(name=subnet.resource.name, project_id=subnet.project),
             depends_on=list(depends_on) or None,
         )
 

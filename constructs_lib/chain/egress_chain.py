@@ -8,7 +8,6 @@ from typing import Sequence
 from .addresses import StaticAddresses, StaticAddressesProps
 from .._provider.cdk import Construct, ITerraformDependable
 from .cloud_run import CloudRunService, CloudRunServiceProps
-from ..config import EnvironmentConfig, ServiceConfig
 from .connector import Connector, ConnectorProps
 from .router_nat import RouterNat, RouterNatProps
 from .subnetwork import Subnetwork, SubnetworkProps
@@ -16,9 +15,39 @@ from .subnetwork import Subnetwork, SubnetworkProps
 
 @dataclass(frozen=True, kw_only=True)
 class EgressChainProps:
-    """Everything the chain needs, from one validated environment."""
+    """The chain's pieces, each with the props of its own construct.
 
-    config: EnvironmentConfig
+    Attributes:
+        subnet: ``Subnet``: the connector's /28, or the Direct VPC egress subnet in direct mode;
+            None only at the end of a move to direct egress (``direct_subnet`` alone).
+        direct_subnet: ``DirectSubnet``: the Direct VPC egress subnet created beside the connector's
+            for the move to direct mode; None otherwise.
+        connector: the connector on ``subnet``; None in direct mode once the move is done.
+        addresses: the created, adopted, draining and standby addresses.
+        router_nat: the router and its NAT, which covers every subnet of the chain.
+        services: the Cloud Run services.
+        direct_egress: whether the services egress from the direct subnet (``direct_subnet``, else
+            ``subnet``) instead of through the connector.
+    """
+
+    subnet: SubnetworkProps | None
+    direct_subnet: SubnetworkProps | None = None
+    connector: ConnectorProps | None
+    addresses: StaticAddressesProps
+    router_nat: RouterNatProps
+    services: tuple[CloudRunServiceProps, ...] = ()
+    direct_egress: bool = False
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.subnet is None and self.direct_subnet is None:
+            problems.append("a subnet or a direct_subnet (the NAT needs one to cover)")
+        if self.connector is not None and self.subnet is None:
+            problems.append("subnet with connector (the connector is attached to it)")
+        if self.services and not self.direct_egress and self.connector is None:
+            problems.append("connector with services and direct_egress false (they egress through it)")
+        if problems:
+            raise ValueError(f"EgressChainProps needs {'; '.join(problems)}")
 
 
 class EgressChain(Construct):
@@ -51,109 +80,34 @@ class EgressChain(Construct):
             depends_on: resources every chain resource waits for (the stack's API enablement).
         """
         super().__init__(scope, id)
-        c = props.config
-        net_project = c.network_project
-        def subnetwork(id: str, name: str, cidr: str) -> Subnetwork:
-            return Subnetwork(
-                self,
-                id,
-                props=SubnetworkProps(
-                    name=name,
-                    project=net_project,
-                    region=c.region,
-                    network=c.network.vpc,
-                    ip_cidr_range=cidr,
-                    private_ip_google_access=c.network.private_ip_google_access,
-                    flow_logs=c.network.flow_logs,
-                    flow_logs_aggregation_interval=c.network.flow_logs_aggregation_interval,
-                    flow_logs_sampling=c.network.flow_logs_sampling,
-                ),
-                depends_on=depends_on,
-            )
 
-        # Subnet is absent only at the end of a move to direct egress (direct_subnet_cidr alone).
-        self.subnet: Subnetwork | None = (
-            None if c.network.subnet_cidr is None else subnetwork("Subnet", c.subnet_name, c.network.subnet_cidr))
-        self.direct_subnet: Subnetwork | None = (
-            None if c.network.direct_subnet_cidr is None
-            else subnetwork("DirectSubnet", c.direct_subnet_name, c.network.direct_subnet_cidr))
-        self.connector: Connector | None = None if self.subnet is None or not c.has_connector else Connector(
-            self,
-            "Connector",
-            subnet=self.subnet,
-            props=ConnectorProps(
-                name=c.connector_name,
-                project=c.project,
-                region=c.region,
-                machine_type=c.connector.machine_type,
-                min_instances=c.connector.min_instances,
-                max_instances=c.connector.max_instances,
-            ),
-            depends_on=depends_on,
-        )
-        self.addresses = StaticAddresses(
-            self,
-            "Addresses",
-            props=StaticAddressesProps(names=c.address_names, project=net_project, region=c.region,
-                                       existing_names=c.existing_ips, draining_names=c.draining_ips,
-                                       standby_names=c.standby_ips),
-            depends_on=depends_on,
-        )
+        def subnetwork(id: str, subnet_props: SubnetworkProps | None) -> Subnetwork | None:
+            return None if subnet_props is None else Subnetwork(self, id, props=subnet_props, depends_on=depends_on)
+
+        self.subnet = subnetwork("Subnet", props.subnet)
+        self.direct_subnet = subnetwork("DirectSubnet", props.direct_subnet)
+        self.connector: Connector | None = None if props.connector is None else Connector(
+            self, "Connector", subnet=self.subnet, props=props.connector, depends_on=depends_on)
+        self.addresses = StaticAddresses(self, "Addresses", props=props.addresses, depends_on=depends_on)
         self.router_nat = RouterNat(
             self,
             "RouterNat",
             subnets=tuple(s for s in (self.subnet, self.direct_subnet) if s is not None),
             addresses=self.addresses,
-            props=RouterNatProps(
-                router_name=c.router_name,
-                nat_name=c.nat_name,
-                project=net_project,
-                region=c.region,
-                network=c.network.vpc,
-                min_ports_per_vm=c.nat.min_ports_per_vm,
-                log_filter=c.nat.log_filter,
-                max_ports_per_vm=c.nat.max_ports_per_vm,
-                enable_dynamic_port_allocation=c.nat.dynamic_port_allocation,
-                enable_endpoint_independent_mapping=c.nat.endpoint_independent_mapping,
-                udp_idle_timeout_sec=c.nat.udp_idle_timeout_sec,
-                icmp_idle_timeout_sec=c.nat.icmp_idle_timeout_sec,
-                tcp_established_idle_timeout_sec=c.nat.tcp_established_idle_timeout_sec,
-                tcp_transitory_idle_timeout_sec=c.nat.tcp_transitory_idle_timeout_sec,
-                tcp_time_wait_timeout_sec=c.nat.tcp_time_wait_timeout_sec,
-            ),
+            props=props.router_nat,
             depends_on=depends_on,
         )
-        # Direct mode: the services egress from the direct subnet (DirectSubnet during a move, else Subnet).
-        egress_subnet = (self.direct_subnet or self.subnet) if c.egress_mode == "direct" else None
+        # Direct egress: from DirectSubnet during a move, else from Subnet.
+        egress_subnet = (self.direct_subnet or self.subnet) if props.direct_egress else None
         self.services = tuple(
             CloudRunService(
                 self,
                 f"Service-{s.name}",
                 connector_id=self.connector.connector_id if egress_subnet is None else None,
                 subnet=egress_subnet,
-                props=_service_props(s, project=c.project, region=c.region),
+                props=s,
                 # No traffic before the NAT exists: it would leave from a random IP.
                 depends_on=[*depends_on, self.router_nat.nat],
             )
-            for s in c.services
+            for s in props.services
         )
-
-
-def _service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunServiceProps:
-    return CloudRunServiceProps(
-        name=s.name,
-        project=project,
-        region=region,
-        image=s.image,
-        labels=s.labels,
-        service_account=s.service_account,
-        ingress=s.ingress,
-        deletion_protection=s.deletion_protection,
-        env=s.env,
-        min_instances=s.min_instances,
-        max_instances=s.max_instances,
-        cpu=s.cpu,
-        memory=s.memory,
-        port=s.port,
-        allow_unauthenticated=s.allow_unauthenticated,
-    )

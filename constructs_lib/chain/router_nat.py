@@ -68,7 +68,6 @@ class RouterNat(Construct):
         depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
         super().__init__(scope, id)
-        self.props = props
         self.router = ComputeRouter(
             self,
             "Router",

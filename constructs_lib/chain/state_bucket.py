@@ -49,7 +49,6 @@ class StateBucket(Construct):
         self, scope: Construct, id: str, *, props: StateBucketProps, depends_on: Sequence[ITerraformDependable] = ()
     ) -> None:
         super().__init__(scope, id)
-        self.props = props
         self.resource = StorageBucket(
             self,
             "Resource",

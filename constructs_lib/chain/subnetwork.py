@@ -50,7 +50,7 @@ class Subnetwork(Construct):
         self, scope: Construct, id: str, *, props: SubnetworkProps, depends_on: Sequence[ITerraformDependable] = ()
     ) -> None:
         super().__init__(scope, id)
-        self.props = props
+        self._props = props
         self.resource = ComputeSubnetwork(
             self,
             "Resource",
@@ -71,7 +71,17 @@ class Subnetwork(Construct):
     @property
     def name(self) -> str:
         """The subnet's name, known at synth time."""
-        return self.props.name
+        return self._props.name
+
+    @property
+    def project(self) -> str:
+        """The project that owns the subnet (the Shared VPC host project, if any)."""
+        return self._props.project
+
+    @property
+    def network(self) -> str:
+        """The name of the subnet's VPC network."""
+        return self._props.network
 
     @property
     def self_link(self) -> str:

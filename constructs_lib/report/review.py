@@ -21,14 +21,13 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ..facts.capacity import DEFAULT_MAX_PORTS_DYNAMIC, DEFAULT_MIN_PORTS, DEFAULT_MIN_PORTS_DYNAMIC, chain_capacity
 from ..policies import evaluate
+from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES, CONNECTOR_MACHINE_TYPE
 from ..facts.resources import ADDRESS, ALERT_POLICY, API, BUCKET, CONNECTOR, IAM_BINDING, IAM_MEMBER, NAT, ROUTER, SERVICE, SUBNET
 from ..policies.document import Ref, Resource, StackDocument
 
 __all__ = ["REPORT_NAME", "main", "render", "write_reports"]
 
 REPORT_NAME = "REVIEW.md"
-# Cloud Run's default maximum instances when template.scaling leaves it out.
-DEFAULT_SERVICE_MAX_INSTANCES = 100
 
 
 # Every string the report prints from the JSON (names, ranges, images, settings, descriptions) may hold anything
@@ -92,7 +91,7 @@ def _subnet_settings(doc: StackDocument, r: Resource) -> list[str]:
 def _connector_settings(doc: StackDocument, r: Resource) -> list[str]:
     subnet = doc.connector_subnet(r)
     where = f"subnet {subnet.label}" if subnet is not None else f"ip_cidr_range {r.get('ip_cidr_range')} (hidden subnet)"
-    return [where, f"machine_type {r.get('machine_type', 'e2-micro')}",
+    return [where, f"machine_type {r.get('machine_type', CONNECTOR_MACHINE_TYPE)}",
             f"instances {r.get('min_instances', '—')}..{r.get('max_instances', '—')}"]
 
 
@@ -142,7 +141,7 @@ def _service_settings(doc: StackDocument, r: Resource) -> list[str]:
         via = "no vpc_access"
     scaling = template.get("scaling") or {}
     instances = (f"instances {scaling.get('min_instance_count', 0)}.."
-                 f"{scaling.get('max_instance_count', DEFAULT_SERVICE_MAX_INSTANCES)}")
+                 f"{scaling.get('max_instance_count', CLOUD_RUN_MAX_INSTANCES)}")
     images = ", ".join(c.get("image", "?") for c in template.get("containers") or [])
     return [f"egress {access.get('egress', '— (PRIVATE_RANGES_ONLY)')}", via, f"ingress {r.get('ingress', '—')}",
             f"deletion_protection {_show(r.get('deletion_protection', True))}",
@@ -269,7 +268,7 @@ def _endpoints(doc: StackDocument, nat: Resource) -> tuple[int, list[str]]:
     for path in doc.egress_paths():
         if path.mode == "direct" and path.subnet is not None and doc.nat_covers(nat, path.subnet):
             scaling = path.service.get("template", {}).get("scaling") or {}
-            instances = int(scaling.get("max_instance_count") or DEFAULT_SERVICE_MAX_INSTANCES)
+            instances = int(scaling.get("max_instance_count") or CLOUD_RUN_MAX_INSTANCES)
             count += instances
             default = "" if scaling.get("max_instance_count") else " (Cloud Run's default)"
             sources.append(f"service {path.service.get('name')} (direct VPC egress): max_instance_count "

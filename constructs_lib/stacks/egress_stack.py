@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from .._provider.cdk import Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack
-from .._provider.cdk import CloudBackend, NamedCloudWorkspace, TaggedCloudWorkspaces
-from ..chain.alerts import ChainAlerts, chain_alerts_props
-from ..config import EnvironmentConfig
-from ..chain.egress_chain import EgressChain, EgressChainProps
+from .._provider.cdk import (
+    CloudBackend,
+    Construct,
+    GcsBackend,
+    LocalBackend,
+    NamedCloudWorkspace,
+    TaggedCloudWorkspaces,
+    TerraformOutput,
+    TerraformStack,
+)
 from .._provider.google import GoogleProvider, ProjectService
-from .adoption import import_existing
-from .apis import required_apis
+from ..chain.alerts import ChainAlerts
+from ..chain.egress_chain import EgressChain
+from ..config import EnvironmentConfig
 from ..policies.pack import apply_chain_policies
-
+from .adoption import import_existing
+from .alert_policies import chain_alerts_props
+from .apis import required_apis
+from .chain_props import chain_props
 
 
 class EgressStack(TerraformStack):
@@ -60,7 +69,7 @@ class EgressStack(TerraformStack):
             for api in required_apis(config.has_connector, has_alerts=config.alerts is not None)
         }
         self.apis = tuple(apis.values())
-        self.chain = EgressChain(self, "Chain", props=EgressChainProps(config=config), depends_on=self.apis)
+        self.chain = EgressChain(self, "Chain", props=chain_props(config), depends_on=self.apis)
         # [adopt]: the first deploy imports what was built by hand instead of creating it.
         import_existing(self.chain, apis, config)
 
@@ -101,7 +110,7 @@ class EgressStack(TerraformStack):
         TerraformOutput(
             self,
             "service_urls",
-            value={s.props.name: s.uri for s in self.chain.services},
+            value={s.service_name: s.uri for s in self.chain.services},
             description="The URL of each Cloud Run service egressing through the chain.",
         )
         apply_chain_policies(self, public_services=[s.name for s in config.services if s.allow_unauthenticated])

@@ -1,0 +1,98 @@
+"""The environment file model turned into the chain's props: the one place where ``config`` meets ``chain``.
+
+Every name the file implies (``{name}-subnet``, ``{name}-connector`` …) and every
+choice the egress mode makes (which subnets, whether a connector) is decided
+here, so the constructs take plain values and can be composed by hand.
+"""
+
+from __future__ import annotations
+
+from ..chain.addresses import StaticAddressesProps
+from ..chain.cloud_run import CloudRunServiceProps
+from ..chain.connector import ConnectorProps
+from ..chain.egress_chain import EgressChainProps
+from ..chain.router_nat import RouterNatProps
+from ..chain.subnetwork import SubnetworkProps
+from ..config import EnvironmentConfig, ServiceConfig
+
+__all__ = ["chain_props", "service_props"]
+
+
+def chain_props(c: EnvironmentConfig) -> EgressChainProps:
+    """The chain an environment describes."""
+    net = c.network
+
+    def subnet(name: str, cidr: str | None) -> SubnetworkProps | None:
+        if cidr is None:
+            return None
+        return SubnetworkProps(
+            name=name,
+            project=c.network_project,
+            region=c.region,
+            network=net.vpc,
+            ip_cidr_range=cidr,
+            private_ip_google_access=net.private_ip_google_access,
+            flow_logs=net.flow_logs,
+            flow_logs_aggregation_interval=net.flow_logs_aggregation_interval,
+            flow_logs_sampling=net.flow_logs_sampling,
+        )
+
+    main_subnet = subnet(c.subnet_name, net.subnet_cidr)
+    connector = None
+    if main_subnet is not None and c.has_connector:
+        connector = ConnectorProps(
+            name=c.connector_name,
+            project=c.project,
+            region=c.region,
+            machine_type=c.connector.machine_type,
+            min_instances=c.connector.min_instances,
+            max_instances=c.connector.max_instances,
+        )
+    return EgressChainProps(
+        subnet=main_subnet,
+        direct_subnet=subnet(c.direct_subnet_name, net.direct_subnet_cidr),
+        connector=connector,
+        addresses=StaticAddressesProps(names=c.address_names, project=c.network_project, region=c.region,
+                                       existing_names=c.existing_ips, draining_names=c.draining_ips,
+                                       standby_names=c.standby_ips),
+        router_nat=RouterNatProps(
+            router_name=c.router_name,
+            nat_name=c.nat_name,
+            project=c.network_project,
+            region=c.region,
+            network=net.vpc,
+            min_ports_per_vm=c.nat.min_ports_per_vm,
+            log_filter=c.nat.log_filter,
+            max_ports_per_vm=c.nat.max_ports_per_vm,
+            enable_dynamic_port_allocation=c.nat.dynamic_port_allocation,
+            enable_endpoint_independent_mapping=c.nat.endpoint_independent_mapping,
+            udp_idle_timeout_sec=c.nat.udp_idle_timeout_sec,
+            icmp_idle_timeout_sec=c.nat.icmp_idle_timeout_sec,
+            tcp_established_idle_timeout_sec=c.nat.tcp_established_idle_timeout_sec,
+            tcp_transitory_idle_timeout_sec=c.nat.tcp_transitory_idle_timeout_sec,
+            tcp_time_wait_timeout_sec=c.nat.tcp_time_wait_timeout_sec,
+        ),
+        services=tuple(service_props(s, project=c.project, region=c.region) for s in c.services),
+        direct_egress=c.egress_mode == "direct",
+    )
+
+
+def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunServiceProps:
+    """One ``[[services]]`` entry as the props of its Cloud Run service."""
+    return CloudRunServiceProps(
+        name=s.name,
+        project=project,
+        region=region,
+        image=s.image,
+        labels=s.labels,
+        service_account=s.service_account,
+        ingress=s.ingress,
+        deletion_protection=s.deletion_protection,
+        env=s.env,
+        min_instances=s.min_instances,
+        max_instances=s.max_instances,
+        cpu=s.cpu,
+        memory=s.memory,
+        port=s.port,
+        allow_unauthenticated=s.allow_unauthenticated,
+    )
