@@ -62,7 +62,7 @@ $(PIPENV):
 	touch $@
 
 node_modules/.installed: package-lock.json
-	@echo "setup: the pinned cdktf CLI into node_modules/ with npm ci (first time: under a minute, 420 MB)"
+	@echo "setup: the pinned cdktf CLI, and Mermaid for the tests, into node_modules/ with npm ci (first time: under a minute, 600 MB)"
 	npm ci --no-audit --no-fund --loglevel=error --no-progress
 	touch $@
 

@@ -340,10 +340,13 @@ def _policy_section(doc: StackDocument) -> list[str]:
 
 
 def _mermaid(part: object) -> str:
-    """Text inside a quoted Mermaid label, with Mermaid's entity codes for what it would read ("#" first)."""
+    """Text inside a quoted Mermaid label, with Mermaid's entity codes for what it would read ("#" first).
+
+    "%" too: Mermaid takes a "%%{...}%%" anywhere in a diagram, quotes or not, as a directive.
+    """
     text = _visible(str(part))
     for ch, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;"), ("&", "#amp;"),
-                     ("|", "#124;")):
+                     ("|", "#124;"), ("%", "#37;")):
         text = text.replace(ch, code)
     return text
 
