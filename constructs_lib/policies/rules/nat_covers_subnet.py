@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...facts.resources import CONNECTOR, NAT
+from ...facts.resources import CONNECTOR
 from ..document import Resource, StackDocument
 from ..engine import Result, rule
 from ._text import quoted, service_label

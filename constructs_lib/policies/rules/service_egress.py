@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...facts.resources import NAT
 from ..document import StackDocument
 from ..engine import Result, rule
 from ._text import quoted, service_label

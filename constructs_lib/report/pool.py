@@ -1,0 +1,103 @@
+"""The report's "IP pool" and "Capacity" sections: the addresses to allowlist and what the NAT holds."""
+
+from __future__ import annotations
+
+import json
+
+from ..facts.capacity import chain_capacity
+from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES
+from ..facts.resources import ADDRESS, CONNECTOR, NAT
+from ..policies.document import Ref, Resource, StackDocument
+from .markdown import code, table, text
+
+__all__ = ["address_label", "capacity_section", "ip_pool_section"]
+
+
+def address_label(doc: StackDocument, entry: Resource | Ref | str) -> tuple[str, str]:
+    """(name, where it comes from) of one entry of nat_ips."""
+    if isinstance(entry, Resource):
+        return str(entry.get("name")), "reserved by this stack"
+    if isinstance(entry, Ref):
+        body = doc.doc.get("data", {}).get(entry.type, {}).get(entry.name, {}) if entry.data else {}
+        return str(body.get("name", entry.name)), f"existing address (data.{entry.type})" if entry.data else entry.type
+    return doc.name_of(entry) or str(entry), "given as a literal self link"
+
+
+def _address_outputs(doc: StackDocument) -> list[tuple[str, str]]:
+    """(output name, description) of every output whose value holds an address's IP."""
+    found = []
+    for name, output in sorted(doc.outputs.items()):
+        text = json.dumps(output.get("value"))
+        if f"{ADDRESS}." in text and ".address}" in text:
+            found.append((name, output.get("description", "")))
+    return found
+
+
+def ip_pool_section(doc: StackDocument) -> list[str]:
+    lines = ["## IP pool", ""]
+    nats = doc.resources(NAT)
+    if not nats:
+        lines += ["No Cloud NAT in this stack.", ""]
+    for nat in nats:
+        lines += [f"NAT {code(nat.get('name'))} ({text(nat.get('nat_ip_allocate_option'))}):", ""]
+        rows = [(*map(text, address_label(doc, e)), "in use") for e in doc.addresses_in(nat.get("nat_ips"))]
+        rows += [(*map(text, address_label(doc, e)), "draining (no new connections)")
+                 for e in doc.addresses_in(nat.get("drain_nat_ips"))]
+        lines += [*table(("address", "source", "state"), rows), ""]
+    in_nats = {e.address for nat in nats for key in ("nat_ips", "drain_nat_ips")
+               for e in doc.addresses_in(nat.get(key)) if isinstance(e, Resource)}
+    standby = [a for a in doc.resources(ADDRESS) if a.address not in in_nats]
+    if standby:
+        lines += ["Reserved by this stack but in no NAT (standby: allowlist them before they join the pool):", "",
+                  *table(("address", "source", "state"),
+                          [(text(a.get("name")), "reserved by this stack", "standby") for a in standby]), ""]
+    outputs = _address_outputs(doc)
+    if outputs:
+        lines.append("The IPs are known only after apply. The addresses to allowlist will be in:")
+        lines += [f"- output {code(name)}: {text(description)}" for name, description in outputs]
+        lines += ["", f"Read them with {code(f'cdktf output {doc.stack}')} once deployed.", ""]
+    return lines
+
+
+# -- capacity -----------------------------------------------------------------
+
+
+def _endpoints(doc: StackDocument, nat: Resource) -> tuple[int, list[str]]:
+    """How many NAT endpoints (connector VMs, Cloud Run instances) use a NAT, and where the figure comes from."""
+    count, sources = 0, []
+    for connector in doc.resources(CONNECTOR):
+        subnet = doc.connector_subnet(connector)
+        if subnet is not None and doc.nat_covers(nat, subnet):
+            vms = int(connector.get("max_instances") or 0)
+            count += vms
+            sources.append(f"connector {connector.get('name')}: max_instances {vms}")
+    for path in doc.egress_paths():
+        if path.mode == "direct" and path.subnet is not None and doc.nat_covers(nat, path.subnet):
+            scaling = path.service.get("template", {}).get("scaling") or {}
+            instances = int(scaling.get("max_instance_count") or CLOUD_RUN_MAX_INSTANCES)
+            count += instances
+            default = "" if scaling.get("max_instance_count") else " (Cloud Run's default)"
+            sources.append(f"service {path.service.get('name')} (direct VPC egress): max_instance_count "
+                           f"{instances}{default}")
+    return count, sources
+
+
+def capacity_section(doc: StackDocument) -> list[str]:
+    lines = ["## Capacity", "",
+             "Concurrent connections to one destination (IP, port, protocol): each NAT IP offers 64,512 source "
+             "ports, each endpoint gets its ports per VM (constructs_lib.facts.capacity).", ""]
+    rows, notes = [], []
+    for nat in doc.resources(NAT):
+        endpoints, sources = _endpoints(doc, nat)
+        dynamic = bool(nat.get("enable_dynamic_port_allocation"))
+        ips = len(nat.get("nat_ips") or [])
+        cap = chain_capacity(endpoints=endpoints, ip_count=ips, min_ports_per_vm=nat.get("min_ports_per_vm"),
+                             max_ports_per_vm=nat.get("max_ports_per_vm"), dynamic_port_allocation=dynamic)
+        rows.append((code(nat.get('name')), cap.endpoints, f"{cap.ports_per_endpoint:,}"
+                     + (" (dynamic)" if dynamic else ""), ips, f"{cap.pool_ports:,}",
+                     f"{cap.connections_per_destination:,}"))
+        notes += [f"- {code(nat.get('name'))} endpoints: " + (text("; ".join(sources)) or "none in this stack")]
+    if not rows:
+        return [*lines, "No Cloud NAT in this stack.", ""]
+    return [*lines, *table(("NAT", "endpoints", "ports per endpoint", "NAT IPs", "pool ports",
+                             "connections per destination"), rows), "", *notes, ""]
