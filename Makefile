@@ -183,7 +183,7 @@ lazy-provider: .venv/.synced
 	.venv/bin/python -m constructs_lib._provider.lazy_provider_build
 	touch .venv/lazy-provider/.checked
 
-.venv/lazy-provider/.checked: .venv/.synced constructs_lib/_provider/lazy_provider.py constructs_lib/_provider/lazy_provider_build.py
+.venv/lazy-provider/.checked: .venv/.synced $(wildcard constructs_lib/_provider/lazy_*.py)
 	.venv/bin/python -m constructs_lib._provider.lazy_provider_build
 	touch $@
 

@@ -28,7 +28,7 @@ from constructs_lib._provider.lazy_provider import (
     ProviderLoadingError,
     StockProviderWarning,
 )
-from constructs_lib._provider.lazy_provider_build import STOCK_SHA256, check_stock_files, without_inline_source_map
+from constructs_lib._provider.lazy_overlay import STOCK_SHA256, check_stock_files, without_inline_source_map
 
 ROOT = Path(__file__).resolve().parents[1]
 
