@@ -10,7 +10,7 @@ the problems are listed and nothing is synthesized.
 ``make synth`` runs this file directly; ``cdktf synth`` (and ``diff``,
 ``deploy``) run it through ``cdktf.json``. Both write the same files, manifest
 included. Run by the CLI, the app lists its problems on the CLI's own stderr,
-once (``constructs_lib/console.py``); run directly, it prints the stacks it wrote.
+once (``constructs_lib/app/console.py``); run directly, it prints the stacks it wrote.
 """
 
 import os
