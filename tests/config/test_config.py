@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from constructs_lib.config import ConfigError, load_environment, parse_environment

@@ -1,5 +1,5 @@
 """[adopt]: the import blocks a stack emits, their IDs (the provider's import formats at 6.50.0), and the
-table's validation. The rehearsal of the adopting example (tests/test_rehearsal.py) shows the real
+table's validation. The rehearsal of the adopting example (tests/integration/test_rehearsal.py) shows the real
 provider importing them."""
 
 from __future__ import annotations

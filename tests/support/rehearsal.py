@@ -165,7 +165,7 @@ class Rehearsal:
             self._build_by_hand(config)
 
     def _build_by_hand(self, c: EnvironmentConfig) -> None:
-        """What ``[adopt]`` names, as the guide's gcloud commands create it (tests/localgcp/gcloud.py)."""
+        """What ``[adopt]`` names, as the guide's gcloud commands create it (tests/support/localgcp/gcloud.py)."""
         gcp, net, region = self.gcp, c.network_project, c.region
         gcloud.services_enable(gcp, c.project, *required_apis(c.has_connector, has_alerts=c.alerts is not None))
         if c.adopt.chain:
@@ -336,7 +336,7 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python tests/rehearsal.py path/to/environment.toml", file=sys.stderr)
+        print("usage: python tests/support/rehearsal.py path/to/environment.toml", file=sys.stderr)
         return 2
     return rehearse(Path(argv[0]))
 
