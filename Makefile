@@ -30,13 +30,14 @@ unexport TF_CLI_CONFIG_FILE
 endif
 endif
 
-# Which file synth, report and scan act on: ENV=<path below environments/, without .toml> (ENV=direct,
+# Which file synth, report and scan act on: ENV=<path below environments/, without .toml> (ENV=production,
 # ENV=bootstrap/state-bucket); ENV= means every file, validated together. When ENV is not given,
 # `make synth` (and `make rehearse`) take the example, `make report`/`make scan` every file.
+# EGRESS_CONFIG=<path> names any one file instead, an example of examples/ too: EGRESS_CONFIG=examples/direct.toml.
 ifeq ($(origin ENV),undefined)
 synth rehearse: ENV := example
 endif
-SELECTED = $(if $(ENV),environments/$(ENV).toml)
+SELECTED = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
 
 .PHONY: setup synth test golden diff deploy clean provider rehearse
 
@@ -124,7 +125,7 @@ $(PROVIDER): tools/google-provider.sh tools/google-provider/go.mod tools/google-
 REHEARSE_CONFIG = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
 rehearse: setup provider
 	@test -n "$(REHEARSE_CONFIG)" || { echo "error: make rehearse takes one file: ENV=<stem> or EGRESS_CONFIG=<path>" >&2; exit 2; }
-	.venv/bin/python tests/rehearsal.py "$(REHEARSE_CONFIG)"
+	.venv/bin/python tests/support/rehearsal.py "$(REHEARSE_CONFIG)"
 
 .PHONY: report scan
 
@@ -145,8 +146,8 @@ scan: setup-synth $(TOOLS)/checkov/.installed
 # Refresh tests/golden/ after an intended change; review the diff like code. The UPDATE_GOLDEN=1 run
 # always fails (a rewrite proves nothing), so the files are then checked by a normal run.
 golden: setup
-	-UPDATE_GOLDEN=1 $(PIPENV) run pytest -q tests/test_golden.py
-	$(PIPENV) run pytest -q tests/test_golden.py
+	-UPDATE_GOLDEN=1 $(PIPENV) run pytest -q tests/stacks/test_golden.py
+	$(PIPENV) run pytest -q tests/stacks/test_golden.py
 
 # Terraform against real GCP (needs credentials and network): make diff STACK=production. The app
 # synthesizes that stack's file alone (environments/<stack>.toml or environments/bootstrap/<stack>.toml;

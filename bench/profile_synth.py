@@ -1,7 +1,7 @@
 """Where the app's second goes: each part of a synth of one file, as main.py runs it.
 
     make profile                      # 5 runs, medians
-    .venv/bin/python bench/profile_synth.py --runs 9 --config environments/shared-vpc.toml
+    .venv/bin/python bench/profile_synth.py --runs 9 --config examples/shared-vpc.toml
 
 Each run is a fresh process doing main.py's steps one by one, with a clock
 read between them; node's own timing of each assembly load comes from jsii

@@ -1,7 +1,7 @@
 """Time and weigh a synth through the stock provider import and through the app, alternately.
 
     make bench                                  # 7 measured runs of each
-    .venv/bin/python bench/synth_bench.py --runs 9 --config environments/shared-vpc.toml
+    .venv/bin/python bench/synth_bench.py --runs 9 --config examples/shared-vpc.toml
 
 Each run is a fresh process tree synthesizing one environment file:
 ``bench/stock_synth.py`` (main.py with the provider imported as shipped),

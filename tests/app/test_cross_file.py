@@ -1,0 +1,129 @@
+"""What two environment files may not share: a state object, a resource name, an address range in one VPC.
+
+Checked across every file before anything is written, and against the
+neighbouring files when one file is selected (``EGRESS_CONFIG``).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from constructs_lib.app import load_stacks, run
+from constructs_lib.config import ConfigError
+from tests.support.environments import environment
+from tests.support.processes import snapshot
+from tests.support.tomlfile import dumps as to_toml
+
+
+def write(folder: Path, stem: str, **changes: Any) -> Path:
+    path = folder / f"{stem}.toml"
+    path.write_text(to_toml(environment(**changes)), encoding="utf-8")
+    return path
+
+
+def cross_problems(*paths: Path) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        load_stacks(list(paths))
+    return [str(p) for p in err.value.problems]
+
+
+def test_fails_when_two_files_share_a_bucket_and_prefix(tmp_path):
+    a = write(tmp_path, "a", state={"bucket": "my-tfstate", "prefix": "shared"}, name="alpha")
+    b = write(tmp_path, "b", state={"bucket": "my-tfstate", "prefix": "shared/"}, name="beta",
+              network={"subnet_cidr": "10.124.0.16/28"}, services=[])
+    assert cross_problems(a, b) == [
+        f"{b}: state.prefix: expected a state object not used by {a} (two stacks in one state plan to destroy "
+        'each other\'s resources), got "gs://my-tfstate/shared"']
+
+
+def test_two_files_in_one_bucket_with_their_default_prefixes_are_accepted(tmp_path):
+    a = write(tmp_path, "a", name="alpha")
+    b = write(tmp_path, "b", name="beta", network={"subnet_cidr": "10.124.0.16/28"}, services=[])
+    assert [c.state.prefix for c in load_stacks([a, b])] == ["cloud-run-egress/a", "cloud-run-egress/b"]
+
+
+def test_fails_when_two_files_share_a_terraform_cloud_workspace(tmp_path):
+    cloud = {"backend": "cloud", "organization": "my-org", "workspace": "egress"}
+    a = write(tmp_path, "a", state=cloud, name="alpha")
+    b = write(tmp_path, "b", state=cloud, name="beta", network={"subnet_cidr": "10.124.0.16/28"}, services=[])
+    assert cross_problems(a, b) == [
+        f"{b}: state.workspace: expected a state object not used by {a} (two stacks in one state plan to destroy "
+        'each other\'s resources), got "app.terraform.io/my-org/egress"']
+
+
+def test_fails_when_two_files_build_the_same_chain_in_one_project_and_region(tmp_path):
+    a = write(tmp_path, "a")
+    b = write(tmp_path, "b", network={"subnet_cidr": "10.124.0.16/28"}, services=[])
+    assert cross_problems(a, b) == [
+        f"{b}: name: expected resource names not built by {a} (two stacks would build the same resources), got "
+        "subnet cloud-run-subnet in my-gcp-project asia-northeast3; connector cloud-run-connector in my-gcp-project "
+        "asia-northeast3; router cloud-run-router in my-gcp-project asia-northeast3; NAT cloud-run-nat in "
+        "my-gcp-project asia-northeast3; address cloud-run-origin-ip in my-gcp-project asia-northeast3"]
+
+
+def test_the_same_name_in_another_region_or_project_is_accepted(tmp_path):
+    a = write(tmp_path, "a")
+    # Subnet ranges may not overlap anywhere in one VPC network, whatever their regions.
+    b = write(tmp_path, "b", region="europe-west1", network={"subnet_cidr": "10.124.0.16/28"})
+    c = write(tmp_path, "c", project="other-project")
+    assert len(load_stacks([a, b, c])) == 3
+
+
+def test_fails_when_two_files_name_the_same_address(tmp_path):
+    a = write(tmp_path, "a", name="alpha", egress={"static_ip_names": ["partner-ip"]})
+    b = write(tmp_path, "b", name="beta", egress={"static_ip_names": ["partner-ip"]},
+              network={"subnet_cidr": "10.124.0.16/28"}, services=[])
+    assert cross_problems(a, b) == [
+        f"{b}: egress.static_ip_names: expected resource names not built by {a} (two stacks would build the same "
+        "resources), got address partner-ip in my-gcp-project asia-northeast3"]
+
+
+def test_fails_when_two_files_deploy_the_same_service(tmp_path):
+    a = write(tmp_path, "a", name="alpha")
+    b = write(tmp_path, "b", name="beta", network={"subnet_cidr": "10.124.0.16/28"})
+    assert cross_problems(a, b) == [
+        f"{b}: services[0].name: expected resource names not built by {a} (two stacks would build the same "
+        "resources), got Cloud Run service production in my-gcp-project asia-northeast3"]
+
+
+def test_fails_when_two_chains_in_one_vpc_have_overlapping_subnets(tmp_path):
+    a = write(tmp_path, "a", name="alpha", egress={"mode": "direct"}, network={"subnet_cidr": "10.124.0.0/22"})
+    b = write(tmp_path, "b", name="beta", network={"subnet_cidr": "10.124.1.0/28"}, services=[])
+    assert cross_problems(a, b) == [
+        f'{b}: network.subnet_cidr: expected a range that does not overlap network.subnet_cidr of {a} '
+        '(10.124.0.0/22, same VPC my-gcp-project/default), got "10.124.1.0/28"']
+
+
+def test_overlapping_ranges_in_different_vpcs_are_accepted(tmp_path):
+    a = write(tmp_path, "a", name="alpha")
+    b = write(tmp_path, "b", name="beta", network={"subnet_cidr": "10.124.0.0/28", "vpc": "other"}, services=[])
+    c = write(tmp_path, "c", name="gamma", network={"subnet_cidr": "10.124.0.0/28", "host_project": "host-project"},
+              services=[])
+    assert len(load_stacks([a, b, c])) == 3
+
+
+def test_a_selected_file_is_checked_against_its_neighbours_and_nothing_is_written(tmp_path):
+    envs = tmp_path / "environments"
+    envs.mkdir()
+    a = write(envs, "a")
+    b = write(envs, "b", network={"subnet_cidr": "10.124.0.16/28"}, services=[])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep").write_text("x")
+    before = snapshot(out)
+    stderr = io.StringIO()
+    assert run(str(a), stderr=stderr, outdir=str(out)) == 1
+    assert stderr.getvalue().splitlines()[1].startswith(f"  - {a}: name: expected resource names not built by {b}")
+    assert snapshot(out) == before
+
+
+def test_a_broken_neighbour_does_not_stop_the_selected_file(tmp_path):
+    envs = tmp_path / "environments"
+    envs.mkdir()
+    a = write(envs, "a", state={"backend": "local"}, services=[])
+    (envs / "broken.toml").write_text("project = ")
+    assert run(str(a), stderr=io.StringIO(), outdir=str(tmp_path / "out")) == 0

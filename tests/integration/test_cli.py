@@ -1,0 +1,108 @@
+"""The app as users run it: main.py and the pinned cdktf CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import FIXTURE_ENVIRONMENTS, FIXTURE_EXAMPLE, FIXTURES, ROOT
+from tests.support.processes import child_env, snapshot
+from tests.support.synth import synthesize_files
+
+pytestmark = pytest.mark.integration
+CAPACITY_FAILS = FIXTURES / "capacity-fails.toml"
+CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
+
+BAD = """
+project = "My_Project"
+region  = "asia-northeast3"
+[network]
+subnet_cidr = "10.124.0.0/24"
+[connector]
+min_instances = 5
+max_instances = 4
+"""
+
+
+def run_main(tmp_path: Path, *, cwd: Path = ROOT, **extra: str) -> subprocess.CompletedProcess[str]:
+    """``python main.py`` in ``cwd`` (the repository unless given), whose environments/ it reads."""
+    return subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=cwd, env=child_env(**extra),
+                          capture_output=True, text=True, timeout=300)
+
+
+
+def test_bad_file_lists_every_problem_without_traceback_and_writes_nothing(tmp_path):
+    bad = tmp_path / "staging.toml"
+    bad.write_text(BAD)
+    out = tmp_path / "out"
+    (out / "stacks" / "old").mkdir(parents=True)
+    (out / "stacks" / "old" / "cdk.tf.json").write_text("{}")
+    before = snapshot(out)
+
+    result = run_main(tmp_path, EGRESS_CONFIG=str(bad), CDKTF_OUTDIR=str(out))
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line.strip() for line in result.stderr.splitlines()]
+    assert lines[0] == "error: 4 problems in the environment configuration:"
+    assert [line.split(": ")[1] for line in lines[1:]] == [
+        "project", "state.bucket", "network.subnet_cidr", "connector.max_instances"]
+    assert all(line.startswith(f"- {bad}: ") for line in lines[1:])
+    assert snapshot(out) == before
+
+
+def test_missing_egress_config_file_is_reported(tmp_path):
+    result = run_main(tmp_path, EGRESS_CONFIG=str(tmp_path / "nope.toml"), CDKTF_OUTDIR=str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "EGRESS_CONFIG: expected the path of an existing .toml file" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_default_synthesizes_every_environment_and_bootstrap_file_into_cdktf_outdir(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE_ENVIRONMENTS, project / "environments")
+    result = run_main(tmp_path, cwd=project, CDKTF_OUTDIR=str(tmp_path / "out"), EGRESS_CONFIG="")
+    assert result.returncode == 0, result.stderr
+    stacks = sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir())
+    files = [*FIXTURE_ENVIRONMENTS.glob("*.toml"), *(FIXTURE_ENVIRONMENTS / "bootstrap").glob("*.toml")]
+    assert stacks == sorted(p.stem for p in files)
+
+
+def test_real_cdktf_synth_of_the_example(tmp_path):
+    assert CDKTF.exists(), f"{CDKTF} is missing: run through `make test`, which installs the pinned cdktf CLI"
+    assert (ROOT / ".venv" / "bin" / "python").exists(), "cdktf.json runs .venv/bin/python: run through `make test`"
+    out = tmp_path / "cdktf.out"
+    result = subprocess.run([str(CDKTF), "synth", "--output", str(out)], cwd=ROOT, capture_output=True, text=True,
+                            env=child_env(EGRESS_CONFIG=str(FIXTURE_EXAMPLE), CI="1"), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Generated Terraform code for the stacks: example" in result.stdout
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["stacks"]) == ["example"]
+    stack = json.loads((out / "stacks" / "example" / "cdk.tf.json").read_text())
+    assert stack == synthesize_files([FIXTURE_EXAMPLE], tmp_path / "in-process")["example"].doc
+
+
+# The capacity failure fixture through main.py: the message, no traceback, nothing written.
+def test_capacity_failure_stops_the_synth_without_traceback_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    (out / "stacks" / "old").mkdir(parents=True)
+    (out / "stacks" / "old" / "cdk.tf.json").write_text("{}")
+    before = snapshot(out)
+
+    result = run_main(tmp_path, EGRESS_CONFIG=str(CAPACITY_FAILS), CDKTF_OUTDIR=str(out))
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "error: 1 problem in the environment configuration:",
+        f"  - {CAPACITY_FAILS}: capacity.peak_connections_per_destination: expected at most 640 concurrent "
+        "connections to one destination IP:port, what the chain holds: min(10 connector VMs "
+        "(connector.max_instances) × 64 ports (min_ports_per_vm), 1 NAT IP × 64,512 ports), got 5,000; smallest "
+        "change that holds it: nat.min_ports_per_vm = 512 (holds 5,120)",
+    ]
+    assert snapshot(out) == before

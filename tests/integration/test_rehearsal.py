@@ -1,0 +1,602 @@
+"""What Terraform does with our stacks, shown by Terraform: the real google provider 6.50.0 plans and
+applies them against the local GCP API (``localgcp``), with their GCS backend on fake-gcs-server.
+
+Every scenario runs once per session, several at a time (they mostly wait on the provider's own
+pauses), in the ``scenarios`` fixture; each test then asserts on what its scenario recorded: the
+plan JSON of each step (``resource_changes[].change.actions``), the outputs, the local API's store.
+A scenario that failed fails the tests that read it, with Terraform's own message.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import subprocess
+import tomllib
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from constructs_lib.facts.resources import ALERT_POLICY as POLICY
+from tests.support.paths import FIXTURE_EXAMPLE, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate
+from tests.support.processes import snapshot
+from tests.support.rehearsal import CDKTF, PROVIDER_BINARY, Plan, Rehearsal, RehearsalError, load_one, provider_missing_message, \
+    readable, rehearse
+from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, ROUTER, RUN, SUBNET
+from tests.support.tomlfile import dumps as toml_dumps
+
+pytestmark = pytest.mark.integration
+# Every shipped file: environments/example.toml, the examples of examples/ (kept out of environments/, so of
+# every make diff), the bootstrap file.
+REHEARSED = [*SHIPPED, SHIPPED_BOOTSTRAP]
+ADOPT_EXAMPLE = shipped("adopt-guide-chain")
+# Resources whose replacement or deletion would change the outbound IP or cut egress.
+KEPT = (ADDRESS, ROUTER, NAT)
+# Scenarios at once: each spends most of its time in the provider's fixed waits, not on a core.
+PARALLEL = 4
+
+
+@dataclass
+class Recorded:
+    """What one scenario saw: the plan of each step, by step name, and anything else worth asserting on."""
+
+    plans: dict[str, Plan] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def example_doc() -> dict[str, Any]:
+    """The tests' own copy of the example, which the scenarios change step by step."""
+    return tomllib.loads(FIXTURE_EXAMPLE.read_text(encoding="utf-8"))
+
+
+class Steps:
+    """One stack taken through several versions of its file, against the same state and local GCP."""
+
+    def __init__(self, rehearsal: Rehearsal, stem: str) -> None:
+        self.rehearsal = rehearsal
+        self.file = rehearsal.workdir / "files" / f"{stem}.toml"
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        self.stack_dir: Path | None = None
+        self.recorded = Recorded()
+
+    def write(self, doc: dict[str, Any]) -> None:
+        self.file.write_text(toml_dumps(doc), encoding="utf-8")
+
+    def plan(self, name: str, doc: dict[str, Any]) -> Plan:
+        """Synthesize this version of the file and plan it against the current state."""
+        self.write(doc)
+        stack_dir = self.rehearsal.synth(self.file)
+        if self.stack_dir is None:
+            self.rehearsal.seed(load_one(self.file))
+            self.rehearsal.init(stack_dir)
+        self.stack_dir = stack_dir
+        plan = self.rehearsal.plan(stack_dir)
+        self.recorded.plans[name] = plan
+        return plan
+
+    def apply(self, name: str, doc: dict[str, Any]) -> None:
+        """Plan, apply that plan, then plan again: the step is recorded, the plan after it too (``name:after``)."""
+        self.plan(name, doc)
+        assert self.stack_dir is not None
+        self.rehearsal.terraform(self.stack_dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
+        self.recorded.plans[f"{name}:after"] = self.rehearsal.plan(self.stack_dir)
+
+
+# --- the scenarios -----------------------------------------------------------------------------------
+
+
+def environment_rehearsal(path: Path, workdir: Path) -> Recorded:
+    """``make rehearse`` of one file (cdktf deploy, empty second plan, outputs), then ``terraform validate``."""
+    out = io.StringIO()
+    recorded = Recorded()
+    before = [snapshot(ROOT / folder) for folder in ("environments", "examples")]
+    code = rehearse(path, out=out, err=out)
+    recorded.facts["environments_untouched"] = [snapshot(ROOT / f) for f in ("environments", "examples")] == before
+    recorded.facts["code"] = code
+    recorded.facts["output"] = out.getvalue()
+    return recorded
+
+
+def validate_every_stack(workdir: Path) -> Recorded:
+    """``terraform validate`` with the real provider's schema on every shipped stack: ``make synth ENV=`` in a folder
+    whose environments/ holds every shipped file."""
+    recorded = Recorded()
+    with Rehearsal(workdir) as rehearsal:
+        env = rehearsal.env()
+        env.pop("EGRESS_CONFIG", None)
+        subprocess.run([str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "main.py")],
+                       cwd=shipped_estate(workdir / "estate"), env=env, check=True, capture_output=True, timeout=300)
+        for stack_dir in sorted((rehearsal.outdir / "stacks").iterdir()):
+            rehearsal.terraform(stack_dir, "init", "-no-color", "-input=false", "-backend=false")
+            result = rehearsal.terraform(stack_dir, "validate", "-no-color", "-json", ok=(0, 1))
+            recorded.facts[stack_dir.name] = json.loads(result.stdout)
+    return recorded
+
+
+def connector_to_direct(workdir: Path) -> Recorded:
+    """The move from the connector (docs/operations.md) to Direct VPC egress, each step applied in turn to one state."""
+    doc = example_doc()
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "moving")
+        steps.apply("connector", doc)
+        doc["network"]["direct_subnet_cidr"] = "10.124.80.0/24"
+        steps.apply("prepare", doc)
+        doc["egress"]["mode"] = "direct"
+        steps.apply("switch", doc)
+        del doc["network"]["subnet_cidr"]
+        doc.pop("connector", None)
+        steps.apply("finish", doc)
+        steps.recorded.facts["store"] = sorted(rehearsal.gcp.store)
+        return steps.recorded
+
+
+def pool_growth_and_rotation(workdir: Path) -> Recorded:
+    """The pool procedures of docs/operations.md: grow by naming, then rotate (standby, into the pool, drain, remove)."""
+    doc = example_doc()
+    first, second, third = "cloud-run-origin-ip", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "pool")
+        steps.apply("one", doc)
+        steps.recorded.facts["first_ip"] = rehearsal.outputs(steps.stack_dir)["static_ips"][first]
+        del doc["egress"]["static_ip_count"]
+        doc["egress"]["static_ip_names"] = [first, second]
+        steps.apply("grow", doc)
+        doc["egress"]["standby_ips"] = [third]
+        steps.apply("standby", doc)
+        del doc["egress"]["standby_ips"]
+        doc["egress"]["static_ip_names"] = [first, second, third]
+        steps.apply("into-pool", doc)
+        doc["egress"]["draining_ips"] = [first]
+        steps.apply("drain", doc)
+        steps.recorded.facts["drained_nat"] = copy.deepcopy(_nat(rehearsal))
+        del doc["egress"]["draining_ips"]
+        doc["egress"]["static_ip_names"] = [second, third]
+        try:
+            steps.apply("remove", doc)
+        except RehearsalError as err:
+            steps.recorded.facts["remove_error"] = str(err)
+            # The rotation's step 5 (docs/operations.md) when the plan shows no drain_nat_ips change: clear the list with gcloud.
+            rehearsal.gcp.compute.clear_drain_ips("my-gcp-project", "asia-northeast3", "cloud-run-router",
+                                                  "cloud-run-nat")
+            steps.apply("remove-after-clear", doc)
+        steps.recorded.facts["nat"] = _nat(rehearsal)
+        steps.recorded.facts["addresses"] = sorted(k.rsplit("/", 1)[-1] for k in rehearsal.gcp.store
+                                                   if "/addresses/" in k)
+        return steps.recorded
+
+
+def adopt_guide_chain(workdir: Path) -> Recorded:
+    """The guide's chain built with gcloud, then the adopting example: first a file that still differs from
+    what exists (flow logs and Private Google Access left at the file's defaults), then the aligned one."""
+    doc = tomllib.loads(ADOPT_EXAMPLE.read_text(encoding="utf-8"))
+    misaligned = copy.deepcopy(doc)
+    del misaligned["network"]["flow_logs"], misaligned["network"]["private_ip_google_access"]
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, ADOPT_EXAMPLE.stem)
+        steps.plan("misaligned", misaligned)
+        steps.apply("adopt", doc)
+        steps.recorded.facts["creates"] = [f"{m} {p}" for m, p, _ in rehearsal.gcp.requests  # Terraform's only
+                                           if m == "POST" and p.endswith(("/subnetworks", "/addresses", "/routers",
+                                                                          "/connectors", "/services"))]
+        return steps.recorded
+
+
+def hand_built_chain_without_adopt(workdir: Path) -> Recorded:
+    """The guide's chain exists, the file has no [adopt]: what users meet today, "already exists"."""
+    doc = tomllib.loads(ADOPT_EXAMPLE.read_text(encoding="utf-8"))
+    recorded = Recorded()
+    with Rehearsal(workdir) as rehearsal:
+        rehearsal.seed(load_one(ADOPT_EXAMPLE))  # builds the chain as gcloud does
+        del doc["adopt"]
+        steps = Steps(rehearsal, ADOPT_EXAMPLE.stem)
+        try:
+            steps.apply("create", doc)
+        except RehearsalError as err:
+            recorded.facts["error"] = str(err)
+        recorded.facts["addresses"] = sorted(k for k in rehearsal.gcp.store if "/addresses/" in k)
+    recorded.plans = steps.recorded.plans
+    return recorded
+
+
+def adopted_address_checks(workdir: Path) -> Recorded:
+    """existing_ips read by the data source: an INTERNAL address stops the plan at the postcondition,
+    a name that is not reserved stops it at the read."""
+    recorded = Recorded()
+    key = "projects/my-gcp-project/regions/asia-northeast3/addresses/partner-ip"
+    for case in ("internal", "missing"):
+        doc = example_doc()
+        doc["egress"] = {"static_ip_count": 0, "existing_ips": ["partner-ip"]}
+        with Rehearsal(workdir / case) as rehearsal:
+            steps = Steps(rehearsal, "adopted")
+            steps.write(doc)
+            stack_dir = rehearsal.synth(steps.file)
+            rehearsal.seed(load_one(steps.file))
+            if case == "internal":
+                rehearsal.gcp.store[key].update(addressType="INTERNAL", purpose="GCE_ENDPOINT")
+            else:
+                del rehearsal.gcp.store[key]
+            rehearsal.init(stack_dir)
+            try:
+                rehearsal.plan(stack_dir)
+            except RehearsalError as err:
+                recorded.facts[case] = str(err)
+    return recorded
+
+
+def public_service(workdir: Path) -> Recorded:
+    """allow_unauthenticated: the invoker binding for allUsers, applied through the IAM policy calls."""
+    doc = example_doc()
+    doc["services"][0]["allow_unauthenticated"] = True
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "public")
+        steps.apply("public", doc)
+        steps.recorded.facts["policy"] = rehearsal.gcp.store[
+            "projects/my-gcp-project/locations/asia-northeast3/services/production:iamPolicy"]
+        return steps.recorded
+
+
+def _nat(rehearsal: Rehearsal) -> dict[str, Any]:
+    router = rehearsal.gcp.store["projects/my-gcp-project/regions/asia-northeast3/routers/cloud-run-router"]
+    (nat,) = router["nats"]
+    return nat
+
+
+def destroy_is_refused(workdir: Path) -> Recorded:
+    """``cdktf destroy`` of a deployed stack stops at the addresses' prevent_destroy."""
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "example")
+        steps.apply("deploy", example_doc())
+        env = rehearsal.env()
+        env["EGRESS_CONFIG"] = str(steps.file)
+        result = subprocess.run([str(CDKTF), "destroy", "example", "--auto-approve", "--skip-provider-lock",
+                                 "--no-color", "--output", str(rehearsal.outdir)], cwd=ROOT, env=env,
+                                capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+        deletes = [f"{m} {p}" for m, p, _ in rehearsal.gcp.requests if m == "DELETE"]
+        # cdktf prints the destroy plan and "Invoking Terraform CLI failed" but not Terraform's reason:
+        # Terraform's own plan shows it.
+        reason = rehearsal.terraform(steps.stack_dir, "plan", "-destroy", "-no-color", "-input=false", ok=(1,))
+        steps.recorded.facts.update(code=result.returncode, output=readable(result.stdout + result.stderr),
+                                    deletes=deletes, reason=reason.stderr, store=sorted(rehearsal.gcp.store))
+        return steps.recorded
+
+
+def service_removal(workdir: Path) -> Recorded:
+    """Removing a service: refused while deletion_protection is on, done in the two deploys of docs/operations.md."""
+    doc = example_doc()
+    doc["services"].append({"name": "reports", "image": "asia.gcr.io/my-gcp-project/reports:1.0.0"})
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "services")
+        steps.apply("two-services", doc)
+        protected = copy.deepcopy(doc)
+        protected["services"].pop()
+        try:
+            steps.apply("remove-protected", protected)
+        except RehearsalError as err:
+            steps.recorded.facts["protected_error"] = str(err)
+        steps.recorded.facts["after_refusal"] = sorted(k for k in rehearsal.gcp.store if "/services/" in k)
+        doc["services"][1]["deletion_protection"] = False
+        steps.apply("unprotect", doc)
+        steps.apply("remove", protected)
+        steps.recorded.facts["after_removal"] = sorted(k for k in rehearsal.gcp.store if "/services/" in k)
+        return steps.recorded
+
+
+def alert_policies(workdir: Path) -> Recorded:
+    """The alerting example ([alerts]) applied, a threshold changed, then the table removed, on one state."""
+    doc = tomllib.loads(shipped("alerting").read_text(encoding="utf-8"))
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "alerting")
+        steps.apply("alerts", doc)
+        steps.recorded.facts["policies"] = copy.deepcopy(rehearsal.gcp.monitoring.policies())
+        doc["alerts"]["connector_cpu_percent"] = 90
+        steps.apply("cpu-90", doc)
+        steps.recorded.facts["changed"] = copy.deepcopy(rehearsal.gcp.monitoring.policies())
+        del doc["alerts"]
+        steps.apply("no-alerts", doc)
+        steps.recorded.facts["after_removal"] = sorted(rehearsal.gcp.monitoring.policies())
+        steps.recorded.facts["internal_errors"] = list(rehearsal.gcp.internal_errors)
+        return steps.recorded
+
+
+SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
+    "validate": validate_every_stack,
+    "connector-to-direct": connector_to_direct,
+    "pool": pool_growth_and_rotation,
+    "destroy": destroy_is_refused,
+    "service-removal": service_removal,
+    "adopt": adopt_guide_chain,
+    "adopted-address-checks": adopted_address_checks,
+    "hand-built-without-adopt": hand_built_chain_without_adopt,
+    "public-service": public_service,
+    "alerts": alert_policies,
+    **{f"rehearse:{p.stem}": (lambda w, p=p: environment_rehearsal(p, w)) for p in REHEARSED},
+}
+
+
+_running: dict[str, Future[Recorded]] = {}
+_pool: ThreadPoolExecutor | None = None
+
+
+def start_scenarios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future[Recorded]]:
+    """Start every scenario (once per session) in background threads; conftest calls this as the session
+    starts, so that the scenarios overlap the rest of the suite."""
+    global _pool
+    if _pool is None:
+        if not PROVIDER_BINARY.is_file():
+            pytest.fail(provider_missing_message())
+        _pool = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="scenario")
+        for name, run in SCENARIOS.items():
+            _running[name] = _pool.submit(run, tmp_path_factory.mktemp(name.replace(":", "-")))
+    return _running
+
+
+@pytest.fixture(scope="session")
+def scenarios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[Recorded]]]:
+    yield start_scenarios(tmp_path_factory)
+    assert _pool is not None
+    _pool.shutdown(wait=True, cancel_futures=True)
+
+
+def recorded(scenarios: dict[str, Future[Recorded]], name: str) -> Recorded:
+    return scenarios[name].result()
+
+
+def removed_or_replaced(plan: Plan, types: tuple[str, ...] = KEPT) -> list[str]:
+    return [f"{c['address']}: {c['change']['actions']}" for c in plan.json.get("resource_changes", [])
+            if c["type"] in types and "delete" in c["change"]["actions"]]
+
+
+def assert_converged(rec: Recorded) -> None:
+    """After every applied step, a second plan shows no change."""
+    for name, plan in rec.plans.items():
+        if name.endswith(":after"):
+            assert not plan.changes, f"after {name[:-6]!r} the plan still shows changes:\n{plan.describe()}"
+
+
+# --- every file ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", REHEARSED, ids=lambda p: p.stem)
+def test_every_environment_file_rehearses_with_an_empty_second_plan(path, scenarios):
+    rec = recorded(scenarios, f"rehearse:{path.stem}")
+    assert rec.facts["code"] == 0, rec.facts["output"]
+    assert "rehearsal: second plan: no changes" in rec.facts["output"]
+
+
+@pytest.mark.parametrize("path", REHEARSED, ids=lambda p: p.stem)
+def test_a_rehearsal_writes_nothing_beside_the_real_file(path, scenarios):
+    """The bootstrap stack keeps its local state beside its file: a rehearsal deploys a copy."""
+    assert recorded(scenarios, f"rehearse:{path.stem}").facts["environments_untouched"]
+
+
+@pytest.mark.parametrize("path", [p for p in SHIPPED if p != ADOPT_EXAMPLE], ids=lambda p: p.stem)
+def test_rehearsal_prints_the_static_ips(path, scenarios):
+    output = recorded(scenarios, f"rehearse:{path.stem}").facts["output"]
+    assert "static_ips = {" in output
+    assert "203.0.113." in output.split("static_ips = {", 1)[1]
+
+
+def test_terraform_validate_passes_on_every_stack_with_the_real_provider(scenarios):
+    facts = recorded(scenarios, "validate").facts
+    assert sorted(facts) == sorted(p.stem for p in REHEARSED)
+    for stack, result in facts.items():
+        assert result["valid"] is True, (stack, result["diagnostics"])
+        assert result["warning_count"] == 0, (stack, result["diagnostics"])
+
+
+# --- connector → direct --------------------------------------------------------------------------------
+
+
+def test_connector_to_direct_never_deletes_or_replaces_an_address_router_or_nat(scenarios):
+    rec = recorded(scenarios, "connector-to-direct")
+    for step in ("prepare", "switch", "finish"):
+        assert removed_or_replaced(rec.plans[step]) == [], step
+        assert rec.plans[step].actions(ADDRESS) and all(
+            a == ["no-op"] for a in rec.plans[step].actions(ADDRESS).values()), step
+
+
+def test_connector_to_direct_steps_change_what_the_readme_says(scenarios):
+    plans = recorded(scenarios, "connector-to-direct").plans
+    changed = {step: {c["address"].split(".")[0]: c["change"]["actions"] for c in plans[step].changes}
+               for step in ("prepare", "switch", "finish")}
+    assert changed["prepare"] == {SUBNET: ["create"], NAT: ["update"]}
+    assert changed["switch"] == {RUN: ["update"]}
+    finish = {c["address"]: c["change"]["actions"] for c in plans["finish"].changes}
+    # The Serverless VPC Access API leaves the stack with the connector; disable_on_destroy = false
+    # only forgets it (it stays enabled in the project).
+    assert sorted(a for a, act in finish.items() if act == ["delete"]) == sorted(
+        [f"{API}.Api-vpcaccess", *(a for a in finish if a.startswith((CONNECTOR, SUBNET)))])
+    assert {a.split(".")[0] for a, act in finish.items() if act == ["delete"]} == {CONNECTOR, SUBNET, API}
+    assert [a.split(".")[0] for a, act in finish.items() if act == ["update"]] == [NAT]
+    assert len(finish) == 4
+
+
+def test_connector_to_direct_converges_after_each_step(scenarios):
+    rec = recorded(scenarios, "connector-to-direct")
+    assert_converged(rec)
+    store = rec.facts["store"]
+    assert not [k for k in store if "/connectors/" in k]
+    assert "projects/my-gcp-project/regions/asia-northeast3/subnetworks/cloud-run-direct-subnet" in store
+    assert "projects/my-gcp-project/regions/asia-northeast3/subnetworks/cloud-run-subnet" not in store
+
+
+# --- the pool --------------------------------------------------------------------------------------------
+
+
+def test_growing_and_rotating_the_pool_replaces_nothing(scenarios):
+    plans = recorded(scenarios, "pool").plans
+    for step in ("grow", "standby", "into-pool", "drain", "remove"):
+        assert step in plans, step
+        replaced = [c["address"] for c in plans[step].changes if {"create", "delete"} <= set(c["change"]["actions"])]
+        assert replaced == [], step
+        if step != "remove":
+            assert removed_or_replaced(plans[step], (ADDRESS, ROUTER, NAT, SUBNET, CONNECTOR, RUN)) == [], step
+
+
+def test_removing_a_drained_address_deletes_only_that_address(scenarios):
+    plans = recorded(scenarios, "pool").plans
+    for step in ("remove", "remove-after-clear"):
+        deleted = [a for a, act in plans[step].actions(ADDRESS).items() if act == ["delete"]]
+        assert len(deleted) == 1 and "cloud-run-origin-ip_" in deleted[0], plans[step].describe()
+        assert [c["address"] for c in plans[step].changes] == deleted, plans[step].describe()
+
+
+def test_removing_a_drained_address_needs_the_drain_list_cleared_by_hand(scenarios):
+    """What the rotation's step 5 (docs/operations.md) warns of, shown: drain_nat_ips is optional and computed in the
+    provider, so the emptied list plans no NAT change, the NAT keeps the address, and its delete fails
+    until the list is cleared with gcloud (--clear-nat-external-drain-ip-pool)."""
+    rec = recorded(scenarios, "pool")
+    assert list(rec.plans["remove"].actions(NAT).values()) == [["no-op"]]
+    assert [ip.rsplit("/", 1)[-1] for ip in rec.facts["drained_nat"]["drainNatIps"]] == ["cloud-run-origin-ip"]
+    assert "addresses/cloud-run-origin-ip' is already being used by" in rec.facts["remove_error"]
+    facts = rec.facts
+    assert "drainNatIps" not in facts["nat"]
+    assert sorted(ip.rsplit("/", 1)[-1] for ip in facts["nat"]["natIps"]) == ["cloud-run-origin-ip-2",
+                                                                               "cloud-run-origin-ip-3"]
+    assert facts["addresses"] == ["cloud-run-origin-ip-2", "cloud-run-origin-ip-3"]
+
+
+def test_the_pool_converges_after_each_step(scenarios):
+    assert_converged(recorded(scenarios, "pool"))
+
+
+# --- adopting a chain built by hand ------------------------------------------------------------------
+
+
+def test_adopting_the_guides_chain_imports_each_resource_and_changes_nothing(scenarios):
+    rec = recorded(scenarios, "adopt")
+    changes = rec.plans["adopt"].json["resource_changes"]
+    imported = {c["address"].split(".")[0] + " " + c["change"]["importing"]["id"] for c in changes
+                if "importing" in c["change"]}
+    p, r = "my-gcp-project", "asia-northeast3"
+    assert imported == {
+        f"{API} {p}/compute.googleapis.com", f"{API} {p}/vpcaccess.googleapis.com", f"{API} {p}/run.googleapis.com",
+        f"{SUBNET} projects/{p}/regions/{r}/subnetworks/my-subnet",
+        f"{CONNECTOR} projects/{p}/locations/{r}/connectors/my-connector",
+        f"{ROUTER} projects/{p}/regions/{r}/routers/my-router",
+        f"{NAT} projects/{p}/regions/{r}/routers/my-router/my-nat",
+        f"{ADDRESS} projects/{p}/regions/{r}/addresses/my-static-ip",
+        f"{RUN} projects/{p}/locations/{r}/services/my-service",
+    }
+    assert {tuple(c["change"]["actions"]) for c in changes} == {("no-op",)}, rec.plans["adopt"].describe()
+    summary = rec.plans["adopt"].json
+    assert len(changes) == len(imported)
+    assert "resource_drift" not in summary or summary["resource_drift"] == []
+
+
+def test_adopting_creates_nothing_in_gcp_and_converges(scenarios):
+    rec = recorded(scenarios, "adopt")
+    # gcloud's creates go to the API directly (localgcp/gcloud.py); over HTTP, Terraform created nothing.
+    assert rec.facts["creates"] == []
+    assert_converged(rec)
+
+
+def test_a_file_that_differs_from_what_exists_plans_the_difference_beside_the_imports(scenarios):
+    plan = recorded(scenarios, "adopt").plans["misaligned"]
+    changed = {c["address"].split(".")[0]: c["change"]["actions"] for c in plan.changes}
+    assert changed == {SUBNET: ["update"]}
+    (subnet,) = [c for c in plan.changes]
+    assert subnet["change"]["importing"]["id"].endswith("/subnetworks/my-subnet")
+    assert subnet["change"]["after"]["private_ip_google_access"] is True
+
+
+def test_without_adopt_a_hand_built_chain_fails_with_already_exists(scenarios):
+    rec = recorded(scenarios, "hand-built-without-adopt")
+    assert all(a == ["create"] for a in rec.plans["create"].actions(ADDRESS).values())
+    assert "already exists" in rec.facts["error"]
+    # Nothing was released: the allowlisted address is still the one gcloud reserved.
+    assert rec.facts["addresses"] == ["projects/my-gcp-project/regions/asia-northeast3/addresses/my-static-ip"]
+
+
+def test_an_adopted_address_that_is_internal_stops_the_plan_at_the_postcondition(scenarios):
+    facts = recorded(scenarios, "adopted-address-checks").facts
+    assert "existing_ips: partner-ip must be an EXTERNAL address to serve as a NAT IP." in facts["internal"]
+
+
+def test_an_adopted_address_that_is_not_reserved_stops_the_plan(scenarios):
+    facts = recorded(scenarios, "adopted-address-checks").facts
+    assert "Error: projects/my-gcp-project/regions/asia-northeast3/addresses/partner-ip not found" in facts["missing"]
+
+
+def test_a_public_service_gets_the_invoker_binding_for_all_users_and_converges(scenarios):
+    rec = recorded(scenarios, "public-service")
+    assert rec.facts["policy"]["bindings"] == [{"role": "roles/run.invoker", "members": ["allUsers"]}]
+    assert_converged(rec)
+
+
+# --- refusals ----------------------------------------------------------------------------------------------
+
+
+def test_cdktf_destroy_is_refused_by_prevent_destroy(scenarios):
+    facts = recorded(scenarios, "destroy").facts
+    assert facts["code"] != 0
+    assert "Invoking Terraform CLI failed" in facts["output"]
+    assert facts["deletes"] == []
+    assert "Error: Instance cannot be destroyed" in facts["reason"]
+    assert "google_compute_address.Chain_Addresses_Address-cloud-run-origin-ip_" in facts["reason"]
+    assert "projects/my-gcp-project/regions/asia-northeast3/addresses/cloud-run-origin-ip" in facts["store"]
+    assert "projects/my-gcp-project/locations/asia-northeast3/services/production" in facts["store"]
+
+
+def test_removing_a_protected_service_fails_and_keeps_it(scenarios):
+    rec = recorded(scenarios, "service-removal")
+    assert list(rec.plans["remove-protected"].actions(RUN).values()).count(["delete"]) == 1
+    assert "cannot destroy service without setting deletion_protection=false" in rec.facts["protected_error"]
+    assert "projects/my-gcp-project/locations/asia-northeast3/services/reports" in rec.facts["after_refusal"]
+
+
+def test_removing_a_service_takes_the_readmes_two_deploys(scenarios):
+    rec = recorded(scenarios, "service-removal")
+    assert [c["change"]["actions"] for c in rec.plans["unprotect"].changes] == [["update"]]
+    assert [c["change"]["actions"] for c in rec.plans["remove"].changes] == [["delete"]]
+    assert rec.facts["after_removal"] == ["projects/my-gcp-project/locations/asia-northeast3/services/production"]
+
+
+# --- alert policies ([alerts]) -------------------------------------------------------------------------
+
+
+def test_the_alerting_example_leaves_its_four_policies_in_the_local_monitoring_api(scenarios):
+    policies = recorded(scenarios, "alerts").facts["policies"]
+    assert len(policies) == 4
+    nat = ('resource.type = "nat_gateway" AND resource.labels.region = "asia-northeast3" AND '
+           'resource.labels.gateway_name = "alerting-nat" AND metric.type = ')
+    connector = 'resource.type = "vpc_access_connector" AND resource.labels.connector_name = "alerting-connector" AND '
+    assert sorted(c["conditionThreshold"]["filter"] for p in policies.values() for c in p["conditions"]) == sorted([
+        nat + '"router.googleapis.com/nat/nat_allocation_failed"',
+        nat + '"router.googleapis.com/nat/dropped_sent_packets_count" AND metric.labels.reason = "OUT_OF_RESOURCES"',
+        connector + 'metric.type = "vpcaccess.googleapis.com/connector/instances"',
+        connector + 'metric.type = "vpcaccess.googleapis.com/connector/cpu/utilizations"',
+    ])
+    for name, policy in policies.items():
+        assert name.startswith("projects/my-gcp-project/alertPolicies/")
+        assert policy["enabled"] is True and policy["combiner"] == "OR"
+        assert policy["notificationChannels"] == ["projects/my-gcp-project/notificationChannels/4837293847561234567",
+                                                  "projects/my-gcp-project/notificationChannels/9182736450918273645"]
+        assert policy["documentation"]["mimeType"] == "text/markdown"
+        assert "Fix it in `alerting.toml`" in policy["documentation"]["content"]
+
+
+def test_changing_an_alert_threshold_updates_that_policy_in_place(scenarios):
+    rec = recorded(scenarios, "alerts")
+    assert sorted(rec.plans["cpu-90"].actions(POLICY).values()) == [["no-op"]] * 3 + [["update"]]
+    assert [c["type"] for c in rec.plans["cpu-90"].changes] == [POLICY]
+    before, after = rec.facts["policies"], rec.facts["changed"]
+    assert sorted(before) == sorted(after)
+    (changed,) = [name for name in after if after[name] != before[name]]
+    (condition,) = after[changed]["conditions"]
+    assert condition["conditionThreshold"]["thresholdValue"] == 0.9
+    assert condition["name"] == before[changed]["conditions"][0]["name"]
+
+
+def test_removing_the_alerts_table_deletes_the_policies_and_nothing_of_the_chain(scenarios):
+    rec = recorded(scenarios, "alerts")
+    deleted = sorted(c["address"] for c in rec.plans["no-alerts"].changes if c["change"]["actions"] == ["delete"])
+    assert len(rec.plans["no-alerts"].changes) == len(deleted) == 5
+    assert [a for a in deleted if not a.startswith(POLICY)] == [f"{API}.Api-monitoring"]
+    assert rec.facts["after_removal"] == []
+    assert_converged(rec)
+    assert rec.facts["internal_errors"] == []

@@ -1,0 +1,96 @@
+"""[adopt]: the import blocks a stack emits, their IDs (the provider's import formats at 6.50.0), and the
+table's validation. The rehearsal of the adopting example (tests/integration/test_rehearsal.py) shows the real
+provider importing them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.environments import config, one_problem
+from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, ROUTER, RUN, SUBNET, resources, synth
+
+P, R = "my-gcp-project", "asia-northeast3"
+
+
+def imports(doc) -> dict[str, str]:
+    """Resource type → the import IDs of that type, from the stack's ``import`` blocks."""
+    found: dict[str, list[str]] = {}
+    for block in doc.get("import", []):
+        rtype, name = block["to"].split(".", 1)
+        assert name in resources(doc, rtype), block
+        found.setdefault(rtype, []).append(block["id"])
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def test_a_file_without_adopt_imports_nothing():
+    assert "import" not in synth(config())
+
+
+def test_adopting_the_chain_imports_each_resource_by_the_providers_import_id():
+    doc = synth(config(adopt={"chain": True}, egress={"static_ip_names": ["ip-a", "ip-b"]}))
+    assert imports(doc) == {
+        API: [f"{P}/compute.googleapis.com", f"{P}/run.googleapis.com", f"{P}/vpcaccess.googleapis.com"],
+        SUBNET: [f"projects/{P}/regions/{R}/subnetworks/cloud-run-subnet"],
+        CONNECTOR: [f"projects/{P}/locations/{R}/connectors/cloud-run-connector"],
+        ROUTER: [f"projects/{P}/regions/{R}/routers/cloud-run-router"],
+        NAT: [f"projects/{P}/regions/{R}/routers/cloud-run-router/cloud-run-nat"],
+        ADDRESS: [f"projects/{P}/regions/{R}/addresses/ip-a", f"projects/{P}/regions/{R}/addresses/ip-b"],
+    }
+
+
+def test_adopting_services_imports_only_those_services_and_the_apis():
+    services = [{"name": "api", "image": "asia.gcr.io/p/api:1"}, {"name": "web", "image": "asia.gcr.io/p/web:1"}]
+    doc = synth(config(adopt={"services": ["web"]}, services=services))
+    assert imports(doc)[RUN] == [f"projects/{P}/locations/{R}/services/web"]
+    assert set(imports(doc)) == {API, RUN}
+
+
+def test_with_a_shared_vpc_network_resources_are_imported_from_the_host_project():
+    doc = synth(config(adopt={"chain": True},
+                       network={"subnet_cidr": "10.124.0.0/28", "host_project": "host-project-1"}))
+    found = imports(doc)
+    assert found[SUBNET] == [f"projects/host-project-1/regions/{R}/subnetworks/cloud-run-subnet"]
+    assert found[ROUTER] == [f"projects/host-project-1/regions/{R}/routers/cloud-run-router"]
+    assert found[NAT] == [f"projects/host-project-1/regions/{R}/routers/cloud-run-router/cloud-run-nat"]
+    assert found[ADDRESS] == [f"projects/host-project-1/regions/{R}/addresses/cloud-run-origin-ip"]
+    # The connector runs in the service project.
+    assert found[CONNECTOR] == [f"projects/{P}/locations/{R}/connectors/cloud-run-connector"]
+    assert found[API][0].startswith(f"{P}/")
+
+
+def test_direct_mode_imports_the_subnet_and_no_connector_or_vpc_access_api():
+    doc = synth(config(adopt={"chain": True}, egress={"mode": "direct"},
+                       network={"subnet_cidr": "10.124.16.0/24"}))
+    found = imports(doc)
+    assert CONNECTOR not in found
+    assert f"{P}/vpcaccess.googleapis.com" not in found[API]
+    assert found[SUBNET] == [f"projects/{P}/regions/{R}/subnetworks/cloud-run-subnet"]
+
+
+def test_adopted_addresses_are_never_the_existing_ips_read_by_data_source():
+    doc = synth(config(adopt={"chain": True}, egress={"static_ip_count": 0, "existing_ips": ["partner-ip"]}))
+    assert ADDRESS not in imports(doc)
+
+
+def test_a_service_ignores_the_client_fields_gcloud_writes():
+    (service,) = resources(synth(config()), RUN).values()
+    assert service["lifecycle"] == {"ignore_changes": ["client", "client_version"]}
+
+
+@pytest.mark.parametrize("adopt, key, given", [
+    ({"chain": "yes"}, "adopt.chain", '"yes"'),
+    ({"services": "production"}, "adopt.services", '"production"'),
+    ({"services": ["nope"]}, "adopt.services[0]", '"nope"'),
+    ({"services": ["production", "production"]}, "adopt.services[1]", '"production"'),
+    ({"everything": True}, "adopt.everything", "an unknown key"),
+])
+def test_adopt_rejects(adopt, key, given):
+    problem = one_problem(adopt=adopt)
+    assert problem.startswith(f"test.toml: {key}: expected "), problem
+    assert problem.endswith(f"got {given}"), problem
+
+
+def test_adopting_a_file_with_alerts_imports_the_monitoring_api_too():
+    doc = synth(config(adopt={"chain": True},
+                       alerts={"notification_channels": [f"projects/{P}/notificationChannels/1"]}))
+    assert f"{P}/monitoring.googleapis.com" in imports(doc)[API]

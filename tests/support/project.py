@@ -1,0 +1,31 @@
+"""A copy of the project in a tmp folder, for the tests that run the real make targets in it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import FIXTURE_ENVIRONMENTS, ROOT
+
+COPIED = ("Makefile", "cdktf.json", "main.py", "Pipfile", "Pipfile.lock", "package.json", "package-lock.json",
+          ".checkov.yaml", "constructs_lib", "tools")
+LINKED = (".venv", "node_modules", ".tools")
+
+
+def project_copy(folder: Path) -> Path:
+    """The project's sources copied (timestamps kept, so make's set-up steps stay done), its tools linked, and the
+    tests' own environments/ (tests/fixtures/environments/: example, direct, bootstrap) in place of the user's."""
+    shutil.copytree(FIXTURE_ENVIRONMENTS, folder / "environments")
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.tfstate*"))
+        else:
+            shutil.copy2(source, folder / name)
+    for name in LINKED:
+        if not (ROOT / name).exists():
+            pytest.fail(f"{ROOT / name} is missing: run the tests through `make test`")
+        (folder / name).symlink_to(ROOT / name)
+    return folder

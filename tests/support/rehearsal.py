@@ -1,0 +1,345 @@
+"""A rehearsal: one stack deployed with the real google provider against a local GCP API.
+
+    make rehearse ENV=example                   # environments/example.toml
+    EGRESS_CONFIG=examples/direct.toml make rehearse
+
+It synthesizes the one stack into a folder of its own (never ``cdktf.out``, so
+no local state there is touched), starts the local GCP API (``localgcp``) and
+a GCS server (fake-gcs-server), seeds them with what the file says already
+exists (the projects, the VPC network, every ``existing_ips`` address, the
+state bucket), runs ``cdktf deploy`` with the provider from the project's
+filesystem mirror and the stack's own GCS backend, then a second plan that
+must show no change, prints the outputs and stops everything.
+
+The tests use the same pieces (``Rehearsal``) to apply a stack, change the
+file and plan again against the same state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+ROOT = Path(__file__).resolve().parents[2]
+# Run as a script (make rehearse), the repository is not on sys.path yet: constructs_lib and tests.support are below it.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from constructs_lib.app import load_stacks  # noqa: E402
+from constructs_lib.config.bootstrap import BootstrapConfig  # noqa: E402
+from constructs_lib.config import ConfigError, EnvironmentConfig  # noqa: E402
+from constructs_lib.stacks.apis import required_apis  # noqa: E402
+from tests.support.localgcp import LocalGcp, gcloud  # noqa: E402
+from tests.support.real_terraform import GcsServer  # noqa: E402
+from tests.support.tomlfile import dumps as toml_dumps  # noqa: E402
+
+PROVIDER_VERSION = "6.50.0"
+MIRROR = ROOT / ".tools" / "terraform-mirror"
+PROVIDER_BINARY = (MIRROR / "registry.terraform.io" / "hashicorp" / "google" / PROVIDER_VERSION / "linux_amd64"
+                   / f"terraform-provider-google_v{PROVIDER_VERSION}")
+CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
+VENV_BIN = ROOT / ".venv" / "bin"
+# Hang guards, never assertions: an apply takes seconds (the provider's own waits: 3 s batching
+# API enables, 5 s after a connector is created).
+COMMAND_TIMEOUT = 600
+# Variables of the machine that must not reach the provider or Terraform: credentials, a CLI
+# configuration, endpoints, proxies of the machine.
+_DROPPED_PREFIXES = ("GOOGLE_", "CLOUDSDK_", "TF_", "GCLOUD_", "STORAGE_EMULATOR_HOST", "HTTP_PROXY", "HTTPS_PROXY",
+                     "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
+
+
+# The cdktf CLI's colours and its redrawn "N Stacks deploying" status lines.
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_STATUS = re.compile(r"^\s*\d+ Stacks? deploying\b.*$|^\s*$", re.MULTILINE)
+
+
+def readable(output: str) -> str:
+    """Terraform's and cdktf's output without colours, cursor moves and progress lines."""
+    return re.sub(r"\n{3,}", "\n\n", _STATUS.sub("", _ANSI.sub("", output))).strip() + "\n"
+
+
+class RehearsalError(Exception):
+    """A step of the rehearsal failed; the message holds the command's own output."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A saved plan, read through ``terraform show -json``."""
+
+    json: dict[str, Any]
+
+    @property
+    def changes(self) -> list[dict[str, Any]]:
+        """Every resource change that is not a no-op (``read`` of data sources included)."""
+        return [c for c in self.json.get("resource_changes", []) if c["change"]["actions"] != ["no-op"]]
+
+    def actions(self, resource_type: str) -> dict[str, list[str]]:
+        """Resource address → its planned actions, for one resource type."""
+        return {c["address"]: c["change"]["actions"] for c in self.json.get("resource_changes", [])
+                if c["type"] == resource_type}
+
+    def describe(self) -> str:
+        return "\n".join(f"  {'/'.join(c['change']['actions'])}: {c['address']}" for c in self.changes) or "  none"
+
+
+def provider_missing_message() -> str:
+    return (f"the google provider {PROVIDER_VERSION} is not in {MIRROR}: run the tests and rehearsals through "
+            "make (`make test`, `make rehearse`), which put it there (tools/google-provider.sh)")
+
+
+def cli_config(home: Path) -> Path:
+    """Terraform's CLI configuration: the google provider from the project's mirror, nothing from any registry."""
+    home.mkdir(parents=True, exist_ok=True)
+    cache = home / "plugin-cache"
+    cache.mkdir(exist_ok=True)
+    path = home / "rehearsal.tfrc"
+    path.write_text(
+        f'plugin_cache_dir = "{cache}"\n'
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path    = "{MIRROR}"\n    include = ["registry.terraform.io/hashicorp/google"]\n  }}\n'
+        "}\n")
+    return path
+
+
+class Rehearsal:
+    """The local GCP API, a GCS server and the environment that points Terraform and the provider at them.
+
+    Use as a context manager: both servers stop when it ends, passed or failed.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        if not PROVIDER_BINARY.is_file():
+            raise RehearsalError(provider_missing_message())
+        self.workdir = workdir
+        self.outdir = workdir / "cdktf.out"
+        self.gcp = LocalGcp()
+        self.gcs = GcsServer(workdir / "gcs")
+
+    def __enter__(self) -> Rehearsal:
+        self.gcp.start()
+        try:
+            self.gcs.start()
+        except BaseException:
+            self.gcp.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.gcs.stop()
+        finally:
+            self.gcp.stop()
+
+    # --- the world as the file says it already is ---------------------------------------------------
+
+    def seed(self, config: EnvironmentConfig | BootstrapConfig) -> None:
+        """What must exist before the stack: its projects, the VPC network, adopted addresses, the state bucket."""
+        if isinstance(config, BootstrapConfig):
+            self.gcp.add_project(config.project)
+            return
+        for project in {config.project, config.network_project}:
+            if project not in self.gcp.projects:
+                self.gcp.add_project(project)
+        network = f"projects/{config.network_project}/global/networks/{config.network.vpc}"
+        if network not in self.gcp.store:
+            self.gcp.compute.add_network(config.network_project, config.network.vpc)
+        for name in config.existing_ips:
+            key = f"projects/{config.network_project}/regions/{config.region}/addresses/{name}"
+            if key not in self.gcp.store:
+                self.gcp.compute.add_address(config.network_project, config.region, name)
+        for channel in config.alerts.notification_channels if config.alerts else ():
+            if channel not in self.gcp.store:  # [alerts]: channels exist before a file names them
+                self.gcp.monitoring.add_notification_channel(channel)
+        if config.state.backend == "gcs" and config.state.bucket and not (self.gcs.root / config.state.bucket).is_dir():
+            self.gcs.create_bucket(config.state.bucket)
+        if config.adopt.any:
+            self._build_by_hand(config)
+
+    def _build_by_hand(self, c: EnvironmentConfig) -> None:
+        """What ``[adopt]`` names, as the guide's gcloud commands create it (tests/support/localgcp/gcloud.py)."""
+        gcp, net, region = self.gcp, c.network_project, c.region
+        gcloud.services_enable(gcp, c.project, *required_apis(c.has_connector, has_alerts=c.alerts is not None))
+        if c.adopt.chain:
+            subnets = [(c.subnet_name, c.network.subnet_cidr), (c.direct_subnet_name, c.network.direct_subnet_cidr)]
+            subnets = [(name, cidr) for name, cidr in subnets if cidr is not None]
+            for name, cidr in subnets:
+                gcloud.subnets_create(gcp, net, region, name, network=c.network.vpc, ip_range=cidr)
+            if c.has_connector and c.network.subnet_cidr is not None:
+                gcloud.connectors_create(gcp, c.project, region, c.connector_name, subnet=c.subnet_name,
+                                         subnet_project=net)
+            gcloud.routers_create(gcp, net, region, c.router_name, network=c.network.vpc)
+            for name in (*c.address_names, *c.standby_ips):
+                gcloud.addresses_create(gcp, net, region, name)
+            gcloud.nats_create(gcp, net, region, c.nat_name, router=c.router_name,
+                               subnets=[name for name, _ in subnets], addresses=list(c.active_ip_names))
+        for service in c.services:
+            if service.name in c.adopt.services:
+                gcloud.run_deploy(gcp, c.project, region, service.name, image=service.image,
+                                  connector=c.connector_name)
+
+    # --- environments -------------------------------------------------------------------------------
+
+    def env(self) -> dict[str, str]:
+        """The environment of Terraform and of the cdktf CLI that runs it: nothing of the machine's GCP or
+        Terraform settings, the local APIs, the mirror."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_PREFIXES)}
+        home = self.workdir / "home"
+        env.update(self.gcp.provider_env())
+        env.update(
+            PATH=os.pathsep.join([str(VENV_BIN), str(ROOT / ".tools" / "bin"), str(ROOT / "node_modules" / ".bin"),
+                                  env.get("PATH", "/usr/bin:/bin")]),
+            TF_CLI_CONFIG_FILE=str(cli_config(home)),
+            TF_IN_AUTOMATION="1",
+            TF_INPUT="0",
+            CHECKPOINT_DISABLE="1",
+            DISABLE_VERSION_CHECK="1",
+            JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+            PIPENV_VENV_IN_PROJECT="1",
+            PIPENV_VERBOSITY="-1",
+            # The gcs backend reads GOOGLE_STORAGE_CUSTOM_ENDPOINT too (the provider's, the local API): its
+            # own variable comes first and keeps the state on the GCS server.
+            STORAGE_EMULATOR_HOST=self.gcs.url,
+            GOOGLE_BACKEND_STORAGE_CUSTOM_ENDPOINT=f"{self.gcs.url}/storage/v1/",
+            CDKTF_OUTDIR=str(self.outdir),
+        )
+        return env
+
+    def _run(self, argv: list[str], *, cwd: Path, env: dict[str, str] | None = None,
+             ok: Iterable[int] = (0,)) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(argv, cwd=cwd, env=env or self.env(), capture_output=True, text=True,
+                                stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
+        if result.returncode not in ok:
+            raise RehearsalError(f"`{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(argv))}` failed "
+                                 f"(exit {result.returncode}):\n{readable(result.stdout + result.stderr)}")
+        return result
+
+    # --- the steps ----------------------------------------------------------------------------------
+
+    def synth(self, config_file: Path) -> Path:
+        """Synthesize one file as main.py does; returns the stack's folder."""
+        env = self.env()
+        env["EGRESS_CONFIG"] = str(config_file)
+        self._run([str(VENV_BIN / "python"), str(ROOT / "main.py")], cwd=ROOT, env=env)
+        return self.outdir / "stacks" / config_file.stem
+
+    def deploy(self, config_file: Path) -> str:
+        """``cdktf deploy`` of one file, as a user runs it; returns the CLI's output."""
+        env = self.env()
+        env["EGRESS_CONFIG"] = str(config_file)
+        result = self._run([str(CDKTF), "deploy", config_file.stem, "--auto-approve", "--skip-provider-lock",
+                            "--no-color", "--output", str(self.outdir)],
+                           cwd=ROOT, env=env)
+        return result.stdout + result.stderr
+
+    def terraform(self, stack_dir: Path, *args: str, ok: Iterable[int] = (0,)) -> subprocess.CompletedProcess[str]:
+        return self._run([str(VENV_BIN / "terraform"), *args], cwd=stack_dir, ok=ok)
+
+    def init(self, stack_dir: Path) -> None:
+        self.terraform(stack_dir, "init", "-no-color", "-input=false", "-reconfigure")
+
+    def apply(self, stack_dir: Path) -> None:
+        self.terraform(stack_dir, "apply", "-no-color", "-input=false", "-auto-approve")
+
+    def plan(self, stack_dir: Path, *extra: str) -> Plan:
+        """``terraform plan -out`` then ``terraform show -json`` of that plan."""
+        self.terraform(stack_dir, "plan", "-no-color", "-input=false", "-out=rehearsal.tfplan", *extra)
+        shown = self.terraform(stack_dir, "show", "-no-color", "-json", "rehearsal.tfplan")
+        return Plan(json.loads(shown.stdout))
+
+    def outputs(self, stack_dir: Path) -> dict[str, Any]:
+        shown = self.terraform(stack_dir, "output", "-no-color", "-json")
+        return {name: value["value"] for name, value in json.loads(shown.stdout).items()}
+
+
+def load_one(config_file: Path) -> EnvironmentConfig | BootstrapConfig:
+    """The one file, validated as ``make synth`` validates it."""
+    (config,) = load_stacks([config_file])
+    return config
+
+
+def prior_stage(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The file as it must have been deployed before, when it cannot be the first deploy; else None.
+
+    A file that drains addresses (``draining_ips``) is step 4 of the rotation:
+    Cloud NAT drains only an address that was in its ``nat_ips`` before (the
+    provider refuses ``drain_nat_ips`` on a new NAT). Before, the same
+    addresses were all active.
+    """
+    egress = doc.get("egress", {})
+    if not egress.get("draining_ips"):
+        return None
+    before = {**doc, "egress": {k: v for k, v in egress.items() if k != "draining_ips"}}
+    return before
+
+
+def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
+    """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code."""
+    say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
+    try:
+        config = load_one(config_file)
+    except ConfigError as problem:
+        print(f"error: {problem}", file=err)
+        return 1
+    if isinstance(config, EnvironmentConfig) and config.state.backend != "gcs":
+        print(f"error: {config_file}: state.backend is {config.state.backend!r}; a rehearsal deploys with the "
+              "stack's own GCS backend against a local GCS server, so it rehearses gcs-backed files only",
+              file=err)
+        return 1
+    workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
+    try:
+        with Rehearsal(workdir) as rehearsal:
+            rehearsal.seed(config)
+            say(f"local GCP API on {rehearsal.gcp.url}, GCS on {rehearsal.gcs.url}; "
+                f"google provider {PROVIDER_VERSION} from {MIRROR}")
+            # A copy in the rehearsal's folder: a stack with local state keeps it beside its file, and a
+            # rehearsal must never write the real one (the bootstrap stack's environments/bootstrap/*.tfstate).
+            original, config_file = config_file, workdir / "file" / config_file.name
+            config_file.parent.mkdir()
+            shutil.copyfile(original, config_file)
+            doc = tomllib.loads(config_file.read_text(encoding="utf-8"))
+            before = prior_stage(doc) if isinstance(config, EnvironmentConfig) else None
+            if before is not None:
+                earlier = workdir / "before" / config_file.name
+                earlier.parent.mkdir()
+                earlier.write_text(toml_dumps(before), encoding="utf-8")
+                say(f"{', '.join(config.draining_ips)} drain: first cdktf deploy {config.stack} with them active, "
+                    "as before draining …")
+                rehearsal.deploy(earlier)
+            say(f"cdktf deploy {config.stack} …")
+            rehearsal.deploy(config_file)
+            stack_dir = rehearsal.outdir / "stacks" / config.stack
+            say("deployed; planning again, which must show no change …")
+            plan = rehearsal.plan(stack_dir)
+            if plan.changes:
+                print(f"error: the second plan of {config.stack} is not empty (a perpetual diff):\n{plan.describe()}",
+                      file=err)
+                return 1
+            say("second plan: no changes")
+            for name, value in rehearsal.outputs(stack_dir).items():
+                print(f"{name} = {json.dumps(value, indent=2, sort_keys=True)}", file=out)
+            return 0
+    except RehearsalError as failure:
+        print(f"error: {failure}", file=err)
+        return 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python tests/support/rehearsal.py path/to/environment.toml", file=sys.stderr)
+        return 2
+    return rehearse(Path(argv[0]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
