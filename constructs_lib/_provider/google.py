@@ -14,7 +14,9 @@ from .jsii_kernel import use_direct_kernel
 from .lazy_provider import use_lazy_provider
 
 use_lazy_provider()  # checks the pinned versions before anything loads jsii
-use_direct_kernel()  # before the first provider import starts the kernel (constructs_lib._provider.cdk usually did)  # before any import of cdktf_cdktf_provider_google, or the whole provider loads
+# Before the first provider import starts the kernel (cdk.py usually did), and before any import of
+# cdktf_cdktf_provider_google, or the whole provider loads.
+use_direct_kernel()
 
 from cdktf_cdktf_provider_google.cloud_run_v2_service import (
     CloudRunV2Service,

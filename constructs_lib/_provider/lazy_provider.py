@@ -288,7 +288,8 @@ def use_lazy_provider() -> None:
     if loaded is not None:
         if not getattr(loaded, "__lazy_overlay__", False):
             warnings.warn(
-                f"{PACKAGE} was imported before constructs_lib._provider.google, so all of it is loaded (the slow path): "
+                f"{PACKAGE} was imported before constructs_lib._provider.google, so all of it is loaded "
+                "(the slow path): "
                 "import provider classes from constructs_lib._provider.google only", StockProviderWarning, stacklevel=2)
         return
     check_versions(installed_versions())

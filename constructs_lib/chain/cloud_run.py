@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION, CLOUD_RUN_INGRESS
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .._provider.google import (
     CloudRunV2Service,
@@ -60,8 +61,8 @@ class CloudRunServiceProps:
     image: str
     labels: Mapping[str, str] = field(default_factory=dict)
     service_account: str | None = None
-    ingress: str = "INGRESS_TRAFFIC_ALL"
-    deletion_protection: bool = True
+    ingress: str = CLOUD_RUN_INGRESS
+    deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
     env: Mapping[str, str] = field(default_factory=dict)
     min_instances: int | None = None
     max_instances: int | None = None

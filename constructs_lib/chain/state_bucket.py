@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..facts.gcp import STATE_BUCKET_NONCURRENT_VERSIONS
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .._provider.google import (
     StorageBucket,
@@ -30,7 +31,7 @@ class StateBucketProps:
     name: str
     project: str
     location: str
-    noncurrent_versions: int = 10
+    noncurrent_versions: int = STATE_BUCKET_NONCURRENT_VERSIONS
 
 
 class StateBucket(Construct):

@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..facts.gcp import (
+    FLOW_LOGS_AGGREGATION_INTERVAL,
+    FLOW_LOGS_SAMPLING,
+    SUBNET_FLOW_LOGS,
+    SUBNET_PRIVATE_IP_GOOGLE_ACCESS,
+)
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .._provider.google import ComputeSubnetwork, ComputeSubnetworkLogConfig
 
@@ -31,10 +37,10 @@ class SubnetworkProps:
     region: str
     network: str
     ip_cidr_range: str
-    private_ip_google_access: bool = True
-    flow_logs: bool = True
-    flow_logs_aggregation_interval: str = "INTERVAL_5_SEC"
-    flow_logs_sampling: float = 0.5
+    private_ip_google_access: bool = SUBNET_PRIVATE_IP_GOOGLE_ACCESS
+    flow_logs: bool = SUBNET_FLOW_LOGS
+    flow_logs_aggregation_interval: str = FLOW_LOGS_AGGREGATION_INTERVAL
+    flow_logs_sampling: float = FLOW_LOGS_SAMPLING
 
 
 class Subnetwork(Construct):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..facts.gcp import STATE_BUCKET_NONCURRENT_VERSIONS
 from .names import GCS_BUCKET, PROJECT_EXPECTED, check_bucket_name, is_project
 from .reader import ConfigError, Reader, read_toml
 
@@ -45,7 +46,7 @@ class BootstrapConfig:
     project: str
     bucket: str
     location: str
-    noncurrent_versions: int = 10
+    noncurrent_versions: int = STATE_BUCKET_NONCURRENT_VERSIONS
 
 
 def is_bootstrap_document(data: Mapping[str, Any]) -> bool:
@@ -71,7 +72,7 @@ def parse_bootstrap(data: Mapping[str, Any], *, stack: str, source: str) -> Boot
     check_bucket_name(r, "bootstrap.bucket", bucket)
     location = r.get(table, "bootstrap", "location", str, check=lambda v: bool(BUCKET_LOCATION.fullmatch(v)),
                      expected='a bucket location such as "ASIA-NORTHEAST3", "EU" or "NAM4"')
-    kept = r.get(table, "bootstrap", "noncurrent_versions", int, default=10,
+    kept = r.get(table, "bootstrap", "noncurrent_versions", int, default=STATE_BUCKET_NONCURRENT_VERSIONS,
                  check=lambda v: 1 <= v <= MAX_NONCURRENT_VERSIONS,
                  expected=f"an integer from 1 to {MAX_NONCURRENT_VERSIONS}")
     if r.problems:

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES, CONNECTOR_MACHINE_TYPE, CONNECTOR_MAX_INSTANCES, CONNECTOR_MIN_INSTANCES
+from ..facts.gcp import (
+    CLOUD_RUN_MAX_INSTANCES,
+    CONNECTOR_MACHINE_TYPE,
+    CONNECTOR_MAX_INSTANCES,
+    CONNECTOR_MIN_INSTANCES,
+    FLOW_LOGS_AGGREGATION_INTERVAL,
+    FLOW_LOGS_SAMPLING,
+    SUBNET_FLOW_LOGS,
+    SUBNET_PRIVATE_IP_GOOGLE_ACCESS,
+)
 from .alerts import AlertsConfig
 from .services import ServiceConfig
 
@@ -75,10 +84,10 @@ class NetworkConfig:
     subnet_cidr: str | None
     host_project: str | None = None
     direct_subnet_cidr: str | None = None
-    private_ip_google_access: bool = True
-    flow_logs: bool = True
-    flow_logs_aggregation_interval: str = "INTERVAL_5_SEC"
-    flow_logs_sampling: float = 0.5
+    private_ip_google_access: bool = SUBNET_PRIVATE_IP_GOOGLE_ACCESS
+    flow_logs: bool = SUBNET_FLOW_LOGS
+    flow_logs_aggregation_interval: str = FLOW_LOGS_AGGREGATION_INTERVAL
+    flow_logs_sampling: float = FLOW_LOGS_SAMPLING
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -79,15 +79,16 @@ def _peek_mode(data: Mapping[str, Any]) -> str:
 
 def _subnet_logging(r: Reader, net_data: Mapping[str, Any]) -> dict[str, Any]:
     """Private Google Access and the flow log settings of ``[network]``, as NetworkConfig keywords."""
-    pga = r.get(net_data, "network", "private_ip_google_access", bool, default=True)
-    flow_logs = r.get(net_data, "network", "flow_logs", bool, default=True)
+    pga = r.get(net_data, "network", "private_ip_google_access", bool, default=NetworkConfig.private_ip_google_access)
+    flow_logs = r.get(net_data, "network", "flow_logs", bool, default=NetworkConfig.flow_logs)
     settings: dict[str, Any] = {"private_ip_google_access": pga, "flow_logs": flow_logs}
     if not flow_logs:
         for key in ("flow_logs_aggregation_interval", "flow_logs_sampling"):
             if key in net_data:
                 r.problem(f"network.{key}", "no flow log settings with network.flow_logs = false", net_data[key])
         return settings
-    interval = r.get(net_data, "network", "flow_logs_aggregation_interval", str, default=NetworkConfig.flow_logs_aggregation_interval,
+    interval = r.get(net_data, "network", "flow_logs_aggregation_interval", str,
+                     default=NetworkConfig.flow_logs_aggregation_interval,
                      check=lambda v: v in FLOW_LOG_INTERVALS, expected=f"one of {', '.join(FLOW_LOG_INTERVALS)}")
     sampling = net_data.get("flow_logs_sampling", NetworkConfig.flow_logs_sampling)
     if isinstance(sampling, bool) or not isinstance(sampling, (int, float)) or not 0 < sampling <= 1:

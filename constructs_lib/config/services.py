@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..facts.gcp import (
+    CLOUD_RUN_DELETION_PROTECTION,
+    CLOUD_RUN_INGRESS,
     CPU_SOURCE,
     DEFAULT_MEMORY_MIB,
     DEFAULT_MILLI_CPU,
@@ -61,8 +63,8 @@ class ServiceConfig:
     image: str
     labels: Mapping[str, str] = field(default_factory=dict)
     service_account: str | None = None
-    ingress: str = "INGRESS_TRAFFIC_ALL"
-    deletion_protection: bool = True
+    ingress: str = CLOUD_RUN_INGRESS
+    deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
     env: Mapping[str, str] = field(default_factory=dict)
     min_instances: int | None = None
     max_instances: int | None = None
@@ -107,9 +109,9 @@ def parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, .
         service_account = r.get(item, path, "service_account", str, default=None,
                                 check=lambda v: bool(SERVICE_ACCOUNT.fullmatch(v)),
                                 expected="a service account e-mail (name@project.iam.gserviceaccount.com)")
-        ingress = r.get(item, path, "ingress", str, default="INGRESS_TRAFFIC_ALL", check=lambda v: v in INGRESS,
+        ingress = r.get(item, path, "ingress", str, default=CLOUD_RUN_INGRESS, check=lambda v: v in INGRESS,
                         expected=f"one of {', '.join(INGRESS)}")
-        deletion_protection = r.get(item, path, "deletion_protection", bool, default=True)
+        deletion_protection = r.get(item, path, "deletion_protection", bool, default=CLOUD_RUN_DELETION_PROTECTION)
         min_i = r.get(item, path, "min_instances", int, default=None, check=lambda v: 0 <= v <= 1000,
                       expected="an integer from 0 to 1000")
         max_i = r.get(item, path, "max_instances", int, default=None, check=lambda v: 1 <= v <= 1000,

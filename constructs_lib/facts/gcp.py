@@ -15,7 +15,9 @@ __all__ = [
     "milli_cpu", "memory_mib", "bucket_name_problem", "CONNECTOR_MACHINE_TYPES", "CONNECTOR_MACHINE_TYPE",
     "CONNECTOR_MIN_INSTANCES", "CONNECTOR_MAX_INSTANCES", "CONNECTOR_MIN_INSTANCES_RANGE",
     "CONNECTOR_MAX_INSTANCES_RANGE", "MAX_STATIC_IPS", "CLOUD_RUN_MAX_INSTANCES", "DIRECT_MIN_PREFIX", "DIRECT_BLOCK",
-    "DIRECT_IPS_PER_INSTANCE", "SUBNET_RESERVED_ADDRESSES",
+    "DIRECT_IPS_PER_INSTANCE", "SUBNET_RESERVED_ADDRESSES", "SUBNET_PRIVATE_IP_GOOGLE_ACCESS", "SUBNET_FLOW_LOGS",
+    "FLOW_LOGS_AGGREGATION_INTERVAL", "FLOW_LOGS_SAMPLING", "CLOUD_RUN_INGRESS", "CLOUD_RUN_DELETION_PROTECTION",
+    "STATE_BUCKET_NONCURRENT_VERSIONS",
 ]
 
 # -- subnet ranges ---------------------------------------------------------------------------------------------
@@ -71,6 +73,16 @@ def closest_regions(region: str) -> list[str]:
     return difflib.get_close_matches(region.lower(), REGIONS, n=3, cutoff=0.5)
 
 
+# -- the chain's subnets ----------------------------------------------------------------------------------------
+# What a subnet of the chain gets when the file leaves a key out: Private Google Access and flow logs on (the
+# safe choice, which the security scan checks), at the API's own aggregation interval and sampling
+# (https://cloud.google.com/vpc/docs/using-flow-logs, read 2026-11-27).
+SUBNET_PRIVATE_IP_GOOGLE_ACCESS = True
+SUBNET_FLOW_LOGS = True
+FLOW_LOGS_AGGREGATION_INTERVAL = "INTERVAL_5_SEC"
+FLOW_LOGS_SAMPLING = 0.5
+
+
 # -- Serverless VPC Access connector -----------------------------------------------------------------------------
 # Machine types and instance bounds (https://cloud.google.com/vpc/docs/configure-serverless-vpc-access, read
 # 2026-11-27): min 2..9, max 3..10; the defaults, used when a key is left out, are gcloud's.
@@ -103,6 +115,8 @@ SUBNET_RESERVED_ADDRESSES = 4
 # and values together, for functions).
 MAX_ENV_VARS = 1000
 CLOUD_RUN_MAX_INSTANCES = 100  # a service's max_instances when left out (the API's default)
+CLOUD_RUN_INGRESS = "INGRESS_TRAFFIC_ALL"  # the API's default ingress
+CLOUD_RUN_DELETION_PROTECTION = True  # google_cloud_run_v2_service's default at 6.50.0: destroy refused until false
 RESERVED_ENV_NAMES = ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION")
 RESERVED_ENV_PREFIX = "X_GOOGLE_"
 MAX_ENV_VALUE_BYTES = 32 * 1024
@@ -157,6 +171,8 @@ def memory_mib(memory: str) -> int:
 BUCKET_SOURCE = "Cloud Storage bucket naming"
 MAX_BUCKET_NAME = 63
 MAX_DOTTED_BUCKET_NAME = 222
+# The state bucket keeps this many older versions of each state object when the bootstrap file leaves it out.
+STATE_BUCKET_NONCURRENT_VERSIONS = 10
 
 
 def bucket_name_problem(name: str) -> str | None:

@@ -1,14 +1,19 @@
-"""Every TOML block of README.md and docs/ is run: the documentation cannot drift from the code.
+"""Every TOML and Python block of README.md and docs/ is run: the documentation cannot drift from the code.
 
 A block marked ```toml is a whole file: an environment (validated and synthesized) or a
 bootstrap file (validated). A block marked ```toml fragment
 shows part of a file: it must still be valid TOML, and adding the keys of the smallest valid
-environment to it must give a valid file.
+environment to it must give a valid file. A ```python block is a whole program: it runs in a
+folder of its own, with the project on its path, and must exit 0.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -18,10 +23,11 @@ from constructs_lib.config.bootstrap import parse_bootstrap
 from constructs_lib.config import parse_environment
 from tests.support.environments import BASE
 from tests.support.paths import ROOT
-from tests.support.synth import synth
+from tests.support.synth import NAT, synth
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```toml( fragment)?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
 def blocks() -> list[tuple[str, bool, str]]:
@@ -53,4 +59,47 @@ def test_every_toml_block_is_valid(where, fragment, text):
     config = parse_environment(data, stack="documented", source=where)
     if not fragment:
         doc = synth(config)
-        assert doc["resource"]["google_compute_router_nat"], where
+        assert doc["resource"][NAT], where
+
+
+def python_blocks() -> list[tuple[str, str]]:
+    found = []
+    for path in DOCUMENTS:
+        text = path.read_text(encoding="utf-8")
+        for match in PYTHON_BLOCK.finditer(text):
+            found.append((f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}", match.group(1)))
+    return found
+
+
+PYTHON_BLOCKS = python_blocks()
+
+
+def _run_program(text: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    (folder / "example.py").write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    return subprocess.run([sys.executable, "example.py"], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_documents_hold_a_python_program():
+    assert PYTHON_BLOCKS
+
+
+@pytest.mark.parametrize("where, text", PYTHON_BLOCKS, ids=[b[0] for b in PYTHON_BLOCKS])
+def test_every_python_block_runs(where, text, tmp_path):
+    result = _run_program(text, tmp_path)
+    assert result.returncode == 0, f"{where}:\n{result.stderr[-3000:]}"
+    stacks = json.loads((tmp_path / "cdktf.out" / "manifest.json").read_text())["stacks"]
+    for stack in stacks.values():
+        doc = json.loads((tmp_path / "cdktf.out" / stack["synthesizedStackPath"]).read_text())
+        assert doc["resource"][NAT], where
+
+
+def test_the_hand_built_chain_stops_on_a_public_service_it_did_not_allow(tmp_path):
+    (where, text), = [b for b in PYTHON_BLOCKS if "apply_chain_policies(stack, public_services=" in b[1]]
+    broken = text.replace('public_services=["webhook"]', "public_services=[]")
+    assert broken != text, where
+    result = _run_program(broken, tmp_path)
+    assert result.returncode == 1
+    assert "EGRESS-005" in result.stderr and "webhook" in result.stderr
+    assert not list((tmp_path / "cdktf.out").rglob("cdk.tf.json"))
