@@ -3,8 +3,10 @@
 A block marked ```toml is a whole file: an environment (validated and synthesized) or a
 bootstrap file (validated). A block marked ```toml fragment
 shows part of a file: it must still be valid TOML, and adding the keys of the smallest valid
-environment to it must give a valid file. A ```python block is a whole program: it runs in a
-folder of its own, with the project on its path, and must exit 0.
+environment to it must give a valid file. A ```json block right after a TOML block shows part of
+what that block synthesizes: it must be found, as written, in the synthesized stack. A ```python
+block is a whole program: it runs in a folder of its own, with the project on its path, and must
+exit 0.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from tests.support.synth import NAT, synth
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```toml( fragment)?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+FENCED = re.compile(r"^```([a-z ]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
@@ -103,3 +106,46 @@ def test_the_hand_built_chain_stops_on_a_public_service_it_did_not_allow(tmp_pat
     assert result.returncode == 1
     assert "EGRESS-005" in result.stderr and "webhook" in result.stderr
     assert not list((tmp_path / "cdktf.out").rglob("cdk.tf.json"))
+
+
+def json_blocks() -> list[tuple[str, bool, str, str]]:
+    """Each ```json block with the TOML block just before it (nothing but blank lines between)."""
+    found = []
+    for path in DOCUMENTS:
+        text = path.read_text(encoding="utf-8")
+        fenced = list(FENCED.finditer(text))
+        for before, match in zip(fenced, fenced[1:]):
+            if match.group(1) == "json" and before.group(1).startswith("toml") \
+                    and not text[before.end():match.start()].strip():
+                line = text.count("\n", 0, match.start()) + 1
+                found.append((f"{path.relative_to(ROOT)}:{line}", before.group(1) == "toml fragment",
+                              before.group(2), match.group(2)))
+    return found
+
+
+JSON_BLOCKS = json_blocks()
+
+
+def _contains(whole: object, part: object) -> bool:
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(k in whole and _contains(whole[k], v) for k, v in part.items())
+    return whole == part
+
+
+def test_the_documents_show_synthesized_json():
+    assert JSON_BLOCKS
+
+
+@pytest.mark.parametrize("where, fragment, toml_text, json_text", JSON_BLOCKS, ids=[b[0] for b in JSON_BLOCKS])
+def test_every_json_block_is_what_its_toml_block_synthesizes(where, fragment, toml_text, json_text):
+    data = tomllib.loads(toml_text)
+    if fragment:
+        data = {**BASE, **data}
+    doc = synth(parse_environment(data, stack="documented", source=where))
+    shown = json.loads("{" + json_text + "}")
+    assert _contains(doc, shown), f"{where}: {json.dumps(shown)} is not in the synthesized stack"
+
+
+def test_a_json_block_that_differs_is_seen():
+    assert not _contains({"terraform": {"cloud": {"organization": "my-org"}}},
+                         {"terraform": {"cloud": {"organization": "other"}}})
