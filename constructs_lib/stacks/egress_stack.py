@@ -32,7 +32,7 @@ class EgressStack(TerraformStack):
     allowlisted), ``connector_id`` (when there is a connector), ``router_name``,
     ``nat_name`` and ``service_urls`` (service name to URL).
 
-    The chain policy pack (``policy_pack``) is applied: a stack that breaks a
+    The chain policy pack (``policies.pack``) is applied: a stack that breaks a
     chain rule fails to synthesize. Services with ``allow_unauthenticated`` are
     the only ones allowed to be public.
     """

@@ -295,7 +295,7 @@ BASE_TRAP: dict[str, Any] = {"project": "my-gcp-project", "region": "asia-northe
 
 # -- invalid files: keys valid one by one, wrong together -------------------------------------------------------
 # Each breaker makes one rule across keys fail on a valid document and returns the key that rule must name, or
-# None where it does not apply. Written from the README's rules, not from egress_rules.py: a rule dropped from
+# None where it does not apply. Written from the documented rules, not from config/rules.py: a rule dropped from
 # the validation leaves its breaker's documents accepted, and the tests below fail.
 
 def _egress(doc: dict[str, Any]) -> dict[str, Any]:
