@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tomllib
@@ -23,27 +22,13 @@ import pytest
 
 from constructs_lib.config.bootstrap import parse_bootstrap
 from constructs_lib.config import parse_environment
+from tests.support.documents import document_blocks
 from tests.support.environments import BASE
 from tests.support.paths import ROOT
 from tests.support.synth import NAT, synth
 
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-BLOCK = re.compile(r"^```toml( fragment)?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-FENCED = re.compile(r"^```([a-z ]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-
-
-def blocks() -> list[tuple[str, bool, str]]:
-    found = []
-    for path in DOCUMENTS:
-        text = path.read_text(encoding="utf-8")
-        for match in BLOCK.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            found.append((f"{path.relative_to(ROOT)}:{line}", bool(match.group(1)), match.group(2)))
-    return found
-
-
-BLOCKS = blocks()
+DOCUMENT_BLOCKS = document_blocks()
+BLOCKS = [(b.where, b.lang == "toml fragment", b.body) for b in DOCUMENT_BLOCKS if b.lang in ("toml", "toml fragment")]
 
 
 def test_the_documents_hold_toml_blocks():
@@ -65,16 +50,7 @@ def test_every_toml_block_is_valid(where, fragment, text):
         assert doc["resource"][NAT], where
 
 
-def python_blocks() -> list[tuple[str, str]]:
-    found = []
-    for path in DOCUMENTS:
-        text = path.read_text(encoding="utf-8")
-        for match in PYTHON_BLOCK.finditer(text):
-            found.append((f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}", match.group(1)))
-    return found
-
-
-PYTHON_BLOCKS = python_blocks()
+PYTHON_BLOCKS = [(b.where, b.body) for b in DOCUMENT_BLOCKS if b.lang == "python"]
 
 
 def _run_program(text: str, folder: Path) -> subprocess.CompletedProcess[str]:
@@ -108,22 +84,10 @@ def test_the_hand_built_chain_stops_on_a_public_service_it_did_not_allow(tmp_pat
     assert not list((tmp_path / "cdktf.out").rglob("cdk.tf.json"))
 
 
-def json_blocks() -> list[tuple[str, bool, str, str]]:
-    """Each ```json block with the TOML block just before it (nothing but blank lines between)."""
-    found = []
-    for path in DOCUMENTS:
-        text = path.read_text(encoding="utf-8")
-        fenced = list(FENCED.finditer(text))
-        for before, match in zip(fenced, fenced[1:]):
-            if match.group(1) == "json" and before.group(1).startswith("toml") \
-                    and not text[before.end():match.start()].strip():
-                line = text.count("\n", 0, match.start()) + 1
-                found.append((f"{path.relative_to(ROOT)}:{line}", before.group(1) == "toml fragment",
-                              before.group(2), match.group(2)))
-    return found
-
-
-JSON_BLOCKS = json_blocks()
+# Each ```json block with the TOML block just before it (nothing but blank lines between).
+JSON_BLOCKS = [(block.where, before.lang == "toml fragment", before.body, block.body)
+               for before, block in zip(DOCUMENT_BLOCKS, DOCUMENT_BLOCKS[1:])
+               if block.lang == "json" and block.joined and before.lang.startswith("toml")]
 
 
 def _contains(whole: object, part: object) -> bool:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.documents import DOCUMENTS, prose
 from tests.support.paths import ROOT
 
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
-FENCE = re.compile(r"^```.*?^```$", re.MULTILINE | re.DOTALL)
 
 
 def anchor(heading: str) -> str:
@@ -20,14 +19,14 @@ def anchor(heading: str) -> str:
 
 
 def anchors(path: Path) -> set[str]:
-    text = FENCE.sub("", path.read_text(encoding="utf-8"))
+    text = prose(path)
     return {anchor(m.group(1)) for m in re.finditer(r"^#{1,6} (.+)$", text, re.MULTILINE)}
 
 
 def links() -> list[tuple[str, Path, str]]:
     found = []
     for path in DOCUMENTS:
-        text = FENCE.sub("", path.read_text(encoding="utf-8"))
+        text = prose(path)
         for match in LINK.finditer(text):
             target = match.group(1)
             if re.match(r"[a-z]+:", target):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,11 +19,11 @@ from typing import Any, Callable
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.documents import document_blocks, fenced_blocks
+from tests.support.paths import ROOT
+
 PYTHON = ROOT / ".venv" / "bin" / "python"
 CHECKER = ROOT / "tools" / "mermaid-check.mjs"
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-MERMAID_BLOCK = re.compile(r"^```mermaid\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 FLOWCHART = "flowchart-v2"  # what Mermaid calls a parsed `flowchart`/`graph` diagram
 
 # Chains other than the example's, written here (environments/ holds the project's own files).
@@ -119,8 +118,7 @@ SHAPES: dict[str, tuple[Callable[[], str], Callable[[dict[str, Any]], None] | No
 
 def diagrams_in(text: str, name: str) -> list[dict[str, str]]:
     """The ```mermaid blocks of a Markdown text, each named ``name:line`` (the line of its fence)."""
-    return [{"name": f"{name}:{text.count(chr(10), 0, m.start()) + 1}", "text": m.group(1)}
-            for m in MERMAID_BLOCK.finditer(text)]
+    return [{"name": b.where, "text": b.body} for b in fenced_blocks(text, name) if b.lang == "mermaid"]
 
 
 def run(*args: str, **env: str) -> None:
@@ -179,8 +177,7 @@ def reviews(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def verdicts(reviews: dict[str, str]) -> dict[str, dict[str, str]]:
     """Mermaid's verdict on every diagram of the documents and of the reviews, from one Node process."""
-    diagrams = [d for path in DOCUMENTS for d in diagrams_in(path.read_text(encoding="utf-8"),
-                                                             str(path.relative_to(ROOT)))]
+    diagrams = [{"name": b.where, "text": b.body} for b in document_blocks() if b.lang == "mermaid"]
     diagrams += [d for shape, text in reviews.items() for d in diagrams_in(text, f"REVIEW.md of {shape}")]
     return mermaid_check(diagrams)
 
