@@ -125,7 +125,7 @@ $(PROVIDER): tools/google-provider.sh tools/google-provider/go.mod tools/google-
 REHEARSE_CONFIG = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
 rehearse: setup provider
 	@test -n "$(REHEARSE_CONFIG)" || { echo "error: make rehearse takes one file: ENV=<stem> or EGRESS_CONFIG=<path>" >&2; exit 2; }
-	.venv/bin/python tests/support/rehearsal.py "$(REHEARSE_CONFIG)"
+	.venv/bin/python -m rehearsal "$(REHEARSE_CONFIG)"
 
 .PHONY: report scan
 

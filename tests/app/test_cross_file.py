@@ -16,7 +16,7 @@ from constructs_lib.app import load_stacks, run
 from constructs_lib.config import ConfigError
 from tests.support.environments import environment
 from tests.support.processes import snapshot
-from tests.support.tomlfile import dumps as to_toml
+from rehearsal.tomlfile import dumps as to_toml
 
 
 def write(folder: Path, stem: str, **changes: Any) -> Path:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from constructs_lib.app import run
 from constructs_lib.config.bootstrap import parse_bootstrap
 from constructs_lib.config import ConfigError, EnvironmentConfig, parse_environment
-from tests.support.tomlfile import dumps as to_toml
+from rehearsal.tomlfile import dumps as to_toml
 
 REGIONS = ["asia-northeast3", "europe-west1", "us-central1", "southamerica-east1", "me-central2"]
 PROBLEM_LINE = re.compile(r"^  - (?P<source>[^:]+\.toml): (?P<key>\S[^:]*): expected .+, got .+$")

@@ -150,3 +150,28 @@ def test_validation_loads_neither_cdktf_nor_the_constructs():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    """The top-level package of every absolute import in ``path`` (TYPE_CHECKING and function bodies too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+PRODUCT = {"constructs_lib": sorted(PACKAGE.rglob("*.py")), "rehearsal": sorted((ROOT / "rehearsal").rglob("*.py")),
+           "main": [ROOT / "main.py"]}
+# What a user runs imports one way: the rehearsal uses the app, the app never the rehearsal; nothing the product
+# ships imports the tests.
+FORBIDDEN = {"constructs_lib": {"rehearsal", "tests"}, "rehearsal": {"tests"}, "main": {"rehearsal", "tests"}}
+
+
+@pytest.mark.parametrize("part", sorted(PRODUCT))
+def test_the_product_never_imports_the_tests_and_the_app_never_the_rehearsal(part):
+    wrong = [f"{path.relative_to(ROOT)}: {name}" for path in PRODUCT[part]
+             for name in sorted(_top_level_imports(path) & FORBIDDEN[part])]
+    assert PRODUCT[part] and wrong == []

@@ -19,7 +19,7 @@ from constructs_lib.facts.resources import ALERT_POLICY as POLICY
 from constructs_lib.stacks.alert_policies import chain_alerts_props
 from constructs_lib.config import load_environment
 from tests.support.environments import ALERT_CHANNEL, HOST_ALERT_CHANNEL, alerts, config, direct
-from tests.support.localgcp import LocalGcp
+from rehearsal.localgcp import LocalGcp
 from tests.support.paths import FIXTURE_EXAMPLE, shipped
 from tests.support.synth import API, resources, synth
 

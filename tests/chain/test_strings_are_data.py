@@ -15,7 +15,7 @@ from constructs_lib.app import run
 from constructs_lib.facts.literal import terraform_literal
 from tests.support.environments import environment, load_environment_from, one_problem
 from tests.support.synth import RUN, only, synth
-from tests.support.tomlfile import dumps as to_toml
+from rehearsal.tomlfile import dumps as to_toml
 
 
 def test_an_env_value_with_template_syntax_is_escaped_in_the_json():

@@ -24,10 +24,10 @@ import pytest
 from constructs_lib.facts.resources import ALERT_POLICY as POLICY
 from tests.support.paths import FIXTURE_EXAMPLE, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate
 from tests.support.processes import snapshot
-from tests.support.rehearsal import CDKTF, PROVIDER_BINARY, Plan, Rehearsal, RehearsalError, load_one, provider_missing_message, \
+from rehearsal.driver import CDKTF, PROVIDER_BINARY, Plan, Rehearsal, RehearsalError, load_one, provider_missing_message, \
     readable, rehearse
 from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, ROUTER, RUN, SUBNET
-from tests.support.tomlfile import dumps as toml_dumps
+from rehearsal.tomlfile import dumps as toml_dumps
 
 pytestmark = pytest.mark.integration
 # Every shipped file: environments/example.toml, the examples of examples/ (kept out of environments/, so of

@@ -21,7 +21,7 @@ from constructs_lib.app import run
 from tests.support.environments import environment
 from tests.support.processes import child_env
 from tests.support.project import project_copy
-from tests.support.tomlfile import dumps as to_toml
+from rehearsal.tomlfile import dumps as to_toml
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,10 @@
 - ``environments``: the smallest valid environment, and validating variants of it.
 - ``synth``: synthesizing a stack in-process and reading resources back from its JSON.
 - ``processes``: child processes (the app, the CLI, make) and snapshots of folders.
-- ``tomlfile``: writing an environment document back as TOML.
-- ``real_terraform``: the project's Terraform and fake-gcs-server, for the integration tests.
-- ``localgcp``: the local GCP API the real provider deploys against; ``rehearsal``: ``make rehearse``.
+- ``documents``: the docs and their fenced blocks.
+- ``project``: a copy of the project for the tests that run make.
+- ``real_terraform``: the project's Terraform, for the integration tests.
+
+The rehearsal (``make rehearse``: the local GCP API, fake-gcs-server, the driver, the TOML writer) is the
+product's ``rehearsal/`` package; tests import it from there.
 """

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.config import EnvironmentConfig, load_environment, parse_environment
-from tests.support.tomlfile import dumps as to_toml
+from rehearsal.tomlfile import dumps as to_toml
 
 # The smallest valid environment; tests copy it and change what they test.
 BASE: dict[str, Any] = {

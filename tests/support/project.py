@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.paths import FIXTURE_ENVIRONMENTS, ROOT
 
-COPIED = ("Makefile", "cdktf.json", "main.py", "Pipfile", "Pipfile.lock", "package.json", "package-lock.json",
+COPIED = ("Makefile", "cdktf.json", "main.py", "Pipfile", "Pipfile.lock", "package.json", "package-lock.json", "rehearsal",
           ".checkov.yaml", "constructs_lib", "tools")
 LINKED = (".venv", "node_modules", ".tools")
 

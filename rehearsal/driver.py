@@ -29,18 +29,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-ROOT = Path(__file__).resolve().parents[2]
-# Run as a script (make rehearse), the repository is not on sys.path yet: constructs_lib and tests.support are below it.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from constructs_lib.app import load_stacks
+from constructs_lib.config import ConfigError, EnvironmentConfig
+from constructs_lib.config.bootstrap import BootstrapConfig
+from constructs_lib.stacks.apis import required_apis
+from rehearsal.gcs import GcsServer
+from rehearsal.localgcp import LocalGcp, gcloud
+from rehearsal.tomlfile import dumps as toml_dumps
 
-from constructs_lib.app import load_stacks  # noqa: E402
-from constructs_lib.config.bootstrap import BootstrapConfig  # noqa: E402
-from constructs_lib.config import ConfigError, EnvironmentConfig  # noqa: E402
-from constructs_lib.stacks.apis import required_apis  # noqa: E402
-from tests.support.localgcp import LocalGcp, gcloud  # noqa: E402
-from tests.support.real_terraform import GcsServer  # noqa: E402
-from tests.support.tomlfile import dumps as toml_dumps  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PROVIDER_VERSION = "6.50.0"
 MIRROR = ROOT / ".tools" / "terraform-mirror"
@@ -165,7 +162,7 @@ class Rehearsal:
             self._build_by_hand(config)
 
     def _build_by_hand(self, c: EnvironmentConfig) -> None:
-        """What ``[adopt]`` names, as the guide's gcloud commands create it (tests/support/localgcp/gcloud.py)."""
+        """What ``[adopt]`` names, as the guide's gcloud commands create it (rehearsal/localgcp/gcloud.py)."""
         gcp, net, region = self.gcp, c.network_project, c.region
         gcloud.services_enable(gcp, c.project, *required_apis(c.has_connector, has_alerts=c.alerts is not None))
         if c.adopt.chain:
@@ -336,10 +333,6 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python tests/support/rehearsal.py path/to/environment.toml", file=sys.stderr)
+        print("usage: python -m rehearsal path/to/environment.toml", file=sys.stderr)
         return 2
     return rehearse(Path(argv[0]))
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

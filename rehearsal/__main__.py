@@ -1,0 +1,7 @@
+"""``python -m rehearsal path/to/environment.toml``: what ``make rehearse`` runs."""
+
+import sys
+
+from rehearsal.driver import main
+
+sys.exit(main(sys.argv[1:]))
