@@ -37,6 +37,7 @@ from cdktf_cdktf_provider_google.compute_router_nat import (
     ComputeRouterNatLogConfig,
     ComputeRouterNatSubnetwork,
 )
+from cdktf_cdktf_provider_google.compute_router_nat_address import ComputeRouterNatAddress
 from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork, ComputeSubnetworkLogConfig
 from cdktf_cdktf_provider_google.data_google_compute_address import DataGoogleComputeAddress
 from cdktf_cdktf_provider_google.monitoring_alert_policy import (
@@ -71,6 +72,7 @@ __all__ = [
     "ComputeAddress",
     "ComputeRouter",
     "ComputeRouterNat",
+    "ComputeRouterNatAddress",
     "ComputeRouterNatLogConfig",
     "ComputeRouterNatSubnetwork",
     "ComputeSubnetwork",

@@ -106,8 +106,8 @@ class EgressChain(Construct):
                 connector_id=self.connector.connector_id if egress_subnet is None else None,
                 subnet=egress_subnet,
                 props=s,
-                # No traffic before the NAT exists: it would leave from a random IP.
-                depends_on=[*depends_on, self.router_nat.nat],
+                # No traffic before the NAT exists with its whole pool: it would leave from a random IP.
+                depends_on=[*depends_on, self.router_nat.nat, self.router_nat.nat_address],
             )
             for s in props.services
         )

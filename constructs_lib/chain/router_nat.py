@@ -6,8 +6,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .addresses import StaticAddresses
-from .._provider.cdk import Construct, ITerraformDependable
-from .._provider.google import ComputeRouter, ComputeRouterNat, ComputeRouterNatLogConfig, ComputeRouterNatSubnetwork
+from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
+from .._provider.google import (
+    ComputeRouter,
+    ComputeRouterNat,
+    ComputeRouterNatAddress,
+    ComputeRouterNatLogConfig,
+    ComputeRouterNatSubnetwork,
+)
 from .subnetwork import Subnetwork
 
 
@@ -55,6 +61,24 @@ class RouterNat(Construct):
     subnet of the network out of the pool, and ``MANUAL_ONLY`` keeps Google
     from adding ephemeral IPs that no third party has allowlisted. Draining
     addresses go to ``drain_nat_ips`` and never also to ``nat_ips``.
+
+    The NAT's IPs are held by a child ``NatAddress`` (``google_compute_router_nat_address``):
+    its ``nat_ips`` are the active addresses, its ``drain_nat_ips`` the draining
+    ones. The NAT itself (``Nat``) sets neither: the provider 6.50.0 keeps the
+    NAT's own ``drain_nat_ips`` (Optional+Computed) when it is emptied, so a
+    drained address could not leave it with a deploy; ``NatAddress``'s
+    ``drain_nat_ips`` is Optional only and empties. The NAT is created with
+    ``initial_nat_ips`` (the active addresses; GCP needs one for MANUAL_ONLY),
+    which is ForceNew and never read back: ``lifecycle.ignore_changes`` keeps a
+    change of the pool, and a NAT created before ``NatAddress`` existed, from
+    replacing the NAT.
+
+    A stack of the earlier shape (the NAT's own ``nat_ips``) plans
+    ``NatAddress`` as a create: a PATCH of the NAT with the same IPs, nothing
+    replaced. The provider refuses to create one with ``drain_nat_ips`` ("New
+    RouterNat cannot have drain_nat_ips"), so while addresses drain, the NAT
+    exists already (GCP only drains an address the NAT used) and
+    ``NatAddress`` is imported instead (a no-op once it is in the state).
     """
 
     def __init__(
@@ -88,8 +112,7 @@ class RouterNat(Construct):
             region=props.region,
             router=self.router.name,
             nat_ip_allocate_option="MANUAL_ONLY",
-            nat_ips=addresses.active_self_links,
-            drain_nat_ips=addresses.draining_self_links or None,
+            initial_nat_ips=addresses.active_self_links,
             source_subnetwork_ip_ranges_to_nat="LIST_OF_SUBNETWORKS",
             subnetwork=[
                 ComputeRouterNatSubnetwork(name=subnet.self_link, source_ip_ranges_to_nat=["ALL_IP_RANGES"])
@@ -105,7 +128,23 @@ class RouterNat(Construct):
             tcp_established_idle_timeout_sec=props.tcp_established_idle_timeout_sec,
             tcp_transitory_idle_timeout_sec=props.tcp_transitory_idle_timeout_sec,
             tcp_time_wait_timeout_sec=props.tcp_time_wait_timeout_sec,
+            # initial_nat_ips is ForceNew and only sent at creation: NatAddress holds the IPs from then on.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["initial_nat_ips"]),
         )
+        self.nat_address = ComputeRouterNatAddress(
+            self,
+            "NatAddress",
+            project=props.project,
+            region=props.region,
+            router=self.router.name,
+            router_nat=self.nat.name,
+            nat_ips=addresses.active_self_links,
+            drain_nat_ips=addresses.draining_self_links,
+        )
+        if addresses.draining_self_links:
+            # A NAT with draining addresses exists already; the provider refuses to create NatAddress with them.
+            self.nat_address.import_from(
+                f"projects/{props.project}/regions/{props.region}/routers/{props.router_name}/{props.nat_name}")
 
     @property
     def router_name(self) -> str:

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..facts.resources import ADDRESS, CONNECTOR, NAT, ROUTER, SERVICE, SUBNET
+from ..facts.resources import ADDRESS, CONNECTOR, NAT, NAT_ADDRESS, ROUTER, SERVICE, SUBNET
 from .blocks import EgressPath, Ref, Resource, SubnetRef
 
 __all__ = ["EgressPath", "Ref", "Resource", "StackDocument", "SubnetRef"]
@@ -245,3 +245,28 @@ class StackDocument:
 
     def nats_covering(self, subnet: SubnetRef) -> list[Resource]:
         return [nat for nat in self.resources(NAT) if self.nat_covers(nat, subnet)]
+
+    def nat_address(self, nat: Resource) -> Resource | None:
+        """The stack's ``google_compute_router_nat_address`` holding a NAT's IPs (its ``router_nat`` names the NAT)."""
+        for holder in self.resources(NAT_ADDRESS):
+            target = self.target(holder.get("router_nat"), NAT)
+            if target is not None:
+                if target.name == nat.name:
+                    return holder
+            elif self.name_of(holder.get("router_nat")) == nat.get("name") and (
+                    self.name_of(holder.get("router")) == self.name_of(nat.get("router"))):
+                return holder
+        return None
+
+    def nat_ips(self, nat: Resource) -> Any:
+        """A NAT's active IPs as synthesized: its ``NatAddress``'s ``nat_ips``, else its own ``nat_ips``, else the
+        ``initial_nat_ips`` it is created with (a list, or an expression string as written)."""
+        holder = self.nat_address(nat)
+        if holder is not None:
+            return holder.get("nat_ips")
+        return nat.get("nat_ips") if nat.get("nat_ips") is not None else nat.get("initial_nat_ips")
+
+    def drain_nat_ips(self, nat: Resource) -> Any:
+        """A NAT's draining IPs: its ``NatAddress``'s ``drain_nat_ips``, else its own."""
+        holder = self.nat_address(nat)
+        return (holder if holder is not None else nat).get("drain_nat_ips")

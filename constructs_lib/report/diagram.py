@@ -64,8 +64,8 @@ def diagram_section(doc: StackDocument) -> list[str]:
         for subnet, _ in doc.nat_subnets(nat):
             edges.append(f"  {subnet_node(subnet)} --> {nat_id}")
         internet = internet or node("internet", "internet", '"internet"', "(({}))")
-        for entry, style in [(e, "-->") for e in doc.addresses_in(nat.get("nat_ips"))] + [
-                (e, '-.->|"draining"|') for e in doc.addresses_in(nat.get("drain_nat_ips"))]:
+        for entry, style in [(e, "-->") for e in doc.addresses_in(doc.nat_ips(nat))] + [
+                (e, '-.->|"draining"|') for e in doc.addresses_in(doc.drain_nat_ips(nat))]:
             name, _ = address_label(doc, entry)
             ip = node("ip:" + name, "ip", _label("IP " + name))
             edges.append(f"  {nat_id} {style} {ip}")

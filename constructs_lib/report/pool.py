@@ -10,7 +10,7 @@ from ..facts.resources import ADDRESS, CONNECTOR, NAT
 from ..policies.document import Ref, Resource, StackDocument
 from .markdown import code, table, text
 
-__all__ = ["address_label", "capacity_section", "ip_pool_section"]
+__all__ = ["address_label", "allowlist_change_section", "capacity_section", "ip_pool_section"]
 
 
 def address_label(doc: StackDocument, entry: Resource | Ref | str) -> tuple[str, str]:
@@ -40,12 +40,12 @@ def ip_pool_section(doc: StackDocument) -> list[str]:
         lines += ["No Cloud NAT in this stack.", ""]
     for nat in nats:
         lines += [f"NAT {code(nat.get('name'))} ({text(nat.get('nat_ip_allocate_option'))}):", ""]
-        rows = [(*map(text, address_label(doc, e)), "in use") for e in doc.addresses_in(nat.get("nat_ips"))]
+        rows = [(*map(text, address_label(doc, e)), "in use") for e in doc.addresses_in(doc.nat_ips(nat))]
         rows += [(*map(text, address_label(doc, e)), "draining (no new connections)")
-                 for e in doc.addresses_in(nat.get("drain_nat_ips"))]
+                 for e in doc.addresses_in(doc.drain_nat_ips(nat))]
         lines += [*table(("address", "source", "state"), rows), ""]
-    in_nats = {e.address for nat in nats for key in ("nat_ips", "drain_nat_ips")
-               for e in doc.addresses_in(nat.get(key)) if isinstance(e, Resource)}
+    in_nats = {e.address for nat in nats for ips in (doc.nat_ips(nat), doc.drain_nat_ips(nat))
+               for e in doc.addresses_in(ips) if isinstance(e, Resource)}
     standby = [a for a in doc.resources(ADDRESS) if a.address not in in_nats]
     if standby:
         lines += ["Reserved by this stack but in no NAT (standby: allowlist them before they join the pool):", "",
@@ -56,6 +56,26 @@ def ip_pool_section(doc: StackDocument) -> list[str]:
         lines.append("The IPs are known only after apply. The addresses to allowlist will be in:")
         lines += [f"- output {code(name)}: {text(description)}" for name, description in outputs]
         lines += ["", f"Read them with {code(f'cdktf output {doc.stack}')} once deployed.", ""]
+    return lines
+
+
+def allowlist_change_section(doc: StackDocument) -> list[str]:
+    """What the synthesized JSON alone can say of the allowlist: the addresses by name, not their IPs or the change."""
+    names = lambda ips: ", ".join(code(address_label(doc, e)[0]) for e in doc.addresses_in(ips))  # noqa: E731
+    used = [names(doc.nat_ips(nat)) for nat in doc.resources(NAT) if doc.addresses_in(doc.nat_ips(nat))]
+    draining = [names(doc.drain_nat_ips(nat)) for nat in doc.resources(NAT) if doc.addresses_in(doc.drain_nat_ips(nat))]
+    lines = ["## Allowlist change", "",
+             "This report reads only the synthesized JSON: it knows the addresses by name, not their IPs, and not "
+             "what is deployed now. Traffic will leave from " + ("; ".join(used) or "no address") + "."]
+    if draining:
+        lines.append("Draining (no new connections, still allowlisted): " + "; ".join(draining) + ".")
+    lines += ["", "An address is its name: a name that is new to the stack (a renamed address, a changed `name` "
+              "prefix, a higher `static_ip_count`) is a new IP, and a name that leaves the file releases its IP. "
+              f"Only a plan shows which: {code(f'make diff STACK={doc.stack}')} prints this section from the plan, "
+              "with the IPs that will start being used (the partner must allowlist them before the deploy), those "
+              "that will stop (they can be removed after) and those released. "
+              f"After a deploy, {code(f'make allowlist STACK={doc.stack}')} writes the list the partner needs "
+              "(allowlist.json, allowlist.csv).", ""]
     return lines
 
 
@@ -90,7 +110,7 @@ def capacity_section(doc: StackDocument) -> list[str]:
     for nat in doc.resources(NAT):
         endpoints, sources = _endpoints(doc, nat)
         dynamic = bool(nat.get("enable_dynamic_port_allocation"))
-        ips = len(nat.get("nat_ips") or [])
+        ips = len(doc.nat_ips(nat) or [])
         cap = chain_capacity(endpoints=endpoints, ip_count=ips, min_ports_per_vm=nat.get("min_ports_per_vm"),
                              max_ports_per_vm=nat.get("max_ports_per_vm"), dynamic_port_allocation=dynamic)
         rows.append((code(nat.get('name')), cap.endpoints, f"{cap.ports_per_endpoint:,}"

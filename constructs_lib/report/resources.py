@@ -6,7 +6,9 @@ from typing import Callable
 
 from ..facts.capacity import DEFAULT_MAX_PORTS_DYNAMIC, DEFAULT_MIN_PORTS, DEFAULT_MIN_PORTS_DYNAMIC
 from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES, CONNECTOR_MACHINE_TYPE
-from ..facts.resources import ADDRESS, API, BUCKET, CONNECTOR, IAM_BINDING, IAM_MEMBER, NAT, ROUTER, SERVICE, SUBNET
+from ..facts.resources import (
+    ADDRESS, API, BUCKET, CONNECTOR, IAM_BINDING, IAM_MEMBER, NAT, NAT_ADDRESS, ROUTER, SERVICE, SUBNET,
+)
 from ..policies.document import Resource, StackDocument
 from .markdown import code, show, table, text
 
@@ -39,12 +41,19 @@ def _address_settings(doc: StackDocument, r: Resource) -> list[str]:
     return settings
 
 
+def _nat_address_settings(doc: StackDocument, r: Resource) -> list[str]:
+    settings = [f"the IPs of NAT {_display_name(doc, r)[:-len(' (nat_ips)')]}", f"{len(r.get('nat_ips') or [])} IP(s)"]
+    if r.get("drain_nat_ips"):
+        settings.append(f"{len(r.get('drain_nat_ips'))} draining")
+    return settings
+
+
 def _nat_settings(doc: StackDocument, r: Resource) -> list[str]:
     router = doc.nat_router(r)
     settings = [f"router {router.get('name') if router is not None else show(r.get('router'))}",
-                f"{r.get('nat_ip_allocate_option')}", f"{len(r.get('nat_ips') or [])} IP(s)"]
-    if r.get("drain_nat_ips"):
-        settings.append(f"{len(r.get('drain_nat_ips'))} draining")
+                f"{r.get('nat_ip_allocate_option')}", f"{len(doc.nat_ips(r) or [])} IP(s)"]
+    if doc.drain_nat_ips(r):
+        settings.append(f"{len(doc.drain_nat_ips(r))} draining")
     mode = r.get("source_subnetwork_ip_ranges_to_nat")
     if mode == "LIST_OF_SUBNETWORKS":
         settings.append("subnets " + ", ".join(
@@ -113,6 +122,7 @@ _SETTINGS: dict[str, Callable[[StackDocument, Resource], list[str]]] = {
     ROUTER: _router_settings,
     ADDRESS: _address_settings,
     NAT: _nat_settings,
+    NAT_ADDRESS: _nat_address_settings,
     SERVICE: _service_settings,
     IAM_MEMBER: _iam_settings,
     IAM_BINDING: _iam_settings,
@@ -121,7 +131,10 @@ _SETTINGS: dict[str, Callable[[StackDocument, Resource], list[str]]] = {
 }
 
 
-def _display_name(r: Resource) -> str:
+def _display_name(doc: StackDocument, r: Resource) -> str:
+    if r.type == NAT_ADDRESS:  # no name of its own: its NAT's, as in its import ID
+        nat = doc.target(r.get("router_nat"), NAT)
+        return f"{nat.get('name') if nat is not None else doc.name_of(r.get('router_nat')) or r.name} (nat_ips)"
     return str(r.get("name") or r.get("service") or r.name)
 
 
@@ -129,7 +142,7 @@ def resources_section(doc: StackDocument) -> list[str]:
     rows = []
     for r in doc.all_resources():
         settings = _SETTINGS.get(r.type, lambda d, x: [])(doc, r)
-        rows.append((code(r.type), text(_display_name(r)), text(show(doc.region(r))) if r.type
+        rows.append((code(r.type), text(_display_name(doc, r)), text(show(doc.region(r))) if r.type
                      != API and r.type != BUCKET
                      else text(show(r.get("location"))),
                      text(show(doc.project(r))), text("; ".join(settings)), code(r.path)))

@@ -22,7 +22,7 @@ from ..policies.document import StackDocument
 from .checks import alerts_section, policy_section
 from .diagram import diagram_section
 from .markdown import code, text
-from .pool import capacity_section, ip_pool_section
+from .pool import allowlist_change_section, capacity_section, ip_pool_section
 from .resources import resources_section
 
 __all__ = ["REPORT_NAME", "main", "render", "write_reports"]
@@ -54,6 +54,7 @@ def render(doc: StackDocument, *, source: str = "cdk.tf.json") -> str:
                   "chain policies or diagram to show.", ""]
         return "\n".join(lines)
     lines += ip_pool_section(doc)
+    lines += allowlist_change_section(doc)
     lines += capacity_section(doc)
     if doc.resources(ALERT_POLICY):
         lines += alerts_section(doc)

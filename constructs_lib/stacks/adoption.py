@@ -27,7 +27,7 @@ def import_ids(config: EnvironmentConfig) -> dict[str, str]:
     """Construct path (below the stack) → the provider's import ID, for everything ``[adopt]`` names.
 
     Paths are the constructs' IDs, a contract: ``Chain/Subnet/Resource``,
-    ``Chain/RouterNat/Nat``, ``Chain/Addresses/Address-<name>``, ``Api-compute``...
+    ``Chain/RouterNat/Nat``, ``Chain/RouterNat/NatAddress``, ``Chain/Addresses/Address-<name>``, ``Api-compute``...
     """
     c = config
     net, region = c.network_project, c.region
@@ -41,6 +41,8 @@ def import_ids(config: EnvironmentConfig) -> dict[str, str]:
             ids["Chain/Connector/Resource"] = f"projects/{c.project}/locations/{region}/connectors/{c.connector_name}"
         ids["Chain/RouterNat/Router"] = f"projects/{net}/regions/{region}/routers/{c.router_name}"
         ids["Chain/RouterNat/Nat"] = f"projects/{net}/regions/{region}/routers/{c.router_name}/{c.nat_name}"
+        # The NAT's nat_ips and drain_nat_ips: google_compute_router_nat_address takes the NAT's own import ID.
+        ids["Chain/RouterNat/NatAddress"] = ids["Chain/RouterNat/Nat"]
         for name in (*c.address_names, *c.standby_ips):
             ids[f"Chain/Addresses/Address-{name}"] = f"projects/{net}/regions/{region}/addresses/{name}"
     for name in c.adopt.services:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.environments import config
-from tests.support.synth import ADDRESS, API, CONNECTOR, IAM_MEMBER, NAT, ROUTER, RUN, SUBNET, only, resources, synth
+from tests.support.synth import ADDRESS, API, CONNECTOR, IAM_MEMBER, NAT, NAT_ADDRESS, ROUTER, RUN, SUBNET, only, \
+    resources, synth
 
 
 
@@ -39,7 +42,7 @@ def ref(doc: dict, rtype: str, attr: str) -> str:
 
 def test_stack_has_exactly_the_chain_resources(example):
     counts = {rtype: len(found) for rtype, found in example["resource"].items()}
-    assert counts == {SUBNET: 1, CONNECTOR: 1, ROUTER: 1, ADDRESS: 1, NAT: 1, RUN: 1, API: 3}
+    assert counts == {SUBNET: 1, CONNECTOR: 1, ROUTER: 1, ADDRESS: 1, NAT: 1, NAT_ADDRESS: 1, RUN: 1, API: 3}
 
 
 def test_provider_has_project_and_region(example):
@@ -110,11 +113,27 @@ def test_nat_covers_only_the_chain_subnet_through_only_its_addresses(example):
     assert nat["name"] == "cloud-run-nat"
     assert nat["router"] == ref(example, ROUTER, "name")
     assert nat["nat_ip_allocate_option"] == "MANUAL_ONLY"
-    assert nat["nat_ips"] == [ref(example, ADDRESS, "self_link")]
+    assert nat["initial_nat_ips"] == [ref(example, ADDRESS, "self_link")]
+    assert "nat_ips" not in nat and "drain_nat_ips" not in nat
     assert nat["source_subnetwork_ip_ranges_to_nat"] == "LIST_OF_SUBNETWORKS"
     assert nat["subnetwork"] == [{"name": ref(example, SUBNET, "self_link"),
                                   "source_ip_ranges_to_nat": ["ALL_IP_RANGES"]}]
     assert "min_ports_per_vm" not in nat and "log_config" not in nat
+
+
+def test_the_nat_ips_are_held_by_a_nat_address_beside_the_nat(example):
+    """NatAddress holds nat_ips and drain_nat_ips, so that a deploy can empty the drain list; the NAT is
+    created with initial_nat_ips and ignores later changes of it (ForceNew: it would replace the NAT)."""
+    nat, holder = only(example, NAT), only(example, NAT_ADDRESS)
+    assert nat["lifecycle"] == {"ignore_changes": ["initial_nat_ips"]}
+    assert holder["router_nat"] == ref(example, NAT, "name")
+    assert holder["router"] == ref(example, ROUTER, "name")
+    assert (holder["project"], holder["region"]) == ("my-gcp-project", "asia-northeast3")
+    assert holder["nat_ips"] == [ref(example, ADDRESS, "self_link")]
+    assert holder["drain_nat_ips"] == []
+    (key,) = resources(example, NAT_ADDRESS)
+    assert key.startswith("Chain_RouterNat_NatAddress_")
+    assert "import" not in json.dumps(holder)
 
 
 def test_service_egresses_all_traffic_through_the_connector(example):
@@ -127,9 +146,10 @@ def test_service_egresses_all_traffic_through_the_connector(example):
     assert service["ingress"] == "INGRESS_TRAFFIC_ALL"
 
 
-def test_service_waits_for_the_nat(example):
-    nat_name = next(iter(resources(example, NAT)))
+def test_service_waits_for_the_nat_and_its_ips(example):
+    nat_name, holder = next(iter(resources(example, NAT))), next(iter(resources(example, NAT_ADDRESS)))
     assert f"{NAT}.{nat_name}" in only(example, RUN)["depends_on"]
+    assert f"{NAT_ADDRESS}.{holder}" in only(example, RUN)["depends_on"]
 
 
 def test_outputs_hold_what_users_need(example):
@@ -169,7 +189,8 @@ def test_several_addresses_all_go_to_the_nat_pool(shared_vpc):
     addresses = resources(shared_vpc, ADDRESS)
     assert sorted(a["name"] for a in addresses.values()) == [
         "payments-origin-ip-1", "payments-origin-ip-2", "payments-origin-ip-3"]
-    nat = only(shared_vpc, NAT)
+    nat = only(shared_vpc, NAT_ADDRESS)
+    assert nat["project"] == "my-host-project"
     assert sorted(nat["nat_ips"]) == sorted(f"${{{ADDRESS}.{k}.self_link}}" for k in addresses)
     assert sorted(shared_vpc["output"]["static_ips"]["value"]) == [
         "payments-origin-ip-1", "payments-origin-ip-2", "payments-origin-ip-3"]

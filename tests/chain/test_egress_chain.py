@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.environments import config
-from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, ROUTER, RUN, SUBNET, only, resources, synth
+from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, NAT_ADDRESS, ROUTER, RUN, SUBNET, only, resources, synth
 
 
 SERVICES = [{"name": "api", "image": "nginx", "max_instances": 20},
@@ -62,7 +64,7 @@ def pool() -> dict:
 
 def test_direct_stack_has_no_connector(direct):
     counts = {rtype: len(found) for rtype, found in direct["resource"].items()}
-    assert counts == {SUBNET: 1, ROUTER: 1, ADDRESS: 1, NAT: 1, RUN: 2, API: 2}
+    assert counts == {SUBNET: 1, ROUTER: 1, ADDRESS: 1, NAT: 1, NAT_ADDRESS: 1, RUN: 2, API: 2}
     assert "connector_id" not in direct["output"]
 
 
@@ -163,7 +165,8 @@ def test_every_stage_of_the_move_keeps_the_same_addresses_router_and_nat(stages)
             "cloud-run-origin-ip": f"{ADDRESS}.{key(first, ADDRESS, 'cloud-run-origin-ip')}"}, name
         assert sorted(resources(doc, ROUTER)) == sorted(resources(first, ROUTER)), name
         assert sorted(resources(doc, NAT)) == sorted(resources(first, NAT)), name
-        assert only(doc, NAT)["nat_ips"] == only(first, NAT)["nat_ips"], name
+        assert sorted(resources(doc, NAT_ADDRESS)) == sorted(resources(first, NAT_ADDRESS)), name
+        assert only(doc, NAT_ADDRESS)["nat_ips"] == only(first, NAT_ADDRESS)["nat_ips"], name
 
 
 def test_the_connector_subnet_keeps_its_address_until_the_end_of_the_move(stages):
@@ -193,12 +196,13 @@ def test_existing_ips_are_read_by_name_in_the_nat_project_and_region():
             "error_message": "existing_ips: partner-ip must be an EXTERNAL address to serve as a NAT IP.",
         }]},
     }
-    assert only(doc, NAT)["nat_ips"] == [f"${{data.{ADDRESS}.{data_keys(doc)['partner-ip']}.self_link}}"]
+    assert only(doc, NAT_ADDRESS)["nat_ips"] == [f"${{data.{ADDRESS}.{data_keys(doc)['partner-ip']}.self_link}}"]
+    assert only(doc, NAT)["initial_nat_ips"] == only(doc, NAT_ADDRESS)["nat_ips"]
     assert data_keys(doc)["partner-ip"].startswith("Chain_Addresses_Existing-partner-ip_")
 
 
 def test_draining_address_goes_to_drain_nat_ips_and_never_also_to_nat_ips(pool):
-    nat = only(pool, NAT)
+    nat = only(pool, NAT_ADDRESS)
     assert nat["nat_ips"] == [ref(pool, ADDRESS, "new-ip", "self_link"),
                               f"${{data.{ADDRESS}.{data_keys(pool)['partner-ip']}.self_link}}"]
     assert nat["drain_nat_ips"] == [ref(pool, ADDRESS, "old-ip", "self_link")]
@@ -206,7 +210,19 @@ def test_draining_address_goes_to_drain_nat_ips_and_never_also_to_nat_ips(pool):
 
 
 def test_no_drain_nat_ips_without_draining_addresses():
-    assert "drain_nat_ips" not in only(synth(config()), NAT)
+    doc = synth(config())
+    assert only(doc, NAT_ADDRESS)["drain_nat_ips"] == []
+    assert "drain_nat_ips" not in only(doc, NAT)
+    assert "import" not in json.dumps(doc)
+
+
+def test_while_addresses_drain_the_nat_address_is_imported_not_created(pool):
+    """The provider refuses to create a NatAddress with drain_nat_ips; a draining NAT exists already."""
+    holder = only(pool, NAT_ADDRESS)
+    (imported,) = [i for i in pool["import"] if i["to"].startswith(NAT_ADDRESS)]
+    assert imported == {"to": f"{NAT_ADDRESS}.{next(iter(resources(pool, NAT_ADDRESS)))}",
+                        "id": "projects/my-gcp-project/regions/asia-northeast3/routers/cloud-run-router/cloud-run-nat"}
+    assert holder["drain_nat_ips"]
 
 
 def test_outputs_show_active_and_draining_addresses_apart(pool):
@@ -272,8 +288,8 @@ def test_dynamic_port_allocation_false_is_sent_not_left_out():
 
 def test_untuned_nat_leaves_every_setting_to_the_api():
     nat = only(synth(config()), NAT)
-    assert sorted(nat) == ["name", "nat_ip_allocate_option", "nat_ips", "project", "region", "router",
-                           "source_subnetwork_ip_ranges_to_nat", "subnetwork"]
+    assert sorted(nat) == ["initial_nat_ips", "lifecycle", "name", "nat_ip_allocate_option", "project",
+                           "region", "router", "source_subnetwork_ip_ranges_to_nat", "subnetwork"]
 
 
 # --- constructs used by hand ----------------------------------------------------
@@ -306,9 +322,9 @@ def test_standby_address_is_created_and_protected_but_not_in_the_nat():
     doc = synth(config(egress=STANDBY))
     standby = [a for a in resources(doc, ADDRESS).values() if a["name"] == "cloud-run-origin-ip-2"]
     assert [a["lifecycle"] for a in standby] == [{"prevent_destroy": True, "create_before_destroy": True}]
-    nat = only(doc, NAT)
+    nat = only(doc, NAT_ADDRESS)
     assert nat["nat_ips"] == [ref(doc, ADDRESS, "cloud-run-origin-ip", "self_link")]
-    assert "drain_nat_ips" not in nat
+    assert nat["drain_nat_ips"] == []
     assert doc["output"]["standby_ips"]["value"] == {
         "cloud-run-origin-ip-2": ref(doc, ADDRESS, "cloud-run-origin-ip-2", "address")}
     assert sorted(doc["output"]["static_ips"]["value"]) == ["cloud-run-origin-ip"]
@@ -318,5 +334,5 @@ def test_moving_a_standby_address_into_the_pool_keeps_every_terraform_address():
     standby = address_keys(synth(config(egress=STANDBY)))
     joined = synth(config(egress={"static_ip_names": ["cloud-run-origin-ip", "cloud-run-origin-ip-2"]}))
     assert address_keys(joined) == standby
-    assert sorted(only(joined, NAT)["nat_ips"]) == sorted(
+    assert sorted(only(joined, NAT_ADDRESS)["nat_ips"]) == sorted(
         ref(joined, ADDRESS, n, "self_link") for n in ("cloud-run-origin-ip", "cloud-run-origin-ip-2"))

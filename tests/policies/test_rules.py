@@ -17,7 +17,7 @@ from constructs_lib.facts.resources import IAM_BINDING
 from constructs_lib.policies import RULES, Result, evaluate, findings
 from constructs_lib.policies.document import StackDocument
 from tests.support.environments import config
-from tests.support.synth import CONNECTOR, IAM_MEMBER, NAT, ROUTER, RUN, SUBNET
+from tests.support.synth import CONNECTOR, IAM_MEMBER, NAT, NAT_ADDRESS, ROUTER, RUN, SUBNET
 
 
 SERVICE_PATH = "test/Chain/Service-api/Resource"
@@ -148,14 +148,29 @@ def test_002_auto_only_nat_fails(baseline):
 
 def test_002_nat_without_ips_fails(baseline):
     def change(doc):
-        body(doc, NAT)["nat_ips"] = []
+        body(doc, NAT_ADDRESS)["nat_ips"] = []
     (result,) = check("EGRESS-002", baseline, change)
     assert (result.compliant, result.detail.endswith('NAT "cloud-run-nat": no nat_ips')) == (False, True)
 
 
+def test_002_a_nat_holding_its_own_ips_is_read_as_well(baseline):
+    """A hand-built chain, or a stack of the earlier shape: nat_ips on the NAT, no google_compute_router_nat_address."""
+    def own_ips(ips):
+        def change(doc):
+            holder = doc["resource"].pop(NAT_ADDRESS)
+            nat = body(doc, NAT)
+            del nat["initial_nat_ips"]
+            nat["nat_ips"] = ips if ips is not None else next(iter(holder.values()))["nat_ips"]
+        return change
+    (good,) = check("EGRESS-002", baseline, own_ips(None))
+    assert (good.compliant, good.detail.endswith('translated by NAT "cloud-run-nat" (MANUAL_ONLY, 1 IP)')) == (True, True)
+    (bad,) = check("EGRESS-002", baseline, own_ips([]))
+    assert (bad.compliant, bad.detail.endswith('NAT "cloud-run-nat": no nat_ips')) == (False, True)
+
+
 def test_002_nat_ips_as_an_expression_cannot_be_counted(baseline):
     def change(doc):
-        body(doc, NAT)["nat_ips"] = "${concat(local.a, local.b)}"
+        body(doc, NAT_ADDRESS)["nat_ips"] = "${concat(local.a, local.b)}"
     (result,) = check("EGRESS-002", baseline, change)
     assert (result.compliant, result.detail.endswith(
         'NAT "cloud-run-nat": nat_ips is the expression ${concat(local.a, local.b)}, whose addresses cannot be '

@@ -60,6 +60,7 @@ def test_resource_table_lists_every_resource_with_type_name_region_and_project(r
         ("`google_compute_address`", "cloud-run-origin-ip", "asia-northeast3", "my-gcp-project"),
         ("`google_compute_router`", "cloud-run-router", "asia-northeast3", "my-gcp-project"),
         ("`google_compute_router_nat`", "cloud-run-nat", "asia-northeast3", "my-gcp-project"),
+        ("`google_compute_router_nat_address`", "cloud-run-nat (nat_ips)", "asia-northeast3", "my-gcp-project"),
         ("`google_compute_subnetwork`", "cloud-run-subnet", "asia-northeast3", "my-gcp-project"),
         ("`google_project_service`", "compute.googleapis.com", "—", "my-gcp-project"),
         ("`google_project_service`", "run.googleapis.com", "—", "my-gcp-project"),
@@ -72,6 +73,7 @@ def test_resource_table_shows_the_settings_that_matter(report):
     settings = {r[1]: r[4] for r in rows(report, "Resources")}
     assert settings["cloud-run-nat"] == ("router cloud-run-router; MANUAL_ONLY; 1 IP(s); subnets cloud-run-subnet "
                                          "(ALL_IP_RANGES); min_ports_per_vm 64; logs off")
+    assert settings["cloud-run-nat (nat_ips)"] == "the IPs of NAT cloud-run-nat; 1 IP(s)"
     assert settings["production"].startswith("egress ALL_TRAFFIC; connector cloud-run-connector; ")
     assert settings["cloud-run-subnet"] == ("range 10.124.0.0/28; network default; private_ip_google_access true; "
                                             "flow logs INTERVAL_5_SEC, sampling 0.5")
@@ -181,7 +183,8 @@ def test_every_string_from_the_json_is_escaped(doc):
     report = render(StackDocument(changed))
     # Each string stays on its line and opens nothing: the sections and table rows are the report's own.
     assert [line for line in report.splitlines() if line.startswith("#")] == [
-        "# Review of stack `example`", "## Resources", "## IP pool", "## Capacity", "## Policy results", "## Diagram"]
+        "# Review of stack `example`", "## Resources", "## IP pool", "## Allowlist change", "## Capacity",
+        "## Policy results", "## Diagram"]
     assert "\n| forged |" not in report and "\n```\u2028" not in report
     assert "State: `gcs` backend, bucket `b`, prefix ````x`y\\u000a## Policy results\\u000a| forged | row " \
            "|\\u000a<script>*a*_b_ [l](u) ```\\u2028#````." in report

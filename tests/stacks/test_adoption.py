@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.environments import config, one_problem
-from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, ROUTER, RUN, SUBNET, resources, synth
+from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, NAT_ADDRESS, ROUTER, RUN, SUBNET, resources, synth
 
 P, R = "my-gcp-project", "asia-northeast3"
 
@@ -34,6 +34,8 @@ def test_adopting_the_chain_imports_each_resource_by_the_providers_import_id():
         CONNECTOR: [f"projects/{P}/locations/{R}/connectors/cloud-run-connector"],
         ROUTER: [f"projects/{P}/regions/{R}/routers/cloud-run-router"],
         NAT: [f"projects/{P}/regions/{R}/routers/cloud-run-router/cloud-run-nat"],
+        # The NAT's IPs (google_compute_router_nat_address) take the NAT's own import ID.
+        NAT_ADDRESS: [f"projects/{P}/regions/{R}/routers/cloud-run-router/cloud-run-nat"],
         ADDRESS: [f"projects/{P}/regions/{R}/addresses/ip-a", f"projects/{P}/regions/{R}/addresses/ip-b"],
     }
 
@@ -51,7 +53,8 @@ def test_with_a_shared_vpc_network_resources_are_imported_from_the_host_project(
     found = imports(doc)
     assert found[SUBNET] == [f"projects/host-project-1/regions/{R}/subnetworks/cloud-run-subnet"]
     assert found[ROUTER] == [f"projects/host-project-1/regions/{R}/routers/cloud-run-router"]
-    assert found[NAT] == [f"projects/host-project-1/regions/{R}/routers/cloud-run-router/cloud-run-nat"]
+    assert found[NAT] == found[NAT_ADDRESS] == [
+        f"projects/host-project-1/regions/{R}/routers/cloud-run-router/cloud-run-nat"]
     assert found[ADDRESS] == [f"projects/host-project-1/regions/{R}/addresses/cloud-run-origin-ip"]
     # The connector runs in the service project.
     assert found[CONNECTOR] == [f"projects/{P}/locations/{R}/connectors/cloud-run-connector"]

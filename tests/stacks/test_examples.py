@@ -5,7 +5,7 @@ from __future__ import annotations
 from constructs_lib.app import load_stacks
 from constructs_lib.config import load_environment
 from tests.support.paths import SHIPPED, shipped
-from tests.support.synth import ADDRESS, CONNECTOR, NAT, RUN, SUBNET, only, resources, synth
+from tests.support.synth import ADDRESS, CONNECTOR, NAT, NAT_ADDRESS, RUN, SUBNET, only, resources, synth
 
 
 def stack(name: str) -> dict:
@@ -36,7 +36,8 @@ def test_direct_environment_egresses_from_its_subnet_through_two_ips():
     assert {s["name"]: s["template"]["scaling"]["max_instance_count"] for s in resources(doc, RUN).values()} == {
         "payments-api": 40, "webhooks": 20}
     nat = only(doc, NAT)
-    assert sorted(nat["nat_ips"]) == sorted(self_link(doc, n) for n in ("direct-origin-ip-1", "direct-origin-ip-2"))
+    assert sorted(only(doc, NAT_ADDRESS)["nat_ips"]) == sorted(
+        self_link(doc, n) for n in ("direct-origin-ip-1", "direct-origin-ip-2"))
     assert (nat["enable_dynamic_port_allocation"], nat["min_ports_per_vm"], nat["max_ports_per_vm"]) == (
         True, 64, 4096)
 
@@ -47,7 +48,7 @@ def test_adopting_environment_creates_no_address_and_reads_the_allowlisted_one()
     ((key, address),) = doc["data"][ADDRESS].items()
     assert (address["name"], address["project"], address["region"]) == (
         "partner-allowlisted-ip", "my-gcp-project", "asia-northeast3")
-    assert only(doc, NAT)["nat_ips"] == [f"${{data.{ADDRESS}.{key}.self_link}}"]
+    assert only(doc, NAT_ADDRESS)["nat_ips"] == [f"${{data.{ADDRESS}.{key}.self_link}}"]
     assert doc["output"]["static_ips"]["value"] == {"partner-allowlisted-ip": f"${{data.{ADDRESS}.{key}.address}}"}
 
 
@@ -55,7 +56,7 @@ def test_draining_environment_keeps_the_old_address_reserved_but_out_of_nat_ips(
     doc = stack("drain-ip")
     assert sorted(a["name"] for a in resources(doc, ADDRESS).values()) == ["rotate-origin-ip", "rotate-origin-ip-2"]
     assert all(a["lifecycle"] == {"prevent_destroy": True, "create_before_destroy": True} for a in resources(doc, ADDRESS).values())
-    nat = only(doc, NAT)
+    nat = only(doc, NAT_ADDRESS)
     assert nat["nat_ips"] == [self_link(doc, "rotate-origin-ip-2")]
     assert nat["drain_nat_ips"] == [self_link(doc, "rotate-origin-ip")]
     assert sorted(doc["output"]["draining_ips"]["value"]) == ["rotate-origin-ip"]

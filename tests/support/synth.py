@@ -10,7 +10,7 @@ from typing import Any
 from constructs_lib.config import EnvironmentConfig
 
 # The Terraform resource types of the chain, as the package writes them once; RUN is the tests' short name.
-from constructs_lib.facts.resources import ADDRESS, API, CONNECTOR, IAM_MEMBER, NAT, ROUTER, SUBNET  # noqa: F401
+from constructs_lib.facts.resources import ADDRESS, API, CONNECTOR, IAM_MEMBER, NAT, NAT_ADDRESS, ROUTER, SUBNET  # noqa: F401
 from constructs_lib.facts.resources import SERVICE as RUN  # noqa: F401
 
 

@@ -35,7 +35,7 @@ def _nat_problems(doc: StackDocument, nat: Resource, subnet) -> list[str]:
     if option != "MANUAL_ONLY":
         problems.append(f"nat_ip_allocate_option = {quoted(option)} (Google adds ephemeral IPs that no third "
                         "party has allowlisted)")
-    ips = nat.get("nat_ips")
+    ips = doc.nat_ips(nat)
     if isinstance(ips, str):
         problems.append(f"nat_ips is the expression {ips}, whose addresses cannot be counted at synth (give a list)")
     elif not isinstance(ips, list) or not ips:
@@ -54,7 +54,8 @@ def _nat_problems(doc: StackDocument, nat: Resource, subnet) -> list[str]:
     "with MANUAL_ONLY and at least one static IP",
     'list the subnet in a google_compute_router_nat of the same region and network with '
     'source_subnetwork_ip_ranges_to_nat = "LIST_OF_SUBNETWORKS", nat_ip_allocate_option = "MANUAL_ONLY" '
-    "and the static addresses in nat_ips (constructs_lib's RouterNat does)",
+    "and the static addresses in nat_ips, its own or a google_compute_router_nat_address's (constructs_lib's "
+    "RouterNat does)",
 )
 def subnet_covered_by_manual_nat(doc: StackDocument) -> Iterator[Result]:
     for path, label, subnet in _egress_subnets(doc):
@@ -69,7 +70,7 @@ def subnet_covered_by_manual_nat(doc: StackDocument) -> Iterator[Result]:
         problems = {nat.get("name"): _nat_problems(doc, nat, subnet) for nat in covering}
         good = [name for name, found in problems.items() if not found]
         if good:
-            ips = len(next(n for n in covering if n.get("name") == good[0]).get("nat_ips"))
+            ips = len(doc.nat_ips(next(n for n in covering if n.get("name") == good[0])))
             yield Result(path, True, f'{label}: subnet "{subnet.label}" is translated by NAT "{good[0]}" '
                                      f"(MANUAL_ONLY, {ips} IP{'s' if ips != 1 else ''})")
         else:
