@@ -1,0 +1,128 @@
+"""The partner's list from a state, and a plan's allowlist change, on Terraform's JSON shapes (the rehearsal tests
+check both on real states and plans: tests/integration/test_rehearsal.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from constructs_lib.report.allowlist import allowlist_change, allowlist_csv, allowlist_entries, write_allowlist
+from tests.support.synth import ADDRESS, NAT, NAT_ADDRESS
+
+LINK = "https://www.googleapis.com/compute/v1/projects/{project}/regions/asia-northeast3/addresses/{name}"
+
+
+def link(name: str, project: str = "p-1") -> str:
+    return LINK.format(project=project, name=name)
+
+
+def address(name: str, ip: str, *, mode: str = "managed", project: str = "p-1") -> dict:
+    prefix = "data." if mode == "data" else ""
+    return {"address": f"{prefix}{ADDRESS}.A-{name}", "mode": mode, "type": ADDRESS, "name": f"A-{name}",
+            "values": {"name": name, "address": ip, "project": project, "self_link": link(name, project),
+                       "region": "asia-northeast3"}}
+
+
+def holder(rtype: str, nat_ips: list[str], drain: list[str]) -> dict:
+    """NAT_ADDRESS or NAT with these addresses (``name@project`` for another project's)."""
+    values = {"router": "r", "nat_ips": [link(*n.split("@")) for n in nat_ips],
+              "drain_nat_ips": [link(*n.split("@")) for n in drain]}
+    values.update({"router_nat": "n"} if rtype == NAT_ADDRESS else {"name": "n"})
+    return {"address": f"{rtype}.H", "mode": "managed", "type": rtype, "name": "H", "values": values}
+
+
+def state(*resources: dict) -> dict:
+    return {"format_version": "1.0", "values": {"root_module": {"resources": list(resources)}}}
+
+
+def test_every_ip_gets_its_role_stack_and_project():
+    entries = allowlist_entries(state(
+        address("a", "203.0.113.1"), address("b", "203.0.113.2"), address("c", "203.0.113.3"),
+        address("partner", "198.51.100.7", mode="data", project="host-1"),
+        holder(NAT_ADDRESS, ["b", "partner@host-1"], ["a"]),
+    ), stack="prod")
+    assert [(e.name, e.ip, e.role, e.stack, e.project, e.region) for e in entries] == [
+        ("b", "203.0.113.2", "active", "prod", "p-1", "asia-northeast3"),
+        ("partner", "198.51.100.7", "adopted", "prod", "host-1", "asia-northeast3"),
+        ("a", "203.0.113.1", "draining", "prod", "p-1", "asia-northeast3"),
+        ("c", "203.0.113.3", "standby", "prod", "p-1", "asia-northeast3"),
+    ]
+
+
+def test_the_nat_address_wins_over_the_nats_own_lagging_lists():
+    # The NAT's nat_ips are Computed and read before NatAddress's PATCH: one apply behind.
+    entries = allowlist_entries(state(address("a", "203.0.113.1"), address("b", "203.0.113.2"),
+                                      holder(NAT, ["a"], []), holder(NAT_ADDRESS, ["b"], ["a"])), stack="s")
+    assert {e.name: e.role for e in entries} == {"a": "draining", "b": "active"}
+
+
+def test_a_nat_of_the_earlier_shape_is_read_too():
+    entries = allowlist_entries(state(address("a", "203.0.113.1"), holder(NAT, ["a"], [])), stack="s")
+    assert [(e.name, e.role) for e in entries] == [("a", "active")]
+
+
+def test_json_and_csv_hold_the_same_entries(tmp_path):
+    entries = allowlist_entries(state(address("a", "203.0.113.1"), holder(NAT_ADDRESS, ["a"], [])), stack="s")
+    written = write_allowlist(entries, tmp_path)
+    assert [p.name for p in written] == ["allowlist.json", "allowlist.csv"]
+    as_json = json.loads((tmp_path / "allowlist.json").read_text())
+    as_csv = list(csv.DictReader(io.StringIO(allowlist_csv(entries))))
+    assert as_json == as_csv == [{"ip": "203.0.113.1", "name": "a", "role": "active", "stack": "s",
+                                  "project": "p-1", "region": "asia-northeast3"}]
+
+
+def change(before: dict | None, after: dict | None, actions: list[str], rtype: str = NAT_ADDRESS) -> dict:
+    return {"address": f"{rtype}.H", "mode": "managed", "type": rtype, "change": {
+        "actions": actions, "before": before, "after": after, "after_unknown": {}}}
+
+
+def values(nat_ips: list[str], drain: list[str]) -> dict:
+    return {"nat_ips": [link(n) for n in nat_ips], "drain_nat_ips": [link(n) for n in drain]}
+
+
+def plan(*changes: dict, prior: tuple[dict, ...] = ()) -> dict:
+    return {"resource_changes": list(changes), "prior_state": state(*prior),
+            "planned_values": {"root_module": {"resources": list(prior)}}}
+
+
+PRIOR = (address("a", "203.0.113.1"), address("b", "203.0.113.2"), address("c", "203.0.113.3"))
+
+
+def test_a_standby_address_joining_the_pool_must_be_allowlisted_first():
+    lines = allowlist_change(plan(change(values(["a"], []), values(["a", "c"], []), ["update"]), prior=PRIOR))
+    assert lines == ["## Allowlist change", "",
+                     "IPs this deploy starts using: **the partner must allowlist them before this deploy**:", "",
+                     "- `203.0.113.3` (c)", ""]
+
+
+def test_removing_a_drained_address_stops_using_and_releases_its_ip():
+    released = {"address": f"{ADDRESS}.A-a", "mode": "managed", "type": ADDRESS, "change": {
+        "actions": ["delete"], "before": PRIOR[0]["values"], "after": None}}
+    text = "\n".join(allowlist_change(plan(change(values(["b"], ["a"]), values(["b"], []), ["update"]), released,
+                                           prior=PRIOR)))
+    assert "stops using: they can leave the allowlist after it:\n\n- `203.0.113.1` (a)" in text
+    assert "releases (the IP is gone for good):\n\n- `203.0.113.1` (a)" in text
+    assert "starts using" not in text
+
+
+def test_the_move_from_the_nats_own_lists_changes_nothing():
+    lines = allowlist_change(plan(change(values(["a"], []), values(["a"], []), ["no-op"], NAT),
+                                  change(None, values(["a"], []), ["create"]), prior=PRIOR))
+    assert lines[2] == "No IP starts or stops being used, and no address is released."
+
+
+def test_an_address_created_straight_into_the_pool_is_flagged():
+    new = {"address": f"{ADDRESS}.A-d", "mode": "managed", "type": ADDRESS,
+           "change": {"actions": ["create"], "before": None, "after": {"name": "d"}}}
+    holder_change = change(values(["a"], []), {"drain_nat_ips": []}, ["update"])
+    holder_change["change"]["after_unknown"] = {"nat_ips": True}
+    doc = plan(holder_change, new, prior=PRIOR)
+    doc["planned_values"]["root_module"]["resources"].append(
+        {"address": f"{ADDRESS}.A-d", "mode": "managed", "type": ADDRESS, "values": {"name": "d"}})
+    doc["configuration"] = {"root_module": {"resources": [{"address": f"{NAT_ADDRESS}.H", "expressions": {
+        "nat_ips": {"references": [f"{ADDRESS}.A-a.self_link", f"{ADDRESS}.A-a", f"{ADDRESS}.A-d.self_link",
+                                   f"{ADDRESS}.A-d"]}}}]}}
+    text = "\n".join(allowlist_change(doc))
+    assert "- d (IP known after apply)" in text
+    assert "its IP is unknown until apply" in text
