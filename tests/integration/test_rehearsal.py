@@ -21,9 +21,11 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from constructs_lib.facts.resources import ALERT_POLICY as POLICY
-from tests.support.paths import FIXTURE_EXAMPLE, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate
+from constructs_lib.facts.resources import ALERT_POLICY as POLICY, NAT_ADDRESS
+from constructs_lib.report.allowlist import allowlist_change, allowlist_entries
+from tests.support.paths import FIXTURE_EXAMPLE, FIXTURES, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate
 from tests.support.processes import snapshot
+from tests.support.project import project_copy
 from rehearsal.driver import CDKTF, PROVIDER_BINARY, Plan, Rehearsal, RehearsalError, load_one, provider_missing_message, \
     readable, rehearse
 from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, ROUTER, RUN, SUBNET
@@ -85,6 +87,35 @@ class Steps:
         self.rehearsal.terraform(self.stack_dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
         self.recorded.plans[f"{name}:after"] = self.rehearsal.plan(self.stack_dir)
 
+    def deploy_json(self, stack_json: dict[str, Any], config: Path) -> None:
+        """Apply a saved synthesized stack (an earlier version of the code's output) as this stack."""
+        stack_dir = self.rehearsal.outdir / "stacks" / self.file.stem
+        stack_dir.mkdir(parents=True, exist_ok=True)
+        (stack_dir / "cdk.tf.json").write_text(json.dumps(stack_json, indent=2), encoding="utf-8")
+        if self.stack_dir is None:
+            self.rehearsal.seed(load_one(config))
+            self.rehearsal.init(stack_dir)
+        self.stack_dir = stack_dir
+        self.rehearsal.apply(stack_dir)
+
+    def world(self, name: str, router: str = "cloud-run-router") -> None:
+        """The local API's NAT, its addresses and the stack's allowlist after a step, as ``facts[name]``."""
+        assert self.stack_dir is not None
+        router = self.rehearsal.gcp.store[f"projects/my-gcp-project/regions/asia-northeast3/routers/{router}"]
+        (nat,) = router["nats"]
+        addresses = {v["name"]: v["address"] for k, v in self.rehearsal.gcp.store.items() if "/addresses/" in k}
+        entries = allowlist_entries(self.rehearsal.state(self.stack_dir), stack=self.file.stem)
+        self.recorded.facts[name] = {
+            "nat_ips": sorted(last(link) for link in nat.get("natIps", [])),
+            "drain_nat_ips": sorted(last(link) for link in nat.get("drainNatIps", [])),
+            "addresses": addresses,
+            "allowlist": sorted((e.name, e.ip, e.role, e.stack, e.project, e.region) for e in entries),
+        }
+
+
+def last(link: str) -> str:
+    return link.rsplit("/", 1)[-1]
+
 
 # --- the scenarios -----------------------------------------------------------------------------------
 
@@ -94,10 +125,12 @@ def environment_rehearsal(path: Path, workdir: Path) -> Recorded:
     out = io.StringIO()
     recorded = Recorded()
     before = [snapshot(ROOT / folder) for folder in ("environments", "examples")]
-    code = rehearse(path, out=out, err=out)
+    code = rehearse(path, out=out, err=out, allowlist_root=workdir / "allowlists")
     recorded.facts["environments_untouched"] = [snapshot(ROOT / f) for f in ("environments", "examples")] == before
     recorded.facts["code"] = code
     recorded.facts["output"] = out.getvalue()
+    recorded.facts["allowlists"] = {p.parent.name: json.loads(p.read_text()) for p in
+                                    sorted((workdir / "allowlists").glob("*/allowlist.json"))}
     return recorded
 
 
@@ -135,38 +168,92 @@ def connector_to_direct(workdir: Path) -> Recorded:
 
 
 def pool_growth_and_rotation(workdir: Path) -> Recorded:
-    """The pool procedures of docs/operations.md: grow by naming, then rotate (standby, into the pool, drain, remove)."""
+    """The pool procedures of docs/operations.md: grow by naming, then "Rotating an IP" steps 1-6 (standby, into the
+    pool, drain, remove), each a plain apply of the file: no command outside the product. After each step the
+    local API's NAT, its addresses and the stack's allowlist are recorded (``facts[step]``)."""
     doc = example_doc()
     first, second, third = "cloud-run-origin-ip", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"
     with Rehearsal(workdir) as rehearsal:
         steps = Steps(rehearsal, "pool")
         steps.apply("one", doc)
         steps.recorded.facts["first_ip"] = rehearsal.outputs(steps.stack_dir)["static_ips"][first]
+        steps.world("one")
         del doc["egress"]["static_ip_count"]
         doc["egress"]["static_ip_names"] = [first, second]
         steps.apply("grow", doc)
-        doc["egress"]["standby_ips"] = [third]
+        steps.world("grow")
+        doc["egress"]["standby_ips"] = [third]  # step 1; step 2 is the partner's
         steps.apply("standby", doc)
+        steps.world("standby")
         del doc["egress"]["standby_ips"]
-        doc["egress"]["static_ip_names"] = [first, second, third]
+        doc["egress"]["static_ip_names"] = [first, second, third]  # step 3
         steps.apply("into-pool", doc)
-        doc["egress"]["draining_ips"] = [first]
+        steps.world("into-pool")
+        doc["egress"]["draining_ips"] = [first]  # step 4
         steps.apply("drain", doc)
-        steps.recorded.facts["drained_nat"] = copy.deepcopy(_nat(rehearsal))
+        steps.world("drain")
         del doc["egress"]["draining_ips"]
-        doc["egress"]["static_ip_names"] = [second, third]
-        try:
-            steps.apply("remove", doc)
-        except RehearsalError as err:
-            steps.recorded.facts["remove_error"] = str(err)
-            # The rotation's step 5 (docs/operations.md) when the plan shows no drain_nat_ips change: clear the list with gcloud.
-            rehearsal.gcp.compute.clear_drain_ips("my-gcp-project", "asia-northeast3", "cloud-run-router",
-                                                  "cloud-run-nat")
-            steps.apply("remove-after-clear", doc)
-        steps.recorded.facts["nat"] = _nat(rehearsal)
-        steps.recorded.facts["addresses"] = sorted(k.rsplit("/", 1)[-1] for k in rehearsal.gcp.store
-                                                   if "/addresses/" in k)
+        doc["egress"]["static_ip_names"] = [second, third]  # step 5; step 6 is the partner's
+        steps.apply("remove", doc)
+        steps.world("remove")
         return steps.recorded
+
+
+def make_allowlist(workdir: Path) -> Recorded:
+    """``make allowlist STACK=example`` in a copy of the project, reading the state of a rehearsal's deploy (an active
+    and a standby address); the local API's addresses and NAT beside what it wrote."""
+    doc = example_doc()
+    doc["egress"]["standby_ips"] = ["cloud-run-origin-ip-2"]
+    folder = project_copy(workdir / "project")
+    (folder / "environments" / "example.toml").write_text(toml_dumps(doc), encoding="utf-8")
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "example")
+        steps.apply("deploy", doc)
+        steps.world("deploy")
+        env = rehearsal.env()
+        env.pop("CDKTF_OUTDIR")
+        result = subprocess.run(["make", "-s", "allowlist", "STACK=example"], cwd=folder, env=env,
+                                capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+        stack_dir = folder / "cdktf.out" / "stacks" / "example"
+        steps.recorded.facts.update(
+            code=result.returncode, output=result.stdout + result.stderr,
+            json=json.loads((stack_dir / "allowlist.json").read_text()) if result.returncode == 0 else None,
+            csv=(stack_dir / "allowlist.csv").read_text() if result.returncode == 0 else None)
+        return steps.recorded
+
+
+BEFORE_NAT_ADDRESS = FIXTURES / "before-nat-address"
+
+
+def from_the_earlier_shape(workdir: Path) -> Recorded:
+    """Stacks deployed by the code before NatAddress (the NAT holding nat_ips and drain_nat_ips itself, saved as
+    synthesized then: tests/fixtures/before-nat-address/), then planned and applied with today's code: the example,
+    and the draining example (deployed first with both addresses active, as before draining), whose drained address
+    is then removed with a plain deploy."""
+    with Rehearsal(workdir) as rehearsal:
+        example = Steps(rehearsal, "example")
+        example.deploy_json(json.loads((BEFORE_NAT_ADDRESS / "example.tf.json").read_text()), shipped("example"))
+        example.world("example:before")
+        example.apply("example", tomllib.loads(shipped("example").read_text(encoding="utf-8")))
+        example.world("example:after")
+        draining = Steps(rehearsal, "drain-ip")
+        earlier = json.loads((BEFORE_NAT_ADDRESS / "drain-ip.tf.json").read_text())
+        active = copy.deepcopy(earlier)
+        (nat,) = active["resource"][NAT].values()
+        nat["nat_ips"] = nat.pop("drain_nat_ips") + nat["nat_ips"]
+        del active["output"]["draining_ips"]
+        draining.deploy_json(active, shipped("drain-ip"))
+        draining.deploy_json(earlier, shipped("drain-ip"))
+        draining.world("drain-ip:before", "rotate-router")
+        doc = tomllib.loads(shipped("drain-ip").read_text(encoding="utf-8"))
+        draining.apply("drain-ip", doc)
+        draining.world("drain-ip:after", "rotate-router")
+        del doc["egress"]["draining_ips"]
+        doc["egress"]["static_ip_names"] = ["rotate-origin-ip-2"]
+        draining.apply("drain-ip:remove", doc)
+        draining.world("drain-ip:removed", "rotate-router")
+        return Recorded(plans={**example.recorded.plans, **draining.recorded.plans},
+                        facts={**example.recorded.facts, **draining.recorded.facts})
 
 
 def adopt_guide_chain(workdir: Path) -> Recorded:
@@ -239,12 +326,6 @@ def public_service(workdir: Path) -> Recorded:
         return steps.recorded
 
 
-def _nat(rehearsal: Rehearsal) -> dict[str, Any]:
-    router = rehearsal.gcp.store["projects/my-gcp-project/regions/asia-northeast3/routers/cloud-run-router"]
-    (nat,) = router["nats"]
-    return nat
-
-
 def destroy_is_refused(workdir: Path) -> Recorded:
     """``cdktf destroy`` of a deployed stack stops at the addresses' prevent_destroy."""
     with Rehearsal(workdir) as rehearsal:
@@ -306,6 +387,8 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "validate": validate_every_stack,
     "connector-to-direct": connector_to_direct,
     "pool": pool_growth_and_rotation,
+    "earlier-shape": from_the_earlier_shape,
+    "make-allowlist": make_allowlist,
     "destroy": destroy_is_refused,
     "service-removal": service_removal,
     "adopt": adopt_guide_chain,
@@ -427,37 +510,140 @@ def test_connector_to_direct_converges_after_each_step(scenarios):
 # --- the pool --------------------------------------------------------------------------------------------
 
 
+FIRST, SECOND, THIRD = "cloud-run-origin-ip", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"
+
+
 def test_growing_and_rotating_the_pool_replaces_nothing(scenarios):
     plans = recorded(scenarios, "pool").plans
     for step in ("grow", "standby", "into-pool", "drain", "remove"):
         assert step in plans, step
         replaced = [c["address"] for c in plans[step].changes if {"create", "delete"} <= set(c["change"]["actions"])]
         assert replaced == [], step
+        assert list(plans[step].actions(NAT).values()) == [["no-op"]], step
         if step != "remove":
             assert removed_or_replaced(plans[step], (ADDRESS, ROUTER, NAT, SUBNET, CONNECTOR, RUN)) == [], step
 
 
-def test_removing_a_drained_address_deletes_only_that_address(scenarios):
-    plans = recorded(scenarios, "pool").plans
-    for step in ("remove", "remove-after-clear"):
-        deleted = [a for a, act in plans[step].actions(ADDRESS).items() if act == ["delete"]]
-        assert len(deleted) == 1 and "cloud-run-origin-ip_" in deleted[0], plans[step].describe()
-        assert [c["address"] for c in plans[step].changes] == deleted, plans[step].describe()
+def test_each_rotation_step_leaves_the_nat_as_the_runbook_says(scenarios):
+    """docs/operations.md "Rotating an IP", steps 1-6 as plain deploys: the local API's NAT after each."""
+    facts = recorded(scenarios, "pool").facts
+    seen = {step: (facts[step]["nat_ips"], facts[step]["drain_nat_ips"], sorted(facts[step]["addresses"]))
+            for step in ("one", "grow", "standby", "into-pool", "drain", "remove")}
+    assert seen == {
+        "one": ([FIRST], [], [FIRST]),
+        "grow": ([FIRST, SECOND], [], [FIRST, SECOND]),
+        "standby": ([FIRST, SECOND], [], [FIRST, SECOND, THIRD]),
+        "into-pool": ([FIRST, SECOND, THIRD], [], [FIRST, SECOND, THIRD]),
+        "drain": ([SECOND, THIRD], [FIRST], [FIRST, SECOND, THIRD]),
+        # Step 5: the drain list is empty and the drained address released, with a plain deploy.
+        "remove": ([SECOND, THIRD], [], [SECOND, THIRD]),
+    }
+    # No address changed its IP along the way: the allowlist holds.
+    for step in ("grow", "standby", "into-pool", "drain"):
+        assert facts[step]["addresses"][FIRST] == facts["one"]["addresses"][FIRST], step
+    assert facts["remove"]["addresses"][THIRD] == facts["standby"]["addresses"][THIRD]
 
 
-def test_removing_a_drained_address_needs_the_drain_list_cleared_by_hand(scenarios):
-    """What the rotation's step 5 (docs/operations.md) warns of, shown: drain_nat_ips is optional and computed in the
-    provider, so the emptied list plans no NAT change, the NAT keeps the address, and its delete fails
-    until the list is cleared with gcloud (--clear-nat-external-drain-ip-pool)."""
+def test_removing_a_drained_address_updates_the_nat_address_then_deletes_only_that_address(scenarios):
+    plan = recorded(scenarios, "pool").plans["remove"]
+    deleted = [a for a, act in plan.actions(ADDRESS).items() if act == ["delete"]]
+    assert len(deleted) == 1 and f"{FIRST}_" in deleted[0], plan.describe()
+    (holder,) = plan.actions(NAT_ADDRESS)
+    assert sorted(c["address"] for c in plan.changes) == sorted([*deleted, holder]), plan.describe()
+    assert plan.actions(NAT_ADDRESS)[holder] == ["update"]
+
+
+def test_the_allowlist_after_each_rotation_step_matches_the_local_api(scenarios):
+    """make allowlist's content (allowlist_entries over the state) against the local API's NAT and addresses."""
+    facts = recorded(scenarios, "pool").facts
+    for step in ("one", "grow", "standby", "into-pool", "drain", "remove"):
+        world = facts[step]
+        roles = {name: ("draining" if name in world["drain_nat_ips"] else "active" if name in world["nat_ips"]
+                        else "standby") for name in world["addresses"]}
+        assert world["allowlist"] == sorted(
+            (name, world["addresses"][name], role, "pool", "my-gcp-project", "asia-northeast3")
+            for name, role in roles.items()), step
+
+
+def test_the_allowlist_change_of_each_rotation_plan(scenarios):
     rec = recorded(scenarios, "pool")
-    assert list(rec.plans["remove"].actions(NAT).values()) == [["no-op"]]
-    assert [ip.rsplit("/", 1)[-1] for ip in rec.facts["drained_nat"]["drainNatIps"]] == ["cloud-run-origin-ip"]
-    assert "addresses/cloud-run-origin-ip' is already being used by" in rec.facts["remove_error"]
+    ip = {name: rec.facts["standby"]["addresses"][name] for name in (FIRST, SECOND, THIRD)}
+    section = {step: "\n".join(allowlist_change(rec.plans[step].json)) for step in ("standby", "into-pool", "drain",
+                                                                                  "remove", "remove:after")}
+    assert "No IP starts or stops being used" in section["standby"]
+    assert [part.strip() for part in section["into-pool"].split("\n\n")[1:3]] == [
+        "IPs this deploy starts using: **the partner must allowlist them before this deploy**:",
+        f"- `{ip[THIRD]}` ({THIRD})"]
+    assert f"starts draining (no new connections; keep them allowlisted until removed):\n\n- `{ip[FIRST]}` ({FIRST})" \
+        in section["drain"]
+    assert "stops using" not in section["drain"] and "releases" not in section["drain"]
+    assert f"stops using: they can leave the allowlist after it:\n\n- `{ip[FIRST]}` ({FIRST})" in section["remove"]
+    assert f"releases (the IP is gone for good):\n\n- `{ip[FIRST]}` ({FIRST})" in section["remove"]
+    assert "No IP starts or stops being used" in section["remove:after"]
+
+
+def test_make_allowlist_writes_every_ip_of_the_local_api_with_its_role(scenarios):
+    rec = recorded(scenarios, "make-allowlist")
+    assert rec.facts["code"] == 0, rec.facts["output"]
+    ips = rec.facts["deploy"]["addresses"]
+    expected = [
+        {"ip": ips[FIRST], "name": FIRST, "role": "active", "stack": "example", "project": "my-gcp-project",
+         "region": "asia-northeast3"},
+        {"ip": ips[SECOND], "name": SECOND, "role": "standby", "stack": "example", "project": "my-gcp-project",
+         "region": "asia-northeast3"},
+    ]
+    assert rec.facts["deploy"]["nat_ips"] == [FIRST] and sorted(ips) == [FIRST, SECOND]
+    assert rec.facts["json"] == expected
+    assert rec.facts["csv"].splitlines() == ["ip,name,role,stack,project,region", *(
+        ",".join(e[k] for k in ("ip", "name", "role", "stack", "project", "region")) for e in expected)]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_make_rehearse_writes_the_rehearsals_allowlist(path, scenarios):
+    rec = recorded(scenarios, f"rehearse:{path.stem}")
+    ((stack, entries),) = rec.facts["allowlists"].items()
+    assert entries and {e["stack"] for e in entries} == {stack}
+    assert all(e["ip"].startswith("203.0.113.") for e in entries), entries
+    assert {e["role"] for e in entries} <= {"active", "adopted", "draining", "standby"}
+    assert any(e["role"] in ("active", "adopted") for e in entries)
+
+
+# --- stacks deployed before NatAddress --------------------------------------------------------------------
+
+
+def test_the_earlier_shape_moves_to_nat_address_without_replacing_or_deleting_anything(scenarios):
+    plans = recorded(scenarios, "earlier-shape").plans
+    for step in ("example", "drain-ip"):
+        plan = plans[step]
+        assert removed_or_replaced(plan, (ADDRESS, ROUTER, NAT, SUBNET, CONNECTOR, RUN, NAT_ADDRESS)) == [], step
+        assert [c["address"] for c in plan.changes if c["type"] != NAT_ADDRESS] == [], plan.describe()
+        assert all(act == ["no-op"] for act in plan.actions(NAT).values()), step
+    # Without draining addresses NatAddress is created (a PATCH of the NAT with the IPs it has); while they drain
+    # it is imported, as the provider refuses to create one with drain_nat_ips.
+    assert list(plans["example"].actions(NAT_ADDRESS).values()) == [["create"]]
+    (imported,) = [c for c in plans["drain-ip"].json["resource_changes"] if c["type"] == NAT_ADDRESS]
+    assert imported["change"]["actions"] == ["no-op"]
+    assert imported["change"]["importing"]["id"] == "projects/my-gcp-project/regions/asia-northeast3/routers/" \
+                                                    "rotate-router/rotate-nat"
+
+
+def test_the_earlier_shape_keeps_its_nat_and_addresses_and_converges(scenarios):
+    rec = recorded(scenarios, "earlier-shape")
     facts = rec.facts
-    assert "drainNatIps" not in facts["nat"]
-    assert sorted(ip.rsplit("/", 1)[-1] for ip in facts["nat"]["natIps"]) == ["cloud-run-origin-ip-2",
-                                                                               "cloud-run-origin-ip-3"]
-    assert facts["addresses"] == ["cloud-run-origin-ip-2", "cloud-run-origin-ip-3"]
+    assert facts["example:after"] == facts["example:before"]
+    assert (facts["example:after"]["nat_ips"], facts["example:after"]["drain_nat_ips"]) == ([FIRST], [])
+    assert facts["drain-ip:after"] == facts["drain-ip:before"]
+    assert (facts["drain-ip:after"]["nat_ips"], facts["drain-ip:after"]["drain_nat_ips"]) == (
+        ["rotate-origin-ip-2"], ["rotate-origin-ip"])
+    assert_converged(rec)
+
+
+def test_a_drained_address_of_the_earlier_shape_is_removed_with_a_plain_deploy(scenarios):
+    facts = recorded(scenarios, "earlier-shape").facts
+    removed = facts["drain-ip:removed"]
+    assert (removed["nat_ips"], removed["drain_nat_ips"]) == (["rotate-origin-ip-2"], [])
+    assert "rotate-origin-ip" not in removed["addresses"]
+    assert removed["addresses"]["rotate-origin-ip-2"] == facts["drain-ip:before"]["addresses"]["rotate-origin-ip-2"]
 
 
 def test_the_pool_converges_after_each_step(scenarios):
