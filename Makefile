@@ -164,6 +164,20 @@ diff deploy: setup-synth node_modules/.installed .venv/bin/terraform cli
 # diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
 diff deploy: export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
+# The list the partner allowlists, from a deployed stack's state: make allowlist STACK=production writes
+# cdktf.out/stacks/production/allowlist.json and allowlist.csv (every IP, its address name, its role: active,
+# adopted, draining or standby, the stack and project). Synthesizes the stack's file alone, as diff does, for its
+# backend; reads the state with `terraform show -json` (init first when the folder has none).
+.PHONY: allowlist
+allowlist: setup-synth .venv/bin/terraform
+	@test -n "$(STACK_FILE)" || { echo "error: STACK: expected the stem of a file in environments/ or" \
+		"environments/bootstrap/, got \"$(STACK)\"" >&2; exit 2; }
+	@EGRESS_CONFIG=$(STACK_FILE) $(APP)
+	@cd cdktf.out/stacks/$(STACK) && { test -d .terraform || terraform init -input=false -no-color >/dev/null; }
+	@(cd cdktf.out/stacks/$(STACK) && terraform show -json) | \
+		.venv/bin/python -m constructs_lib.report.allowlist_command write --stack $(STACK) --out cdktf.out/stacks/$(STACK)
+allowlist: export PATH := $(CURDIR)/.venv/bin:$(PATH)
+
 # Local Terraform state lives beside its file (environments/bootstrap/<stack>.tfstate), never in
 # cdktf.out/; *.tfstate files left in cdktf.out/ by earlier versions are still kept (main.py moves them).
 clean:

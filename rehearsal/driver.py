@@ -32,6 +32,7 @@ from typing import Any, Iterable
 from constructs_lib.app import load_stacks
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
+from constructs_lib.report.allowlist import allowlist_entries, write_allowlist
 from constructs_lib.stacks.apis import required_apis
 from rehearsal.gcs import GcsServer
 from rehearsal.localgcp import LocalGcp, gcloud
@@ -252,6 +253,10 @@ class Rehearsal:
         shown = self.terraform(stack_dir, "show", "-no-color", "-json", "rehearsal.tfplan")
         return Plan(json.loads(shown.stdout))
 
+    def state(self, stack_dir: Path) -> dict[str, Any]:
+        """``terraform show -json`` of the stack's state."""
+        return json.loads(self.terraform(stack_dir, "show", "-no-color", "-json").stdout)
+
     def outputs(self, stack_dir: Path) -> dict[str, Any]:
         shown = self.terraform(stack_dir, "output", "-no-color", "-json")
         return {name: value["value"] for name, value in json.loads(shown.stdout).items()}
@@ -278,8 +283,15 @@ def prior_stage(doc: dict[str, Any]) -> dict[str, Any] | None:
     return before
 
 
-def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
-    """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code."""
+# Where `make rehearse` writes the rehearsal's allowlist.json and allowlist.csv: <this>/<stack>/.
+REHEARSAL_ALLOWLISTS = ROOT / "cdktf.out" / "rehearsal"
+
+
+def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr, allowlist_root: Path | None = None) -> int:
+    """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code.
+
+    With ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the local API's) into
+    ``allowlist_root/<stack>/``."""
     say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
     try:
         config = load_one(config_file)
@@ -323,6 +335,10 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
             say("second plan: no changes")
             for name, value in rehearsal.outputs(stack_dir).items():
                 print(f"{name} = {json.dumps(value, indent=2, sort_keys=True)}", file=out)
+            if allowlist_root is not None and isinstance(config, EnvironmentConfig):
+                written = write_allowlist(allowlist_entries(rehearsal.state(stack_dir), stack=config.stack),
+                                          _fresh(allowlist_root / config.stack))
+                say(f"the rehearsal's allowlist (local IPs, not yours): {', '.join(map(str, written))}")
             return 0
     except RehearsalError as failure:
         print(f"error: {failure}", file=err)
@@ -331,8 +347,13 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _fresh(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m rehearsal path/to/environment.toml", file=sys.stderr)
         return 2
-    return rehearse(Path(argv[0]))
+    return rehearse(Path(argv[0]), allowlist_root=REHEARSAL_ALLOWLISTS)
