@@ -665,6 +665,7 @@ def test_adopting_the_guides_chain_imports_each_resource_and_changes_nothing(sce
         f"{CONNECTOR} projects/{p}/locations/{r}/connectors/my-connector",
         f"{ROUTER} projects/{p}/regions/{r}/routers/my-router",
         f"{NAT} projects/{p}/regions/{r}/routers/my-router/my-nat",
+        f"{NAT_ADDRESS} projects/{p}/regions/{r}/routers/my-router/my-nat",
         f"{ADDRESS} projects/{p}/regions/{r}/addresses/my-static-ip",
         f"{RUN} projects/{p}/locations/{r}/services/my-service",
     }
