@@ -85,6 +85,24 @@ def test_ip_pool_lists_the_addresses_and_the_output_that_holds_them(report):
             "allowlist.") in section(report, "IP pool")
 
 
+def test_allowlist_change_says_what_the_json_alone_can_tell_and_points_to_the_plan(report):
+    lines = section(report, "Allowlist change")
+    assert lines[0].startswith("This report reads only the synthesized JSON: it knows the addresses by name, not "
+                               "their IPs, and not what is deployed now.")
+    assert lines[0].endswith("Traffic will leave from `cloud-run-origin-ip`.")
+    assert "`make diff STACK=example` prints this section from the plan" in lines[1]
+    assert "`make allowlist STACK=example` writes the list the partner needs" in lines[1]
+
+
+def test_allowlist_change_of_a_draining_pool_names_the_draining_addresses():
+    from constructs_lib.policies.document import StackDocument
+    from constructs_lib.report import render
+    doc = json.loads((Path(__file__).parents[1] / "golden" / "drain-ip.tf.json").read_text())
+    lines = section(render(StackDocument(doc, stack="drain-ip")), "Allowlist change")
+    assert lines[0].endswith("Traffic will leave from `rotate-origin-ip-2`.")
+    assert lines[1] == "Draining (no new connections, still allowlisted): `rotate-origin-ip`."
+
+
 def test_capacity_of_the_default_connector_chain(report):
     assert rows(report, "Capacity") == [["`cloud-run-nat`", "10", "64", "1", "64,512", "640"]]
 
