@@ -136,12 +136,12 @@ report: setup-synth
 	@.venv/bin/python -m constructs_lib.report cdktf.out
 
 # Synth of ENV's file (every file without ENV), then checkov on the stacks that synth wrote, with the
-# committed skip list (.checkov.yaml); make test runs the same scan.
+# committed skip list (.checkov.yaml); make test runs the same scan. checkov reads copies without the import
+# blocks, which its parser cannot read (constructs_lib/app/scan_input.py), in cdktf.out/scan/.
 scan: setup-synth $(TOOLS)/checkov/.installed
 	@EGRESS_CONFIG=$(SELECTED) $(APP)
 	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet \
-		$$(.venv/bin/python -c 'import sys; from pathlib import Path; from constructs_lib.app import synthesized_stacks; \
-		print(" ".join(f"-d cdktf.out/stacks/{s}" for s in synthesized_stacks(Path("cdktf.out"))))')
+		$$(.venv/bin/python -m constructs_lib.app.scan_input cdktf.out cdktf.out/scan)
 
 # Refresh tests/golden/ after an intended change; review the diff like code. The UPDATE_GOLDEN=1 run
 # always fails (a rewrite proves nothing), so the files are then checked by a normal run.

@@ -1,0 +1,51 @@
+"""What `make scan` gives checkov: each synthesized stack's JSON without its ``import`` blocks.
+
+checkov's Terraform JSON parser (tools/checkov.txt's version) reads every top-level block as named objects
+and fails on ``import`` (``[{"to": …, "id": …}]``: "this method receives only dicts"); it then logs the
+error and scans nothing of that file, so a stack that imports ([adopt], or the NAT's IPs while addresses
+drain) would pass unscanned. An import block changes no setting a check looks at, so the copies leave
+them out and keep everything else as synthesized.
+
+Usage: ``python -m constructs_lib.app.scan_input OUTDIR DEST`` writes the copies and prints checkov's ``-d DEST``
+(one folder: checkov prints one JSON document per ``-d``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from .build import synthesized_stacks
+
+__all__ = ["scan_copies"]
+
+
+def scan_copies(outdir: Path, dest: Path) -> list[Path]:
+    """Copy each stack of the last synth into ``outdir`` to ``dest/<stack>/cdk.tf.json`` without ``import`` blocks.
+
+    Returns:
+        The stacks' folders in ``dest``, in stack order (none when ``outdir`` holds no synth).
+    """
+    if dest.exists():
+        shutil.rmtree(dest)
+    folders = []
+    for stack in synthesized_stacks(outdir):
+        doc = json.loads((outdir / "stacks" / stack / "cdk.tf.json").read_text(encoding="utf-8"))
+        doc.pop("import", None)
+        folder = dest / stack
+        folder.mkdir(parents=True)
+        (folder / "cdk.tf.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        folders.append(folder)
+    return folders
+
+
+def main(argv: list[str]) -> int:
+    outdir, dest = (Path(a) for a in argv)
+    print(f"-d {dest}" if scan_copies(outdir, dest) else "")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
