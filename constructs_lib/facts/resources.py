@@ -6,7 +6,7 @@ tests find them by these names in the synthesized JSON.
 
 __all__ = [
     "ADDRESS", "ALERT_POLICY", "API", "BUCKET", "CONNECTOR", "IAM_BINDING", "IAM_MEMBER", "IAM_POLICY", "NAT",
-    "ROUTER", "SERVICE", "SUBNET",
+    "NAT_ADDRESS", "ROUTER", "SERVICE", "SUBNET",
 ]
 
 SERVICE = "google_cloud_run_v2_service"
@@ -17,6 +17,8 @@ CONNECTOR = "google_vpc_access_connector"
 SUBNET = "google_compute_subnetwork"
 ROUTER = "google_compute_router"
 NAT = "google_compute_router_nat"
+# The NAT's IPs managed beside the NAT (its nat_ips and drain_nat_ips, keyed by router_nat); read by the guard.
+NAT_ADDRESS = "google_compute_router_nat_address"
 ADDRESS = "google_compute_address"
 API = "google_project_service"
 BUCKET = "google_storage_bucket"
