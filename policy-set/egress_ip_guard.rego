@@ -223,7 +223,29 @@ side_holder(key, side) := h if {
 
 links(values, field) := {relative(x) | some x in object.get(values, field, []); is_string(x)}
 
-kept_after(key) := links(h.after, "nat_ips") | links(h.after, "drain_nat_ips") if {
+# A provider built on the plugin SDK plans a whole set as unknown when one element is (a NAT whose nat_ips gains
+# an address being created): the addresses kept are then those the configuration's expression refers to.
+config_links(address, field) := {relative(l) |
+	some r in object.get(obj(object.get(obj(object.get(plan, "configuration", {})), "root_module", {})), "resources", [])
+	r.address == address
+	some ref in object.get(obj(object.get(obj(object.get(r, "expressions", {})), field, {})), "references", [])
+	target := ref_target(ref)
+	some s in state_resources
+	s.address == target
+	l := object.get(obj(s.values), "self_link", null)
+	is_string(l)
+}
+
+ref_target(ref) := concat(".", array.slice(parts, 0, 3)) if {
+	parts := split(ref, ".")
+	parts[0] == "data"
+} else := concat(".", array.slice(split(ref, "."), 0, 2))
+
+after_links(h, field) := links(h.after, field) | config_links(h.address, field) if {
+	is_unknown(object.get(h.unknown, field, false))
+} else := links(h.after, field)
+
+kept_after(key) := after_links(h, "nat_ips") | after_links(h, "drain_nat_ips") if {
 	h := side_holder(key, "after")
 } else := set()
 
@@ -294,7 +316,7 @@ violations contains v if {
 	h.changed
 	a := side_holder(key, "after")
 	manual_after(key)
-	count(links(a.after, "nat_ips")) == 0
+	count(after_links(a, "nat_ips")) == 0
 	not is_unknown(object.get(a.unknown, "nat_ips", false))
 	address := nat_resource(key)
 	v := {"rule": "no-active-ip", "address": address, "name": nat_name(key), "ip": null, "message": sprintf(

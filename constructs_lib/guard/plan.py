@@ -111,6 +111,27 @@ def _is_unknown(marker: Any) -> bool:
     return marker is True or (isinstance(marker, list) and any(m is True for m in marker))
 
 
+def config_links(plan: JSON, address: str, attribute: str) -> frozenset[str]:
+    """The self links, as the refreshed state knows them, of the addresses that the configuration's expression
+    for ``attribute`` of resource ``address`` refers to (``configuration``'s ``references``).
+
+    A provider built on the plugin SDK plans a whole set as unknown when one element is (a NAT whose nat_ips
+    gains an address being created): the addresses it keeps are then read from what the expression names.
+    """
+    root = (plan.get("configuration") or {}).get("root_module") or {}
+    state = {r.get("address"): r.get("values") or {} for r in state_resources(plan)}
+    found = set()
+    for resource in root.get("resources") or []:
+        if resource.get("address") != address:
+            continue
+        for ref in ((resource.get("expressions") or {}).get(attribute) or {}).get("references") or []:
+            parts = ref.split(".")
+            link = state.get(".".join(parts[:3] if parts[0] == "data" else parts[:2]), {}).get("self_link")
+            if isinstance(link, str):
+                found.add(relative(link))
+    return frozenset(found)
+
+
 def nat_key(change: JSON, values: JSON) -> str:
     """Which NAT a holder of NAT IPs belongs to: project/region/router/NAT name."""
     nat = values.get("router_nat") if change["type"] == NAT_ADDRESS else values.get("name")
@@ -153,8 +174,10 @@ def nats(plan: JSON) -> list[Nat]:
         for side, side_values, marks in (("before", before, {}), ("after", after, unknown)):
             if side_values is None:
                 continue
-            held = NatSide(change["address"], _links(side_values, "nat_ips"), _links(side_values, "drain_nat_ips"),
-                           _is_unknown(marks.get("nat_ips")),
+            active, draining = (_links(side_values, key) | (config_links(plan, change["address"], key)
+                                                            if _is_unknown(marks.get(key)) else frozenset())
+                                for key in ("nat_ips", "drain_nat_ips"))
+            held = NatSide(change["address"], active, draining, _is_unknown(marks.get("nat_ips")),
                            side_values.get("nat_ip_allocate_option") != "AUTO_ONLY")
             slot = entry.setdefault(side, {})
             slot[change["type"]] = held
