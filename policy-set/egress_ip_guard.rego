@@ -229,10 +229,20 @@ config_links(address, field) := {relative(l) |
 	some r in object.get(obj(object.get(obj(object.get(plan, "configuration", {})), "root_module", {})), "resources", [])
 	r.address == address
 	some ref in object.get(obj(object.get(obj(object.get(r, "expressions", {})), field, {})), "references", [])
-	target := ref_target(ref)
+	l := state_link(ref_target(ref))
+}
+
+# The self link of a resource address: in the refreshed state, else as the refresh lost it (same name, same link).
+state_link(target) := l if {
 	some s in state_resources
 	s.address == target
 	l := object.get(obj(s.values), "self_link", null)
+	is_string(l)
+} else := l if {
+	some c in object.get(plan, "resource_drift", [])
+	c.address == target
+	"delete" in c.change.actions
+	l := object.get(obj(c.change.before), "self_link", null)
 	is_string(l)
 }
 

@@ -112,14 +112,17 @@ def _is_unknown(marker: Any) -> bool:
 
 
 def config_links(plan: JSON, address: str, attribute: str) -> frozenset[str]:
-    """The self links, as the refreshed state knows them, of the addresses that the configuration's expression
+    """The self links, as the state knows them, of the addresses that the configuration's expression
     for ``attribute`` of resource ``address`` refers to (``configuration``'s ``references``).
 
     A provider built on the plugin SDK plans a whole set as unknown when one element is (a NAT whose nat_ips
     gains an address being created): the addresses it keeps are then read from what the expression names.
     """
     root = (plan.get("configuration") or {}).get("root_module") or {}
-    state = {r.get("address"): r.get("values") or {} for r in state_resources(plan)}
+    # The refreshed state; an address the refresh lost keeps its self link (the same name makes the same link).
+    state = {c.get("address"): c["change"].get("before") or {} for c in plan.get("resource_drift") or []
+             if "delete" in c["change"]["actions"]}
+    state.update({r.get("address"): r.get("values") or {} for r in state_resources(plan)})
     found = set()
     for resource in root.get("resources") or []:
         if resource.get("address") != address:
