@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.guard import Violation, check
-from rehearsal.driver import Rehearsal, rehearse
+from rehearsal.driver import Rehearsal, load_one, rehearse
 from rehearsal.tomlfile import dumps as toml_dumps
 from tests.integration import test_rehearsal
 from tests.integration.test_rehearsal import Recorded, Steps, example_doc, recorded, scenarios  # noqa: F401
@@ -132,7 +132,38 @@ def rehearsed_change(workdir: Path) -> Recorded:
     return recorded
 
 
+def deploy_command(workdir: Path) -> Recorded:
+    """``python -m constructs_lib.deploy`` (what make diff and make deploy run after the synth) against the local API:
+    a first deploy, a refused lower count (diff and deploy), then the same with release_ips."""
+    recorded = Recorded()
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "made")
+        env = rehearsal.env()
+
+        def run(command: str, doc: dict[str, Any], *extra: str) -> tuple[int, str]:
+            steps.write(doc)
+            rehearsal.synth(steps.file)
+            result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "constructs_lib.deploy", command,
+                                     str(steps.file), *extra], cwd=ROOT, env=env, capture_output=True, text=True,
+                                    stdin=subprocess.DEVNULL, timeout=1200)
+            return result.returncode, result.stdout + result.stderr
+
+        steps.write(_count(3))
+        rehearsal.seed(load_one(steps.file))
+        recorded.facts["unconfirmed"] = run("deploy", _count(3))
+        recorded.facts["first"] = run("deploy", _count(3), "--auto-approve")
+        recorded.facts["deployed"] = _addresses(rehearsal)
+        recorded.facts["diff"] = run("diff", _count(2))
+        recorded.facts["refused"] = run("deploy", _count(2), "--auto-approve")
+        recorded.facts["after_refusal"] = _addresses(rehearsal)
+        recorded.facts["released"] = run("deploy", _count(2, release_ips=["cloud-run-origin-ip-3"]), "--auto-approve")
+        recorded.facts["after_release"] = _addresses(rehearsal)
+        recorded.facts["again"] = run("deploy", _count(2, release_ips=["cloud-run-origin-ip-3"]), "--auto-approve")
+    return recorded
+
+
 GUARD_SCENARIOS = {
+    "guard:deploy-command": deploy_command,
     "guard:lowered-count": lowered_count,
     "guard:changed-name": changed_name,
     "guard:lost-on-refresh": lost_on_refresh,
@@ -216,6 +247,44 @@ def test_the_key_left_in_the_file_after_the_deploy_changes_nothing(scenarios):
     rec = recorded(scenarios, "guard:lowered-count")
     assert not rec.plans["two-released:after"].changes
     assert check(rec.plans["key-removed"].json) == []
+
+
+# --- make diff / make deploy (python -m constructs_lib.deploy) ------------------------------------------
+
+
+def test_make_deploy_needs_a_confirmation_or_auto_approve(scenarios):
+    code, output = recorded(scenarios, "guard:deploy-command").facts["unconfirmed"]
+    assert code == 1 and "AUTO_APPROVE=1" in output, output
+
+
+def test_make_deploy_applies_a_guarded_first_deploy(scenarios):
+    facts = recorded(scenarios, "guard:deploy-command").facts
+    assert facts["first"][0] == 0, facts["first"][1]
+    assert "plan guard: no allowlisted IP is released" in facts["first"][1]
+    assert facts["deployed"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"]
+
+
+def test_make_diff_and_make_deploy_refuse_a_lower_count_and_apply_nothing(scenarios):
+    facts = recorded(scenarios, "guard:deploy-command").facts
+    for case in ("diff", "refused"):
+        code, output = facts[case]
+        assert code == 1, output
+        assert "error: " in output and "made.toml: [release] google_compute_address." in output
+        assert "cloud-run-origin-ip-3 (203.0.113." in output and "[undrained]" in output
+        assert "the plan guard refuses this plan" in output and "Traceback" not in output
+    assert facts["after_refusal"] == facts["deployed"]
+
+
+def test_make_deploy_applies_what_release_ips_allows_then_says_to_remove_the_key(scenarios):
+    facts = recorded(scenarios, "guard:deploy-command").facts
+    code, output = facts["released"]
+    assert code == 0, output
+    assert facts["after_release"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2"]
+    assert "release_ips names cloud-run-origin-ip-3: once this deploy is applied, remove it" in output
+    code, output = facts["again"]
+    assert code == 0, output
+    assert "nothing to apply" in output
+    assert "release_ips names cloud-run-origin-ip-3, which is no address of this stack" in output
 
 
 # --- make rehearse FROM= ----------------------------------------------------------------------------------
