@@ -42,8 +42,12 @@ class Verdict:
 
     @property
     def has_changes(self) -> bool:
+        """Whether applying the plan would change anything: Terraform's own ``applyable`` (1.6 and later), else
+        any resource or output change."""
+        if isinstance(self.plan.get("applyable"), bool):
+            return self.plan["applyable"]
         return any(c["change"]["actions"] not in (["no-op"], ["read"]) for c in self.plan.get("resource_changes", [])) \
-            or any(c["change"]["actions"] != ["no-op"] for c in (self.plan.get("output_changes") or {}).values())
+            or any(c.get("actions") != ["no-op"] for c in (self.plan.get("output_changes") or {}).values())
 
 
 def guarded_plan(terraform: Terraform, plan_file: str = PLAN_FILE) -> Verdict:
