@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from constructs_lib.guard import Violation, check
-from rehearsal.driver import Rehearsal, load_one, rehearse
+from constructs_lib.deploy.terraform import PLAN_FILE
+from rehearsal.driver import Plan, Rehearsal, load_one, rehearse
 from rehearsal.tomlfile import dumps as toml_dumps
 from tests.integration import test_rehearsal
 from tests.integration.test_rehearsal import Recorded, Steps, example_doc, recorded, scenarios  # noqa: F401
@@ -142,10 +143,13 @@ def deploy_command(workdir: Path) -> Recorded:
 
         def run(command: str, doc: dict[str, Any], *extra: str) -> tuple[int, str]:
             steps.write(doc)
-            rehearsal.synth(steps.file)
+            stack_dir = rehearsal.synth(steps.file)
             result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "constructs_lib.deploy", command,
                                      str(steps.file), *extra], cwd=ROOT, env=env, capture_output=True, text=True,
                                     stdin=subprocess.DEVNULL, timeout=1200)
+            if (stack_dir / PLAN_FILE).is_file():  # the saved plan the guard read, for the equivalence test
+                shown = rehearsal.terraform(stack_dir, "show", "-no-color", "-json", PLAN_FILE)
+                recorded.plans[f"{len(recorded.plans)}-{command}"] = Plan(json.loads(shown.stdout))
             return result.returncode, result.stdout + result.stderr
 
         steps.write(_count(3))
