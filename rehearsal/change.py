@@ -9,13 +9,16 @@ driver then plans once more, and that plan must be empty.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from constructs_lib.deploy.flow import guarded_plan, report
 from constructs_lib.deploy.terraform import Terraform
 
+if TYPE_CHECKING:
+    from rehearsal.driver import Rehearsal
 
-def deploy_change(rehearsal, before: Path, after: Path, *, source: Path, terraform_binary: str,
+
+def deploy_change(rehearsal: Rehearsal, before: Path, after: Path, *, source: Path, terraform_binary: str,
                   say: Callable[[str], None], out: TextIO, err: TextIO) -> tuple[int, Path]:
     """Deploy ``before`` (FROM), then ``after`` through the guard. Returns (exit code, the stack's folder).
 

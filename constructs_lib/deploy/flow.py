@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, TextIO
 
 from ..guard import Violation, check, notices
-from .terraform import PLAN_FILE, Terraform
+from .terraform import PLAN_FILE, Terraform, TerraformFailed
 
 
 def allowlist_lines(plan: dict[str, Any]) -> list[str]:
@@ -78,8 +78,6 @@ def report(verdict: Verdict, source: str, *, out: TextIO, err: TextIO) -> None:
 def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool = False,
         confirm: Callable[[], bool] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """``diff`` or ``deploy`` of one stack; returns the exit code (1 when the guard refuses or Terraform fails)."""
-    from .terraform import TerraformFailed
-
     try:
         verdict = guarded_plan(terraform)
     except TerraformFailed as failure:
