@@ -25,8 +25,10 @@ def test_the_opa_built_is_the_pinned_version():
     assert "Version: 1.22.3" in opa("version").stdout
 
 
-def test_the_policy_set_is_valid_rego_v1():
-    result = opa("check", "--v1-compatible", str(POLICY_SET))
+@pytest.mark.parametrize("mode", ["--v1-compatible", "--v0-compatible"])
+def test_the_policy_set_is_valid_rego_for_opa_1_and_the_0_x_runtimes(mode):
+    # `import rego.v1` keeps the v1 syntax valid for a policy set pinned to an OPA 0.x runtime in HCP Terraform.
+    result = opa("check", mode, str(POLICY_SET))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
