@@ -253,6 +253,19 @@ def test_the_key_left_in_the_file_after_the_deploy_changes_nothing(scenarios):
     assert check(rec.plans["key-removed"].json) == []
 
 
+# --- the documented procedures pass -----------------------------------------------------------------------
+
+
+def test_the_documented_moves_pass_the_guard_and_only_the_removal_needs_release_ips(scenarios):
+    """docs/operations.md's procedures, applied by test_rehearsal.py: the move to direct egress and the pool's growth,
+    standby and drain change no allowlisted IP; removing the drained address is a release the file must allow."""
+    moves = recorded(scenarios, "connector-to-direct").plans
+    pool = recorded(scenarios, "pool").plans
+    for name, plan in [*moves.items(), *((n, p) for n, p in pool.items() if not n.startswith("remove"))]:
+        assert check(plan.json) == [], name
+    assert [(v.rule, v.name) for v in check(pool["remove"].json)] == [("release", "cloud-run-origin-ip")]
+
+
 # --- make diff / make deploy (python -m constructs_lib.deploy) ------------------------------------------
 
 
