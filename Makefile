@@ -39,7 +39,7 @@ synth rehearse: ENV := example
 endif
 SELECTED = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
 
-.PHONY: setup synth test golden diff deploy clean provider rehearse
+.PHONY: setup synth test golden diff deploy clean provider rehearse opa
 
 # Everything: what each command needs, the tests' tools too.
 setup: .venv/.synced .venv/.synced-dev node_modules/.installed $(TOOLS)/checkov/.installed cli
@@ -107,7 +107,7 @@ setup-synth: .venv/.synced .venv/lazy-provider/.checked .venv/.bytecode
 synth: setup-synth
 	@EGRESS_CONFIG=$(SELECTED) $(APP)
 
-test: setup provider
+test: setup provider opa
 	@echo "google provider 6.50.0 for the tests: $$(cat $(PROVIDER))"
 	$(PIPENV) run pytest
 
@@ -120,12 +120,20 @@ provider: $(PROVIDER)
 $(PROVIDER): tools/google-provider.sh tools/google-provider/go.mod tools/google-provider/go.sum .venv/bin/terraform
 	tools/google-provider.sh $(MIRROR)
 
+# OPA v1.22.3 in .tools/opa/, for the tests of the HCP Terraform policy set (policy-set/) only: built from
+# its Go module like the provider (Go >= 1.26; tools/opa.sh). Never needed by synth, diff or deploy.
+OPA := $(TOOLS)/opa/.opa-1.22.3
+opa: $(OPA)
+$(OPA): tools/opa.sh tools/opa/go.mod tools/opa/go.sum
+	tools/opa.sh $(TOOLS)/opa
+
 # Deploy one file against a local GCP API with the real provider, plan again (must be empty), print
 # the outputs: make rehearse ENV=production, or EGRESS_CONFIG=path/to/file.toml make rehearse.
+# FROM=<the file as deployed now> rehearses a change: FROM deployed first, then the file through the plan guard.
 REHEARSE_CONFIG = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
 rehearse: setup provider
 	@test -n "$(REHEARSE_CONFIG)" || { echo "error: make rehearse takes one file: ENV=<stem> or EGRESS_CONFIG=<path>" >&2; exit 2; }
-	.venv/bin/python -m rehearsal "$(REHEARSE_CONFIG)"
+	.venv/bin/python -m rehearsal "$(REHEARSE_CONFIG)" $(if $(FROM),--from "$(FROM)")
 
 .PHONY: report scan
 
@@ -151,15 +159,16 @@ golden: setup
 
 # Terraform against real GCP (needs credentials and network): make diff STACK=production. The app
 # synthesizes that stack's file alone (environments/<stack>.toml or environments/bootstrap/<stack>.toml;
-# another file's problems do not stop it, a collision with another file does), then the CLI runs
-# Terraform on it without synthesizing again (--skip-synth): nothing else in cdktf.out/ is touched.
+# another file's problems do not stop it, a collision with another file does), then constructs_lib.deploy
+# runs Terraform in its folder: init, plan -out, the plan guard on `terraform show -json` of that plan, then
+# the apply of exactly that plan (deploy; AUTO_APPROVE=1 without a terminal) or the report (diff).
 STACK ?= example
 STACK_FILE = $(firstword $(wildcard environments/$(STACK).toml environments/bootstrap/$(STACK).toml))
 diff deploy: setup-synth node_modules/.installed .venv/bin/terraform cli
 	@test -n "$(STACK_FILE)" || { echo "error: STACK: expected the stem of a file in environments/ or" \
 		"environments/bootstrap/, got \"$(STACK)\"" >&2; exit 2; }
 	@EGRESS_CONFIG=$(STACK_FILE) $(APP)
-	cdktf $@ $(STACK) --skip-synth
+	.venv/bin/python -m constructs_lib.deploy $@ $(STACK_FILE) $(if $(AUTO_APPROVE),--auto-approve)
 
 # diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
 diff deploy: export PATH := $(CURDIR)/.venv/bin:$(PATH)

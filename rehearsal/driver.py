@@ -32,8 +32,10 @@ from typing import Any, Iterable
 from constructs_lib.app import load_stacks
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
+from constructs_lib.deploy.terraform import TerraformFailed
 from constructs_lib.report.allowlist import allowlist_entries, write_allowlist
 from constructs_lib.stacks.apis import required_apis
+from rehearsal.change import deploy_change
 from rehearsal.gcs import GcsServer
 from rehearsal.localgcp import LocalGcp, gcloud
 from rehearsal.tomlfile import dumps as toml_dumps
@@ -287,14 +289,18 @@ def prior_stage(doc: dict[str, Any]) -> dict[str, Any] | None:
 REHEARSAL_ALLOWLISTS = ROOT / "cdktf.out" / "rehearsal"
 
 
-def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr, allowlist_root: Path | None = None) -> int:
+def rehearse(config_file: Path, *, from_file: Path | None = None, out=sys.stdout, err=sys.stderr,
+             allowlist_root: Path | None = None) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code.
 
-    With ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the local API's) into
-    ``allowlist_root/<stack>/``."""
+    With ``from_file`` (``FROM=``), a change: FROM deployed first, then the file through the plan guard
+    (``rehearsal/change.py``). With ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the
+    local API's) into ``allowlist_root/<stack>/``.
+    """
     say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
     try:
         config = load_one(config_file)
+        from_config = load_one(from_file) if from_file is not None else None
     except ConfigError as problem:
         print(f"error: {problem}", file=err)
         return 1
@@ -306,6 +312,8 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr, allowlist_roo
     workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
     try:
         with Rehearsal(workdir) as rehearsal:
+            if from_config is not None:
+                rehearsal.seed(from_config)
             rehearsal.seed(config)
             say(f"local GCP API on {rehearsal.gcp.url}, GCS on {rehearsal.gcs.url}; "
                 f"google provider {PROVIDER_VERSION} from {MIRROR}")
@@ -315,16 +323,26 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr, allowlist_roo
             config_file.parent.mkdir()
             shutil.copyfile(original, config_file)
             doc = tomllib.loads(config_file.read_text(encoding="utf-8"))
-            before = prior_stage(doc) if isinstance(config, EnvironmentConfig) else None
-            if before is not None:
+            before = prior_stage(doc) if isinstance(config, EnvironmentConfig) and from_file is None else None
+            if from_file is not None:
+                # FROM under the file's own name, so that both are the same stack.
+                deployed_now = workdir / "from" / config_file.name
+                deployed_now.parent.mkdir()
+                shutil.copyfile(from_file, deployed_now)
+                code, _ = deploy_change(rehearsal, deployed_now, config_file, source=original,
+                                        terraform_binary=str(VENV_BIN / "terraform"), say=say, out=out, err=err)
+                if code:
+                    return code
+            elif before is not None:
                 earlier = workdir / "before" / config_file.name
                 earlier.parent.mkdir()
                 earlier.write_text(toml_dumps(before), encoding="utf-8")
                 say(f"{', '.join(config.draining_ips)} drain: first cdktf deploy {config.stack} with them active, "
                     "as before draining …")
                 rehearsal.deploy(earlier)
-            say(f"cdktf deploy {config.stack} …")
-            rehearsal.deploy(config_file)
+            if from_file is None:
+                say(f"cdktf deploy {config.stack} …")
+                rehearsal.deploy(config_file)
             stack_dir = rehearsal.outdir / "stacks" / config.stack
             say("deployed; planning again, which must show no change …")
             plan = rehearsal.plan(stack_dir)
@@ -340,7 +358,7 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr, allowlist_roo
                                           _fresh(allowlist_root / config.stack))
                 say(f"the rehearsal's allowlist (local IPs, not yours): {', '.join(map(str, written))}")
             return 0
-    except RehearsalError as failure:
+    except (RehearsalError, TerraformFailed) as failure:
         print(f"error: {failure}", file=err)
         return 1
     finally:
@@ -353,7 +371,15 @@ def _fresh(folder: Path) -> Path:
 
 
 def main(argv: list[str]) -> int:
+    from_file = None
+    if len(argv) == 3 and argv[1] == "--from":
+        argv, from_file = argv[:1], Path(argv[2])
     if len(argv) != 1:
-        print("usage: python -m rehearsal path/to/environment.toml", file=sys.stderr)
+        print("usage: python -m rehearsal path/to/environment.toml [--from path/of/the/file/as/deployed/now.toml]",
+              file=sys.stderr)
         return 2
-    return rehearse(Path(argv[0]), allowlist_root=REHEARSAL_ALLOWLISTS)
+    if from_file is not None and not from_file.is_file():
+        print(f"error: FROM: expected the path of the file as deployed now, got {str(from_file)!r} (no such file)",
+              file=sys.stderr)
+        return 2
+    return rehearse(Path(argv[0]), from_file=from_file, allowlist_root=REHEARSAL_ALLOWLISTS)

@@ -18,7 +18,8 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None, prin
 hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-REHEARSAL_MODULE = "tests.integration.test_rehearsal"
+# The modules whose tests read the rehearsal scenarios (test_guard.py adds its own to test_rehearsal's).
+REHEARSAL_MODULES = ("tests.integration.test_rehearsal", "tests.integration.test_guard")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -34,7 +35,7 @@ def _rehearsals_start_with_the_session(request: pytest.FixtureRequest, tmp_path_
                                         _cdktf_temp_under_pytest: None) -> None:
     """The rehearsal scenarios (integration/test_rehearsal.py) mostly wait on the google provider's fixed pauses:
     when any of their tests is selected, start them at once, in background threads, beside the rest of the suite."""
-    if any(item.module is not None and item.module.__name__ == REHEARSAL_MODULE for item in request.session.items):
+    if any(item.module is not None and item.module.__name__ in REHEARSAL_MODULES for item in request.session.items):
         from tests.integration import test_rehearsal
 
         test_rehearsal.start_scenarios(tmp_path_factory)

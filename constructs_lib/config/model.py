@@ -177,6 +177,10 @@ class EnvironmentConfig:
         standby_ips: addresses the stack creates outside the pool, so that their IPs can be
             allowlisted before the NAT uses them.
         adopt: what already exists and the first deploy imports.
+        release_ips: addresses this deploy may release (delete, or take out of the NAT undrained); for one
+            deploy, read by the plan guard from the stack's ``release_ips`` output.
+        forget_ips: addresses this deploy takes out of the stack but keeps reserved (a ``removed`` block,
+            ``destroy = false``); for one deploy, like ``release_ips``.
     """
 
     stack: str
@@ -198,6 +202,8 @@ class EnvironmentConfig:
     standby_ips: tuple[str, ...] = ()
     adopt: AdoptConfig = field(default_factory=AdoptConfig)
     alerts: AlertsConfig | None = None  # the [alerts] table; no alert policies when None
+    release_ips: tuple[str, ...] = ()
+    forget_ips: tuple[str, ...] = ()
 
     @property
     def network_project(self) -> str:

@@ -30,6 +30,7 @@ from ..facts.gcp import (
 )
 from .alerts import channel_project
 from .reader import Reader
+from .retired import check_retired
 
 if TYPE_CHECKING:
     from .model import EnvironmentConfig, NatConfig
@@ -141,6 +142,7 @@ def _check_pool(r: Reader, config: EnvironmentConfig) -> None:
             r.problem(f"egress.draining_ips[{i}]", f"an address of the pool ({', '.join(pool)}): an address "
                       "drains only after it has been in the NAT's pool, and stays declared there until it has "
                       "drained", name)
+    check_retired(r, config)
     if pool and set(pool) <= set(config.draining_ips):
         r.shown("egress.draining_ips", "at least one address of the pool left active (the NAT needs one to "
                 "translate anything)", f"every address of the pool ({', '.join(pool)})")

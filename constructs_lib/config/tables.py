@@ -25,7 +25,8 @@ from .services import ServiceConfig
 
 __all__ = ["parse_adopt", "parse_capacity", "parse_connector", "parse_egress", "parse_nat"]
 
-_EGRESS_KEYS = ("mode", "static_ip_count", "static_ip_names", "existing_ips", "draining_ips", "standby_ips")
+_EGRESS_KEYS = ("mode", "static_ip_count", "static_ip_names", "existing_ips", "draining_ips", "standby_ips",
+                "release_ips", "forget_ips")
 _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
 _NAT_TIMEOUTS = ("udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_established_idle_timeout_sec",
                  "tcp_transitory_idle_timeout_sec", "tcp_time_wait_timeout_sec")
@@ -45,6 +46,8 @@ def parse_egress(r: Reader, data: Mapping[str, Any]) -> dict[str, Any]:
     static_ip_names = r.name_list(egress_data, "egress", "static_ip_names")
     draining_ips = r.name_list(egress_data, "egress", "draining_ips")
     standby_ips = r.name_list(egress_data, "egress", "standby_ips")
+    release_ips = r.name_list(egress_data, "egress", "release_ips")
+    forget_ips = r.name_list(egress_data, "egress", "forget_ips")
     count_floor = 0 if existing_ips else 1
     count_expected = (f"an integer from 0 to {MAX_STATIC_IPS} (the NAT IPs one gateway can use; 0 only with "
                       "egress.existing_ips)" if existing_ips else
@@ -61,7 +64,8 @@ def parse_egress(r: Reader, data: Mapping[str, Any]) -> dict[str, Any]:
                             check=lambda v: count_floor <= v <= MAX_STATIC_IPS,
                             expected=count_expected)
     return dict(egress_mode=egress_mode, static_ip_count=static_ip_count, static_ip_names=static_ip_names,
-                existing_ips=existing_ips, draining_ips=draining_ips, standby_ips=standby_ips)
+                existing_ips=existing_ips, draining_ips=draining_ips, standby_ips=standby_ips,
+                release_ips=release_ips, forget_ips=forget_ips)
 
 
 def parse_connector(r: Reader, data: Mapping[str, Any]) -> ConnectorConfig:

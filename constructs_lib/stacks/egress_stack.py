@@ -21,6 +21,7 @@ from .adoption import import_existing
 from .alert_policies import chain_alerts_props
 from .apis import required_apis
 from .chain_props import chain_props
+from .retired import retire
 
 
 class EgressStack(TerraformStack):
@@ -30,7 +31,8 @@ class EgressStack(TerraformStack):
     hand these to the third party), ``draining_ips`` (while addresses are
     being retired), ``standby_ips`` (while addresses wait to be
     allowlisted), ``connector_id`` (when there is a connector), ``router_name``,
-    ``nat_name`` and ``service_urls`` (service name to URL).
+    ``nat_name`` and ``service_urls`` (service name to URL); ``release_ips`` and ``forget_ips`` while the file
+    names addresses to retire (``retired.py``).
 
     The chain policy pack (``policies.pack``) is applied: a stack that breaks a
     chain rule fails to synthesize. Services with ``allow_unauthenticated`` are
@@ -113,4 +115,6 @@ class EgressStack(TerraformStack):
             value={s.service_name: s.uri for s in self.chain.services},
             description="The URL of each Cloud Run service egressing through the chain.",
         )
+        # [egress] release_ips/forget_ips: the outputs the plan guard reads, the removed blocks.
+        retire(self, self.chain, config)
         apply_chain_policies(self, public_services=[s.name for s in config.services if s.allow_unauthenticated])

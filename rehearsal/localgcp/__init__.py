@@ -8,7 +8,9 @@
 It serves on 127.0.0.1 (a free port) from a thread of the calling process and
 keeps every resource in memory, in one dict keyed by the resource's relative
 name (``projects/P/regions/R/subnetworks/N``...). Unknown projects answer 403
-as GCP does; everything else is in the API modules. Nothing of it is in a
+as GCP does; everything else is in the API modules. ``lost_on_read`` makes a
+Compute GET answer 404 for a resource the store still holds (a refresh that
+loses it from state, for the plan guard's tests). Nothing of it is in a
 synthesized stack: the provider finds it only through ``provider_env()``.
 """
 
@@ -48,6 +50,10 @@ class LocalGcp:
         self.requests: list[tuple[str, str, JSON]] = []
         self.refused_connects: list[str] = []
         self.internal_errors: list[str] = []
+        # Resources (relative names, ``projects/P/regions/R/addresses/N``) that a GET answers with 404 although the
+        # store keeps them: a refresh that loses one from state, as a transient 404 or a wrong project would.
+        # Only single-resource GETs of Compute (``compute.Compute.get``); lists, writes and deletes still see them.
+        self.lost_on_read: set[str] = set()
         self._ids = itertools.count(1_000_000_000_000_000_001)
         self._ips = itertools.count(10)
         self.compute = Compute(self)

@@ -119,7 +119,10 @@ class Compute:
         return self._existing(f"projects/{req.params['project']}/global/networks/{req.params['name']}")
 
     def get(self, req: Request) -> JSON:
-        return self._existing(self._key(req, self._collection(req)))
+        key = self._key(req, self._collection(req))
+        if key in self.gcp.lost_on_read:  # LocalGcp.lost_on_read: a 404 although the store keeps it
+            raise not_found(key)
+        return self._existing(key)
 
     def list(self, req: Request) -> JSON:
         prefix = self._key(req, self._collection(req), "")

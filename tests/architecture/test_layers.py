@@ -25,6 +25,8 @@ ALLOWED = {
     "report": {"facts", "policies"},
     "stacks": {"facts", "config", "chain", "policies", "_provider"},
     "app": {"facts", "config", "stacks", "policies", "_provider"},
+    "guard": {"facts"},
+    "deploy": {"facts", "guard", "report"},
 }
 # Within policies, only the pack (the Aspect) touches cdktf.
 PROVIDER_IN_POLICIES = {"constructs_lib.policies.pack"}

@@ -123,6 +123,7 @@ def test_make_synth_needs_neither_the_cli_nor_checkov(tmp_path):
     assert "checkov" not in result.stdout
     assert "npm ci" not in result.stdout
     assert "sync --dev" not in result.stdout
+    assert "tools/opa.sh" not in result.stdout and "google-provider.sh" not in result.stdout  # neither Go nor OPA
 
 
 def cli_env(**extra: str) -> dict[str, str]:

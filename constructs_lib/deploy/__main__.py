@@ -1,0 +1,28 @@
+"""python -m constructs_lib.deploy diff|deploy <file.toml> [--auto-approve]: what make diff and make deploy run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .flow import run
+from .terraform import Terraform
+from .stack import stack_folder
+
+
+def main(argv: list[str]) -> int:
+    args = [a for a in argv if a != "--auto-approve"]
+    if len(args) != 2 or args[0] not in ("diff", "deploy"):
+        print("usage: python -m constructs_lib.deploy diff|deploy path/to/environment.toml [--auto-approve]",
+              file=sys.stderr)
+        return 2
+    command, source = args
+    folder = stack_folder(Path(source))
+    if not (folder / "cdk.tf.json").is_file():
+        print(f"error: {source}: no synthesized stack in {folder}: make {command} synthesizes it first",
+              file=sys.stderr)
+        return 2
+    return run(command, Terraform(folder), source, auto_approve="--auto-approve" in argv)
+
+
+sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,11 @@
+"""Where a file's synthesized stack is: ``<output folder>/stacks/<file stem>``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def stack_folder(source: Path) -> Path:
+    """The stack of ``source``, in cdktf's output folder (``CDKTF_OUTDIR``, else ``cdktf.out``), as main.py wrote it."""
+    return Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out") / "stacks" / source.stem

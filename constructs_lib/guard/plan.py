@@ -1,0 +1,199 @@
+"""The parts of a saved plan's JSON (``terraform show -json``) that the guard reads, and nothing else.
+
+Every value comes from the plan itself, so HCP Terraform's OPA policy (``input.plan``) can read the same:
+``resource_changes``, ``resource_drift``, ``prior_state`` and the ``release_ips``/``forget_ips`` outputs in
+``planned_values`` (the stack writes them only while the file names addresses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
+
+JSON = dict[str, Any]
+
+
+def relative(link: str) -> str:
+    """``projects/…`` of a self link (``https://www.googleapis.com/compute/v1/projects/…``) or a relative name."""
+    index = link.find("projects/")
+    return link[index:] if index >= 0 else link
+
+
+def last(link: str) -> str:
+    """The last segment of a link: an address's name."""
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def output_names(plan: JSON, output: str) -> tuple[str, ...]:
+    """The address names an output of the stack lists (``release_ips``, ``forget_ips``); none when absent."""
+    value = ((plan.get("planned_values") or {}).get("outputs") or {}).get(output, {}).get("value")
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _modules(module: JSON | None) -> Iterator[JSON]:
+    if not module:
+        return
+    yield module
+    for child in module.get("child_modules") or []:
+        yield from _modules(child)
+
+
+def state_resources(plan: JSON) -> list[JSON]:
+    """Every resource of ``prior_state`` (the state as refreshed by this plan), child modules included."""
+    root = ((plan.get("prior_state") or {}).get("values") or {}).get("root_module")
+    return [r for m in _modules(root) for r in m.get("resources") or []]
+
+
+def changes(plan: JSON, types: tuple[str, ...]) -> list[JSON]:
+    """The managed resource changes of these types, no-ops included."""
+    return [c for c in plan.get("resource_changes") or [] if c.get("mode") == "managed" and c.get("type") in types]
+
+
+def lost(plan: JSON) -> list[JSON]:
+    """The ``before`` of every managed address that the refresh found gone (``resource_drift``, a delete)."""
+    return [c["change"].get("before") or {} for c in plan.get("resource_drift") or []
+            if c.get("mode") == "managed" and c.get("type") == ADDRESS and "delete" in c["change"]["actions"]]
+
+
+@dataclass(frozen=True)
+class Known:
+    """The addresses a plan knows: by relative self link → (name, IP), and the names of those the stack managed."""
+
+    by_link: dict[str, tuple[str, str | None]]
+    managed_names: frozenset[str]
+    all_names: frozenset[str]
+
+    def describe(self, link: str) -> tuple[str, str | None]:
+        """(name, IP) of a NAT's IP link; the IP is None when neither state nor plan knows it."""
+        return self.by_link.get(relative(link), (last(link), None))
+
+
+def known_addresses(plan: JSON) -> Known:
+    """What the plan knows of the addresses: ``prior_state`` (managed and adopted), the changes' ``before``, and
+    the addresses the refresh lost."""
+    by_link: dict[str, tuple[str, str | None]] = {}
+    managed: set[str] = set()
+    every: set[str] = set()
+    values = [(r.get("mode"), r.get("values") or {}) for r in state_resources(plan) if r.get("type") == ADDRESS]
+    values += [("managed", c["change"].get("before") or {}) for c in changes(plan, (ADDRESS,))]
+    values += [("managed", before) for before in lost(plan)]
+    for mode, v in values:
+        name = v.get("name")
+        if not isinstance(name, str):
+            continue
+        every.add(name)
+        if mode == "managed":
+            managed.add(name)
+        if isinstance(v.get("self_link"), str):  # the first one seen counts (the policy's Rego does the same)
+            by_link.setdefault(relative(v["self_link"]), (name, v.get("address")))
+    return Known(by_link, frozenset(managed), frozenset(every))
+
+
+@dataclass(frozen=True)
+class NatSide:
+    """A NAT's IPs on one side of the plan: ``active`` and ``draining`` (relative links), and whether the active
+    list holds values only known after apply (addresses being created)."""
+
+    address: str
+    active: frozenset[str]
+    draining: frozenset[str]
+    unknown: bool
+    manual: bool
+
+
+def _links(values: JSON, key: str) -> frozenset[str]:
+    return frozenset(relative(v) for v in values.get(key) or [] if isinstance(v, str))
+
+
+def _is_unknown(marker: Any) -> bool:
+    return marker is True or (isinstance(marker, list) and any(m is True for m in marker))
+
+
+def config_links(plan: JSON, address: str, attribute: str) -> frozenset[str]:
+    """The self links, as the state knows them, of the addresses that the configuration's expression
+    for ``attribute`` of resource ``address`` refers to (``configuration``'s ``references``).
+
+    A provider built on the plugin SDK plans a whole set as unknown when one element is (a NAT whose nat_ips
+    gains an address being created): the addresses it keeps are then read from what the expression names.
+    """
+    root = (plan.get("configuration") or {}).get("root_module") or {}
+    # The refreshed state; an address the refresh lost keeps its self link (the same name makes the same link).
+    state = {c.get("address"): c["change"].get("before") or {} for c in plan.get("resource_drift") or []
+             if "delete" in c["change"]["actions"]}
+    state.update({r.get("address"): r.get("values") or {} for r in state_resources(plan)})
+    found = set()
+    for resource in root.get("resources") or []:
+        if resource.get("address") != address:
+            continue
+        for ref in ((resource.get("expressions") or {}).get(attribute) or {}).get("references") or []:
+            parts = ref.split(".")
+            link = state.get(".".join(parts[:3] if parts[0] == "data" else parts[:2]), {}).get("self_link")
+            if isinstance(link, str):
+                found.add(relative(link))
+    return frozenset(found)
+
+
+def nat_key(change: JSON, values: JSON) -> str:
+    """Which NAT a holder of NAT IPs belongs to: project/region/router/NAT name."""
+    nat = values.get("router_nat") if change["type"] == NAT_ADDRESS else values.get("name")
+    return "/".join("null" if v is None else str(v) for v in (*(values.get(k) for k in ("project", "region",
+                                                                                               "router")), nat))
+
+
+@dataclass(frozen=True)
+class Nat:
+    """One NAT across both sides of the plan: the side before (None if new), after (None if deleted), its name,
+    the Terraform address of the NAT resource, and whether the plan changes any of its holders."""
+
+    name: str
+    address: str
+    before: NatSide | None
+    after: NatSide | None
+    changed: bool
+
+
+def nats(plan: JSON) -> list[Nat]:
+    """Every NAT the plan touches or keeps. Its IPs are held by the ``google_compute_router_nat`` itself, or by a
+    ``google_compute_router_nat_address`` beside it, which then is the one that counts on that side."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for change in changes(plan, (NAT, NAT_ADDRESS)):
+        c = change["change"]
+        actions = c["actions"]
+        before = c.get("before")
+        if actions == ["forget"]:  # still in GCP, unchanged: out of the stack's hands, not out of the NAT
+            after, unknown = before, {}
+        elif "delete" in actions and "create" not in actions:
+            after, unknown = None, {}
+        else:
+            after, unknown = c.get("after"), c.get("after_unknown") or {}
+        values = before or after or {}
+        entry = grouped.setdefault(nat_key(change, values), {"changed": False})
+        entry["changed"] |= actions not in (["no-op"], ["read"])
+        if change["type"] == NAT:
+            entry["nat"] = change["address"]
+            entry["name"] = values.get("name")
+        for side, side_values, marks in (("before", before, {}), ("after", after, unknown)):
+            if side_values is None:
+                continue
+            active, draining = (_links(side_values, key) | (config_links(plan, change["address"], key)
+                                                            if _is_unknown(marks.get(key)) else frozenset())
+                                for key in ("nat_ips", "drain_nat_ips"))
+            held = NatSide(change["address"], active, draining, _is_unknown(marks.get("nat_ips")),
+                           side_values.get("nat_ip_allocate_option") != "AUTO_ONLY")
+            slot = entry.setdefault(side, {})
+            slot[change["type"]] = held
+    found = []
+    for key, entry in sorted(grouped.items()):
+        sides = {}
+        for side in ("before", "after"):
+            slot = entry.get(side) or {}
+            held = slot.get(NAT_ADDRESS) or slot.get(NAT)
+            if held is not None and NAT_ADDRESS in slot and NAT in slot:
+                # nat_ips beside the NAT: its IPs, with the NAT's own allocation option.
+                held = NatSide(held.address, held.active, held.draining, held.unknown, slot[NAT].manual)
+            sides[side] = held
+        address = entry.get("nat") or (sides["after"] or sides["before"]).address
+        found.append(Nat(entry.get("name") or last(key), address, sides["before"], sides["after"], entry["changed"]))
+    return found

@@ -1,0 +1,133 @@
+"""The guard's rules over one saved plan: what a deploy may do to the addresses third parties allowlist.
+
+``check(plan)`` takes the JSON of ``terraform show -json <saved plan>`` and returns every violation, sorted.
+The file allows a retirement by naming the address in ``[egress] release_ips`` (it may be deleted, replaced,
+forgotten, and leave its NAT without draining) or ``[egress] forget_ips`` (it may be forgotten, the
+reservation kept, and leave its NAT without draining); the stack writes both lists as outputs, which is how
+the plan carries them. docs/operations.md, "The plan guard", says the same for people; the Rego of
+``policy-set/`` says it for HCP Terraform, rule for rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..facts.resources import ADDRESS
+from .plan import Known, changes, known_addresses, lost, nats, output_names
+from .violation import NO_ACTIVE_IP, RECREATE, RELEASE, UNDRAINED, Violation
+
+JSON = dict[str, Any]
+
+
+def _ip(ip: str | None) -> str:
+    return f" ({ip})" if ip else ""
+
+
+def released(plan: JSON, release: set[str], forget: set[str]) -> list[Violation]:
+    """``release``: a managed address deleted, replaced or forgotten without the file's leave."""
+    found = []
+    for change in changes(plan, (ADDRESS,)):
+        actions = change["change"]["actions"]
+        before = change["change"].get("before") or {}
+        if "delete" not in actions and "forget" not in actions:
+            continue
+        name, ip = before.get("name", ""), before.get("address")
+        forgetting = actions == ["forget"]
+        if name in release or (forgetting and name in forget):
+            continue
+        what = ("forgets" if forgetting else "replaces" if "create" in actions else "deletes")
+        found.append(Violation(RELEASE, change["address"], name, ip, (
+            f"{change['address']} {what} address {name}{_ip(ip)}"
+            + (", releasing its IP" if not forgetting else "")
+            + ": to retire it, name it in [egress] release_ips (release the IP) or forget_ips (keep it reserved, "
+              "out of this stack)")))
+    return found
+
+
+def recreated(plan: JSON, release: set[str]) -> list[Violation]:
+    """``recreate``: a managed address created under a name the stack's state held (refreshed away, or deleted
+    outside Terraform): it would come back with a new IP."""
+    before: dict[str, str | None] = {}
+    for v in lost(plan):
+        before.setdefault(v.get("name", ""), v.get("address"))
+    for change in changes(plan, (ADDRESS,)):
+        if change["change"]["actions"] != ["create"]:
+            v = change["change"].get("before") or {}
+            before.setdefault(v.get("name", ""), v.get("address"))
+    found = []
+    for change in changes(plan, (ADDRESS,)):
+        name = (change["change"].get("after") or {}).get("name")
+        if change["change"]["actions"] != ["create"] or name not in before or name in release:
+            continue
+        ip = before[name]
+        found.append(Violation(RECREATE, change["address"], name, ip, (
+            f"{change['address']} creates address {name} anew, but it was in this stack's state{_ip(ip)}: a new "
+            "address gets a new IP. If it still exists in GCP, import it ([adopt] or terraform import); if it is "
+            "gone and a new IP is wanted, name it in [egress] release_ips")))
+    return found
+
+
+def left_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Violation]:
+    """``undrained``: an IP that leaves a NAT's nat_ips without going to its drain_nat_ips, unless the file
+    releases or forgets its address."""
+    found = []
+    for nat in nats(plan):
+        if nat.before is None:
+            continue
+        kept = (nat.after.active | nat.after.draining) if nat.after else frozenset()
+        holder = (nat.after or nat.before).address
+        for link in sorted(nat.before.active - kept):
+            name, ip = known.describe(link)
+            if name in allowed:
+                continue
+            found.append(Violation(UNDRAINED, holder, name, ip, (
+                f"{holder} takes address {name}{_ip(ip)} out of NAT {nat.name}'s active IPs without draining it: "
+                "drain it first (its name in [egress] draining_ips, one deploy), or name it in [egress] "
+                "release_ips or forget_ips")))
+    return found
+
+
+def left_without_ip(plan: JSON) -> list[Violation]:
+    """``no-active-ip``: a NAT created or changed so that it has no active IP (MANUAL_ONLY, nat_ips empty)."""
+    found = []
+    for nat in nats(plan):
+        after = nat.after
+        if not nat.changed or after is None or not after.manual or after.active or after.unknown:
+            continue
+        found.append(Violation(NO_ACTIVE_IP, nat.address, nat.name, None, (
+            f"{nat.address} leaves NAT {nat.name} with no active IP: nothing would leave the chain. Keep at "
+            "least one address of the pool active")))
+    return found
+
+
+def check(plan: JSON) -> list[Violation]:
+    """Every violation of a saved plan (``terraform show -json``), sorted by rule, address and name.
+
+    Args:
+        plan: the JSON of ``terraform show -json <saved plan>``: nothing else is read.
+
+    Returns:
+        An empty list when the deploy may go ahead.
+    """
+    release = set(output_names(plan, "release_ips"))
+    forget = set(output_names(plan, "forget_ips"))
+    known = known_addresses(plan)
+    found = [*released(plan, release, forget), *recreated(plan, release),
+             *left_undrained(plan, known, release | forget), *left_without_ip(plan)]
+    return sorted(found, key=lambda v: (v.rule, v.address, v.name))
+
+
+def notices(plan: JSON) -> list[str]:
+    """What the guard says beside its verdict: the names of release_ips/forget_ips that this deploy acts on (to
+    be removed from the file once applied), and the names that match no address of this stack."""
+    known = known_addresses(plan)
+    said = []
+    for key in ("release_ips", "forget_ips"):
+        for name in output_names(plan, key):
+            if name in known.all_names:
+                said.append(f"[egress] {key} names {name}: once this deploy is applied, remove it from the file "
+                            "(the key is for one deploy)")
+            else:
+                said.append(f"[egress] {key} names {name}, which is no address of this stack (not in its state): "
+                            "nothing to do; remove it from the file")
+    return said

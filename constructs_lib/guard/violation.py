@@ -1,0 +1,39 @@
+"""What the guard refuses: one ``Violation`` per address, IP or NAT, under a stable rule id.
+
+The rule ids are a contract, shared with the HCP Terraform policy set (``policy-set/``, whose Rego returns the
+same ids): never rename or reuse one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# A delete, replace or forget of a google_compute_address the stack manages, not allowed by release_ips/forget_ips.
+RELEASE = "release"
+# A create of an address whose name was in the stack's state before (lost by a refresh, deleted outside).
+RECREATE = "recreate"
+# An IP leaving a NAT's active IPs (nat_ips) without going to its drain_nat_ips first.
+UNDRAINED = "undrained"
+# A NAT created or updated with no active IP (MANUAL_ONLY and nat_ips empty).
+NO_ACTIVE_IP = "no-active-ip"
+
+RULES = (RELEASE, RECREATE, UNDRAINED, NO_ACTIVE_IP)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One thing a plan would do to an allowlisted IP that the file did not allow.
+
+    Attributes:
+        rule: one of ``RULES``.
+        address: the Terraform resource address (the address resource, or the NAT that holds the IP).
+        name: the GCP name of the address (of the NAT, for ``no-active-ip``).
+        ip: the IP, when the plan or the state knows it.
+        message: what the plan does and how to allow it, for a person.
+    """
+
+    rule: str
+    address: str
+    name: str
+    ip: str | None
+    message: str

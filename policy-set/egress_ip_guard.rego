@@ -1,0 +1,336 @@
+# The plan guard (constructs_lib/guard/rules.py), rule for rule, for HCP Terraform's native OPA policies.
+#
+# Input: HCP Terraform's documented OPA input, the run's plan under input.plan (the JSON of
+# `terraform show -json`) and the run under input.run
+# (https://developer.hashicorp.com/terraform/cloud-docs/policy-enforcement/define-policies/opa, "OPA input").
+# Only input.plan is read: resource_changes, resource_drift, prior_state and the stack's outputs release_ips and
+# forget_ips in planned_values (written only while the environment file names addresses; an output, unlike a
+# variable, cannot be set from a workspace).
+#
+# `deny` is the array of messages HCP Terraform shows (empty: the policy passes); `violations` holds the same
+# refusals as objects {rule, address, name, ip, message}, the Python guard's Violation, for the tests.
+package terraform.policies.egress_ip_guard
+
+import rego.v1
+
+address_type := "google_compute_address"
+
+nat_type := "google_compute_router_nat"
+
+nat_address_type := "google_compute_router_nat_address"
+
+plan := input.plan
+
+deny := sort([v.message | some v in violations])
+
+# --- reading the plan -------------------------------------------------------------------------------------
+
+obj(x) := x if is_object(x)
+
+else := {}
+
+outputs := obj(object.get(obj(object.get(plan, "planned_values", {})), "outputs", {}))
+
+names_of(key) := {v | some v in obj(object.get(outputs, key, {})).value; is_string(v)}
+
+release := names_of("release_ips")
+
+forget := names_of("forget_ips")
+
+allowed := release | forget
+
+changes_of(types) := [c |
+	some c in object.get(plan, "resource_changes", [])
+	c.mode == "managed"
+	c.type in types
+]
+
+relative(link) := substring(link, i, -1) if {
+	i := indexof(link, "projects/")
+	i >= 0
+} else := link
+
+last(link) := parts[count(parts) - 1] if {
+	parts := split(trim_right(link, "/"), "/")
+}
+
+ip_text(ip) := sprintf(" (%s)", [ip]) if {
+	is_string(ip)
+	ip != ""
+} else := ""
+
+lost := [obj(c.change.before) |
+	some c in object.get(plan, "resource_drift", [])
+	c.mode == "managed"
+	c.type == address_type
+	"delete" in c.change.actions
+]
+
+module_step(i, e) if {
+	i % 2 == 0
+	e == "child_modules"
+}
+
+module_step(i, e) if {
+	i % 2 == 1
+	is_number(e)
+}
+
+state_root := obj(object.get(obj(object.get(obj(object.get(plan, "prior_state", {})), "values", {})), "root_module", {}))
+
+state_resources := [r |
+	walk(state_root, [p, rs])
+	count(p) > 0
+	p[count(p) - 1] == "resources"
+	every i, e in array.slice(p, 0, count(p) - 1) {
+		module_step(i, e)
+	}
+	some r in rs
+]
+
+entry(mode, v) := {"mode": mode, "name": v.name, "ip": object.get(v, "address", null), "link": link} if {
+	is_string(v.name)
+	is_string(v.self_link)
+	link := relative(v.self_link)
+}
+
+known_entries := array.concat(
+	array.concat(
+		[e | some r in state_resources; r.type == address_type; e := entry(r.mode, obj(r.values))],
+		[e | some c in changes_of({address_type}); e := entry("managed", obj(c.change.before))],
+	),
+	[e | some v in lost; e := entry("managed", v)],
+)
+
+# (name, IP) of a NAT's IP link: the first address the plan knows with that self link.
+describe(link) := [m[0].name, m[0].ip] if {
+	m := [e | some e in known_entries; e.link == relative(link)]
+	count(m) > 0
+} else := [last(link), null]
+
+# --- release ----------------------------------------------------------------------------------------------
+
+verb(actions) := "forgets" if actions == ["forget"]
+
+else := "replaces" if "create" in actions
+
+else := "deletes"
+
+release_allowed(name, _) if name in release
+
+release_allowed(name, true) if name in forget
+
+violations contains v if {
+	some c in changes_of({address_type})
+	actions := c.change.actions
+	some act in actions
+	act in {"delete", "forget"}
+	before := obj(c.change.before)
+	name := object.get(before, "name", "")
+	ip := object.get(before, "address", null)
+	forgetting := actions == ["forget"]
+	not release_allowed(name, forgetting)
+	releasing := {true: "", false: ", releasing its IP"}[forgetting]
+	v := {"rule": "release", "address": c.address, "name": name, "ip": ip, "message": sprintf(
+		"%s %s address %s%s%s: to retire it, name it in [egress] release_ips (release the IP) or forget_ips (keep it reserved, out of this stack)",
+		[c.address, verb(actions), name, ip_text(ip), releasing],
+	)}
+}
+
+# --- recreate ---------------------------------------------------------------------------------------------
+
+prior := array.concat(
+	[{"name": object.get(b, "name", ""), "ip": object.get(b, "address", null)} | some b in lost],
+	[{"name": object.get(b, "name", ""), "ip": object.get(b, "address", null)} |
+		some c in changes_of({address_type})
+		c.change.actions != ["create"]
+		b := obj(c.change.before)
+	],
+)
+
+violations contains v if {
+	some c in changes_of({address_type})
+	c.change.actions == ["create"]
+	name := obj(c.change.after).name
+	matches := [p | some p in prior; p.name == name]
+	count(matches) > 0
+	not name in release
+	ip := matches[0].ip
+	v := {"rule": "recreate", "address": c.address, "name": name, "ip": ip, "message": sprintf(
+		"%s creates address %s anew, but it was in this stack's state%s: a new address gets a new IP. If it still exists in GCP, import it ([adopt] or terraform import); if it is gone and a new IP is wanted, name it in [egress] release_ips",
+		[c.address, name, ip_text(ip)],
+	)}
+}
+
+# --- the NATs: who holds their IPs on each side of the plan ------------------------------------------------
+
+holder_after(c) := c.change.before if c.change.actions == ["forget"]
+
+else := null if {
+	"delete" in c.change.actions
+	not "create" in c.change.actions
+} else := c.change.after
+
+holder_unknown(c) := obj(object.get(c.change, "after_unknown", {})) if {
+	c.change.actions != ["forget"]
+	not deleted_only(c.change.actions)
+} else := {}
+
+deleted_only(actions) if {
+	"delete" in actions
+	not "create" in actions
+}
+
+nat_values(c) := obj(c.change.before) if is_object(c.change.before)
+
+else := obj(c.change.after)
+
+null_text(x) := "null" if x == null
+
+else := sprintf("%v", [x])
+
+nat_key(c) := concat("/", [null_text(object.get(v, "project", null)), null_text(object.get(v, "region", null)),
+	null_text(object.get(v, "router", null)), null_text(object.get(v, nat_field, null))]) if {
+	v := nat_values(c)
+	nat_field := {true: "router_nat", false: "name"}[c.type == nat_address_type]
+}
+
+holders := [{
+	"key": nat_key(c), "type": c.type, "address": c.address,
+	"before": c.change.before, "after": holder_after(c), "unknown": holder_unknown(c),
+	"changed": not_noop(c.change.actions), "values": nat_values(c),
+} |
+	some c in changes_of({nat_type, nat_address_type})
+]
+
+not_noop(actions) := false if actions in {["no-op"], ["read"]}
+
+else := true
+
+nat_keys := {h.key | some h in holders}
+
+side_holder(key, side) := h if {
+	some h in holders
+	h.key == key
+	h.type == nat_address_type
+	is_object(h[side])
+} else := h if {
+	some h in holders
+	h.key == key
+	h.type == nat_type
+	is_object(h[side])
+}
+
+links(values, field) := {relative(x) | some x in object.get(values, field, []); is_string(x)}
+
+# A provider built on the plugin SDK plans a whole set as unknown when one element is (a NAT whose nat_ips gains
+# an address being created): the addresses kept are then those the configuration's expression refers to.
+config_links(address, field) := {relative(l) |
+	some r in object.get(obj(object.get(obj(object.get(plan, "configuration", {})), "root_module", {})), "resources", [])
+	r.address == address
+	some ref in object.get(obj(object.get(obj(object.get(r, "expressions", {})), field, {})), "references", [])
+	l := state_link(ref_target(ref))
+}
+
+# The self link of a resource address: in the refreshed state, else as the refresh lost it (same name, same link).
+state_link(target) := l if {
+	some s in state_resources
+	s.address == target
+	l := object.get(obj(s.values), "self_link", null)
+	is_string(l)
+} else := l if {
+	some c in object.get(plan, "resource_drift", [])
+	c.address == target
+	"delete" in c.change.actions
+	l := object.get(obj(c.change.before), "self_link", null)
+	is_string(l)
+}
+
+ref_target(ref) := concat(".", array.slice(parts, 0, 3)) if {
+	parts := split(ref, ".")
+	parts[0] == "data"
+} else := concat(".", array.slice(split(ref, "."), 0, 2))
+
+after_links(h, field) := links(h.after, field) | config_links(h.address, field) if {
+	is_unknown(object.get(h.unknown, field, false))
+} else := links(h.after, field)
+
+kept_after(key) := after_links(h, "nat_ips") | after_links(h, "drain_nat_ips") if {
+	h := side_holder(key, "after")
+} else := set()
+
+nat_name(key) := n if {
+	some h in holders
+	h.key == key
+	h.type == nat_type
+	n := object.get(h.values, "name", null)
+	is_string(n)
+	n != ""
+} else := last(key)
+
+nat_resource(key) := h.address if {
+	some h in holders
+	h.key == key
+	h.type == nat_type
+} else := a.address if {
+	a := side_holder(key, "after")
+} else := side_holder(key, "before").address
+
+is_unknown(m) if m == true
+
+is_unknown(m) if {
+	is_array(m)
+	some x in m
+	x == true
+}
+
+# --- undrained --------------------------------------------------------------------------------------------
+
+violations contains v if {
+	some key in nat_keys
+	b := side_holder(key, "before")
+	some link in links(b.before, "nat_ips")
+	not link in kept_after(key)
+	[name, ip] := describe(link)
+	not name in allowed
+	holder := holder_address(key, b)
+	v := {"rule": "undrained", "address": holder, "name": name, "ip": ip, "message": sprintf(
+		"%s takes address %s%s out of NAT %s's active IPs without draining it: drain it first (its name in [egress] draining_ips, one deploy), or name it in [egress] release_ips or forget_ips",
+		[holder, name, ip_text(ip), nat_name(key)],
+	)}
+}
+
+# The Terraform address of the resource that holds the IPs after the plan (before it, for a NAT deleted).
+holder_address(key, b) := a.address if {
+	a := side_holder(key, "after")
+} else := b.address
+
+# --- no-active-ip -----------------------------------------------------------------------------------------
+
+manual_after(key) if {
+	not auto_after(key)
+}
+
+auto_after(key) if {
+	some h in holders
+	h.key == key
+	h.type == nat_type
+	is_object(h.after)
+	h.after.nat_ip_allocate_option == "AUTO_ONLY"
+}
+
+violations contains v if {
+	some key in nat_keys
+	some h in holders
+	h.key == key
+	h.changed
+	a := side_holder(key, "after")
+	manual_after(key)
+	count(after_links(a, "nat_ips")) == 0
+	not is_unknown(object.get(a.unknown, "nat_ips", false))
+	address := nat_resource(key)
+	v := {"rule": "no-active-ip", "address": address, "name": nat_name(key), "ip": null, "message": sprintf(
+		"%s leaves NAT %s with no active IP: nothing would leave the chain. Keep at least one address of the pool active",
+		[address, nat_name(key)],
+	)}
+}

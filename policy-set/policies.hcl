@@ -1,0 +1,8 @@
+# The plan guard of make deploy (constructs_lib/guard), as an HCP Terraform policy set of native OPA policies:
+# attach this folder to the workspaces that run the stacks (docs/operations.md, "The plan guard in HCP
+# Terraform"). One policy; its query returns the array of the guard's refusals, empty when the plan may apply.
+policy "egress_ip_guard" {
+  query             = "data.terraform.policies.egress_ip_guard.deny"
+  enforcement_level = "mandatory"
+  description       = "An allowlisted egress IP is never released, recreated or taken out of its NAT undrained unless the environment file says so (release_ips, forget_ips)"
+}

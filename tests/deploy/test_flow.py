@@ -1,0 +1,81 @@
+"""make diff / make deploy's flow with a stand-in Terraform: what is applied, and when nothing is."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from constructs_lib.deploy.flow import run
+from constructs_lib.deploy.terraform import Terraform, TerraformFailed
+from constructs_lib.facts.resources import ADDRESS
+from tests.guard.plans import A, address, change, plan
+
+
+class FakeTerraform(Terraform):
+    """Records the commands; ``plan`` returns the given plan JSON."""
+
+    def __init__(self, planned: dict[str, Any], *, fail: str | None = None) -> None:
+        super().__init__(Path("."), binary="terraform")
+        self.planned, self.fail, self.calls = planned, fail, []
+
+    def init(self) -> None:
+        self.calls.append("init")
+        if self.fail == "init":
+            raise TerraformFailed("`terraform init` failed (exit 1):\nError: Failed to query available provider packages")
+
+    def plan(self, plan_file: str = "guarded.tfplan") -> tuple[str, dict[str, Any]]:
+        self.calls.append("plan")
+        return "the plan as text", self.planned
+
+    def apply(self, plan_file: str = "guarded.tfplan") -> str:
+        self.calls.append("apply")
+        return "Apply complete!"
+
+
+RELEASING = plan(change(A, ADDRESS, ["delete"], before=address("ip-a")))
+ALLOWED = {**plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), release=["ip-a"]), "applyable": True}
+
+
+def go(command: str, terraform: FakeTerraform, **kw: Any) -> tuple[int, str]:
+    out = io.StringIO()
+    code = run(command, terraform, "environments/prod.toml", out=out, err=out, **kw)
+    return code, out.getvalue()
+
+
+def test_a_refused_plan_is_never_applied_and_names_the_file():
+    tf = FakeTerraform(RELEASING)
+    code, output = go("deploy", tf, auto_approve=True)
+    assert code == 1 and tf.calls == ["init", "plan"]
+    assert "error: environments/prod.toml: [release] " in output and "nothing was applied" in output
+
+
+def test_diff_exits_non_zero_on_a_refusal_and_never_applies():
+    tf = FakeTerraform(RELEASING)
+    assert go("diff", tf)[0] == 1 and tf.calls == ["init", "plan"]
+    tf = FakeTerraform(ALLOWED)
+    assert go("diff", tf)[0] == 0 and tf.calls == ["init", "plan"]
+
+
+def test_an_allowed_plan_is_applied_once_confirmed():
+    tf = FakeTerraform(ALLOWED)
+    code, output = go("deploy", tf, confirm=lambda: True)
+    assert code == 0 and tf.calls == ["init", "plan", "apply"]
+    assert "release_ips names ip-a: once this deploy is applied, remove it" in output
+
+
+def test_an_unconfirmed_plan_is_not_applied():
+    tf = FakeTerraform(ALLOWED)
+    assert go("deploy", tf, confirm=lambda: False)[0] == 1 and "apply" not in tf.calls
+
+
+def test_a_plan_without_changes_is_not_applied():
+    tf = FakeTerraform({**plan(), "applyable": False})
+    code, output = go("deploy", tf, auto_approve=True)
+    assert code == 0 and "apply" not in tf.calls and "nothing to apply" in output
+
+
+def test_terraforms_own_failure_is_printed_without_traceback():
+    code, output = go("diff", FakeTerraform(ALLOWED, fail="init"))
+    assert code == 1 and "Error: Failed to query available provider packages" in output
+    assert "Traceback" not in output

@@ -1,0 +1,126 @@
+"""The guard's rules on small plans: each refusal, and what the file's release_ips/forget_ips allow."""
+
+from __future__ import annotations
+
+from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS
+from constructs_lib.guard import check, notices
+from tests.guard.plans import A, B, NAT_ADDR, NAT_IPS_ADDR, address, change, nat, nat_address, plan
+
+
+def found(p) -> list[tuple[str, str, str, str | None]]:
+    return [(v.rule, v.address, v.name, v.ip) for v in check(p)]
+
+
+def test_deleting_an_address_is_a_release_naming_address_name_and_ip():
+    (v,) = check(plan(change(A, ADDRESS, ["delete"], before=address("ip-a"))))
+    assert (v.rule, v.address, v.name, v.ip) == ("release", A, "ip-a", "203.0.113.1")
+    assert v.message.startswith(f"{A} deletes address ip-a (203.0.113.1), releasing its IP: ")
+
+
+def test_release_ips_allows_the_delete_and_a_replace():
+    assert check(plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), release=["ip-a"])) == []
+    assert check(plan(change(A, ADDRESS, ["create", "delete"], before=address("ip-a"), after={"name": "ip-a"}),
+                      release=["ip-a"])) == []
+
+
+def test_a_replace_is_a_release():
+    p = plan(change(A, ADDRESS, ["create", "delete"], before=address("ip-a"), after={"name": "ip-a"}))
+    assert [(v.rule, v.message.split(" address")[0]) for v in check(p)] == [("release", f"{A} replaces")]
+
+
+def test_forget_ips_allows_a_forget_but_never_a_delete():
+    forgotten = change(A, ADDRESS, ["forget"], before=address("ip-a"))
+    assert found(plan(forgotten)) == [("release", A, "ip-a", "203.0.113.1")]
+    assert check(plan(forgotten, forget=["ip-a"])) == []
+    assert found(plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), forget=["ip-a"]))[0][0] == "release"
+
+
+def test_creating_an_address_the_refresh_lost_is_a_recreate():
+    lost = change(A, ADDRESS, ["delete"], before=address("ip-a"))
+    created = change(A, ADDRESS, ["create"], after={"name": "ip-a"}, after_unknown={"address": True})
+    assert found(plan(created, drift=[lost])) == [("recreate", A, "ip-a", "203.0.113.1")]
+    assert check(plan(created, drift=[lost], release=["ip-a"])) == []
+
+
+def test_creating_a_new_name_is_no_recreate():
+    assert check(plan(change(B, ADDRESS, ["create"], after={"name": "ip-b"}),
+                      change(A, ADDRESS, ["no-op"], before=address("ip-a"), after=address("ip-a")))) == []
+
+
+def test_an_ip_leaving_the_nat_undrained_is_refused_with_its_ip_from_state():
+    p = plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a"])),
+             state=[address("ip-a"), address("ip-b")])
+    assert found(p) == [("undrained", NAT_ADDR, "ip-b", "203.0.113.2")]
+
+
+def test_draining_first_then_leaving_the_drain_list_is_allowed():
+    to_drain = change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a"], ["ip-b"]))
+    out_of_drain = change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a"], ["ip-b"]), after=nat(["ip-a"]))
+    assert check(plan(to_drain)) == [] and check(plan(out_of_drain)) == []
+
+
+def test_release_or_forget_ips_allow_leaving_undrained():
+    update = change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a"]))
+    assert check(plan(update, release=["ip-b"])) == [] and check(plan(update, forget=["ip-b"])) == []
+
+
+def test_a_deleted_nat_takes_its_ips_out_undrained():
+    assert [v.name for v in check(plan(change(NAT_ADDR, NAT, ["delete"], before=nat(["ip-a"]))))] == ["ip-a"]
+
+
+def test_ips_held_beside_the_nat_count_and_the_nats_own_stale_list_does_not():
+    p = plan(change(NAT_ADDR, NAT, ["no-op"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a", "ip-b"])),
+             change(NAT_IPS_ADDR, NAT_ADDRESS, ["update"], before=nat_address(["ip-a", "ip-b"]),
+                    after=nat_address(["ip-a"])))
+    assert found(p) == [("undrained", NAT_IPS_ADDR, "ip-b", None)]
+    drained = plan(change(NAT_IPS_ADDR, NAT_ADDRESS, ["update"], before=nat_address(["ip-a", "ip-b"]),
+                          after=nat_address(["ip-a"], ["ip-b"])))
+    assert check(drained) == []
+
+
+def test_a_nat_left_without_an_active_ip_is_refused():
+    p = plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a"]), after=nat([], ["ip-a"])))
+    assert found(p) == [("no-active-ip", NAT_ADDR, "edge-nat", None)]
+    emptied = plan(change(NAT_IPS_ADDR, NAT_ADDRESS, ["update"], before=nat_address(["ip-a"]),
+                          after=nat_address([], ["ip-a"])),
+                   change(NAT_ADDR, NAT, ["no-op"], before=nat(["ip-a"]), after=nat(["ip-a"])))
+    assert found(emptied) == [("no-active-ip", NAT_ADDR, "edge-nat", None)]
+
+
+def test_no_active_ip_spares_auto_allocation_unknown_ips_and_untouched_nats():
+    auto = change(NAT_ADDR, NAT, ["update"], before=nat([], option="AUTO_ONLY"), after=nat([], option="AUTO_ONLY"))
+    unknown = change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a"], ["ip-b"]), after={**nat([]), "nat_ips": None},
+                     after_unknown={"nat_ips": True})
+    untouched = change(NAT_ADDR, NAT, ["no-op"], before=nat([]), after=nat([]))
+    assert check(plan(auto)) == [] and check(plan(untouched)) == []
+    assert [v.rule for v in check(plan(unknown))] == ["undrained"]  # ip-a: unknown is not kept
+
+
+def test_notices_say_when_to_remove_the_keys_and_what_matches_nothing():
+    p = plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), release=["ip-a", "ip-z"])
+    assert notices(p) == [
+        "[egress] release_ips names ip-a: once this deploy is applied, remove it from the file (the key is for one "
+        "deploy)",
+        "[egress] release_ips names ip-z, which is no address of this stack (not in its state): nothing to do; "
+        "remove it from the file"]
+
+
+def test_an_empty_plan_is_fine():
+    assert check({}) == [] and notices({}) == []
+
+
+def _configured(p, refs):
+    p["configuration"] = {"root_module": {"resources": [
+        {"address": NAT_ADDR, "expressions": {"nat_ips": {"references": refs}}}]}}
+    return p
+
+
+def test_a_wholly_unknown_nat_ips_keeps_what_the_configuration_refers_to():
+    # The plugin SDK plans the whole set unknown when one address is being created: growing the pool.
+    grown = change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a"]), after={**nat([]), "nat_ips": None},
+                   after_unknown={"nat_ips": True})
+    state = [address("ip-a")]
+    p = plan(grown, state=state)
+    p["prior_state"]["values"]["root_module"]["resources"][0]["address"] = A
+    assert check(_configured(p, [f"{A}.self_link", A, f"{B}.self_link", B])) == []
+    assert [v.rule for v in check(_configured(p, [f"{B}.self_link", B]))] == ["undrained"]

@@ -1,0 +1,362 @@
+"""The plan guard on real plans: the google provider 6.50.0 against the local GCP API, as in test_rehearsal.py.
+
+Each scenario deploys a stack, then plans a change that would lose an allowlisted IP: a changed ``name``, a lower
+``static_ip_count``, an address lost from state by a 404 during refresh, a NAT left without an active IP. The
+guard (``constructs_lib.guard.check``) must refuse each plan; the same changes with ``[egress] release_ips`` or
+``forget_ips`` must pass it and, applied, release the address (gone from the local API) or forget it (still
+there, out of state). ``make rehearse FROM=`` is rehearsed too. The scenarios join test_rehearsal's session pool;
+the last test holds the HCP Terraform policy set's Rego to the Python guard on every plan of every scenario.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import subprocess
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from constructs_lib.guard import Violation, check
+from constructs_lib.deploy.terraform import PLAN_FILE
+from rehearsal.driver import Plan, Rehearsal, load_one, rehearse
+from rehearsal.tomlfile import dumps as toml_dumps
+from tests.integration import test_rehearsal
+from tests.integration.test_rehearsal import Recorded, Steps, example_doc, recorded, scenarios  # noqa: F401
+from tests.support.paths import ROOT
+from tests.support.synth import ADDRESS, NAT
+
+pytestmark = pytest.mark.integration
+
+P, R = "my-gcp-project", "asia-northeast3"
+ADDRESSES = f"projects/{P}/regions/{R}/addresses/"
+OPA = ROOT / ".tools" / "opa" / "opa"
+POLICY_SET = ROOT / "policy-set"
+
+
+def _count(n: int, **egress: Any) -> dict[str, Any]:
+    doc = example_doc()
+    doc["egress"] = {"static_ip_count": n, **egress}
+    return doc
+
+
+def _addresses(rehearsal: Rehearsal) -> list[str]:
+    return sorted(k[len(ADDRESSES):] for k in rehearsal.gcp.store if k.startswith(ADDRESSES))
+
+
+def _state(steps: Steps) -> list[str]:
+    assert steps.stack_dir is not None
+    return steps.rehearsal.terraform(steps.stack_dir, "state", "list").stdout.split()
+
+
+def lowered_count(workdir: Path) -> Recorded:
+    """static_ip_count 3 → 2: refused; with release_ips the third address is released; a second stack forgets it."""
+    with Rehearsal(workdir / "release") as rehearsal:
+        steps = Steps(rehearsal, "lowered")
+        steps.apply("three", _count(3))
+        steps.plan("two", _count(2))
+        steps.apply("two-released", _count(2, release_ips=["cloud-run-origin-ip-3"]))
+        steps.recorded.facts["released"] = _addresses(rehearsal)
+        steps.recorded.facts["released_state"] = _state(steps)
+        steps.apply("key-removed", _count(2))
+        recorded = steps.recorded
+    with Rehearsal(workdir / "forget") as rehearsal:
+        steps = Steps(rehearsal, "lowered")
+        steps.apply("three", _count(3))
+        steps.apply("two-forgotten", _count(2, forget_ips=["cloud-run-origin-ip-3"]))
+        recorded.facts["forgotten"] = _addresses(rehearsal)
+        recorded.facts["forgotten_state"] = _state(steps)
+        recorded.plans.update({f"forget:{k}": v for k, v in steps.recorded.plans.items()})
+    return recorded
+
+
+def changed_name(workdir: Path) -> Recorded:
+    """name = "cloud-run" → "edge": every resource renamed, the address released with it unless the file says so."""
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "renamed")
+        steps.apply("deployed", example_doc())
+        renamed = example_doc()
+        renamed["name"] = "edge"
+        renamed["network"]["subnet_cidr"] = "10.124.0.16/28"
+        steps.plan("renamed", renamed)
+        renamed["egress"]["forget_ips"] = ["cloud-run-origin-ip"]
+        steps.plan("renamed-forgotten", renamed)
+        del renamed["egress"]["forget_ips"]
+        renamed["egress"]["release_ips"] = ["cloud-run-origin-ip"]
+        steps.plan("renamed-released", renamed)
+        return steps.recorded
+
+
+def lost_on_refresh(workdir: Path) -> Recorded:
+    """The address answers 404 while Terraform refreshes: it leaves the state, and the plan creates it anew."""
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "lost")
+        steps.apply("deployed", example_doc())
+        rehearsal.gcp.lost_on_read.add(ADDRESSES + "cloud-run-origin-ip")
+        steps.plan("lost", example_doc())
+        steps.recorded.facts["addresses"] = _addresses(rehearsal)
+        return steps.recorded
+
+
+def nat_without_ip(workdir: Path) -> Recorded:
+    """Every IP of the NAT sent to drain_nat_ips (an override of the synthesized JSON: validation refuses it in the
+    file): the NAT is left with no active IP."""
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "drained")
+        steps.apply("two", _count(2))
+        stack_dir = rehearsal.synth(steps.file)
+        path = stack_dir / "cdk.tf.json"
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        (nat,) = doc["resource"][NAT].values()
+        nat["drain_nat_ips"], nat["nat_ips"] = nat["nat_ips"], []
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        steps.recorded.plans["all-draining"] = rehearsal.plan(stack_dir)
+        return steps.recorded
+
+
+def rehearsed_change(workdir: Path) -> Recorded:
+    """make rehearse FROM=…: a lowered count refused with the guard's message, then allowed by release_ips."""
+    recorded = Recorded()
+    files = workdir / "files"
+    (files / "from").mkdir(parents=True)
+    before = files / "from" / "change.toml"
+    before.write_text(toml_dumps(_count(3)), encoding="utf-8")
+    for case, doc in (("refused", _count(2)), ("released", _count(2, release_ips=["cloud-run-origin-ip-3"]))):
+        after = files / case / "change.toml"
+        after.parent.mkdir()
+        after.write_text(toml_dumps(doc), encoding="utf-8")
+        out = io.StringIO()
+        recorded.facts[case] = (rehearse(after, from_file=before, out=out, err=out), out.getvalue())
+    return recorded
+
+
+def deploy_command(workdir: Path) -> Recorded:
+    """``python -m constructs_lib.deploy`` (what make diff and make deploy run after the synth) against the local API:
+    a first deploy, a refused lower count (diff and deploy), then the same with release_ips."""
+    recorded = Recorded()
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "made")
+        env = rehearsal.env()
+
+        def run(command: str, doc: dict[str, Any], *extra: str) -> tuple[int, str]:
+            steps.write(doc)
+            stack_dir = rehearsal.synth(steps.file)
+            result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "constructs_lib.deploy", command,
+                                     str(steps.file), *extra], cwd=ROOT, env=env, capture_output=True, text=True,
+                                    stdin=subprocess.DEVNULL, timeout=1200)
+            if (stack_dir / PLAN_FILE).is_file():  # the saved plan the guard read, for the equivalence test
+                shown = rehearsal.terraform(stack_dir, "show", "-no-color", "-json", PLAN_FILE)
+                recorded.plans[f"{len(recorded.plans)}-{command}"] = Plan(json.loads(shown.stdout))
+            return result.returncode, result.stdout + result.stderr
+
+        steps.write(_count(3))
+        rehearsal.seed(load_one(steps.file))
+        recorded.facts["unconfirmed"] = run("deploy", _count(3))
+        recorded.facts["first"] = run("deploy", _count(3), "--auto-approve")
+        recorded.facts["deployed"] = _addresses(rehearsal)
+        recorded.facts["diff"] = run("diff", _count(2))
+        recorded.facts["refused"] = run("deploy", _count(2), "--auto-approve")
+        recorded.facts["after_refusal"] = _addresses(rehearsal)
+        recorded.facts["released"] = run("deploy", _count(2, release_ips=["cloud-run-origin-ip-3"]), "--auto-approve")
+        recorded.facts["after_release"] = _addresses(rehearsal)
+        recorded.facts["again"] = run("deploy", _count(2, release_ips=["cloud-run-origin-ip-3"]), "--auto-approve")
+    return recorded
+
+
+GUARD_SCENARIOS = {
+    "guard:deploy-command": deploy_command,
+    "guard:lowered-count": lowered_count,
+    "guard:changed-name": changed_name,
+    "guard:lost-on-refresh": lost_on_refresh,
+    "guard:nat-without-ip": nat_without_ip,
+    "guard:rehearsed-change": rehearsed_change,
+}
+test_rehearsal.SCENARIOS.update(GUARD_SCENARIOS)
+
+
+def rules(plan) -> list[tuple[str, str]]:
+    return [(v.rule, v.name) for v in check(plan.json)]
+
+
+# --- refused ----------------------------------------------------------------------------------------------
+
+
+def test_a_lower_static_ip_count_is_refused_naming_the_address_and_its_ip(scenarios):
+    rec = recorded(scenarios, "guard:lowered-count")
+    violations = check(rec.plans["two"].json)
+    assert [(v.rule, v.name) for v in violations] == [("release", "cloud-run-origin-ip-3"),
+                                                       ("undrained", "cloud-run-origin-ip-3")]
+    release, undrained = violations
+    assert release.address.startswith(f"{ADDRESS}.Chain_Addresses_Address-cloud-run-origin-ip-3_")
+    assert release.ip and release.ip.startswith("203.0.113.") and undrained.ip == release.ip
+    assert undrained.address.startswith(f"{NAT}.")
+    assert f"address cloud-run-origin-ip-3 ({release.ip}), releasing its IP" in release.message
+    assert "release_ips" in release.message and "forget_ips" in release.message
+
+
+def test_a_changed_name_is_refused(scenarios):
+    plans = recorded(scenarios, "guard:changed-name").plans
+    assert ("release", "cloud-run-origin-ip") in rules(plans["renamed"])
+    assert ("undrained", "cloud-run-origin-ip") in rules(plans["renamed"])
+
+
+def test_an_address_lost_by_a_404_on_refresh_is_refused_as_a_recreate(scenarios):
+    rec = recorded(scenarios, "guard:lost-on-refresh")
+    plan = rec.plans["lost"]
+    assert list(plan.actions(ADDRESS).values()) == [["create"]]
+    (violation,) = check(plan.json)
+    assert (violation.rule, violation.name) == ("recreate", "cloud-run-origin-ip")
+    assert violation.ip and violation.ip.startswith("203.0.113.")
+    assert rec.facts["addresses"] == ["cloud-run-origin-ip"]  # still in GCP: only the refresh lost it
+
+
+def test_a_nat_left_without_an_active_ip_is_refused(scenarios):
+    plan = recorded(scenarios, "guard:nat-without-ip").plans["all-draining"]
+    assert rules(plan) == [("no-active-ip", "cloud-run-nat")]
+
+
+# --- allowed by the file --------------------------------------------------------------------------------
+
+
+def test_release_ips_lets_the_lower_count_through_and_releases_the_address(scenarios):
+    rec = recorded(scenarios, "guard:lowered-count")
+    assert check(rec.plans["two-released"].json) == []
+    assert rec.facts["released"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2"]
+    assert not [a for a in rec.facts["released_state"] if "origin-ip-3" in a]
+    test_rehearsal.assert_converged(rec)
+
+
+def test_forget_ips_lets_the_lower_count_through_and_keeps_the_address_out_of_state(scenarios):
+    rec = recorded(scenarios, "guard:lowered-count")
+    plan = rec.plans["forget:two-forgotten"]
+    assert check(plan.json) == []
+    assert [a for a, act in plan.actions(ADDRESS).items() if act == ["forget"]] == [
+        a for a in plan.actions(ADDRESS) if "origin-ip-3" in a]
+    assert rec.facts["forgotten"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"]
+    assert not [a for a in rec.facts["forgotten_state"] if "origin-ip-3" in a]
+    assert [a for a in rec.facts["forgotten_state"] if a.startswith(ADDRESS)] and \
+        len([a for a in rec.facts["forgotten_state"] if a.startswith(ADDRESS)]) == 2
+
+
+def test_a_changed_name_passes_with_release_ips_or_forget_ips(scenarios):
+    plans = recorded(scenarios, "guard:changed-name").plans
+    assert [r for r in rules(plans["renamed-released"]) if r[1] == "cloud-run-origin-ip"] == []
+    assert [r for r in rules(plans["renamed-forgotten"]) if r[1] == "cloud-run-origin-ip"] == []
+
+
+def test_the_key_left_in_the_file_after_the_deploy_changes_nothing(scenarios):
+    rec = recorded(scenarios, "guard:lowered-count")
+    assert not rec.plans["two-released:after"].changes
+    assert check(rec.plans["key-removed"].json) == []
+
+
+# --- the documented procedures pass -----------------------------------------------------------------------
+
+
+def test_the_documented_moves_pass_the_guard_and_only_the_removal_needs_release_ips(scenarios):
+    """docs/operations.md's procedures, applied by test_rehearsal.py: the move to direct egress and the pool's growth,
+    standby and drain change no allowlisted IP; removing the drained address is a release the file must allow."""
+    moves = recorded(scenarios, "connector-to-direct").plans
+    pool = recorded(scenarios, "pool").plans
+    for name, plan in [*moves.items(), *((n, p) for n, p in pool.items() if not n.startswith("remove"))]:
+        assert check(plan.json) == [], name
+    assert [(v.rule, v.name) for v in check(pool["remove"].json)] == [("release", "cloud-run-origin-ip")]
+
+
+# --- make diff / make deploy (python -m constructs_lib.deploy) ------------------------------------------
+
+
+def test_make_deploy_needs_a_confirmation_or_auto_approve(scenarios):
+    code, output = recorded(scenarios, "guard:deploy-command").facts["unconfirmed"]
+    assert code == 1 and "AUTO_APPROVE=1" in output, output
+
+
+def test_make_deploy_applies_a_guarded_first_deploy(scenarios):
+    facts = recorded(scenarios, "guard:deploy-command").facts
+    assert facts["first"][0] == 0, facts["first"][1]
+    assert "plan guard: no allowlisted IP is released" in facts["first"][1]
+    assert facts["deployed"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"]
+
+
+def test_make_diff_and_make_deploy_refuse_a_lower_count_and_apply_nothing(scenarios):
+    facts = recorded(scenarios, "guard:deploy-command").facts
+    for case in ("diff", "refused"):
+        code, output = facts[case]
+        assert code == 1, output
+        assert "error: " in output and "made.toml: [release] google_compute_address." in output
+        assert "cloud-run-origin-ip-3 (203.0.113." in output and "[undrained]" in output
+        assert "the plan guard refuses this plan" in output and "Traceback" not in output
+    assert facts["after_refusal"] == facts["deployed"]
+
+
+def test_make_deploy_applies_what_release_ips_allows_then_says_to_remove_the_key(scenarios):
+    facts = recorded(scenarios, "guard:deploy-command").facts
+    code, output = facts["released"]
+    assert code == 0, output
+    assert facts["after_release"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2"]
+    assert "release_ips names cloud-run-origin-ip-3: once this deploy is applied, remove it" in output
+    code, output = facts["again"]
+    assert code == 0, output
+    assert "nothing to apply" in output
+    assert "release_ips names cloud-run-origin-ip-3, which is no address of this stack" in output
+
+
+# --- make rehearse FROM= ----------------------------------------------------------------------------------
+
+
+def test_rehearse_from_refuses_a_lower_count_with_the_guards_message(scenarios):
+    code, output = recorded(scenarios, "guard:rehearsed-change").facts["refused"]
+    assert code == 1, output
+    assert "[release]" in output and "cloud-run-origin-ip-3" in output
+    assert "nothing was applied" in output
+
+
+def test_rehearse_from_applies_a_released_change_and_plans_nothing_after(scenarios):
+    code, output = recorded(scenarios, "guard:rehearsed-change").facts["released"]
+    assert code == 0, output
+    assert "rehearsal: second plan: no changes" in output
+    assert "release_ips names cloud-run-origin-ip-3: once this deploy is applied, remove it" in output
+
+
+# --- the same rules in HCP Terraform ----------------------------------------------------------------------
+
+
+def _every_plan(scenarios: dict[str, Future[Recorded]]) -> dict[str, dict[str, Any]]:
+    plans = {}
+    for name in sorted(scenarios):
+        for step, plan in recorded(scenarios, name).plans.items():
+            plans[f"{name} {step}"] = plan.json
+    return plans
+
+
+def _rego(plan: dict[str, Any], tmp_path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The policy set's violations and deny for one plan, as HCP Terraform's OPA input ({"plan": …})."""
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps({"plan": plan, "run": {"organization": {"name": "test"}}}), encoding="utf-8")
+    result = subprocess.run([str(OPA), "eval", "--format", "json", "--data", str(POLICY_SET), "--input", str(path),
+                             "data.terraform.policies.egress_ip_guard"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    value = json.loads(result.stdout)["result"][0]["expressions"][0]["value"]
+    return value["violations"], value["deny"]
+
+
+def _as_python(found: list[Violation]) -> list[dict[str, Any]]:
+    return sorted(({"rule": v.rule, "address": v.address, "name": v.name, "ip": v.ip, "message": v.message}
+                   for v in found), key=lambda v: (v["rule"], v["address"], v["name"]))
+
+
+def test_the_policy_sets_rego_and_the_guard_agree_on_every_plan_the_tests_produce(scenarios, tmp_path):
+    assert OPA.is_file(), f"{OPA} is missing: run through `make test`, which builds OPA (tools/opa.sh)"
+    plans = _every_plan(scenarios)
+    assert len(plans) > 40
+    refused = 0
+    for where, plan in plans.items():
+        violations, deny = _rego(plan, tmp_path)
+        expected = _as_python(check(plan))
+        refused += bool(expected)
+        assert sorted(violations, key=lambda v: (v["rule"], v["address"], v["name"])) == expected, where
+        assert deny == sorted(v["message"] for v in expected), where
+    assert refused >= 4
