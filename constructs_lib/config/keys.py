@@ -31,7 +31,8 @@ def service_path(item: Any, index: int, taken: Mapping[str, str] | None = None) 
 def did_you_mean(given: str, known: Sequence[str]) -> str:
     """``" (did you mean static_ip_count?)"`` for a key close to known ones (a typo, another case, ``-`` for
     ``_``), else ``""``."""
-    close = closest(given, known, n=2, cutoff=0.75)
+    fold = given.lower().replace("-", "_")
+    close = [k for k in known if k.lower().replace("-", "_") == fold][:1] or closest(given, known, n=2, cutoff=0.6)
     return f" (did you mean {' or '.join(close)}?)" if close else ""
 
 

@@ -34,13 +34,14 @@ def _what_renames(address: str, chain: str | None) -> str:
         return (f"a new `name` (now {code(chain)}); raising `egress.static_ip_count` from 1 (the addresses become "
                 f"{code(chain + ADDRESS_STEM + '-1')} …): to add IPs and keep this one, list the names in "
                 f"`egress.static_ip_names`, this one first")
-    return (f"a new `name` (now {code(chain)}); `egress.static_ip_count` below {position}, or set to 1 (one "
-            f"address, {code(chain + ADDRESS_STEM)}); a list in `egress.static_ip_names` without it")
+    return (f"a new `name` (now {code(chain)}); `egress.static_ip_count` set to 1 (one address, "
+            f"{code(chain + ADDRESS_STEM)}) or to less than {position}; a list in `egress.static_ip_names` without it")
 
 
 def _fate(address: Resource) -> str:
     if address.get("lifecycle", {}).get("prevent_destroy"):
-        return "prevent_destroy: Terraform refuses the plan instead of releasing it"
+        return ("kept: prevent_destroy makes Terraform refuse the plan instead of releasing it (without "
+                "prevent_destroy it would be released)")
     return "released: Terraform destroys it and reserves a new IP, which the third party must allowlist again"
 
 

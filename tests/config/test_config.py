@@ -80,7 +80,15 @@ def test_fails_on_unknown_top_level_key():
 def test_fails_on_unknown_key_in_a_table():
     msg = one_problem(connector={"machine": "e2-micro"})
     assert msg.startswith("test.toml: connector.machine: expected one of the known keys (machine_type,")
-    assert msg.endswith("got an unknown key")
+    assert msg.endswith("got an unknown key (did you mean machine_type?)")
+
+
+def test_an_unknown_key_is_offered_the_known_key_it_is_closest_to():
+    assert one_problem(projet="x").endswith("got an unknown key (did you mean project?)")
+    assert one_problem(egress={"static-ip-count": 2}).endswith("got an unknown key (did you mean static_ip_count?)")
+    assert one_problem(services=service(imagee="nginx")).startswith("test.toml: services[production].imagee:")
+    assert one_problem(services=service(imagee="nginx")).endswith("(did you mean image?)")
+    assert one_problem(zzz="x").endswith("got an unknown key")
 
 
 def test_fails_when_types_are_wrong():
