@@ -222,14 +222,14 @@ diff deploy: %: check-% setup-synth node_modules/.installed .venv/bin/terraform 
 # diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
 diff deploy output: export PATH := $(CURDIR)/.venv/bin:$(PATH)
 ifeq ($(MIRROR),1)
-diff deploy output: export TF_CLI_CONFIG_FILE := $(TOOLS)/terraform-mirror.tfrc
+diff deploy output: export TF_CLI_CONFIG_FILE := $(CURDIR)/cdktf.out/mirror.tfrc
 diff deploy output: mirror-config
 endif
 .PHONY: mirror-config
 mirror-config:
-	@mkdir -p $(TOOLS)
+	@mkdir -p cdktf.out
 	@printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/google"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/google"]\n  }\n}\n' \
-		"$(MIRROR_DIR)" > $(TOOLS)/terraform-mirror.tfrc
+		"$(MIRROR_DIR)" > cdktf.out/mirror.tfrc
 
 # The outputs of a deployed stack (the static IPs to allowlist): make output ENV=production. Reads the
 # stack's state; synthesizes nothing, so it needs a synthesized stack (make synth ENV=production).

@@ -89,8 +89,8 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
     if not name:
         if target in ONE:
             names = ", ".join(environment_names(directory)) or f"none yet: copy {directory}/example.toml"
-            given = f'{named_by}=""' if named_by else "none"
-            return 2, (f"error: make {target} acts on one environment and none was named ({given}): "
+            given = f' ({named_by}="")' if named_by else ""
+            return 2, (f"error: make {target} acts on one environment and none was named{given}: "
                        f"make {target} ENV=<name>, one of: {names}")
         return 0, _every_file(target, directory)
     expected = {str(directory / f"{name}.toml"), str(directory / "bootstrap" / f"{name}.toml")}
