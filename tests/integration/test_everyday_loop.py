@@ -130,6 +130,19 @@ def test_make_synth_needs_neither_the_cli_nor_checkov(tmp_path):
     assert "sync --dev" not in result.stdout
 
 
+def test_make_rehearse_installs_neither_checkov_nor_the_cli_and_mermaid(tmp_path):
+    folder = tmp_path / "fresh"
+    shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(".venv", ".tools", "node_modules", "cdktf.out",
+                                                                 ".git", "__pycache__", ".pytest_cache", "bench"))
+    result = subprocess.run(["make", "-n", "rehearse"], cwd=folder, env=child_env(), capture_output=True, text=True,
+                            timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert "sync --dev" in result.stdout and "google-provider.sh" in result.stdout and "-m rehearsal" in result.stdout
+    assert "checkov" not in result.stdout
+    assert "npm ci" not in result.stdout
+
+
 def cli_env(**extra: str) -> dict[str, str]:
     """A user's shell: none of the Makefile's variables (no CHECKPOINT_DISABLE, no jsii setting)."""
     env = {k: v for k, v in child_env(CI="1").items()

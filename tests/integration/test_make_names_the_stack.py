@@ -133,3 +133,20 @@ def test_diff_with_the_projects_mirror_installs_the_provider_without_a_registry(
     assert "hashicorp/google v6.50.0" in result.stdout, result.stdout
     assert result.returncode != 0
     assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout)
+
+
+def test_scan_names_each_stack_it_scans_and_echoes_no_script(project):
+    # Two stacks are enough to tell them apart (checkov takes seconds a stack).
+    (project / "environments" / "direct.toml").unlink()
+    shutil.rmtree(project / "environments" / "bootstrap")
+
+    result = make(project, "scan", "ENV=")
+
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "make scan: every file of environments/, validated together (stacks: example, production)"
+    scanned = [line for line in lines if line.startswith("scan: stack ")]
+    assert scanned == ["scan: stack example (cdktf.out/stacks/example)",
+                       "scan: stack production (cdktf.out/stacks/production)"]
+    assert "python" not in result.stdout and "synthesized_stacks" not in result.stdout
+    assert not ESCAPE.search(result.stdout)
