@@ -150,3 +150,40 @@ def test_scan_names_each_stack_it_scans_and_echoes_no_script(project):
                        "scan: stack production (cdktf.out/stacks/production)"]
     assert "python" not in result.stdout and "synthesized_stacks" not in result.stdout
     assert not ESCAPE.search(result.stdout)
+
+
+def test_help_clean_and_distclean(project):
+    shown = make(project, "help")
+    assert shown.returncode == 0
+    for target in ("synth", "report", "scan", "rehearse", "diff", "deploy", "output", "test", "clean", "distclean"):
+        assert f"\n  {target} " in shown.stdout, target
+
+    stack = project / "cdktf.out" / "stacks" / "production"
+    (stack / ".terraform" / "providers").mkdir(parents=True)
+    (stack / ".terraform" / "providers" / "google").write_text("binary")
+    (stack / "cdk.tf.json").write_text("{}")
+    (stack / "terraform.production.tfstate").write_text("{}")  # left by an earlier version: kept
+    cleaned = make(project, "clean")
+    assert cleaned.returncode == 0 and cleaned.stdout.startswith("clean: ")
+    assert sorted(p.name for p in stack.iterdir()) == ["terraform.production.tfstate"]
+
+    gone = make(project, "distclean")
+    assert gone.returncode == 0
+    assert "distclean: .venv/" in gone.stdout and "node_modules/" in gone.stdout and ".tools/" in gone.stdout
+    assert not any((project / name).exists() or (project / name).is_symlink()
+                   for name in (".venv", "node_modules", ".tools"))
+    assert (ROOT / ".venv").is_dir()  # the copy's links are gone, not what they pointed to
+
+
+def test_the_projects_cdktf_writes_no_spinner_or_escape_code_into_a_log(tmp_path):
+    cli = ROOT / ".tools" / "cli" / "cdktf"
+    assert cli.exists(), f"{cli} is missing: run through `make test` (make setup installs it)"
+    env = {k: v for k, v in child_env(EGRESS_CONFIG=str(ROOT / "tests" / "fixtures" / "environments" / "example.toml"))
+           .items() if k not in ("CI", "FORCE_COLOR", "NO_COLOR")}
+    result = subprocess.run([str(cli), "synth", "--output", str(tmp_path / "out")], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout
+    assert (tmp_path / "out" / "stacks" / "example" / "cdk.tf.json").is_file()
+    assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout), result.stdout
+    assert len(result.stdout.splitlines()) <= 3, result.stdout
