@@ -212,15 +212,15 @@ golden: setup
 # MIRROR=1: Terraform takes the google provider from the project's own mirror (.tools/terraform-mirror/, the
 # binary the rehearsal tested; made by `make provider`) and asks no registry; by default, the registry.
 PREFLIGHT = .venv/bin/python -m constructs_lib.app.preflight --file "$(ENV_FILE)" --stack "$(ENV_STACK)" --outdir cdktf.out
-CDKTF := $(TOOLS)/cli/cdktf
 diff deploy: %: check-% setup-synth node_modules/.installed .venv/bin/terraform cli \
 		$(if $(filter 1,$(MIRROR)),$(PROVIDER))
 	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
 	@$(PREFLIGHT) --target $@
-	$(CDKTF) $@ $(ENV_STACK) --skip-synth
+	cdktf $@ $(ENV_STACK) --skip-synth
 
-# diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
-diff deploy output: export PATH := $(CURDIR)/.venv/bin:$(PATH)
+# diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5), and the project's cdktf
+# (.tools/cli/cdktf: the pinned CLI, with no spinner frames or escape codes outside a terminal).
+diff deploy output: export PATH := $(TOOLS)/cli:$(CURDIR)/.venv/bin:$(PATH)
 ifeq ($(MIRROR),1)
 diff deploy output: export TF_CLI_CONFIG_FILE := $(CURDIR)/cdktf.out/mirror.tfrc
 diff deploy output: mirror-config
@@ -234,10 +234,10 @@ mirror-config:
 # The outputs of a deployed stack (the static IPs to allowlist): make output ENV=production. Reads the
 # stack's state; synthesizes nothing, so it needs a synthesized stack (make synth ENV=production).
 .PHONY: output
-output: check-output node_modules/.installed .venv/bin/terraform cli
+output: check-output node_modules/.installed .venv/bin/terraform cli $(if $(filter 1,$(MIRROR)),$(PROVIDER))
 	@test -f "cdktf.out/stacks/$(ENV_STACK)/cdk.tf.json" || { echo "error: make output: cdktf.out/stacks/$(ENV_STACK)/" \
 		"holds no synthesized stack: run make synth ENV=$(NAME) first" >&2; exit 2; }
-	@$(CDKTF) output $(ENV_STACK) --skip-synth
+	@cdktf output $(ENV_STACK) --skip-synth
 
 # Local Terraform state lives beside its file (environments/bootstrap/<stack>.tfstate), never in
 # cdktf.out/; *.tfstate files left in cdktf.out/ by earlier versions are still kept (main.py moves them).

@@ -187,3 +187,20 @@ def test_the_projects_cdktf_writes_no_spinner_or_escape_code_into_a_log(tmp_path
     assert (tmp_path / "out" / "stacks" / "example" / "cdk.tf.json").is_file()
     assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout), result.stdout
     assert len(result.stdout.splitlines()) <= 3, result.stdout
+
+
+def test_output_reads_the_named_stack_only_once_synthesized_and_logs_cleanly(project, tmp_path):
+    registry = str(unreachable_registry(tmp_path / "tf"))
+    before = make(project, "output", "ENV=production", TF_CLI_CONFIG_FILE=registry)
+    assert before.returncode == 2
+    assert before.stdout.splitlines()[:2] == [
+        "make output: stack production (environments/production.toml)",
+        "error: make output: cdktf.out/stacks/production/ holds no synthesized stack: run make synth "
+        "ENV=production first"]
+
+    assert make(project, "synth", "ENV=production").returncode == 0
+    result = make(project, "output", "ENV=production", TF_CLI_CONFIG_FILE=registry)
+    assert result.stdout.startswith("make output: stack production (environments/production.toml)\n")
+    assert result.returncode != 0  # no state and no registry: Terraform's init fails
+    assert "Error: Failed to query available provider packages" in result.stdout, result.stdout
+    assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout), result.stdout
