@@ -95,7 +95,11 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
         return 0, _every_file(target, directory)
     expected = {str(directory / f"{name}.toml"), str(directory / "bootstrap" / f"{name}.toml")}
     if not _NAME.fullmatch(name) or file not in expected or not Path(file).is_file():
-        return 2, missing_environment(named_by or "ENV", name, directory)
+        if not named_by:  # the target's default, the example, is gone
+            names = ", ".join(environment_names(directory)) or "none"
+            return 2, (f"error: make {target} takes {directory}/{name}.toml when ENV is not given, and there is "
+                       f"none: make {target} ENV=<name>, one of: {names}")
+        return 2, missing_environment(named_by, name, directory)
     return 0, _acts_on(target, file)
 
 

@@ -113,3 +113,10 @@ def test_the_preflight_warns_on_a_missing_review_and_lets_the_command_go_on(tmp_
     assert preflight("deploy", source, "production", tmp_path / "out", out=out, err=err) == 0
     assert err.getvalue().startswith("warning: production has no review")
     assert "make report ENV=production" in err.getvalue()
+
+
+def test_synth_without_env_says_so_when_the_example_is_gone(environments):
+    (environments / "example.toml").unlink()
+    code, line = check("synth", "", "example", "", directory=environments)
+    assert code == 2 and line == (f"error: make synth takes {environments}/example.toml when ENV is not given, and "
+                                  f"there is none: make synth ENV=<name>, one of: production, bootstrap/state-bucket")
