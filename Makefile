@@ -2,7 +2,8 @@
 #   make synth   set up what synth needs, then run the app (main.py) on the example environment into cdktf.out/
 #   make test    set everything up (the google provider too), then run the whole test suite
 # Set-up steps are stamped, so both are fast when nothing changed. Each command installs only what it needs:
-# synth the app's Python packages; diff and deploy also the cdktf CLI and Terraform; scan also checkov.
+# synth the app's Python packages; diff, deploy and output also the cdktf CLI and Terraform; scan also checkov;
+# rehearse also Terraform and the google provider, not the CLI, checkov or Mermaid. `make help` lists them.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := synth
