@@ -7,17 +7,20 @@ to check that resolution and print what the target acts on:
     make deploy: stack production (environments/production.toml)
 
 It runs before anything is installed, with the machine's Python (``python3 constructs_lib/app/selection.py``),
-so it imports nothing but the standard library. ``main.py`` uses ``missing_environment`` for the same message.
+so it imports nothing but the standard library and ``facts`` (the "did you mean" of regions and keys). ``main.py`` uses ``missing_environment`` for the same message.
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 from pathlib import Path
 from typing import Sequence
+
+if not __package__:  # run as a file by make, before anything is installed: the package from its folder
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from constructs_lib.facts.gcp import closest  # noqa: E402 (standard library only, like this module)
 
 __all__ = ["environment_names", "missing_environment", "main"]
 
@@ -51,7 +54,7 @@ def missing_environment(variable: str, value: str, directory: Path = ENVIRONMENT
     else:
         expected = f"the name of a file of {directory}/ without .toml"
         stem = value
-    close = difflib.get_close_matches(stem, names + [n.split("/", 1)[1] for n in names if "/" in n], n=3, cutoff=0.6)
+    close = closest(stem, names + [n.split("/", 1)[1] for n in names if "/" in n], cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
     offered = f" ({directory}/ holds: {', '.join(names)})" if names else f" ({directory}/ holds no .toml file)"
     return f'error: {variable}: expected {expected}, got "{value}"{hint}{offered}'

@@ -39,7 +39,7 @@ class Problem:
     Attributes:
         source: the file, as the user named it.
         key: dotted path of the key (``connector.max_instances``, ``services[production].image``: a service by its
-            name, ``config.services.service_path``).
+            name, ``keys.service_path``).
         expected: what the key must hold.
         given: what the file holds, already rendered for display.
     """
