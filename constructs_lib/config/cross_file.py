@@ -1,7 +1,7 @@
 """What environment files may not share with each other: state, resource names, subnet ranges.
 
 Checked across every file of the estate (``app`` passes them all, built or
-not), before anything is written; each problem is reported on the later file.
+not), before anything is written; each problem is reported on both files.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _resource_names(config: EnvironmentConfig) -> list[tuple[str, str, str]]:
     addresses = "egress.static_ip_names" if config.static_ip_names else "name"
     found += [(addresses, f"address in {net}", n) for n in config.address_names]
     found += [("egress.standby_ips", f"address in {net}", n) for n in config.standby_ips]
-    found += [(f"services[{i}].name", f"Cloud Run service in {run}", s.name) for i, s in enumerate(config.services)]
+    found += [(f"services[{s.name}].name", f"Cloud Run service in {run}", s.name) for s in config.services]
     return [f for f in found if f is not None]
 
 
@@ -49,31 +49,40 @@ def cross_file_problems(configs: list[EnvironmentConfig]) -> list[Problem]:
     - a resource name in one project and region: both would build (and fight over) it;
     - overlapping subnet ranges in one VPC network: GCP refuses the second subnet.
 
-    Each problem is reported on the later file, naming the earlier one.
+    Each problem is reported on both files, each naming the other: whichever is deployed (or synthesized alone)
+    is stopped, and a new file that overlaps a deployed one is told so, not only the deployed one.
     """
     problems: list[Problem] = []
-    states: dict[str, EnvironmentConfig] = {}
-    names: dict[tuple[str, str], EnvironmentConfig] = {}
+    states: dict[str, tuple[EnvironmentConfig, str]] = {}
+    names: dict[tuple[str, str], tuple[EnvironmentConfig, str]] = {}
     ranges: list[tuple[EnvironmentConfig, str, str, ipaddress.IPv4Network]] = []
     for config in configs:
         state = _state_object(config)
         if state is not None:
             obj, key = state
             if obj in states:
-                problems.append(Problem(config.source, key, f"a state object not used by {states[obj].source} (two "
-                                        "stacks in one state plan to destroy each other's resources)", f'"{obj}"'))
-            states.setdefault(obj, config)
+                other, other_key = states[obj]
+                for here, there, where in ((config, other, key), (other, config, other_key)):
+                    problems.append(Problem(here.source, where, f"a state object not used by {there.source} (two "
+                                            "stacks in one state plan to destroy each other's resources)", f'"{obj}"'))
+            states.setdefault(obj, (config, key))
         shared: dict[tuple[str, str], list[str]] = {}
+        theirs: dict[tuple[str, str], list[str]] = {}
         for key, kind, name in _resource_names(config):
-            other = names.get((kind, name))
-            if other is not None and other is not config:
-                shared.setdefault((key, other.source), []).append(f"{kind.split(' in ')[0]} {name} in "
-                                                                   f"{kind.split(' in ')[1]}")
+            found = names.get((kind, name))
+            if found is not None and found[0] is not config:
+                other, other_key = found
+                what = f"{kind.split(' in ')[0]} {name} in {kind.split(' in ')[1]}"
+                shared.setdefault((key, other.source), []).append(what)
+                theirs.setdefault((other_key, other.source), []).append(what)
         for (key, other_source), clashes in shared.items():
             problems.append(Problem(config.source, key, f"resource names not built by {other_source} (two stacks "
                                     "would build the same resources)", "; ".join(clashes)))
+        for (other_key, other_source), clashes in theirs.items():
+            problems.append(Problem(other_source, other_key, f"resource names not built by {config.source} (two "
+                                    "stacks would build the same resources)", "; ".join(clashes)))
         for key, kind, name in _resource_names(config):
-            names.setdefault((kind, name), config)
+            names.setdefault((kind, name), (config, key))
         vpc = f"{config.network_project}/{config.network.vpc}"
         for key in ("subnet_cidr", "direct_subnet_cidr"):
             cidr = getattr(config.network, key)
@@ -85,5 +94,8 @@ def cross_file_problems(configs: list[EnvironmentConfig]) -> list[Problem]:
                     problems.append(Problem(config.source, f"network.{key}", f"a range that does not overlap "
                                             f"network.{other_key} of {other.source} ({other_net}, same VPC {vpc})",
                                             f'"{cidr}"'))
+                    problems.append(Problem(other.source, f"network.{other_key}", f"a range that does not overlap "
+                                            f"network.{key} of {config.source} ({net}, same VPC {vpc})",
+                                            f'"{other_net}"'))
             ranges.append((config, vpc, key, net))
     return problems

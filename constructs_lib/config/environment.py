@@ -56,7 +56,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         closest = closest_regions(region)
         near = f"; the closest are {', '.join(closest)}" if closest else ""
         r.problem("region", f'a GCP region such as "asia-northeast3" (one of the {len(REGIONS)} regions that '
-                  f"exist, listed in constructs_lib/facts/gcp.py from Google's regions page, read "
+                  f"exist, from Google's regions page, read "
                   f"{REGIONS_READ}{near})", region)
         region = None
     # `name` prefixes every resource; the connector name `{name}-connector` is the tightest limit.

@@ -18,6 +18,7 @@ from ..facts.gcp import (
     SUBNET_FLOW_LOGS,
     SUBNET_PRIVATE_IP_GOOGLE_ACCESS,
 )
+from ..facts.naming import NAT_SUFFIX, counted_address_names
 from .alerts import AlertsConfig
 from .services import ServiceConfig
 
@@ -224,7 +225,7 @@ class EnvironmentConfig:
 
     @property
     def nat_name(self) -> str:
-        return f"{self.name}-nat"
+        return f"{self.name}{NAT_SUFFIX}"
 
     @property
     def address_names(self) -> tuple[str, ...]:
@@ -235,9 +236,7 @@ class EnvironmentConfig:
         """
         if self.static_ip_names:
             return self.static_ip_names
-        if self.static_ip_count == 1:
-            return (f"{self.name}-origin-ip",)
-        return tuple(f"{self.name}-origin-ip-{i}" for i in range(1, self.static_ip_count + 1))
+        return counted_address_names(self.name, self.static_ip_count)
 
     @property
     def direct_subnet_name(self) -> str:

@@ -16,9 +16,10 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from ..facts.literal import TOKEN_MARKER_EXPECTED, has_token_marker
+from .keys import RFC1035, did_you_mean, list_items
 
 __all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "read_toml"]
 
@@ -27,8 +28,6 @@ __all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "MISSING", "RFC1035", "ConfigError",
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NESTING = 32
 
-# An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names.
-RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
 _ADDRESS_NAME_EXPECTED = ("an address name (lowercase letters, digits and hyphens, starting with a letter, "
                           "at most 63 characters)")
 
@@ -39,7 +38,8 @@ class Problem:
 
     Attributes:
         source: the file, as the user named it.
-        key: dotted path of the key (``connector.max_instances``, ``services[0].image``).
+        key: dotted path of the key (``connector.max_instances``, ``services[production].image``: a service by its
+            name, ``keys.service_path``).
         expected: what the key must hold.
         given: what the file holds, already rendered for display.
     """
@@ -138,7 +138,7 @@ class Reader:
                     else:
                         pending.append((where, v))
             elif isinstance(value, list):
-                pending.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+                pending.extend(reversed(list_items(path, value)))
 
     def stack_name(self, stack: str) -> None:
         """Report a file stem that cannot be a stack name."""
@@ -147,11 +147,11 @@ class Reader:
                          "(lowercase letters, digits and hyphens, starting with a letter)", stack)
 
     def table(self, data: Mapping[str, Any], path: str, known: tuple[str, ...]) -> None:
-        """Report every key of ``data`` that is not in ``known``."""
+        """Report every key of ``data`` that is not in ``known``, with the known keys it is closest to."""
         for key in data:
             if key not in known:
                 where = f"{path}.{key}" if path else key
-                self.shown(where, f"one of the known keys ({', '.join(known)})", "an unknown key")
+                self.shown(where, f"one of the known keys ({', '.join(known)})", f"an unknown key{did_you_mean(key, known)}")
 
     def sub_table(self, data: Mapping[str, Any], key: str) -> dict[str, Any]:
         value = data.get(key, MISSING)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
+from ..facts.naming import ADDRESS_STEM
 from ..facts.capacity import (
     DEFAULT_MIN_PORTS_DYNAMIC,
     MAX_PORTS_PER_VM,
@@ -162,7 +163,7 @@ def _more_ips_shown(config: EnvironmentConfig, more: int) -> str:
         names = list(config.address_names)
         i = 2
         while len(names) < len(config.address_names) + more:
-            candidate = f"{config.name}-origin-ip-{i}"
+            candidate = f"{config.name}{ADDRESS_STEM}-{i}"
             if candidate not in taken:
                 names.append(candidate)
             i += 1

@@ -26,6 +26,7 @@ from ..facts.gcp import (
     milli_cpu,
 )
 from .names import CPU, ENV_NAME, IMAGE, INGRESS, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT, SERVICE_NAME
+from .keys import service_path
 from .reader import MISSING, Reader
 
 __all__ = ["ServiceConfig", "parse_services"]
@@ -82,9 +83,9 @@ def parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, .
         r.problem("services", "an array of tables ([[services]])", raw)
         return ()
     services: list[ServiceConfig] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     for i, item in enumerate(raw):
-        path = f"services[{i}]"
+        path = service_path(item, i, seen)
         if not isinstance(item, dict):
             r.problem(path, "a table", item)
             continue
@@ -94,8 +95,8 @@ def parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, .
                               "a letter, at most 49 characters)")
         if name is not None:
             if name in seen:
-                r.problem(f"{path}.name", f"a name not used by services[{seen[name]}]", name)
-            seen.setdefault(name, i)
+                r.problem(f"{path}.name", f"a name not used by {seen[name]}", name)
+            seen.setdefault(name, path)
         image = r.get(item, path, "image", str, check=lambda v: bool(IMAGE.fullmatch(v)),
                       expected='a container image reference such as "asia.gcr.io/my-project/app:1.0.0"')
         _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")

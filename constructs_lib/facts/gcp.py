@@ -8,10 +8,11 @@ Nothing here imports cdktf.
 from __future__ import annotations
 
 import ipaddress
+from typing import Sequence
 
 __all__ = [
     "SUBNET_RANGES", "SUBNET_RANGES_SHOWN", "is_subnet_range", "MAX_STATE_PREFIX", "REGIONS", "REGIONS_READ",
-    "closest_regions", "MAX_ENV_VARS", "RESERVED_ENV_NAMES", "RESERVED_ENV_PREFIX", "MAX_ENV_VALUE_BYTES", "MAX_LABELS",
+    "closest", "closest_regions", "MAX_ENV_VARS", "RESERVED_ENV_NAMES", "RESERVED_ENV_PREFIX", "MAX_ENV_VALUE_BYTES", "MAX_LABELS",
     "milli_cpu", "memory_mib", "bucket_name_problem", "CONNECTOR_MACHINE_TYPES", "CONNECTOR_MACHINE_TYPE",
     "CONNECTOR_MIN_INSTANCES", "CONNECTOR_MAX_INSTANCES", "CONNECTOR_MIN_INSTANCES_RANGE",
     "CONNECTOR_MAX_INSTANCES_RANGE", "MAX_STATIC_IPS", "CLOUD_RUN_MAX_INSTANCES", "DIRECT_MIN_PREFIX", "DIRECT_BLOCK",
@@ -66,11 +67,21 @@ REGIONS = (
 )
 
 
-def closest_regions(region: str) -> list[str]:
-    """Up to three existing regions whose names are closest to ``region`` (difflib's ratio)."""
+def closest(given: str, known: Sequence[str], *, n: int = 3, cutoff: float = 0.5) -> list[str]:
+    """Up to ``n`` of ``known`` closest to ``given`` (difflib's ratio, case and ``-``/``_`` ignored): the "did you
+    mean" of a region, a key or an environment's name."""
     import difflib
 
-    return difflib.get_close_matches(region.lower(), REGIONS, n=3, cutoff=0.5)
+    folded: dict[str, str] = {}
+    for name in known:
+        folded.setdefault(name.lower().replace("-", "_"), name)
+    matches = difflib.get_close_matches(given.lower().replace("-", "_"), list(folded), n=n, cutoff=cutoff)
+    return [folded[m] for m in matches]
+
+
+def closest_regions(region: str) -> list[str]:
+    """Up to three existing regions whose names are closest to ``region`` (difflib's ratio)."""
+    return closest(region, REGIONS)
 
 
 # -- the chain's subnets ----------------------------------------------------------------------------------------

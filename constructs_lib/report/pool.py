@@ -105,7 +105,7 @@ def _endpoints(doc: StackDocument, nat: Resource) -> tuple[int, list[str]]:
 def capacity_section(doc: StackDocument) -> list[str]:
     lines = ["## Capacity", "",
              "Concurrent connections to one destination (IP, port, protocol): each NAT IP offers 64,512 source "
-             "ports, each endpoint gets its ports per VM (constructs_lib.facts.capacity).", ""]
+             "ports, each endpoint gets its ports per VM (the NAT's min_ports_per_vm, or its dynamic allocation).", ""]
     rows, notes = [], []
     for nat in doc.resources(NAT):
         endpoints, sources = _endpoints(doc, nat)

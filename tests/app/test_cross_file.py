@@ -37,6 +37,9 @@ def test_fails_when_two_files_share_a_bucket_and_prefix(tmp_path):
               network={"subnet_cidr": "10.124.0.16/28"}, services=[])
     assert cross_problems(a, b) == [
         f"{b}: state.prefix: expected a state object not used by {a} (two stacks in one state plan to destroy "
+        'each other\'s resources), got "gs://my-tfstate/shared"',
+        # Reported on both files: whichever is deployed alone is stopped.
+        f"{a}: state.prefix: expected a state object not used by {b} (two stacks in one state plan to destroy "
         'each other\'s resources), got "gs://my-tfstate/shared"']
 
 
@@ -52,6 +55,8 @@ def test_fails_when_two_files_share_a_terraform_cloud_workspace(tmp_path):
     b = write(tmp_path, "b", state=cloud, name="beta", network={"subnet_cidr": "10.124.0.16/28"}, services=[])
     assert cross_problems(a, b) == [
         f"{b}: state.workspace: expected a state object not used by {a} (two stacks in one state plan to destroy "
+        'each other\'s resources), got "app.terraform.io/my-org/egress"',
+        f"{a}: state.workspace: expected a state object not used by {b} (two stacks in one state plan to destroy "
         'each other\'s resources), got "app.terraform.io/my-org/egress"']
 
 
@@ -60,6 +65,10 @@ def test_fails_when_two_files_build_the_same_chain_in_one_project_and_region(tmp
     b = write(tmp_path, "b", network={"subnet_cidr": "10.124.0.16/28"}, services=[])
     assert cross_problems(a, b) == [
         f"{b}: name: expected resource names not built by {a} (two stacks would build the same resources), got "
+        "subnet cloud-run-subnet in my-gcp-project asia-northeast3; connector cloud-run-connector in my-gcp-project "
+        "asia-northeast3; router cloud-run-router in my-gcp-project asia-northeast3; NAT cloud-run-nat in "
+        "my-gcp-project asia-northeast3; address cloud-run-origin-ip in my-gcp-project asia-northeast3",
+        f"{a}: name: expected resource names not built by {b} (two stacks would build the same resources), got "
         "subnet cloud-run-subnet in my-gcp-project asia-northeast3; connector cloud-run-connector in my-gcp-project "
         "asia-northeast3; router cloud-run-router in my-gcp-project asia-northeast3; NAT cloud-run-nat in "
         "my-gcp-project asia-northeast3; address cloud-run-origin-ip in my-gcp-project asia-northeast3"]
@@ -79,6 +88,8 @@ def test_fails_when_two_files_name_the_same_address(tmp_path):
               network={"subnet_cidr": "10.124.0.16/28"}, services=[])
     assert cross_problems(a, b) == [
         f"{b}: egress.static_ip_names: expected resource names not built by {a} (two stacks would build the same "
+        "resources), got address partner-ip in my-gcp-project asia-northeast3",
+        f"{a}: egress.static_ip_names: expected resource names not built by {b} (two stacks would build the same "
         "resources), got address partner-ip in my-gcp-project asia-northeast3"]
 
 
@@ -86,8 +97,10 @@ def test_fails_when_two_files_deploy_the_same_service(tmp_path):
     a = write(tmp_path, "a", name="alpha")
     b = write(tmp_path, "b", name="beta", network={"subnet_cidr": "10.124.0.16/28"})
     assert cross_problems(a, b) == [
-        f"{b}: services[0].name: expected resource names not built by {a} (two stacks would build the same "
-        "resources), got Cloud Run service production in my-gcp-project asia-northeast3"]
+        f"{b}: services[production].name: expected resource names not built by {a} (two stacks would build the "
+        "same resources), got Cloud Run service production in my-gcp-project asia-northeast3",
+        f"{a}: services[production].name: expected resource names not built by {b} (two stacks would build the "
+        "same resources), got Cloud Run service production in my-gcp-project asia-northeast3"]
 
 
 def test_fails_when_two_chains_in_one_vpc_have_overlapping_subnets(tmp_path):
@@ -95,7 +108,9 @@ def test_fails_when_two_chains_in_one_vpc_have_overlapping_subnets(tmp_path):
     b = write(tmp_path, "b", name="beta", network={"subnet_cidr": "10.124.1.0/28"}, services=[])
     assert cross_problems(a, b) == [
         f'{b}: network.subnet_cidr: expected a range that does not overlap network.subnet_cidr of {a} '
-        '(10.124.0.0/22, same VPC my-gcp-project/default), got "10.124.1.0/28"']
+        '(10.124.0.0/22, same VPC my-gcp-project/default), got "10.124.1.0/28"',
+        f'{a}: network.subnet_cidr: expected a range that does not overlap network.subnet_cidr of {b} '
+        '(10.124.1.0/28, same VPC my-gcp-project/default), got "10.124.0.0/22"']
 
 
 def test_overlapping_ranges_in_different_vpcs_are_accepted(tmp_path):

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from constructs_lib.app import run
 from constructs_lib.config.bootstrap import parse_bootstrap
+from constructs_lib.config.keys import service_path
 from constructs_lib.config import ConfigError, EnvironmentConfig, parse_environment
 from rehearsal.tomlfile import dumps as to_toml
 
@@ -278,6 +279,7 @@ def broken_environments(draw: Any) -> tuple[dict[str, Any], str]:
         if not doc["services"]:
             doc["services"] = [{"name": "api", "image": "nginx"}]
         doc["services"][0][key.split(".", 1)[1]] = value
+        key = f'{service_path(doc["services"][0], 0)}.{key.split(".", 1)[1]}'  # a service is named by its name
     elif "." in key:
         table, field = key.split(".")
         doc.setdefault(table, {})[field] = value
@@ -314,7 +316,7 @@ def _service_max_below_min(doc: dict[str, Any], draw: Any) -> str | None:
     low = draw(st.integers(2, 1000))
     doc["services"].append({"name": "broken-scaling-x", "image": "nginx", "min_instances": low,
                             "max_instances": draw(st.integers(1, low - 1))})
-    return f"services[{len(doc['services']) - 1}].max_instances"
+    return "services[broken-scaling-x].max_instances"  # a service is named by its name
 
 
 def _every_address_draining(doc: dict[str, Any], draw: Any) -> str | None:
@@ -537,10 +539,10 @@ def test_a_rule_across_keys_is_enforced_on_any_valid_file(breaker, data):
 @example(({**BASE_TRAP, "network": {"subnet_cidr": "0.0.0.0/28"}}, "network.subnet_cidr"))
 @example(({**BASE_TRAP, "egress": {"mode": "direct"}, "network": {"subnet_cidr": "240.0.0.0/4"}}, "network.subnet_cidr"))
 @example(({**BASE_TRAP, "state": {"bucket": "b-1", "prefix": "a\n## Policy results"}}, "state.prefix"))
-@example(({**BASE_TRAP, "services": [{"name": "api", "image": "nginx", "env": {"PORT": "1"}}]}, "services[0].env.PORT"))
+@example(({**BASE_TRAP, "services": [{"name": "api", "image": "nginx", "env": {"PORT": "1"}}]}, "services[api].env.PORT"))
 @example(({**BASE_TRAP, "services": [{"name": "api", "image": "nginx", "env": {"X": "${TfToken[TOKEN.1]}"}}]},
-          "services[0].env.X"))
-@example(({**BASE_TRAP, "services": [{"name": "api", "image": "nginx", "cpu": "4"}]}, "services[0].memory"))
+          "services[api].env.X"))
+@example(({**BASE_TRAP, "services": [{"name": "api", "image": "nginx", "cpu": "4"}]}, "services[api].memory"))
 @example(({**BASE_TRAP, "region": "asia-northeast9"}, "region"))
 @example(({**BASE_TRAP, "state": {"bucket": "a" * 64}}, "state.bucket"))
 @given(broken_environments())

@@ -24,7 +24,7 @@ ALLOWED = {
     "policies": {"facts", "_provider"},
     "report": {"facts", "policies"},
     "stacks": {"facts", "config", "chain", "policies", "_provider"},
-    "app": {"facts", "config", "stacks", "policies", "_provider"},
+    "app": {"facts", "config", "stacks", "policies", "report", "_provider"},
     "guard": {"facts"},
     "deploy": {"facts", "guard", "report"},
 }

@@ -33,7 +33,7 @@ def test_an_env_value_without_template_syntax_is_written_unchanged():
 
 def test_fails_when_an_env_value_holds_a_cdktf_token_marker():
     assert one_problem(services=[{"name": "api", "image": "nginx", "env": {"X": "a${TfToken[TOKEN.1]}b"}}]) == (
-        "test.toml: services[0].env.X: expected a string without cdktf's token markers (${TfToken[…]}, "
+        "test.toml: services[api].env.X: expected a string without cdktf's token markers (${TfToken[…]}, "
         '#{TfToken[…]}, &{TfToken[…]}), got "a${TfToken[TOKEN.1]}b"')
 
 
@@ -41,7 +41,7 @@ def test_fails_when_a_list_or_map_token_marker_is_in_any_key_or_value():
     found = [p.split(": expected")[0] for p in problems_of(
         name="#{TfToken[TOKEN.7]}",
         services=[{"name": "api", "image": "nginx", "labels": {"&{TfToken[TOKEN.2]}": "x"}}])]
-    assert sorted(found) == ["test.toml: name", "test.toml: services[0].labels.&{TfToken[TOKEN.2]}"]
+    assert sorted(found) == ["test.toml: name", "test.toml: services[api].labels.&{TfToken[TOKEN.2]}"]
 
 
 def test_terraform_literal_refuses_a_token_marker():
@@ -59,7 +59,7 @@ def test_a_token_marker_through_main_is_a_problem_line_not_a_traceback(tmp_path)
     assert run(str(path), stderr=stderr, outdir=str(tmp_path / "out")) == 1
     assert stderr.getvalue().splitlines() == [
         "error: 1 problem in the environment configuration:",
-        f"  - {path}: services[0].env.X: expected a string without cdktf's token markers (${{TfToken[…]}}, "
+        f"  - {path}: services[api].env.X: expected a string without cdktf's token markers (${{TfToken[…]}}, "
         '#{TfToken[…]}, &{TfToken[…]}), got "${TfToken[TOKEN.1]}"']
     assert not (tmp_path / "out").exists()
 

@@ -52,7 +52,7 @@ def test_fails_when_project_id_malformed():
 def test_fails_when_region_malformed():
     assert one_problem(region="Asia Northeast3") == (
         'test.toml: region: expected a GCP region such as "asia-northeast3" (one of the 42 regions that exist, '
-        "listed in constructs_lib/facts/gcp.py from Google's regions page, read 2026-11-27; the closest are asia-northeast3, "
+        "from Google's regions page, read 2026-11-27; the closest are asia-northeast3, "
         'asia-northeast2, asia-northeast1), got "Asia Northeast3"')
 
 
@@ -80,7 +80,15 @@ def test_fails_on_unknown_top_level_key():
 def test_fails_on_unknown_key_in_a_table():
     msg = one_problem(connector={"machine": "e2-micro"})
     assert msg.startswith("test.toml: connector.machine: expected one of the known keys (machine_type,")
-    assert msg.endswith("got an unknown key")
+    assert msg.endswith("got an unknown key (did you mean machine_type?)")
+
+
+def test_an_unknown_key_is_offered_the_known_key_it_is_closest_to():
+    assert one_problem(projet="x").endswith("got an unknown key (did you mean project?)")
+    assert one_problem(egress={"static-ip-count": 2}).endswith("got an unknown key (did you mean static_ip_count?)")
+    assert one_problem(services=service(imagee="nginx")).startswith("test.toml: services[production].imagee:")
+    assert one_problem(services=service(imagee="nginx")).endswith("(did you mean image?)")
+    assert one_problem(zzz="x").endswith("got an unknown key")
 
 
 def test_fails_when_types_are_wrong():
@@ -180,7 +188,7 @@ def service(**fields):
 @pytest.mark.parametrize("image", ["", "UPPER/app", "app:", "asia.gcr.io/p/app@sha256:abc", "a b"])
 def test_fails_when_image_reference_malformed(image):
     assert one_problem(services=service(image=image)).startswith(
-        "test.toml: services[0].image: expected a container image reference")
+        "test.toml: services[production].image: expected a container image reference")
 
 
 @pytest.mark.parametrize("image", [
@@ -200,7 +208,7 @@ def test_fails_when_service_name_invalid():
 
 def test_fails_when_service_names_repeat():
     assert one_problem(services=service() + service()) == (
-        'test.toml: services[1].name: expected a name not used by services[0], got "production"')
+        'test.toml: services[1].name: expected a name not used by services[production], got "production"')
 
 
 def test_fails_when_services_is_not_an_array_of_tables():
@@ -209,27 +217,27 @@ def test_fails_when_services_is_not_an_array_of_tables():
 
 
 def test_fails_when_service_ingress_unknown():
-    assert "services[0].ingress: expected one of INGRESS_TRAFFIC_ALL" in one_problem(services=service(ingress="all"))
+    assert "services[production].ingress: expected one of INGRESS_TRAFFIC_ALL" in one_problem(services=service(ingress="all"))
 
 
 def test_fails_when_service_scaling_inverted():
     assert one_problem(services=service(min_instances=5, max_instances=2)) == (
-        "test.toml: services[0].max_instances: expected an integer at least services[0].min_instances (5), got 2")
+        "test.toml: services[production].max_instances: expected an integer at least services[production].min_instances (5), got 2")
 
 
 def test_fails_when_label_invalid():
     assert one_problem(services=service(labels={"Team": "x"})) == (
-        "test.toml: services[0].labels.Team: expected a label key (lowercase letters, digits, - and _, starting "
+        "test.toml: services[production].labels.Team: expected a label key (lowercase letters, digits, - and _, starting "
         'with a letter, at most 63 characters), got the key "Team"')
 
 
 def test_fails_when_env_value_not_a_string():
     assert one_problem(services=service(env={"PORT": 8080})) == (
-        "test.toml: services[0].env.PORT: expected a string, got 8080")
+        "test.toml: services[production].env.PORT: expected a string, got 8080")
 
 
 def test_fails_when_service_account_malformed():
-    assert "services[0].service_account: expected a service account e-mail" in one_problem(
+    assert "services[production].service_account: expected a service account e-mail" in one_problem(
         services=service(service_account="me@example.com"))
 
 
@@ -324,7 +332,7 @@ def test_services_are_private_unless_allowed():
 
 def test_fails_when_allow_unauthenticated_not_a_bool():
     assert one_problem(services=service(allow_unauthenticated=1)) == (
-        "test.toml: services[0].allow_unauthenticated: expected true or false, got 1")
+        "test.toml: services[production].allow_unauthenticated: expected true or false, got 1")
 
 
 def test_fails_when_prefix_given_with_local_backend():

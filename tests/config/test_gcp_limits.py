@@ -20,7 +20,7 @@ def service(**fields: Any) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("name", ["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "X_GOOGLE_TRACE"])
 def test_fails_when_an_env_name_is_reserved_by_cloud_run(name):
     assert one_problem(services=service(env={name: "1"})) == (
-        f"test.toml: services[0].env.{name}: expected a name other than PORT, K_SERVICE, K_REVISION, "
+        f"test.toml: services[api].env.{name}: expected a name other than PORT, K_SERVICE, K_REVISION, "
         'K_CONFIGURATION and X_GOOGLE_… (set by Cloud Run itself; Cloud Run, "Environment variables for services"), '
         f'got the key "{name}"')
 
@@ -33,7 +33,7 @@ def test_names_that_only_resemble_reserved_ones_are_accepted():
 def test_fails_when_an_env_value_is_over_32_kib_of_utf8():
     value = "é" * (16 * 1024) + "x"  # 32,769 bytes, 16,385 characters
     assert one_problem(services=service(env={"BIG": value})) == (
-        "test.toml: services[0].env.BIG: expected a value of at most 32,768 bytes of UTF-8 (Cloud Run, \"Environment "
+        "test.toml: services[api].env.BIG: expected a value of at most 32,768 bytes of UTF-8 (Cloud Run, \"Environment "
         'variables for services"), got 32,769 bytes')
 
 
@@ -43,7 +43,7 @@ def test_an_env_value_of_exactly_32_kib_is_accepted():
 
 def test_fails_when_a_service_has_more_than_1000_env_vars():
     assert one_problem(services=service(env={f"V{i}": "x" for i in range(1001)})) == (
-        'test.toml: services[0].env: expected at most 1,000 environment variables (Cloud Run, "Environment variables '
+        'test.toml: services[api].env: expected at most 1,000 environment variables (Cloud Run, "Environment variables '
         'for services"), got 1,001')
 
 
@@ -53,7 +53,7 @@ def test_1000_env_vars_are_accepted():
 
 def test_fails_when_a_service_has_more_than_64_labels():
     assert one_problem(services=service(labels={f"l{i}": "x" for i in range(65)})) == (
-        "test.toml: services[0].labels: expected at most 64 labels (GCP's limit per resource), got 65")
+        "test.toml: services[api].labels: expected at most 64 labels (GCP's limit per resource), got 65")
 
 
 # -- CPU and memory ----------------------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ def test_fails_when_a_service_has_more_than_64_labels():
 @pytest.mark.parametrize("cpu", ["0", "9", "0.05", "0.123", "0.075", "1.5", "3.5", "1500m", "79m", "16", "08.0.1"])
 def test_fails_when_cpu_is_not_an_amount_cloud_run_takes(cpu):
     assert one_problem(services=service(cpu=cpu)) == (
-        'test.toml: services[0].cpu: expected a CPU limit such as "1", "2" or "500m": a whole number from 1 to 8, or '
+        'test.toml: services[api].cpu: expected a CPU limit such as "1", "2" or "500m": a whole number from 1 to 8, or '
         f'from 0.08 to 1 in steps of 0.01 (Cloud Run, "Configure CPU limits"), got "{cpu}"')
 
 
@@ -73,35 +73,35 @@ def test_cpu_amounts_cloud_run_takes_are_accepted(cpu):
 @pytest.mark.parametrize("memory", ["0Mi", "64Mi", "127Mi", "33Gi", "40000Mi"])
 def test_fails_when_memory_is_outside_cloud_runs_range(memory):
     assert one_problem(services=service(memory=memory)) == (
-        'test.toml: services[0].memory: expected a memory limit such as "512Mi" or "2Gi", from 128Mi to 32Gi '
+        'test.toml: services[api].memory: expected a memory limit such as "512Mi" or "2Gi", from 128Mi to 32Gi '
         f'(Cloud Run, "Configure memory limits"), got "{memory}"')
 
 
 def test_fails_when_memory_needs_more_cpu_than_given():
     assert one_problem(services=service(cpu="2", memory="16Gi")) == (
-        'test.toml: services[0].cpu: expected at least 4 CPU for memory = "16Gi" (memory above 8192Mi needs 4 CPU; '
+        'test.toml: services[api].cpu: expected at least 4 CPU for memory = "16Gi" (memory above 8192Mi needs 4 CPU; '
         'Cloud Run, "Configure memory limits"; 1 CPU when cpu is left out), got "2"')
 
 
 def test_fails_when_memory_needs_more_cpu_than_the_default():
     assert one_problem(services=service(memory="8Gi")).startswith(
-        'test.toml: services[0].cpu: expected at least 2 CPU for memory = "8Gi"')
+        'test.toml: services[api].cpu: expected at least 2 CPU for memory = "8Gi"')
 
 
 def test_fails_when_a_fraction_of_a_cpu_gets_more_than_512_mib():
     assert one_problem(services=service(cpu="0.25", memory="1Gi")).startswith(
-        'test.toml: services[0].cpu: expected at least 0.5 CPU for memory = "1Gi"')
+        'test.toml: services[api].cpu: expected at least 0.5 CPU for memory = "1Gi"')
 
 
 def test_fails_when_cpus_need_more_memory_than_the_default():
     assert one_problem(services=service(cpu="4")) == (
-        'test.toml: services[0].memory: expected at least 2Gi for cpu = "4" (4 CPUs need 2Gi; Cloud Run, "Configure '
+        'test.toml: services[api].memory: expected at least 2Gi for cpu = "4" (4 CPUs need 2Gi; Cloud Run, "Configure '
         'CPU limits"; 512Mi when memory is left out), got nothing (the key is missing)')
 
 
 def test_fails_when_cpus_need_more_memory_than_given():
     assert one_problem(services=service(cpu="8", memory="2Gi")).startswith(
-        'test.toml: services[0].memory: expected at least 4Gi for cpu = "8"')
+        'test.toml: services[api].memory: expected at least 4Gi for cpu = "8"')
 
 
 # -- instances -----------------------------------------------------------------------------------------------------
@@ -109,18 +109,18 @@ def test_fails_when_cpus_need_more_memory_than_given():
 @pytest.mark.parametrize("value", [-1, 1001, "1", True, 1.0])
 def test_fails_when_min_instances_is_not_0_to_1000(value):
     assert one_problem(services=service(min_instances=value)).startswith(
-        "test.toml: services[0].min_instances: expected an integer from 0 to 1000, got ")
+        "test.toml: services[api].min_instances: expected an integer from 0 to 1000, got ")
 
 
 @pytest.mark.parametrize("value", [0, 1001, "2", False])
 def test_fails_when_max_instances_is_not_1_to_1000(value):
     assert one_problem(services=service(max_instances=value)).startswith(
-        "test.toml: services[0].max_instances: expected an integer from 1 to 1000, got ")
+        "test.toml: services[api].max_instances: expected an integer from 1 to 1000, got ")
 
 
 def test_fails_when_max_instances_is_below_min_instances():
     assert one_problem(services=service(min_instances=5, max_instances=4)) == (
-        "test.toml: services[0].max_instances: expected an integer at least services[0].min_instances (5), got 4")
+        "test.toml: services[api].max_instances: expected an integer at least services[api].min_instances (5), got 4")
 
 
 # -- bucket names and regions ------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def test_fails_when_the_bootstrap_bucket_name_is_too_long():
 def test_fails_when_the_region_does_not_exist_and_names_the_closest(region, closest):
     found = one_problem(region=region)
     assert found.startswith(f'test.toml: region: expected a GCP region such as "asia-northeast3" (one of the 42 '
-                            "regions that exist, listed in constructs_lib/facts/gcp.py from Google's regions page, read 2026-11-27")
+                            "regions that exist, from Google's regions page, read 2026-11-27")
     assert found.endswith(f'the closest are {closest}), got "{region}"'), found
 
 

@@ -61,7 +61,9 @@ def test_a_valid_value_is_accepted_and_the_same_value_with_a_trailing_newline_is
     with pytest.raises(ConfigError) as err:
         parse_environment(doc, stack="test", source="test.toml")
     keys = [p.key for p in err.value.problems]
-    assert where in keys and all(k.startswith(where.split("[")[0]) for k in keys), keys
+    # A service is named by its name in problem lines, by its position while its name is what is wrong.
+    named = where if where == "services[0].name" else where.replace("services[0].", "services[api].")
+    assert named in keys and all(k.startswith(where.split("[")[0]) for k in keys), keys
     assert err.value.problems[0].given.endswith('\\n"')
 
 

@@ -5,7 +5,8 @@ first on PATH) on an already synthesized stack, with no GCP credentials and a
 provider registry that cannot be reached: Terraform's CLI configuration sends
 registry.terraform.io's provider API to a closed local port, so the test
 behaves the same on a machine with network. The timeout only guards against
-a hang.
+a hang. The way that works offline, `make diff MIRROR=1` (the provider from the
+project's own mirror), is tested in test_make_names_the_stack.py.
 """
 
 from __future__ import annotations

@@ -40,18 +40,23 @@ def run_make(folder: Path, *args: str, **extra: str) -> subprocess.CompletedProc
 
 @pytest.fixture
 def project_with_a_typo(tmp_path: Path) -> Path:
-    """A copy of the project with environments/staging.toml holding a bad subnet range."""
+    """A copy of the project with environments/staging.toml holding a bad subnet range, and
+    environments/production.toml: the example with a project and bucket of its own (diff and deploy refuse the
+    example's placeholders)."""
     folder = tmp_path / "project"
     folder.mkdir()
     project_copy(folder)
     (folder / "environments" / "staging.toml").write_text(TYPO, encoding="utf-8")
+    example = (folder / "environments" / "example.toml").read_text(encoding="utf-8")
+    (folder / "environments" / "production.toml").write_text(example.replace("my-gcp-project", "acme-prod-123"),
+                                                             encoding="utf-8")
     return folder
 
 
 def test_another_files_typo_does_not_stop_make_diff_from_reaching_terraform(project_with_a_typo, tmp_path):
     registry = unreachable_registry(tmp_path / "tf")
 
-    result = run_make(project_with_a_typo, "diff", "STACK=example", TF_CLI_CONFIG_FILE=str(registry),
+    result = run_make(project_with_a_typo, "diff", "ENV=production", TF_CLI_CONFIG_FILE=str(registry),
                       TF_IN_AUTOMATION="1")
 
     output = ANSI.sub("", result.stdout)
@@ -59,7 +64,7 @@ def test_another_files_typo_does_not_stop_make_diff_from_reaching_terraform(proj
     assert "Error: Failed to query available provider packages" in output, output
     assert "staging.toml" not in output
     manifest = (project_with_a_typo / "cdktf.out" / "manifest.json").read_text()
-    assert '"example"' in manifest and '"staging"' not in manifest
+    assert '"production"' in manifest and '"staging"' not in manifest and '"example"' not in manifest
 
 
 def test_a_full_synth_still_stops_on_the_typo(project_with_a_typo):
@@ -75,7 +80,7 @@ def test_a_collision_with_another_file_still_stops_make_diff(project_with_a_typo
     clash = (project_with_a_typo / "environments" / "example.toml").read_text(encoding="utf-8")
     (project_with_a_typo / "environments" / "copy.toml").write_text(clash, encoding="utf-8")
 
-    result = run_make(project_with_a_typo, "diff", "STACK=copy")
+    result = run_make(project_with_a_typo, "diff", "ENV=copy")
 
     assert result.returncode != 0
     assert "environments/copy.toml: name: expected resource names not built by environments/example.toml" \
@@ -103,7 +108,7 @@ def test_make_diff_keeps_the_report_that_make_report_wrote(project_with_a_typo, 
     stacks = project_with_a_typo / "cdktf.out" / "stacks"
     reports = {p: p.read_bytes() for p in stacks.glob("*/REVIEW.md")}
 
-    run_make(project_with_a_typo, "diff", "STACK=example",
+    run_make(project_with_a_typo, "diff", "ENV=production",
              TF_CLI_CONFIG_FILE=str(unreachable_registry(tmp_path / "tf")))
 
     assert sorted(p.parent.name for p in reports) == ["direct"]
@@ -124,6 +129,19 @@ def test_make_synth_needs_neither_the_cli_nor_checkov(tmp_path):
     assert "npm ci" not in result.stdout
     assert "sync --dev" not in result.stdout
     assert "tools/opa.sh" not in result.stdout and "google-provider.sh" not in result.stdout  # neither Go nor OPA
+
+
+def test_make_rehearse_installs_neither_checkov_nor_the_cli_and_mermaid(tmp_path):
+    folder = tmp_path / "fresh"
+    shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(".venv", ".tools", "node_modules", "cdktf.out",
+                                                                 ".git", "__pycache__", ".pytest_cache", "bench"))
+    result = subprocess.run(["make", "-n", "rehearse"], cwd=folder, env=child_env(), capture_output=True, text=True,
+                            timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert "sync --dev" in result.stdout and "google-provider.sh" in result.stdout and "-m rehearsal" in result.stdout
+    assert "checkov" not in result.stdout
+    assert "npm ci" not in result.stdout
 
 
 def cli_env(**extra: str) -> dict[str, str]:

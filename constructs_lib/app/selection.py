@@ -1,0 +1,125 @@
+"""Which environment a make target acts on, said first, and one message when it names none or a missing one.
+
+The Makefile resolves the name once (``ENV=<name>``, ``STACK=<name>`` being the same variable under its old
+name, or ``EGRESS_CONFIG=<path>``) into ``ENV_FILE`` and ``ENV_STACK``; every target's first line runs this file
+to check that resolution and print what the target acts on:
+
+    make deploy: stack production (environments/production.toml)
+
+It runs before anything is installed, with the machine's Python (``python3 constructs_lib/app/selection.py``),
+so it imports nothing but the standard library and ``facts`` (the "did you mean" of regions and keys). ``main.py`` uses ``missing_environment`` for the same message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Sequence
+
+if not __package__:  # run as a file by make, before anything is installed: the package from its folder
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from constructs_lib.facts.gcp import closest  # noqa: E402 (standard library only, like this module)
+
+__all__ = ["environment_names", "missing_environment", "main"]
+
+ENVIRONMENTS = Path("environments")
+BOOTSTRAP = ENVIRONMENTS / "bootstrap"
+# Targets that act on one environment and have no default: nothing is deployed, read or rehearsed by default.
+ONE_ONLY = ("diff", "deploy", "output", "allowlist")
+# Targets that take one file (a default may have been given by the Makefile).
+ONE = (*ONE_ONLY, "rehearse")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
+
+
+def environment_names(directory: Path = ENVIRONMENTS) -> list[str]:
+    """What ``ENV`` may name: every file of ``directory`` and of its ``bootstrap/`` folder, without ``.toml``."""
+    names = [p.stem for p in sorted(directory.glob("*.toml"))]
+    return names + [f"bootstrap/{p.stem}" for p in sorted((directory / "bootstrap").glob("*.toml"))]
+
+
+def missing_environment(variable: str, value: str, directory: Path = ENVIRONMENTS) -> str:
+    """The one message for a name that is no file, whichever variable gave it (``ENV``, ``STACK``, ``EGRESS_CONFIG``).
+
+    Args:
+        variable: the variable that named it.
+        value: what it held.
+        directory: the environments folder, whose files are offered.
+    """
+    names = environment_names(directory)
+    if variable == "EGRESS_CONFIG":
+        expected = "the path of an existing .toml file"
+        stem = Path(value).stem
+    else:
+        expected = f"the name of a file of {directory}/ without .toml"
+        stem = value
+    close = closest(stem, names + [n.split("/", 1)[1] for n in names if "/" in n], cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    offered = f" ({directory}/ holds: {', '.join(names)})" if names else f" ({directory}/ holds no .toml file)"
+    return f'error: {variable}: expected {expected}, got "{value}"{hint}{offered}'
+
+
+def _acts_on(target: str, file: str) -> str:
+    return f"make {target}: stack {Path(file).stem} ({file})"
+
+
+def _every_file(target: str, directory: Path) -> str:
+    names = environment_names(directory)
+    stacks = ", ".join(n.rsplit("/", 1)[-1] for n in names) or "none"
+    return f"make {target}: every file of {directory}/, validated together (stacks: {stacks})"
+
+
+def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
+          directory: Path = ENVIRONMENTS) -> tuple[int, str]:
+    """(exit code, line to print) for a target and what the Makefile resolved.
+
+    Args:
+        target: the make target (``synth``, ``deploy``...).
+        named_by: the variable that named the environment (``ENV``, ``STACK``, ``EGRESS_CONFIG``), or ``""``.
+        name: what ``ENV``/``STACK`` held (``""`` for every file).
+        file: the file the Makefile found for it (``""`` when none).
+        conflict: set when ``ENV`` and ``STACK`` were both given and differ.
+    """
+    if conflict:
+        return 2, f"error: ENV and STACK name the same thing (STACK is ENV's old name); got {conflict}: give one"
+    if target in ONE_ONLY and named_by == "EGRESS_CONFIG":
+        return 2, (f"error: make {target} acts on a file of {directory}/ named by ENV=<name>, not by EGRESS_CONFIG "
+                   f'("{file}"): copy it into {directory}/ first')
+    if named_by == "EGRESS_CONFIG":
+        return (0, _acts_on(target, file)) if Path(file).is_file() else (2, missing_environment(named_by, file,
+                                                                                                  directory))
+    if not name:
+        if target in ONE:
+            names = ", ".join(environment_names(directory)) or f"none yet: copy {directory}/example.toml"
+            given = f' ({named_by}="")' if named_by else ""
+            return 2, (f"error: make {target} acts on one environment and none was named{given}: "
+                       f"make {target} ENV=<name>, one of: {names}")
+        return 0, _every_file(target, directory)
+    expected = {str(directory / f"{name}.toml"), str(directory / "bootstrap" / f"{name}.toml")}
+    if not _NAME.fullmatch(name) or file not in expected or not Path(file).is_file():
+        if not named_by:  # the target's default, the example, is gone
+            names = ", ".join(environment_names(directory)) or "none"
+            return 2, (f"error: make {target} takes {directory}/{name}.toml when ENV is not given, and there is "
+                       f"none: make {target} ENV=<name>, one of: {names}")
+        return 2, missing_environment(named_by, name, directory)
+    return 0, _acts_on(target, file)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python3 constructs_lib/app/selection.py TARGET --named-by V --name N --file F [--conflict C]``."""
+    parser = argparse.ArgumentParser(prog="selection.py")
+    parser.add_argument("target")
+    parser.add_argument("--named-by", default="")
+    parser.add_argument("--name", default="")
+    parser.add_argument("--file", default="")
+    parser.add_argument("--conflict", default="")
+    args = parser.parse_args(argv)
+    code, line = check(args.target, args.named_by, args.name, args.file, args.conflict)
+    print(line, file=sys.stderr if code else sys.stdout)
+    sys.stdout.flush()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""How problem lines name keys: a service by its name, a near miss with the known key it is closest to.
+
+The problem format is file, key, expected, given (``reader.Problem``); the key is a dotted path as the file
+writes it, except that a service of ``[[services]]`` is named by its name (``services[production].image``),
+which says which one at a glance, and by its position from 0 only when its name cannot name it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping, Sequence
+
+from ..facts.gcp import closest
+
+__all__ = ["RFC1035", "did_you_mean", "list_items", "service_path"]
+
+# An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names.
+RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def service_path(item: Any, index: int, taken: Mapping[str, str] | None = None) -> str:
+    """How problem lines name a service: by its name (``services[production]``), or by its position from 0
+    (``services[2]``) when its name is missing, is not an RFC 1035 name (so it may not print as written) or
+    repeats one named before (``taken``)."""
+    name = item.get("name") if isinstance(item, dict) else None
+    if isinstance(name, str) and RFC1035.fullmatch(name) and name not in (taken or {}):
+        return f"services[{name}]"
+    return f"services[{index}]"
+
+
+def did_you_mean(given: str, known: Sequence[str]) -> str:
+    """``" (did you mean static_ip_count?)"`` for a key close to known ones (a typo, another case, ``-`` for
+    ``_``), else ``""``."""
+    fold = given.lower().replace("-", "_")
+    close = [k for k in known if k.lower().replace("-", "_") == fold][:1] or closest(given, known, n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
+def list_items(path: str, items: list[Any]) -> list[tuple[str, Any]]:
+    """(key, item) of each item of a list at ``path``: ``services[<name>]`` for services, else ``path[i]``."""
+    if path != "services":
+        return [(f"{path}[{i}]", item) for i, item in enumerate(items)]
+    taken: dict[str, str] = {}
+    found = []
+    for i, item in enumerate(items):
+        found.append((service_path(item, i, taken), item))
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            taken.setdefault(item["name"], found[-1][0])
+    return found

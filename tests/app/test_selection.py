@@ -1,0 +1,122 @@
+"""Which environment a make target acts on: one message for a missing one, whichever variable named it; nothing
+deployed when nothing is named; and what diff/deploy check before Terraform (placeholders, the review)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from constructs_lib.app.preflight import placeholder_problems, run as preflight
+from constructs_lib.app.selection import check, missing_environment
+from constructs_lib.facts.placeholders import PLACEHOLDER_BUCKET, PLACEHOLDER_PROJECT
+from tests.support.paths import FIXTURE_EXAMPLE, ROOT
+
+
+@pytest.fixture
+def environments(tmp_path: Path) -> Path:
+    folder = tmp_path / "environments"
+    (folder / "bootstrap").mkdir(parents=True)
+    for name in ("example", "production"):
+        (folder / f"{name}.toml").write_text("")
+    (folder / "bootstrap" / "state-bucket.toml").write_text("")
+    return folder
+
+
+@pytest.mark.parametrize("variable", ["ENV", "STACK"])
+def test_a_missing_environment_gets_one_message_whichever_variable_named_it(environments, variable):
+    code, line = check("deploy", variable, "prodution", str(environments / "prodution.toml"), directory=environments)
+    assert code == 2
+    assert line == (f'error: {variable}: expected the name of a file of {environments}/ without .toml, got '
+                    f'"prodution"; did you mean production? ({environments}/ holds: example, production, '
+                    "bootstrap/state-bucket)")
+    synth = check("synth", variable, "prodution", "", directory=environments)
+    assert synth == (2, line)
+
+
+def test_deploy_with_nothing_named_refuses_and_synth_takes_every_file(environments):
+    for target in ("diff", "deploy", "output"):
+        code, line = check(target, "", "", "", directory=environments)
+        assert code == 2 and line.startswith(f"error: make {target} acts on one environment and none was named")
+    assert check("deploy", "ENV", "", "", directory=environments)[1].startswith(
+        'error: make deploy acts on one environment and none was named (ENV="")')
+    assert check("synth", "ENV", "", "", directory=environments) == (
+        0, f"make synth: every file of {environments}/, validated together (stacks: example, production, state-bucket)")
+
+
+def test_each_target_says_first_which_stack_it_acts_on(environments):
+    production = str(environments / "production.toml")
+    assert check("deploy", "STACK", "production", production, directory=environments) == (
+        0, f"make deploy: stack production ({production})")
+    bucket = str(environments / "bootstrap" / "state-bucket.toml")
+    assert check("deploy", "ENV", "state-bucket", bucket, directory=environments)[0] == 0
+    assert check("deploy", "ENV", "bootstrap/state-bucket", bucket, directory=environments)[0] == 0
+
+
+def test_a_name_that_is_a_pattern_or_a_path_elsewhere_is_refused(environments):
+    # make's wildcard would expand "*" to some file: the name must be exactly that file's.
+    assert check("deploy", "ENV", "*", str(environments / "example.toml"), directory=environments)[0] == 2
+    assert check("deploy", "ENV", "../x", "", directory=environments)[0] == 2
+
+
+def test_env_and_stack_naming_different_files_are_refused():
+    code, line = check("deploy", "STACK", "production", "environments/production.toml",
+                       conflict='ENV="example" and STACK="production"')
+    assert code == 2 and 'ENV="example" and STACK="production"' in line
+
+
+def test_diff_and_deploy_do_not_take_a_file_outside_environments(tmp_path):
+    code, line = check("deploy", "EGRESS_CONFIG", "", str(tmp_path / "x.toml"))
+    assert code == 2 and "not by EGRESS_CONFIG" in line
+
+
+def test_the_app_says_the_same_for_a_missing_egress_config(tmp_path, capsys):
+    from constructs_lib.app import run
+
+    stderr = io.StringIO()
+    assert run(str(tmp_path / "nope.toml"), stderr=stderr, outdir=str(tmp_path / "out")) == 1
+    assert stderr.getvalue() == missing_environment("EGRESS_CONFIG", str(tmp_path / "nope.toml")) + "\n"
+    assert stderr.getvalue().count("EGRESS_CONFIG") == 1
+
+
+def test_the_shipped_files_hold_the_placeholders_the_preflight_refuses():
+    text = (ROOT / "environments" / "example.toml").read_text() + (
+        ROOT / "environments" / "bootstrap" / "state-bucket.toml").read_text()
+    assert f'"{PLACEHOLDER_PROJECT}"' in text and f'"{PLACEHOLDER_BUCKET}"' in text
+
+
+def test_placeholders_are_refused_by_key(tmp_path):
+    source = tmp_path / "production.toml"
+    shutil.copy(FIXTURE_EXAMPLE, source)
+    assert [(p.key, p.given) for p in placeholder_problems(source)] == [
+        ("project", f'"{PLACEHOLDER_PROJECT}"'), ("state.bucket", f'"{PLACEHOLDER_BUCKET}"'),
+        ("services[production].image", f'"asia.gcr.io/{PLACEHOLDER_PROJECT}/app:1.0.0"')]
+    err = io.StringIO()
+    assert preflight("deploy", source, "production", tmp_path / "out", err=err) == 2
+    assert f"{source}: state.bucket: expected a value of your own" in err.getvalue()
+
+    source.write_text(source.read_text().replace(PLACEHOLDER_PROJECT, "acme-payments-prod"))
+    assert placeholder_problems(source) == []
+    # A project whose id only contains the placeholder's words is the user's own.
+    source.write_text(source.read_text().replace("acme-payments-prod", "my-gcp-project-2"))
+    assert placeholder_problems(source) == []
+
+
+def test_the_preflight_warns_on_a_missing_review_and_lets_the_command_go_on(tmp_path):
+    source = tmp_path / "production.toml"
+    source.write_text(FIXTURE_EXAMPLE.read_text().replace(PLACEHOLDER_PROJECT, "acme-payments-prod"))
+    (tmp_path / "out" / "stacks" / "production").mkdir(parents=True)
+    (tmp_path / "out" / "stacks" / "production" / "cdk.tf.json").write_text("{}")
+    out, err = io.StringIO(), io.StringIO()
+    assert preflight("deploy", source, "production", tmp_path / "out", out=out, err=err) == 0
+    assert err.getvalue().startswith("warning: production has no review")
+    assert "make report ENV=production" in err.getvalue()
+
+
+def test_synth_without_env_says_so_when_the_example_is_gone(environments):
+    (environments / "example.toml").unlink()
+    code, line = check("synth", "", "example", "", directory=environments)
+    assert code == 2 and line == (f"error: make synth takes {environments}/example.toml when ENV is not given, and "
+                                  f"there is none: make synth ENV=<name>, one of: production, bootstrap/state-bucket")

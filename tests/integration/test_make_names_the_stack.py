@@ -1,0 +1,206 @@
+"""The right stack, every time, through the real make targets: ENV (or its old name STACK) names the stack for
+every target, nothing is deployed when nothing is named, a review that no longer describes the JSON is reported,
+and a log that is not a terminal holds no escape codes or spinner frames.
+
+Terraform is reached but goes no further: its CLI configuration sends the provider registry to a closed local
+port (real_terraform.unreachable_registry); the stacks keep their state locally, so no bucket is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import ROOT
+from tests.support.processes import child_env
+from tests.support.project import project_copy
+from tests.support.real_terraform import unreachable_registry
+
+pytestmark = pytest.mark.integration
+
+ESCAPE = re.compile(r"\x1b")
+SPINNER = re.compile(r"[\u2800-\u28ff]")  # the CLI's spinner frames are Braille characters
+PRODUCTION = ('project = "acme-prod-123"\nregion = "asia-northeast3"\nname = "prod"\n[state]\nbackend = "local"\n'
+              '[network]\nsubnet_cidr = "10.124.0.16/28"\n[egress]\nstatic_ip_count = 1\n'
+              '[[services]]\nname = "api"\nimage = "asia.gcr.io/acme-prod-123/api:1.0.0"\n')
+
+
+def make(folder: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """``make -s ARGS`` with stdout and stderr in one pipe, as a CI log gets them (no terminal, CI unset)."""
+    binary = shutil.which("make")
+    if binary is None:
+        pytest.fail("make is not on PATH")
+    env = {k: v for k, v in child_env(**extra).items() if k not in ("CI", "ENV", "STACK", "EGRESS_CONFIG")}
+    return subprocess.run([binary, "-s", *args], cwd=folder, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL, timeout=600)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project copy with environments/production.toml (values of its own, local state) beside the example."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    project_copy(folder)
+    (folder / "environments" / "production.toml").write_text(PRODUCTION, encoding="utf-8")
+    return folder
+
+
+def synthesized(folder: Path) -> list[str]:
+    return sorted(json.loads((folder / "cdktf.out" / "manifest.json").read_text())["stacks"])
+
+
+def test_nothing_named_deploys_nothing(project):
+    for target in ("deploy", "diff"):
+        result = make(project, target)
+        assert result.returncode == 2, result.stdout
+        assert result.stdout.startswith(f"error: make {target} acts on one environment and none was named: "
+                                        f"make {target} ENV=<name>, one of: direct, example, production, "
+                                        "bootstrap/state-bucket\n"), result.stdout
+    assert not (project / "cdktf.out").exists()
+
+
+def test_one_message_for_a_missing_environment_whichever_variable_named_it(project):
+    said = {args: make(project, *args).stdout.splitlines()[0]
+            for args in (("deploy", "ENV=prodution"), ("synth", "ENV=prodution"), ("rehearse", "ENV=prodution"),
+                         ("diff", "STACK=prodution"))}
+    expected = ('expected the name of a file of environments/ without .toml, got "prodution"; did you mean '
+                "production? (environments/ holds: direct, example, production, bootstrap/state-bucket)")
+    assert said == {("deploy", "ENV=prodution"): f"error: ENV: {expected}",
+                    ("synth", "ENV=prodution"): f"error: ENV: {expected}",
+                    ("rehearse", "ENV=prodution"): f"error: ENV: {expected}",
+                    ("diff", "STACK=prodution"): f"error: STACK: {expected}"}
+
+
+def test_deploy_env_and_deploy_stack_act_on_production_and_say_so_in_a_clean_log(project, tmp_path):
+    registry = str(unreachable_registry(tmp_path / "tf"))
+    assert make(project, "report", "ENV=production").returncode == 0
+    env_file = project / "environments" / "production.toml"
+    env_file.write_text(PRODUCTION.replace("static_ip_count = 1", "static_ip_count = 2"), encoding="utf-8")
+
+    by_env = make(project, "deploy", "ENV=production", TF_CLI_CONFIG_FILE=registry)
+    assert synthesized(project) == ["production"]
+    by_stack = make(project, "deploy", "STACK=production", TF_CLI_CONFIG_FILE=registry)
+    assert synthesized(project) == ["production"]
+
+    for result in (by_env, by_stack):
+        lines = result.stdout.splitlines()
+        assert result.returncode != 0  # no registry: Terraform's init fails, on production
+        assert lines[0] == "make deploy: stack production (environments/production.toml)", result.stdout
+        assert "Error: Failed to query available provider packages" in result.stdout
+        assert "example" not in result.stdout
+        assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout), result.stdout
+    # The review was of count 1; the synth of the first deploy marked it out of date and both deploys say so.
+    assert "note: cdktf.out/stacks/production/REVIEW.md described another cdk.tf.json" in by_env.stdout
+    for result in (by_env, by_stack):
+        assert ("warning: cdktf.out/stacks/production/REVIEW.md is out of date: it describes another cdk.tf.json"
+                in result.stdout), result.stdout
+    assert "out of date" in (project / "cdktf.out" / "stacks" / "production" / "REVIEW.md").read_text()
+
+
+def test_env_and_stack_naming_different_stacks_are_refused(project):
+    result = make(project, "deploy", "ENV=example", "STACK=production")
+    assert result.returncode == 2
+    assert result.stdout.startswith('error: ENV and STACK name the same thing (STACK is ENV\'s old name); got '
+                                    'ENV="example" and STACK="production": give one')
+
+
+def test_the_examples_placeholders_are_refused_by_deploy_not_by_synth(project):
+    synth = make(project, "synth", "ENV=example")
+    deploy = make(project, "deploy", "ENV=example")
+
+    assert synth.returncode == 0, synth.stdout
+    assert deploy.returncode == 2
+    assert "error: make deploy refuses environments/example.toml: it still holds the shipped example's " \
+           "placeholders" in deploy.stdout
+    assert ('  - environments/example.toml: project: expected a value of your own, not the shipped example\'s '
+            'placeholder "my-gcp-project", got "my-gcp-project"') in deploy.stdout
+    assert "environments/example.toml: state.bucket:" in deploy.stdout
+    assert "Terraform" not in deploy.stdout and "Initializing" not in deploy.stdout
+
+
+def test_diff_with_the_projects_mirror_installs_the_provider_without_a_registry(project, tmp_path):
+    mirror = ROOT / ".tools" / "terraform-mirror" / ".google-6.50.0"
+    assert mirror.exists(), f"{mirror} is missing: run through `make test`, which builds the provider"
+    result = make(project, "diff", "ENV=production", "MIRROR=1",
+                  TF_CLI_CONFIG_FILE=str(unreachable_registry(tmp_path / "tf")))
+    # The registry is unreachable, yet init finds google 6.50.0; the plan then stops at GCP's credentials.
+    assert "Failed to query available provider packages" not in result.stdout, result.stdout
+    assert "hashicorp/google v6.50.0" in result.stdout, result.stdout
+    assert result.returncode != 0
+    assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout)
+
+
+def test_scan_names_each_stack_it_scans_and_echoes_no_script(project):
+    # Two stacks are enough to tell them apart (checkov takes seconds a stack).
+    (project / "environments" / "direct.toml").unlink()
+    shutil.rmtree(project / "environments" / "bootstrap")
+
+    result = make(project, "scan", "ENV=")
+
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "make scan: every file of environments/, validated together (stacks: example, production)"
+    scanned = [line for line in lines if line.startswith("scan: stack ")]
+    assert scanned == ["scan: stack example (cdktf.out/stacks/example)",
+                       "scan: stack production (cdktf.out/stacks/production)"]
+    assert "python" not in result.stdout and "synthesized_stacks" not in result.stdout
+    assert not ESCAPE.search(result.stdout)
+
+
+def test_help_clean_and_distclean(project):
+    shown = make(project, "help")
+    assert shown.returncode == 0
+    for target in ("synth", "report", "scan", "rehearse", "diff", "deploy", "output", "test", "clean", "distclean"):
+        assert f"\n  {target} " in shown.stdout, target
+
+    stack = project / "cdktf.out" / "stacks" / "production"
+    (stack / ".terraform" / "providers").mkdir(parents=True)
+    (stack / ".terraform" / "providers" / "google").write_text("binary")
+    (stack / "cdk.tf.json").write_text("{}")
+    (stack / "terraform.production.tfstate").write_text("{}")  # left by an earlier version: kept
+    cleaned = make(project, "clean")
+    assert cleaned.returncode == 0 and cleaned.stdout.startswith("clean: ")
+    assert sorted(p.name for p in stack.iterdir()) == ["terraform.production.tfstate"]
+
+    gone = make(project, "distclean")
+    assert gone.returncode == 0
+    assert "distclean: .venv/" in gone.stdout and "node_modules/" in gone.stdout and ".tools/" in gone.stdout
+    assert not any((project / name).exists() or (project / name).is_symlink()
+                   for name in (".venv", "node_modules", ".tools"))
+    assert (ROOT / ".venv").is_dir()  # the copy's links are gone, not what they pointed to
+
+
+def test_the_projects_cdktf_writes_no_spinner_or_escape_code_into_a_log(tmp_path):
+    cli = ROOT / ".tools" / "cli" / "cdktf"
+    assert cli.exists(), f"{cli} is missing: run through `make test` (make setup installs it)"
+    env = {k: v for k, v in child_env(EGRESS_CONFIG=str(ROOT / "tests" / "fixtures" / "environments" / "example.toml"))
+           .items() if k not in ("CI", "FORCE_COLOR", "NO_COLOR")}
+    result = subprocess.run([str(cli), "synth", "--output", str(tmp_path / "out")], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout
+    assert (tmp_path / "out" / "stacks" / "example" / "cdk.tf.json").is_file()
+    assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout), result.stdout
+    assert len(result.stdout.splitlines()) <= 3, result.stdout
+
+
+def test_output_reads_the_named_stack_only_once_synthesized_and_logs_cleanly(project, tmp_path):
+    registry = str(unreachable_registry(tmp_path / "tf"))
+    before = make(project, "output", "ENV=production", TF_CLI_CONFIG_FILE=registry)
+    assert before.returncode == 2
+    assert before.stdout.splitlines()[:2] == [
+        "make output: stack production (environments/production.toml)",
+        "error: make output: cdktf.out/stacks/production/ holds no synthesized stack: run make synth "
+        "ENV=production first"]
+
+    assert make(project, "synth", "ENV=production").returncode == 0
+    result = make(project, "output", "ENV=production", TF_CLI_CONFIG_FILE=registry)
+    assert result.stdout.startswith("make output: stack production (environments/production.toml)\n")
+    assert result.returncode != 0  # no state and no registry: Terraform's init fails
+    assert "Error: Failed to query available provider packages" in result.stdout, result.stdout
+    assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout), result.stdout
