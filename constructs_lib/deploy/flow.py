@@ -16,18 +16,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, TextIO
 
 from ..guard import Violation, check, notices
+from ..report.allowlist import allowlist_change
 from .terraform import PLAN_FILE, Terraform, TerraformFailed
 
 
 def allowlist_lines(plan: dict[str, Any]) -> list[str]:
-    """The allowlist change a plan makes (issue #20, "The list the partner needs"): the lines of
-    ``constructs_lib.report.allowlist.allowlist_change`` where that module exists, else none."""
-    # CALL SITE for constructs_lib/report/allowlist.py (issue-20-rotation): printed by make diff, make deploy and
-    # make rehearse FROM=… once the module is merged.
-    try:
-        from ..report.allowlist import allowlist_change  # type: ignore[import-not-found]
-    except ImportError:
-        return []
+    """The allowlist change a plan makes: IPs the partner must add before this deploy, and those it may remove
+    after (``constructs_lib.report.allowlist``)."""
     return list(allowlist_change(plan))
 
 
