@@ -12,7 +12,25 @@ PIPENV_VERSION := 2026.10.3
 TOOLS := $(CURDIR)/.tools
 PIPENV := $(TOOLS)/bin/pipenv
 CHECKOV := $(TOOLS)/checkov/bin/checkov
-APP := .venv/bin/python main.py
+
+# The CDK engine every target runs the app with: cdktf (CDK for Terraform 0.21.0, archived; the default) or
+# cdktn (its fork CDK Terrain 0.24.0: `make synth ENGINE=cdktn`), each in an environment of its own, the same
+# hashicorp/google 6.50.0 and the same JSON (docs/migration.md). VENV is the engine's Python environment,
+# ENGINE_COMMAND its CLI. The tests' tools (Terraform, pytest, fake-gcs-server) are the default environment's
+# dev packages for both; `make test` sets up and tests both engines, whatever ENGINE says.
+ENGINE ?= cdktf
+ifeq ($(ENGINE),cdktf)
+VENV := .venv
+ENGINE_COMMAND := cdktf
+ENGINE_CLI_STAMP := node_modules/.installed
+else ifeq ($(ENGINE),cdktn)
+VENV := .venv-cdktn
+ENGINE_COMMAND := $(CURDIR)/engines/cdktn/node_modules/.bin/cdktn
+ENGINE_CLI_STAMP := engines/cdktn/node_modules/.installed
+else
+$(error ENGINE: expected cdktf or cdktn, got "$(ENGINE)")
+endif
+APP := $(VENV)/bin/python main.py
 
 # pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -67,6 +85,31 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error --no-progress
 	touch $@
 
+# The cdktn engine's own environment, beside the default one: .venv-cdktn/ from engines/cdktn/requirements.txt
+# (every package pinned with its hash; no Pipfile.lock, because cdktn-provider-google 18.0.0 declares cdktn<0.24:
+# see that file), and its CLI in engines/cdktn/node_modules/ from engines/cdktn/package-lock.json.
+# `pip check` must find nothing but that one declared conflict.
+ALLOWED_CONFLICT := cdktn-provider-google 18.0.0 has requirement cdktn<0.24.0,>=0.23.0, but you have cdktn 0.24.0.
+.venv-cdktn/.synced: engines/cdktn/requirements.txt
+	@echo "setup: the cdktn engine's Python packages into .venv-cdktn/ (first time: about a minute, 400 MB)"
+	rm -rf .venv-cdktn
+	$(PYTHON) -m venv .venv-cdktn
+	.venv-cdktn/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		--only-binary=:all: --no-deps -r engines/cdktn/requirements.txt
+	.venv-cdktn/bin/python -m pip check --disable-pip-version-check | { grep -vxF "$(ALLOWED_CONFLICT)" || true; } \
+		| { if read -r line; then echo "error: .venv-cdktn: $$line" >&2; exit 1; fi; }
+	touch $@
+
+engines/cdktn/node_modules/.installed: engines/cdktn/package-lock.json
+	@echo "setup: the pinned cdktn CLI into engines/cdktn/node_modules/ with npm ci (first time: under a minute, 250 MB)"
+	npm ci --prefix engines/cdktn --no-audit --no-fund --loglevel=error --no-progress
+	touch $@
+
+# The cdktn engine, set up for the tests that compare it with the default one (make test).
+.PHONY: engine-cdktn
+engine-cdktn: .venv-cdktn/.synced .venv-cdktn/lazy-provider/.checked engines/cdktn/node_modules/.installed
+setup: $(if $(filter cdktn,$(ENGINE)),engine-cdktn)
+
 # checkov (the security scan) in a virtualenv of its own: its pins fight with Pipfile's.
 # Every package is pinned in tools/checkov.txt; --no-deps then `pip check` fails on a missing pin.
 $(TOOLS)/checkov/.installed: tools/checkov.txt
@@ -99,7 +142,7 @@ $(TOOLS)/cli/terraform: .venv/bin/terraform
 
 # What the app needs, and no more: the app's packages, the lazy provider overlay, the project's bytecode.
 .PHONY: setup-synth
-setup-synth: .venv/.synced .venv/lazy-provider/.checked .venv/.bytecode
+setup-synth: $(VENV)/.synced $(VENV)/lazy-provider/.checked $(VENV)/.bytecode
 
 # synth runs the app directly (the cdktf CLI would add 2-3 s of its own start, and its spinner): the same
 # files, manifest.json included, as `cdktf synth`. Unlike `cdktf synth`, it leaves the folders of the
@@ -107,7 +150,7 @@ setup-synth: .venv/.synced .venv/lazy-provider/.checked .venv/.bytecode
 synth: setup-synth
 	@EGRESS_CONFIG=$(SELECTED) $(APP)
 
-test: setup provider
+test: setup provider engine-cdktn .venv/lazy-provider/.checked .venv/.bytecode
 	@echo "google provider 6.50.0 for the tests: $$(cat $(PROVIDER))"
 	$(PIPENV) run pytest
 
@@ -123,9 +166,9 @@ $(PROVIDER): tools/google-provider.sh tools/google-provider/go.mod tools/google-
 # Deploy one file against a local GCP API with the real provider, plan again (must be empty), print
 # the outputs: make rehearse ENV=production, or EGRESS_CONFIG=path/to/file.toml make rehearse.
 REHEARSE_CONFIG = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
-rehearse: setup provider
+rehearse: setup provider setup-synth $(ENGINE_CLI_STAMP)
 	@test -n "$(REHEARSE_CONFIG)" || { echo "error: make rehearse takes one file: ENV=<stem> or EGRESS_CONFIG=<path>" >&2; exit 2; }
-	.venv/bin/python -m rehearsal "$(REHEARSE_CONFIG)"
+	.venv/bin/python -m rehearsal --engine $(ENGINE) "$(REHEARSE_CONFIG)"
 
 .PHONY: report scan
 
@@ -133,14 +176,14 @@ rehearse: setup provider
 # (cdktf.out/stacks/<stack>/REVIEW.md), read from the JSON only. Another file's problems do not stop it.
 report: setup-synth
 	@EGRESS_CONFIG=$(SELECTED) $(APP)
-	@.venv/bin/python -m constructs_lib.report cdktf.out
+	@$(VENV)/bin/python -m constructs_lib.report cdktf.out
 
 # Synth of ENV's file (every file without ENV), then checkov on the stacks that synth wrote, with the
 # committed skip list (.checkov.yaml); make test runs the same scan.
 scan: setup-synth $(TOOLS)/checkov/.installed
 	@EGRESS_CONFIG=$(SELECTED) $(APP)
 	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet \
-		$$(.venv/bin/python -c 'import sys; from pathlib import Path; from constructs_lib.app import synthesized_stacks; \
+		$$($(VENV)/bin/python -c 'import sys; from pathlib import Path; from constructs_lib.app import synthesized_stacks; \
 		print(" ".join(f"-d cdktf.out/stacks/{s}" for s in synthesized_stacks(Path("cdktf.out"))))')
 
 # Refresh tests/golden/ after an intended change; review the diff like code. The UPDATE_GOLDEN=1 run
@@ -155,11 +198,11 @@ golden: setup
 # Terraform on it without synthesizing again (--skip-synth): nothing else in cdktf.out/ is touched.
 STACK ?= example
 STACK_FILE = $(firstword $(wildcard environments/$(STACK).toml environments/bootstrap/$(STACK).toml))
-diff deploy: setup-synth node_modules/.installed .venv/bin/terraform cli
+diff deploy: setup-synth $(ENGINE_CLI_STAMP) .venv/bin/terraform cli
 	@test -n "$(STACK_FILE)" || { echo "error: STACK: expected the stem of a file in environments/ or" \
 		"environments/bootstrap/, got \"$(STACK)\"" >&2; exit 2; }
 	@EGRESS_CONFIG=$(STACK_FILE) $(APP)
-	cdktf $@ $(STACK) --skip-synth
+	$(ENGINE_COMMAND) $@ $(STACK) --skip-synth
 
 # diff and deploy run the Terraform the tests use (.venv/bin/terraform, 1.15.5).
 diff deploy: export PATH := $(CURDIR)/.venv/bin:$(PATH)
@@ -180,12 +223,13 @@ clean:
 .PHONY: lazy-provider bench
 setup: lazy-provider
 
-lazy-provider: .venv/.synced
-	.venv/bin/python -m constructs_lib._provider.lazy_provider_build
-	touch .venv/lazy-provider/.checked
+lazy-provider: $(VENV)/.synced
+	$(VENV)/bin/python -m constructs_lib._provider.lazy_provider_build
+	touch $(VENV)/lazy-provider/.checked
 
-.venv/lazy-provider/.checked: .venv/.synced $(wildcard constructs_lib/_provider/lazy_*.py)
-	.venv/bin/python -m constructs_lib._provider.lazy_provider_build
+# .venv/lazy-provider/.checked, .venv-cdktn/lazy-provider/.checked: each engine's overlay in its own environment.
+%/lazy-provider/.checked: %/.synced $(wildcard constructs_lib/_provider/lazy_*.py constructs_lib/_provider/engine.py)
+	$*/bin/python -m constructs_lib._provider.lazy_provider_build
 	touch $@
 
 # The project's own bytecode, compiled here because machines may set PYTHONDONTWRITEBYTECODE=1,
@@ -193,20 +237,20 @@ lazy-provider: .venv/.synced
 # a stale file is ignored by Python, so an edit never runs old code.
 .PHONY: bytecode
 setup: bytecode
-bytecode: .venv/.synced
-	.venv/bin/python -m compileall -q constructs_lib
-	touch .venv/.bytecode
+bytecode: $(VENV)/.synced
+	$(VENV)/bin/python -m compileall -q constructs_lib
+	touch $(VENV)/.bytecode
 
-.venv/.bytecode: .venv/.synced $(wildcard constructs_lib/*.py constructs_lib/*/*.py) main.py
-	.venv/bin/python -m compileall -q constructs_lib
+%/.bytecode: %/.synced $(wildcard constructs_lib/*.py constructs_lib/*/*.py) main.py
+	$*/bin/python -m compileall -q constructs_lib
 	touch $@
 
 # Synth time and peak memory, stock provider import vs the app, alternating: make bench [BENCH_RUNS=7]
 BENCH_RUNS ?= 7
 bench: setup-synth
-	.venv/bin/python bench/synth_bench.py --runs $(BENCH_RUNS)
+	$(VENV)/bin/python bench/synth_bench.py --runs $(BENCH_RUNS)
 
 # Where the app's second goes, part by part (medians of 5 runs): make profile
 .PHONY: profile
 profile: setup-synth
-	.venv/bin/python bench/profile_synth.py
+	$(VENV)/bin/python bench/profile_synth.py
