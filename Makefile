@@ -25,7 +25,7 @@ ENGINE_COMMAND := cdktf
 ENGINE_CLI_STAMP := node_modules/.installed
 else ifeq ($(ENGINE),cdktn)
 VENV := .venv-cdktn
-ENGINE_COMMAND := $(CURDIR)/engines/cdktn/node_modules/.bin/cdktn
+ENGINE_COMMAND := $(CURDIR)/tools/cdktn.sh
 ENGINE_CLI_STAMP := engines/cdktn/node_modules/.installed
 else
 $(error ENGINE: expected cdktf or cdktn, got "$(ENGINE)")
@@ -101,7 +101,7 @@ ALLOWED_CONFLICT := cdktn-provider-google 18.0.0 has requirement cdktn<0.24.0,>=
 	touch $@
 
 engines/cdktn/node_modules/.installed: engines/cdktn/package-lock.json
-	@echo "setup: the pinned cdktn CLI into engines/cdktn/node_modules/ with npm ci (first time: under a minute, 250 MB)"
+	@echo "setup: the pinned cdktn CLI and the Node.js 22 it needs into engines/cdktn/node_modules/ with npm ci (first time: about a minute, 440 MB)"
 	npm ci --prefix engines/cdktn --no-audit --no-fund --loglevel=error --no-progress
 	touch $@
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,12 @@ PROVIDER_BINARY = (MIRROR / "registry.terraform.io" / "hashicorp" / "google" / P
                    / f"terraform-provider-google_v{PROVIDER_VERSION}")
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
 VENV_BIN = ROOT / ".venv" / "bin"
+# Each engine's app interpreter and CLI (make rehearse ENGINE=cdktn; docs/migration.md). Terraform and the
+# tools are the default environment's for both, so both deploy with the same Terraform and provider.
+ENGINES = {
+    "cdktf": (VENV_BIN / "python", CDKTF),
+    "cdktn": (ROOT / ".venv-cdktn" / "bin" / "python", ROOT / "tools" / "cdktn.sh"),  # cdktn with its Node.js 22
+}
 # Hang guards, never assertions: an apply takes seconds (the provider's own waits: 3 s batching
 # API enables, 5 s after a connector is created).
 COMMAND_TIMEOUT = 600
@@ -113,9 +120,10 @@ class Rehearsal:
     Use as a context manager: both servers stop when it ends, passed or failed.
     """
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, engine: str = "cdktf") -> None:
         if not PROVIDER_BINARY.is_file():
             raise RehearsalError(provider_missing_message())
+        self.engine = engine
         self.workdir = workdir
         self.outdir = workdir / "cdktf.out"
         self.gcp = LocalGcp()
@@ -221,19 +229,21 @@ class Rehearsal:
 
     # --- the steps ----------------------------------------------------------------------------------
 
-    def synth(self, config_file: Path) -> Path:
-        """Synthesize one file as main.py does; returns the stack's folder."""
+    def synth(self, config_file: Path, engine: str | None = None) -> Path:
+        """Synthesize one file as main.py does, on this rehearsal's engine unless given; returns the stack's folder."""
         env = self.env()
         env["EGRESS_CONFIG"] = str(config_file)
-        self._run([str(VENV_BIN / "python"), str(ROOT / "main.py")], cwd=ROOT, env=env)
+        python, _ = ENGINES[engine or self.engine]
+        self._run([str(python), str(ROOT / "main.py")], cwd=ROOT, env=env)
         return self.outdir / "stacks" / config_file.stem
 
-    def deploy(self, config_file: Path) -> str:
-        """``cdktf deploy`` of one file, as a user runs it; returns the CLI's output."""
+    def deploy(self, config_file: Path, engine: str | None = None) -> str:
+        """``cdktf deploy`` (``cdktn deploy``) of one file, as a user runs it; returns the CLI's output."""
         env = self.env()
         env["EGRESS_CONFIG"] = str(config_file)
-        result = self._run([str(CDKTF), "deploy", config_file.stem, "--auto-approve", "--skip-provider-lock",
-                            "--no-color", "--output", str(self.outdir)],
+        python, cli = ENGINES[engine or self.engine]
+        result = self._run([str(cli), "deploy", config_file.stem, "--auto-approve", "--skip-provider-lock",
+                            "--no-color", "--output", str(self.outdir), "--app", f"{shlex.quote(str(python))} main.py"],
                            cwd=ROOT, env=env)
         return result.stdout + result.stderr
 
@@ -278,7 +288,7 @@ def prior_stage(doc: dict[str, Any]) -> dict[str, Any] | None:
     return before
 
 
-def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
+def rehearse(config_file: Path, *, engine: str = "cdktf", out=sys.stdout, err=sys.stderr) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code."""
     say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
     try:
@@ -293,10 +303,10 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
     try:
-        with Rehearsal(workdir) as rehearsal:
+        with Rehearsal(workdir, engine) as rehearsal:
             rehearsal.seed(config)
             say(f"local GCP API on {rehearsal.gcp.url}, GCS on {rehearsal.gcs.url}; "
-                f"google provider {PROVIDER_VERSION} from {MIRROR}")
+                f"google provider {PROVIDER_VERSION} from {MIRROR}; the {engine} engine")
             # A copy in the rehearsal's folder: a stack with local state keeps it beside its file, and a
             # rehearsal must never write the real one (the bootstrap stack's environments/bootstrap/*.tfstate).
             original, config_file = config_file, workdir / "file" / config_file.name
@@ -308,10 +318,10 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
                 earlier = workdir / "before" / config_file.name
                 earlier.parent.mkdir()
                 earlier.write_text(toml_dumps(before), encoding="utf-8")
-                say(f"{', '.join(config.draining_ips)} drain: first cdktf deploy {config.stack} with them active, "
+                say(f"{', '.join(config.draining_ips)} drain: first {engine} deploy {config.stack} with them active, "
                     "as before draining …")
                 rehearsal.deploy(earlier)
-            say(f"cdktf deploy {config.stack} …")
+            say(f"{engine} deploy {config.stack} …")
             rehearsal.deploy(config_file)
             stack_dir = rehearsal.outdir / "stacks" / config.stack
             say("deployed; planning again, which must show no change …")
@@ -332,7 +342,14 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m rehearsal path/to/environment.toml", file=sys.stderr)
+    engine = "cdktf"
+    if argv[:1] == ["--engine"] and len(argv) > 1:
+        engine, argv = argv[1], argv[2:]
+    if len(argv) != 1 or engine not in ENGINES:
+        print(f"usage: python -m rehearsal [--engine {'|'.join(ENGINES)}] path/to/environment.toml", file=sys.stderr)
         return 2
-    return rehearse(Path(argv[0]))
+    if not ENGINES[engine][0].is_file():
+        print(f"error: the {engine} engine is not set up ({ENGINES[engine][0]} is missing): run "
+              f"`make rehearse ENGINE={engine}`, which sets it up", file=sys.stderr)
+        return 2
+    return rehearse(Path(argv[0]), engine=engine)
