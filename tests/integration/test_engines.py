@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -64,11 +65,52 @@ def synthesize_each(engine: str, out: Path) -> dict[str, Any]:
     return json.loads((out / "results.json").read_text())
 
 
+def rehearse_on(engine: str) -> tuple[int, str, str]:
+    """``make rehearse`` of the example on one engine: its exit code, its output and its errors."""
+    out, err = io.StringIO(), io.StringIO()
+    code = rehearse(EXAMPLE, engine=engine, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def deploy_then_plan(workdir: Path, deployed_by: str, planned_by: str) -> dict[str, Any]:
+    """The example deployed by one engine, then synthesized by the other into the same folder and planned against
+    the same state with the same provider; what the test asserts on."""
+    with Rehearsal(workdir, deployed_by) as rehearsal:
+        rehearsal.seed(load_one(EXAMPLE))
+        rehearsal.deploy(EXAMPLE)
+        stack_dir = rehearsal.outdir / "stacks" / EXAMPLE.stem
+        state = rehearsal.terraform(stack_dir, "state", "list").stdout.split()
+        rehearsal.synth(EXAMPLE, engine=planned_by)
+        rehearsal.init(stack_dir)
+        plan = rehearsal.plan(stack_dir)
+        return {"version": json.loads((stack_dir / "cdk.tf.json").read_text())["//"]["metadata"]["version"],
+                "plan": plan, "state": state,
+                "state_after": rehearsal.terraform(stack_dir, "state", "list").stdout.split()}
+
+
+CROSSINGS = [(CDKTF.name, CDKTN.name), (CDKTN.name, CDKTF.name)]
+
+
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory) -> dict[str, dict[str, Any]]:
-    """engine → file → its exit code, its problems and each stack's cdk.tf.json."""
+def runs(tmp_path_factory) -> dict[str, Future]:
+    """Everything this module shows, started at once (the rehearsals mostly wait on the provider's own pauses):
+    each engine's synth of every file, the cdktn rehearsal, and both crossings."""
     out = tmp_path_factory.mktemp("engines")
-    return {engine: synthesize_each(engine, out / engine) for engine in (CDKTF.name, CDKTN.name)}
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        futures = {engine: pool.submit(synthesize_each, engine, out / engine) for engine in (CDKTF.name, CDKTN.name)}
+        futures["rehearsal"] = pool.submit(rehearse_on, CDKTN.name)
+        for deployed_by, planned_by in CROSSINGS:
+            futures[f"{deployed_by}-then-{planned_by}"] = pool.submit(
+                deploy_then_plan, out / f"{deployed_by}-then-{planned_by}", deployed_by, planned_by)
+        for future in futures.values():
+            future.exception()  # wait for all, inside the pool's lifetime
+    return futures
+
+
+@pytest.fixture(scope="module")
+def synthesized(runs) -> dict[str, dict[str, Any]]:
+    """engine → file → its exit code, its problems and each stack's cdk.tf.json."""
+    return {engine: runs[engine].result() for engine in (CDKTF.name, CDKTN.name)}
 
 
 def differences(left: Any, right: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -136,34 +178,21 @@ def test_a_difference_anywhere_else_is_seen():
     assert list(differences({"a": 1}, {"a": True})) == [("a",)]
 
 
-def test_the_example_rehearses_on_the_cdktn_engine_with_an_empty_second_plan():
-    out, err = io.StringIO(), io.StringIO()
+def test_the_example_rehearses_on_the_cdktn_engine_with_an_empty_second_plan(runs):
+    code, out, err = runs["rehearsal"].result()
 
-    code = rehearse(EXAMPLE, engine=CDKTN.name, out=out, err=err)
-
-    assert code == 0, err.getvalue()
-    assert "the cdktn engine" in out.getvalue()
-    assert "rehearsal: cdktn deploy example" in out.getvalue()
-    assert "rehearsal: second plan: no changes" in out.getvalue()
-    assert "static_ips = {" in out.getvalue()
+    assert code == 0, err
+    assert "the cdktn engine" in out
+    assert "rehearsal: cdktn deploy example" in out
+    assert "rehearsal: second plan: no changes" in out
+    assert "static_ips = {" in out
 
 
-@pytest.mark.parametrize("deployed_by, planned_by", [(CDKTF.name, CDKTN.name), (CDKTN.name, CDKTF.name)],
-                         ids=["cdktf-then-cdktn", "cdktn-then-cdktf"])
-def test_a_stack_deployed_by_one_engine_plans_no_change_on_the_other(tmp_path, deployed_by, planned_by):
-    versions = {CDKTF.name: CDKTF.core_version, CDKTN.name: CDKTN.core_version}
-    with Rehearsal(tmp_path, deployed_by) as rehearsal:
-        rehearsal.seed(load_one(EXAMPLE))
-        rehearsal.deploy(EXAMPLE)
-        stack_dir = rehearsal.outdir / "stacks" / EXAMPLE.stem
-        state = rehearsal.terraform(stack_dir, "state", "list").stdout.split()
+@pytest.mark.parametrize("deployed_by, planned_by", CROSSINGS, ids=["cdktf-then-cdktn", "cdktn-then-cdktf"])
+def test_a_stack_deployed_by_one_engine_plans_no_change_on_the_other(runs, deployed_by, planned_by):
+    seen = runs[f"{deployed_by}-then-{planned_by}"].result()
 
-        rehearsal.synth(EXAMPLE, engine=planned_by)  # the same folder, state and provider; the other engine's JSON
-        rehearsal.init(stack_dir)
-        plan = rehearsal.plan(stack_dir)
-
-        written = json.loads((stack_dir / "cdk.tf.json").read_text())
-        assert written["//"]["metadata"]["version"] == versions[planned_by]
-        assert plan.changes == [], plan.describe()
-        assert rehearsal.terraform(stack_dir, "state", "list").stdout.split() == state
-        assert len(state) >= 7, state
+    assert seen["version"] == {CDKTF.name: CDKTF.core_version, CDKTN.name: CDKTN.core_version}[planned_by]
+    assert seen["plan"].changes == [], seen["plan"].describe()
+    assert seen["state_after"] == seen["state"]
+    assert len(seen["state"]) >= 7, seen["state"]
