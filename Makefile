@@ -13,7 +13,25 @@ PIPENV_VERSION := 2026.10.3
 TOOLS := $(CURDIR)/.tools
 PIPENV := $(TOOLS)/bin/pipenv
 CHECKOV := $(TOOLS)/checkov/bin/checkov
-APP := .venv/bin/python main.py
+
+# The CDK engine every target runs the app with: cdktf (CDK for Terraform 0.21.0, archived; the default) or
+# cdktn (its fork CDK Terrain 0.24.0: `make synth ENGINE=cdktn`), each in an environment of its own, the same
+# hashicorp/google 6.50.0 and the same JSON (docs/migration.md). VENV is the engine's Python environment,
+# ENGINE_COMMAND its CLI. The tests' tools (Terraform, pytest, fake-gcs-server) are the default environment's
+# dev packages for both; `make test` sets up and tests both engines, whatever ENGINE says.
+ENGINE ?= cdktf
+ifeq ($(ENGINE),cdktf)
+VENV := .venv
+ENGINE_COMMAND := cdktf
+ENGINE_CLI_STAMP := node_modules/.installed
+else ifeq ($(ENGINE),cdktn)
+VENV := .venv-cdktn
+ENGINE_COMMAND := $(CURDIR)/tools/cdktn.sh
+ENGINE_CLI_STAMP := engines/cdktn/node_modules/.installed
+else
+$(error ENGINE: expected cdktf or cdktn, got "$(ENGINE)")
+endif
+APP := $(VENV)/bin/python main.py
 
 # pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -88,7 +106,7 @@ help:
 	@echo "  golden     refresh tests/golden/ after an intended change"
 	@echo "  bench, profile   synth time and memory; where the app's second goes"
 	@echo "  clean      remove cdktf.out/ (local state kept, .terraform/ folders too) and .pytest_cache/"
-	@echo "  distclean  clean, then remove everything set-up installed: .venv/, node_modules/, .tools/"
+	@echo "  distclean  clean, then remove everything set-up installed: .venv*/, node_modules/, .tools/ and the cdktn CLI"
 	@echo ""
 	@echo "Docs: README.md, docs/commands.md."
 
@@ -123,6 +141,31 @@ node_modules/.installed: package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error --no-progress
 	@touch $@
 
+# The cdktn engine's own environment, beside the default one: .venv-cdktn/ from engines/cdktn/requirements.txt
+# (every package pinned with its hash; no Pipfile.lock, because cdktn-provider-google 18.0.0 declares cdktn<0.24:
+# see that file), and its CLI in engines/cdktn/node_modules/ from engines/cdktn/package-lock.json.
+# `pip check` must find nothing but that one declared conflict.
+ALLOWED_CONFLICT := cdktn-provider-google 18.0.0 has requirement cdktn<0.24.0,>=0.23.0, but you have cdktn 0.24.0.
+.venv-cdktn/.synced: engines/cdktn/requirements.txt
+	@echo "setup: the cdktn engine's Python packages into .venv-cdktn/ (first time: about a minute, 400 MB)"
+	@rm -rf .venv-cdktn
+	@$(PYTHON) -m venv .venv-cdktn
+	@.venv-cdktn/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		--only-binary=:all: --no-deps -r engines/cdktn/requirements.txt
+	@.venv-cdktn/bin/python -m pip check --disable-pip-version-check | { grep -vxF "$(ALLOWED_CONFLICT)" || true; } \
+		| { if read -r line; then echo "error: .venv-cdktn: $$line" >&2; exit 1; fi; }
+	@touch $@
+
+engines/cdktn/node_modules/.installed: engines/cdktn/package-lock.json
+	@echo "setup: the pinned cdktn CLI and the Node.js 22 it needs into engines/cdktn/node_modules/ with npm ci (first time: about a minute, 440 MB)"
+	@npm ci --prefix engines/cdktn --no-audit --no-fund --loglevel=error --no-progress
+	@touch $@
+
+# The cdktn engine, set up for the tests that compare it with the default one (make test).
+.PHONY: engine-cdktn
+engine-cdktn: .venv-cdktn/.synced .venv-cdktn/lazy-provider/.checked engines/cdktn/node_modules/.installed
+setup: $(if $(filter cdktn,$(ENGINE)),engine-cdktn)
+
 # checkov (the security scan) in a virtualenv of its own: its pins fight with Pipfile's.
 # Every package is pinned in tools/checkov.txt; --no-deps then `pip check` fails on a missing pin.
 $(TOOLS)/checkov/.installed: tools/checkov.txt
@@ -155,7 +198,7 @@ $(TOOLS)/cli/terraform: .venv/bin/terraform
 
 # What the app needs, and no more: the app's packages, the lazy provider overlay, the project's bytecode.
 .PHONY: setup-synth
-setup-synth: .venv/.synced .venv/lazy-provider/.checked .venv/.bytecode
+setup-synth: $(VENV)/.synced $(VENV)/lazy-provider/.checked $(VENV)/.bytecode
 
 # synth runs the app directly (the cdktf CLI would add 2-3 s of its own start, and its spinner): the same
 # files, manifest.json included, as `cdktf synth`. Unlike `cdktf synth`, it leaves the folders of the
@@ -164,7 +207,7 @@ setup-synth: .venv/.synced .venv/lazy-provider/.checked .venv/.bytecode
 synth: check-synth setup-synth
 	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
 
-test: setup provider opa
+test: setup provider opa engine-cdktn .venv/lazy-provider/.checked .venv/.bytecode
 	@echo "google provider 6.50.0 for the tests: $$(cat $(PROVIDER))"
 	$(PIPENV) run pytest
 
@@ -189,8 +232,8 @@ $(OPA): tools/opa.sh tools/opa/go.mod tools/opa/go.sum
 # the outputs: make rehearse ENV=production, or EGRESS_CONFIG=path/to/file.toml make rehearse. It needs
 # the app, the test tools' Terraform and fake GCS server, and the provider: not the CLI, checkov or Mermaid.
 # FROM=<the file as deployed now> rehearses a change: FROM deployed first, then the file through the plan guard.
-rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provider
-	@.venv/bin/python -m rehearsal "$(ENV_FILE)" $(if $(FROM),--from $(call quote,$(FROM)))
+rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provider $(ENGINE_CLI_STAMP)
+	@.venv/bin/python -m rehearsal --engine $(ENGINE) "$(ENV_FILE)" $(if $(FROM),--from $(call quote,$(FROM)))
 
 .PHONY: report scan
 
@@ -199,7 +242,7 @@ rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provi
 # stop it.
 report: check-report setup-synth
 	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
-	@.venv/bin/python -m constructs_lib.report cdktf.out
+	@$(VENV)/bin/python -m constructs_lib.report cdktf.out
 
 # Synth of ENV's file (every file without ENV), then checkov on each stack that synth wrote, one at a time
 # under its name, with the committed skip list (.checkov.yaml); make test runs the same scan. checkov reads
@@ -207,8 +250,8 @@ report: check-report setup-synth
 # cdktf.out/scan/.
 scan: check-scan setup-synth $(TOOLS)/checkov/.installed
 	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
-	@.venv/bin/python -m constructs_lib.app.scan_input cdktf.out cdktf.out/scan >/dev/null
-	@status=0; for stack in $$(.venv/bin/python -m constructs_lib.app stacks cdktf.out); do \
+	@$(VENV)/bin/python -m constructs_lib.app.scan_input cdktf.out cdktf.out/scan >/dev/null
+	@status=0; for stack in $$($(VENV)/bin/python -m constructs_lib.app stacks cdktf.out); do \
 		echo "scan: stack $$stack (cdktf.out/stacks/$$stack)"; \
 		CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet \
 			-d "cdktf.out/scan/$$stack" || status=1; \
@@ -229,11 +272,11 @@ golden: setup
 # or the report (diff).
 # MIRROR=1: Terraform takes the google provider from the project's own mirror (.tools/terraform-mirror/, the
 # binary the rehearsal tested; made by `make provider`) and asks no registry; by default, the registry.
-PREFLIGHT = .venv/bin/python -m constructs_lib.app.preflight --file "$(ENV_FILE)" --stack "$(ENV_STACK)" --outdir cdktf.out
+PREFLIGHT = $(VENV)/bin/python -m constructs_lib.app.preflight --file "$(ENV_FILE)" --stack "$(ENV_STACK)" --outdir cdktf.out
 diff deploy: %: check-% setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR)),$(PROVIDER))
 	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
 	@$(PREFLIGHT) --target $@
-	@.venv/bin/python -m constructs_lib.deploy $@ "$(ENV_FILE)" $(if $(AUTO_APPROVE),--auto-approve)
+	@$(VENV)/bin/python -m constructs_lib.deploy $@ "$(ENV_FILE)" $(if $(AUTO_APPROVE),--auto-approve)
 
 # diff, deploy, output and allowlist run the Terraform the tests use (.venv/bin/terraform, 1.15.5); output the project's cdktf
 # (.tools/cli/cdktf: the pinned CLI, with no spinner frames or escape codes outside a terminal).
@@ -251,10 +294,10 @@ mirror-config:
 # The outputs of a deployed stack (the static IPs to allowlist): make output ENV=production. Reads the
 # stack's state; synthesizes nothing, so it needs a synthesized stack (make synth ENV=production).
 .PHONY: output
-output: check-output node_modules/.installed .venv/bin/terraform cli $(if $(filter 1,$(MIRROR)),$(PROVIDER))
+output: check-output $(ENGINE_CLI_STAMP) .venv/bin/terraform cli $(if $(filter 1,$(MIRROR)),$(PROVIDER))
 	@test -f "cdktf.out/stacks/$(ENV_STACK)/cdk.tf.json" || { echo "error: make output: cdktf.out/stacks/$(ENV_STACK)/" \
 		"holds no synthesized stack: run make synth ENV=$(NAME) first" >&2; exit 2; }
-	@cdktf output $(ENV_STACK) --skip-synth
+	@$(ENGINE_COMMAND) output $(ENV_STACK) --skip-synth
 
 # The list the partner allowlists, from a deployed stack's state: make allowlist ENV=production writes
 # cdktf.out/stacks/production/allowlist.json and allowlist.csv (every IP, its address name, its role: active,
@@ -264,7 +307,7 @@ output: check-output node_modules/.installed .venv/bin/terraform cli $(if $(filt
 allowlist: check-allowlist setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR)),$(PROVIDER))
 	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
 	@cd "cdktf.out/stacks/$(ENV_STACK)" && { test -d .terraform || terraform init -input=false -no-color >/dev/null; }
-	@(cd "cdktf.out/stacks/$(ENV_STACK)" && terraform show -json) | .venv/bin/python -m \
+	@(cd "cdktf.out/stacks/$(ENV_STACK)" && terraform show -json) | $(VENV)/bin/python -m \
 		constructs_lib.report.allowlist_command write --stack "$(ENV_STACK)" --out "cdktf.out/stacks/$(ENV_STACK)"
 
 # Local Terraform state lives beside its file (environments/bootstrap/<stack>.tfstate), never in
@@ -283,9 +326,10 @@ clean:
 # Everything set-up installed, besides what clean removes: the project is then as cloned (Go's caches, per
 # user, stay; so do pip's and npm's).
 distclean: clean
-	@echo "distclean: .venv/ (the app's and the tests' Python packages, Terraform), node_modules/ (the cdktf CLI," \
-		"Mermaid), .tools/ (pipenv, checkov, the google provider mirror, .tools/cli)"
-	@rm -rf .venv .venv-* node_modules .tools .hypothesis
+	@echo "distclean: .venv/ (the app's and the tests' Python packages, Terraform), .venv-cdktn/ (the cdktn" \
+		"engine's), node_modules/ (the cdktf CLI, Mermaid), engines/cdktn/node_modules/ (the cdktn CLI, Node.js 22)," \
+		".tools/ (pipenv, checkov, the google provider mirror, OPA, .tools/cli)"
+	@rm -rf .venv .venv-* node_modules engines/cdktn/node_modules .tools .hypothesis
 
 # The google provider loaded lazily (constructs_lib/_provider/lazy_provider.py): its overlay is built
 # into .venv/ once, then only checked (well under a second); the app stops with an error when the
@@ -294,12 +338,13 @@ distclean: clean
 .PHONY: lazy-provider bench
 setup: lazy-provider
 
-lazy-provider: .venv/.synced
-	@.venv/bin/python -m constructs_lib._provider.lazy_provider_build
-	@touch .venv/lazy-provider/.checked
+lazy-provider: $(VENV)/.synced
+	@$(VENV)/bin/python -m constructs_lib._provider.lazy_provider_build
+	@touch $(VENV)/lazy-provider/.checked
 
-.venv/lazy-provider/.checked: .venv/.synced $(wildcard constructs_lib/_provider/lazy_*.py)
-	@.venv/bin/python -m constructs_lib._provider.lazy_provider_build
+# .venv/lazy-provider/.checked, .venv-cdktn/lazy-provider/.checked: each engine's overlay in its own environment.
+%/lazy-provider/.checked: %/.synced $(wildcard constructs_lib/_provider/lazy_*.py constructs_lib/_provider/engine.py)
+	@$*/bin/python -m constructs_lib._provider.lazy_provider_build
 	@touch $@
 
 # The project's own bytecode, compiled here because machines may set PYTHONDONTWRITEBYTECODE=1,
@@ -307,20 +352,20 @@ lazy-provider: .venv/.synced
 # a stale file is ignored by Python, so an edit never runs old code.
 .PHONY: bytecode
 setup: bytecode
-bytecode: .venv/.synced
-	@.venv/bin/python -m compileall -q constructs_lib
-	@touch .venv/.bytecode
+bytecode: $(VENV)/.synced
+	@$(VENV)/bin/python -m compileall -q constructs_lib
+	@touch $(VENV)/.bytecode
 
-.venv/.bytecode: .venv/.synced $(wildcard constructs_lib/*.py constructs_lib/*/*.py) main.py
-	@.venv/bin/python -m compileall -q constructs_lib
+%/.bytecode: %/.synced $(wildcard constructs_lib/*.py constructs_lib/*/*.py) main.py
+	@$*/bin/python -m compileall -q constructs_lib
 	@touch $@
 
 # Synth time and peak memory, stock provider import vs the app, alternating: make bench [BENCH_RUNS=7]
 BENCH_RUNS ?= 7
 bench: setup-synth
-	.venv/bin/python bench/synth_bench.py --runs $(BENCH_RUNS)
+	$(VENV)/bin/python bench/synth_bench.py --runs $(BENCH_RUNS)
 
 # Where the app's second goes, part by part (medians of 5 runs): make profile
 .PHONY: profile
 profile: setup-synth
-	.venv/bin/python bench/profile_synth.py
+	$(VENV)/bin/python bench/profile_synth.py

@@ -38,6 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from constructs_lib._provider.engine import current_engine  # noqa: E402  (reads metadata, imports no engine)
+
+ENGINE = current_engine().name  # cdktf, or cdktn when run by .venv-cdktn's interpreter (make bench ENGINE=cdktn)
 OUT = ROOT / "bench" / "out"
 RUNNERS = {"stock": ROOT / "bench" / "stock_synth.py", "app": ROOT / "main.py"}
 KINDS = ("stock", "app", "make")
@@ -101,7 +105,7 @@ def measure(kind: str, config: str, outdir: Path, log: Path) -> Run:
     env = dict(os.environ, EGRESS_CONFIG=config, CDKTF_OUTDIR=str(outdir))
     if kind == "make":
         stem = Path(config).resolve().relative_to(ROOT / "environments").with_suffix("")
-        command = ["make", "-s", "synth", f"ENV={stem}"]
+        command = ["make", "-s", "synth", f"ENV={stem}", f"ENGINE={ENGINE}"]  # this interpreter's engine
         env.pop("EGRESS_CONFIG")
         env.pop("MAKEFLAGS", None)  # `make bench` runs this; the inner make is a user's, not a sub-make
         env.pop("MAKELEVEL", None)
@@ -155,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
 
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}")
+    print(f"engine: {ENGINE} ({current_engine().core} {current_engine().core_version}, "
+          f"{current_engine().provider_dist} {current_engine().provider_version})")
     print(f"synth of {args.config} (stock, app, make synth): 1 warm-up + {args.runs} measured runs of each, "
           "taking turns; "
           f"load average before: {load()}", flush=True)

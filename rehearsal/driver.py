@@ -17,9 +17,11 @@ file and plan again against the same state.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -48,6 +50,12 @@ PROVIDER_BINARY = (MIRROR / "registry.terraform.io" / "hashicorp" / "google" / P
                    / f"terraform-provider-google_v{PROVIDER_VERSION}")
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
 VENV_BIN = ROOT / ".venv" / "bin"
+# Each engine's app interpreter and CLI (make rehearse ENGINE=cdktn; docs/migration.md). Terraform and the
+# tools are the default environment's for both, so both deploy with the same Terraform and provider.
+ENGINES = {
+    "cdktf": (VENV_BIN / "python", CDKTF),
+    "cdktn": (ROOT / ".venv-cdktn" / "bin" / "python", ROOT / "tools" / "cdktn.sh"),  # cdktn with its Node.js 22
+}
 # Hang guards, never assertions: an apply takes seconds (the provider's own waits: 3 s batching
 # API enables, 5 s after a connector is created).
 COMMAND_TIMEOUT = 600
@@ -116,9 +124,10 @@ class Rehearsal:
     Use as a context manager: both servers stop when it ends, passed or failed.
     """
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, engine: str = "cdktf") -> None:
         if not PROVIDER_BINARY.is_file():
             raise RehearsalError(provider_missing_message())
+        self.engine = engine
         self.workdir = workdir
         self.outdir = workdir / "cdktf.out"
         self.gcp = LocalGcp()
@@ -224,19 +233,21 @@ class Rehearsal:
 
     # --- the steps ----------------------------------------------------------------------------------
 
-    def synth(self, config_file: Path) -> Path:
-        """Synthesize one file as main.py does; returns the stack's folder."""
+    def synth(self, config_file: Path, engine: str | None = None) -> Path:
+        """Synthesize one file as main.py does, on this rehearsal's engine unless given; returns the stack's folder."""
         env = self.env()
         env["EGRESS_CONFIG"] = str(config_file)
-        self._run([str(VENV_BIN / "python"), str(ROOT / "main.py")], cwd=ROOT, env=env)
+        python, _ = ENGINES[engine or self.engine]
+        self._run([str(python), str(ROOT / "main.py")], cwd=ROOT, env=env)
         return self.outdir / "stacks" / config_file.stem
 
-    def deploy(self, config_file: Path) -> str:
-        """``cdktf deploy`` of one file, as a user runs it; returns the CLI's output."""
+    def deploy(self, config_file: Path, engine: str | None = None) -> str:
+        """``cdktf deploy`` (``cdktn deploy``) of one file, as a user runs it; returns the CLI's output."""
         env = self.env()
         env["EGRESS_CONFIG"] = str(config_file)
-        result = self._run([str(CDKTF), "deploy", config_file.stem, "--auto-approve", "--skip-provider-lock",
-                            "--no-color", "--output", str(self.outdir)],
+        python, cli = ENGINES[engine or self.engine]
+        result = self._run([str(cli), "deploy", config_file.stem, "--auto-approve", "--skip-provider-lock",
+                            "--no-color", "--output", str(self.outdir), "--app", f"{shlex.quote(str(python))} main.py"],
                            cwd=ROOT, env=env)
         return result.stdout + result.stderr
 
@@ -289,8 +300,8 @@ def prior_stage(doc: dict[str, Any]) -> dict[str, Any] | None:
 REHEARSAL_ALLOWLISTS = ROOT / "cdktf.out" / "rehearsal"
 
 
-def rehearse(config_file: Path, *, from_file: Path | None = None, out=sys.stdout, err=sys.stderr,
-             allowlist_root: Path | None = None) -> int:
+def rehearse(config_file: Path, *, from_file: Path | None = None, engine: str = "cdktf", out=sys.stdout,
+             err=sys.stderr, allowlist_root: Path | None = None) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code.
 
     With ``from_file`` (``FROM=``), a change: FROM deployed first, then the file through the plan guard
@@ -311,12 +322,12 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, out=sys.stdout
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
     try:
-        with Rehearsal(workdir) as rehearsal:
+        with Rehearsal(workdir, engine) as rehearsal:
             if from_config is not None:
                 rehearsal.seed(from_config)
             rehearsal.seed(config)
             say(f"local GCP API on {rehearsal.gcp.url}, GCS on {rehearsal.gcs.url}; "
-                f"google provider {PROVIDER_VERSION} from {MIRROR}")
+                f"google provider {PROVIDER_VERSION} from {MIRROR}; the {engine} engine")
             # A copy in the rehearsal's folder: a stack with local state keeps it beside its file, and a
             # rehearsal must never write the real one (the bootstrap stack's environments/bootstrap/*.tfstate).
             original, config_file = config_file, workdir / "file" / config_file.name
@@ -337,11 +348,11 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, out=sys.stdout
                 earlier = workdir / "before" / config_file.name
                 earlier.parent.mkdir()
                 earlier.write_text(toml_dumps(before), encoding="utf-8")
-                say(f"{', '.join(config.draining_ips)} drain: first cdktf deploy {config.stack} with them active, "
+                say(f"{', '.join(config.draining_ips)} drain: first {engine} deploy {config.stack} with them active, "
                     "as before draining …")
                 rehearsal.deploy(earlier)
             if from_file is None:
-                say(f"cdktf deploy {config.stack} …")
+                say(f"{engine} deploy {config.stack} …")
                 rehearsal.deploy(config_file)
             stack_dir = rehearsal.outdir / "stacks" / config.stack
             say("deployed; planning again, which must show no change …")
@@ -371,15 +382,19 @@ def _fresh(folder: Path) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    from_file = None
-    if len(argv) == 3 and argv[1] == "--from":
-        argv, from_file = argv[:1], Path(argv[2])
-    if len(argv) != 1:
-        print("usage: python -m rehearsal path/to/environment.toml [--from path/of/the/file/as/deployed/now.toml]",
-              file=sys.stderr)
+    parser = argparse.ArgumentParser(prog="python -m rehearsal", description="make rehearse: one file deployed "
+                                     "with the real google provider against a local GCP API")
+    parser.add_argument("file", type=Path, help="the environment file")
+    parser.add_argument("--from", dest="from_file", type=Path,
+                        help="the file as deployed now: deployed first, then FILE through the plan guard")
+    parser.add_argument("--engine", default="cdktf", choices=sorted(ENGINES), help="the CDK engine (ENGINE=)")
+    args = parser.parse_args(argv)
+    if args.from_file is not None and not args.from_file.is_file():
+        print(f"error: FROM: expected the path of the file as deployed now, got {str(args.from_file)!r} "
+              "(no such file)", file=sys.stderr)
         return 2
-    if from_file is not None and not from_file.is_file():
-        print(f"error: FROM: expected the path of the file as deployed now, got {str(from_file)!r} (no such file)",
-              file=sys.stderr)
+    if not ENGINES[args.engine][0].is_file():
+        print(f"error: the {args.engine} engine is not set up ({ENGINES[args.engine][0]} is missing): run "
+              f"`make rehearse ENGINE={args.engine}`, which sets it up", file=sys.stderr)
         return 2
-    return rehearse(Path(argv[0]), from_file=from_file, allowlist_root=REHEARSAL_ALLOWLISTS)
+    return rehearse(args.file, from_file=args.from_file, engine=args.engine, allowlist_root=REHEARSAL_ALLOWLISTS)

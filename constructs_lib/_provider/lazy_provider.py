@@ -1,8 +1,8 @@
 """Load the google provider lazily: only the namespaces a stack uses, in Python and in node.
 
-The prebuilt provider as shipped (cdktf-cdktf-provider-google 16.12.1) loads all
-of its ~1,470 namespaces whenever one class is imported: its Python root module
-imports every submodule (about 10 s and 400 MB), and the jsii kernel ``require``s
+The prebuilt provider as shipped (cdktf-cdktf-provider-google 16.12.1; cdktn-provider-google 18.0.0, the
+cdktn engine's, engine.py, is built alike) loads all its ~1,470 namespaces whenever one class is imported:
+its Python root module imports every submodule (about 10 s and 400 MB), and the jsii kernel ``require``s
 its ``lib/index.js``, which loads every JavaScript module (3-4 s and 550 MB).
 A synth of the seven resources of this app uses seven namespaces.
 
@@ -29,7 +29,7 @@ path: a provider or jsii version other than the pinned ones, an overlay that is
 missing or built for something else, or a jsii package cache without the
 overlay's runtime index raise ``ProviderLoadingError`` saying what to do.
 
-The one way to get the stock path is to import ``cdktf_cdktf_provider_google``
+The one way to get the stock path is to import the provider's package (``cdktf_cdktf_provider_google``)
 before constructs_lib does. ``use_lazy_provider()`` then leaves that module
 alone and warns (``StockProviderWarning``), so that an import placed above it
 by mistake does not go unnoticed; ``bench/stock_synth.py``, which compares the
@@ -51,6 +51,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Mapping
 
+from .engine import current_engine
+
 __all__ = [
     "JSII_VERSION",
     "PROVIDER_VERSION",
@@ -62,18 +64,16 @@ __all__ = [
     "use_lazy_provider",
 ]
 
-PACKAGE = "cdktf_cdktf_provider_google"
-PROVIDER_DIST = "cdktf-cdktf-provider-google"
-ASSEMBLY = "@cdktf/provider-google"
-# The provider is archived, so this will not drift; the overlay is built from,
-# and checked against, exactly this release.
-PROVIDER_VERSION = "16.12.1"
+ENGINE = current_engine()  # engine.py: the overlay is built from, and checked against, its provider release
+PACKAGE = ENGINE.package
+PROVIDER_DIST = ENGINE.provider_dist
+ASSEMBLY = ENGINE.assembly
+PROVIDER_VERSION = ENGINE.provider_version
 JSII_DIST = "jsii"
-# The jsii runtime whose behaviour the overlay relies on: it reads
-# _SUBMODULE_FQN_MAP, keys its package cache by the tarball's SHA-256, and
-# serves types from the runtime index in the cache entry.
+# The jsii runtime whose behaviour the overlay relies on: it reads _SUBMODULE_FQN_MAP, keys its package cache
+# by the tarball's SHA-256, and serves types from the runtime index in the cache entry.
 JSII_VERSION = "1.142.0"
-TARBALL = f"provider-google@{PROVIDER_VERSION}.jsii.tgz"
+TARBALL = ENGINE.tarball
 # Bump when the overlay's layout changes, so that `make setup` rebuilds it.
 OVERLAY_FORMAT = 2
 # The runtime index manifest that jsii 1.142.0 writes into a package cache entry.
@@ -114,15 +114,15 @@ def check_versions(installed: Mapping[str, str | None]) -> None:
         problems.append(
             f"{_installed(PROVIDER_DIST, installed.get(PROVIDER_DIST))}, but the lazy provider overlay is "
             f"made for {PROVIDER_VERSION} only (its npm tarball, submodules and _jsii module are pinned by "
-            "hash in constructs_lib/_provider/lazy_provider_build.py): install "
-            f"{PROVIDER_VERSION} (Pipfile.lock, `make setup`), or check the new release and update "
-            "PROVIDER_VERSION and the pinned hashes"
+            "hash in constructs_lib/_provider/engine.py): install "
+            f"{PROVIDER_VERSION} (`make setup`, with ENGINE={ENGINE.name}), or check the new release and update "
+            "its Engine: provider_version and stock_sha256"
         )
     if installed.get(JSII_DIST) != JSII_VERSION:
         problems.append(
             f"{_installed(JSII_DIST, installed.get(JSII_DIST))}, but the lazy provider overlay was checked "
             f"against the jsii runtime {JSII_VERSION} (its _SUBMODULE_FQN_MAP lookup, package cache key and "
-            f"runtime index): install {JSII_VERSION} (Pipfile.lock, `make setup`), or check those in the new "
+            f"runtime index): install {JSII_VERSION} (`make setup`, with ENGINE={ENGINE.name}), or check those in the new "
             "release and update JSII_VERSION in constructs_lib/_provider/lazy_provider.py"
         )
     if problems:
@@ -255,7 +255,7 @@ def stock_package_locations() -> list[str]:
 
 
 def import_overlay(directory: Path) -> None:
-    """Import the overlay's root module as ``cdktf_cdktf_provider_google``.
+    """Import the overlay's root module as the provider's package (``PACKAGE``).
 
     Its submodules resolve first in the overlay (``_jsii``), then in the stock
     package. Importing it starts the jsii kernel and loads the lazy tarball.
@@ -276,7 +276,7 @@ def import_overlay(directory: Path) -> None:
 def use_lazy_provider() -> None:
     """Make the google provider load lazily in this interpreter; safe to call again.
 
-    Leaves an already imported ``cdktf_cdktf_provider_google`` alone: the
+    Leaves an already imported provider package alone: the
     overlay itself (a second call), or the stock package, about which it warns
     (see the module docstring).
 

@@ -116,6 +116,10 @@ def test_no_module_over_300_lines(module):
     assert lines <= MAX_LINES, f"{MODULES[module].relative_to(ROOT)}: {lines} lines, at most {MAX_LINES}"
 
 
+# The modules of both engines (constructs_lib/_provider/engine.py) and of their providers.
+ENGINE_MODULES = ("cdktf", "cdktn", "constructs", "cdktf_cdktf_provider_google", "cdktn_provider_google")
+
+
 def test_the_cdktf_and_provider_imports_live_in_provider_alone():
     outside = []
     for module, path in MODULES.items():
@@ -124,8 +128,7 @@ def test_the_cdktf_and_provider_imports_live_in_provider_alone():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
-            outside += [f"{module}: {n}" for n in names if n.split(".")[0] in ("cdktf", "constructs",
-                                                                                "cdktf_cdktf_provider_google")]
+            outside += [f"{module}: {n}" for n in names if n.split(".")[0] in ENGINE_MODULES]
     assert outside == []
 
 
@@ -147,7 +150,7 @@ def test_a_fact_is_written_once_in_facts(fact):
 
 def test_validation_loads_neither_cdktf_nor_the_constructs():
     code = ("import sys, constructs_lib; constructs_lib.load_environment('environments/example.toml'); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('cdktf', 'jsii', 'constructs') "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('cdktf', 'cdktn', 'jsii', 'constructs') "
             "or m.startswith(('constructs_lib._provider', 'constructs_lib.chain', 'constructs_lib.stacks'))))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

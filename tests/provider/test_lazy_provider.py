@@ -18,6 +18,7 @@ import pytest
 
 from constructs_lib._provider import lazy_provider
 from constructs_lib._provider.lazy_provider import (
+    ASSEMBLY,
     JSII_DIST,
     JSII_VERSION,
     PACKAGE,
@@ -43,8 +44,9 @@ def run_python(*args: str, cwd: Path = ROOT, **extra: str) -> subprocess.Complet
 
 def namespaces_named_in_google_py() -> set[str]:
     tree = ast.parse((ROOT / "constructs_lib" / "_provider" / "google.py").read_text())
-    return {node.module for node in ast.walk(tree)
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(f"{PACKAGE}.")}
+    (namespaces,) = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                     and [getattr(t, "id", None) for t in node.targets] == ["NAMESPACES"]]
+    return {f"{PACKAGE}.{name}" for name in namespaces}
 
 
 # The stock import takes about 10 s: `pytest -m "not stock_comparison"` leaves this one out.
@@ -65,23 +67,23 @@ def test_every_stack_synthesizes_byte_identical_to_the_stock_provider(tmp_path):
 
 LOADED_BY_A_SYNTH = """
 import json, runpy, sys
-report = sys.argv[1]
+report, package = sys.argv[1:3]
 sys.argv = ["main.py"]
 try:
     runpy.run_path("main.py", run_name="__main__")
 except SystemExit as exit:
     assert not exit.code, exit.code
-root = sys.modules["cdktf_cdktf_provider_google"]
+root = sys.modules[package]
 with open(report, "w") as stream:
     json.dump({"root": root.__file__,
-                  "submodules": sorted(m for m in sys.modules if m.startswith("cdktf_cdktf_provider_google.")
+                  "submodules": sorted(m for m in sys.modules if m.startswith(package + ".")
                                        and m.count(".") == 1 and not m.endswith("._jsii"))}, stream)
 """
 
 
 def test_a_synth_loads_only_the_namespaces_google_py_imports_in_python_and_in_node(tmp_path):
     report = tmp_path / "loaded.json"
-    result = run_python("-c", LOADED_BY_A_SYNTH, str(report), EGRESS_CONFIG=str(FIXTURE_EXAMPLE),
+    result = run_python("-c", LOADED_BY_A_SYNTH, str(report), PACKAGE, EGRESS_CONFIG=str(FIXTURE_EXAMPLE),
                         CDKTF_OUTDIR=str(tmp_path / "out"),
                         JSII_DEBUG_TIMING="1")
 
@@ -101,7 +103,8 @@ import jsii
 import constructs_lib._provider.google  # the lazy provider, with the namespaces google.py names
 from constructs_lib._provider.cdk import TerraformStack, Testing
 
-NAMESPACE = "cdktf_cdktf_provider_google.cloud_run_v2_job"
+from constructs_lib._provider.lazy_provider import ASSEMBLY, PACKAGE
+NAMESPACE = PACKAGE + ".cloud_run_v2_job"
 assert NAMESPACE not in sys.modules, f"google.py imports {NAMESPACE} now: pick another namespace for this test"
 if "--without-fqn-map" in sys.argv:  # what an empty stub package gives: nothing tells jsii where the type lives
     jsii._reference_map._submodule_fqn_map.clear()
@@ -110,7 +113,7 @@ if "--without-fqn-map" in sys.argv:  # what an empty stub package gives: nothing
 class CloudRunV2JobMadeInJavaScript:
     # Stands for a job that JavaScript created, say in a TypeScript construct
     # library: Python never imported its namespace, so none of its types is registered.
-    __jsii_type__ = "@cdktf/provider-google.cloudRunV2Job.CloudRunV2Job"
+    __jsii_type__ = ASSEMBLY + ".cloudRunV2Job.CloudRunV2Job"
 
 
 job = CloudRunV2JobMadeInJavaScript()
@@ -126,7 +129,7 @@ def test_an_object_of_a_namespace_python_never_imported_resolves_to_its_class(tm
     result = run_python("-c", OBJECT_MADE_IN_JAVASCRIPT, TMPDIR=str(tmp_path))
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["cdktf_cdktf_provider_google.cloud_run_v2_job",
+    assert result.stdout.split() == [f"{PACKAGE}.cloud_run_v2_job",
                                      "CloudRunV2JobTemplateOutputReference"]
 
 
@@ -134,8 +137,7 @@ def test_without_the_submodule_map_that_object_is_an_unknown_type(tmp_path):
     result = run_python("-c", OBJECT_MADE_IN_JAVASCRIPT, "--without-fqn-map", TMPDIR=str(tmp_path))
 
     assert result.returncode != 0
-    assert ("Unknown type: @cdktf/provider-google.cloudRunV2Job.CloudRunV2JobTemplateOutputReference"
-            in result.stderr)
+    assert f"Unknown type: {ASSEMBLY}.cloudRunV2Job.CloudRunV2JobTemplateOutputReference" in result.stderr
 
 
 def test_accepts_the_installed_versions():
@@ -144,8 +146,8 @@ def test_accepts_the_installed_versions():
 
 def test_fails_when_the_provider_version_changes():
     with pytest.raises(ProviderLoadingError) as raised:
-        lazy_provider.check_versions({PROVIDER_DIST: "16.13.0", JSII_DIST: JSII_VERSION})
-    assert f"{PROVIDER_DIST} 16.13.0 is installed" in str(raised.value)
+        lazy_provider.check_versions({PROVIDER_DIST: "99.0.0", JSII_DIST: JSII_VERSION})
+    assert f"{PROVIDER_DIST} 99.0.0 is installed" in str(raised.value)
     assert f"made for {PROVIDER_VERSION} only" in str(raised.value)
     assert str(raised.value).count("\n  - ") == 1
 
@@ -166,12 +168,13 @@ def test_fails_when_the_jsii_runtime_changes():
 FAKE_PROVIDER_RELEASE = """
 import importlib.metadata, runpy, sys
 real = importlib.metadata.version
-importlib.metadata.version = lambda dist: "16.13.0" if dist == "cdktf-cdktf-provider-google" else real(dist)
+from constructs_lib._provider.lazy_provider import ENGINE
+importlib.metadata.version = lambda dist: "99.0.0" if dist == ENGINE.provider_dist else real(dist)
 if sys.argv[1] == "app":
     try:
         import constructs_lib._provider.google
     except Exception:
-        print("loaded:", sorted(m for m in ("jsii", "cdktf", "cdktf_cdktf_provider_google") if m in sys.modules))
+        print("loaded:", sorted(m for m in ("jsii", ENGINE.core, ENGINE.package) if m in sys.modules))
         raise
 else:
     runpy.run_module("constructs_lib._provider.lazy_provider_build", run_name="__main__")
@@ -183,7 +186,7 @@ def test_the_app_stops_on_a_provider_version_change_before_loading_anything():
 
     assert result.returncode == 1
     assert "ProviderLoadingError: cannot load the google provider lazily" in result.stderr
-    assert "cdktf-cdktf-provider-google 16.13.0 is installed" in result.stderr
+    assert f"{PROVIDER_DIST} 99.0.0 is installed" in result.stderr
     assert result.stdout == "loaded: []\n"
 
 
@@ -192,7 +195,7 @@ def test_the_build_stops_on_a_provider_version_change():
 
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot load the google provider lazily")
-    assert "cdktf-cdktf-provider-google 16.13.0 is installed" in result.stderr
+    assert f"{PROVIDER_DIST} 99.0.0 is installed" in result.stderr
 
 
 def test_the_build_refuses_stock_files_other_than_the_pinned_ones(tmp_path):
@@ -234,7 +237,7 @@ def test_refuses_an_overlay_built_for_another_release(tmp_path):
     OverlayStamp(format=lazy_provider.OVERLAY_FORMAT, provider_version="16.11.0", jsii_version=JSII_VERSION,
                  cache_key="0" * 64).write(tmp_path)
     with pytest.raises(ProviderLoadingError,
-                       match=r"built for something else \(provider_version is '16.11.0', expected '16.12.1'\)"):
+                       match=rf"built for something else \(provider_version is '16.11.0', expected '{PROVIDER_VERSION}'\)"):
         lazy_provider.stamp_of_current_overlay(tmp_path)
 
 

@@ -11,7 +11,7 @@ from tests.support.paths import FIXTURE_ENVIRONMENTS, ROOT
 
 COPIED = ("Makefile", "cdktf.json", "main.py", "Pipfile", "Pipfile.lock", "package.json", "package-lock.json", "rehearsal",
           ".checkov.yaml", "constructs_lib", "tools")
-LINKED = (".venv", "node_modules", ".tools")
+LINKED = (".venv", "node_modules", ".tools", ".venv-cdktn", "engines")  # engines/: the cdktn engine's pins and CLI
 
 
 def project_copy(folder: Path) -> Path:
