@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..facts.naming import ADDRESS_STEM, NAT_SUFFIX, derived_address
 from ..facts.resources import ADDRESS, NAT
-from ..policies.document import Resource, StackDocument
+from ..policies.document import StackDocument
 from .markdown import code, table, text
 
 __all__ = ["renames_section"]
@@ -38,11 +38,11 @@ def _what_renames(address: str, chain: str | None) -> str:
             f"{code(chain + ADDRESS_STEM)}) or to less than {position}; a list in `egress.static_ip_names` without it")
 
 
-def _fate(address: Resource) -> str:
-    if address.get("lifecycle", {}).get("prevent_destroy"):
-        return ("kept: prevent_destroy makes Terraform refuse the plan instead of releasing it (without "
-                "prevent_destroy it would be released)")
-    return "released: Terraform destroys it and reserves a new IP, which the third party must allowlist again"
+# prevent_destroy does not hold here: an address that leaves the configuration is destroyed like any other
+# resource. The plan guard (make diff/deploy, and the HCP Terraform policy set) is what stops it.
+_FATE = ("refused by the plan guard of `make diff`/`make deploy`, unless the file names it in `egress.release_ips` "
+         "(released: its IP goes back to Google) or `egress.forget_ips` (kept reserved, out of the stack); "
+         "`cdktf deploy` bypasses the guard and would release it")
 
 
 def renames_section(doc: StackDocument) -> list[str]:
@@ -51,7 +51,7 @@ def renames_section(doc: StackDocument) -> list[str]:
     if not addresses:
         return []
     chain = _chain_name(doc)
-    rows = [(text(a.get("name")), code(a.address), _what_renames(str(a.get("name")), chain), _fate(a))
+    rows = [(text(a.get("name")), code(a.address), _what_renames(str(a.get("name")), chain), _FATE)
             for a in addresses]
     return ["## Addresses a change would rename", "",
             "An address's name is part of its Terraform address: renamed, it is a new resource.", "",

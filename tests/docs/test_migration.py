@@ -1,7 +1,7 @@
 """docs/migration.md is run: its ```sh blocks, in order, in one shell, as a user moving a deployed stack to cdktn.
 
-They run in a copy of the project (tests/support/project.py) whose example stack the default engine deployed
-first, against the rehearsals' local GCP API and GCS server standing in for the cloud (the provider and the
+They run in a copy of the project (tests/support/project.py) whose production stack (the example with values
+of its own) the default engine deployed first, against the rehearsals' local GCP API and GCS server standing in for the cloud (the provider and the
 backend are pointed at them, as ``make rehearse`` does), with the provider lock file that deploy wrote. Every block must succeed, and a ```text block right
 after a ```sh block holds lines that block's output must contain.
 """
@@ -59,15 +59,19 @@ def test_the_output_of_each_block_is_found_by_its_mark():
 
 def test_every_command_of_the_migration_runs_on_a_deployed_stack(tmp_path):
     project = project_copy(tmp_path / "project")
-    example = project / "environments" / "example.toml"
+    # A user's environment: the example with a project and bucket of its own (make diff and make deploy refuse the
+    # shipped example's placeholders).
+    production = project / "environments" / "production.toml"
+    example = (project / "environments" / "example.toml").read_text(encoding="utf-8")
+    production.write_text(example.replace("my-gcp-project", "acme-prod-123"), encoding="utf-8")
     with Rehearsal(tmp_path / "cloud") as cloud:
-        cloud.seed(load_one(example))
-        cloud.deploy(example)  # the stack as it runs today: deployed by the default engine
+        cloud.seed(load_one(production))
+        cloud.deploy(production)  # the stack as it runs today: deployed by the default engine
         # ... and its provider lock file, which a user's cdktf.out/stacks/<stack>/ keeps from that deploy (here the
-        # Terraform registry, which `cdktf diff` asks when there is none, cannot be reached).
-        lock = project / "cdktf.out" / "stacks" / "example" / ".terraform.lock.hcl"
+        # Terraform registry, which `terraform init` asks when there is none, cannot be reached).
+        lock = project / "cdktf.out" / "stacks" / "production" / ".terraform.lock.hcl"
         lock.parent.mkdir(parents=True)
-        shutil.copy2(cloud.outdir / "stacks" / "example" / ".terraform.lock.hcl", lock)
+        shutil.copy2(cloud.outdir / "stacks" / "production" / ".terraform.lock.hcl", lock)
         env = cloud.env()
         del env["CDKTF_OUTDIR"]  # the project's own cdktf.out/, as for a user
         env.pop("ENGINE", None)

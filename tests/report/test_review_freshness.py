@@ -109,15 +109,14 @@ def test_the_review_names_what_renames_each_address(reported):
                                                 "`egress.standby_ips`); a new `name` or count leaves it as it is"}
 
 
-def test_the_review_says_an_address_without_prevent_destroy_is_released(reported):
+def test_the_review_says_the_plan_guard_not_prevent_destroy_stops_a_rename(reported):
+    # A renamed address leaves the configuration, where prevent_destroy no longer holds: the review must not
+    # promise it, and must name the keys that let the change through.
     _, stack_dir = reported
-    doc = json.loads((stack_dir / "cdk.tf.json").read_text())
-    for address in doc["resource"]["google_compute_address"].values():
-        address.pop("lifecycle", None)
-    (stack_dir / "cdk.tf.json").write_text(json.dumps(doc))
-    write_reports(stack_dir.parent.parent)
     (row,) = rows((stack_dir / "REVIEW.md").read_text(), "Addresses a change would rename")
-    assert row[3].startswith("released: Terraform destroys it")
+    assert row[3].startswith("refused by the plan guard")
+    assert "`egress.release_ips`" in row[3] and "`egress.forget_ips`" in row[3]
+    assert "prevent_destroy" not in row[3]
 
 
 def test_the_review_names_no_module_of_the_code(reported):
