@@ -122,10 +122,11 @@ $(PROVIDER): tools/google-provider.sh tools/google-provider/go.mod tools/google-
 
 # Deploy one file against a local GCP API with the real provider, plan again (must be empty), print
 # the outputs: make rehearse ENV=production, or EGRESS_CONFIG=path/to/file.toml make rehearse.
+# SEED=path/to/seed.toml adds a brownfield project's neighbours first (docs/rehearsal.md).
 REHEARSE_CONFIG = $(or $(EGRESS_CONFIG),$(if $(ENV),environments/$(ENV).toml))
 rehearse: setup provider
 	@test -n "$(REHEARSE_CONFIG)" || { echo "error: make rehearse takes one file: ENV=<stem> or EGRESS_CONFIG=<path>" >&2; exit 2; }
-	.venv/bin/python -m rehearsal "$(REHEARSE_CONFIG)"
+	.venv/bin/python -m rehearsal $(if $(SEED),--seed "$(SEED)") "$(REHEARSE_CONFIG)"
 
 .PHONY: report scan
 

@@ -2,6 +2,7 @@
 
     make rehearse ENV=example                   # environments/example.toml
     EGRESS_CONFIG=examples/direct.toml make rehearse
+    make rehearse ENV=example SEED=my-seed.toml # with a brownfield seed (brownfield.py)
 
 It synthesizes the one stack into a folder of its own (never ``cdktf.out``, so
 no local state there is touched), starts the local GCP API (``localgcp``) and
@@ -30,11 +31,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from constructs_lib.app import load_stacks
+from constructs_lib.app.tainted import recovery_commands
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
-from constructs_lib.stacks.apis import required_apis
+from rehearsal.brownfield import Seed, SeedError, load_seed
 from rehearsal.gcs import GcsServer
-from rehearsal.localgcp import LocalGcp, gcloud
+from rehearsal.localgcp import LocalGcp
+from rehearsal.seeding import seed_gcp
 from rehearsal.tomlfile import dumps as toml_dumps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,50 +141,14 @@ class Rehearsal:
 
     # --- the world as the file says it already is ---------------------------------------------------
 
-    def seed(self, config: EnvironmentConfig | BootstrapConfig) -> None:
-        """What must exist before the stack: its projects, the VPC network, adopted addresses, the state bucket."""
-        if isinstance(config, BootstrapConfig):
-            self.gcp.add_project(config.project)
-            return
-        for project in {config.project, config.network_project}:
-            if project not in self.gcp.projects:
-                self.gcp.add_project(project)
-        network = f"projects/{config.network_project}/global/networks/{config.network.vpc}"
-        if network not in self.gcp.store:
-            self.gcp.compute.add_network(config.network_project, config.network.vpc)
-        for name in config.existing_ips:
-            key = f"projects/{config.network_project}/regions/{config.region}/addresses/{name}"
-            if key not in self.gcp.store:
-                self.gcp.compute.add_address(config.network_project, config.region, name)
-        for channel in config.alerts.notification_channels if config.alerts else ():
-            if channel not in self.gcp.store:  # [alerts]: channels exist before a file names them
-                self.gcp.monitoring.add_notification_channel(channel)
-        if config.state.backend == "gcs" and config.state.bucket and not (self.gcs.root / config.state.bucket).is_dir():
+    def seed(self, config: EnvironmentConfig | BootstrapConfig, brownfield: Seed | None = None) -> list[str]:
+        """What must exist before the stack (``seed_gcp``), and the state bucket. Returns one line per thing
+        seeded."""
+        said = seed_gcp(self.gcp, config, brownfield)
+        if isinstance(config, EnvironmentConfig) and config.state.backend == "gcs" and config.state.bucket and \
+                not (self.gcs.root / config.state.bucket).is_dir():
             self.gcs.create_bucket(config.state.bucket)
-        if config.adopt.any:
-            self._build_by_hand(config)
-
-    def _build_by_hand(self, c: EnvironmentConfig) -> None:
-        """What ``[adopt]`` names, as the guide's gcloud commands create it (rehearsal/localgcp/gcloud.py)."""
-        gcp, net, region = self.gcp, c.network_project, c.region
-        gcloud.services_enable(gcp, c.project, *required_apis(c.has_connector, has_alerts=c.alerts is not None))
-        if c.adopt.chain:
-            subnets = [(c.subnet_name, c.network.subnet_cidr), (c.direct_subnet_name, c.network.direct_subnet_cidr)]
-            subnets = [(name, cidr) for name, cidr in subnets if cidr is not None]
-            for name, cidr in subnets:
-                gcloud.subnets_create(gcp, net, region, name, network=c.network.vpc, ip_range=cidr)
-            if c.has_connector and c.network.subnet_cidr is not None:
-                gcloud.connectors_create(gcp, c.project, region, c.connector_name, subnet=c.subnet_name,
-                                         subnet_project=net)
-            gcloud.routers_create(gcp, net, region, c.router_name, network=c.network.vpc)
-            for name in (*c.address_names, *c.standby_ips):
-                gcloud.addresses_create(gcp, net, region, name)
-            gcloud.nats_create(gcp, net, region, c.nat_name, router=c.router_name,
-                               subnets=[name for name, _ in subnets], addresses=list(c.active_ip_names))
-        for service in c.services:
-            if service.name in c.adopt.services:
-                gcloud.run_deploy(gcp, c.project, region, service.name, image=service.image,
-                                  connector=c.connector_name)
+        return said
 
     # --- environments -------------------------------------------------------------------------------
 
@@ -252,6 +219,10 @@ class Rehearsal:
         shown = self.terraform(stack_dir, "show", "-no-color", "-json", "rehearsal.tfplan")
         return Plan(json.loads(shown.stdout))
 
+    def state(self, stack_dir: Path) -> dict[str, Any]:
+        """``terraform show -json`` of the stack's state."""
+        return json.loads(self.terraform(stack_dir, "show", "-no-color", "-json").stdout)
+
     def outputs(self, stack_dir: Path) -> dict[str, Any]:
         shown = self.terraform(stack_dir, "output", "-no-color", "-json")
         return {name: value["value"] for name, value in json.loads(shown.stdout).items()}
@@ -278,12 +249,34 @@ def prior_stage(doc: dict[str, Any]) -> dict[str, Any] | None:
     return before
 
 
-def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
+def imports_of(stack_dir: Path) -> list[str]:
+    """``<address> ← <id>`` of each import block of a synthesized stack (``[adopt]``)."""
+    document = json.loads((stack_dir / "cdk.tf.json").read_text(encoding="utf-8"))
+    return [f"{block['to']} <- {block['id']}" for block in document.get("import", [])]
+
+
+def recovery_advice(rehearsal: Rehearsal, stack_dir: Path, stack: str) -> str:
+    """After a failed deploy: the commands that recover a tainted Cloud Run service, or nothing."""
+    try:
+        state = rehearsal.state(stack_dir)
+    except (RehearsalError, json.JSONDecodeError):
+        return ""
+    commands = recovery_commands(state, stack_dir=f"cdktf.out/stacks/{stack}", stack=stack)
+    if not commands:
+        return ""
+    return ("\nthe Cloud Run service is in the state as tainted: its revision failed, and with deletion_protection "
+            "on the replacement Terraform now plans would be refused. Keep the service, deletion protection on:\n"
+            + "\n".join(f"  {command}" for command in commands) + "\n(docs/rehearsal.md, \"A first deploy that "
+            "fails\")")
+
+
+def rehearse(config_file: Path, *, seed_file: Path | None = None, out=sys.stdout, err=sys.stderr) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code."""
     say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
     try:
         config = load_one(config_file)
-    except ConfigError as problem:
+        brownfield = load_seed(seed_file) if seed_file is not None else None
+    except (ConfigError, SeedError) as problem:
         print(f"error: {problem}", file=err)
         return 1
     if isinstance(config, EnvironmentConfig) and config.state.backend != "gcs":
@@ -294,9 +287,15 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
     try:
         with Rehearsal(workdir) as rehearsal:
-            rehearsal.seed(config)
+            if brownfield is not None and isinstance(config, BootstrapConfig):
+                print(f"error: {seed_file}: a seed adds neighbours to an environment's network; "
+                      f"{config_file} is a bootstrap file", file=err)
+                return 1
+            seeded = rehearsal.seed(config, brownfield)
             say(f"local GCP API on {rehearsal.gcp.url}, GCS on {rehearsal.gcs.url}; "
                 f"google provider {PROVIDER_VERSION} from {MIRROR}")
+            for line in seeded:
+                say(f"seeded: {line}")
             # A copy in the rehearsal's folder: a stack with local state keeps it beside its file, and a
             # rehearsal must never write the real one (the bootstrap stack's environments/bootstrap/*.tfstate).
             original, config_file = config_file, workdir / "file" / config_file.name
@@ -312,8 +311,14 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
                     "as before draining …")
                 rehearsal.deploy(earlier)
             say(f"cdktf deploy {config.stack} …")
-            rehearsal.deploy(config_file)
             stack_dir = rehearsal.outdir / "stacks" / config.stack
+            try:
+                rehearsal.deploy(config_file)
+            except RehearsalError as failure:
+                print(f"error: {failure}{recovery_advice(rehearsal, stack_dir, config.stack)}", file=err)
+                return 1
+            for line in imports_of(stack_dir):
+                say(f"imported: {line}")
             say("deployed; planning again, which must show no change …")
             plan = rehearsal.plan(stack_dir)
             if plan.changes:
@@ -332,7 +337,10 @@ def rehearse(config_file: Path, *, out=sys.stdout, err=sys.stderr) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m rehearsal path/to/environment.toml", file=sys.stderr)
+    seed = None
+    if len(argv) == 3 and argv[0] == "--seed":
+        seed, argv = Path(argv[1]), argv[2:]
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print("usage: python -m rehearsal [--seed path/to/seed.toml] path/to/environment.toml", file=sys.stderr)
         return 2
-    return rehearse(Path(argv[0]))
+    return rehearse(Path(argv[0]), seed_file=seed)
