@@ -347,13 +347,9 @@ class Compute:
         if "subnetworks" in stored:
             stored["subnetworks"] = [{**s, "name": self._subnetwork_link(project, region, s["name"])}
                                      for s in stored["subnetworks"]]
+        # Nothing more: a real GET shows minPortsPerVm, enableDynamicPortAllocation and
+        # enableEndpointIndependentMapping only when they were sent (KCC computerouternatbasic/_http.log).
         stored["effectiveTcpTimeWaitTimeoutSec"] = stored["tcpTimeWaitTimeoutSec"]
-        if stored.get("enableDynamicPortAllocation"):
-            stored.setdefault("minPortsPerVm", 32)
-        else:
-            stored.setdefault("minPortsPerVm", 64)
-            stored.setdefault("enableEndpointIndependentMapping", False)
-        stored.setdefault("enableDynamicPortAllocation", False)
         return stored
 
     def _address_link(self, project: str, region: str, link: str) -> str:

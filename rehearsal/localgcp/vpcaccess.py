@@ -106,8 +106,9 @@ class VpcAccess:
         if ipaddress.ip_network(found["ipCidrRange"]).prefixlen != 28:
             raise invalid(f"Subnet {subnet['name']} must have a /28 netmask, got {found['ipCidrRange']}.")
         connector = self._sized({"machineType": "e2-micro", **body})
-        connector.update(name=key, state="CREATING", subnet={"name": subnet["name"], "projectId": host},
-                         network=found["network"].rsplit("/", 1)[-1], connectedProjects=[req.params["project"]])
+        # A real GET holds no network nor connectedProjects for a connector on a named subnet
+        # (KCC vpcaccessconnector/subnetconnector/_http.log).
+        connector.update(name=key, state="CREATING", subnet={"name": subnet["name"], "projectId": host})
         self.gcp.store[key] = connector
         return self._operation(req, "CreateConnector", connector, key)
 
