@@ -262,3 +262,11 @@ def test_public_service_grants_invoker_to_all_users():
         "name": f"${{{RUN}.{services['web']}.name}}", "project": "my-gcp-project", "location": "asia-northeast3",
         "role": "roles/run.invoker", "member": "allUsers"}
 
+
+
+def test_dynamic_port_allocation_sends_endpoint_independent_mapping_off():
+    """Optional+Computed in the provider: left out, an adopted NAT's EIM = true would be sent beside DPA, which GCP
+    refuses (the local API too: tests/rehearsal/test_localgcp.py)."""
+    nat = only(synth(config(nat={"dynamic_port_allocation": True})), NAT)
+    assert (nat["enable_dynamic_port_allocation"], nat["enable_endpoint_independent_mapping"]) == (True, False)
+    assert "enable_endpoint_independent_mapping" not in only(synth(config()), NAT)
