@@ -381,6 +381,9 @@ def gcp_rewrites_limits(workdir: Path) -> Recorded:
         steps.recorded.facts["limits"] = {
             k.rsplit("/", 1)[1]: v["template"]["containers"][0]["resources"]["limits"]
             for k, v in rehearsal.gcp.store.items() if "/services/" in k and k.count("/") == 5}
+        # Every operation started RUNNING and was finished by the provider's first poll (no 10 s wait).
+        steps.recorded.facts["polls"] = dict(rehearsal.gcp.operations.polls)
+        steps.recorded.facts["running"] = rehearsal.gcp.operations.running()
         return steps.recorded
 
 
@@ -390,6 +393,7 @@ SEEDS = {
     "address-in-use": ('[[vm]]\nname = "bastion"\naddresses = ["partner-ip"]\n',
                        {"egress": {"static_ip_count": 0, "existing_ips": ["partner-ip"]}}),
     "quota": ("[quota]\nstatic_addresses = 0\n", {}),
+    "missing-image": ('[images]\nmissing = ["asia.gcr.io/my-gcp-project/app:1.0.0"]\n', {}),
 }
 
 
@@ -761,6 +765,15 @@ def test_a_later_bad_deploy_recovers_with_the_next_deploy_and_converges(scenario
     assert not rec.plans["fixed:after"].changes
 
 
+def test_every_operation_runs_and_is_done_at_the_providers_first_poll(scenarios):
+    facts = recorded(scenarios, "limits").facts
+    kinds = {key.split("/operations/")[0].split("/")[-1] if "/operations/" in key else key.split("/")[0]
+             for key in facts["polls"]}
+    assert facts["running"] == []
+    assert len(facts["polls"]) >= 8 and set(facts["polls"].values()) == {1}, facts["polls"]
+    assert {"asia-northeast3", "operations"} <= kinds  # compute's region operations and Service Usage's
+
+
 def test_memory_only_and_cpu_in_milli_cpus_rehearse_with_an_empty_second_plan(scenarios):
     rec = recorded(scenarios, "limits")
     assert_converged(rec)
@@ -776,12 +789,21 @@ def test_memory_only_and_cpu_in_milli_cpus_rehearse_with_an_empty_second_plan(sc
                        "is already being used by 'https://www.googleapis.com/compute/v1/projects/my-gcp-project/"
                        "zones/asia-northeast3-a/instances/bastion'"),
     ("quota", "Quota 'STATIC_ADDRESSES' exceeded.  Limit: 0.0 in region asia-northeast3."),
+    ("missing-image", "is not ready and cannot serve traffic. Image 'asia.gcr.io/my-gcp-project/app:1.0.0' not found."),
 ])
 def test_each_brownfield_seed_fails_the_rehearsal_with_gcps_error(scenarios, name, error):
     facts = recorded(scenarios, f"brownfield:{name}").facts
     assert facts["code"] == 1, facts["output"]
     assert error in facts["output"]
     assert "rehearsal: seeded: " in facts["output"]
+
+
+def test_make_rehearse_prints_the_recovery_of_a_tainted_service(scenarios):
+    output = recorded(scenarios, "brownfield:missing-image").facts["output"]
+    assert "the Cloud Run service is in the state as tainted" in output
+    assert "  terraform -chdir=cdktf.out/stacks/brownfield untaint google_cloud_run_v2_service.Chain_Service-" \
+           "production_Resource_" in output
+    assert "  # fix the image in the file, then deploy again: make deploy STACK=brownfield" in output
 
 
 def test_rehearsing_an_adopting_file_prints_what_it_seeded_and_what_was_imported(scenarios):
