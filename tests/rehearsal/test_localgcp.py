@@ -182,3 +182,25 @@ def test_a_connector_a_service_uses_can_be_deleted_as_on_gcp(gcp):
     poll(gcp, ok(gcp, "POST", f"{RUN}?serviceId=api", body), "/run/v2/")
     poll(gcp, ok(gcp, "DELETE", f"/vpcaccess/v1/{connector}"), "/vpcaccess/v1/")
     assert connector not in gcp.store
+
+
+def test_an_address_another_nat_uses_cannot_become_a_nat_ip(gcp):
+    poll(gcp, subnet(gcp))
+    poll(gcp, subnet(gcp, "other", "10.124.1.0/28"))
+    poll(gcp, ok(gcp, "POST", f"{C}/addresses", {"name": "shared"}))
+    ip = f"projects/{P}/regions/{R}/addresses/shared"
+    other = {**nat("legacy", natIpAllocateOption="MANUAL_ONLY", natIps=[ip]),
+             "subnetworks": [{"name": f"projects/{P}/regions/{R}/subnetworks/other",
+                              "sourceIpRangesToNat": ["ALL_IP_RANGES"]}]}
+    assert router(gcp, "legacy", other)[0] == 200
+    status, reply = router(gcp, "chain", nat("n", natIpAllocateOption="MANUAL_ONLY", natIps=[ip]))
+    assert status == 400 and reply["error"]["errors"][0]["reason"] == "resourceInUseByAnotherResource"
+    assert reply["error"]["message"].endswith(f"is already being used by '{LINK}projects/{P}/regions/{R}/routers/legacy'")
+
+
+def test_a_subnet_already_in_another_nat_is_refused(gcp):
+    poll(gcp, subnet(gcp))
+    assert router(gcp, "legacy", nat("legacy"))[0] == 200
+    status, reply = router(gcp, "chain", nat("n"))
+    assert status == 400
+    assert reply["error"]["message"] == f"Subnetwork 'projects/{P}/regions/{R}/subnetworks/s' is already used by nat 'legacy'."
