@@ -34,7 +34,7 @@ was given.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,6 @@ class Seed:
     missing_images: tuple[str, ...] = ()
     not_listening: tuple[str, ...] = ()
     source: str = ""
-    described: list[str] = field(default_factory=list, compare=False)
 
     def apply(self, gcp: LocalGcp, config: EnvironmentConfig) -> list[str]:
         """Create the neighbours in ``gcp``; returns one line per thing seeded, for the rehearsal to print."""

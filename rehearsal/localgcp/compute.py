@@ -40,7 +40,6 @@ NAT_DEFAULTS: JSON = {"udpIdleTimeoutSec": 30, "icmpIdleTimeoutSec": 30, "tcpEst
 SINGULAR = {"subnetworks": "subnetwork", "addresses": "address", "routers": "router"}
 # What the provider sends that the API does not keep.
 NAT_REQUEST_ONLY = ("initialNatIps",)
-ALL_SUBNETWORKS = "ALL_SUBNETWORKS_ALL_IP_RANGES"
 # The regional quota of external addresses a project has when nothing says otherwise (a seed may lower it).
 STATIC_ADDRESSES_QUOTA = 8
 
