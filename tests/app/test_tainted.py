@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from constructs_lib.app.tainted import recovery_commands, tainted_services
 
-SERVICE = "google_cloud_run_v2_service.Chain_Service-production_Resource_0AE5B21E"
+SERVICE = "google_cloud_run_v2_service.Chain_Service-production_F6ABF0CF"
 
 
 def state(*resources: dict) -> dict:

@@ -802,7 +802,7 @@ def test_make_rehearse_prints_the_recovery_of_a_tainted_service(scenarios):
     output = recorded(scenarios, "brownfield:missing-image").facts["output"]
     assert "the Cloud Run service is in the state as tainted" in output
     assert "  terraform -chdir=cdktf.out/stacks/brownfield untaint google_cloud_run_v2_service.Chain_Service-" \
-           "production_Resource_" in output
+           "production_" in output
     assert "  # fix the image in the file, then deploy again: make deploy STACK=brownfield" in output
 
 
