@@ -232,8 +232,10 @@ $(OPA): tools/opa.sh tools/opa/go.mod tools/opa/go.sum
 # the outputs: make rehearse ENV=production, or EGRESS_CONFIG=path/to/file.toml make rehearse. It needs
 # the app, the test tools' Terraform and fake GCS server, and the provider: not the CLI, checkov or Mermaid.
 # FROM=<the file as deployed now> rehearses a change: FROM deployed first, then the file through the plan guard.
+# SEED=path/to/seed.toml adds a brownfield project's neighbours first (docs/rehearsal.md).
 rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provider $(ENGINE_CLI_STAMP)
-	@.venv/bin/python -m rehearsal --engine $(ENGINE) "$(ENV_FILE)" $(if $(FROM),--from $(call quote,$(FROM)))
+	@.venv/bin/python -m rehearsal --engine $(ENGINE) "$(ENV_FILE)" $(if $(FROM),--from $(call quote,$(FROM))) \
+		$(if $(SEED),--seed $(call quote,$(SEED)))
 
 .PHONY: report scan
 

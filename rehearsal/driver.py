@@ -2,6 +2,7 @@
 
     make rehearse ENV=example                   # environments/example.toml
     EGRESS_CONFIG=examples/direct.toml make rehearse
+    make rehearse ENV=example SEED=my-seed.toml # with a brownfield seed (brownfield.py)
 
 It synthesizes the one stack into a folder of its own (never ``cdktf.out``, so
 no local state there is touched), starts the local GCP API (``localgcp``) and
@@ -32,14 +33,16 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from constructs_lib.app import load_stacks
+from constructs_lib.app.tainted import recovery_commands
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
 from constructs_lib.deploy.terraform import TerraformFailed
 from constructs_lib.report.allowlist import allowlist_entries, write_allowlist
-from constructs_lib.stacks.apis import required_apis
 from rehearsal.change import deploy_change
+from rehearsal.brownfield import Seed, SeedError, load_seed
 from rehearsal.gcs import GcsServer
-from rehearsal.localgcp import LocalGcp, gcloud
+from rehearsal.localgcp import LocalGcp
+from rehearsal.seeding import seed_gcp
 from rehearsal.tomlfile import dumps as toml_dumps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,50 +153,14 @@ class Rehearsal:
 
     # --- the world as the file says it already is ---------------------------------------------------
 
-    def seed(self, config: EnvironmentConfig | BootstrapConfig) -> None:
-        """What must exist before the stack: its projects, the VPC network, adopted addresses, the state bucket."""
-        if isinstance(config, BootstrapConfig):
-            self.gcp.add_project(config.project)
-            return
-        for project in {config.project, config.network_project}:
-            if project not in self.gcp.projects:
-                self.gcp.add_project(project)
-        network = f"projects/{config.network_project}/global/networks/{config.network.vpc}"
-        if network not in self.gcp.store:
-            self.gcp.compute.add_network(config.network_project, config.network.vpc)
-        for name in config.existing_ips:
-            key = f"projects/{config.network_project}/regions/{config.region}/addresses/{name}"
-            if key not in self.gcp.store:
-                self.gcp.compute.add_address(config.network_project, config.region, name)
-        for channel in config.alerts.notification_channels if config.alerts else ():
-            if channel not in self.gcp.store:  # [alerts]: channels exist before a file names them
-                self.gcp.monitoring.add_notification_channel(channel)
-        if config.state.backend == "gcs" and config.state.bucket and not (self.gcs.root / config.state.bucket).is_dir():
+    def seed(self, config: EnvironmentConfig | BootstrapConfig, brownfield: Seed | None = None) -> list[str]:
+        """What must exist before the stack (``seed_gcp``), and the state bucket. Returns one line per thing
+        seeded."""
+        said = seed_gcp(self.gcp, config, brownfield)
+        if isinstance(config, EnvironmentConfig) and config.state.backend == "gcs" and config.state.bucket and \
+                not (self.gcs.root / config.state.bucket).is_dir():
             self.gcs.create_bucket(config.state.bucket)
-        if config.adopt.any:
-            self._build_by_hand(config)
-
-    def _build_by_hand(self, c: EnvironmentConfig) -> None:
-        """What ``[adopt]`` names, as the guide's gcloud commands create it (rehearsal/localgcp/gcloud.py)."""
-        gcp, net, region = self.gcp, c.network_project, c.region
-        gcloud.services_enable(gcp, c.project, *required_apis(c.has_connector, has_alerts=c.alerts is not None))
-        if c.adopt.chain:
-            subnets = [(c.subnet_name, c.network.subnet_cidr), (c.direct_subnet_name, c.network.direct_subnet_cidr)]
-            subnets = [(name, cidr) for name, cidr in subnets if cidr is not None]
-            for name, cidr in subnets:
-                gcloud.subnets_create(gcp, net, region, name, network=c.network.vpc, ip_range=cidr)
-            if c.has_connector and c.network.subnet_cidr is not None:
-                gcloud.connectors_create(gcp, c.project, region, c.connector_name, subnet=c.subnet_name,
-                                         subnet_project=net)
-            gcloud.routers_create(gcp, net, region, c.router_name, network=c.network.vpc)
-            for name in (*c.address_names, *c.standby_ips):
-                gcloud.addresses_create(gcp, net, region, name)
-            gcloud.nats_create(gcp, net, region, c.nat_name, router=c.router_name,
-                               subnets=[name for name, _ in subnets], addresses=list(c.active_ip_names))
-        for service in c.services:
-            if service.name in c.adopt.services:
-                gcloud.run_deploy(gcp, c.project, region, service.name, image=service.image,
-                                  connector=c.connector_name)
+        return said
 
     # --- environments -------------------------------------------------------------------------------
 
@@ -296,23 +263,46 @@ def prior_stage(doc: dict[str, Any]) -> dict[str, Any] | None:
     return before
 
 
+def imports_of(stack_dir: Path) -> list[str]:
+    """``<address> ← <id>`` of each import block of a synthesized stack (``[adopt]``)."""
+    document = json.loads((stack_dir / "cdk.tf.json").read_text(encoding="utf-8"))
+    return [f"{block['to']} <- {block['id']}" for block in document.get("import", [])]
+
+
+def recovery_advice(rehearsal: Rehearsal, stack_dir: Path, stack: str) -> str:
+    """After a failed deploy: the commands that recover a tainted Cloud Run service, or nothing."""
+    try:
+        state = rehearsal.state(stack_dir)
+    except (RehearsalError, json.JSONDecodeError):
+        return ""
+    commands = recovery_commands(state, stack_dir=f"cdktf.out/stacks/{stack}", stack=stack)
+    if not commands:
+        return ""
+    return ("\nthe Cloud Run service is in the state as tainted: its revision failed, and with deletion_protection "
+            "on the replacement Terraform now plans would be refused. Keep the service, deletion protection on:\n"
+            + "\n".join(f"  {command}" for command in commands) + "\n(docs/rehearsal.md, \"A first deploy that "
+            "fails\")")
+
+
 # Where `make rehearse` writes the rehearsal's allowlist.json and allowlist.csv: <this>/<stack>/.
 REHEARSAL_ALLOWLISTS = ROOT / "cdktf.out" / "rehearsal"
 
 
-def rehearse(config_file: Path, *, from_file: Path | None = None, engine: str = "cdktf", out=sys.stdout,
-             err=sys.stderr, allowlist_root: Path | None = None) -> int:
+def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Path | None = None,
+             engine: str = "cdktf", out=sys.stdout, err=sys.stderr, allowlist_root: Path | None = None) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code.
 
     With ``from_file`` (``FROM=``), a change: FROM deployed first, then the file through the plan guard
-    (``rehearsal/change.py``). With ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the
+    (``rehearsal/change.py``). With ``seed_file`` (``SEED=``), a brownfield project's neighbours are seeded first
+    (``rehearsal/brownfield.py``). With ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the
     local API's) into ``allowlist_root/<stack>/``.
     """
     say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
     try:
         config = load_one(config_file)
         from_config = load_one(from_file) if from_file is not None else None
-    except ConfigError as problem:
+        brownfield = load_seed(seed_file) if seed_file is not None else None
+    except (ConfigError, SeedError) as problem:
         print(f"error: {problem}", file=err)
         return 1
     if isinstance(config, EnvironmentConfig) and config.state.backend != "gcs":
@@ -323,11 +313,19 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, engine: str = 
     workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
     try:
         with Rehearsal(workdir, engine) as rehearsal:
+            if brownfield is not None and isinstance(config, BootstrapConfig):
+                print(f"error: {seed_file}: a seed adds neighbours to an environment's network; "
+                      f"{config_file} is a bootstrap file", file=err)
+                return 1
+            seeded = []
             if from_config is not None:
-                rehearsal.seed(from_config)
-            rehearsal.seed(config)
+                seeded += rehearsal.seed(from_config, brownfield)
+                brownfield = None
+            seeded += rehearsal.seed(config, brownfield)
             say(f"local GCP API on {rehearsal.gcp.url}, GCS on {rehearsal.gcs.url}; "
                 f"google provider {PROVIDER_VERSION} from {MIRROR}; the {engine} engine")
+            for line in seeded:
+                say(f"seeded: {line}")
             # A copy in the rehearsal's folder: a stack with local state keeps it beside its file, and a
             # rehearsal must never write the real one (the bootstrap stack's environments/bootstrap/*.tfstate).
             original, config_file = config_file, workdir / "file" / config_file.name
@@ -351,10 +349,16 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, engine: str = 
                 say(f"{', '.join(config.draining_ips)} drain: first {engine} deploy {config.stack} with them active, "
                     "as before draining …")
                 rehearsal.deploy(earlier)
+            stack_dir = rehearsal.outdir / "stacks" / config.stack
             if from_file is None:
                 say(f"{engine} deploy {config.stack} …")
-                rehearsal.deploy(config_file)
-            stack_dir = rehearsal.outdir / "stacks" / config.stack
+                try:
+                    rehearsal.deploy(config_file)
+                except RehearsalError as failure:
+                    print(f"error: {failure}{recovery_advice(rehearsal, stack_dir, config.stack)}", file=err)
+                    return 1
+            for line in imports_of(stack_dir):
+                say(f"imported: {line}")
             say("deployed; planning again, which must show no change …")
             plan = rehearsal.plan(stack_dir)
             if plan.changes:
@@ -387,14 +391,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("file", type=Path, help="the environment file")
     parser.add_argument("--from", dest="from_file", type=Path,
                         help="the file as deployed now: deployed first, then FILE through the plan guard")
+    parser.add_argument("--seed", dest="seed_file", type=Path,
+                        help="a brownfield seed: the project's neighbours, created before the deploy")
     parser.add_argument("--engine", default="cdktf", choices=sorted(ENGINES), help="the CDK engine (ENGINE=)")
     args = parser.parse_args(argv)
-    if args.from_file is not None and not args.from_file.is_file():
-        print(f"error: FROM: expected the path of the file as deployed now, got {str(args.from_file)!r} "
-              "(no such file)", file=sys.stderr)
-        return 2
+    for flag, path in (("FROM", args.from_file), ("SEED", args.seed_file)):
+        if path is not None and not path.is_file():
+            print(f"error: {flag}: expected the path of a file, got {str(path)!r} (no such file)", file=sys.stderr)
+            return 2
     if not ENGINES[args.engine][0].is_file():
         print(f"error: the {args.engine} engine is not set up ({ENGINES[args.engine][0]} is missing): run "
               f"`make rehearse ENGINE={args.engine}`, which sets it up", file=sys.stderr)
         return 2
-    return rehearse(args.file, from_file=args.from_file, engine=args.engine, allowlist_root=REHEARSAL_ALLOWLISTS)
+    return rehearse(args.file, from_file=args.from_file, seed_file=args.seed_file, engine=args.engine,
+                    allowlist_root=REHEARSAL_ALLOWLISTS)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION, CLOUD_RUN_INGRESS
+from ..facts.gcp import (
+    CLOUD_RUN_DEFAULT_CPU,
+    CLOUD_RUN_DEFAULT_MEMORY,
+    CLOUD_RUN_DELETION_PROTECTION,
+    CLOUD_RUN_INGRESS,
+    canonical_cpu,
+)
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .._provider.google import (
     CloudRunV2Service,
@@ -47,7 +53,10 @@ class CloudRunServiceProps:
         env: plain environment variables; each value reaches the container exactly as given
             (``${`` and ``%{`` are escaped for Terraform).
         min_instances / max_instances: template scaling; the API's defaults when None.
-        cpu / memory: container limits; the API's defaults when None.
+        cpu / memory: container limits; the API's defaults when both are None. When one is
+            given, both are written, as Cloud Run keeps them: the other at the API's default
+            (1 CPU, 512Mi) and CPU in milli-CPUs ("1" is written "1000m"), so that a second
+            plan shows no change (``limits``).
         port: container port; the API's default (8080) when None.
         allow_unauthenticated: when true, a ``PublicInvoker`` child grants
             roles/run.invoker to allUsers (anyone on the internet may call the
@@ -110,7 +119,7 @@ class CloudRunService(Construct):
         super().__init__(scope, id)
         self._props = props
         resources = None
-        limits = {k: v for k, v in (("cpu", props.cpu), ("memory", props.memory)) if v is not None}
+        limits = self.limits
         if limits:
             resources = CloudRunV2ServiceTemplateContainersResources(limits=limits)
         # The user's strings, as Terraform literals: "${" and "%{" in a value stay text.
@@ -157,6 +166,19 @@ class CloudRunService(Construct):
                 role=INVOKER_ROLE,
                 member=ALL_USERS,
             )
+
+    @property
+    def limits(self) -> dict[str, str]:
+        """The container's limits as written: empty (the API's defaults), or both, as Cloud Run keeps them.
+
+        Cloud Run v2 adds the CPU limit when only memory is sent (and memory when only CPU is) and
+        writes CPU in milli-CPUs; the provider 6.50.0 compares the map as it is, so anything else
+        is a change on every plan.
+        """
+        if self._props.cpu is None and self._props.memory is None:
+            return {}
+        return {"cpu": canonical_cpu(self._props.cpu or CLOUD_RUN_DEFAULT_CPU),
+                "memory": self._props.memory or CLOUD_RUN_DEFAULT_MEMORY}
 
     @property
     def service_name(self) -> str:

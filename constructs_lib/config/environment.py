@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from ..facts.gcp import REGIONS, REGIONS_READ, closest_regions
 from .alerts import parse_alerts
+from .auto_mode import check_auto_mode_ranges
 from .model import EnvironmentConfig
 from .names import CONNECTOR_NAME, PROJECT_EXPECTED, is_project
 from .network import parse_network
@@ -85,6 +86,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     )
     check_cross_key_rules(r, config, connector_table="connector" in data)
     check_alerts(r, config)
+    check_auto_mode_ranges(r, config)
     if r.problems:
         raise ConfigError(r.problems)
     return config

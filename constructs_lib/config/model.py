@@ -79,6 +79,10 @@ class NetworkConfig:
             INTERVAL_5_SEC (the API's default) when left out.
         flow_logs_sampling: share of flows logged, above 0 and at most 1; 0.5 (the
             API's default) when left out.
+        auto_mode: whether the VPC is an auto-mode network, whose regional /20s fill
+            10.128.0.0/9 (the chain's ranges must then stay outside it); true when left out
+            and ``vpc`` is ``default`` (the project's default network is auto mode), false
+            for any other name.
     """
 
     vpc: str = "default"
@@ -89,6 +93,7 @@ class NetworkConfig:
     flow_logs: bool = SUBNET_FLOW_LOGS
     flow_logs_aggregation_interval: str = FLOW_LOGS_AGGREGATION_INTERVAL
     flow_logs_sampling: float = FLOW_LOGS_SAMPLING
+    auto_mode: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

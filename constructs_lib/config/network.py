@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Mapping
 
-from ..facts.gcp import SUBNET_RANGES_SHOWN, is_subnet_range
+from ..facts.gcp import DEFAULT_NETWORK, SUBNET_RANGES_SHOWN, is_subnet_range
 from .model import NetworkConfig
 from .names import DIRECT_RANGE_EXPECTED, FLOW_LOG_INTERVALS, PROJECT_EXPECTED, RFC1035_EXPECTED, is_project
 from .reader import MISSING, RFC1035, Reader
@@ -13,7 +13,7 @@ from .reader import MISSING, RFC1035, Reader
 __all__ = ["parse_network"]
 
 _NETWORK_KEYS = ("vpc", "subnet_cidr", "direct_subnet_cidr", "host_project", "private_ip_google_access", "flow_logs",
-                 "flow_logs_aggregation_interval", "flow_logs_sampling")
+                 "flow_logs_aggregation_interval", "flow_logs_sampling", "auto_mode")
 
 
 def parse_network(r: Reader, data: Mapping[str, Any]) -> NetworkConfig:
@@ -35,9 +35,12 @@ def parse_network(r: Reader, data: Mapping[str, Any]) -> NetworkConfig:
                                     expected='an IPv4 /28 range with no host bits set, such as "10.124.0.0/28"')
     host_project = r.get(net_data, "network", "host_project", str, default=None, check=is_project,
                          expected=PROJECT_EXPECTED)
+    # The project's default network is auto mode unless the file says it was made by hand in custom mode.
+    auto_mode = r.get(net_data, "network", "auto_mode", bool, default=(vpc or NetworkConfig.vpc) == DEFAULT_NETWORK)
     # subnet_cidr may be left out in direct mode (see NetworkConfig).
     network = NetworkConfig(vpc=vpc or NetworkConfig.vpc, subnet_cidr=subnet_cidr or None, host_project=host_project,
-                            direct_subnet_cidr=direct_subnet_cidr, **_subnet_logging(r, net_data))
+                            direct_subnet_cidr=direct_subnet_cidr, auto_mode=bool(auto_mode),
+                            **_subnet_logging(r, net_data))
     return network
 
 

@@ -18,7 +18,8 @@ __all__ = [
     "CONNECTOR_MAX_INSTANCES_RANGE", "MAX_STATIC_IPS", "CLOUD_RUN_MAX_INSTANCES", "DIRECT_MIN_PREFIX", "DIRECT_BLOCK",
     "DIRECT_IPS_PER_INSTANCE", "SUBNET_RESERVED_ADDRESSES", "SUBNET_PRIVATE_IP_GOOGLE_ACCESS", "SUBNET_FLOW_LOGS",
     "FLOW_LOGS_AGGREGATION_INTERVAL", "FLOW_LOGS_SAMPLING", "CLOUD_RUN_INGRESS", "CLOUD_RUN_DELETION_PROTECTION",
-    "STATE_BUCKET_NONCURRENT_VERSIONS",
+    "STATE_BUCKET_NONCURRENT_VERSIONS", "AUTO_MODE_BLOCK", "AUTO_MODE_SUBNETS", "AUTO_MODE_SOURCE", "DEFAULT_NETWORK",
+    "canonical_cpu", "CLOUD_RUN_DEFAULT_CPU", "CLOUD_RUN_DEFAULT_MEMORY",
 ]
 
 # -- subnet ranges ---------------------------------------------------------------------------------------------
@@ -82,6 +83,29 @@ def closest(given: str, known: Sequence[str], *, n: int = 3, cutoff: float = 0.5
 def closest_regions(region: str) -> list[str]:
     """Up to three existing regions whose names are closest to ``region`` (difflib's ratio)."""
     return closest(region, REGIONS)
+
+
+# -- auto-mode VPC networks -------------------------------------------------------------------------------------
+# An auto-mode network (the project's `default` network is one, unless someone made it by hand) has one subnet per
+# region, each a /20 inside 10.128.0.0/9, and "as new Google Cloud regions become available, new subnets in those
+# regions are automatically added to auto mode VPC networks by using an IP address range from that block": GCP keeps
+# the whole /9 for them, so a subnet added by hand must stay outside it ("Auto mode IPv4 ranges" and "Considerations
+# for auto mode VPC networks", https://cloud.google.com/vpc/docs/subnets and .../vpc/docs/vpc, read 2026-12-02).
+# The table: the regions' /20s as Google's table lists them, the rows checked against `gcloud compute networks
+# subnets list` of an auto-mode network; a region missing here still gets its /20 from the /9.
+AUTO_MODE_SOURCE = "Google Cloud VPC, \"Auto mode IPv4 ranges\" (read 2026-12-02)"
+DEFAULT_NETWORK = "default"
+AUTO_MODE_BLOCK = ipaddress.IPv4Network("10.128.0.0/9")
+AUTO_MODE_SUBNETS = {region: ipaddress.IPv4Network(cidr) for region, cidr in (
+    ("us-central1", "10.128.0.0/20"), ("europe-west1", "10.132.0.0/20"), ("us-west1", "10.138.0.0/20"),
+    ("asia-east1", "10.140.0.0/20"), ("us-east1", "10.142.0.0/20"), ("asia-northeast1", "10.146.0.0/20"),
+    ("asia-southeast1", "10.148.0.0/20"), ("us-east4", "10.150.0.0/20"), ("australia-southeast1", "10.152.0.0/20"),
+    ("europe-west2", "10.154.0.0/20"), ("europe-west3", "10.156.0.0/20"), ("southamerica-east1", "10.158.0.0/20"),
+    ("asia-south1", "10.160.0.0/20"), ("northamerica-northeast1", "10.162.0.0/20"), ("europe-west4", "10.164.0.0/20"),
+    ("europe-north1", "10.166.0.0/20"), ("us-west2", "10.168.0.0/20"), ("asia-east2", "10.170.0.0/20"),
+    ("europe-west6", "10.172.0.0/20"), ("asia-northeast2", "10.174.0.0/20"), ("asia-northeast3", "10.178.0.0/20"),
+    ("us-west3", "10.180.0.0/20"), ("us-west4", "10.182.0.0/20"), ("asia-southeast2", "10.184.0.0/20"),
+)}
 
 
 # -- the chain's subnets ----------------------------------------------------------------------------------------
@@ -169,6 +193,26 @@ def milli_cpu(cpu: str) -> int | None:
     if milli < 1000:
         return milli if milli >= MIN_FRACTIONAL_MILLI_CPU and milli % 10 == 0 else None
     return milli if milli <= MAX_MILLI_CPU and milli % 1000 == 0 else None
+
+
+# What Cloud Run v2 keeps of a service's limits: it adds the CPU limit when only memory is given (and the memory
+# limit when only CPU is), and writes CPU in milli-CPUs, as its own default "1000m" (the default limits a GET shows,
+# GCP-API-FACTS §3; provider issues #20399 and #28253: the provider 6.50.0 has no diff suppression on
+# template.containers.resources.limits, a plain Optional+Computed map, so any rewrite is a change on every plan).
+CLOUD_RUN_DEFAULT_CPU = "1000m"
+CLOUD_RUN_DEFAULT_MEMORY = "512Mi"
+
+
+def canonical_cpu(cpu: str) -> str:
+    """A CPU limit as Cloud Run writes it back: milli-CPUs ("1" → "1000m", "0.5" → "500m", "2000m" as is).
+
+    Raises:
+        ValueError: ``cpu`` is no amount Cloud Run takes (see ``milli_cpu``).
+    """
+    milli = milli_cpu(cpu)
+    if milli is None:
+        raise ValueError(f"not a CPU limit Cloud Run takes: {cpu!r}")
+    return f"{milli}m"
 
 
 def memory_mib(memory: str) -> int:

@@ -65,7 +65,12 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
             log_filter=c.nat.log_filter,
             max_ports_per_vm=c.nat.max_ports_per_vm,
             enable_dynamic_port_allocation=c.nat.dynamic_port_allocation,
-            enable_endpoint_independent_mapping=c.nat.endpoint_independent_mapping,
+            # With dynamic port allocation, endpoint-independent mapping is sent off, never left out: the
+            # provider keeps it Optional+Computed, so a NAT that had it on (an adopted one) would keep sending
+            # true, and GCP refuses the two together.
+            enable_endpoint_independent_mapping=(False if c.nat.dynamic_port_allocation is True
+                                                 and c.nat.endpoint_independent_mapping is None
+                                                 else c.nat.endpoint_independent_mapping),
             udp_idle_timeout_sec=c.nat.udp_idle_timeout_sec,
             icmp_idle_timeout_sec=c.nat.icmp_idle_timeout_sec,
             tcp_established_idle_timeout_sec=c.nat.tcp_established_idle_timeout_sec,

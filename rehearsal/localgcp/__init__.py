@@ -24,6 +24,7 @@ from typing import Any
 
 from .compute import Compute, relative
 from .monitoring import Monitoring
+from .operations import Operations
 from .run import Run
 from .server import JSON, ApiError, HttpServer, Router
 from .serviceusage import ServiceUsage
@@ -54,7 +55,10 @@ class LocalGcp:
         # store keeps them: a refresh that loses one from state, as a transient 404 or a wrong project would.
         # Only single-resource GETs of Compute (``compute.Compute.get``); lists, writes and deletes still see them.
         self.lost_on_read: set[str] = set()
+        # (project, region, metric) → limit, where a seed set one (compute.STATIC_ADDRESSES_QUOTA otherwise).
+        self.quotas: dict[tuple[str, str, str], int] = {}
         self._ids = itertools.count(1_000_000_000_000_000_001)
+        self.operations = Operations(self)
         self._ips = itertools.count(10)
         self.compute = Compute(self)
         self.vpcaccess = VpcAccess(self)
@@ -148,8 +152,9 @@ class LocalGcp:
         return TIMESTAMP
 
     def operation(self, name: str) -> JSON:
-        """A long-running operation of the newer APIs by its name; 404 as they answer an unknown one."""
-        found = self.store.get(name)
+        """A long-running operation of the newer APIs by its name, polled (so finished, see operations.py);
+        404 as they answer an unknown one."""
+        found = self.operations.poll(name)
         if found is None:
             raise ApiError(404, f"Operation {name} not found.", status="NOT_FOUND")
         return found

@@ -2,11 +2,19 @@
 addresses, routers (with their ``nats``) and region operations.
 
 Shapes and server-filled fields follow recorded GCP exchanges (Config Connector's
-``compute{subnetwork,address,router,routernat}`` ``_http.log``), as summed up in
-``shared/GCP-API-FACTS.md`` §1: 64-bit ids as JSON strings, ``selfLink`` URLs on
-``www.googleapis.com`` whatever the endpoint, every write answered by an
-operation that is already ``DONE`` (so the provider never polls), a failed
-write by a ``DONE`` operation carrying ``error``.
+``compute{subnetwork,address,router,routernat}`` ``_http.log``; the field names are
+held to them by tests/rehearsal/test_conformance.py): 64-bit ids as JSON strings,
+``selfLink`` URLs on ``www.googleapis.com`` whatever the endpoint, every write
+answered by a ``RUNNING`` operation that is ``DONE`` at its first poll
+(``operations.py``), a failed write by a ``DONE`` operation carrying ``error``.
+
+What GCP refuses where a deploy can go wrong (``brownfield.py`` seeds the
+neighbours): a subnet overlapping another of the network (an auto-mode network's
+regional /20s included); a second NAT where one covers
+ALL_SUBNETWORKS_ALL_IP_RANGES, or a subnet already in another NAT; an address
+another NAT or a VM uses; dynamic port allocation with endpoint-independent
+mapping; the STATIC_ADDRESSES quota; deleting what something still uses
+(a synchronous 400 ``resourceInUseByAnotherResource``).
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
+from .nat_rules import check_nats
 from .server import JSON, ApiError, Request
 
 if TYPE_CHECKING:
@@ -24,13 +33,15 @@ LINK = "https://www.googleapis.com/compute/v1/"
 
 # What GCP fills in on a subnetwork, router NAT, address (GCP-API-FACTS §1).
 SUBNET_DEFAULTS: JSON = {"privateIpGoogleAccess": False, "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
-                         "purpose": "PRIVATE", "stackType": "IPV4_ONLY", "state": "READY"}
+                         "purpose": "PRIVATE", "stackType": "IPV4_ONLY"}
 NAT_DEFAULTS: JSON = {"udpIdleTimeoutSec": 30, "icmpIdleTimeoutSec": 30, "tcpEstablishedIdleTimeoutSec": 1200,
                       "tcpTransitoryIdleTimeoutSec": 30, "tcpTimeWaitTimeoutSec": 120, "type": "PUBLIC",
                       "autoNetworkTier": "PREMIUM", "endpointTypes": ["ENDPOINT_TYPE_VM"]}
 SINGULAR = {"subnetworks": "subnetwork", "addresses": "address", "routers": "router"}
 # What the provider sends that the API does not keep.
 NAT_REQUEST_ONLY = ("initialNatIps",)
+# The regional quota of external addresses a project has when nothing says otherwise (a seed may lower it).
+STATIC_ADDRESSES_QUOTA = 8
 
 
 def last(link: str) -> str:
@@ -72,12 +83,24 @@ class Compute:
 
     # --- seeding: what exists before the stack is applied ------------------------------------------
 
-    def add_network(self, project: str, name: str) -> None:
+    def add_network(self, project: str, name: str, *, auto_subnets: dict[str, str] | None = None) -> None:
+        """A VPC network; with ``auto_subnets`` (region → range) an auto-mode one and its regional subnets,
+        each named after the network as GCP names them; else a custom-mode network with no subnet."""
         key = f"projects/{project}/global/networks/{name}"
         self.gcp.store[key] = {"kind": "compute#network", "id": self.gcp.next_id(), "name": name,
                                "creationTimestamp": self.gcp.timestamp(), "selfLink": LINK + key,
-                               "autoCreateSubnetworks": True, "routingConfig": {"routingMode": "REGIONAL"},
+                               "autoCreateSubnetworks": auto_subnets is not None,
+                               "routingConfig": {"routingMode": "REGIONAL"},
                                "networkFirewallPolicyEnforcementOrder": "AFTER_CLASSIC_FIREWALL"}
+        for region, cidr in (auto_subnets or {}).items():
+            subnet_key = f"projects/{project}/regions/{region}/subnetworks/{name}"
+            net = ipaddress.ip_network(cidr)
+            self.gcp.store[subnet_key] = {
+                "kind": "compute#subnetwork", **SUBNET_DEFAULTS, "id": self.gcp.next_id(),
+                "creationTimestamp": self.gcp.timestamp(), "name": name, "network": LINK + key,
+                "ipCidrRange": cidr, "gatewayAddress": str(net.network_address + 1),
+                "fingerprint": self.gcp.fingerprint(), "region": f"{LINK}projects/{project}/regions/{region}",
+                "selfLink": LINK + subnet_key}
 
     def add_address(self, project: str, region: str, name: str, body: JSON | None = None) -> JSON:
         """Reserve an external address, as ``gcloud compute addresses create`` does."""
@@ -90,6 +113,11 @@ class Compute:
         address.update({k: v for k, v in (body or {}).items() if k not in ("region",)})
         self.gcp.store[key] = address
         return address
+
+    def use_address(self, key: str, user: str) -> None:
+        """An address in use by ``user`` (a VM's self link, say), as GCP shows it: IN_USE, with its users."""
+        address = self._existing(key)
+        address.update(status="IN_USE", users=[*address.get("users", []), user])
 
     def clear_drain_ips(self, project: str, region: str, router: str, nat: str) -> None:
         """What ``gcloud compute routers nats update NAT --clear-nat-external-drain-ip-pool`` does."""
@@ -133,13 +161,13 @@ class Compute:
         collection = self._collection(req)
         key = self._key(req, collection)
         self._existing(key)
-        users = self.gcp.users_of(key)
+        users = self.gcp.users_of(key) + self._existing(key).get("users", [])
         if users:
-            return self._operation(req, "delete", key, error=(
-                "RESOURCE_IN_USE_BY_ANOTHER_RESOURCE",
-                f"The {SINGULAR[collection]} resource '{key}' is already being used by '{users[0]}'"))
-        del self.gcp.store[key]
-        return self._operation(req, "delete", key)
+            # Synchronous, before any operation: the provider's docs for router NAT show this 400.
+            raise ApiError(400, f"The {SINGULAR[collection]} resource '{key}' is already being used by "
+                                f"'{users[0]}'", reason="resourceInUseByAnotherResource")
+        target_id = self.gcp.store.pop(key)["id"]
+        return self._operation(req, "delete", key, target_id=target_id)
 
     def _refuse_taken(self, req: Request, collection: str) -> str:
         """The new resource's key; 409, as GCP answers before it looks at anything else, when the name is taken."""
@@ -157,23 +185,36 @@ class Compute:
         self.gcp.store[key] = resource
         return self._operation(req, "insert", key)
 
-    def _operation(self, req: Request, kind: str, target: str, *, error: tuple[str, str] | None = None) -> JSON:
+    def _operation(self, req: Request, kind: str, target: str, *, error: tuple[str, str, int] | None = None,
+                   target_id: str | None = None) -> JSON:
+        """A region operation, RUNNING as the write answers it; DONE at its first poll, with ``error``
+        (code, message, HTTP status) inside it when the write fails there."""
         project, region = req.params["project"], req.params["region"]
         name = f"operation-{self.gcp.next_id()}"
-        op: JSON = {"kind": "compute#operation", "id": self.gcp.next_id(), "name": name, "operationType": kind,
-                    "targetLink": LINK + target, "targetId": self.gcp.store.get(target, {}).get("id", "0"),
-                    "status": "DONE", "progress": 100, "user": "rehearsal@local",
-                    "insertTime": self.gcp.timestamp(), "startTime": self.gcp.timestamp(),
-                    "endTime": self.gcp.timestamp(), "region": f"{LINK}projects/{project}/regions/{region}",
-                    "selfLink": f"{LINK}projects/{project}/regions/{region}/operations/{name}"}
-        if error:
-            op["error"] = {"errors": [{"code": error[0], "message": error[1]}]}
-            op["httpErrorStatusCode"], op["httpErrorMessage"] = 400, "BAD REQUEST"
-        self.gcp.store[f"projects/{project}/regions/{region}/operations/{name}"] = op
-        return op
+        running: JSON = {"kind": "compute#operation", "id": self.gcp.next_id(), "name": name, "operationType": kind,
+                         "targetLink": LINK + target,
+                         "targetId": target_id or self.gcp.store.get(target, {}).get("id", "0"),
+                         "status": "RUNNING", "progress": 0, "user": "rehearsal@local",
+                         "insertTime": self.gcp.timestamp(), "startTime": self.gcp.timestamp(),
+                         "region": f"{LINK}projects/{project}/regions/{region}",
+                         "selfLink": f"{LINK}projects/{project}/regions/{region}/operations/{name}"}
+
+        def finish() -> JSON:
+            done = {**running, "status": "DONE", "progress": 100, "endTime": self.gcp.timestamp()}
+            if error:
+                done["error"] = {"errors": [{"code": error[0], "message": error[1]}]}
+                done["httpErrorStatusCode"] = error[2]
+                done["httpErrorMessage"] = {400: "BAD REQUEST", 403: "FORBIDDEN"}.get(error[2], "ERROR")
+            return done
+
+        return self.gcp.operations.start(f"projects/{project}/regions/{region}/operations/{name}", running, finish)
 
     def get_operation(self, req: Request) -> JSON:
-        return self._existing(self._key(req, "operations"))
+        key = self._key(req, "operations")
+        found = self.gcp.operations.poll(key)
+        if found is None:
+            raise not_found(key)
+        return found
 
     def _network(self, project: str, link: str) -> str:
         """The network's self link; 404 (as GCP answers) when it does not exist."""
@@ -235,6 +276,17 @@ class Compute:
     # --- addresses -----------------------------------------------------------------------------------
 
     def insert_address(self, req: Request) -> JSON:
+        project, region = req.params["project"], req.params["region"]
+        limit = self.gcp.quotas.get((project, region, "STATIC_ADDRESSES"), STATIC_ADDRESSES_QUOTA)
+        prefix = f"projects/{project}/regions/{region}/addresses/"
+        external = [v for k, v in self.gcp.store.items() if k.startswith(prefix) and v.get("addressType") == "EXTERNAL"]
+        if req.body.get("addressType", "EXTERNAL") == "EXTERNAL" and len(external) >= limit:
+            # The write is accepted; its operation ends in the quota error (Terraform: "Error waiting for
+            # Creating Address: Quota 'STATIC_ADDRESSES' exceeded.  Limit: 8.0 in region us-central1.").
+            self._refuse_taken(req, "addresses")
+            return self._operation(req, "insert", prefix + req.body.get("name", ""), error=(
+                "QUOTA_EXCEEDED", f"Quota 'STATIC_ADDRESSES' exceeded.  Limit: {float(limit)} in region {region}.",
+                403))
         body = {k: v for k, v in req.body.items() if k != "region"}
         body.setdefault("addressType", "EXTERNAL")
         body.setdefault("networkTier", "PREMIUM")
@@ -271,7 +323,7 @@ class Compute:
         for field, value in req.body.items():
             if field == "nats":
                 nats = [self._nat(req, nat) for nat in value or []]
-                self._check_nats(req, key, nats)
+                check_nats(self.gcp, key, nats)
                 if nats:
                     current["nats"] = nats
                 else:
@@ -297,13 +349,9 @@ class Compute:
         if "subnetworks" in stored:
             stored["subnetworks"] = [{**s, "name": self._subnetwork_link(project, region, s["name"])}
                                      for s in stored["subnetworks"]]
+        # Nothing more: a real GET shows minPortsPerVm, enableDynamicPortAllocation and
+        # enableEndpointIndependentMapping only when they were sent (KCC computerouternatbasic/_http.log).
         stored["effectiveTcpTimeWaitTimeoutSec"] = stored["tcpTimeWaitTimeoutSec"]
-        if stored.get("enableDynamicPortAllocation"):
-            stored.setdefault("minPortsPerVm", 32)
-        else:
-            stored.setdefault("minPortsPerVm", 64)
-            stored.setdefault("enableEndpointIndependentMapping", False)
-        stored.setdefault("enableDynamicPortAllocation", False)
         return stored
 
     def _address_link(self, project: str, region: str, link: str) -> str:
@@ -313,22 +361,3 @@ class Compute:
     def _subnetwork_link(self, project: str, region: str, link: str) -> str:
         key = relative(link) if "/" in link else f"projects/{project}/regions/{region}/subnetworks/{link}"
         return self._existing(key)["selfLink"]
-
-    def _check_nats(self, req: Request, router_key: str, nats: list[JSON]) -> None:
-        """GCP's rules for NAT updates that the chain's procedures rely on."""
-        old = {nat["name"]: nat for nat in self.gcp.store[router_key].get("nats", [])}
-        for nat in nats:
-            before = old.get(nat["name"])
-            drained = nat.get("drainNatIps", [])
-            if drained and before is None:
-                raise ApiError(400, f"Invalid value for field 'resource.nats[0].drainNatIps': drain IPs are not "
-                                    f"allowed on a new NAT '{nat['name']}'.", reason="invalid")
-            previous = set((before or {}).get("natIps", [])) | set((before or {}).get("drainNatIps", []))
-            for link in drained:
-                if link not in previous:
-                    raise ApiError(400, f"Invalid value for field 'resource.nats[0].drainNatIps': '{link}'. The IP "
-                                        "must be one of the NAT's current IPs before it can be drained.",
-                                   reason="invalid")
-                if link in nat.get("natIps", []):
-                    raise ApiError(400, f"Invalid value for field 'resource.nats[0].drainNatIps': '{link}' is also "
-                                        "in natIps.", reason="invalid")

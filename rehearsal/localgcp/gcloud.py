@@ -29,8 +29,11 @@ GCLOUD_VERSION = "550.0.0"
 
 
 def _send(gcp: LocalGcp, method: str, path: str, body: JSON, query: dict[str, str] | None = None) -> JSON:
+    """One call, and gcloud's wait for its operation (without --async)."""
     with gcp.lock:
-        return gcp.router.dispatch(method, path, query or {}, body)
+        reply = gcp.router.dispatch(method, path, query or {}, body)
+        gcp.operations.finish_all()
+        return reply
 
 
 def services_enable(gcp: LocalGcp, project: str, *services: str) -> None:

@@ -5,13 +5,30 @@ GCP fills in a service's template (concurrency, timeout, the default compute
 service account, scaling, the container's port, resources and startup probe)
 and its status (uid, generation, revisions, conditions, ``uri``). Only what GCP
 really fills is filled: a field the provider does not treat as computed, set
-here but not in the stack, would be a diff that real GCP never shows.
+here but not in the stack, would be a diff that real GCP never shows. GCP's
+rewrites are made too: a CPU limit added when only memory is given (memory when
+only CPU is), CPU written in milli-CPUs ("1" → "1000m").
+
+Every write answers a running operation; at its first poll (operations.py) the
+new revision is judged as Cloud Run judges it: an image that does not exist, or
+a container that never listens on its port, fails the revision, and the
+operation ends with the error Cloud Run writes (``Revision '…' is not ready and
+cannot serve traffic. …``, code 9 FAILED_PRECONDITION; the Ready condition's
+``reason`` from the v2 REST reference's ``Condition``: CONTAINER_MISSING for the
+image, REVISION_FAILED beside ``revisionReason`` HEALTH_CHECK_CONTAINER_ERROR for
+the port; the wording of the port case is the Cloud Run troubleshooting page's
+"Container failed to start"). The service keeps the new spec, the old revision
+keeps serving, and the traffic stays where it was. Which images exist is the
+rehearsal's to say (``images``: every image a rehearsed file names, by
+default); ``not_listening`` names images whose container fails its startup probe.
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import TYPE_CHECKING
+
+from constructs_lib.facts.gcp import CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, milli_cpu
 
 from .server import ApiError, JSON, Request, invalid
 
@@ -28,11 +45,22 @@ SERVER_FIELDS = ("uid", "generation", "observedGeneration", "etag", "createTime"
                  "lastModifier", "terminalCondition", "conditions", "latestReadyRevision", "latestCreatedRevision",
                  "uri", "urls", "reconciling", "trafficStatuses", "name")
 ENCODED_REGION = {"us-central1": "uc", "europe-west1": "ew", "asia-northeast3": "du", "asia-northeast1": "an"}
+FAILED_PRECONDITION = 9
+NOT_SERVING = "Revision '{revision}' is not ready and cannot serve traffic."
+IMAGE_MISSING = "Image '{image}' not found."
+NOT_LISTENING = ("The user-provided container failed to start and listen on the port defined provided by the "
+                 "PORT={port} environment variable within the allocated timeout. Container failed to start. "
+                 "Failed to start and then listen on the port defined by the PORT environment variable.")
 
 
 class Run:
     def __init__(self, gcp: LocalGcp) -> None:
         self.gcp = gcp
+        # Images that exist (None: every image does); images whose container never listens on its port.
+        self.images: set[str] | None = None
+        self.not_listening: set[str] = set()
+        # Every revision made, by service key: (revision name, images, ready).
+        self.revisions: dict[str, list[tuple[str, tuple[str, ...], bool]]] = {}
         services = BASE + "projects/{project}/locations/{location}/services"
         r = gcp.router.add
         r("POST", services, self.create)
@@ -55,12 +83,70 @@ class Run:
             raise ApiError(404, f'service "{key}" not found', status="NOT_FOUND")
         return found
 
-    def _operation(self, req: Request, service: JSON) -> JSON:
+    def _operation(self, req: Request, service: JSON, *, deploys: bool = True) -> JSON:
+        """A running operation; at its first poll the new revision is judged (``_judge``), unless the
+        write made none (a delete)."""
         name = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{self.gcp.uuid()}"
-        op = {"name": name, "metadata": {"@type": SERVICE_TYPE, **service}, "done": True,
-              "response": {"@type": SERVICE_TYPE, **service}}
-        self.gcp.store[name] = op
-        return op
+        snapshot = {"@type": SERVICE_TYPE, **service}
+
+        def finish() -> JSON:
+            error = self._judge(service) if deploys else None
+            done: JSON = {"name": name, "metadata": {"@type": SERVICE_TYPE, **service}, "done": True}
+            if error:
+                done["error"] = {"code": FAILED_PRECONDITION, "message": error}
+            else:
+                done["response"] = {"@type": SERVICE_TYPE, **service}
+            return done
+
+        return self.gcp.operations.start(name, {"name": name, "metadata": snapshot}, finish)
+
+    def _failure(self, service: JSON) -> tuple[str, str, str | None] | None:
+        """(reason, message, revision reason) of the revision's failure, or None when it serves."""
+        revision = service["latestCreatedRevision"].rsplit("/", 1)[-1]
+        for container in service["template"]["containers"]:
+            image = container["image"]
+            if self.images is not None and image not in self.images:
+                return "CONTAINER_MISSING", (NOT_SERVING.format(revision=revision) + " "
+                                             + IMAGE_MISSING.format(image=image)), None
+            if image in self.not_listening:
+                port = container["ports"][0].get("containerPort", DEFAULT_PORT)
+                return "REVISION_FAILED", (NOT_SERVING.format(revision=revision) + " "
+                                           + NOT_LISTENING.format(port=port)), "HEALTH_CHECK_CONTAINER_ERROR"
+        return None
+
+    def _judge(self, service: JSON) -> str | None:
+        """The new revision serves or fails; the service's status says which. Returns the error, if any."""
+        key, now = service["name"], self.gcp.timestamp()
+        images = tuple(c["image"] for c in service["template"]["containers"])
+        failure = self._failure(service)
+        revision = service["latestCreatedRevision"]
+        self.revisions.setdefault(key, []).append((revision, images, failure is None))
+        service["reconciling"] = False
+        if failure is None:
+            service["latestReadyRevision"] = revision
+            service["terminalCondition"] = {"type": "Ready", "state": "CONDITION_SUCCEEDED", "lastTransitionTime": now}
+            service["conditions"] = [{"type": t, "state": "CONDITION_SUCCEEDED", "lastTransitionTime": now}
+                                     for t in ("RoutesReady", "ConfigurationsReady")]
+            service["trafficStatuses"] = [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}]
+            return None
+        reason, message, revision_reason = failure
+        condition = {"type": "Ready", "state": "CONDITION_FAILED", "message": message, "lastTransitionTime": now,
+                     "reason": reason}
+        service["terminalCondition"] = condition
+        configurations = {**condition, "type": "ConfigurationsReady"}
+        if revision_reason:
+            configurations["revisionReason"] = revision_reason
+        routes = {"type": "RoutesReady", "state": "CONDITION_SUCCEEDED" if service.get("latestReadyRevision")
+                  else "CONDITION_FAILED", "lastTransitionTime": now}
+        service["conditions"] = [routes, configurations]
+        # The traffic stays where it was: on the last ready revision, or nowhere on a first deploy.
+        if not service.get("latestReadyRevision"):
+            service.pop("trafficStatuses", None)
+        return message
+
+    def serving(self, key: str) -> str | None:
+        """The revision that serves the service's traffic now (the last ready one), or None."""
+        return self.gcp.store.get(key, {}).get("latestReadyRevision")
 
     def get_operation(self, req: Request) -> JSON:
         return self.gcp.operation(
@@ -109,6 +195,8 @@ class Run:
             if "resources" not in container:
                 container["resources"] = {"limits": {"cpu": "1000m", "memory": "512Mi"}, "cpuIdle": True,
                                           "startupCpuBoost": True}
+            else:
+                container["resources"] = _normalised_resources(container["resources"])
             port = container["ports"][0].get("containerPort", DEFAULT_PORT)
             container.setdefault("startupProbe", {"timeoutSeconds": 240, "periodSeconds": 240, "failureThreshold": 1,
                                                   "tcpSocket": {"port": port}})
@@ -131,20 +219,23 @@ class Run:
         project_hash = hashlib.sha256(project.encode()).hexdigest()[:10]
         host = f"{name}-{project_hash}-{ENCODED_REGION.get(region, 'xx')}.a.run.app"
         now = self.gcp.timestamp()
-        condition = {"type": "Ready", "state": "CONDITION_SUCCEEDED", "lastTransitionTime": now}
-        return {"name": key, "uid": (previous or {}).get("uid") or self.gcp.uuid(), "generation": str(generation),
+        condition = {"type": "Ready", "state": "CONDITION_RECONCILING", "lastTransitionTime": now}
+        status = {"name": key, "uid": (previous or {}).get("uid") or self.gcp.uuid(), "generation": str(generation),
                 "observedGeneration": str(generation), "etag": f'"{digest[:20]}"',
                 "createTime": (previous or {}).get("createTime") or now, "updateTime": now,
                 "creator": "rehearsal@local", "lastModifier": "rehearsal@local",
                 "launchStage": spec.get("launchStage", "GA"), "ingress": spec.get("ingress", "INGRESS_TRAFFIC_ALL"),
                 "traffic": spec.get("traffic") or [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}],
-                "trafficStatuses": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}],
                 "terminalCondition": condition,
-                "conditions": [{"type": "RoutesReady", "state": "CONDITION_SUCCEEDED", "lastTransitionTime": now},
-                               {"type": "ConfigurationsReady", "state": "CONDITION_SUCCEEDED",
-                                "lastTransitionTime": now}],
-                "latestReadyRevision": revision, "latestCreatedRevision": revision,
-                "uri": f"https://{host}", "urls": [f"https://{host}"], "reconciling": False}
+                "conditions": [{"type": t, "state": "CONDITION_RECONCILING", "lastTransitionTime": now}
+                               for t in ("RoutesReady", "ConfigurationsReady")],
+                "latestCreatedRevision": revision,
+                "uri": f"https://{host}", "urls": [f"https://{host}"], "reconciling": True}
+        # Until the new revision is judged, the last ready one keeps serving, with its traffic.
+        for kept in ("latestReadyRevision", "trafficStatuses"):
+            if previous and kept in previous:
+                status[kept] = previous[kept]
+        return status
 
     def _store(self, req: Request, key: str, body: JSON, previous: JSON | None) -> JSON:
         project, region = req.params["project"], req.params["location"]
@@ -176,7 +267,7 @@ class Run:
         service = self._existing(key)
         del self.gcp.store[key]
         self.gcp.store.pop(key + ":iamPolicy", None)
-        return self._operation(req, service)
+        return self._operation(req, service, deploys=False)
 
     def get_iam_policy(self, req: Request) -> JSON:
         key = self._key(req)
@@ -197,3 +288,18 @@ class Run:
             stored["bindings"] = bindings
         self.gcp.store[key + ":iamPolicy"] = stored
         return stored
+
+
+def _normalised_resources(resources: JSON) -> JSON:
+    """What Cloud Run keeps of a container's resources: both limits, CPU in milli-CPUs."""
+    resources = dict(resources)
+    limits = dict(resources.get("limits") or {})
+    if limits:
+        limits.setdefault("cpu", CLOUD_RUN_DEFAULT_CPU)
+        limits.setdefault("memory", CLOUD_RUN_DEFAULT_MEMORY)
+        milli = milli_cpu(str(limits["cpu"]))
+        if milli is None:
+            raise invalid(f"spec.template.containers[0].resources.limits.cpu: Invalid value {limits['cpu']!r}.")
+        limits["cpu"] = f"{milli}m"
+        resources["limits"] = limits
+    return resources

@@ -69,9 +69,11 @@ class ServiceUsage:
         else:
             response = {"@type": "type.googleapis.com/google.api.serviceusage.v1.BatchEnableServicesResponse",
                         "services": [self._service(project, s, state) for s in services]}
-        op = {"name": name, "done": True, "response": response}
-        self.gcp.store[name] = op
-        return op
+        # RUNNING as the call answers (no "done"), done at the first poll (operations.py).
+        metadata = {"@type": "type.googleapis.com/google.protobuf.Empty", "value": {}}
+        return self.gcp.operations.start(name, {"name": name, "metadata": metadata},
+                                         lambda: {"name": name, "done": True, "metadata": metadata,
+                                                  "response": response})
 
     def enable(self, req: Request) -> JSON:
         project, service = req.params["project"], req.params["service"]

@@ -57,7 +57,8 @@ class Storage:
         location = bucket["location"]
         bucket["locationType"] = ("multi-region" if location in MULTI_REGIONS else
                                   "dual-region" if location in DUAL_REGIONS else "region")
-        if bucket["locationType"] == "dual-region":
+        if bucket["locationType"] in ("dual-region", "multi-region"):
+            # A multi-region bucket shows it too (KCC storagebucketbasic/_http.log, location US).
             bucket.setdefault("rpo", "DEFAULT")
         bucket.setdefault("storageClass", "STANDARD")
         iam = bucket.setdefault("iamConfiguration", {})

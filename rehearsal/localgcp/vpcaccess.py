@@ -2,7 +2,11 @@
 
 Create takes the name in ``?connectorId=``; GCP computes the throughput from the
 instance counts (100 Mbps an instance), the network from the subnet, the state;
-every write answers a long-running operation that is already done.
+every write answers a long-running operation that ends at its first poll
+(operations.py): a new connector is ``CREATING`` until then, ``READY`` after.
+Deleting a connector that a Cloud Run service still uses is allowed, as on GCP
+(the REST reference's ``connectors.delete`` has no precondition): the service's
+egress then breaks silently, which the rehearsal can show.
 """
 
 from __future__ import annotations
@@ -44,19 +48,22 @@ class VpcAccess:
             raise ApiError(404, "The connector is not found.", status="NOT_FOUND")
         return found
 
-    def _operation(self, req: Request, verb: str, connector: JSON | None) -> JSON:
+    def _operation(self, req: Request, verb: str, connector: JSON | None, target: str) -> JSON:
         name = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{self.gcp.uuid()}"
-        op: JSON = {"name": name, "done": True,
-                    "metadata": {"@type": "type.googleapis.com/google.cloud.vpcaccess.v1.OperationMetadata",
-                                 "method": f"google.cloud.vpcaccess.v1.VpcAccessService.{verb}",
-                                 "createTime": self.gcp.timestamp(), "endTime": self.gcp.timestamp(),
-                                 "target": connector["name"] if connector else ""}}
-        if connector is not None:
-            op["response"] = {"@type": "type.googleapis.com/google.cloud.vpcaccess.v1.Connector", **connector}
-        else:
-            op["response"] = {"@type": "type.googleapis.com/google.protobuf.Empty"}
-        self.gcp.store[name] = op
-        return op
+        metadata = {"@type": "type.googleapis.com/google.cloud.vpcaccess.v1.OperationMetadata",
+                    "method": f"google.cloud.vpcaccess.v1.VpcAccessService.{verb}",
+                    "createTime": self.gcp.timestamp(), "target": target}
+
+        def finish() -> JSON:
+            if connector is not None:
+                connector["state"] = "READY"
+                response = {"@type": "type.googleapis.com/google.cloud.vpcaccess.v1.Connector", **connector}
+            else:
+                response = {"@type": "type.googleapis.com/google.protobuf.Empty"}
+            return {"name": name, "done": True, "metadata": {**metadata, "endTime": self.gcp.timestamp()},
+                    "response": response}
+
+        return self.gcp.operations.start(name, {"name": name, "metadata": metadata}, finish)
 
     def get_operation(self, req: Request) -> JSON:
         return self.gcp.operation(
@@ -99,10 +106,11 @@ class VpcAccess:
         if ipaddress.ip_network(found["ipCidrRange"]).prefixlen != 28:
             raise invalid(f"Subnet {subnet['name']} must have a /28 netmask, got {found['ipCidrRange']}.")
         connector = self._sized({"machineType": "e2-micro", **body})
-        connector.update(name=key, state="READY", subnet={"name": subnet["name"], "projectId": host},
-                         network=found["network"].rsplit("/", 1)[-1], connectedProjects=[req.params["project"]])
+        # A real GET holds no network nor connectedProjects for a connector on a named subnet
+        # (KCC vpcaccessconnector/subnetconnector/_http.log).
+        connector.update(name=key, state="CREATING", subnet={"name": subnet["name"], "projectId": host})
         self.gcp.store[key] = connector
-        return self._operation(req, "CreateConnector", connector)
+        return self._operation(req, "CreateConnector", connector, key)
 
     def get(self, req: Request) -> JSON:
         return self._existing(self._key(req))
@@ -124,13 +132,10 @@ class VpcAccess:
             if field not in mask:
                 current.pop(field, None)
         self.gcp.store[key] = self._sized(current)
-        return self._operation(req, "UpdateConnector", self.gcp.store[key])
+        return self._operation(req, "UpdateConnector", self.gcp.store[key], key)
 
     def delete(self, req: Request) -> JSON:
         key = self._key(req)
         self._existing(key)
-        users = self.gcp.users_of(key)
-        if users:
-            raise ApiError(400, f"Connector {key} is in use by {users[0]}.", status="FAILED_PRECONDITION")
         del self.gcp.store[key]
-        return self._operation(req, "DeleteConnector", None)
+        return self._operation(req, "DeleteConnector", None, key)

@@ -24,6 +24,7 @@ from constructs_lib.app import run
 from constructs_lib.config.bootstrap import parse_bootstrap
 from constructs_lib.config.keys import service_path
 from constructs_lib.config import ConfigError, EnvironmentConfig, parse_environment
+from constructs_lib.facts.gcp import AUTO_MODE_BLOCK
 from rehearsal.tomlfile import dumps as to_toml
 
 REGIONS = ["asia-northeast3", "europe-west1", "us-central1", "southamerica-east1", "me-central2"]
@@ -208,6 +209,13 @@ def environments(draw: Any) -> dict[str, Any]:
         "moved": lambda: {"direct_subnet_cidr": draw(direct_subnets)},
     }[shape]()
     optional(network, draw, "vpc", names)
+    # An auto-mode network keeps 10.128.0.0/9 for its regional subnets (config/auto_mode.py): a file with a
+    # range there says its network is custom mode; any other file may say either.
+    ranges = [ipaddress.IPv4Network(network[k]) for k in ("subnet_cidr", "direct_subnet_cidr") if k in network]
+    if any(r.overlaps(AUTO_MODE_BLOCK) for r in ranges):
+        network["auto_mode"] = False
+    else:
+        optional(network, draw, "auto_mode", st.booleans())
     optional(network, draw, "host_project", projects)
     optional(network, draw, "private_ip_google_access", st.booleans())
     if draw(st.booleans()):
@@ -414,12 +422,21 @@ def _connector_subnet_not_28_during_a_move(doc: dict[str, Any], draw: Any) -> st
     return "network.subnet_cidr"
 
 
+def _range_inside_an_auto_mode_network(doc: dict[str, Any], draw: Any) -> str | None:
+    network = doc["network"]
+    if "direct_subnet_cidr" in network or _egress(doc).get("mode") == "direct":
+        return None
+    network["auto_mode"] = True
+    network["subnet_cidr"] = draw(st.sampled_from(["10.128.0.0/28", "10.178.0.16/28", "10.255.255.240/28"]))
+    return "network.subnet_cidr"
+
+
 CROSS_KEY_BREAKERS = {f.__name__.lstrip("_"): f for f in (
     _connector_max_not_above_min, _service_max_below_min, _every_address_draining, _draining_outside_the_pool,
     _standby_in_the_pool, _adopting_a_created_address, _count_and_names, _max_ports_without_dynamic,
     _mapping_with_dynamic_ports, _dynamic_min_ports_not_a_power_of_two, _overlapping_direct_subnet,
     _connector_table_without_a_connector, _flow_log_settings_with_flow_logs_off, _prefix_with_local_state,
-    _peak_above_the_pool, _connector_subnet_not_28_during_a_move,
+    _peak_above_the_pool, _connector_subnet_not_28_during_a_move, _range_inside_an_auto_mode_network,
 )}
 
 
@@ -453,6 +470,7 @@ def test_generated_valid_files_are_accepted(doc):
     assert isinstance(cfg, EnvironmentConfig)
     assert cfg.network.subnet_cidr == doc["network"].get("subnet_cidr")
     assert cfg.network.direct_subnet_cidr == doc["network"].get("direct_subnet_cidr")
+    assert cfg.network.auto_mode == doc["network"].get("auto_mode", doc["network"].get("vpc", "default") == "default")
     assert [s.name for s in cfg.services] == [s["name"] for s in doc["services"]]
     # The oracle's view of the pool is the configuration's.
     assert list(cfg.address_names) == oracle_address_names(doc)

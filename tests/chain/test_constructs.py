@@ -214,6 +214,27 @@ def test_nat_ports_and_logging(shared_vpc):
     assert nat["log_config"] == {"enable": True, "filter": "ALL"}
 
 
+@pytest.mark.parametrize("cpu, memory, limits", [
+    (None, "1Gi", {"cpu": "1000m", "memory": "1Gi"}),
+    ("1", None, {"cpu": "1000m", "memory": "512Mi"}),
+    ("0.5", "512Mi", {"cpu": "500m", "memory": "512Mi"}),
+    ("4000m", "2Gi", {"cpu": "4000m", "memory": "2Gi"}),
+    (None, None, {}),
+])
+def test_limits_are_written_as_cloud_run_keeps_them(cpu, memory, limits):
+    import json
+
+    from constructs_lib._provider.cdk import TerraformStack, Testing
+    from constructs_lib.chain.cloud_run import CloudRunService, CloudRunServiceProps
+
+    props = CloudRunServiceProps(name="s", project="p", region="asia-northeast3", image="nginx", cpu=cpu,
+                                 memory=memory)
+    stack = TerraformStack(Testing.app(), "stack")
+    CloudRunService(stack, "Service", connector_id="projects/p/locations/asia-northeast3/connectors/c", props=props)
+    (service,) = json.loads(Testing.synth(stack))["resource"][RUN].values()
+    assert service["template"]["containers"][0].get("resources", {}).get("limits", {}) == limits
+
+
 def test_service_settings_are_passed_through(shared_vpc):
     services = {s["name"]: s for s in resources(shared_vpc, RUN).values()}
     assert sorted(services) == ["api", "worker"]
@@ -227,7 +248,7 @@ def test_service_settings_are_passed_through(shared_vpc):
     assert template["containers"] == [{
         "image": "nginx",
         "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
-        "resources": {"limits": {"cpu": "2", "memory": "1Gi"}},
+        "resources": {"limits": {"cpu": "2000m", "memory": "1Gi"}},  # cpu = "2", as Cloud Run writes it back
         "ports": {"container_port": 9000},
     }]
     assert template["vpc_access"]["egress"] == "ALL_TRAFFIC"
@@ -262,3 +283,11 @@ def test_public_service_grants_invoker_to_all_users():
         "name": f"${{{RUN}.{services['web']}.name}}", "project": "my-gcp-project", "location": "asia-northeast3",
         "role": "roles/run.invoker", "member": "allUsers"}
 
+
+
+def test_dynamic_port_allocation_sends_endpoint_independent_mapping_off():
+    """Optional+Computed in the provider: left out, an adopted NAT's EIM = true would be sent beside DPA, which GCP
+    refuses (the local API too: tests/rehearsal/test_localgcp.py)."""
+    nat = only(synth(config(nat={"dynamic_port_allocation": True})), NAT)
+    assert (nat["enable_dynamic_port_allocation"], nat["enable_endpoint_independent_mapping"]) == (True, False)
+    assert "enable_endpoint_independent_mapping" not in only(synth(config()), NAT)

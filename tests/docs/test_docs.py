@@ -1,7 +1,8 @@
 """Every TOML and Python block of README.md and docs/ is run: the documentation cannot drift from the code.
 
 A block marked ```toml is a whole file: an environment (validated and synthesized) or a
-bootstrap file (validated). A block marked ```toml fragment
+bootstrap file (validated). A block marked ```toml seed is a rehearsal's brownfield seed file
+(read and checked as ``make rehearse SEED=`` reads it). A block marked ```toml fragment
 shows part of a file: it must still be valid TOML, and adding the keys of the smallest valid
 environment to it must give a valid file. A ```json block right after a TOML block shows part of
 what that block synthesizes: it must be found, as written, in the synthesized stack. A ```python
@@ -48,6 +49,18 @@ def test_every_toml_block_is_valid(where, fragment, text):
     if not fragment:
         doc = synth(config)
         assert doc["resource"][NAT], where
+
+
+SEED_BLOCKS = [(b.where, b.body) for b in DOCUMENT_BLOCKS if b.lang == "toml seed"]
+
+
+@pytest.mark.parametrize("where, text", SEED_BLOCKS, ids=[b[0] for b in SEED_BLOCKS])
+def test_every_seed_block_is_a_valid_seed_file(where, text, tmp_path):
+    from rehearsal.brownfield import load_seed
+
+    path = tmp_path / "seed.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_seed(path).source == str(path), where
 
 
 PYTHON_BLOCKS = [(b.where, b.body) for b in DOCUMENT_BLOCKS if b.lang == "python"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import shlex
 import subprocess
 import tomllib
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +22,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from constructs_lib.app.tainted import recovery_commands, tainted_services
 from constructs_lib.facts.resources import ALERT_POLICY as POLICY, NAT_ADDRESS
 from constructs_lib.report.allowlist import allowlist_change, allowlist_entries
 from tests.support.paths import FIXTURE_EXAMPLE, FIXTURES, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate
@@ -384,6 +386,115 @@ def alert_policies(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+# --- a Google Cloud that pushes back ---------------------------------------------------------------------
+
+FIXED_IMAGE = "asia.gcr.io/my-gcp-project/app:1.0.1"
+BAD_IMAGE = "asia.gcr.io/my-gcp-project/app:2.0.0"
+
+
+def _service_of(rehearsal: Rehearsal) -> dict[str, Any]:
+    return copy.deepcopy(rehearsal.gcp.store["projects/my-gcp-project/locations/asia-northeast3/services/production"])
+
+
+def bad_image_first_deploy(workdir: Path) -> Recorded:
+    """A first deploy whose image does not exist, then docs/rehearsal.md's recovery: untaint, fix the image,
+    deploy again, deletion_protection on throughout."""
+    doc = example_doc()
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "first")
+        steps.plan("first", doc)
+        rehearsal.gcp.run.images.discard(doc["services"][0]["image"])  # the image was never pushed
+        facts = steps.recorded.facts
+        try:
+            steps.apply("first", doc)
+        except RehearsalError as err:
+            facts["first_error"] = str(err)
+        state = rehearsal.state(steps.stack_dir)
+        facts["tainted"] = tainted_services(state)
+        facts["commands"] = recovery_commands(state, stack_dir=str(steps.stack_dir), stack="first")
+        facts["service_after_failure"] = _service_of(rehearsal)
+        try:  # the same file again: Terraform wants to replace the tainted service
+            steps.apply("again", doc)
+        except RehearsalError as err:
+            facts["again_error"] = str(err)
+        for command in facts["commands"]:
+            if not command.startswith("#"):
+                rehearsal.terraform(steps.stack_dir, *shlex.split(command)[2:])  # `terraform -chdir=… untaint …`
+        rehearsal.gcp.run.images.add(FIXED_IMAGE)  # the fixed image, pushed
+        doc["services"][0]["image"] = FIXED_IMAGE
+        steps.apply("fixed", doc)
+        facts["service"] = _service_of(rehearsal)
+        facts["deletion_protection"] = [r["values"]["deletion_protection"] for r in rehearsal.state(
+            steps.stack_dir)["values"]["root_module"]["resources"] if r["type"] == RUN]
+        return steps.recorded
+
+
+def bad_image_later_deploy(workdir: Path) -> Recorded:
+    """A running service, then a deploy whose container never listens: the old revision keeps serving."""
+    doc = example_doc()
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "later")
+        steps.apply("good", doc)
+        facts = steps.recorded.facts
+        facts["before"] = _service_of(rehearsal)
+        rehearsal.gcp.run.images |= {BAD_IMAGE, FIXED_IMAGE}
+        rehearsal.gcp.run.not_listening.add(BAD_IMAGE)
+        doc["services"][0]["image"] = BAD_IMAGE
+        try:
+            steps.apply("bad", doc)
+        except RehearsalError as err:
+            facts["bad_error"] = str(err)
+        facts["after"] = _service_of(rehearsal)
+        facts["tainted"] = tainted_services(rehearsal.state(steps.stack_dir))
+        doc["services"][0]["image"] = FIXED_IMAGE
+        steps.apply("fixed", doc)
+        facts["fixed"] = _service_of(rehearsal)
+        return steps.recorded
+
+
+def gcp_rewrites_limits(workdir: Path) -> Recorded:
+    """A service with memory only and one with cpu = "1000m": Cloud Run's rewrites make no second-plan change."""
+    doc = example_doc()
+    doc["services"][0]["memory"] = "1Gi"
+    doc["services"].append({"name": "reports", "image": "asia.gcr.io/my-gcp-project/reports:1.0.0", "cpu": "1000m"})
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "limits")
+        steps.apply("limits", doc)
+        steps.recorded.facts["limits"] = {
+            k.rsplit("/", 1)[1]: v["template"]["containers"][0]["resources"]["limits"]
+            for k, v in rehearsal.gcp.store.items() if "/services/" in k and k.count("/") == 5}
+        # Every operation started RUNNING and was finished by the provider's first poll (no 10 s wait).
+        steps.recorded.facts["polls"] = dict(rehearsal.gcp.operations.polls)
+        steps.recorded.facts["running"] = rehearsal.gcp.operations.running()
+        return steps.recorded
+
+
+SEEDS = {
+    "auto-mode": ('[network]\nmode = "auto"\n', {"network": {"auto_mode": False, "subnet_cidr": "10.178.0.0/28"}}),
+    "nat-for-all-subnets": ('[[nat]]\nrouter = "legacy-router"\nname = "legacy-nat"\n', {}),
+    "address-in-use": ('[[vm]]\nname = "bastion"\naddresses = ["partner-ip"]\n',
+                       {"egress": {"static_ip_count": 0, "existing_ips": ["partner-ip"]}}),
+    "quota": ("[quota]\nstatic_addresses = 0\n", {}),
+    "missing-image": ('[images]\nmissing = ["asia.gcr.io/my-gcp-project/app:1.0.0"]\n', {}),
+}
+
+
+def brownfield(name: str, workdir: Path) -> Recorded:
+    """``make rehearse`` of the example changed as SEEDS says, with that seed file: it must fail with GCP's error."""
+    seed_text, changes = SEEDS[name]
+    doc = example_doc()
+    for table, values in changes.items():
+        doc[table] = {**doc.get(table, {}), **values}
+    workdir.mkdir(parents=True, exist_ok=True)
+    (file := workdir / "brownfield.toml").write_text(toml_dumps(doc), encoding="utf-8")
+    (seed := workdir / f"{name}.toml").write_text(seed_text, encoding="utf-8")
+    out = io.StringIO()
+    recorded = Recorded()
+    recorded.facts["code"] = rehearse(file, seed_file=seed, out=out, err=out)
+    recorded.facts["output"] = out.getvalue()
+    return recorded
+
+
 SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "validate": validate_every_stack,
     "connector-to-direct": connector_to_direct,
@@ -397,6 +508,10 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "hand-built-without-adopt": hand_built_chain_without_adopt,
     "public-service": public_service,
     "alerts": alert_policies,
+    "bad-image-first": bad_image_first_deploy,
+    "bad-image-later": bad_image_later_deploy,
+    "limits": gcp_rewrites_limits,
+    **{f"brownfield:{name}": (lambda w, name=name: brownfield(name, w)) for name in SEEDS},
     **{f"rehearse:{p.stem}": (lambda w, p=p: environment_rehearsal(p, w)) for p in REHEARSED},
 }
 
@@ -788,3 +903,103 @@ def test_removing_the_alerts_table_deletes_the_policies_and_nothing_of_the_chain
     assert rec.facts["after_removal"] == []
     assert_converged(rec)
     assert rec.facts["internal_errors"] == []
+
+
+# --- a Google Cloud that pushes back ---------------------------------------------------------------------------
+
+
+def test_a_first_deploy_with_a_missing_image_fails_with_cloud_runs_error_and_taints_the_service(scenarios):
+    facts = recorded(scenarios, "bad-image-first").facts
+    assert "Error waiting to create Service" in facts["first_error"]
+    assert "is not ready and cannot serve traffic. Image 'asia.gcr.io/my-gcp-project/app:1.0.0' not found." in \
+        facts["first_error"]
+    (address,) = facts["tainted"]
+    assert address.startswith(f"{RUN}.")
+    assert facts["service_after_failure"]["terminalCondition"]["reason"] == "CONTAINER_MISSING"
+
+
+def test_after_a_failed_first_deploy_the_replacement_is_refused_by_deletion_protection(scenarios):
+    rec = recorded(scenarios, "bad-image-first")
+    assert list(rec.plans["again"].actions(RUN).values()) == [["delete", "create"]]
+    assert "cannot destroy service without setting deletion_protection=false" in rec.facts["again_error"]
+
+
+def test_the_documented_recovery_deploys_the_fixed_image_with_deletion_protection_on(scenarios):
+    rec = recorded(scenarios, "bad-image-first")
+    (untaint, deploy) = rec.facts["commands"]
+    assert untaint.startswith("terraform -chdir=") and " untaint " in untaint
+    assert deploy == "# fix the image in the file, then deploy again: make deploy STACK=first"
+    assert list(rec.plans["fixed"].actions(RUN).values()) == [["update"]]
+    assert rec.facts["service"]["template"]["containers"][0]["image"] == FIXED_IMAGE
+    assert rec.facts["service"]["latestReadyRevision"] == rec.facts["service"]["latestCreatedRevision"]
+    assert rec.facts["deletion_protection"] == [True]
+    assert not rec.plans["fixed:after"].changes
+
+
+def test_a_later_bad_deploy_fails_and_the_old_revision_keeps_serving_its_traffic(scenarios):
+    facts = recorded(scenarios, "bad-image-later").facts
+    assert "Error updating Service" in facts["bad_error"] or "Error waiting" in facts["bad_error"]
+    assert "failed to start and listen on the port defined provided by the PORT=8080" in facts["bad_error"]
+    before, after = facts["before"], facts["after"]
+    assert after["latestReadyRevision"] == before["latestReadyRevision"] != after["latestCreatedRevision"]
+    assert after["trafficStatuses"] == before["trafficStatuses"]
+    assert facts["tainted"] == []  # an update that fails leaves no taint: the next deploy updates in place
+    assert facts["fixed"]["latestReadyRevision"] == facts["fixed"]["latestCreatedRevision"]
+
+
+def test_a_later_bad_deploy_recovers_with_the_next_deploy_and_converges(scenarios):
+    rec = recorded(scenarios, "bad-image-later")
+    assert list(rec.plans["fixed"].actions(RUN).values()) == [["update"]]
+    assert not rec.plans["fixed:after"].changes
+
+
+def test_every_operation_runs_and_is_done_at_the_providers_first_poll(scenarios):
+    facts = recorded(scenarios, "limits").facts
+    kinds = {key.split("/operations/")[0].split("/")[-1] if "/operations/" in key else key.split("/")[0]
+             for key in facts["polls"]}
+    assert facts["running"] == []
+    assert len(facts["polls"]) >= 8 and set(facts["polls"].values()) == {1}, facts["polls"]
+    assert {"asia-northeast3", "operations"} <= kinds  # compute's region operations and Service Usage's
+
+
+def test_memory_only_and_cpu_in_milli_cpus_rehearse_with_an_empty_second_plan(scenarios):
+    rec = recorded(scenarios, "limits")
+    assert_converged(rec)
+    assert rec.facts["limits"] == {"production": {"cpu": "1000m", "memory": "1Gi"},
+                                   "reports": {"cpu": "1000m", "memory": "512Mi"}}
+
+
+@pytest.mark.parametrize("name, error", [
+    ("auto-mode", "Invalid IPCidrRange: 10.178.0.0/28 conflicts with existing subnetwork 'default' in region "
+                  "'asia-northeast3'."),
+    ("nat-for-all-subnets", "Can not create new Nats since a Nat with option ALL_SUBNETWORKS_ALL_IP_RANGES exists."),
+    ("address-in-use", "The address resource 'projects/my-gcp-project/regions/asia-northeast3/addresses/partner-ip' "
+                       "is already being used by 'https://www.googleapis.com/compute/v1/projects/my-gcp-project/"
+                       "zones/asia-northeast3-a/instances/bastion'"),
+    ("quota", "Quota 'STATIC_ADDRESSES' exceeded.  Limit: 0.0 in region asia-northeast3."),
+    ("missing-image", "is not ready and cannot serve traffic. Image 'asia.gcr.io/my-gcp-project/app:1.0.0' not found."),
+])
+def test_each_brownfield_seed_fails_the_rehearsal_with_gcps_error(scenarios, name, error):
+    facts = recorded(scenarios, f"brownfield:{name}").facts
+    assert facts["code"] == 1, facts["output"]
+    assert error in facts["output"]
+    assert "rehearsal: seeded: " in facts["output"]
+
+
+def test_make_rehearse_prints_the_recovery_of_a_tainted_service(scenarios):
+    output = recorded(scenarios, "brownfield:missing-image").facts["output"]
+    assert "the Cloud Run service is in the state as tainted" in output
+    assert "  terraform -chdir=cdktf.out/stacks/brownfield untaint google_cloud_run_v2_service.Chain_Service-" \
+           "production_" in output
+    assert "  # fix the image in the file, then deploy again: make deploy STACK=brownfield" in output
+
+
+def test_rehearsing_an_adopting_file_prints_what_it_seeded_and_what_was_imported(scenarios):
+    output = recorded(scenarios, f"rehearse:{ADOPT_EXAMPLE.stem}").facts["output"]
+    assert "rehearsal: seeded: gcloud compute routers create my-router\n" in output
+    assert "rehearsal: seeded: gcloud run deploy my-service --image=" in output
+    imported = [line for line in output.splitlines() if line.startswith("rehearsal: imported: ")]
+    assert f"rehearsal: imported: {ROUTER}." in "\n".join(imported)
+    assert any(line.endswith("<- projects/my-gcp-project/regions/asia-northeast3/routers/my-router")
+               for line in imported)
+    assert len(imported) == 9  # the three APIs and the six resources of the adopt test above

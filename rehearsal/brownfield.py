@@ -1,0 +1,184 @@
+"""A brownfield seed: what already exists in the project before a rehearsed deploy, from a small TOML file.
+
+    make rehearse ENV=example SEED=rehearsal/seeds/nat-for-all-subnets.toml
+    python -m rehearsal --seed my-seed.toml environments/example.toml
+
+The environment file says what it needs (its projects, network, ``existing_ips``,
+``[adopt]``); a seed adds the neighbours a real project has, so the rehearsal
+fails where Google Cloud would, with Google Cloud's error:
+
+    [network]
+    mode = "auto"              # the VPC as an auto-mode network, its regional /20s included ("custom": none)
+
+    [[nat]]                    # a router whose NAT covers every subnet of the region
+    router = "legacy-router"
+    name = "legacy-nat"
+    addresses = ["legacy-ip"]  # reserved, and used by that NAT (optional)
+
+    [[vm]]                     # a VM that uses addresses (an address of existing_ips, say)
+    name = "bastion"           # zone: "<region>-a" when left out
+    addresses = ["partner-ip"]
+
+    [quota]
+    static_addresses = 1       # the region's STATIC_ADDRESSES limit (GCP's usual default: 8)
+
+    [images]
+    missing = ["asia.gcr.io/my-project/app:typo"]  # images that do not exist (every other image the file names does)
+    not_listening = ["asia.gcr.io/my-project/app:2.0.0"]  # containers that never listen on $PORT
+
+Everything is in the network project and the region of the file. Problems are
+reported together, each with the seed file, the key, what was expected and what
+was given.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from constructs_lib.config import EnvironmentConfig
+from constructs_lib.facts.gcp import AUTO_MODE_SUBNETS
+from rehearsal.localgcp import LocalGcp
+from rehearsal.localgcp.compute import LINK
+
+__all__ = ["Seed", "SeedError", "load_seed", "auto_mode_subnets"]
+
+_TABLES = {"network": ("mode",), "nat": ("router", "name", "addresses"), "vm": ("name", "addresses", "zone"),
+           "quota": ("static_addresses",), "images": ("missing", "not_listening")}
+
+
+class SeedError(Exception):
+    """A seed file that cannot be used; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    """What a seed file asks for (see the module's docstring)."""
+
+    network_mode: str | None = None
+    nats: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    vms: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    static_addresses: int | None = None
+    missing_images: tuple[str, ...] = ()
+    not_listening: tuple[str, ...] = ()
+    source: str = ""
+
+    def apply(self, gcp: LocalGcp, config: EnvironmentConfig) -> list[str]:
+        """Create the neighbours in ``gcp``; returns one line per thing seeded, for the rehearsal to print."""
+        project, region, vpc = config.network_project, config.region, config.network.vpc
+        said: list[str] = []
+        network_key = f"projects/{project}/global/networks/{vpc}"
+        if self.network_mode is not None:
+            gcp.store.pop(network_key, None)
+            for key in [k for k in gcp.store if k.endswith(f"/subnetworks/{vpc}") and k.startswith(
+                    f"projects/{project}/regions/")]:
+                del gcp.store[key]
+            gcp.compute.add_network(project, vpc, auto_subnets=auto_mode_subnets()
+                                    if self.network_mode == "auto" else None)
+            said.append(f"network {vpc}: {self.network_mode} mode" + (
+                f", {len(AUTO_MODE_SUBNETS)} regional subnets ({region}: {AUTO_MODE_SUBNETS[region]})"
+                if self.network_mode == "auto" and region in AUTO_MODE_SUBNETS else ""))
+        for router, nat, addresses in self.nats:
+            for name in addresses:
+                gcp.compute.add_address(project, region, name)
+            router_key = f"projects/{project}/regions/{region}/routers/{router}"
+            gcp.store[router_key] = {
+                "kind": "compute#router", "id": gcp.next_id(), "creationTimestamp": gcp.timestamp(), "name": router,
+                "description": "", "encryptedInterconnectRouter": False, "network": LINK + network_key,
+                "region": f"{LINK}projects/{project}/regions/{region}", "selfLink": LINK + router_key,
+                "nats": [{"name": nat, "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+                          "natIpAllocateOption": "MANUAL_ONLY" if addresses else "AUTO_ONLY",
+                          **({"natIps": [f"{LINK}projects/{project}/regions/{region}/addresses/{a}"
+                                         for a in addresses]} if addresses else {})}]}
+            said.append(f"router {router} with NAT {nat} for ALL_SUBNETWORKS_ALL_IP_RANGES"
+                        + (f", using {', '.join(addresses)}" if addresses else ""))
+        for vm, zone, addresses in self.vms:
+            for name in addresses:
+                key = f"projects/{project}/regions/{region}/addresses/{name}"
+                if key not in gcp.store:
+                    gcp.compute.add_address(project, region, name)
+                gcp.compute.use_address(key, f"{LINK}projects/{project}/zones/{zone or region + '-a'}/instances/{vm}")
+            said.append(f"VM {vm} ({zone or region + '-a'}) using {', '.join(addresses)}")
+        if self.static_addresses is not None:
+            gcp.quotas[(project, region, "STATIC_ADDRESSES")] = self.static_addresses
+            said.append(f"STATIC_ADDRESSES quota in {region}: {self.static_addresses}")
+        if self.missing_images and gcp.run.images is not None:
+            gcp.run.images -= set(self.missing_images)
+        if self.missing_images:
+            said.append(f"images that do not exist: {', '.join(self.missing_images)}")
+        if self.not_listening:
+            gcp.run.not_listening |= set(self.not_listening)
+            said.append(f"containers that never listen on $PORT: {', '.join(self.not_listening)}")
+        return said
+
+
+def auto_mode_subnets() -> dict[str, str]:
+    """Region → range of an auto-mode network's subnets (Google's table, constructs_lib/facts/gcp.py)."""
+    return {region: str(net) for region, net in AUTO_MODE_SUBNETS.items()}
+
+
+def _strings(problems: list[str], source: str, where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.append(f"{source}: {where}: expected a list of non-empty strings, got {value!r}")
+        return ()
+    return tuple(value)
+
+
+def _name(problems: list[str], source: str, where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        problems.append(f"{source}: {where}: expected a name, got {value!r}")
+        return ""
+    return value
+
+
+def load_seed(path: Path) -> Seed:
+    """Read and check a seed file.
+
+    Raises:
+        SeedError: the file cannot be read, is not TOML, or has problems (all of them listed).
+    """
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise SeedError(f"{source}: cannot read the seed file: {err}") from None
+    problems: list[str] = []
+    for table, value in data.items():
+        if table not in _TABLES:
+            problems.append(f"{source}: {table}: expected one of {', '.join(sorted(_TABLES))}, got an unknown key")
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, dict):
+                problems.append(f"{source}: {table}: expected a table, got {item!r}")
+                continue
+            for key in item:
+                if key not in _TABLES[table]:
+                    problems.append(f"{source}: {table}.{key}: expected one of {', '.join(_TABLES[table])}, "
+                                    "got an unknown key")
+    network = data.get("network", {}) if isinstance(data.get("network", {}), dict) else {}
+    mode = network.get("mode")
+    if mode is not None and mode not in ("auto", "custom"):
+        problems.append(f"{source}: network.mode: expected \"auto\" or \"custom\", got {mode!r}")
+    nats, vms = [], []
+    for i, nat in enumerate(n for n in data.get("nat", []) if isinstance(n, dict)):
+        nats.append((_name(problems, source, f"nat[{i}].router", nat.get("router")),
+                     _name(problems, source, f"nat[{i}].name", nat.get("name")),
+                     _strings(problems, source, f"nat[{i}].addresses", nat.get("addresses", []))))
+    for i, vm in enumerate(v for v in data.get("vm", []) if isinstance(v, dict)):
+        vms.append((_name(problems, source, f"vm[{i}].name", vm.get("name")),
+                    _name(problems, source, f"vm[{i}].zone", vm["zone"]) if "zone" in vm else "",
+                    _strings(problems, source, f"vm[{i}].addresses", vm.get("addresses"))))
+    quota = data.get("quota", {}) if isinstance(data.get("quota", {}), dict) else {}
+    limit = quota.get("static_addresses")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        problems.append(f"{source}: quota.static_addresses: expected a whole number from 0, got {limit!r}")
+        limit = None
+    images = data.get("images", {}) if isinstance(data.get("images", {}), dict) else {}
+    missing = _strings(problems, source, "images.missing", images.get("missing", []))
+    not_listening = _strings(problems, source, "images.not_listening", images.get("not_listening", []))
+    if problems:
+        raise SeedError("\n".join(problems))
+    return Seed(network_mode=mode, nats=tuple(nats), vms=tuple(vms), static_addresses=limit,
+                missing_images=missing, not_listening=not_listening, source=source)

@@ -1,0 +1,84 @@
+"""Brownfield seed files: read, checked (every problem at once), applied to the local GCP API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rehearsal.brownfield import SeedError, load_seed
+from rehearsal.seeding import seed_gcp
+from rehearsal.localgcp import LocalGcp
+from tests.support.environments import config
+
+SEED = '''
+[network]
+mode = "auto"
+
+[[nat]]
+router = "legacy-router"
+name = "legacy-nat"
+addresses = ["legacy-ip"]
+
+[[vm]]
+name = "bastion"
+addresses = ["partner-ip"]
+
+[quota]
+static_addresses = 2
+
+[images]
+missing = ["asia.gcr.io/my-gcp-project/app:1.0.0"]
+not_listening = ["asia.gcr.io/my-gcp-project/app:2.0.0"]
+'''
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "seed.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_seed_file_is_read_and_applied_to_the_networks_project_and_region(tmp_path):
+    seed = load_seed(write(tmp_path, SEED))
+    env = config(region="us-central1", network={"subnet_cidr": "10.124.0.0/28", "auto_mode": False})
+    gcp = LocalGcp()
+    said = seed_gcp(gcp, env, seed)
+    p = "projects/my-gcp-project"
+    assert gcp.store[f"{p}/global/networks/default"]["autoCreateSubnetworks"] is True
+    assert gcp.store[f"{p}/regions/us-central1/subnetworks/default"]["ipCidrRange"] == "10.128.0.0/20"
+    nat = gcp.store[f"{p}/regions/us-central1/routers/legacy-router"]["nats"][0]
+    assert nat["sourceSubnetworkIpRangesToNat"] == "ALL_SUBNETWORKS_ALL_IP_RANGES"
+    assert gcp.store[f"{p}/regions/us-central1/addresses/partner-ip"]["status"] == "IN_USE"
+    assert gcp.quotas[("my-gcp-project", "us-central1", "STATIC_ADDRESSES")] == 2
+    assert gcp.run.images == set() and gcp.run.not_listening == {"asia.gcr.io/my-gcp-project/app:2.0.0"}
+    assert said[0] == "network default: auto mode, 24 regional subnets (us-central1: 10.128.0.0/20)"
+    assert len(said) == 6
+
+
+def test_a_file_without_a_seed_gets_the_default_network_in_auto_mode_with_its_subnets():
+    gcp = LocalGcp()
+    seed_gcp(gcp, config(network={"subnet_cidr": "10.124.0.0/28"}))
+    assert gcp.store["projects/my-gcp-project/regions/asia-northeast3/subnetworks/default"]["ipCidrRange"] == \
+        "10.178.0.0/20"
+    assert gcp.run.images == {"asia.gcr.io/my-gcp-project/app:1.0.0"}
+
+
+def test_every_problem_of_a_seed_file_is_reported_at_once(tmp_path):
+    path = write(tmp_path, '[network]\nmode = "legacy"\n[quota]\nstatic_addresses = -1\n[[vm]]\nname = "x"\n'
+                           '[images]\nmissing = "one"\n[firewall]\nrules = 1\n')
+    with pytest.raises(SeedError) as err:
+        load_seed(path)
+    lines = str(err.value).splitlines()
+    assert lines == [
+        f"{path}: firewall: expected one of images, nat, network, quota, vm, got an unknown key",
+        f"{path}: network.mode: expected \"auto\" or \"custom\", got 'legacy'",
+        f"{path}: vm[0].addresses: expected a list of non-empty strings, got None",
+        f"{path}: quota.static_addresses: expected a whole number from 0, got -1",
+        f"{path}: images.missing: expected a list of non-empty strings, got 'one'",
+    ]
+
+
+def test_a_seed_file_that_is_not_toml_says_so(tmp_path):
+    with pytest.raises(SeedError, match="cannot read the seed file"):
+        load_seed(write(tmp_path, "[network\n"))
