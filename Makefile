@@ -23,7 +23,7 @@ ENGINE ?= cdktf
 ifeq ($(ENGINE),cdktf)
 VENV := .venv
 ENGINE_COMMAND := cdktf
-ENGINE_CLI_STAMP := node_modules/.installed
+ENGINE_CLI_STAMP := node_modules/.installed-cli
 else ifeq ($(ENGINE),cdktn)
 VENV := .venv-cdktn
 ENGINE_COMMAND := $(CURDIR)/tools/cdktn.sh
@@ -136,10 +136,18 @@ $(PIPENV):
 	@$(PIPENV) sync --dev
 	@touch $@
 
+# The CLI alone (what rehearse, diff, deploy and output run: package.json's dependencies), or with the tests'
+# Mermaid and jsdom (its devDependencies: make setup, make test). npm ci empties node_modules/ first, so the CLI
+# alone is installed only when the full install is not already there.
+node_modules/.installed-cli: package-lock.json
+	@if [ -f node_modules/.installed ] && [ node_modules/.installed -nt package-lock.json ]; then touch $@; else \
+		echo "setup: the pinned cdktf CLI into node_modules/ with npm ci, without the tests' Mermaid (first time: under a minute)"; \
+		npm ci --omit=dev --no-audit --no-fund --loglevel=error --no-progress && touch $@; fi
+
 node_modules/.installed: package-lock.json
 	@echo "setup: the pinned cdktf CLI, and Mermaid for the tests, into node_modules/ with npm ci (first time: under a minute, 600 MB)"
 	@npm ci --no-audit --no-fund --loglevel=error --no-progress
-	@touch $@
+	@touch $@ && touch node_modules/.installed-cli
 
 # The cdktn engine's own environment, beside the default one: .venv-cdktn/ from engines/cdktn/requirements.txt
 # (every package pinned with its hash; no Pipfile.lock, because cdktn-provider-google 18.0.0 declares cdktn<0.24:
@@ -189,7 +197,7 @@ $(TOOLS)/checkov/.installed: tools/checkov.txt
 # Put .tools/cli on your PATH and `cdktf synth`, `cdktf diff <stack>`, `terraform` are the project's.
 .PHONY: cli
 cli: $(TOOLS)/cli/cdktf $(TOOLS)/cli/terraform
-$(TOOLS)/cli/cdktf: tools/cdktf.sh node_modules/.installed
+$(TOOLS)/cli/cdktf: tools/cdktf.sh node_modules/.installed-cli
 	@mkdir -p $(@D)
 	@install -m 755 tools/cdktf.sh $@
 $(TOOLS)/cli/terraform: .venv/bin/terraform

@@ -139,7 +139,7 @@ class RouterNat(Construct):
             router=self.router.name,
             router_nat=self.nat.name,
             nat_ips=addresses.active_self_links,
-            drain_nat_ips=addresses.draining_self_links,
+            drain_nat_ips=addresses.draining_self_links or None,
         )
         if addresses.draining_self_links:
             # A NAT with draining addresses exists already; the provider refuses to create NatAddress with them.

@@ -27,7 +27,7 @@ from rehearsal.tomlfile import dumps as toml_dumps
 from tests.integration import test_rehearsal
 from tests.integration.test_rehearsal import Recorded, Steps, example_doc, recorded, scenarios  # noqa: F401
 from tests.support.paths import ROOT
-from tests.support.synth import ADDRESS, NAT
+from tests.support.synth import ADDRESS, NAT_ADDRESS
 
 pytestmark = pytest.mark.integration
 
@@ -110,8 +110,9 @@ def nat_without_ip(workdir: Path) -> Recorded:
         stack_dir = rehearsal.synth(steps.file)
         path = stack_dir / "cdk.tf.json"
         doc = json.loads(path.read_text(encoding="utf-8"))
-        (nat,) = doc["resource"][NAT].values()
-        nat["drain_nat_ips"], nat["nat_ips"] = nat["nat_ips"], []
+        # The NAT's IPs live in its NatAddress (google_compute_router_nat_address) beside it.
+        (ips,) = doc["resource"][NAT_ADDRESS].values()
+        ips["drain_nat_ips"], ips["nat_ips"] = ips["nat_ips"], []
         path.write_text(json.dumps(doc), encoding="utf-8")
         steps.recorded.plans["all-draining"] = rehearsal.plan(stack_dir)
         return steps.recorded
@@ -192,7 +193,7 @@ def test_a_lower_static_ip_count_is_refused_naming_the_address_and_its_ip(scenar
     release, undrained = violations
     assert release.address.startswith(f"{ADDRESS}.Chain_Addresses_Address-cloud-run-origin-ip-3_")
     assert release.ip and release.ip.startswith("203.0.113.") and undrained.ip == release.ip
-    assert undrained.address.startswith(f"{NAT}.")
+    assert undrained.address.startswith(f"{NAT_ADDRESS}.")  # the NAT's IPs are its NatAddress's
     assert f"address cloud-run-origin-ip-3 ({release.ip}), releasing its IP" in release.message
     assert "release_ips" in release.message and "forget_ips" in release.message
 

@@ -1002,4 +1002,7 @@ def test_rehearsing_an_adopting_file_prints_what_it_seeded_and_what_was_imported
     assert f"rehearsal: imported: {ROUTER}." in "\n".join(imported)
     assert any(line.endswith("<- projects/my-gcp-project/regions/asia-northeast3/routers/my-router")
                for line in imported)
-    assert len(imported) == 9  # the three APIs and the six resources of the adopt test above
+    # The three APIs, the six resources of the adopt test above and the NAT's IPs (its NatAddress, imported with
+    # the NAT it belongs to).
+    assert len(imported) == 10
+    assert any(line.startswith(f"rehearsal: imported: {NAT_ADDRESS}.") for line in imported)
