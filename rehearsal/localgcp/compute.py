@@ -119,12 +119,6 @@ class Compute:
         address = self._existing(key)
         address.update(status="IN_USE", users=[*address.get("users", []), user])
 
-    def clear_drain_ips(self, project: str, region: str, router: str, nat: str) -> None:
-        """What ``gcloud compute routers nats update NAT --clear-nat-external-drain-ip-pool`` does."""
-        for item in self.gcp.store[f"projects/{project}/regions/{region}/routers/{router}"].get("nats", []):
-            if item["name"] == nat:
-                item.pop("drainNatIps", None)
-
     # --- generic -------------------------------------------------------------------------------------
 
     def _key(self, req: Request, collection: str, name: str | None = None) -> str:

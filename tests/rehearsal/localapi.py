@@ -10,6 +10,8 @@ from typing import Any
 from rehearsal.localgcp import LocalGcp
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+# The project the ``gcp`` fixture (conftest.py) seeds, with a network named "net".
+PROJECT = "my-gcp-project"
 
 
 def call(gcp: LocalGcp, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from rehearsal.localgcp import LocalGcp
-from tests.rehearsal.localapi import ok, poll
+from tests.rehearsal.localapi import PROJECT, ok, poll
 
 KCC = "GoogleCloudPlatform/k8s-config-connector"
 BASIC = "pkg/test/resourcefixture/testdata/basic"
-P, R = "my-gcp-project", "us-west1"
+P, R = PROJECT, "us-west1"
 C = f"/compute/v1/projects/{P}/regions/{R}"
 
 # --- the recordings ------------------------------------------------------------------------------------------
@@ -94,14 +92,6 @@ IAM_POLICY_REFERENCE = {"version", "bindings", "auditConfigs", "etag"}
 def cited(source: tuple[str, str, str]) -> str:
     repo, path, commit = source
     return f"{repo} {path} @ {commit[:12]}"
-
-
-@pytest.fixture
-def gcp():
-    with LocalGcp() as local:
-        local.add_project(P)
-        local.compute.add_network(P, "net")
-        yield local
 
 
 def _subnet(gcp: LocalGcp, name: str = "s", cidr: str = "10.2.0.0/28") -> dict[str, Any]:

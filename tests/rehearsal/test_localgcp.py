@@ -7,20 +7,12 @@ import pytest
 
 from rehearsal.localgcp import LocalGcp
 from rehearsal.localgcp.compute import LINK
-from tests.rehearsal.localapi import call, ok, poll
+from tests.rehearsal.localapi import PROJECT, call, ok, poll
 
-P, R = "my-gcp-project", "asia-northeast3"
+P, R = PROJECT, "asia-northeast3"
 C = f"/compute/v1/projects/{P}/regions/{R}"
 RUN = f"/run/v2/projects/{P}/locations/{R}/services"
 IMAGE = "asia.gcr.io/my-gcp-project/app:1.0.0"
-
-
-@pytest.fixture
-def gcp():
-    with LocalGcp() as local:
-        local.add_project(P)
-        local.compute.add_network(P, "net")
-        yield local
 
 
 def subnet(gcp: LocalGcp, name: str = "s", cidr: str = "10.124.0.0/28", network: str = "net") -> dict:
