@@ -73,10 +73,18 @@ ifneq ($(EGRESS_CONFIG),)
 NAMED_BY := EGRESS_CONFIG
 endif
 check-synth check-rehearse synth rehearse: NAME ?= example
-ENV_FILE = $(or $(EGRESS_CONFIG),$(if $(NAME),$(firstword $(wildcard environments/$(NAME).toml \
-	environments/bootstrap/$(NAME).toml))))
+# A name with a space is no file's name (make's wildcard would split it into several): ENV_FILE stays empty
+# and check-<target> refuses it.
+ENV_FILE = $(or $(EGRESS_CONFIG),$(if $(NAME),$(if $(word 2,$(NAME)),,$(firstword $(wildcard \
+	environments/$(NAME).toml environments/bootstrap/$(NAME).toml)))))
 ENV_STACK = $(basename $(notdir $(ENV_FILE)))
+# Every variable a user sets reaches a recipe through quote, in single quotes (a ' inside written '\''): a
+# space, a ; or a $( in ENV, STACK, EGRESS_CONFIG, FROM, SEED or CDKTF_OUTDIR is data, never shell.
 quote = '$(subst ','\'',$(1))'
+# The folder the app writes to (CDKTF_OUTDIR, as main.py reads it): report and scan act on what it wrote.
+OUTDIR = $(or $(CDKTF_OUTDIR),cdktf.out)
+# The app on ENV's file, told which variable named it (for the message of a file that does not exist).
+RUN_APP = EGRESS_CONFIG=$(call quote,$(ENV_FILE)) EGRESS_NAMED_BY=$(call quote,$(NAMED_BY)) $(APP)
 CHECK_TARGETS := $(addprefix check-,synth report scan rehearse diff deploy output allowlist)
 .PHONY: $(CHECK_TARGETS)
 $(CHECK_TARGETS): check-%:
@@ -213,7 +221,7 @@ setup-synth: $(VENV)/.synced $(VENV)/lazy-provider/.checked $(VENV)/.bytecode
 # stacks it did not synthesize this time (their .terraform/) where they are. A stack's REVIEW.md that no
 # longer describes its new cdk.tf.json is rewritten as out of date (main.py), by every target that synthesizes.
 synth: check-synth setup-synth
-	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
+	@$(RUN_APP)
 
 test: setup provider opa engine-cdktn .venv/lazy-provider/.checked .venv/.bytecode
 	@echo "google provider 6.50.0 for the tests: $$(cat $(PROVIDER))"
@@ -242,7 +250,7 @@ $(OPA): tools/opa.sh tools/opa/go.mod tools/opa/go.sum
 # FROM=<the file as deployed now> rehearses a change: FROM deployed first, then the file through the plan guard.
 # SEED=path/to/seed.toml adds a brownfield project's neighbours first (docs/rehearsal.md).
 rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provider $(ENGINE_CLI_STAMP)
-	@.venv/bin/python -m rehearsal --engine $(ENGINE) "$(ENV_FILE)" $(if $(FROM),--from $(call quote,$(FROM))) \
+	@.venv/bin/python -m rehearsal --engine $(ENGINE) $(call quote,$(ENV_FILE)) $(if $(FROM),--from $(call quote,$(FROM))) \
 		$(if $(SEED),--seed $(call quote,$(SEED)))
 
 .PHONY: report scan
@@ -251,20 +259,21 @@ rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provi
 # synthesized (cdktf.out/stacks/<stack>/REVIEW.md), read from the JSON only. Another file's problems do not
 # stop it.
 report: check-report setup-synth
-	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
-	@$(VENV)/bin/python -m constructs_lib.report cdktf.out
+	@$(RUN_APP)
+	@$(VENV)/bin/python -m constructs_lib.report $(call quote,$(OUTDIR))
 
 # Synth of ENV's file (every file without ENV), then checkov on each stack that synth wrote, one at a time
 # under its name, with the committed skip list (.checkov.yaml); make test runs the same scan. checkov reads
 # copies without the import blocks, which its parser cannot read (constructs_lib/app/scan_input.py), in
 # cdktf.out/scan/.
 scan: check-scan setup-synth $(TOOLS)/checkov/.installed
-	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
-	@$(VENV)/bin/python -m constructs_lib.app.scan_input cdktf.out cdktf.out/scan >/dev/null
-	@status=0; for stack in $$($(VENV)/bin/python -m constructs_lib.app stacks cdktf.out); do \
-		echo "scan: stack $$stack (cdktf.out/stacks/$$stack)"; \
+	@$(RUN_APP)
+	@$(VENV)/bin/python -m constructs_lib.app.scan_input $(call quote,$(OUTDIR)) $(call quote,$(OUTDIR)/scan) >/dev/null
+	@status=0; outdir=$(call quote,$(OUTDIR)); \
+	for stack in $$($(VENV)/bin/python -m constructs_lib.app stacks "$$outdir"); do \
+		echo "scan: stack $$stack ($$outdir/stacks/$$stack)"; \
 		CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet \
-			-d "cdktf.out/scan/$$stack" || status=1; \
+			-d "$$outdir/scan/$$stack" || status=1; \
 	done; exit $$status
 
 # Refresh tests/golden/ after an intended change; review the diff like code. The UPDATE_GOLDEN=1 run
@@ -282,11 +291,12 @@ golden: setup
 # or the report (diff).
 # MIRROR=1: Terraform takes the google provider from the project's own mirror (.tools/terraform-mirror/, the
 # binary the rehearsal tested; made by `make provider`) and asks no registry; by default, the registry.
-PREFLIGHT = $(VENV)/bin/python -m constructs_lib.app.preflight --file "$(ENV_FILE)" --stack "$(ENV_STACK)" --outdir cdktf.out
+PREFLIGHT = $(VENV)/bin/python -m constructs_lib.app.preflight --file $(call quote,$(ENV_FILE)) \
+	--stack $(call quote,$(ENV_STACK)) --outdir $(call quote,$(OUTDIR))
 diff deploy: %: check-% setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR)),$(PROVIDER))
-	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
+	@$(RUN_APP)
 	@$(PREFLIGHT) --target $@
-	@$(VENV)/bin/python -m constructs_lib.deploy $@ "$(ENV_FILE)" $(if $(AUTO_APPROVE),--auto-approve)
+	@$(VENV)/bin/python -m constructs_lib.deploy $@ $(call quote,$(ENV_FILE)) $(if $(AUTO_APPROVE),--auto-approve)
 
 # diff, deploy, output and allowlist run the Terraform the tests use (.venv/bin/terraform, 1.15.5); output the project's cdktf
 # (.tools/cli/cdktf: the pinned CLI, with no spinner frames or escape codes outside a terminal).
@@ -305,9 +315,10 @@ mirror-config:
 # stack's state; synthesizes nothing, so it needs a synthesized stack (make synth ENV=production).
 .PHONY: output
 output: check-output $(ENGINE_CLI_STAMP) .venv/bin/terraform cli $(if $(filter 1,$(MIRROR)),$(PROVIDER))
-	@test -f "cdktf.out/stacks/$(ENV_STACK)/cdk.tf.json" || { echo "error: make output: cdktf.out/stacks/$(ENV_STACK)/" \
-		"holds no synthesized stack: run make synth ENV=$(NAME) first" >&2; exit 2; }
-	@$(ENGINE_COMMAND) output $(ENV_STACK) --skip-synth
+	@test -f $(call quote,cdktf.out/stacks/$(ENV_STACK)/cdk.tf.json) || { echo "error: make output:" \
+		$(call quote,cdktf.out/stacks/$(ENV_STACK)/ holds no synthesized stack: run make synth ENV=$(NAME) first) \
+		>&2; exit 2; }
+	@$(ENGINE_COMMAND) output $(call quote,$(ENV_STACK)) --skip-synth
 
 # The list the partner allowlists, from a deployed stack's state: make allowlist ENV=production writes
 # cdktf.out/stacks/production/allowlist.json and allowlist.csv (every IP, its address name, its role: active,
@@ -315,10 +326,11 @@ output: check-output $(ENGINE_CLI_STAMP) .venv/bin/terraform cli $(if $(filter 1
 # backend; reads the state with `terraform show -json` (init first when the folder has none).
 .PHONY: allowlist
 allowlist: check-allowlist setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR)),$(PROVIDER))
-	@EGRESS_CONFIG=$(ENV_FILE) $(APP)
-	@cd "cdktf.out/stacks/$(ENV_STACK)" && { test -d .terraform || terraform init -input=false -no-color >/dev/null; }
-	@(cd "cdktf.out/stacks/$(ENV_STACK)" && terraform show -json) | $(VENV)/bin/python -m \
-		constructs_lib.report.allowlist_command write --stack "$(ENV_STACK)" --out "cdktf.out/stacks/$(ENV_STACK)"
+	@$(RUN_APP)
+	@cd $(call quote,cdktf.out/stacks/$(ENV_STACK)) && { test -d .terraform || terraform init -input=false -no-color >/dev/null; }
+	@(cd $(call quote,cdktf.out/stacks/$(ENV_STACK)) && terraform show -json) | $(VENV)/bin/python -m \
+		constructs_lib.report.allowlist_command write --stack $(call quote,$(ENV_STACK)) \
+		--out $(call quote,cdktf.out/stacks/$(ENV_STACK))
 
 # Local Terraform state lives beside its file (environments/bootstrap/<stack>.tfstate), never in
 # cdktf.out/; *.tfstate files left in cdktf.out/ by earlier versions are still kept (main.py moves them).

@@ -26,7 +26,10 @@ from constructs_lib.app.console import problem_stream, run_by_cdktf_cli  # noqa:
 
 def main() -> int:
     stderr = problem_stream()
-    code = run(os.environ.get("EGRESS_CONFIG"), stderr=stderr)
+    # make says which variable the user named the file with (ENV, STACK), for the message of a missing one.
+    named_by = os.environ.get("EGRESS_NAMED_BY")
+    code = run(os.environ.get("EGRESS_CONFIG"), stderr=stderr,
+               named_by=named_by if named_by in ("ENV", "STACK") else "EGRESS_CONFIG")
     stderr.flush()
     if code == 0 and not run_by_cdktf_cli():
         outdir = output_folder({})

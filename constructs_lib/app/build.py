@@ -3,52 +3,18 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
-from typing import Mapping, Sequence, TextIO, Union
+from typing import Mapping, Sequence, TextIO
 
-from ..config.bootstrap import BootstrapConfig, is_bootstrap_document, load_bootstrap
-from ..config import ConfigError, EnvironmentConfig, Problem, load_environment
-from ..config.cross_file import cross_file_problems
-from ..config.reader import read_toml
-
-ENVIRONMENTS_DIR = Path("environments")
-# Bootstrap files (a [bootstrap] table: the state bucket) live apart, so `*.toml` above stays egress stacks only.
-BOOTSTRAP_DIR = ENVIRONMENTS_DIR / "bootstrap"
-
-StackConfig = Union[EnvironmentConfig, BootstrapConfig]
-
-
-def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DIR) -> list[Path]:
-    """The files to synthesize: ``selected`` alone when given, else every ``*.toml`` in ``directory``.
-
-    Raises:
-        ConfigError: the selected file does not exist, or the directory holds no environment.
-    """
-    if selected:
-        path = Path(selected)
-        if not path.is_file():
-            raise ConfigError([Problem("EGRESS_CONFIG", "EGRESS_CONFIG", "the path of an existing .toml file",
-                                       f'"{selected}"')])
-        return [path]
-    files = sorted(directory.glob("*.toml"))
-    if not files:
-        raise ConfigError([Problem(str(directory), "(folder)", "at least one environment file (*.toml)",
-                                   "an empty folder")])
-    return files
-
-
-def bootstrap_files(directory: Path = BOOTSTRAP_DIR) -> list[Path]:
-    """Every bootstrap file (``*.toml`` in ``directory``); none when the folder does not exist."""
-    return sorted(directory.glob("*.toml"))
-
-
-def _is_bootstrap_file(path: Path) -> bool:
-    """Whether a file holds a ``[bootstrap]`` table; an unreadable file is left to the environment loader to report."""
-    try:
-        return is_bootstrap_document(read_toml(path))
-    except ConfigError:
-        return False
+from ..config import ConfigError, EnvironmentConfig, Problem
+from ..facts.text import one_line
+from ..config.bootstrap import BootstrapConfig
+from ..config.cross_file import bootstrap_problems, cross_file_problems, stack_name_problems
+from .files import (BOOTSTRAP_DIR, ENVIRONMENTS_DIR, StackConfig, bootstrap_files, environment_files, load_file,
+                    load_neighbours, neighbour_files)
+from .outdir import output_problems
 
 
 def load_stacks(paths: list[Path], *, neighbours: Sequence[Path] = ()) -> list[StackConfig]:
@@ -71,24 +37,19 @@ def load_stacks(paths: list[Path], *, neighbours: Sequence[Path] = ()) -> list[S
     problems: list[Problem] = []
     for path in paths:
         try:
-            configs.append(load_bootstrap(path) if _is_bootstrap_file(path) else load_environment(path))
+            configs.append(load_file(path))
         except ConfigError as err:
             problems.extend(err.problems)
-    seen: dict[str, str] = {}
-    for config in configs:
-        if config.stack in seen:
-            problems.append(Problem(config.source, "(file name)", f"a stack name not used by {seen[config.stack]}",
-                                    f'"{config.stack}"'))
-        seen.setdefault(config.stack, config.source)
-    others: list[EnvironmentConfig] = []
-    for path in neighbours:
-        try:
-            if not _is_bootstrap_file(path):
-                others.append(load_environment(path))
-        except ConfigError:
-            pass  # reported when that file is built
+    near = load_neighbours(list(neighbours))
+    problems += near.unread
+    # A stack name is taken by a file, valid or not: every file given and every neighbour.
+    stems = [(path.stem, str(path)) for path in paths] + list(near.stems)
+    built = {str(path) for path in paths}
+    problems += [p for p in stack_name_problems(stems) if p.source in built]
+    bootstraps = [c for c in (*near.configs, *configs) if isinstance(c, BootstrapConfig)]
+    problems += [p for p in bootstrap_problems(bootstraps) if p.source in built]
+    others = [c for c in near.configs if isinstance(c, EnvironmentConfig)]
     environments = [c for c in configs if isinstance(c, EnvironmentConfig)]
-    built = {c.source for c in environments}
     problems += [p for p in cross_file_problems(others + environments) if p.source in built]
     if problems:
         raise ConfigError(problems)
@@ -167,7 +128,7 @@ def keep_legacy_state(configs: list[StackConfig], outdir: Path, *, stderr: TextI
                                             f"two that differ: {kept} and {legacy}"))
                 continue
             legacy.replace(kept)
-            print(f"note: moved {legacy} to {kept}: local state is kept outside {outdir}, which synth rewrites",
+            print(one_line(f"note: moved {legacy} to {kept}: local state is kept outside {outdir}, which synth rewrites"),
                   file=stderr)
     return problems
 
@@ -198,35 +159,38 @@ def synth_checked(app, *, stderr: TextIO = sys.stderr, remove_if_empty: Sequence
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
     noun = "violation" if len(failures) == 1 else "violations"
-    lines = "\n".join(f"  - {f}" for f in failures)
+    lines = "\n".join(f"  - {one_line(str(f))}" for f in failures)
     print(f"error: {len(failures)} chain policy {noun}; nothing was synthesized:\n{lines}", file=stderr)
     return 1
 
 
-def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: object) -> int:
+def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "EGRESS_CONFIG",
+        **app_options: object) -> int:
     """What main.py does: validate, build, check the policies, synthesize.
 
     Args:
         selected: one file to synthesize (``EGRESS_CONFIG``); every environment
             and bootstrap file when empty or None.
         stderr: where problems and violations are listed.
+        named_by: the variable the user named the file with (make passes ``ENV`` or ``STACK`` when the user
+            typed that), for the message of a file that does not exist.
         app_options: passed to cdktf's App (``outdir``...).
 
     Returns:
         The exit code: 0 when synthesized, 1 when a file or a policy failed, with
         nothing written or removed.
     """
-    if selected and not Path(selected).is_file():
+    if selected and not os.path.lexists(selected):
         from .selection import missing_environment
 
-        print(missing_environment("EGRESS_CONFIG", selected, ENVIRONMENTS_DIR), file=stderr)
+        print(one_line(missing_environment(named_by, selected, ENVIRONMENTS_DIR)), file=stderr)
         return 1
     try:
         files = environment_files(selected)
         neighbours: list[Path] = []
         if selected:
-            # The selected file must not collide with the environments beside it, built or not.
-            neighbours = [p for p in sorted(files[0].parent.glob("*.toml")) if p.resolve() != files[0].resolve()]
+            # The selected file must not collide with the files beside it, built or not.
+            neighbours = neighbour_files(files[0])
         else:
             files += bootstrap_files()
         configs = load_stacks(files, neighbours=neighbours)
@@ -234,10 +198,8 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: obj
         print(f"error: {err}", file=stderr)
         return 1
     outdir = output_folder(app_options)
-    # The output folder, its stacks folder and every folder above: any that exists must be a folder.
-    problems = [Problem(str(folder), "(output folder)", "a folder, or nothing (it is created)", "a file that is not "
-                        "a folder") for folder in (outdir / "stacks", outdir, *outdir.parents)
-                if folder.exists() and not folder.is_dir()]
+    # Every path synth writes, checked before anything is written (the legacy state moved included).
+    problems = output_problems(outdir, [c.stack for c in configs])
     problems = problems or keep_legacy_state(configs, outdir, stderr=stderr)
     if problems:
         print(f"error: {ConfigError(problems)}", file=stderr)
@@ -254,7 +216,7 @@ def review_command(config: StackConfig) -> str:
     source = Path(config.source)
     if source.parent.resolve() in (ENVIRONMENTS_DIR.resolve(), BOOTSTRAP_DIR.resolve()):
         return f"make report ENV={config.stack}"
-    return f"EGRESS_CONFIG={config.source} make report"
+    return f"EGRESS_CONFIG={shlex.quote(config.source)} make report"
 
 
 def outdated_reviews(configs: list[StackConfig], outdir: Path, *, stderr: TextIO) -> list[Path]:
@@ -270,7 +232,7 @@ def outdated_reviews(configs: list[StackConfig], outdir: Path, *, stderr: TextIO
         command = review_command(config)
         review = mark_stale(outdir / "stacks" / config.stack, stack=config.stack, command=command)
         if review is not None:
-            print(f"note: {review} described another cdk.tf.json: now marked out of date ({command} writes it "
-                  "again)", file=stderr)
+            print(one_line(f"note: {review} described another cdk.tf.json: now marked out of date ({command} "
+                           "writes it again)"), file=stderr)
             marked.append(review)
     return marked

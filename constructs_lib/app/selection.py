@@ -21,6 +21,7 @@ from typing import Sequence
 if not __package__:  # run as a file by make, before anything is installed: the package from its folder
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from constructs_lib.facts.gcp import closest  # noqa: E402 (standard library only, like this module)
+from constructs_lib.facts.text import one_line  # noqa: E402
 
 __all__ = ["environment_names", "missing_environment", "main"]
 
@@ -103,6 +104,11 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
             return 2, (f"error: make {target} takes {directory}/{name}.toml when ENV is not given, and there is "
                        f"none: make {target} ENV=<name>, one of: {names}")
         return 2, missing_environment(named_by, name, directory)
+    both = [str(directory / f"{name}.toml"), str(directory / "bootstrap" / f"{name}.toml")]
+    if "/" not in name and all(Path(p).exists() for p in both):
+        # Two files, one stack name: make would act on the first; the app refuses them anyway.
+        return 2, (f'error: {named_by}="{name}" names two files, {both[0]} and {both[1]}: one stack name for two '
+                   "stacks, which make could mix up; rename one")
     return 0, _acts_on(target, file)
 
 
@@ -116,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--conflict", default="")
     args = parser.parse_args(argv)
     code, line = check(args.target, args.named_by, args.name, args.file, args.conflict)
-    print(line, file=sys.stderr if code else sys.stdout)
+    # What ENV held, and file names, are the user's: one line, no escape code reaches the terminal.
+    print(one_line(line), file=sys.stderr if code else sys.stdout)
     sys.stdout.flush()
     return code
 

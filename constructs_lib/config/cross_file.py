@@ -8,10 +8,39 @@ from __future__ import annotations
 
 import ipaddress
 
+from .bootstrap import BootstrapConfig
 from .model import EnvironmentConfig
-from .reader import Problem
+from .problems import Problem
 
-__all__ = ["cross_file_problems"]
+__all__ = ["bootstrap_problems", "cross_file_problems", "stack_name_problems"]
+
+
+def stack_name_problems(stems: list[tuple[str, str]]) -> list[Problem]:
+    """Two files, environment or bootstrap, that give one stack name (their stem): both would be written to
+    ``stacks/<name>``, and ``make deploy ENV=<name>`` could pick either. ``stems`` holds (stem, file) of every
+    file, valid or not; each problem is reported on both files, each naming the other."""
+    problems, first = [], {}
+    for stem, source in stems:
+        if stem in first and first[stem] != source:
+            other = first[stem]
+            problems += [Problem(here, "(file name)", f"a stack name not used by {there}", f'"{stem}"')
+                         for here, there in ((source, other), (other, source))]
+        first.setdefault(stem, source)
+    return problems
+
+
+def bootstrap_problems(configs: list[BootstrapConfig]) -> list[Problem]:
+    """Two bootstrap files that create one bucket (bucket names are global): the second deploy would fail, or
+    two stacks would own one bucket. Reported on both files."""
+    problems, first = [], {}
+    for config in configs:
+        other = first.get(config.bucket)
+        if other is not None and other.source != config.source:
+            problems += [Problem(here.source, "bootstrap.bucket", f"a bucket not created by {there.source} (two "
+                                 "stacks would create, and destroy, the same bucket)", f'"{config.bucket}"')
+                         for here, there in ((config, other), (other, config))]
+        first.setdefault(config.bucket, config)
+    return problems
 
 
 def _state_object(config: EnvironmentConfig) -> tuple[str, str] | None:
@@ -27,7 +56,8 @@ def _state_object(config: EnvironmentConfig) -> tuple[str, str] | None:
 
 
 def _resource_names(config: EnvironmentConfig) -> list[tuple[str, str, str]]:
-    """(key that names it, resource kind in its project and region, name) of every resource the stack creates."""
+    """(key that names it, resource kind in its project and region, name) of every resource the stack creates
+    or adopts (``egress.existing_ips``: an adopted address is in this stack's NAT as much as a created one)."""
     net, run = f"{config.network_project} {config.region}", f"{config.project} {config.region}"
     found = [("name", f"subnet in {net}", config.subnet_name) if config.network.subnet_cidr else None,
              ("name", f"subnet in {net}", config.direct_subnet_name) if config.network.direct_subnet_cidr else None,
@@ -37,8 +67,19 @@ def _resource_names(config: EnvironmentConfig) -> list[tuple[str, str, str]]:
     addresses = "egress.static_ip_names" if config.static_ip_names else "name"
     found += [(addresses, f"address in {net}", n) for n in config.address_names]
     found += [("egress.standby_ips", f"address in {net}", n) for n in config.standby_ips]
+    found += [("egress.existing_ips", f"address in {net}", n) for n in config.existing_ips]
     found += [(f"services[{s.name}].name", f"Cloud Run service in {run}", s.name) for s in config.services]
     return [f for f in found if f is not None]
+
+
+_BUILT = "resource names not built by {other} (two stacks would build the same resources)"
+_ADOPTED = ("addresses not created or adopted by {other} (an address adopted by one stack and created or adopted "
+            "by another would be in two NATs, and one stack's destroy or release would take it from the other)")
+
+
+def _claim(key: str, other_key: str) -> str:
+    """What a problem expects when two files claim one resource: built by both, or adopted by either."""
+    return _ADOPTED if "egress.existing_ips" in (key, other_key) else _BUILT
 
 
 def cross_file_problems(configs: list[EnvironmentConfig]) -> list[Problem]:
@@ -46,7 +87,8 @@ def cross_file_problems(configs: list[EnvironmentConfig]) -> list[Problem]:
 
     - a state object (gcs bucket and prefix, or Terraform Cloud workspace): a deploy of
       one would plan to destroy the other's resources;
-    - a resource name in one project and region: both would build (and fight over) it;
+    - a resource name in one project and region: both would build (and fight over) it, or put one address
+      (created by one, adopted by the other, or adopted by both) in two NATs;
     - overlapping subnet ranges in one VPC network: GCP refuses the second subnet.
 
     Each problem is reported on both files, each naming the other: whichever is deployed (or synthesized alone)
@@ -66,21 +108,20 @@ def cross_file_problems(configs: list[EnvironmentConfig]) -> list[Problem]:
                     problems.append(Problem(here.source, where, f"a state object not used by {there.source} (two "
                                             "stacks in one state plan to destroy each other's resources)", f'"{obj}"'))
             states.setdefault(obj, (config, key))
-        shared: dict[tuple[str, str], list[str]] = {}
-        theirs: dict[tuple[str, str], list[str]] = {}
+        shared: dict[tuple[str, str, str], list[str]] = {}
+        theirs: dict[tuple[str, str, str], list[str]] = {}
         for key, kind, name in _resource_names(config):
             found = names.get((kind, name))
             if found is not None and found[0] is not config:
                 other, other_key = found
                 what = f"{kind.split(' in ')[0]} {name} in {kind.split(' in ')[1]}"
-                shared.setdefault((key, other.source), []).append(what)
-                theirs.setdefault((other_key, other.source), []).append(what)
-        for (key, other_source), clashes in shared.items():
-            problems.append(Problem(config.source, key, f"resource names not built by {other_source} (two stacks "
-                                    "would build the same resources)", "; ".join(clashes)))
-        for (other_key, other_source), clashes in theirs.items():
-            problems.append(Problem(other_source, other_key, f"resource names not built by {config.source} (two "
-                                    "stacks would build the same resources)", "; ".join(clashes)))
+                claim = _claim(key, other_key)
+                shared.setdefault((key, other.source, claim), []).append(what)
+                theirs.setdefault((other_key, other.source, claim), []).append(what)
+        for (key, other_source, claim), clashes in shared.items():
+            problems.append(Problem(config.source, key, claim.format(other=other_source), "; ".join(clashes)))
+        for (other_key, other_source, claim), clashes in theirs.items():
+            problems.append(Problem(other_source, other_key, claim.format(other=config.source), "; ".join(clashes)))
         for key, kind, name in _resource_names(config):
             names.setdefault((kind, name), (config, key))
         vpc = f"{config.network_project}/{config.network.vpc}"

@@ -9,58 +9,21 @@ file models.
 
 from __future__ import annotations
 
-import codecs
 import datetime
 import json
 import re
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping
 
 from ..facts.literal import TOKEN_MARKER_EXPECTED, has_token_marker
 from .keys import RFC1035, did_you_mean, list_items
+from .problems import ConfigError, Problem, one_line
+from .toml_file import MAX_FILE_BYTES, MAX_NESTING, read_toml
 
-__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "read_toml"]
-
-# Our own bounds on a file, far above any real environment (a few KB, tables nested 3 deep), so that a
-# hostile file is a problem line rather than memory, time or Python's recursion limit.
-MAX_FILE_BYTES = 1024 * 1024
-MAX_NESTING = 32
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "MISSING", "RFC1035", "ConfigError", "Problem", "Reader", "one_line",
+           "read_toml"]
 
 _ADDRESS_NAME_EXPECTED = ("an address name (lowercase letters, digits and hyphens, starting with a letter, "
                           "at most 63 characters)")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in an environment file.
-
-    Attributes:
-        source: the file, as the user named it.
-        key: dotted path of the key (``connector.max_instances``, ``services[production].image``: a service by its
-            name, ``keys.service_path``).
-        expected: what the key must hold.
-        given: what the file holds, already rendered for display.
-    """
-
-    source: str
-    key: str
-    expected: str
-    given: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.key}: expected {self.expected}, got {self.given}"
-
-
-class ConfigError(ValueError):
-    """An environment file failed validation; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(f"{len(self.problems)} {noun} in the environment configuration:\n{lines}")
 
 
 class _Missing:
@@ -241,54 +204,3 @@ class Reader:
             if ok:
                 result[k] = v
         return result
-
-
-def _depth(data: Any) -> int:
-    """How deeply arrays and tables nest in a parsed document (walked without recursion)."""
-    deepest, pending = 0, [(data, 0)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, (dict, list)):
-            deepest = max(deepest, depth + 1)
-            pending.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
-    return deepest
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """The parsed TOML document of a file.
-
-    Raises:
-        ConfigError: the file cannot be read, is larger than MAX_FILE_BYTES, starts with a
-            byte order mark, is not UTF-8, is not valid TOML or nests deeper than MAX_NESTING.
-    """
-    source = str(path)
-
-    def fail(expected: str, given: str) -> ConfigError:
-        return ConfigError([Problem(source, "(file)", expected, given)])
-
-    try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        raise fail("a readable TOML file", err.strerror or str(err)) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"a file of at most {MAX_FILE_BYTES:,} bytes", f"more than {MAX_FILE_BYTES:,} bytes") from None
-    if raw.startswith(codecs.BOM_UTF8):
-        raise fail("UTF-8 without a byte order mark (TOML allows none: save the file as plain UTF-8)",
-                   "a file starting with the UTF-8 byte order mark (EF BB BF)") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise fail("a UTF-8 text file", f"bytes that are not UTF-8 (at byte {err.start:,})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise fail("valid TOML", str(err)) from None
-    except RecursionError:
-        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", "deeper nesting") from None
-    except ValueError:
-        # tomllib reads integers with int(), which refuses more than 4,300 digits; TOML's are 64-bit.
-        raise fail("valid TOML (integers are 64-bit)", "an integer of more than 4,300 digits") from None
-    if _depth(data) > MAX_NESTING:
-        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", f"{_depth(data)} levels") from None
-    return data

@@ -131,7 +131,11 @@ def _check_pool(r: Reader, config: EnvironmentConfig) -> None:
             r.problem(f"egress.existing_ips[{i}]", f"an address this environment does not create (it creates "
                       f"{', '.join(created)}): an address is created or adopted, never both", name)
     pool = config.pool_names
-    if len(pool) > MAX_STATIC_IPS:
+    if len(created) > MAX_STATIC_IPS:
+        # The created ones alone are too many: the key that names them (static_ip_count is checked on its own).
+        r.shown("egress.static_ip_names", f"at most {MAX_STATIC_IPS} address names (the NAT IPs one gateway can "
+                "use)", f"{len(created)}")
+    elif len(pool) > MAX_STATIC_IPS:
         r.shown("egress.existing_ips", f"at most {MAX_STATIC_IPS} addresses in the pool, the {len(created)} "
                 "created ones included (the NAT IPs one gateway can use)", f"{len(pool)} in all")
     for i, name in enumerate(config.standby_ips):

@@ -129,7 +129,13 @@ def parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfi
     if not isinstance(raw, list):
         r.problem("adopt.services", "a list of service names from [[services]]", raw)
         raw = []
-    declared = [s.name for s in services]
+    # Every name [[services]] gives, valid or not: a service with another problem (a bad image) is still
+    # declared, and adopting it is no second problem.
+    given = data.get("services")
+    declared = [s.name for s in services] + [
+        item["name"] for item in (given if isinstance(given, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("name"), str)
+        and item["name"] not in {s.name for s in services}]
     names = r.unique_strings(raw, "adopt.services", valid=declared.__contains__,
                              expected=f"the name of a [[services]] entry of this file ({', '.join(declared) or 'none'})")
     return AdoptConfig(chain=bool(chain), services=names)

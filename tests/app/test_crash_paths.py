@@ -78,13 +78,13 @@ def test_an_unreadable_file_is_a_problem_line(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_stacks([tmp_path / "env.toml"])
     assert [str(p) for p in err.value.problems] == [
-        f"{tmp_path / 'env.toml'}: (file): expected a readable TOML file, got Is a directory"]
+        f"{tmp_path / 'env.toml'}: (file): expected a regular TOML file, got a folder"]
 
 
 def test_a_folder_given_as_the_file_is_a_problem_line(tmp_path):
     stderr = io.StringIO()
     assert run(str(tmp_path), stderr=stderr, outdir=str(tmp_path / "out")) == 1
-    assert "EGRESS_CONFIG: expected the path of an existing .toml file" in stderr.getvalue()
+    assert stderr.getvalue().splitlines()[1] == f"  - {tmp_path}: (file): expected a regular TOML file, got a folder"
 
 
 def test_an_output_folder_that_is_a_file_is_a_problem_line_and_stays_as_it_was(tmp_path):

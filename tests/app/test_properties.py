@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from constructs_lib.app import run
 from constructs_lib.config.bootstrap import parse_bootstrap
 from constructs_lib.config.keys import service_path
+from constructs_lib.config.problems import one_line
 from constructs_lib.config import ConfigError, EnvironmentConfig, parse_environment
 from constructs_lib.facts.gcp import AUTO_MODE_BLOCK
 from rehearsal.tomlfile import dumps as to_toml
@@ -460,7 +461,9 @@ def assert_documented_problems(err: ConfigError, source: str) -> None:
     for problem in err.problems:
         assert problem.source == source
         assert problem.key and problem.expected and problem.given
-        assert str(problem) == f"{source}: {problem.key}: expected {problem.expected}, got {problem.given}"
+        # The documented format, on one line whatever the file holds (``one_line`` escapes what is not printable).
+        assert str(problem) == one_line(f"{source}: {problem.key}: expected {problem.expected}, got {problem.given}")
+        assert str(problem).isprintable()
 
 
 @settings(max_examples=150, deadline=None)

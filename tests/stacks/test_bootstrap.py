@@ -150,11 +150,25 @@ def test_a_file_with_a_bootstrap_table_is_loaded_as_a_bootstrap_file():
 
 def test_two_files_with_one_stack_name_are_rejected(tmp_path):
     other = tmp_path / "state-bucket.toml"
+    other.write_text(BOOTSTRAP.read_text().replace("my-gcp-project-tfstate", "another-tfstate"))
+    with pytest.raises(ConfigError) as err:
+        load_stacks([BOOTSTRAP, other])
+    # On both files, each naming the other: whichever is built alone is stopped.
+    assert [str(p) for p in err.value.problems] == [
+        f'{other}: (file name): expected a stack name not used by {BOOTSTRAP}, got "state-bucket"',
+        f'{BOOTSTRAP}: (file name): expected a stack name not used by {other}, got "state-bucket"']
+
+
+def test_two_bootstrap_files_may_not_create_one_bucket(tmp_path):
+    other = tmp_path / "second-bucket.toml"
     other.write_text(BOOTSTRAP.read_text())
     with pytest.raises(ConfigError) as err:
         load_stacks([BOOTSTRAP, other])
+    expected = ("a bucket not created by {} (two stacks would create, and destroy, the same bucket), "
+                'got "my-gcp-project-tfstate"')
     assert [str(p) for p in err.value.problems] == [
-        f'{other}: (file name): expected a stack name not used by {BOOTSTRAP}, got "state-bucket"']
+        f"{other}: bootstrap.bucket: expected {expected.format(BOOTSTRAP)}",
+        f"{BOOTSTRAP}: bootstrap.bucket: expected {expected.format(other)}"]
 
 
 def test_run_synthesizes_the_bootstrap_file_alone(tmp_path):

@@ -1,0 +1,129 @@
+"""Which files the app reads: the environments, the bootstrap files, and the neighbours of a selected file.
+
+Every file is read by ``config.toml_file.read_file`` (regular files only, a named pipe never waited on); this
+module only says which paths. A neighbour is every other ``*.toml`` entry of the folders a selected file is
+checked against, whatever it is: a link (followed to its target, and compared with the selected file by its
+own name, since a link is a second stack built from the same file), a folder, a pipe, an unreadable file. What
+cannot be read is a problem line, never a file skipped in silence: its collisions could not be checked.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+from ..config import ConfigError, EnvironmentConfig, Problem, load_environment
+from ..config.bootstrap import BootstrapConfig, is_bootstrap_document, load_bootstrap
+from ..config.toml_file import read_toml
+
+__all__ = ["BOOTSTRAP_DIR", "ENVIRONMENTS_DIR", "Neighbours", "StackConfig", "bootstrap_files", "environment_files",
+           "is_bootstrap_file", "load_file", "load_neighbours", "neighbour_files"]
+
+ENVIRONMENTS_DIR = Path("environments")
+# Bootstrap files (a [bootstrap] table: the state bucket) live apart, so `*.toml` above stays egress stacks only.
+BOOTSTRAP_DIR = ENVIRONMENTS_DIR / "bootstrap"
+
+StackConfig = Union[EnvironmentConfig, BootstrapConfig]
+
+
+def _tomls(directory: Path) -> list[Path]:
+    """Every ``*.toml`` entry of a folder, of any kind (links, folders and pipes included), by name."""
+    return sorted(directory.glob("*.toml"))
+
+
+def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DIR) -> list[Path]:
+    """The files to synthesize: ``selected`` alone when given, else every ``*.toml`` in ``directory``.
+
+    An entry that is not a regular file is returned too, and reported by the loader (``read_file``).
+
+    Raises:
+        ConfigError: the selected file does not exist, or the directory holds no environment.
+    """
+    if selected:
+        path = Path(selected)
+        if not os.path.lexists(path):
+            raise ConfigError([Problem(selected, "(file)", "an existing .toml file", "nothing at that path")])
+        return [path]
+    files = _tomls(directory)
+    if not files:
+        raise ConfigError([Problem(str(directory), "(folder)", "at least one environment file (*.toml)",
+                                   "an empty folder")])
+    return files
+
+
+def bootstrap_files(directory: Path = BOOTSTRAP_DIR) -> list[Path]:
+    """Every bootstrap file (``*.toml`` in ``directory``); none when the folder does not exist."""
+    return _tomls(directory)
+
+
+def is_bootstrap_file(path: Path) -> bool:
+    """Whether a file holds a ``[bootstrap]`` table; an unreadable file is left to the environment loader to report."""
+    try:
+        return is_bootstrap_document(read_toml(path))
+    except ConfigError:
+        return False
+
+
+def load_file(path: Path) -> StackConfig:
+    """A bootstrap file (it has a ``[bootstrap]`` table) or an environment file, validated.
+
+    Raises:
+        ConfigError: the file's problems.
+    """
+    return load_bootstrap(path) if is_bootstrap_file(path) else load_environment(path)
+
+
+def _same_entry(a: Path, b: Path) -> bool:
+    """Whether two paths name the same folder entry (not: the same file through a link)."""
+    return a.name == b.name and os.path.realpath(a.parent) == os.path.realpath(b.parent)
+
+
+def neighbour_files(selected: Path) -> list[Path]:
+    """What a selected file is checked against: the other ``*.toml`` entries of its folder and, for a file of
+    environments/ or environments/bootstrap/, of the other one too (a stack name is one namespace for both)."""
+    folders = [selected.parent]
+    ours = {os.path.realpath(ENVIRONMENTS_DIR), os.path.realpath(BOOTSTRAP_DIR)}
+    if os.path.realpath(selected.parent) in ours:
+        folders = [ENVIRONMENTS_DIR, BOOTSTRAP_DIR]
+    return [p for folder in folders for p in _tomls(folder) if not _same_entry(p, selected)]
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The neighbours of a selected file, read.
+
+    Attributes:
+        configs: those that are valid files.
+        stems: every neighbour's stack name (its file stem), valid or not: a stack name is taken by a file.
+        unread: a problem for each that could not be read at all (not a regular file, unreadable, not UTF-8).
+        broken: those read but not valid (their own problems are reported when they are built).
+    """
+
+    configs: tuple[StackConfig, ...]
+    stems: tuple[tuple[str, str], ...]
+    unread: tuple[Problem, ...]
+    broken: tuple[str, ...]
+
+
+# What read_file and read_toml say of a file that cannot be read as text, as opposed to a TOML document with an
+# error in it (which its author is editing, and which is reported when that file is built).
+_UNREADABLE = ("a readable TOML file", "a regular TOML file", "a UTF-8 text file", "UTF-8 without")
+
+
+def load_neighbours(paths: list[Path]) -> Neighbours:
+    """Read every neighbour; see ``Neighbours``."""
+    configs, unread, broken = [], [], []
+    for path in paths:
+        try:
+            configs.append(load_file(path))
+        except ConfigError as err:
+            cannot = [p for p in err.problems if p.key == "(file)" and p.expected.startswith(_UNREADABLE)]
+            if cannot:
+                unread += [Problem(p.source, p.key, f"{p.expected} (every neighbour is checked for collisions "
+                                   "with the selected file)", p.given) for p in cannot]
+            else:
+                broken.append(str(path))
+    return Neighbours(configs=tuple(configs), stems=tuple((p.stem, str(p)) for p in paths), unread=tuple(unread),
+                      broken=tuple(broken))

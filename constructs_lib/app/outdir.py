@@ -1,0 +1,88 @@
+"""The output folder, checked before anything is written: every path synth writes must be writable and of its kind.
+
+cdktf writes ``<outdir>/manifest.json`` and ``<outdir>/stacks/<stack>/cdk.tf.json``, and the app rewrites a
+stale ``REVIEW.md`` beside it (and moves legacy local state out of it). A folder where one of those files
+belongs, a file where a folder belongs, or a folder the app may not write into would otherwise fail half-way,
+as a Python and JavaScript traceback, with some stacks already written. ``output_problems`` names each such
+path as a problem line, so the app stops before it writes anything.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from ..config import Problem
+from ..config.toml_file import file_kind
+
+__all__ = ["output_problems"]
+
+_KEY = "(output folder)"
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a file can be created in ``folder``: its permissions, then a real try (root passes every
+    permission check, a read-only mount does not), the file removed at once."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        fd, name = tempfile.mkstemp(prefix=".write-check-", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(name)
+    return True
+
+
+def _folder(path: Path) -> Problem | None:
+    """A folder synth writes into: a folder or nothing (it is created), writable when it exists."""
+    if not os.path.lexists(path):
+        return None
+    if not path.is_dir():
+        given = "a file that is not a folder" if path.is_file() else (
+            "a symbolic link to nothing" if not path.exists() else file_kind(path.stat().st_mode))
+        return Problem(str(path), _KEY, "a folder, or nothing (it is created)", given)
+    if not _writable(path):
+        return Problem(str(path), _KEY, "a folder the app may write into", "a folder it may not write into (its "
+                       "permissions, or a read-only file system)")
+    return None
+
+
+def _file(path: Path) -> Problem | None:
+    """A file synth (re)writes: a regular file or nothing, writable when it exists."""
+    if not os.path.lexists(path):
+        return None
+    if not path.is_file():
+        given = "a symbolic link to nothing" if not path.exists() else file_kind(path.stat().st_mode)
+        return Problem(str(path), _KEY, "a regular file, or nothing (it is written)", given)
+    if not os.access(path, os.W_OK):
+        return Problem(str(path), _KEY, "a file the app may overwrite", "a read-only file")
+    return None
+
+
+def output_problems(outdir: Path, stacks: Iterable[str]) -> list[Problem]:
+    """Every path under ``outdir`` that synth of ``stacks`` would fail to write, checked before anything is.
+
+    The output folder and each folder above it must be a folder or nothing; the first that exists must be
+    writable (the rest is created in it); ``manifest.json``, ``stacks/<stack>/cdk.tf.json`` and its
+    ``REVIEW.md`` must be regular files or nothing.
+    """
+    above = [p for p in (outdir, *outdir.parents) if os.path.lexists(p)]
+    problems = [p for p in map(_folder_kind, above) if p is not None]
+    if problems:
+        return problems
+    folders = [outdir / "stacks", *(outdir / "stacks" / s for s in stacks)]
+    found = [_folder(outdir if outdir.exists() else above[0] if above else Path("."))]
+    found += [_folder(f) for f in folders]
+    found += [_file(outdir / "manifest.json")]
+    found += [_file(outdir / "stacks" / s / name) for s in stacks for name in ("cdk.tf.json", "REVIEW.md")]
+    return [p for p in found if p is not None]
+
+
+def _folder_kind(path: Path) -> Problem | None:
+    """A folder on the way to the output folder: it must be one (its permissions are the first one's concern)."""
+    if path.is_dir():
+        return None
+    return Problem(str(path), _KEY, "a folder, or nothing (it is created)", "a file that is not a folder")

@@ -1,0 +1,25 @@
+"""User strings in the app's own messages: the one way any text a user controls is printed on a line.
+
+A problem line names a file, a key and a value the user wrote; a make target's first line names what ``ENV``
+held. A line break in any of them would forge a line of its own (a problem that is not one, a "stack" a target
+does not act on), and an escape code (ESC ``[``…) would reach the terminal. ``one_line`` writes every character
+that is not printable as an escape instead. Standard library only: make runs ``app/selection.py`` before
+anything is installed.
+"""
+
+from __future__ import annotations
+
+__all__ = ["one_line"]
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """Any user-controlled text as it may appear in a problem line: every character that is not printable
+    (line breaks, Unicode line and paragraph separators, the ESC of terminal escape codes, C1 controls,
+    zero-width and bidirectional marks) written as an escape (``\\n``, ``\\x1b``, ``\\u2028``), so that a key,
+    a file name or a value can neither start a line of its own nor reach the terminal as a control code."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else
+                   f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}") for c in text)
