@@ -8,6 +8,7 @@ files): a named pipe, a folder or a device named ``*.toml`` is a problem line, n
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 import stat
@@ -66,6 +67,8 @@ def read_file(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise fail("a readable TOML file", "a loop of symbolic links") from None
         if os.path.islink(path) and not os.path.exists(path):
             raise fail("a readable TOML file", f"a symbolic link to {os.readlink(path)}, which does not "
                        "exist") from None

@@ -1,0 +1,147 @@
+"""Folders a hostile (or unlucky) user leaves: a pipe, a folder, a link, bytes that are not text named ``*.toml``
+beside the selected file; an output folder with a folder where a file belongs. Each is one problem line that
+names the path; nothing hangs, nothing is written."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from constructs_lib.app import run
+from rehearsal.tomlfile import dumps as to_toml
+from tests.support.environments import environment
+from tests.support.processes import snapshot
+
+LOCAL = {"backend": "local"}
+
+
+def write(folder: Path, stem: str, **changes: Any) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.toml"
+    path.write_text(to_toml(environment(**{"state": LOCAL, **changes})), encoding="utf-8")
+    return path
+
+
+def run_bounded(selected: str | None, out: Path) -> tuple[int, list[str]]:
+    """run() in a thread that must end within a minute (a pipe opened for reading would wait forever): the exit
+    code and the lines printed."""
+    stderr, result = io.StringIO(), []
+    thread = threading.Thread(target=lambda: result.append(run(selected, stderr=stderr, outdir=str(out))),
+                              daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "run() hangs"
+    assert "Traceback" not in stderr.getvalue()
+    return result[0], stderr.getvalue().splitlines()
+
+
+def refused(selected: Path | None, out: Path) -> list[str]:
+    """The problem lines of a run that must fail and leave ``out`` as it was."""
+    out.mkdir(exist_ok=True)
+    (out / "keep").write_text("x")
+    before = snapshot(out)
+    code, lines = run_bounded(str(selected) if selected else None, out)
+    assert code == 1, lines
+    assert snapshot(out) == before
+    return lines[1:]
+
+
+def test_a_named_pipe_beside_the_selected_file_is_a_problem_not_a_hang(tmp_path):
+    a = write(tmp_path / "envs", "a")
+    os.mkfifo(tmp_path / "envs" / "pipe.toml")
+    assert refused(a, tmp_path / "out") == [
+        f"  - {tmp_path / 'envs' / 'pipe.toml'}: (file): expected a regular TOML file (every neighbour is checked "
+        "for collisions with the selected file), got a named pipe (FIFO)"]
+
+
+def test_a_named_pipe_in_environments_is_a_problem_not_a_hang(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "environments", "a")
+    os.mkfifo(tmp_path / "environments" / "pipe.toml")
+    assert refused(None, tmp_path / "out") == [
+        "  - environments/pipe.toml: (file): expected a regular TOML file, got a named pipe (FIFO)"]
+
+
+@pytest.mark.parametrize("make, given", [
+    (lambda p: p.mkdir(), "a regular TOML file (every neighbour is checked for collisions with the selected file), "
+                          "got a folder"),
+    (lambda p: p.write_bytes(b'project = "\xff"\n'), "a UTF-8 text file (every neighbour is checked for collisions "
+                                                      "with the selected file), got bytes that are not UTF-8 (at "
+                                                      "byte 11)"),
+    (lambda p: p.symlink_to(p.parent / "gone.toml"), "a readable TOML file (every neighbour is checked for "
+                                                     "collisions with the selected file), got a symbolic link to "),
+    (lambda p: p.symlink_to(p), "a readable TOML file (every neighbour is checked for collisions with the selected "
+                                "file), got a loop of symbolic links"),
+], ids=["folder", "not-utf8", "dangling-link", "link-loop"])
+def test_a_neighbour_that_cannot_be_read_is_a_problem_never_skipped(tmp_path, make, given):
+    a = write(tmp_path / "envs", "a")
+    neighbour = tmp_path / "envs" / "other.toml"
+    make(neighbour)
+    (line,) = refused(a, tmp_path / "out")
+    assert line.startswith(f"  - {neighbour}: (file): expected {given}")
+
+
+def test_a_link_to_the_selected_file_is_a_second_stack_that_collides(tmp_path):
+    a = write(tmp_path / "envs", "a")
+    (tmp_path / "envs" / "alias.toml").symlink_to(a)
+    lines = refused(a, tmp_path / "out")
+    assert lines[0].startswith(f"  - {a}: name: expected resource names not built by {tmp_path / 'envs' / 'alias.toml'}")
+
+
+def test_an_environment_named_like_a_bootstrap_stack_is_refused_when_selected(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = write(tmp_path / "environments", "state-bucket")
+    bootstrap = tmp_path / "environments" / "bootstrap" / "state-bucket.toml"
+    bootstrap.parent.mkdir()
+    bootstrap.write_text('[bootstrap]\nproject = "my-gcp-project"\nbucket = "my-tfstate"\nlocation = "EU"\n')
+    assert refused(Path("environments/state-bucket.toml"), tmp_path / "out") == [
+        "  - environments/state-bucket.toml: (file name): expected a stack name not used by "
+        'environments/bootstrap/state-bucket.toml, got "state-bucket"']
+    assert env.is_file()
+
+
+@pytest.mark.parametrize("first, second", [
+    ({"existing_ips": ["partner-ip"]}, {"existing_ips": ["partner-ip"]}),
+    ({"static_ip_names": ["partner-ip"]}, {"existing_ips": ["partner-ip"]}),
+], ids=["adopted-by-both", "created-and-adopted"])
+def test_one_address_claimed_by_two_files_is_refused(tmp_path, first, second):
+    write(tmp_path / "envs", "a", name="alpha", egress=first)
+    b = write(tmp_path / "envs", "b", name="beta", egress=second, network={"subnet_cidr": "10.124.0.16/28"},
+              services=[])
+    (line,) = refused(b, tmp_path / "out")
+    assert line == (f"  - {b}: egress.existing_ips: expected addresses not created or adopted by "
+                    f"{tmp_path / 'envs' / 'a.toml'} (an address adopted by one stack and created or adopted by "
+                    "another would be in two NATs, and one stack's destroy or release would take it from the "
+                    "other), got address partner-ip in my-gcp-project asia-northeast3")
+
+
+@pytest.mark.parametrize("make, kind", [
+    (lambda out: (out / "manifest.json").mkdir(), "manifest.json: (output folder): expected a regular file, or "
+                                                  "nothing (it is written), got a folder"),
+    (lambda out: (out / "stacks").mkdir() or (out / "stacks" / "a").write_text("x"),
+     "stacks/a: (output folder): expected a folder, or nothing (it is created), got a file that is not a folder"),
+    (lambda out: (out / "stacks" / "a" / "cdk.tf.json").mkdir(parents=True),
+     "stacks/a/cdk.tf.json: (output folder): expected a regular file, or nothing (it is written), got a folder"),
+    (lambda out: (out / "stacks" / "a" / "REVIEW.md").mkdir(parents=True),
+     "stacks/a/REVIEW.md: (output folder): expected a regular file, or nothing (it is written), got a folder"),
+], ids=["manifest", "stack-folder", "stack-json", "review"])
+def test_an_output_path_of_the_wrong_kind_is_a_problem_and_nothing_is_written(tmp_path, make, kind):
+    a = write(tmp_path / "envs", "a")
+    out = tmp_path / "out"
+    out.mkdir()
+    make(out)
+    assert refused(a, out) == [f"  - {out}/{kind}"]
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_problem(tmp_path):
+    a = write(tmp_path / "envs", "a")
+    # /proc refuses new files to every user, root included (chmod does not stop root).
+    code, lines = run_bounded(str(a), Path("/proc/cdktf.out"))
+    assert code == 1
+    assert lines[1:] == ["  - /proc: (output folder): expected a folder the app may write into, got a folder it may "
+                         "not write into (its permissions, or a read-only file system)"]

@@ -1,0 +1,88 @@
+"""Problem lines a user can trust: one line whatever a key or value holds, the key of a repeated key named, a
+problem under the key that causes it, and no second problem caused by the first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from constructs_lib.config import ConfigError, load_environment
+from constructs_lib.facts.text import one_line
+from tests.support.environments import environment, one_problem, problems
+
+IMAGE = "asia.gcr.io/my-gcp-project/app:1.0.0"
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("a\nb", "a\\nb"), ("\x1b[31mred", "\\x1b[31mred"), ("x\u2028y", "x\\u2028y"), ("\x9b2J", "\\x9b2J"),
+    ("tab\there", "tab\\there"), ("é 漢 ok", "é 漢 ok"), ("\U000e0041", "\\U000e0041"),
+])
+def test_one_line_escapes_what_is_not_printable_and_keeps_the_rest(text, shown):
+    assert one_line(text) == shown
+
+
+def test_a_key_with_a_line_break_and_an_escape_code_stays_on_its_problem_line():
+    found = problems(**{"nat": {"min_ports\n  - forged.toml: x: expected y, got z\x1b[2J": 64}})
+    assert found == ["test.toml: nat.min_ports\\n  - forged.toml: x: expected y, got z\\x1b[2J: expected one of the "
+                     "known keys (min_ports_per_vm, max_ports_per_vm, dynamic_port_allocation, "
+                     "endpoint_independent_mapping, udp_idle_timeout_sec, icmp_idle_timeout_sec, "
+                     "tcp_established_idle_timeout_sec, tcp_transitory_idle_timeout_sec, tcp_time_wait_timeout_sec, "
+                     "log_filter), got an unknown key"]
+
+
+def test_a_file_name_with_a_line_break_stays_on_its_problem_line(tmp_path):
+    path = tmp_path / "bad\nname.toml"
+    path.write_text('project = "x"\n')
+    with pytest.raises(ConfigError) as err:
+        load_environment(path)
+    assert all("\n" not in str(p) and str(p).startswith(f"{tmp_path}/bad\\nname.toml: ") for p in err.value.problems)
+    assert len(str(err.value).splitlines()) == 1 + len(err.value.problems)
+
+
+@pytest.mark.parametrize("text, key, line", [
+    ('project = "a"\nregion = "asia-northeast3"\nproject = "b"\n', "project", 3),
+    ('[nat]\nmin_ports_per_vm = 64\nmin_ports_per_vm = 128', "nat.min_ports_per_vm", 3),
+    ('[nat]\n[egress]\n[nat]\n', "nat", 3),
+    ('[[services]]\nname = "a"\n[[services]]\nname = "b"\nname = "c"\n', "services[1].name", 5),
+    ('labels = {a = "1", a = "2"}\n', "labels.a", 1),
+])
+def test_a_key_given_twice_is_named(tmp_path, text, key, line):
+    path = tmp_path / "env.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_environment(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}: {key}: expected a key given once (TOML allows no key twice, nor a table declared twice), got a "
+        f"second value at line {line}"]
+
+
+def test_too_many_static_ip_names_are_reported_under_static_ip_names():
+    names = [f"ip-{i}" for i in range(200)]
+    assert one_problem(egress={"static_ip_names": names}) == (
+        "test.toml: egress.static_ip_names: expected at most 50 address names (the NAT IPs one gateway can use), "
+        "got 200")
+
+
+def test_a_service_with_a_bad_image_is_still_a_service_adopt_may_name():
+    found = problems(services=[{"name": "api", "image": "not an image"}], adopt={"services": ["api"]})
+    assert found == ['test.toml: services[api].image: expected a container image reference such as '
+                     '"asia.gcr.io/my-project/app:1.0.0", got "not an image"']
+
+
+def test_adopting_a_service_the_file_does_not_declare_is_still_refused():
+    assert one_problem(services=[{"name": "api", "image": IMAGE}], adopt={"services": ["web"]}) == (
+        'test.toml: adopt.services[0]: expected the name of a [[services]] entry of this file (api), got "web"')
+
+
+def test_every_key_of_a_generated_hostile_environment_prints_on_one_line(tmp_path):
+    doc = environment(name="x\ny", region="\x1b]0;title\x07", services=[{"name": "a\u2029b", "image": IMAGE}])
+    path = Path(tmp_path / "env.toml")
+    from rehearsal.tomlfile import dumps
+
+    path.write_text(dumps(doc), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_environment(path)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 1 + len(err.value.problems) >= 3
+    assert all(line.isprintable() for line in lines)
