@@ -8,6 +8,7 @@ from ..facts.capacity import chain_capacity
 from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES
 from ..facts.resources import ADDRESS, CONNECTOR, NAT
 from ..policies.document import Ref, Resource, StackDocument
+from .adoption import source_of
 from .markdown import code, table, text
 
 __all__ = ["address_label", "allowlist_change_section", "capacity_section", "ip_pool_section"]
@@ -16,7 +17,7 @@ __all__ = ["address_label", "allowlist_change_section", "capacity_section", "ip_
 def address_label(doc: StackDocument, entry: Resource | Ref | str) -> tuple[str, str]:
     """(name, where it comes from) of one entry of nat_ips."""
     if isinstance(entry, Resource):
-        return str(entry.get("name")), "reserved by this stack"
+        return str(entry.get("name")), source_of(doc, entry.address)
     if isinstance(entry, Ref):
         body = doc.doc.get("data", {}).get(entry.type, {}).get(entry.name, {}) if entry.data else {}
         return str(body.get("name", entry.name)), f"existing address (data.{entry.type})" if entry.data else entry.type
@@ -48,9 +49,9 @@ def ip_pool_section(doc: StackDocument) -> list[str]:
                for e in doc.addresses_in(ips) if isinstance(e, Resource)}
     standby = [a for a in doc.resources(ADDRESS) if a.address not in in_nats]
     if standby:
-        lines += ["Reserved by this stack but in no NAT (standby: allowlist them before they join the pool):", "",
+        lines += ["Addresses of this stack in no NAT (standby: allowlist them before they join the pool):", "",
                   *table(("address", "source", "state"),
-                          [(text(a.get("name")), "reserved by this stack", "standby") for a in standby]), ""]
+                          [(text(a.get("name")), source_of(doc, a.address), "standby") for a in standby]), ""]
     outputs = _address_outputs(doc)
     if outputs:
         lines.append("The IPs are known only after apply. The addresses to allowlist will be in:")

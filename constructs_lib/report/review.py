@@ -20,6 +20,7 @@ from typing import Sequence
 
 from ..facts.resources import ALERT_POLICY, CONNECTOR, NAT, SERVICE, SUBNET
 from ..policies.document import StackDocument
+from .adoption import adoption_section
 from .checks import alerts_section, policy_section
 from .diagram import diagram_section
 from .freshness import JSON_NAME, REPORT_NAME, digest_line, json_digest
@@ -29,7 +30,6 @@ from .renames import renames_section
 from .resources import resources_section
 
 __all__ = ["REPORT_NAME", "main", "render", "write_reports"]
-
 
 
 def _backend_line(doc: StackDocument) -> str:
@@ -54,6 +54,7 @@ def render(doc: StackDocument, *, source: str = JSON_NAME, digest: str = "") -> 
              "will get, not from the environment file. A synth that changes that JSON marks this review out of date; "
              "`make diff` and `make deploy` say so.", "", _backend_line(doc), ""]
     lines += resources_section(doc)
+    lines += adoption_section(doc)
     lines += renames_section(doc)
     if not any(doc.resources(rtype) for rtype in (SERVICE, CONNECTOR, SUBNET, NAT)):
         lines += ["No egress chain in this stack (no service, connector, subnet or NAT): no IP pool, capacity, "

@@ -15,7 +15,9 @@ INT64, labels ``ip_protocol`` and ``reason`` = ``OUT_OF_RESOURCES`` |
 ``project_id``, ``region``, ``router_id`` and ``gateway_name``;
 ``vpcaccess.googleapis.com/connector/instances`` and
 ``vpcaccess.googleapis.com/connector/cpu/utilizations`` (a distribution of
-0..1) on ``vpc_access_connector`` (label ``connector_name``).
+0..1) on ``vpc_access_connector``, whose labels are ``resource_container`` (the project), ``location`` (the
+connector's region) and ``connector_name`` (Cloud Monitoring's monitored resource list; every service-defined
+monitored resource has a ``location`` label: the API reference of ``projects.monitoredResourceDescriptors``).
 
 ``router_id`` is the router's numeric id, which google_compute_router (provider
 6.50.0) does not export, so the NAT filters name the gateway by ``region`` and
@@ -43,8 +45,10 @@ def _nat_filter(config: EnvironmentConfig, metric: str) -> str:
 
 
 def _connector_filter(config: EnvironmentConfig, metric: str) -> str:
-    return (f'resource.type = "vpc_access_connector" AND resource.labels.connector_name = "{config.connector_name}" '
-            f'AND metric.type = "{metric}"')
+    # By region too: a connector name is unique per project and region only, and a policy filters the time series
+    # of its whole project (two stacks with one `name` in two regions would each watch, and sum, both connectors).
+    return (f'resource.type = "vpc_access_connector" AND resource.labels.location = "{config.region}" AND '
+            f'resource.labels.connector_name = "{config.connector_name}" AND metric.type = "{metric}"')
 
 
 def _minutes(seconds: int) -> str:

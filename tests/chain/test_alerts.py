@@ -28,10 +28,11 @@ NAT_FILTER = ('resource.type = "nat_gateway" AND resource.labels.region = "asia-
 ALLOCATION_FILTER = NAT_FILTER + '"router.googleapis.com/nat/nat_allocation_failed"'
 DROPPED_FILTER = (NAT_FILTER + '"router.googleapis.com/nat/dropped_sent_packets_count" AND '
                   'metric.labels.reason = "OUT_OF_RESOURCES"')
-INSTANCES_FILTER = ('resource.type = "vpc_access_connector" AND resource.labels.connector_name = '
-                    '"cloud-run-connector" AND metric.type = "vpcaccess.googleapis.com/connector/instances"')
-CPU_FILTER = ('resource.type = "vpc_access_connector" AND resource.labels.connector_name = "cloud-run-connector" '
-              'AND metric.type = "vpcaccess.googleapis.com/connector/cpu/utilizations"')
+# The connector by region and name: a name is unique per project and region only.
+CONNECTOR_FILTER = ('resource.type = "vpc_access_connector" AND resource.labels.location = "asia-northeast3" AND '
+                    'resource.labels.connector_name = "cloud-run-connector" AND metric.type = ')
+INSTANCES_FILTER = CONNECTOR_FILTER + '"vpcaccess.googleapis.com/connector/instances"'
+CPU_FILTER = CONNECTOR_FILTER + '"vpcaccess.googleapis.com/connector/cpu/utilizations"'
 
 
 # --- synth ---------------------------------------------------------------------------------------------
@@ -269,3 +270,16 @@ def test_get_and_delete_of_a_missing_policy_answer_404(gcp):
         code, body = call(gcp, method, f"v3/{name}")
         assert code == 404 and body["error"]["status"] == "NOT_FOUND", (method, body)
     assert gcp.internal_errors == []
+
+
+def test_two_stacks_with_one_name_in_two_regions_watch_their_own_connector_and_nat():
+    filters = {}
+    for region in ("asia-northeast3", "europe-west1"):
+        props = chain_alerts_props(config(region=region, alerts=alerts(notification_channels=[ALERT_CHANNEL])))
+        filters[region] = {policy_id: p.filter for policy_id, p in props.policies}
+    assert filters["asia-northeast3"].keys() == filters["europe-west1"].keys() == {
+        "NatAllocationFailed", "NatOutOfPorts", "ConnectorInstances", "ConnectorCpu"}
+    for region, other in (("asia-northeast3", "europe-west1"), ("europe-west1", "asia-northeast3")):
+        for policy_id, text in filters[region].items():
+            label = "region" if policy_id.startswith("Nat") else "location"
+            assert f'resource.labels.{label} = "{region}"' in text and other not in text, (policy_id, text)

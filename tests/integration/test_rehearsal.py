@@ -867,7 +867,8 @@ def test_the_alerting_example_leaves_its_four_policies_in_the_local_monitoring_a
     assert len(policies) == 4
     nat = ('resource.type = "nat_gateway" AND resource.labels.region = "asia-northeast3" AND '
            'resource.labels.gateway_name = "alerting-nat" AND metric.type = ')
-    connector = 'resource.type = "vpc_access_connector" AND resource.labels.connector_name = "alerting-connector" AND '
+    connector = ('resource.type = "vpc_access_connector" AND resource.labels.location = "asia-northeast3" AND '
+                 'resource.labels.connector_name = "alerting-connector" AND ')
     assert sorted(c["conditionThreshold"]["filter"] for p in policies.values() for c in p["conditions"]) == sorted([
         nat + '"router.googleapis.com/nat/nat_allocation_failed"',
         nat + '"router.googleapis.com/nat/dropped_sent_packets_count" AND metric.labels.reason = "OUT_OF_RESOURCES"',

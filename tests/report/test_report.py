@@ -216,3 +216,31 @@ def test_every_string_from_the_json_is_escaped(doc):
     outputs = [line for line in report.splitlines() if line.startswith("- output `static_ips`: ")]
     assert outputs == ["- output `static_ips`: x\\`y\\\\u000a\\#\\# Policy results\\\\u000a| forged | row |\\\\u000a"
                        "\\<script\\>\\*a\\*\\_b\\_ \\[l\\](u) \\`\\`\\`\\\\u2028\\#"]
+
+
+def test_the_review_of_an_adopt_stack_says_what_is_imported_and_calls_no_import_reserved(tmp_path):
+    from constructs_lib.config import parse_environment
+    from tests.support.environments import environment
+
+    data = environment(state={"backend": "local"}, egress={"static_ip_names": ["partner-ip"]},
+                       adopt={"chain": True, "services": ["production"]})
+    config = parse_environment(data, stack="adopted", source="adopted.toml")
+    build_app([config], outdir=str(tmp_path)).synth()
+    (written,) = write_reports(tmp_path)
+    review = written.read_text()
+    imports = {b["to"]: b["id"] for b in json.loads((tmp_path / "stacks" / "adopted" / "cdk.tf.json").read_text())
+               ["import"]}
+    adoption = rows(review, "Adoption")
+    # One row per import block of the JSON, each with its import ID.
+    assert sorted(row[1].strip("`") for row in adoption) == sorted(imports.values())
+    assert ["`google_compute_address` `partner-ip`",
+            "`projects/my-gcp-project/regions/asia-northeast3/addresses/partner-ip`"] in adoption
+    assert ["`google_cloud_run_v2_service` `production`",
+            "`projects/my-gcp-project/locations/asia-northeast3/services/production`"] in adoption
+    assert "1 of them is an IP address that exists already" in "\n".join(section(review, "Adoption"))
+    assert rows(review, "IP pool") == [["partner-ip", "existing, imported by the first deploy ([adopt])", "in use"]]
+    assert "reserved by this stack" not in review
+
+
+def test_the_review_of_a_stack_without_adopt_has_no_adoption_section(report):
+    assert "## Adoption" not in report

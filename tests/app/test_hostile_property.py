@@ -1,0 +1,123 @@
+"""A property over hostile folders and hostile strings: whatever a user leaves beside the selected file (a pipe, a
+folder, a link to nothing or to itself, bytes that are not text, a broken or a colliding file) and whatever string
+they put in any key, the app ends (bounded), prints no traceback, writes nothing when it fails, and names every
+problem with its file and key on one printable line."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import constructs_lib.app.build as build
+from rehearsal.tomlfile import dumps as to_toml
+from tests.support.environments import environment
+from tests.support.processes import snapshot
+
+# Strings a hostile user would try: line breaks, escape codes, template syntax, cdktf's token markers, quotes,
+# Unicode separators and bidirectional marks, very long ones.
+HOSTILE = st.sampled_from([
+    "a\nb", "x\r\n  - forged.toml: name: expected nothing, got nothing", "\x1b[2J\x1b[31mred", "\x9b31m",
+    "${file(\"/etc/passwd\")}", "%{ for x in y }", "${TfToken[TOKEN.1]}", "\"'`$(echo INJECTED)`", "a\u2028b",
+    "\u202egnp.exe", "\x00", "\ufeff", "é" * 300, "", " ", "../../etc/passwd", "a" * 5000,
+])
+
+# Every key of the smallest environment, and some tables it may hold, by the path to set.
+KEYS = [("project",), ("region",), ("name",), ("state", "bucket"), ("state", "prefix"), ("network", "subnet_cidr"),
+        ("network", "vpc"), ("egress", "mode"), ("egress", "static_ip_names"), ("egress", "existing_ips"),
+        ("connector", "machine_type"), ("nat", "log_filter"), ("services", 0, "name"), ("services", 0, "image"),
+        ("services", 0, "env"), ("services", 0, "labels"), ("adopt", "services"), ("alerts", "notification_channels"),
+        ("hostile-top-key",), ("nat", "hostile-key")]
+
+NEIGHBOURS: dict[str, Callable[[Path, Path], None]] = {
+    "valid": lambda p, _: p.write_text(to_toml(environment(name="other", network={"subnet_cidr": "10.9.0.0/28"},
+                                                           services=[], state={"backend": "local"}))),
+    "colliding": lambda p, selected: p.write_text(selected.read_text()),
+    "broken-toml": lambda p, _: p.write_text("project = "),
+    "not-utf8": lambda p, _: p.write_bytes(b"project = \"\xff\xfe\"\n"),
+    "folder": lambda p, _: p.mkdir(),
+    "fifo": lambda p, _: os.mkfifo(p),
+    "dangling-link": lambda p, _: p.symlink_to(p.parent / "nowhere.toml"),
+    "link-loop": lambda p, _: p.symlink_to(p),
+    "link-to-selected": lambda p, selected: p.symlink_to(selected),
+    "bootstrap": lambda p, _: p.write_text('[bootstrap]\nproject = "my-gcp-project"\nbucket = "b-x"\nlocation = "EU"\n'),
+}
+
+LINE = re.compile(r"^  - (?P<source>[^:]+): (?P<key>[^:]+): expected .+, got .*$")
+
+
+def _set(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    target: Any = data
+    for part in path[:-1]:
+        if isinstance(part, int):
+            target = target[part]
+        else:
+            target = target.setdefault(part, {})
+    key = path[-1]
+    if key in ("static_ip_names", "existing_ips", "services", "notification_channels"):
+        value = [value]
+    elif key in ("env", "labels"):
+        value = {value or "k": value}
+    target[key] = value
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(key=st.sampled_from(KEYS), value=HOSTILE,
+       neighbours=st.lists(st.sampled_from(sorted(NEIGHBOURS)), max_size=3, unique=True))
+def test_hostile_folders_and_strings_end_in_problem_lines_and_write_nothing(key, value, neighbours):
+    root = Path(tempfile.mkdtemp())
+    try:
+        envs = root / "envs"
+        envs.mkdir()
+        data = environment(state={"backend": "local"})
+        _set(data, key, value)
+        selected = envs / "selected.toml"
+        try:
+            selected.write_text(to_toml(data), encoding="utf-8")
+        except (ValueError, UnicodeEncodeError):  # a string TOML cannot hold (a NUL): written as the raw key
+            selected.write_bytes(to_toml(environment(state={"backend": "local"})).encode() + b"\nx = \"\x00\"\n")
+        for i, kind in enumerate(neighbours):
+            NEIGHBOURS[kind](envs / f"n{i}-{kind}.toml", selected)
+        out = root / "out"
+        out.mkdir()
+        before = snapshot(out)
+        stderr, result = io.StringIO(), []
+        synthesized = []
+        original = build.synth_checked
+        # Validation is the property; a file that passes is not synthesized (seconds each), only recorded.
+        build.synth_checked = lambda app, **_: synthesized.append(app) or 0
+        try:
+            thread = threading.Thread(target=lambda: result.append(build.run(str(selected), stderr=stderr,
+                                                                             outdir=str(out))), daemon=True)
+            thread.start()
+            thread.join(60)
+        finally:
+            build.synth_checked = original
+        assert not thread.is_alive(), "run() hangs"
+        printed = stderr.getvalue()
+        assert "Traceback" not in printed
+        assert result[0] in (0, 1)
+        if result[0] == 1:
+            assert snapshot(out) == before
+            lines = printed.splitlines()
+            assert lines[0].startswith("error: ")
+            for line in lines[1:]:
+                assert line.isprintable(), line
+                match = LINE.match(line)
+                assert match is not None, line
+                assert match["source"].startswith(str(envs)), line
+        else:
+            # Accepted: only beside neighbours that can be read and do not collide (a broken one is its own
+            # file's problem, reported when it is built).
+            assert synthesized
+            assert set(neighbours) <= {"valid", "broken-toml", "bootstrap"}, neighbours
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
