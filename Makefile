@@ -57,6 +57,12 @@ endif
 # Named nothing: synth and rehearse take the example, report and scan every file; diff, deploy and output refuse.
 # ENV_FILE and ENV_STACK are computed here, once; a target's first prerequisite, check-<target>, says what it
 # acts on (or refuses, with one message whichever variable named it) before anything is installed.
+# What a user typed, as typed: make expands a variable given on the command line (or in the environment) each time
+# it is referenced, so a $( in it would be make syntax, $(shell …) a command run. Each variable a user sets becomes
+# a simple variable holding its text before anything reads it.
+USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED CDKTF_OUTDIR
+$(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(v))),\
+	$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
 ifneq ($(origin STACK),undefined)
 NAMED_BY := STACK
 NAME := $(STACK)
@@ -269,8 +275,9 @@ report: check-report setup-synth
 scan: check-scan setup-synth $(TOOLS)/checkov/.installed
 	@$(RUN_APP)
 	@$(VENV)/bin/python -m constructs_lib.app.scan_input $(call quote,$(OUTDIR)) $(call quote,$(OUTDIR)/scan) >/dev/null
-	@status=0; outdir=$(call quote,$(OUTDIR)); \
-	for stack in $$($(VENV)/bin/python -m constructs_lib.app stacks "$$outdir"); do \
+	@status=0; outdir=$(call quote,$(OUTDIR)); stacks=$$($(VENV)/bin/python -m constructs_lib.app stacks "$$outdir"); \
+	if [ -z "$$stacks" ]; then echo "error: make scan: $$outdir holds no synthesized stack to scan" >&2; exit 1; fi; \
+	for stack in $$stacks; do \
 		echo "scan: stack $$stack ($$outdir/stacks/$$stack)"; \
 		CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet \
 			-d "$$outdir/scan/$$stack" || status=1; \

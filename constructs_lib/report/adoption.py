@@ -53,5 +53,5 @@ def adoption_section(doc: StackDocument) -> list[str]:
 def source_of(doc: StackDocument, address: str) -> str:
     """Where an address of the stack comes from, for the IP pool: imported, or reserved by this stack."""
     if address in imported(doc):
-        return "existing, imported by the first deploy ([adopt])"
+        return "existing, imported by the first deploy"
     return "reserved by this stack"

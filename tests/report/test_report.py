@@ -238,7 +238,7 @@ def test_the_review_of_an_adopt_stack_says_what_is_imported_and_calls_no_import_
     assert ["`google_cloud_run_v2_service` `production`",
             "`projects/my-gcp-project/locations/asia-northeast3/services/production`"] in adoption
     assert "1 of them is an IP address that exists already" in "\n".join(section(review, "Adoption"))
-    assert rows(review, "IP pool") == [["partner-ip", "existing, imported by the first deploy ([adopt])", "in use"]]
+    assert rows(review, "IP pool") == [["partner-ip", "existing, imported by the first deploy", "in use"]]
     assert "reserved by this stack" not in review
 
 

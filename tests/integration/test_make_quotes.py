@@ -1,0 +1,107 @@
+"""make passes what a user typed as data: a space or a command in ENV is refused with a message, never run; a path
+with a space reaches the app whole; report and scan act on the folder the app wrote (CDKTF_OUTDIR); one stack
+name in environments/ and environments/bootstrap/ is refused before anything is deployed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import child_env
+from tests.support.project import project_copy
+
+pytestmark = pytest.mark.integration
+
+MISSING = "expected the name of a file of environments/ without .toml, got"
+
+
+def make(folder: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """``make -s ARGS`` in ``folder``, stdout and stderr in one pipe."""
+    binary = shutil.which("make")
+    if binary is None:
+        pytest.fail("make is not on PATH")
+    env = {k: v for k, v in child_env().items() if k not in ("CI", "ENV", "STACK", "EGRESS_CONFIG", "CDKTF_OUTDIR")}
+    env.update(extra)
+    return subprocess.run([binary, "-s", *args], cwd=folder, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return project_copy(tmp_path_factory.mktemp("quotes"))
+
+
+@pytest.mark.parametrize("value", ["my env", "x echo INJECTED", "x;echo INJECTED", "$(echo INJECTED)",
+                                   "$(shell echo INJECTED >&2)", "`echo INJECTED`",
+                                   "x' ; echo 'INJECTED"])
+def test_a_name_with_a_space_or_a_command_is_refused_never_run(project, value):
+    result = make(project, "synth", f"ENV={value}")
+    assert result.returncode == 2, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"error: ENV: {MISSING} "), lines
+    assert "INJECTED" not in lines[1:] and not any(line.strip() == "INJECTED" for line in lines), lines
+    assert "command not found" not in result.stdout
+    assert not (project / "cdktf.out").exists()
+
+
+def test_a_path_with_a_space_reaches_the_app_whole(project):
+    folder = project / "my files"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(project / "environments" / "example.toml", folder / "spaced.toml")
+    result = make(project, "synth", f"EGRESS_CONFIG={folder / 'spaced.toml'}")
+    assert result.returncode == 0, result.stdout
+    assert (project / "cdktf.out" / "stacks" / "spaced" / "cdk.tf.json").is_file()
+    shutil.rmtree(project / "cdktf.out")
+
+
+def test_a_missing_file_named_by_env_is_named_by_env_once(project):
+    result = make(project, "synth", "ENV=prodution")
+    assert result.returncode == 2
+    assert result.stdout.count("error:") == 1 and result.stdout.startswith(f'error: ENV: {MISSING} "prodution"')
+    assert "EGRESS_CONFIG" not in result.stdout
+
+
+@pytest.mark.parametrize("given", ["argument", "environment"])
+def test_report_and_scan_act_on_the_folder_the_app_wrote(project, given):
+    outdir = {"CDKTF_OUTDIR": "elsewhere"}
+    args, extra = (["CDKTF_OUTDIR=elsewhere"], {}) if given == "argument" else ([], outdir)
+    report = make(project, "report", "ENV=example", *args, **extra)
+    assert report.returncode == 0, report.stdout
+    assert "synthesized into elsewhere/stacks/: example" in report.stdout.splitlines()
+    assert "wrote elsewhere/stacks/example/REVIEW.md" in report.stdout.splitlines()
+    review = (project / "elsewhere" / "stacks" / "example" / "REVIEW.md").read_text()
+    assert review.splitlines()[1] == "# Review of stack `example`"
+    assert not (project / "cdktf.out").exists()
+
+    scan = make(project, "scan", "ENV=example", *args, **extra)
+    assert scan.returncode == 0, scan.stdout
+    lines = scan.stdout.splitlines()
+    start = lines.index("scan: stack example (elsewhere/stacks/example)")
+    # checkov's own summary of that stack: it read the JSON and ran its checks on it.
+    summary = next(line for line in lines[start:] if line.startswith("Passed checks: "))
+    assert int(summary.split(",")[0].split(": ")[1]) > 0, summary
+    assert (project / "elsewhere" / "scan" / "example" / "cdk.tf.json").is_file()
+    assert not (project / "cdktf.out").exists()
+    shutil.rmtree(project / "elsewhere")
+
+
+def test_one_stack_name_in_environments_and_bootstrap_is_refused_by_make_and_by_the_app(project):
+    twin = project / "environments" / "state-bucket.toml"
+    shutil.copy(project / "environments" / "example.toml", twin)
+    try:
+        deploy = make(project, "deploy", "ENV=state-bucket")
+        assert deploy.returncode == 2
+        assert deploy.stdout.splitlines()[0] == (
+            'error: ENV="state-bucket" names two files, environments/state-bucket.toml and '
+            "environments/bootstrap/state-bucket.toml: one stack name for two stacks, which make could mix up; "
+            "rename one")
+        synth = make(project, "synth", "EGRESS_CONFIG=environments/state-bucket.toml")
+        assert synth.returncode != 0
+        assert ("  - environments/state-bucket.toml: (file name): expected a stack name not used by "
+                'environments/bootstrap/state-bucket.toml, got "state-bucket"') in synth.stdout.splitlines()
+        assert not (project / "cdktf.out" / "stacks" / "state-bucket").exists()
+    finally:
+        twin.unlink()
