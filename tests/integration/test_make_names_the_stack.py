@@ -175,7 +175,8 @@ def test_help_clean_and_distclean(project):
     assert "distclean: .venv/" in gone.stdout and "node_modules/" in gone.stdout and ".tools/" in gone.stdout
     assert not any((project / name).exists() or (project / name).is_symlink()
                    for name in (".venv", "node_modules", ".tools"))
-    assert (ROOT / ".venv").is_dir()  # the copy's links are gone, not what they pointed to
+    # The copy's links are gone, not what they pointed to.
+    assert all((ROOT / name).is_dir() for name in (".venv", "node_modules", ".tools", "engines/cdktn/node_modules"))
 
 
 def test_the_projects_cdktf_writes_no_spinner_or_escape_code_into_a_log(tmp_path):

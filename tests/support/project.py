@@ -10,8 +10,10 @@ import pytest
 from tests.support.paths import FIXTURE_ENVIRONMENTS, ROOT
 
 COPIED = ("Makefile", "cdktf.json", "main.py", "Pipfile", "Pipfile.lock", "package.json", "package-lock.json", "rehearsal",
-          ".checkov.yaml", "constructs_lib", "tools")
-LINKED = (".venv", "node_modules", ".tools", ".venv-cdktn", "engines")  # engines/: the cdktn engine's pins and CLI
+          ".checkov.yaml", "constructs_lib", "tools", "engines")  # engines/: the cdktn engine's pins
+# Linked, each at its own path: `make distclean` in the copy then removes the link, never what it points to (a
+# link to engines/ as a whole had it delete the project's own engines/cdktn/node_modules).
+LINKED = (".venv", "node_modules", ".tools", ".venv-cdktn", "engines/cdktn/node_modules")  # the cdktn CLI
 
 
 def project_copy(folder: Path) -> Path:
@@ -21,7 +23,8 @@ def project_copy(folder: Path) -> Path:
     for name in COPIED:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.tfstate*"))
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.tfstate*",
+                                                                                "node_modules"))
         else:
             shutil.copy2(source, folder / name)
     for name in LINKED:
