@@ -185,6 +185,9 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
 
         print(one_line(missing_environment(named_by, selected, ENVIRONMENTS_DIR)), file=stderr)
         return 1
+    problems: list[Problem] = []
+    files: list[Path] = []
+    configs: list[StackConfig] = []
     try:
         files = environment_files(selected)
         neighbours: list[Path] = []
@@ -195,11 +198,12 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
             files += bootstrap_files()
         configs = load_stacks(files, neighbours=neighbours)
     except ConfigError as err:
-        print(f"error: {err}", file=stderr)
-        return 1
+        problems += err.problems
     outdir = output_folder(app_options)
-    # Every path synth writes, checked before anything is written (the legacy state moved included).
-    problems = output_problems(outdir, [c.stack for c in configs])
+    # Every path synth writes, checked before anything is written, beside the files' problems: each stack's
+    # folder by its file's stem, which is its name whether the file is valid or not.
+    problems += output_problems(outdir, [c.stack for c in configs] or [path.stem for path in files])
+    # The legacy state moved (a write) only once everything else is right.
     problems = problems or keep_legacy_state(configs, outdir, stderr=stderr)
     if problems:
         print(f"error: {ConfigError(problems)}", file=stderr)

@@ -78,18 +78,28 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     adopt = parse_adopt(r, data, services)
     alerts = parse_alerts(r, data)
 
-    if r.problems:
-        raise ConfigError(r.problems)
+    # The rules across keys run even when a key is wrong, each only if every table it reads is right: every problem
+    # that can be known is reported at once, and none is made up from a value that stands in for a wrong one.
+    failed = frozenset(_table_of(p.key) for p in r.problems)
     config = EnvironmentConfig(
-        stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
-        connector=connector, nat=nat, services=services, capacity=capacity, adopt=adopt, alerts=alerts, **egress,
+        stack=stack, source=source, project=project or "", region=region or "", name=name, state=state,
+        network=network, connector=connector, nat=nat, services=services, capacity=capacity, adopt=adopt,
+        alerts=alerts, **egress,
     )
-    check_cross_key_rules(r, config, connector_table="connector" in data)
-    check_alerts(r, config)
-    check_auto_mode_ranges(r, config)
+    check_cross_key_rules(r, config, connector_table="connector" in data, failed=failed)
+    if not failed & {"alerts", "project", "network", "connector", "egress"}:
+        check_alerts(r, config)
+    if not failed & {"network", "region"}:
+        check_auto_mode_ranges(r, config)
     if r.problems:
         raise ConfigError(r.problems)
     return config
+
+
+def _table_of(key: str) -> str:
+    """The top-level key a problem's key lies in (``services[api].image`` → ``services``, ``nat.min_ports_per_vm``
+    → ``nat``)."""
+    return key.split(".", 1)[0].split("[", 1)[0]
 
 
 def load_environment(path: str | Path) -> EnvironmentConfig:

@@ -248,16 +248,22 @@ def _check_nat_capacity(r: Reader, config: EnvironmentConfig) -> None:
             f"{peak:,}; {change}")
 
 
-def check_cross_key_rules(r: Reader, config: EnvironmentConfig, *, connector_table: bool) -> None:
-    """Every rule across keys, on an environment whose every key is valid on its own.
+def check_cross_key_rules(r: Reader, config: EnvironmentConfig, *, connector_table: bool,
+                          failed: frozenset[str] = frozenset()) -> None:
+    """Every rule across keys whose keys are all valid on their own.
 
     Args:
         r: where problems are recorded.
-        config: the environment built from the file.
+        config: the environment built from the file (a wrong key holds its default or nothing).
         connector_table: whether the file has a [connector] table (a mistake in direct mode).
+        failed: the top-level keys with a problem already: a rule that reads one of them is not run (it would
+            judge a stand-in value). The capacity check reads nearly every key and runs only on a file with no
+            other problem, whose figures are then the file's own.
     """
-    _check_egress_subnets(r, config, connector_table=connector_table)
-    _check_pool(r, config)
+    if not failed & {"egress", "network", "services", "connector", "name"}:
+        _check_egress_subnets(r, config, connector_table=connector_table)
+    if not failed & {"egress", "name"}:
+        _check_pool(r, config)
     if not r.problems:
         _check_nat_capacity(r, config)
 

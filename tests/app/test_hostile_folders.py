@@ -145,3 +145,12 @@ def test_an_output_folder_that_cannot_be_written_is_a_problem(tmp_path):
     assert code == 1
     assert lines[1:] == ["  - /proc: (output folder): expected a folder the app may write into, got a folder it may "
                          "not write into (its permissions, or a read-only file system)"]
+
+
+def test_a_files_problems_and_the_output_folders_are_reported_together(tmp_path):
+    a = write(tmp_path / "envs", "a", region="mars-north1")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").mkdir()
+    lines = refused(a, out)
+    assert [line.split(": ")[1] for line in lines] == ["region", "(output folder)"]

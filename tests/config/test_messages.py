@@ -86,3 +86,15 @@ def test_every_key_of_a_generated_hostile_environment_prints_on_one_line(tmp_pat
     lines = str(err.value).splitlines()
     assert len(lines) == 1 + len(err.value.problems) >= 3
     assert all(line.isprintable() for line in lines)
+
+
+def test_a_bad_key_and_a_cross_key_problem_are_reported_together():
+    found = problems(nat={"log_filter": "EVERYTHING"},
+                     egress={"static_ip_names": ["a-ip"], "existing_ips": ["a-ip"]})
+    assert [line.split(": ")[1] for line in found] == ["nat.log_filter", "egress.existing_ips[0]"]
+
+
+def test_a_cross_key_rule_reading_a_bad_key_is_not_run_on_a_stand_in_value():
+    # egress.static_ip_count is wrong: the pool rules, which read it, say nothing of the default standing in.
+    found = problems(egress={"static_ip_count": "two", "existing_ips": ["cloud-run-origin-ip"]})
+    assert [line.split(": ")[1] for line in found] == ["egress.static_ip_count"]
