@@ -56,7 +56,8 @@ def parse_egress(r: Reader, data: Mapping[str, Any]) -> dict[str, Any]:
         if "static_ip_count" in egress_data:
             r.problem("egress.static_ip_names", "either egress.static_ip_count or egress.static_ip_names, not both",
                       egress_data["static_ip_names"])
-        elif not static_ip_names and not existing_ips and isinstance(egress_data["static_ip_names"], list):
+        # An empty list, as written: a list whose names are wrong has its own problems, and no second one here.
+        elif egress_data["static_ip_names"] == [] and not egress_data.get("existing_ips"):
             r.problem("egress.static_ip_names", "at least one address name (or egress.existing_ips)",
                       egress_data["static_ip_names"])
     count_default = len(static_ip_names) if "static_ip_names" in egress_data else 1
