@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from tests.support.environments import load_environment_from
@@ -37,7 +37,10 @@ free_text = st.one_of(
 
 
 
-@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+# No shrinking: each example runs Terraform (seconds); a failure here is first caught, in milliseconds, by the
+# model of Terraform's unescaping in tests/facts/test_literal.py, whose shrinking is cheap.
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @example(TRAPS)
 @given(st.lists(free_text, min_size=1, max_size=40))
 def test_any_env_value_comes_back_from_real_terraform_unchanged(values):
