@@ -99,6 +99,11 @@ def test_report_and_scan_of_one_file_ignore_another_files_typo_and_keep_other_re
     assert report.returncode == 0, report.stdout
     assert "wrote cdktf.out/stacks/direct/REVIEW.md" in report.stdout
     assert scan.returncode == 0, scan.stdout
+    # The scan scanned: the stack named, then checkov's own summary of the checks it ran on it.
+    lines = scan.stdout.splitlines()
+    start = lines.index("scan: stack direct (cdktf.out/stacks/direct)")
+    summary = next(line for line in lines[start:] if line.startswith("Passed checks: "))
+    assert int(summary.split(",")[0].split(": ")[1]) > 0, summary
     assert "staging.toml" not in report.stdout + scan.stdout
     assert example_report.read_bytes() == kept
 
@@ -108,9 +113,15 @@ def test_make_diff_keeps_the_report_that_make_report_wrote(project_with_a_typo, 
     stacks = project_with_a_typo / "cdktf.out" / "stacks"
     reports = {p: p.read_bytes() for p in stacks.glob("*/REVIEW.md")}
 
-    run_make(project_with_a_typo, "diff", "ENV=production",
-             TF_CLI_CONFIG_FILE=str(unreachable_registry(tmp_path / "tf")))
+    diff = run_make(project_with_a_typo, "diff", "ENV=production",
+                    TF_CLI_CONFIG_FILE=str(unreachable_registry(tmp_path / "tf")), TF_IN_AUTOMATION="1")
 
+    # The diff went as far as Terraform (synth, preflight and review check passed; init then finds no registry):
+    # the reports were kept by a diff that ran, not by one that stopped before writing anything.
+    output = ANSI.sub("", diff.stdout)
+    assert diff.returncode != 0
+    assert "Error: Failed to query available provider packages" in output, output
+    assert (stacks / "production" / "cdk.tf.json").is_file()
     assert sorted(p.parent.name for p in reports) == ["direct"]
     assert {p: p.read_bytes() for p in stacks.glob("*/REVIEW.md")} == reports
 
