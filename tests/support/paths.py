@@ -39,3 +39,18 @@ def shipped_estate(folder: Path) -> Path:
         shutil.copy2(path, folder / "environments" / path.name)
     shutil.copy2(SHIPPED_BOOTSTRAP, bootstrap / SHIPPED_BOOTSTRAP.name)
     return folder
+
+
+def stated_state(path: Path) -> dict[str, object]:
+    """The ``[state]`` a file states, read from the file itself (not from the app's model), with the defaults
+    docs/configuration.md gives: backend gcs, prefix ``cloud-run-egress/<stack>``, hostname app.terraform.io. Tests
+    compare what the app synthesized with this, so a wrong model cannot agree with itself."""
+    import tomllib
+
+    table = dict(tomllib.loads(path.read_text(encoding="utf-8")).get("state", {}))
+    table.setdefault("backend", "gcs")
+    if table["backend"] == "gcs":
+        table["prefix"] = str(table.get("prefix", f"cloud-run-egress/{path.stem}")).rstrip("/")
+    if table["backend"] == "cloud":
+        table.setdefault("hostname", "app.terraform.io")
+    return table
