@@ -389,10 +389,12 @@ bytecode: $(VENV)/.synced
 	@$*/bin/python -m compileall -q constructs_lib
 	@touch $@
 
-# Synth time and peak memory, stock provider import vs the app, alternating: make bench [BENCH_RUNS=7]
+# Synth time and peak memory, stock provider import vs the app, alternating: make bench [BENCH_RUNS=7]; then 500
+# services with and without [adopt] (bench/adopt_scale.py: the adopted file within 10 s).
 BENCH_RUNS ?= 7
 bench: setup-synth
 	$(VENV)/bin/python bench/synth_bench.py --runs $(BENCH_RUNS)
+	$(VENV)/bin/python bench/adopt_scale.py
 
 # Where the app's second goes, part by part (medians of 5 runs): make profile
 .PHONY: profile

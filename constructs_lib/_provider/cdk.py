@@ -29,6 +29,7 @@ NamedCloudWorkspace = _core.NamedCloudWorkspace
 Postcondition = _core.Postcondition
 TaggedCloudWorkspaces = _core.TaggedCloudWorkspaces
 TerraformDataSource = _core.TerraformDataSource
+TerraformElement = _core.TerraformElement
 TerraformOutput = _core.TerraformOutput
 TerraformResource = _core.TerraformResource
 TerraformResourceLifecycle = _core.TerraformResourceLifecycle
@@ -50,6 +51,7 @@ __all__ = [
     "Postcondition",
     "TaggedCloudWorkspaces",
     "TerraformDataSource",
+    "TerraformElement",
     "TerraformOutput",
     "TerraformResource",
     "TerraformResourceLifecycle",
