@@ -131,8 +131,7 @@ def _check_pool(r: Reader, config: EnvironmentConfig) -> None:
             r.problem(f"egress.existing_ips[{i}]", f"an address this environment does not create (it creates "
                       f"{', '.join(created)}): an address is created or adopted, never both", name)
     pool = config.pool_names
-    if len(created) > MAX_STATIC_IPS:
-        # The created ones alone are too many: the key that names them (static_ip_count is checked on its own).
+    if len(created) > MAX_STATIC_IPS:  # the created ones alone (static_ip_count is checked on its own)
         r.shown("egress.static_ip_names", f"at most {MAX_STATIC_IPS} address names (the NAT IPs one gateway can "
                 "use)", f"{len(created)}")
     elif len(pool) > MAX_STATIC_IPS:
@@ -256,9 +255,8 @@ def check_cross_key_rules(r: Reader, config: EnvironmentConfig, *, connector_tab
         r: where problems are recorded.
         config: the environment built from the file (a wrong key holds its default or nothing).
         connector_table: whether the file has a [connector] table (a mistake in direct mode).
-        failed: the top-level keys with a problem already: a rule that reads one of them is not run (it would
-            judge a stand-in value). The capacity check reads nearly every key and runs only on a file with no
-            other problem, whose figures are then the file's own.
+        failed: the top-level keys with a problem already: a rule reading one would judge a stand-in value. The
+            capacity check reads nearly every key: it runs only on a file with no other problem.
     """
     if not failed & {"egress", "network", "services", "connector", "name"}:
         _check_egress_subnets(r, config, connector_table=connector_table)
