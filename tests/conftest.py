@@ -30,11 +30,24 @@ def _cdktf_temp_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> None:
     tempfile.tempdir = None
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``-n 2``, with pytest.ini's ``--dist loadgroup``) the rehearsal tests form one group,
+    run by one worker: each worker collects every test, and the scenarios they share would otherwise run once
+    per worker."""
+    for item in items:
+        if item.module is not None and item.module.__name__ in REHEARSAL_MODULES:
+            item.add_marker(pytest.mark.xdist_group("rehearsal"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _rehearsals_start_with_the_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                                         _cdktf_temp_under_pytest: None) -> None:
     """The rehearsal scenarios (integration/test_rehearsal.py) mostly wait on the google provider's fixed pauses:
-    when any of their tests is selected, start them at once, in background threads, beside the rest of the suite."""
+    when any of their tests is selected, start them at once, in background threads, beside the rest of the suite.
+    An xdist worker does not know yet whether the rehearsal group is its own: there they start with the group's
+    first test (the ``scenarios`` fixture), in the one worker that runs it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if any(item.module is not None and item.module.__name__ in REHEARSAL_MODULES for item in request.session.items):
         from tests.integration import test_rehearsal
 
