@@ -183,7 +183,9 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
     if selected and not os.path.lexists(selected):
         from .selection import missing_environment
 
-        print(one_line(missing_environment(named_by, selected, ENVIRONMENTS_DIR)), file=stderr)
+        # ENV and STACK hold a name, which make turned into this path: the message shows what the user typed.
+        shown = selected if named_by == "EGRESS_CONFIG" else Path(selected).stem
+        print(one_line(missing_environment(named_by, shown, ENVIRONMENTS_DIR)), file=stderr)
         return 1
     problems: list[Problem] = []
     files: list[Path] = []

@@ -154,3 +154,12 @@ def test_a_files_problems_and_the_output_folders_are_reported_together(tmp_path)
     (out / "manifest.json").mkdir()
     lines = refused(a, out)
     assert [line.split(": ")[1] for line in lines] == ["region", "(output folder)"]
+
+
+@pytest.mark.parametrize("named_by, given", [("EGRESS_CONFIG", "environments/gone.toml"), ("ENV", "gone")])
+def test_a_missing_file_is_named_once_by_the_variable_the_user_typed(named_by, given, tmp_path):
+    stderr = io.StringIO()
+    assert run("environments/gone.toml", stderr=stderr, named_by=named_by, outdir=str(tmp_path / "out")) == 1
+    (line,) = stderr.getvalue().splitlines()
+    assert line.startswith(f'error: {named_by}: expected ') and f'got "{given}"' in line
+    assert line.count("EGRESS_CONFIG") == (1 if named_by == "EGRESS_CONFIG" else 0)
