@@ -121,6 +121,10 @@ def keep_legacy_state(configs: list[StackConfig], outdir: Path, *, stderr: TextI
             kept = target.with_name(target.name + suffix)
             if not legacy.is_file():
                 continue
+            if os.path.lexists(kept) and not kept.is_file():
+                problems.append(Problem(str(kept), "(state)", "a regular file, or nothing", "something else (a "
+                                        "folder, a pipe or a link to nothing): the state is not moved onto it"))
+                continue
             if kept.exists():
                 if legacy.read_bytes() != kept.read_bytes():
                     problems.append(Problem(config.source, "(state)", f"one local state file for stack "

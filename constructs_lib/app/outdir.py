@@ -54,9 +54,12 @@ def _file(path: Path) -> Problem | None:
     """A file synth (re)writes: a regular file or nothing, writable when it exists."""
     if not os.path.lexists(path):
         return None
+    if path.is_symlink():
+        # Written through, a link would have synth overwrite whatever it points to, outside the output folder.
+        return Problem(str(path), _KEY, "a regular file, or nothing (it is written)",
+                       f"a symbolic link to {os.readlink(path)}")
     if not path.is_file():
-        given = "a symbolic link to nothing" if not path.exists() else file_kind(path.stat().st_mode)
-        return Problem(str(path), _KEY, "a regular file, or nothing (it is written)", given)
+        return Problem(str(path), _KEY, "a regular file, or nothing (it is written)", file_kind(path.stat().st_mode))
     if not os.access(path, os.W_OK):
         return Problem(str(path), _KEY, "a file the app may overwrite", "a read-only file")
     return None
@@ -85,4 +88,6 @@ def _folder_kind(path: Path) -> Problem | None:
     """A folder on the way to the output folder: it must be one (its permissions are the first one's concern)."""
     if path.is_dir():
         return None
-    return Problem(str(path), _KEY, "a folder, or nothing (it is created)", "a file that is not a folder")
+    given = "a file that is not a folder" if path.is_file() else (
+        "a symbolic link to nothing" if not path.exists() else file_kind(path.stat().st_mode))
+    return Problem(str(path), _KEY, "a folder, or nothing (it is created)", given)

@@ -196,7 +196,7 @@ class Reader:
             where = f"{path}.{key}.{k}"
             ok = True
             if not key_rule.fullmatch(k):
-                self.shown(where, key_expected, f'the key "{k}"')
+                self.shown(where, key_expected, f"the key {_show(k)}")
                 ok = False
             if not isinstance(v, str) or (value_rule is not None and not value_rule.fullmatch(v)):
                 self.problem(where, value_expected, v)

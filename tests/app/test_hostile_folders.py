@@ -163,3 +163,25 @@ def test_a_missing_file_is_named_once_by_the_variable_the_user_typed(named_by, g
     (line,) = stderr.getvalue().splitlines()
     assert line.startswith(f'error: {named_by}: expected ') and f'got "{given}"' in line
     assert line.count("EGRESS_CONFIG") == (1 if named_by == "EGRESS_CONFIG" else 0)
+
+
+def test_a_link_where_synth_writes_a_file_is_refused_and_its_target_untouched(tmp_path):
+    a = write(tmp_path / "envs", "a")
+    target = tmp_path / "elsewhere.json"
+    target.write_text("keep me")
+    out = tmp_path / "out"
+    (out / "stacks" / "a").mkdir(parents=True)
+    (out / "stacks" / "a" / "cdk.tf.json").symlink_to(target)
+    lines = refused(a, out)
+    assert lines == [f"  - {out}/stacks/a/cdk.tf.json: (output folder): expected a regular file, or nothing (it is "
+                     f"written), got a symbolic link to {target}"]
+    assert target.read_text() == "keep me"
+
+
+def test_an_output_folder_that_is_a_pipe_is_named_as_one(tmp_path):
+    a = write(tmp_path / "envs", "a")
+    os.mkfifo(tmp_path / "out")
+    code, lines = run_bounded(str(a), tmp_path / "out")
+    assert code == 1
+    assert lines[1:] == [f"  - {tmp_path / 'out'}: (output folder): expected a folder, or nothing (it is created), "
+                         "got a named pipe (FIFO)"]
