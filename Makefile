@@ -60,7 +60,7 @@ endif
 # What a user typed, as typed: make expands a variable given on the command line (or in the environment) each time
 # it is referenced, so a $( in it would be make syntax, $(shell …) a command run. Each variable a user sets becomes
 # a simple variable holding its text before anything reads it.
-USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED CDKTF_OUTDIR
+USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED CDKTF_OUTDIR BENCH_RUNS
 $(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(v))),\
 	$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
 ifneq ($(origin STACK),undefined)
@@ -393,7 +393,7 @@ bytecode: $(VENV)/.synced
 # services with and without [adopt] (bench/adopt_scale.py: the adopted file within 10 s).
 BENCH_RUNS ?= 7
 bench: setup-synth
-	$(VENV)/bin/python bench/synth_bench.py --runs $(BENCH_RUNS)
+	$(VENV)/bin/python bench/synth_bench.py --runs $(call quote,$(BENCH_RUNS))
 	$(VENV)/bin/python bench/adopt_scale.py
 
 # Where the app's second goes, part by part (medians of 5 runs): make profile
