@@ -76,6 +76,9 @@ def test_report_and_scan_act_on_the_folder_the_app_wrote(project, given):
     assert review.splitlines()[1] == "# Review of stack `example`"
     assert not (project / "cdktf.out").exists()
 
+    if given == "environment":  # one checkov run is enough: scan reads the folder exactly as report does
+        shutil.rmtree(project / "elsewhere")
+        return
     scan = make(project, "scan", "ENV=example", *args, **extra)
     assert scan.returncode == 0, scan.stdout
     lines = scan.stdout.splitlines()
