@@ -75,19 +75,25 @@ def load_file(path: Path) -> StackConfig:
     return load_bootstrap(path) if is_bootstrap_file(path) else load_environment(path)
 
 
-def _same_entry(a: Path, b: Path) -> bool:
-    """Whether two paths name the same folder entry (not: the same file through a link)."""
-    return a.name == b.name and os.path.realpath(a.parent) == os.path.realpath(b.parent)
+def _is_selected(entry: Path, selected: Path) -> bool:
+    """Whether a folder entry is the selected file itself: the same entry, or the same file (links resolved) under
+    the same stack name. A link to it under another name is a second stack, and a neighbour."""
+    if entry.name == selected.name and os.path.realpath(entry.parent) == os.path.realpath(selected.parent):
+        return True
+    return entry.stem == selected.stem and os.path.realpath(entry) == os.path.realpath(selected)
 
 
 def neighbour_files(selected: Path) -> list[Path]:
-    """What a selected file is checked against: the other ``*.toml`` entries of its folder and, for a file of
-    environments/ or environments/bootstrap/, of the other one too (a stack name is one namespace for both)."""
-    folders = [selected.parent]
-    ours = {os.path.realpath(ENVIRONMENTS_DIR), os.path.realpath(BOOTSTRAP_DIR)}
-    if os.path.realpath(selected.parent) in ours:
-        folders = [ENVIRONMENTS_DIR, BOOTSTRAP_DIR]
-    return [p for folder in folders for p in _tomls(folder) if not _same_entry(p, selected)]
+    """What a selected file is checked against: the other ``*.toml`` entries of its folder and of its target's
+    (when it is a link), and, for a file of environments/ or environments/bootstrap/, of the other one too (a
+    stack name is one namespace for both)."""
+    folders = list(dict.fromkeys(os.path.realpath(p) for p in (selected.parent, Path(os.path.realpath(selected)).parent)))
+    ours = {os.path.realpath(ENVIRONMENTS_DIR): ENVIRONMENTS_DIR, os.path.realpath(BOOTSTRAP_DIR): BOOTSTRAP_DIR}
+    paths = [selected.parent] + [ours.get(f, Path(f)) for f in folders[1:]]
+    if any(f in ours for f in folders):
+        paths = [p for p in paths if os.path.realpath(p) not in ours] + [ENVIRONMENTS_DIR, BOOTSTRAP_DIR]
+    found = [p for folder in dict.fromkeys(paths) for p in _tomls(folder) if not _is_selected(p, selected)]
+    return found
 
 
 @dataclass(frozen=True)

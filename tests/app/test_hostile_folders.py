@@ -185,3 +185,14 @@ def test_an_output_folder_that_is_a_pipe_is_named_as_one(tmp_path):
     assert code == 1
     assert lines[1:] == [f"  - {tmp_path / 'out'}: (output folder): expected a folder, or nothing (it is created), "
                          "got a named pipe (FIFO)"]
+
+
+def test_a_file_selected_through_a_link_is_checked_beside_its_target_and_not_against_itself(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    prod = write(tmp_path / "environments", "prod")
+    write(tmp_path / "environments", "twin")  # the same resources as prod: a collision
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "prod.toml").symlink_to(prod)
+    lines = refused(tmp_path / "links" / "prod.toml", tmp_path / "out")
+    assert lines and all("environments/twin.toml" in line for line in lines), lines
+    assert not any("environments/prod.toml" in line for line in lines), lines
