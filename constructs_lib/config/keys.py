@@ -7,15 +7,26 @@ which says which one at a glance, and by its position from 0 only when its name 
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Mapping, Sequence
 
 from ..facts.gcp import closest
 
-__all__ = ["RFC1035", "did_you_mean", "list_items", "service_path"]
+__all__ = ["RFC1035", "did_you_mean", "dotted", "list_items", "service_path"]
 
 # An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names.
 RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")  # TOML's bare keys
+
+
+def dotted(path: str, key: object) -> str:
+    """``path.key`` as TOML writes a dotted key: ``key`` bare when TOML allows it, else quoted
+    (``env."my key"``), so a key holding ``.``, ``:`` or a quote names one key, never a path or a line of its own."""
+    part = key if isinstance(key, str) and _BARE.fullmatch(key) else json.dumps(str(key), ensure_ascii=False)
+    return f"{path}.{part}" if path else part
 
 
 def service_path(item: Any, index: int, taken: Mapping[str, str] | None = None) -> str:

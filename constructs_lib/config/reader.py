@@ -15,7 +15,7 @@ import re
 from typing import Any, Callable, Mapping
 
 from ..facts.literal import TOKEN_MARKER_EXPECTED, has_token_marker
-from .keys import RFC1035, did_you_mean, list_items
+from .keys import RFC1035, did_you_mean, dotted, list_items
 from .problems import ConfigError, Problem, one_line
 from .toml_file import MAX_FILE_BYTES, MAX_NESTING, read_toml
 
@@ -94,7 +94,7 @@ class Reader:
                     self._marked.add(path)
             elif isinstance(value, dict):
                 for k, v in reversed(list(value.items())):
-                    where = f"{path}.{k}" if path else str(k)
+                    where = dotted(path, k)
                     if isinstance(k, str) and has_token_marker(k):
                         self.shown(where, TOKEN_MARKER_EXPECTED, f"the key {_show(k)}")
                         self._marked.add(where)
@@ -113,7 +113,7 @@ class Reader:
         """Report every key of ``data`` that is not in ``known``, with the known keys it is closest to."""
         for key in data:
             if key not in known:
-                where = f"{path}.{key}" if path else key
+                where = dotted(path, key)
                 self.shown(where, f"one of the known keys ({', '.join(known)})", f"an unknown key{did_you_mean(key, known)}")
 
     def sub_table(self, data: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -193,7 +193,7 @@ class Reader:
         table = self.get(data, path, key, dict, default={})
         result: dict[str, str] = {}
         for k, v in table.items():
-            where = f"{path}.{key}.{k}"
+            where = dotted(f"{path}.{key}", k)
             ok = True
             if not key_rule.fullmatch(k):
                 self.shown(where, key_expected, f"the key {_show(k)}")

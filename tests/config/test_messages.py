@@ -24,7 +24,8 @@ def test_one_line_escapes_what_is_not_printable_and_keeps_the_rest(text, shown):
 
 def test_a_key_with_a_line_break_and_an_escape_code_stays_on_its_problem_line():
     found = problems(**{"nat": {"min_ports\n  - forged.toml: x: expected y, got z\x1b[2J": 64}})
-    assert found == ["test.toml: nat.min_ports\\n  - forged.toml: x: expected y, got z\\x1b[2J: expected one of the "
+    # The key quoted as TOML quotes it (it holds ": "), its line break and ESC escaped: one key, one line.
+    assert found == ['test.toml: nat."min_ports\\n  - forged.toml: x: expected y, got z\\u001b[2J": expected one of the '
                      "known keys (min_ports_per_vm, max_ports_per_vm, dynamic_port_allocation, "
                      "endpoint_independent_mapping, udp_idle_timeout_sec, icmp_idle_timeout_sec, "
                      "tcp_established_idle_timeout_sec, tcp_transitory_idle_timeout_sec, tcp_time_wait_timeout_sec, "
