@@ -76,6 +76,10 @@ def output_problems(outdir: Path, stacks: Iterable[str]) -> list[Problem]:
     problems = [p for p in map(_folder_kind, above) if p is not None]
     if problems:
         return problems
+    if not os.path.lexists(outdir) and not os.path.lexists(outdir.parent):
+        # cdktf creates the output folder alone (not its parents: a JavaScript ENOENT traceback).
+        return [Problem(str(outdir.parent), _KEY, f"an existing folder to create {outdir.name} in",
+                        "nothing at that path")]
     folders = [outdir / "stacks", *(outdir / "stacks" / s for s in stacks)]
     found = [_folder(outdir if outdir.exists() else above[0] if above else Path("."))]
     found += [_folder(f) for f in folders]

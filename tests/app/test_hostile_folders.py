@@ -196,3 +196,12 @@ def test_a_file_selected_through_a_link_is_checked_beside_its_target_and_not_aga
     lines = refused(tmp_path / "links" / "prod.toml", tmp_path / "out")
     assert lines and all("environments/twin.toml" in line for line in lines), lines
     assert not any("environments/prod.toml" in line for line in lines), lines
+
+
+def test_an_output_folder_whose_parent_does_not_exist_is_a_problem_not_a_traceback(tmp_path):
+    a = write(tmp_path / "envs", "a")
+    code, lines = run_bounded(str(a), tmp_path / "missing" / "out")
+    assert code == 1
+    assert lines[1:] == [f"  - {tmp_path / 'missing'}: (output folder): expected an existing folder to create out in, "
+                         "got nothing at that path"]
+    assert not (tmp_path / "missing").exists()
