@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from .._provider.google import ProjectService
 
 
+# The chain's children in the order EgressChain creates them (``Service-<name>`` as ``Service``).
+_TREE_ORDER = ("Subnet", "DirectSubnet", "Connector", "Addresses", "RouterNat", "Service")
+
+
 def import_ids(config: EnvironmentConfig) -> dict[str, str]:
     """Construct path (below the stack) → the provider's import ID, for everything ``[adopt]`` names.
 
@@ -71,8 +75,15 @@ def import_existing(chain: EgressChain, apis: Mapping[str, ProjectService], conf
         return
     from .._provider.cdk import TerraformElement
 
+    ids = import_ids(config)
+    if config.draining_ips:
+        # RouterNat imports its NatAddress itself when addresses drain (the provider cannot create it then): a
+        # second block for one resource is an error in Terraform.
+        ids.pop("Chain/RouterNat/NatAddress", None)
+    # In the order of the construct tree, as cdktf wrote them: the APIs, then the chain's pieces.
+    ordered = sorted(ids.items(), key=lambda item: _TREE_ORDER.index(item[0].split("/")[1].split("-")[0]))
     blocks = []
-    for path, import_id in import_ids(config).items():
+    for path, import_id in ordered:
         child = chain
         for part in path.split("/")[1:]:
             child = child.node.try_find_child(part)
@@ -80,13 +91,20 @@ def import_existing(chain: EgressChain, apis: Mapping[str, ProjectService], conf
                 raise LookupError(f"[adopt]: no construct at {path}")
         blocks.append((child, import_id))
     # google_project_service: "{project}/{service}".
-    blocks += [(api, f"{config.project}/{service}") for service, api in apis.items()]
-    found = [{"id": import_id, "to": f"{r.terraform_resource_type}.{r.friendly_unique_id}"} for r, import_id in blocks]
+    blocks = [(api, f"{config.project}/{service}") for service, api in apis.items()] + blocks
+    targets = [(r.terraform_resource_type, r.friendly_unique_id) for r, _ in blocks]
+    found = [{"id": import_id, "to": f"{rtype}.{name}"} for (rtype, name), (_, import_id) in zip(targets, blocks)]
+    by_type: dict[str, list[str]] = {}
+    for rtype, name in targets:
+        by_type.setdefault(rtype, []).append(name)
 
     class ImportBlocks(TerraformElement):
-        """The stack's ``import`` blocks, all of them, as one element."""
+        """The stack's ``import`` blocks, all of them, as one element (and cdktf's metadata of them)."""
 
         def to_terraform(self) -> Any:
             return {"import": found}
+
+        def to_metadata(self) -> Any:
+            return {"imports": by_type}
 
     ImportBlocks(chain.node.scope, "ImportBlocks")

@@ -97,3 +97,18 @@ def test_adopting_a_file_with_alerts_imports_the_monitoring_api_too():
     doc = synth(config(adopt={"chain": True},
                        alerts={"notification_channels": [f"projects/{P}/notificationChannels/1"]}))
     assert f"{P}/monitoring.googleapis.com" in imports(doc)[API]
+
+
+def test_each_resource_is_imported_once_when_the_chain_is_adopted_while_an_address_drains():
+    # RouterNat imports its NatAddress itself while addresses drain; [adopt] chain = true must not add a second
+    # block for it (Terraform refuses two import blocks for one resource).
+    doc = synth(config(adopt={"chain": True}, egress={"static_ip_names": ["ip-a", "ip-b"], "draining_ips": ["ip-a"]}))
+    targets = [block["to"] for block in doc["import"]]
+    assert len(targets) == len(set(targets))
+    assert imports(doc)[NAT_ADDRESS] == [f"projects/{P}/regions/{R}/routers/cloud-run-router/cloud-run-nat"]
+
+
+def test_import_blocks_come_in_the_order_of_the_construct_tree():
+    doc = synth(config(adopt={"chain": True, "services": ["production"]}))
+    types = [block["to"].split(".")[0] for block in doc["import"]]
+    assert types == [API, API, API, SUBNET, CONNECTOR, ADDRESS, ROUTER, NAT, NAT_ADDRESS, RUN]
