@@ -113,9 +113,9 @@ class Neighbours:
     broken: tuple[str, ...]
 
 
-# What read_file and read_toml say of a file that cannot be read as text, as opposed to a TOML document with an
+# What read_file and read_toml say of a file that cannot be read as text (or is too large to), as opposed to a TOML document with an
 # error in it (which its author is editing, and which is reported when that file is built).
-_UNREADABLE = ("a readable TOML file", "a regular TOML file", "a UTF-8 text file", "UTF-8 without")
+_UNREADABLE = ("a readable TOML file", "a regular TOML file", "a UTF-8 text file", "UTF-8 without", "a file of at most")
 
 
 def load_neighbours(paths: list[Path]) -> Neighbours:
