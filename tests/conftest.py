@@ -34,7 +34,11 @@ def _cdktf_temp_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _rehearsals_start_with_the_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                                         _cdktf_temp_under_pytest: None) -> None:
     """The rehearsal scenarios (integration/test_rehearsal.py) mostly wait on the google provider's fixed pauses:
-    when any of their tests is selected, start them at once, in background threads, beside the rest of the suite."""
+    when any of their tests is selected, start them at once, in background threads, beside the rest of the suite.
+    Every plan a rehearsal makes in the session is recorded (tests/support/plans_seen.py) for the policy set."""
+    from tests.support import plans_seen
+
+    plans_seen.install()
     if any(item.module is not None and item.module.__name__ in REHEARSAL_MODULES for item in request.session.items):
         from tests.integration import test_rehearsal
 
