@@ -7,15 +7,18 @@ import os
 import tempfile
 
 import pytest
-from hypothesis import settings as hypothesis_settings
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from tests.support.paths import SHIPPED
 from tests.support.synth import SynthesizedStack, synthesize_files
 
 # Property tests draw the same examples on every run, CI included (a failure is reproducible, a green run is
-# not luck); HYPOTHESIS_PROFILE=explore draws fresh ones locally to look for new failures.
-hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-hypothesis_settings.register_profile("explore", derandomize=False)
+# not luck); HYPOTHESIS_PROFILE=explore draws fresh ones locally to look for new failures. Neither times an
+# example: a deadline or the too_slow health check would make a test fail on a loaded machine, and speed is
+# measured by `make bench`, never by a test.
+UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True, **UNTIMED)
+hypothesis_settings.register_profile("explore", derandomize=False, **UNTIMED)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The modules whose tests read the rehearsal scenarios (test_guard.py adds its own to test_rehearsal's).
