@@ -69,7 +69,39 @@ def test_json_and_csv_hold_the_same_entries(tmp_path):
     as_json = json.loads((tmp_path / "allowlist.json").read_text())
     as_csv = list(csv.DictReader(io.StringIO(allowlist_csv(entries))))
     assert as_json == as_csv == [{"ip": "203.0.113.1", "name": "a", "role": "active", "stack": "s",
-                                  "project": "p-1", "region": "asia-northeast3"}]
+                                  "project": "p-1", "region": "asia-northeast3", "partner": ""}]
+
+
+def nat_with_rules(*rules: tuple[int, str | None, list[str]]) -> dict:
+    """A NAT of a state with rules (number, description, addresses), as ``terraform show -json`` holds them."""
+    return {"address": f"{NAT}.N", "mode": "managed", "type": NAT, "name": "N", "values": {
+        "name": "n", "router": "r", "rules": [
+            {"rule_number": number, "description": description or "", "match": "inIpRange(destination.ip, '1.1.1.1/32')",
+             "action": [{"source_nat_active_ips": [link(n) for n in names], "source_nat_drain_ips": []}]}
+            for number, description, names in rules]}}
+
+
+def test_a_rules_address_is_allowlisted_by_its_partner_alone():
+    entries = allowlist_entries(state(
+        address("a", "203.0.113.1"), address("pa", "203.0.113.5"), address("pb", "203.0.113.6"),
+        holder(NAT_ADDRESS, ["a"], []), nat_with_rules((100, "partner-a", ["pa"]), (200, None, ["pb"]))), stack="s")
+    assert [(e.name, e.role, e.partner) for e in entries] == [
+        ("a", "active", ""), ("pa", "rule", "partner-a"), ("pb", "rule", "rule 200")]
+
+
+def test_a_rule_address_created_by_the_deploy_is_flagged_as_starting():
+    new = {"address": f"{ADDRESS}.A-pa", "mode": "managed", "type": ADDRESS,
+           "change": {"actions": ["create"], "before": None, "after": {"name": "pa"}}}
+    nat = {"address": f"{NAT}.N", "mode": "managed", "type": NAT, "change": {
+        "actions": ["update"], "before": {"rules": []}, "after": {"rules": [{"action": [{}]}]},
+        "after_unknown": {"rules": [{"action": [{"source_nat_active_ips": True}]}]}}}
+    doc = plan(change(values(["a"], []), values(["a"], []), ["no-op"]), nat, new, prior=PRIOR)
+    doc["planned_values"]["root_module"]["resources"].append(
+        {"address": f"{ADDRESS}.A-pa", "mode": "managed", "type": ADDRESS, "values": {"name": "pa"}})
+    doc["configuration"] = {"root_module": {"resources": [{"address": f"{NAT}.N", "expressions": {"rules": [
+        {"action": [{"source_nat_active_ips": {"references": [f"{ADDRESS}.A-pa.self_link", f"{ADDRESS}.A-pa"]}}]}]}}]}}
+    text = "\n".join(allowlist_change(doc))
+    assert "starts using: **the partner must allowlist them before this deploy**:\n\n- pa (IP known after apply)" in text
 
 
 def change(before: dict | None, after: dict | None, actions: list[str], rtype: str = NAT_ADDRESS) -> dict:
