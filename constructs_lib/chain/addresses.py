@@ -147,8 +147,9 @@ class StaticAddresses(Construct):
 
     @property
     def draining_self_links(self) -> list[str]:
-        """The draining addresses: what the NAT's drain_nat_ips takes."""
-        return [a.self_link for n, a in self._pool() if n in self._props.draining_names]
+        """The draining addresses of no rule: what the NAT's drain_nat_ips takes (a rule's drain in the rule)."""
+        return [a.self_link for n, a in self._pool()
+                if n in self._props.draining_names and n not in self._props.rule_names]
 
     @property
     def active_addresses_by_name(self) -> dict[str, str]:

@@ -32,12 +32,15 @@ class NatRuleProps:
         ips: names of addresses of the chain's ``StaticAddresses`` (pool or standby) the rule uses:
             its ``action.source_nat_active_ips``.
         description: the rule's description; none when left out.
+        draining: names of ``ips`` being retired: the rule's ``action.source_nat_drain_ips`` (no new
+            connection leaves from them, live ones finish), not its active IPs; none when left out.
     """
 
     number: int
     destinations: tuple[str, ...]
     ips: tuple[str, ...]
     description: str | None = None
+    draining: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         low, high = NAT_RULE_NUMBERS
@@ -45,6 +48,12 @@ class NatRuleProps:
             raise ValueError(f"number must be from {low} to {high}, got {self.number}")
         if not self.destinations or not self.ips:
             raise ValueError(f"a rule needs destinations and ips, got {self.destinations} and {self.ips}")
+        if not set(self.draining) <= set(self.ips) or set(self.ips) <= set(self.draining):
+            raise ValueError(f"draining must be some of ips {self.ips}, one left active, got {self.draining}")
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        return tuple(n for n in self.ips if n not in self.draining)
 
     @property
     def label(self) -> str:
@@ -207,7 +216,9 @@ class RouterNat(Construct):
             rule_number=rule.number,
             description=None if rule.description is None else terraform_literal(rule.description),
             match=destination_match(rule.destinations),
-            action=ComputeRouterNatRulesAction(source_nat_active_ips=addresses.self_links_of(rule.ips)),
+            action=ComputeRouterNatRulesAction(
+                source_nat_active_ips=addresses.self_links_of(rule.active),
+                source_nat_drain_ips=addresses.self_links_of(rule.draining) or None),
         )
 
     @property

@@ -266,6 +266,10 @@ class EnvironmentConfig:
         """The pool without the draining addresses and those of ``[[nat.rules]]``: the NAT's nat_ips."""
         return tuple(n for n in self.pool_names if n not in self.draining_ips and n not in self.nat.rule_ip_names)
 
+    def rule_active_ips(self, rule: NatRuleConfig) -> tuple[str, ...]:
+        """A rule's addresses without the draining ones: its ``source_nat_active_ips``."""
+        return tuple(n for n in rule.ips if n not in self.draining_ips)
+
     @property
     def has_connector(self) -> bool:
         """Connector mode, or direct mode while the connector is kept beside the direct subnet."""

@@ -31,10 +31,11 @@ def check_nat_rules(r: Reader, config: EnvironmentConfig) -> None:
             elif name in used:
                 r.problem(where, f"an address of no other rule (nat.rules[{used[name]}] uses it: a partner's IP "
                           "serves that partner alone)", name)
-            elif name in config.draining_ips:
-                r.problem(where, "an address that is not draining (take a draining address out of the rule "
-                          "before egress.draining_ips retires it)", name)
             used.setdefault(name, i)
+        if rule.ips and set(rule.ips) <= set(config.draining_ips):
+            r.shown(f"nat.rules[{i}].ips", "at least one address that is not draining (the rule's traffic needs an "
+                    "active one: add the new address to the rule before draining the old)",
+                    f"every address draining ({', '.join(rule.ips)})")
     if config.nat.endpoint_independent_mapping is True:
         r.problem("nat.endpoint_independent_mapping", "false or nothing with [[nat.rules]] (Cloud NAT rules need "
                   "endpoint-independent mapping off: \"Set up and manage Cloud NAT rules\")", True)
@@ -58,7 +59,8 @@ def _check_rule_capacity(r: Reader, config: EnvironmentConfig, i: int, rule: Nat
     peak of ``capacity.peak_connections_per_destination`` is per destination IP:port, so it applies to each
     partner's destinations, with the rule's addresses as the pool.
     """
-    nat, ips = config.nat, len(rule.ips)
+    nat, active = config.nat, config.rule_active_ips(rule)
+    ips = len(active)
     dynamic = bool(nat.dynamic_port_allocation)
     reserved = reserved_ports_per_endpoint(min_ports_per_vm=nat.min_ports_per_vm, dynamic_port_allocation=dynamic)
     reserving = config.reserving_endpoints
@@ -71,7 +73,7 @@ def _check_rule_capacity(r: Reader, config: EnvironmentConfig, i: int, rule: Nat
         r.shown(f"nat.rules[{i}].ips", f"addresses that give every endpoint its reservation toward "
                 f"{rule.label}: {reserving} endpoints reserve {reserved:,} ports each, but {ips} address{plural} "
                 f"{serve} only {ips} × floor({PORTS_PER_IP:,} / {reserved:,}) = {served}; {fix}",
-                f"{ips} address{plural} ({', '.join(rule.ips)})")
+                f"{ips} active address{plural} ({', '.join(active)})")
         return
     peak = config.capacity.peak_connections_per_destination
     if peak is None:
@@ -85,4 +87,4 @@ def _check_rule_capacity(r: Reader, config: EnvironmentConfig, i: int, rule: Nat
         r.shown(f"nat.rules[{i}].ips", f"addresses that hold capacity.peak_connections_per_destination ({peak:,}) "
                 f"toward {rule.label}: min({cap.endpoints} endpoints × {cap.ports_per_endpoint:,} ports, {ips} "
                 f"address{plural} × {PORTS_PER_IP:,} ports) = {cap.connections_per_destination:,}; {hint}",
-                f"{ips} address{plural} ({', '.join(rule.ips)})")
+                f"{ips} active address{plural} ({', '.join(active)})")

@@ -38,7 +38,8 @@ class NatRuleConfig:
             out (100, 200, …: room to insert one between two later).
         destinations: the partner's IPv4 ranges (an address alone is a /32), public, in no other rule.
         ips: the addresses this rule's traffic leaves from: names the stack creates or adopts, in no other
-            rule and not in the NAT's own ``nat_ips``.
+            rule and not in the NAT's own ``nat_ips``; those also in ``egress.draining_ips`` drain (the rule's
+            ``source_nat_drain_ips``).
         description: written to the rule and shown in REVIEW.md and the allowlist; none when left out.
     """
 

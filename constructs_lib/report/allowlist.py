@@ -46,8 +46,8 @@ class AllowlistEntry:
             ``standby`` (reserved by the stack, in no NAT yet: allowlist it before it joins the pool),
             ``rule`` (in a NAT rule's ``source_nat_active_ips``: only the rule's partner sees it).
         stack, project, region: where it lives.
-        partner: with role ``rule``, the rule's description (else ``rule N``): the partner that allowlists it;
-            empty for every other role.
+        partner: for an address of a NAT rule (role ``rule``, or ``draining`` out of the rule), the rule's
+            description (else ``rule N``): the partner that allowlists it; empty for the NAT's own addresses.
     """
 
     ip: str
@@ -103,11 +103,11 @@ def allowlist_entries(state: Mapping[str, Any], *, stack: str) -> list[Allowlist
         values = r.get("values") or {}
         key = _key(values.get("self_link")) or _key(values.get("id"))
         adopted = r.get("mode") == "data"
-        partner = ""
-        if key in draining:
+        partner, rule_draining = partners.get(key, ("", False))
+        if key in draining or rule_draining:
             role = "draining"
-        elif key in partners:
-            role, partner = "rule", partners[key]
+        elif partner:
+            role = "rule"
         elif key in active:
             role = "adopted" if adopted else "active"
         elif adopted:
@@ -212,11 +212,13 @@ def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[di
                 used[a.name] = a
                 if attribute == "drain_nat_ips":
                     draining.add(a.name)
-    for c in changes:
-        if c["type"] == NAT and c["change"].get(when):
-            links, refs = rule_links(plan, c, when)
-            used.update((a.name, a) for a in [*map(known.of, links), *(
-                known.by_tf.get(ref, _Address(ref.split(".", 1)[-1], None)) for ref in refs)])
+    for c in (c for c in changes if c["type"] == NAT and c["change"].get(when)):
+        for attribute in ("source_nat_active_ips", "source_nat_drain_ips"):
+            links, refs = rule_links(plan, c, when, attribute)
+            for a in [*map(known.of, links), *(known.by_tf.get(r, _Address(r.split(".", 1)[-1], None)) for r in refs)]:
+                used[a.name] = a
+                if attribute == "source_nat_drain_ips":
+                    draining.add(a.name)
     return used, draining
 
 

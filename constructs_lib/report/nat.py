@@ -10,7 +10,8 @@ from ..facts.resources import NAT
 from ..policies.document import Resource, StackDocument
 from .markdown import code, table, text
 
-__all__ = ["nat_rules", "nat_timeouts_section", "rule_addresses", "rule_capacity_rows", "rule_ips", "rule_label"]
+__all__ = ["nat_rules", "nat_timeouts_section", "rule_addresses", "rule_capacity_rows", "rule_drain_ips", "rule_ips",
+           "rule_label"]
 
 
 def nat_rules(nat: Resource) -> list[dict[str, Any]]:
@@ -24,13 +25,19 @@ def rule_label(rule: dict[str, Any]) -> str:
     return str(rule.get("description") or f"rule {rule.get('rule_number')}")
 
 
-def rule_ips(rule: dict[str, Any]) -> Any:
-    return (rule.get("action") or {}).get("source_nat_active_ips") if isinstance(rule.get("action"), dict) else None
+def rule_ips(rule: dict[str, Any], key: str = "source_nat_active_ips") -> Any:
+    """A rule's active IPs (or, with ``source_nat_drain_ips``, its draining ones) as synthesized."""
+    return (rule.get("action") or {}).get(key) if isinstance(rule.get("action"), dict) else None
+
+
+def rule_drain_ips(rule: dict[str, Any]) -> Any:
+    return rule_ips(rule, "source_nat_drain_ips")
 
 
 def rule_addresses(doc: StackDocument, nat: Resource) -> set[str]:
-    """Terraform addresses of the stack's addresses that the NAT's rules use."""
-    return {e.address for rule in nat_rules(nat) for e in doc.addresses_in(rule_ips(rule)) if isinstance(e, Resource)}
+    """Terraform addresses of the stack's addresses that the NAT's rules use or drain."""
+    return {e.address for rule in nat_rules(nat) for ips in (rule_ips(rule), rule_drain_ips(rule))
+            for e in doc.addresses_in(ips) if isinstance(e, Resource)}
 
 
 def nat_timeouts_section(doc: StackDocument) -> list[str]:

@@ -10,7 +10,7 @@ from ..facts.nat import match_destinations
 from ..facts.resources import ADDRESS, CONNECTOR, NAT
 from ..policies.document import Ref, Resource, StackDocument
 from .markdown import code, table, text
-from .nat import nat_rules, rule_addresses, rule_capacity_rows, rule_ips, rule_label
+from .nat import nat_rules, rule_addresses, rule_capacity_rows, rule_drain_ips, rule_ips, rule_label
 
 __all__ = ["address_label", "allowlist_change_section", "capacity_section", "ip_pool_section", "partners_section"]
 
@@ -70,7 +70,9 @@ def partners_section(doc: StackDocument) -> list[str]:
             destinations = match_destinations(str(rule.get("match", "")))
             shown = ", ".join(code(d) for d in destinations) if destinations is not None else \
                 f"{code(rule.get('match'))} (as written)"
-            names = ", ".join(code(address_label(doc, e)[0]) for e in doc.addresses_in(rule_ips(rule)))
+            names = ", ".join([*(code(address_label(doc, e)[0]) for e in doc.addresses_in(rule_ips(rule))),
+                               *(f"{code(address_label(doc, e)[0])} (draining)"
+                                 for e in doc.addresses_in(rule_drain_ips(rule)))])
             rows.append((code(nat.get("name")), str(rule.get("rule_number")), text(rule_label(rule)), shown,
                          names or "none"))
     if not rows:

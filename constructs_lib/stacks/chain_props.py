@@ -76,7 +76,8 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
             # An adopted NAT keeps the timeouts the file does not set: adoption changes nothing.
             kept_timeouts=tuple(k for k in NAT_TIMEOUT_DEFAULTS if getattr(c.nat, k) is None) if c.adopt.chain else (),
             rules=tuple(NatRuleProps(number=r.number, destinations=r.destinations, ips=r.ips,
-                                     description=r.description) for r in c.nat.rules),
+                                     description=r.description,
+                                     draining=tuple(n for n in r.ips if n in c.draining_ips)) for r in c.nat.rules),
         ),
         services=tuple(service_props(s, project=c.project, region=c.region) for s in c.services),
         direct_egress=c.egress_mode == "direct",
@@ -85,7 +86,8 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
 
 def nat_timeouts(c: EnvironmentConfig) -> dict[str, int]:
     """Every timeout of the NAT: the file's, else ``facts.nat.NAT_TIMEOUT_DEFAULTS``."""
-    return {k: default if getattr(c.nat, k) is None else getattr(c.nat, k) for k, default in NAT_TIMEOUT_DEFAULTS.items()}
+    given = {k: getattr(c.nat, k) for k in NAT_TIMEOUT_DEFAULTS}
+    return {k: default if given[k] is None else given[k] for k, default in NAT_TIMEOUT_DEFAULTS.items()}
 
 
 def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunServiceProps:

@@ -42,6 +42,19 @@ def test_each_partners_ips_are_an_output(partners):
     assert list(partners["output"]["static_ips"]["value"]) == ["cloud-run-origin-ip"]
 
 
+def test_a_rules_draining_address_goes_to_the_rules_drain_ips_not_the_nats():
+    doc = synth(config(egress={"static_ip_names": [*POOL["static_ip_names"], "partner-a-ip-2"],
+                               "draining_ips": ["partner-a-ip"]},
+                       nat={"rules": [{**RULES[0], "ips": ["partner-a-ip", "partner-a-ip-2"]}]}))
+    assert only(doc, NAT)["rules"][0]["action"] == {
+        "source_nat_active_ips": [ref(doc, ADDRESS, "partner-a-ip-2", "self_link")],
+        "source_nat_drain_ips": [ref(doc, ADDRESS, "partner-a-ip", "self_link")]}
+    holder = only(doc, NAT_ADDRESS)
+    # Nothing drains from the NAT's own lists: NatAddress is created, not imported.
+    assert "drain_nat_ips" not in holder and "import" not in doc
+    assert holder["nat_ips"] == [ref(doc, ADDRESS, n, "self_link") for n in ("cloud-run-origin-ip", "partner-b-ip")]
+
+
 def test_a_rules_description_is_data():
     doc = synth(config(egress=POOL, nat={"rules": [{**RULES[0], "description": "a ${var.x} %{if}"}]}))
     assert only(doc, NAT)["rules"][0]["description"] == "a $${var.x} %%{if}"

@@ -79,13 +79,22 @@ def test_fails_when_no_address_is_left_for_the_nats_own_ips():
         "a rule or draining (partner-a-ip)")
 
 
-def test_fails_with_endpoint_independent_mapping_or_a_draining_address():
+def test_fails_with_endpoint_independent_mapping_or_a_rule_with_every_address_draining():
     assert problems(egress={**POOL, "draining_ips": ["partner-a-ip"]},
                     nat={"endpoint_independent_mapping": True, "rules": [A]}) == [
-        "test.toml: nat.rules[0].ips[0]: expected an address that is not draining (take a draining address out of "
-        "the rule before egress.draining_ips retires it), got \"partner-a-ip\"",
+        "test.toml: nat.rules[0].ips: expected at least one address that is not draining (the rule's traffic needs "
+        "an active one: add the new address to the rule before draining the old), got every address draining "
+        "(partner-a-ip)",
         "test.toml: nat.endpoint_independent_mapping: expected false or nothing with [[nat.rules]] (Cloud NAT rules "
         "need endpoint-independent mapping off: \"Set up and manage Cloud NAT rules\"), got true"]
+
+
+def test_a_rules_address_drains_in_its_rule_beside_an_active_one():
+    cfg = config(egress={"static_ip_names": [*POOL["static_ip_names"], "partner-a-ip-2"],
+                         "draining_ips": ["partner-a-ip"]},
+                 nat={"rules": [{**A, "ips": ["partner-a-ip", "partner-a-ip-2"]}]})
+    assert cfg.rule_active_ips(cfg.nat.rules[0]) == ("partner-a-ip-2",)
+    assert cfg.active_ip_names == ("cloud-run-origin-ip", "partner-b-ip")
 
 
 def test_fails_when_two_rules_share_a_description():
@@ -109,7 +118,7 @@ def test_each_rules_addresses_must_give_every_endpoint_its_reservation():
     assert found == [
         "test.toml: nat.rules[0].ips: expected addresses that give every endpoint its reservation toward partner-a: "
         "10 endpoints reserve 16,384 ports each, but 1 address serves only 1 × floor(64,512 / 16,384) = 3; 3 more "
-        "addresses in the rule, got 1 address (partner-a-ip)"]
+        "addresses in the rule, got 1 active address (partner-a-ip)"]
 
 
 def test_the_peak_is_checked_per_partner_with_the_rules_addresses():
@@ -123,7 +132,7 @@ def test_the_peak_is_checked_per_partner_with_the_rules_addresses():
     assert found == [
         "test.toml: nat.rules[0].ips: expected addresses that hold capacity.peak_connections_per_destination "
         "(100,000) toward partner-a: min(200 endpoints × 2,048 ports, 1 address × 64,512 ports) = 64,512; 1 more "
-        "address in the rule, got 1 address (partner-a-ip)"]
+        "address in the rule, got 1 active address (partner-a-ip)"]
 
 
 # --- timeouts ---------------------------------------------------------------

@@ -70,12 +70,26 @@ def partners(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         doc["nat"]["rules"][1]["destinations"] = ["192.0.2.10/32", "192.0.2.128/25"]
         stack.apply("move-b", doc)
         found["moved"] = stack.nat("partners-router")
+        # Rotating partner-a's IP: a second address in the rule, the first drains in the rule, then leaves it.
+        doc["egress"]["static_ip_names"].append("partner-a-ip-2")
+        doc["nat"]["rules"][0]["ips"] = ["partner-a-ip", "partner-a-ip-2"]
+        stack.apply("add-a2", doc)
+        doc["egress"]["draining_ips"] = ["partner-a-ip"]
+        stack.apply("drain-a", doc)
+        found["draining"] = stack.nat("partners-router")
+        found["draining-allowlist"] = allowlist_entries(rehearsal.state(stack.dir), stack="partners")
+        del doc["egress"]["draining_ips"]
+        doc["egress"]["static_ip_names"].remove("partner-a-ip")
+        doc["egress"]["standby_ips"] = ["partner-a-ip"]
+        doc["nat"]["rules"][0]["ips"] = ["partner-a-ip-2"]
+        stack.apply("retire-a", doc)
+        found["retired"] = stack.nat("partners-router")
         found["plans"] = stack.plans
         return found
 
 
 def test_two_partners_deploy_and_a_second_plan_has_nothing_to_do(partners):
-    for step in ("deploy:after", "move-b:after"):
+    for step in ("deploy:after", "move-b:after", "add-a2:after", "drain-a:after", "retire-a:after"):
         assert not partners["plans"][step].changes, partners["plans"][step].describe()
 
 
@@ -105,6 +119,27 @@ def test_changing_a_partners_destinations_updates_the_nat_in_place(partners):
     assert all(a == ["no-op"] for t in (ADDRESS, ROUTER, NAT_ADDRESS) for a in plan.actions(t).values())
     (moved,) = [r for r in partners["moved"]["rules"] if r["ruleNumber"] == 200]
     assert moved["match"] == "inIpRange(destination.ip, '192.0.2.10/32') || inIpRange(destination.ip, '192.0.2.128/25')"
+
+
+def rule_ips(nat: dict[str, Any], number: int) -> tuple[list[str], list[str]]:
+    (rule,) = [r for r in nat["rules"] if r["ruleNumber"] == number]
+    action = rule["action"]
+    return ([last(i) for i in action.get("sourceNatActiveIps", [])],
+            [last(i) for i in action.get("sourceNatDrainIps", [])])
+
+
+def test_a_partners_ip_rotates_by_draining_in_its_rule_without_touching_the_nats_own(partners):
+    assert rule_ips(partners["draining"], 100) == (["partner-a-ip-2"], ["partner-a-ip"])
+    assert rule_ips(partners["retired"], 100) == (["partner-a-ip-2"], [])
+    for step in ("draining", "retired"):
+        assert [last(link) for link in partners[step]["natIps"]] == ["partners-origin-ip"], step
+        assert "drainNatIps" not in partners[step], step
+    roles = {e.name: (e.role, e.partner) for e in partners["draining-allowlist"]}
+    assert (roles["partner-a-ip"], roles["partner-a-ip-2"]) == (("draining", "partner-a"), ("rule", "partner-a"))
+    for step in ("add-a2", "drain-a", "retire-a"):
+        plan = partners["plans"][step]
+        assert all(a in (["no-op"], ["create"]) for a in plan.actions(ADDRESS).values()), plan.describe()
+        assert all(a == ["update"] for a in plan.actions(NAT).values()), plan.describe()
 
 
 def test_the_deployed_nat_has_every_timeout_the_file_implies(partners):

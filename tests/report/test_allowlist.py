@@ -72,13 +72,15 @@ def test_json_and_csv_hold_the_same_entries(tmp_path):
                                   "project": "p-1", "region": "asia-northeast3", "partner": ""}]
 
 
-def nat_with_rules(*rules: tuple[int, str | None, list[str]]) -> dict:
-    """A NAT of a state with rules (number, description, addresses), as ``terraform show -json`` holds them."""
+def nat_with_rules(*rules: tuple[int, str | None, list[str]], drain: tuple[str, ...] = ()) -> dict:
+    """A NAT of a state with rules (number, description, addresses; ``drain`` of the first), as ``terraform
+    show -json`` holds them."""
     return {"address": f"{NAT}.N", "mode": "managed", "type": NAT, "name": "N", "values": {
         "name": "n", "router": "r", "rules": [
             {"rule_number": number, "description": description or "", "match": "inIpRange(destination.ip, '1.1.1.1/32')",
-             "action": [{"source_nat_active_ips": [link(n) for n in names], "source_nat_drain_ips": []}]}
-            for number, description, names in rules]}}
+             "action": [{"source_nat_active_ips": [link(n) for n in names],
+                         "source_nat_drain_ips": [link(n) for n in drain] if i == 0 else []}]}
+            for i, (number, description, names) in enumerate(rules)]}}
 
 
 def test_a_rules_address_is_allowlisted_by_its_partner_alone():
@@ -87,6 +89,14 @@ def test_a_rules_address_is_allowlisted_by_its_partner_alone():
         holder(NAT_ADDRESS, ["a"], []), nat_with_rules((100, "partner-a", ["pa"]), (200, None, ["pb"]))), stack="s")
     assert [(e.name, e.role, e.partner) for e in entries] == [
         ("a", "active", ""), ("pa", "rule", "partner-a"), ("pb", "rule", "rule 200")]
+
+
+def test_a_rules_draining_address_is_draining_for_its_partner():
+    entries = allowlist_entries(state(
+        address("a", "203.0.113.1"), address("pa", "203.0.113.5"), address("pa2", "203.0.113.7"),
+        holder(NAT_ADDRESS, ["a"], []), nat_with_rules((100, "partner-a", ["pa2"]), drain=("pa",))), stack="s")
+    assert [(e.name, e.role, e.partner) for e in entries] == [
+        ("a", "active", ""), ("pa2", "rule", "partner-a"), ("pa", "draining", "partner-a")]
 
 
 def test_a_rule_address_created_by_the_deploy_is_flagged_as_starting():

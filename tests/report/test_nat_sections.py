@@ -64,3 +64,12 @@ def test_an_adopted_nat_shows_the_timeouts_it_keeps():
 
 def test_a_stack_without_rules_has_no_partners_section():
     assert "## Partners (NAT rules)" not in render(StackDocument(synth(config()), stack="plain"))
+
+
+def test_a_rules_draining_address_is_shown_in_its_rule():
+    doc = synth(config(egress={"static_ip_names": [*POOL["static_ip_names"], "partner-a-ip-2"],
+                               "draining_ips": ["partner-a-ip"]},
+                       nat={"rules": [{**RULES[0], "ips": ["partner-a-ip", "partner-a-ip-2"]}, RULES[1]]}))
+    report = render(StackDocument(doc, stack="rotating"))
+    assert rows(report, "Partners (NAT rules)")[0][-1] == "`partner-a-ip-2`, `partner-a-ip` (draining)"
+    assert rows(report, "IP pool") == [["cloud-run-origin-ip", "reserved by this stack", "in use"]]
