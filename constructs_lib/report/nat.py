@@ -11,7 +11,7 @@ from ..policies.document import Resource, StackDocument
 from .markdown import code, table, text
 
 __all__ = ["nat_rules", "nat_timeouts_section", "rule_addresses", "rule_capacity_rows", "rule_drain_ips", "rule_ips",
-           "rule_label"]
+           "rule_label", "time_wait_note"]
 
 
 def nat_rules(nat: Resource) -> list[dict[str, Any]]:
@@ -74,3 +74,17 @@ def rule_capacity_rows(doc: StackDocument, nat: Resource, endpoints: int) -> lis
                      f"{cap.ports_per_endpoint:,}" + (" (dynamic)" if dynamic else ""), ips, f"{cap.pool_ports:,}",
                      f"{cap.connections_per_destination:,}"))
     return rows
+
+
+def time_wait_note(nat: Resource) -> list[str]:
+    """The Capacity note on TIME_WAIT, with the value the NAT will have (an adopted NAT's own when it keeps it)."""
+    key = "tcp_time_wait_timeout_sec"
+    if key in ((nat.get("lifecycle") or {}).get("ignore_changes") or []):
+        held = ("as long as the adopted NAT's own TIME_WAIT, which this stack keeps (30 s on a gateway made since "
+                "Google's 2026 rollout, 120 s before: `gcloud compute routers nats describe` shows it)")
+    elif nat.get(key) is not None:
+        held = f"{nat.get(key)} s"
+    else:
+        return []
+    return [f"- {code(nat.get('name'))}: a closed connection holds its port {held} ({code(key)}): count the "
+            "connections opened within that time as concurrent."]

@@ -10,7 +10,7 @@ from ..facts.nat import match_destinations
 from ..facts.resources import ADDRESS, CONNECTOR, NAT
 from ..policies.document import Ref, Resource, StackDocument
 from .markdown import code, table, text
-from .nat import nat_rules, rule_addresses, rule_capacity_rows, rule_drain_ips, rule_ips, rule_label
+from .nat import nat_rules, rule_addresses, time_wait_note, rule_capacity_rows, rule_drain_ips, rule_ips, rule_label
 
 __all__ = ["address_label", "allowlist_change_section", "capacity_section", "ip_pool_section", "partners_section"]
 
@@ -150,10 +150,7 @@ def capacity_section(doc: StackDocument) -> list[str]:
         if nat_rules(nat):
             notes += [f"- {code(nat.get('name'))} rules: every endpoint may call every partner, so each rule's "
                       "addresses are counted as a pool of their own for all of the NAT's endpoints."]
-        if nat.get("tcp_time_wait_timeout_sec") is not None:
-            notes += [f"- {code(nat.get('name'))}: a closed connection holds its port "
-                      f"{nat.get('tcp_time_wait_timeout_sec')} s ({code('tcp_time_wait_timeout_sec')}): count the "
-                      "connections opened within that time as concurrent."]
+        notes += time_wait_note(nat)
     if not rows:
         return [*lines, "No Cloud NAT in this stack.", ""]
     return [*lines, *table(("NAT", "endpoints", "ports per endpoint", "NAT IPs", "pool ports",

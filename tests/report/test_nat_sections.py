@@ -60,6 +60,9 @@ def test_an_adopted_nat_shows_the_timeouts_it_keeps():
     assert shown["`tcp_time_wait_timeout_sec`"] == "30 s"
     assert shown["`udp_idle_timeout_sec`"] == \
         "the adopted NAT's own value, kept (ignore_changes; 30 s if it were created)"
+    kept = render(StackDocument(synth(config(adopt={"chain": True})), stack="adopted"))
+    assert "- `cloud-run-nat`: a closed connection holds its port as long as the adopted NAT's own TIME_WAIT, " \
+           "which this stack keeps" in "\n".join(section(kept, "Capacity"))
 
 
 def test_a_stack_without_rules_has_no_partners_section():
