@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.report.allowlist import allowlist_entries
-from rehearsal.driver import Plan, Rehearsal, load_one
+from rehearsal.driver import Plan, Rehearsal, RehearsalError, load_one
 from rehearsal.tomlfile import dumps as toml_dumps
 from tests.support.paths import shipped
 from tests.support.synth import ADDRESS, NAT, NAT_ADDRESS, ROUTER
@@ -180,3 +180,42 @@ def test_the_file_setting_the_live_value_changes_nothing_and_another_value_updat
     assert [c["address"] for c in plan.changes] == list(plan.actions(NAT)), plan.describe()
     assert adopted["after"]["tcpTimeWaitTimeoutSec"] == 120
     assert not adopted["plans"]["pinned-to-120:after"].changes
+
+
+# --- an address of the NAT's own into a rule ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def into_rule(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """An address of the NAT's own moved into a rule: in one deploy, then in two (out of the NAT, into the rule)."""
+    doc = tomllib.loads(PARTNERS.read_text(encoding="utf-8"))
+    del doc["nat"]["rules"], doc["capacity"]
+    found: dict[str, Any] = {}
+    with Rehearsal(tmp_path_factory.mktemp("into-rule")) as rehearsal:
+        stack = Stack(rehearsal, "partners")
+        stack.apply("pool", doc)
+        rule = {"description": "partner-a", "destinations": ["198.51.100.0/24"], "ips": ["partner-a-ip"]}
+        try:
+            stack.apply("one-deploy", {**doc, "nat": {"rules": [rule]}})
+        except RehearsalError as err:
+            found["one-deploy"] = str(err)
+        doc["egress"]["static_ip_names"].remove("partner-a-ip")
+        doc["egress"]["standby_ips"] = ["partner-a-ip"]
+        stack.apply("out-of-the-nat", doc)
+        stack.apply("into-the-rule", {**doc, "nat": {"rules": [rule]}})
+        found["nat"] = stack.nat("partners-router")
+        found["plans"] = stack.plans
+    return found
+
+
+def test_an_address_of_the_nats_own_cannot_join_a_rule_in_the_same_deploy(into_rule):
+    # The NAT is updated before its NatAddress (which names it): its update sends the natIps it read, the address
+    # still among them, beside the rule that takes it.
+    assert "is already used by natIps of the NAT" in into_rule["one-deploy"]
+
+
+def test_it_joins_a_rule_in_two_deploys_out_of_the_nat_then_into_the_rule(into_rule):
+    for step in ("out-of-the-nat:after", "into-the-rule:after"):
+        assert not into_rule["plans"][step].changes, into_rule["plans"][step].describe()
+    assert sorted(last(link) for link in into_rule["nat"]["natIps"]) == ["partner-b-ip", "partners-origin-ip"]
+    assert rule_ips(into_rule["nat"], 100) == (["partner-a-ip"], [])
