@@ -76,3 +76,12 @@ def test_a_rules_draining_address_is_shown_in_its_rule():
     report = render(StackDocument(doc, stack="rotating"))
     assert rows(report, "Partners (NAT rules)")[0][-1] == "`partner-a-ip-2`, `partner-a-ip` (draining)"
     assert rows(report, "IP pool") == [["cloud-run-origin-ip", "reserved by this stack", "in use"]]
+
+
+def test_the_diagram_draws_each_partners_address_from_the_nat(report):
+    diagram = section(report, "Diagram")
+    nat = next(line.split("[")[0].strip() for line in diagram if "Cloud NAT cloud-run-nat" in line)
+    ip = {name: next(line.split("[")[0].strip() for line in diagram if f'"IP {name}"' in line)
+          for name in ("partner-a-ip", "partner-b-ip")}
+    assert f'  {nat} -->|"partner-a"| {ip["partner-a-ip"]}' in diagram
+    assert f'  {nat} -->|"rule 200"| {ip["partner-b-ip"]}' in diagram
