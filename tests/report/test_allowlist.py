@@ -168,3 +168,15 @@ def test_an_address_created_straight_into_the_pool_is_flagged():
     text = "\n".join(allowlist_change(doc))
     assert "- d (IP known after apply)" in text
     assert "its IP is unknown until apply" in text
+
+
+def test_make_allowlist_prints_the_partner_of_a_rules_address(tmp_path, capsys):
+    from constructs_lib.report.allowlist_command import main
+
+    shown = tmp_path / "state.json"
+    shown.write_text(json.dumps(state(address("a", "203.0.113.1"), address("pa", "203.0.113.5"),
+                                      holder(NAT_ADDRESS, ["a"], []), nat_with_rules((100, "partner-a", ["pa"])))))
+    assert main(["write", "--stack", "s", "--out", str(tmp_path / "out"), str(shown)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  203.0.113.5      rule      pa  (p-1, asia-northeast3, for partner-a)" in lines
+    assert "  203.0.113.1      active    a  (p-1, asia-northeast3)" in lines
