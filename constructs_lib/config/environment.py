@@ -18,6 +18,7 @@ from ..facts.gcp import REGIONS, REGIONS_READ, closest_regions
 from .alerts import parse_alerts
 from .auto_mode import check_auto_mode_ranges
 from .model import EnvironmentConfig
+from .nat_rule_checks import check_nat_rule_capacity, check_nat_rules
 from .names import CONNECTOR_NAME, PROJECT_EXPECTED, is_project
 from .network import parse_network
 from .reader import RFC1035, ConfigError, Reader, read_toml
@@ -84,7 +85,11 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
         connector=connector, nat=nat, services=services, capacity=capacity, adopt=adopt, alerts=alerts, **egress,
     )
+    check_nat_rules(r, config)  # first: a pool all in rules is named as such, not as a capacity problem
+    rules_valid = not r.problems
     check_cross_key_rules(r, config, connector_table="connector" in data)
+    if rules_valid:
+        check_nat_rule_capacity(r, config)
     check_alerts(r, config)
     check_auto_mode_ranges(r, config)
     if r.problems:
