@@ -25,6 +25,11 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 REHEARSAL_MODULES = ("tests.integration.test_rehearsal", "tests.integration.test_guard")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``after_every_rehearsal`` run last, so that they see every plan the session's rehearsals made."""
+    items.sort(key=lambda item: item.get_closest_marker("after_every_rehearsal") is not None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _cdktf_temp_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Testing.app() leaves folders under $TMPDIR: keep them in pytest's tmp."""

@@ -362,8 +362,8 @@ def test_rehearse_from_applies_a_released_change_and_plans_nothing_after(scenari
 
 def _every_plan(scenarios: dict[str, Future[Recorded]]) -> dict[str, dict[str, Any]]:
     """The plans of every scenario (``make rehearse FROM=``'s guarded plans included), then every other plan a
-    rehearsal made in this session before this test (the engine tests, the migration guide's test: they run
-    earlier in a whole run; tests/support/plans_seen.py)."""
+    rehearsal made in this session (the NAT rules', the engine tests', the migration guide's: this test is marked
+    to run last; tests/support/plans_seen.py)."""
     plans = {}
     for name in sorted(scenarios):
         for step, plan in recorded(scenarios, name).plans.items():
@@ -391,6 +391,7 @@ def _as_python(found: list[Violation]) -> list[dict[str, Any]]:
                    for v in found), key=lambda v: (v["rule"], v["address"], v["name"]))
 
 
+@pytest.mark.after_every_rehearsal
 def test_the_policy_sets_rego_and_the_guard_agree_on_every_plan_the_tests_produce(scenarios, tmp_path):
     assert OPA.is_file(), f"{OPA} is missing: run through `make test`, which builds OPA (tools/opa.sh)"
     plans = _every_plan(scenarios)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from constructs_lib.guard import check
 from constructs_lib.report.allowlist import allowlist_entries
 from rehearsal.driver import Plan, Rehearsal, RehearsalError, load_one
 from rehearsal.tomlfile import dumps as toml_dumps
@@ -74,6 +75,9 @@ def partners(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         doc["egress"]["static_ip_names"].append("partner-a-ip-2")
         doc["nat"]["rules"][0]["ips"] = ["partner-a-ip", "partner-a-ip-2"]
         stack.apply("add-a2", doc)
+        # Taken out of the rule at once, not drained: the plan guard refuses it (planned, never applied).
+        stack.plan("undrained-a", {**doc, "nat": {**doc["nat"], "rules": [
+            {**doc["nat"]["rules"][0], "ips": ["partner-a-ip-2"]}, doc["nat"]["rules"][1]]}})
         doc["egress"]["draining_ips"] = ["partner-a-ip"]
         stack.apply("drain-a", doc)
         found["draining"] = stack.nat("partners-router")
@@ -140,6 +144,16 @@ def test_a_partners_ip_rotates_by_draining_in_its_rule_without_touching_the_nats
         plan = partners["plans"][step]
         assert all(a in (["no-op"], ["create"]) for a in plan.actions(ADDRESS).values()), plan.describe()
         assert all(a == ["update"] for a in plan.actions(NAT).values()), plan.describe()
+
+
+def test_the_plan_guard_refuses_a_partners_ip_leaving_its_rule_undrained_and_lets_the_rotation_through(partners):
+    plans = partners["plans"]
+    (refused,) = check(plans["undrained-a"].json)
+    assert (refused.rule, refused.name) == ("undrained", "partner-a-ip")
+    assert refused.ip and refused.ip.startswith("203.0.113.")
+    assert "out of rule 100 (partner-a) of NAT partners-nat without draining it" in refused.message
+    for step in ("deploy", "move-b", "add-a2", "drain-a", "retire-a"):
+        assert check(plans[step].json) == [], step
 
 
 def test_the_deployed_nat_has_every_timeout_the_file_implies(partners):
