@@ -305,6 +305,62 @@ holder_address(key, b) := a.address if {
 	a := side_holder(key, "after")
 } else := b.address
 
+# --- undrained, in a NAT rule (a partner's IPs) -------------------------------------------------------------
+# A rule kept by the plan (the same rule_number on both sides) must keep each of its active IPs, active or
+# draining; the configuration's references count when the plan cannot know the list yet. A rule removed or
+# renumbered is out of scope: the file says where that partner's traffic goes.
+
+violations contains v if {
+	some c in changes_of({nat_type})
+	c.change.actions != ["forget"]
+	before := c.change.before
+	after := c.change.after
+	is_object(before)
+	is_object(after)
+	some rule in object.get(before, "rules", [])
+	is_object(rule)
+	number := object.get(rule, "rule_number", null)
+	some after_rule in object.get(after, "rules", [])
+	is_object(after_rule)
+	object.get(after_rule, "rule_number", null) == number
+	configured := first_action(config_rule(c.address, number))
+	kept := ((rule_links(after_rule, "source_nat_active_ips") | rule_links(after_rule, "source_nat_drain_ips")) |
+		referenced(object.get(configured, "source_nat_active_ips", {}))) |
+		referenced(object.get(configured, "source_nat_drain_ips", {}))
+	some link in rule_links(rule, "source_nat_active_ips")
+	not link in kept
+	[name, ip] := describe(link)
+	not name in allowed
+	v := {"rule": "undrained", "address": c.address, "name": name, "ip": ip, "message": sprintf(
+		"%s takes address %s%s out of rule %v (%s) of NAT %s without draining it: the partner allowlists it; drain it first (its name in [egress] draining_ips, one deploy), or name it in [egress] release_ips or forget_ips",
+		[c.address, name, ip_text(ip), number, text(object.get(rule, "description", null)), text(object.get(before, "name", null))],
+	)}
+}
+
+text(x) := x if is_string(x)
+
+else := ""
+
+first_action(rule) := obj(a[0]) if {
+	a := object.get(rule, "action", [])
+	is_array(a)
+	count(a) > 0
+} else := {}
+
+rule_links(rule, field) := links(first_action(rule), field)
+
+config_rule(address, number) := r if {
+	some res in object.get(obj(object.get(obj(object.get(plan, "configuration", {})), "root_module", {})), "resources", [])
+	res.address == address
+	some r in object.get(obj(object.get(res, "expressions", {})), "rules", [])
+	obj(object.get(obj(r), "rule_number", {})).constant_value == number
+} else := {}
+
+referenced(expression) := {relative(l) |
+	some ref in object.get(obj(expression), "references", [])
+	l := state_link(ref_target(ref))
+}
+
 # --- no-active-ip -----------------------------------------------------------------------------------------
 
 manual_after(key) if {

@@ -97,3 +97,48 @@ test_a_nat_left_without_an_active_ip_is_denied if {
 test_an_empty_plan_passes if {
 	count(guard.deny) == 0 with input as {"plan": {}}
 }
+
+# --- a partner's IPs: NAT rules ---------------------------------------------------------------------------
+
+with_rules(rules) := object.union(nat(["ip-c"], []), {"rules": [{
+	"rule_number": n, "description": sprintf("partner-%v", [n]),
+	"action": [{"source_nat_active_ips": [link(a) | some a in r[0]], "source_nat_drain_ips": [link(d) | some d in r[1]]}],
+} |
+	some n, r in rules
+]})
+
+rule_update(before, after) := change(nat_addr, "google_compute_router_nat", ["update"], with_rules(before), with_rules(after))
+
+test_an_ip_leaving_a_rule_undrained_is_denied_naming_the_rule if {
+	v := guard.violations with input as with_outputs([rule_update({100: [["ip-a"], []]}, {100: [["ip-b"], []]})], {})
+	[[x.rule, x.name, x.ip] | some x in v] == [["undrained", "ip-a", "203.0.113.1"]]
+	some x in v
+	contains(x.message, "out of rule 100 (partner-100) of NAT edge-nat without draining it")
+}
+
+test_draining_in_the_rule_first_and_the_files_leave_are_allowed if {
+	count(guard.deny) == 0 with input as with_outputs([rule_update({100: [["ip-a", "ip-b"], []]}, {100: [["ip-b"], ["ip-a"]]})], {})
+	count(guard.deny) == 0 with input as with_outputs([rule_update({100: [["ip-b"], ["ip-a"]]}, {100: [["ip-b"], []]})], {})
+	undrained := rule_update({100: [["ip-a", "ip-b"], []]}, {100: [["ip-b"], []]})
+	count(guard.deny) == 1 with input as with_outputs([undrained], {})
+	count(guard.deny) == 0 with input as with_outputs([undrained], {"release_ips": {"value": ["ip-a"]}})
+	count(guard.deny) == 0 with input as with_outputs([undrained], {"forget_ips": {"value": ["ip-a"]}})
+}
+
+test_a_rule_removed_or_renumbered_is_the_files_to_say if {
+	count(guard.deny) == 0 with input as with_outputs([rule_update({100: [["ip-a"], []], 200: [["ip-b"], []]}, {200: [["ip-b"], []]})], {})
+	count(guard.deny) == 0 with input as with_outputs([rule_update({100: [["ip-a"], []]}, {110: [["ip-a"], []]})], {})
+}
+
+grown_rule := change(nat_addr, "google_compute_router_nat", ["update"], with_rules({100: [["ip-a"], []]}),
+	object.union(nat(["ip-c"], []), {"rules": [{"rule_number": 100, "description": "partner-100", "action": [{}]}]}))
+
+configured_rule(refs) := object.union(with_outputs([grown_rule], {}), {"plan": {"configuration": {"root_module": {"resources": [{
+	"address": nat_addr,
+	"expressions": {"rules": [{"rule_number": {"constant_value": 100}, "action": [{"source_nat_active_ips": {"references": refs}}]}]},
+}]}}}})
+
+test_a_rules_unknown_ips_keep_what_the_configuration_refers_to if {
+	count(guard.deny) == 0 with input as configured_rule([sprintf("%s.self_link", [addr_a]), addr_a])
+	count(guard.deny) == 1 with input as configured_rule(["google_compute_address.Other_00000000"])
+}

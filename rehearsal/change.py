@@ -9,7 +9,7 @@ driver then plans once more, and that plan must be empty.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from constructs_lib.deploy.flow import guarded_plan, report
 from constructs_lib.deploy.terraform import Terraform
@@ -19,13 +19,16 @@ if TYPE_CHECKING:
 
 
 def deploy_change(rehearsal: Rehearsal, before: Path, after: Path, *, source: Path, terraform_binary: str,
-                  say: Callable[[str], None], out: TextIO, err: TextIO) -> tuple[int, Path]:
+                  say: Callable[[str], None], out: TextIO, err: TextIO,
+                  on_plan: Callable[[str, dict[str, Any]], None] | None = None) -> tuple[int, Path]:
     """Deploy ``before`` (FROM), then ``after`` through the guard. Returns (exit code, the stack's folder).
 
     Args:
         rehearsal: a started ``driver.Rehearsal``, already seeded.
         before, after: copies of FROM and of the file, with the same name (so the same stack).
         source: the file as the user named it, for messages.
+        on_plan: called with ``("guarded", plan JSON)`` once the guard's plan is shown (tests hold every plan
+            to the HCP Terraform policy set).
     """
     stack = after.stem
     say(f"cdktf deploy {stack} as it is deployed now (FROM) …")
@@ -34,6 +37,8 @@ def deploy_change(rehearsal: Rehearsal, before: Path, after: Path, *, source: Pa
     say(f"planning {source} against that state, through the plan guard …")
     terraform = Terraform(stack_dir, binary=terraform_binary, env=rehearsal.env())
     verdict = guarded_plan(terraform)
+    if on_plan is not None:
+        on_plan("guarded", verdict.plan)
     print(verdict.text.rstrip(), file=out)
     report(verdict, str(source), out=out, err=err)
     if verdict.violations:

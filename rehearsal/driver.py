@@ -30,7 +30,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from constructs_lib.app import load_stacks
 from constructs_lib.app.tainted import recovery_commands
@@ -289,13 +289,15 @@ REHEARSAL_ALLOWLISTS = ROOT / "cdktf.out" / "rehearsal"
 
 
 def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Path | None = None,
-             engine: str = "cdktf", out=sys.stdout, err=sys.stderr, allowlist_root: Path | None = None) -> int:
+             engine: str = "cdktf", out=sys.stdout, err=sys.stderr, allowlist_root: Path | None = None,
+             on_plan: Callable[[str, dict[str, Any]], None] | None = None) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code.
 
     With ``from_file`` (``FROM=``), a change: FROM deployed first, then the file through the plan guard
     (``rehearsal/change.py``). With ``seed_file`` (``SEED=``), a brownfield project's neighbours are seeded first
     (``rehearsal/brownfield.py``). With ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the
-    local API's) into ``allowlist_root/<stack>/``.
+    local API's) into ``allowlist_root/<stack>/``. ``on_plan(step, plan JSON)`` sees every plan it makes
+    (``guarded``: FROM's change through the guard; ``second``: the plan that must be empty).
     """
     say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
     try:
@@ -339,7 +341,8 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
                 deployed_now.parent.mkdir()
                 shutil.copyfile(from_file, deployed_now)
                 code, _ = deploy_change(rehearsal, deployed_now, config_file, source=original,
-                                        terraform_binary=str(VENV_BIN / "terraform"), say=say, out=out, err=err)
+                                        terraform_binary=str(VENV_BIN / "terraform"), say=say, out=out, err=err,
+                                        on_plan=on_plan)
                 if code:
                     return code
             elif before is not None:
@@ -361,6 +364,8 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
                 say(f"imported: {line}")
             say("deployed; planning again, which must show no change …")
             plan = rehearsal.plan(stack_dir)
+            if on_plan is not None:
+                on_plan("second", plan.json)
             if plan.changes:
                 print(f"error: the second plan of {config.stack} is not empty (a perpetual diff):\n{plan.describe()}",
                       file=err)

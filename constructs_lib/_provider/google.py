@@ -49,6 +49,8 @@ NAMESPACES = {
     "compute_router_nat": (
         "ComputeRouterNat",
         "ComputeRouterNatLogConfig",
+        "ComputeRouterNatRules",
+        "ComputeRouterNatRulesAction",
         "ComputeRouterNatSubnetwork",
     ),
     "compute_router_nat_address": (

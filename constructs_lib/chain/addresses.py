@@ -31,6 +31,8 @@ class StaticAddressesProps:
             ``region``; none when left out.
         draining_names: addresses of ``names`` or ``existing_names`` being retired; none when left out.
         standby_names: addresses to create outside the pool (not in the NAT); none when left out.
+        rule_names: addresses of the pool or standby that NAT rules use: out of the NAT's nat_ips (a rule's
+            address serves its partner alone); none when left out.
     """
 
     names: tuple[str, ...]
@@ -39,6 +41,7 @@ class StaticAddressesProps:
     existing_names: tuple[str, ...] = ()
     draining_names: tuple[str, ...] = ()
     standby_names: tuple[str, ...] = ()
+    rule_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         pool = (*self.names, *self.existing_names)
@@ -49,6 +52,9 @@ class StaticAddressesProps:
         unknown = [n for n in self.draining_names if n not in pool]
         if unknown:
             raise ValueError(f"draining_names must be addresses of the pool {pool}, got {unknown}")
+        unknown = [n for n in self.rule_names if n not in pool + self.standby_names]
+        if unknown:
+            raise ValueError(f"rule_names must be addresses of the pool or standby, got {unknown}")
 
 
 class StaticAddresses(Construct):
@@ -123,23 +129,45 @@ class StaticAddresses(Construct):
 
     @property
     def active_self_links(self) -> list[str]:
-        """Created then adopted addresses, without the draining ones: what the NAT's nat_ips takes."""
-        return [a.self_link for n, a in self._pool() if n not in self._props.draining_names]
+        """Created then adopted addresses, without the draining ones and those of rules: the NAT's nat_ips."""
+        return [a.self_link for n, a in self._pool()
+                if n not in self._props.draining_names and n not in self._props.rule_names]
+
+    def self_links_of(self, names: tuple[str, ...]) -> list[str]:
+        """Self links of addresses of the pool or standby, by name, in the order given (a NAT rule's IPs).
+
+        Raises:
+            KeyError: a name the stack neither creates nor adopts.
+        """
+        every = self._every()
+        return [every[n].self_link for n in names]
+
+    def _every(self) -> dict[str, ComputeAddress | DataGoogleComputeAddress]:
+        return dict((*self._pool(), *zip(self._props.standby_names, self.standby)))
 
     @property
     def draining_self_links(self) -> list[str]:
-        """The draining addresses: what the NAT's drain_nat_ips takes."""
-        return [a.self_link for n, a in self._pool() if n in self._props.draining_names]
+        """The draining addresses of no rule: what the NAT's drain_nat_ips takes (a rule's drain in the rule)."""
+        return [a.self_link for n, a in self._pool()
+                if n in self._props.draining_names and n not in self._props.rule_names]
 
     @property
     def active_addresses_by_name(self) -> dict[str, str]:
         """Name to IP of every address in nat_ips: the ones third parties must allowlist."""
-        return {n: a.address for n, a in self._pool() if n not in self._props.draining_names}
+        return {n: a.address for n, a in self._pool()
+                if n not in self._props.draining_names and n not in self._props.rule_names}
+
+    @property
+    def rule_addresses_by_name(self) -> dict[str, str]:
+        """Name to IP of the addresses NAT rules use: each partner allowlists its rule's."""
+        every = self._every()
+        return {n: every[n].address for n in self._props.rule_names}
 
     @property
     def standby_addresses_by_name(self) -> dict[str, str]:
-        """Name to IP of the standby addresses: to allowlist before they join the pool."""
-        return {n: a.address for n, a in zip(self._props.standby_names, self.standby)}
+        """Name to IP of the standby addresses (those of no NAT rule): to allowlist before they join the pool."""
+        return {n: a.address for n, a in zip(self._props.standby_names, self.standby)
+                if n not in self._props.rule_names}
 
     @property
     def draining_addresses_by_name(self) -> dict[str, str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..facts.literal import terraform_literal
+from ..facts.nat import NAT_RULE_NUMBERS, NAT_TIMEOUT_DEFAULTS, NAT_TIMEOUT_KEYS, destination_match
 from .addresses import StaticAddresses
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .._provider.google import (
@@ -12,9 +14,50 @@ from .._provider.google import (
     ComputeRouterNat,
     ComputeRouterNatAddress,
     ComputeRouterNatLogConfig,
+    ComputeRouterNatRules,
+    ComputeRouterNatRulesAction,
     ComputeRouterNatSubnetwork,
 )
 from .subnetwork import Subnetwork
+
+
+@dataclass(frozen=True, kw_only=True)
+class NatRuleProps:
+    """One Cloud NAT rule: traffic to ``destinations`` leaves from ``ips`` alone.
+
+    Attributes:
+        number: the rule number, 0..65000, unique in the NAT (65001 is the NAT's default rule).
+        destinations: the IPv4 ranges the rule matches; its CEL ``match`` is written from them
+            (``facts.nat.destination_match``).
+        ips: names of addresses of the chain's ``StaticAddresses`` (pool or standby) the rule uses:
+            its ``action.source_nat_active_ips``.
+        description: the rule's description; none when left out.
+        draining: names of ``ips`` being retired: the rule's ``action.source_nat_drain_ips`` (no new
+            connection leaves from them, live ones finish), not its active IPs; none when left out.
+    """
+
+    number: int
+    destinations: tuple[str, ...]
+    ips: tuple[str, ...]
+    description: str | None = None
+    draining: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        low, high = NAT_RULE_NUMBERS
+        if not low <= self.number <= high:
+            raise ValueError(f"number must be from {low} to {high}, got {self.number}")
+        if not self.destinations or not self.ips:
+            raise ValueError(f"a rule needs destinations and ips, got {self.destinations} and {self.ips}")
+        if not set(self.draining) <= set(self.ips) or set(self.ips) <= set(self.draining):
+            raise ValueError(f"draining must be some of ips {self.ips}, one left active, got {self.draining}")
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        return tuple(n for n in self.ips if n not in self.draining)
+
+    @property
+    def label(self) -> str:
+        return self.description or f"rule {self.number}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,8 +76,11 @@ class RouterNatProps:
         enable_dynamic_port_allocation / enable_endpoint_independent_mapping: sent as
             given, true or false; left out (the API's or the live NAT's value) when None.
         udp_idle_timeout_sec, icmp_idle_timeout_sec, tcp_established_idle_timeout_sec,
-        tcp_transitory_idle_timeout_sec, tcp_time_wait_timeout_sec: the API's defaults
-            (30, 30, 1200, 30, 120 seconds) when None.
+        tcp_transitory_idle_timeout_sec, tcp_time_wait_timeout_sec: always written;
+            ``facts.nat.NAT_TIMEOUT_DEFAULTS`` (30, 30, 1200, 30, 120 seconds) when left out.
+        kept_timeouts: timeouts (of ``facts.nat.NAT_TIMEOUT_KEYS``) the live NAT keeps: written, but in
+            ``lifecycle.ignore_changes``, so that an adopted NAT keeps the values it has; none when left out.
+        rules: the NAT's rules; none when left out.
     """
 
     router_name: str
@@ -47,11 +93,18 @@ class RouterNatProps:
     max_ports_per_vm: int | None = None
     enable_dynamic_port_allocation: bool | None = None
     enable_endpoint_independent_mapping: bool | None = None
-    udp_idle_timeout_sec: int | None = None
-    icmp_idle_timeout_sec: int | None = None
-    tcp_established_idle_timeout_sec: int | None = None
-    tcp_transitory_idle_timeout_sec: int | None = None
-    tcp_time_wait_timeout_sec: int | None = None
+    udp_idle_timeout_sec: int = NAT_TIMEOUT_DEFAULTS["udp_idle_timeout_sec"]
+    icmp_idle_timeout_sec: int = NAT_TIMEOUT_DEFAULTS["icmp_idle_timeout_sec"]
+    tcp_established_idle_timeout_sec: int = NAT_TIMEOUT_DEFAULTS["tcp_established_idle_timeout_sec"]
+    tcp_transitory_idle_timeout_sec: int = NAT_TIMEOUT_DEFAULTS["tcp_transitory_idle_timeout_sec"]
+    tcp_time_wait_timeout_sec: int = NAT_TIMEOUT_DEFAULTS["tcp_time_wait_timeout_sec"]
+    kept_timeouts: tuple[str, ...] = ()
+    rules: tuple[NatRuleProps, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = [k for k in self.kept_timeouts if k not in NAT_TIMEOUT_KEYS]
+        if unknown:
+            raise ValueError(f"kept_timeouts must be of {NAT_TIMEOUT_KEYS}, got {unknown}")
 
 
 class RouterNat(Construct):
@@ -79,6 +132,13 @@ class RouterNat(Construct):
     RouterNat cannot have drain_nat_ips"), so while addresses drain, the NAT
     exists already (GCP only drains an address the NAT used) and
     ``NatAddress`` is imported instead (a no-op once it is in the state).
+
+    Rules (``rules``) are the NAT's own ``rules`` blocks: ``NatAddress`` PATCHes the router's ``nats`` item
+    with only its two lists changed, so the rules stay (``resource_compute_router_nat_address.go`` at 6.50.0:
+    its create merges into the NAT read back, 599-633, its update keeps every field but natIps and
+    drainNatIps, 720-757). A rule's addresses are never in ``nat_ips``
+    (``StaticAddressesProps.rule_names``). Every timeout is written: a NAT left to the API's default
+    TIME_WAIT differs with the day it was built (``facts.nat``).
     """
 
     def __init__(
@@ -128,9 +188,13 @@ class RouterNat(Construct):
             tcp_established_idle_timeout_sec=props.tcp_established_idle_timeout_sec,
             tcp_transitory_idle_timeout_sec=props.tcp_transitory_idle_timeout_sec,
             tcp_time_wait_timeout_sec=props.tcp_time_wait_timeout_sec,
+            rules=[self._rule(rule, addresses) for rule in props.rules] or None,
             # initial_nat_ips is ForceNew and only sent at creation: NatAddress holds the IPs from then on.
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["initial_nat_ips"]),
+            # kept_timeouts: an adopted NAT keeps the timeouts the file does not set.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["initial_nat_ips", *props.kept_timeouts]),
         )
+        self._addresses = addresses
+        self._rules = props.rules
         self.nat_address = ComputeRouterNatAddress(
             self,
             "NatAddress",
@@ -145,6 +209,23 @@ class RouterNat(Construct):
             # A NAT with draining addresses exists already; the provider refuses to create NatAddress with them.
             self.nat_address.import_from(
                 f"projects/{props.project}/regions/{props.region}/routers/{props.router_name}/{props.nat_name}")
+
+    @staticmethod
+    def _rule(rule: NatRuleProps, addresses: StaticAddresses) -> ComputeRouterNatRules:
+        return ComputeRouterNatRules(
+            rule_number=rule.number,
+            description=None if rule.description is None else terraform_literal(rule.description),
+            match=destination_match(rule.destinations),
+            action=ComputeRouterNatRulesAction(
+                source_nat_active_ips=addresses.self_links_of(rule.active),
+                source_nat_drain_ips=addresses.self_links_of(rule.draining) or None),
+        )
+
+    @property
+    def partner_addresses(self) -> dict[str, dict[str, str]]:
+        """Rule label (its description, else ``rule N``) → address name → IP (known after apply)."""
+        every = self._addresses.rule_addresses_by_name
+        return {terraform_literal(rule.label): {n: every[n] for n in rule.ips} for rule in self._rules}
 
     @property
     def router_name(self) -> str:

@@ -18,6 +18,7 @@ from ..facts.gcp import REGIONS, REGIONS_READ, closest_regions
 from .alerts import parse_alerts
 from .auto_mode import check_auto_mode_ranges
 from .model import EnvironmentConfig
+from .nat_rule_checks import check_nat_rule_capacity, check_nat_rules
 from .names import CONNECTOR_NAME, PROJECT_EXPECTED, is_project
 from .network import parse_network
 from .reader import RFC1035, ConfigError, Reader, read_toml
@@ -86,7 +87,12 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
         network=network, connector=connector, nat=nat, services=services, capacity=capacity, adopt=adopt,
         alerts=alerts, **egress,
     )
+    if not failed & {"nat", "egress", "name"}:
+        check_nat_rules(r, config)  # first: a pool all in rules is named as such, not as a capacity problem
+    rules_valid = not r.problems
     check_cross_key_rules(r, config, connector_table="connector" in data, failed=failed)
+    if rules_valid:
+        check_nat_rule_capacity(r, config)
     if not failed & {"alerts", "project", "network", "connector", "egress"}:
         check_alerts(r, config)
     if not failed & {"network", "region"}:

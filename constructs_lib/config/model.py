@@ -20,6 +20,7 @@ from ..facts.gcp import (
 )
 from ..facts.naming import NAT_SUFFIX, counted_address_names
 from .alerts import AlertsConfig
+from .nat_rules import NatRuleConfig
 from .services import ServiceConfig
 
 __all__ = [
@@ -117,8 +118,10 @@ class NatConfig:
         dynamic_port_allocation / endpoint_independent_mapping: sent as given; left to
             the API (and to what the NAT already has) when None.
         udp_idle_timeout_sec, icmp_idle_timeout_sec, tcp_established_idle_timeout_sec,
-        tcp_transitory_idle_timeout_sec, tcp_time_wait_timeout_sec: the NAT's timeouts;
-            the API's defaults (30, 30, 1200, 30, 120 seconds) when None.
+        tcp_transitory_idle_timeout_sec, tcp_time_wait_timeout_sec: the NAT's timeouts as the file
+            sets them; None when left out: the NAT then gets ``facts.nat.NAT_TIMEOUT_DEFAULTS`` (an adopted
+            NAT keeps its own, ``stacks.chain_props``).
+        rules: ``[[nat.rules]]``, a dedicated IP per partner; none when left out.
     """
 
     min_ports_per_vm: int | None = None
@@ -131,6 +134,12 @@ class NatConfig:
     tcp_established_idle_timeout_sec: int | None = None
     tcp_transitory_idle_timeout_sec: int | None = None
     tcp_time_wait_timeout_sec: int | None = None
+    rules: tuple[NatRuleConfig, ...] = ()
+
+    @property
+    def rule_ip_names(self) -> tuple[str, ...]:
+        """The addresses the rules use, in rule order: kept out of the NAT's own nat_ips."""
+        return tuple(name for rule in self.rules for name in rule.ips)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,8 +263,12 @@ class EnvironmentConfig:
 
     @property
     def active_ip_names(self) -> tuple[str, ...]:
-        """The pool without the draining addresses: the NAT's nat_ips."""
-        return tuple(n for n in self.pool_names if n not in self.draining_ips)
+        """The pool without the draining addresses and those of ``[[nat.rules]]``: the NAT's nat_ips."""
+        return tuple(n for n in self.pool_names if n not in self.draining_ips and n not in self.nat.rule_ip_names)
+
+    def rule_active_ips(self, rule: NatRuleConfig) -> tuple[str, ...]:
+        """A rule's addresses without the draining ones: its ``source_nat_active_ips``."""
+        return tuple(n for n in rule.ips if n not in self.draining_ips)
 
     @property
     def has_connector(self) -> bool:

@@ -17,7 +17,9 @@ from ..facts.gcp import (
     CONNECTOR_MIN_INSTANCES_RANGE,
     MAX_STATIC_IPS,
 )
+from ..facts.nat import NAT_TIMEOUT_KEYS
 from .model import AdoptConfig, CapacityConfig, ConnectorConfig, NatConfig
+from .nat_rules import parse_nat_rules
 from .names import EGRESS_MODES, MAX_TIMEOUT_SEC, NAT_LOG_FILTERS
 from .reader import Reader
 from .rules import check_nat_ports
@@ -28,10 +30,9 @@ __all__ = ["parse_adopt", "parse_capacity", "parse_connector", "parse_egress", "
 _EGRESS_KEYS = ("mode", "static_ip_count", "static_ip_names", "existing_ips", "draining_ips", "standby_ips",
                 "release_ips", "forget_ips")
 _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
-_NAT_TIMEOUTS = ("udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_established_idle_timeout_sec",
-                 "tcp_transitory_idle_timeout_sec", "tcp_time_wait_timeout_sec")
+_NAT_TIMEOUTS = NAT_TIMEOUT_KEYS
 _NAT_KEYS = ("min_ports_per_vm", "max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping",
-             *_NAT_TIMEOUTS, "log_filter")
+             *_NAT_TIMEOUTS, "log_filter", "rules")
 _CAPACITY_KEYS = ("peak_connections_per_destination",)
 _ADOPT_KEYS = ("chain", "services")
 
@@ -105,6 +106,7 @@ def parse_nat(r: Reader, data: Mapping[str, Any]) -> NatConfig:
         endpoint_independent_mapping=r.get(nat_data, "nat", "endpoint_independent_mapping", bool, default=None),
         **{key: r.get(nat_data, "nat", key, int, default=None, check=lambda v: 1 <= v <= MAX_TIMEOUT_SEC,
                       expected="a whole number of seconds, at least 1") for key in _NAT_TIMEOUTS},
+        rules=parse_nat_rules(r, nat_data),
     )
     check_nat_ports(r, nat)
     return nat

@@ -111,6 +111,25 @@ def _is_unknown(marker: Any) -> bool:
     return marker is True or (isinstance(marker, list) and any(m is True for m in marker))
 
 
+def _state_links(plan: JSON) -> dict[str, str]:
+    """Resource address → self link, in the refreshed state, else as the refresh lost it (same name, same link)."""
+    state = {c.get("address"): c["change"].get("before") or {} for c in plan.get("resource_drift") or []
+             if "delete" in c["change"]["actions"]}
+    state.update({r.get("address"): r.get("values") or {} for r in state_resources(plan)})
+    return {a: v["self_link"] for a, v in state.items() if isinstance(v.get("self_link"), str)}
+
+
+def _referenced(state: dict[str, str], expression: Any) -> frozenset[str]:
+    """The self links (relative) of the resources an expression of the configuration refers to."""
+    found = set()
+    for ref in (expression or {}).get("references") or [] if isinstance(expression, dict) else []:
+        parts = ref.split(".")
+        link = state.get(".".join(parts[:3] if parts[0] == "data" else parts[:2]))
+        if link is not None:
+            found.add(relative(link))
+    return frozenset(found)
+
+
 def config_links(plan: JSON, address: str, attribute: str) -> frozenset[str]:
     """The self links, as the state knows them, of the addresses that the configuration's expression
     for ``attribute`` of resource ``address`` refers to (``configuration``'s ``references``).
@@ -119,20 +138,68 @@ def config_links(plan: JSON, address: str, attribute: str) -> frozenset[str]:
     gains an address being created): the addresses it keeps are then read from what the expression names.
     """
     root = (plan.get("configuration") or {}).get("root_module") or {}
-    # The refreshed state; an address the refresh lost keeps its self link (the same name makes the same link).
-    state = {c.get("address"): c["change"].get("before") or {} for c in plan.get("resource_drift") or []
-             if "delete" in c["change"]["actions"]}
-    state.update({r.get("address"): r.get("values") or {} for r in state_resources(plan)})
-    found = set()
+    state = _state_links(plan)
+    found: frozenset[str] = frozenset()
     for resource in root.get("resources") or []:
-        if resource.get("address") != address:
+        if resource.get("address") == address:
+            found |= _referenced(state, (resource.get("expressions") or {}).get(attribute))
+    return found
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """One NAT rule (by its number) kept by a plan that updates its NAT: the rule's active IPs before, and the IPs
+    it still holds after (active or draining, with those the configuration names when the plan cannot know)."""
+
+    nat_address: str
+    nat_name: str
+    number: int
+    description: str
+    active_before: frozenset[str]
+    kept_after: frozenset[str]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _rule_links(rule: JSON, key: str) -> frozenset[str]:
+    action = (rule.get("action") or [{}])[0] or {}
+    return _links(action, key)
+
+
+def rule_changes(plan: JSON) -> list[RuleChange]:
+    """Every NAT rule present on both sides of a plan that keeps its NAT (``google_compute_router_nat.rules``).
+
+    A rule the plan removes, or renumbers, is out of scope: the file says where that partner's traffic goes.
+    """
+    root = (plan.get("configuration") or {}).get("root_module") or {}
+    state = _state_links(plan)
+    found = []
+    for change in changes(plan, (NAT,)):
+        c = change["change"]
+        before, after = c.get("before"), c.get("after")
+        if c["actions"] == ["forget"] or not isinstance(before, dict) or not isinstance(after, dict):
             continue
-        for ref in ((resource.get("expressions") or {}).get(attribute) or {}).get("references") or []:
-            parts = ref.split(".")
-            link = state.get(".".join(parts[:3] if parts[0] == "data" else parts[:2]), {}).get("self_link")
-            if isinstance(link, str):
-                found.add(relative(link))
-    return frozenset(found)
+        configured: dict[Any, JSON] = {}
+        for resource in root.get("resources") or []:
+            if resource.get("address") == change["address"]:
+                for rule in (resource.get("expressions") or {}).get("rules") or []:
+                    configured[(rule.get("rule_number") or {}).get("constant_value")] = rule
+        after_rules = {r.get("rule_number"): r for r in after.get("rules") or [] if isinstance(r, dict)}
+        for rule in before.get("rules") or []:
+            number = rule.get("rule_number") if isinstance(rule, dict) else None
+            if number not in after_rules:
+                continue
+            config_action = ((configured.get(number) or {}).get("action") or [{}])[0] or {}
+            kept = (_rule_links(after_rules[number], "source_nat_active_ips")
+                    | _rule_links(after_rules[number], "source_nat_drain_ips")
+                    | _referenced(state, config_action.get("source_nat_active_ips"))
+                    | _referenced(state, config_action.get("source_nat_drain_ips")))
+            found.append(RuleChange(change["address"], _text(before.get("name")), number,
+                                    _text(rule.get("description")),
+                                    _rule_links(rule, "source_nat_active_ips"), kept))
+    return found
 
 
 def nat_key(change: JSON, values: JSON) -> str:

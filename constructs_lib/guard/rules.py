@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..facts.resources import ADDRESS
-from .plan import Known, changes, known_addresses, lost, nats, output_names
+from .plan import Known, changes, known_addresses, lost, nats, output_names, rule_changes
 from .violation import NO_ACTIVE_IP, RECREATE, RELEASE, UNDRAINED, Violation
 
 JSON = dict[str, Any]
@@ -87,6 +87,22 @@ def left_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Violatio
     return found
 
 
+def left_rule_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Violation]:
+    """``undrained``, for a NAT rule (a partner's IPs): an IP that leaves a rule's active IPs without going to
+    that rule's drain IPs, unless the file releases or forgets its address."""
+    found = []
+    for rule in rule_changes(plan):
+        for link in sorted(rule.active_before - rule.kept_after):
+            name, ip = known.describe(link)
+            if name in allowed:
+                continue
+            found.append(Violation(UNDRAINED, rule.nat_address, name, ip, (
+                f"{rule.nat_address} takes address {name}{_ip(ip)} out of rule {rule.number} ({rule.description}) "
+                f"of NAT {rule.nat_name} without draining it: the partner allowlists it; drain it first (its name "
+                "in [egress] draining_ips, one deploy), or name it in [egress] release_ips or forget_ips")))
+    return found
+
+
 def left_without_ip(plan: JSON) -> list[Violation]:
     """``no-active-ip``: a NAT created or changed so that it has no active IP (MANUAL_ONLY, nat_ips empty)."""
     found = []
@@ -113,7 +129,8 @@ def check(plan: JSON) -> list[Violation]:
     forget = set(output_names(plan, "forget_ips"))
     known = known_addresses(plan)
     found = [*released(plan, release, forget), *recreated(plan, release),
-             *left_undrained(plan, known, release | forget), *left_without_ip(plan)]
+             *left_undrained(plan, known, release | forget), *left_rule_undrained(plan, known, release | forget),
+             *left_without_ip(plan)]
     return sorted(found, key=lambda v: (v.rule, v.address, v.name))
 
 

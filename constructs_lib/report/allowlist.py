@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
+from .allowlist_rules import rule_links, rule_partners
 
 __all__ = ["AllowlistEntry", "allowlist_change", "allowlist_csv", "allowlist_entries", "allowlist_json",
            "write_allowlist"]
 
-ROLES = ("active", "adopted", "draining", "standby")
-FIELDS = ("ip", "name", "role", "stack", "project", "region")
+ROLES = ("active", "adopted", "rule", "draining", "standby")
+FIELDS = ("ip", "name", "role", "stack", "project", "region", "partner")
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,11 @@ class AllowlistEntry:
         name: the address resource's name in GCP.
         role: ``active`` (in the NAT's nat_ips, reserved by this stack), ``adopted`` (in nat_ips, reserved
             outside the stack: ``existing_ips``), ``draining`` (in drain_nat_ips: no new connections),
-            ``standby`` (reserved by the stack, in no NAT yet: allowlist it before it joins the pool).
+            ``standby`` (reserved by the stack, in no NAT yet: allowlist it before it joins the pool),
+            ``rule`` (in a NAT rule's ``source_nat_active_ips``: only the rule's partner sees it).
         stack, project, region: where it lives.
+        partner: for an address of a NAT rule (role ``rule``, or ``draining`` out of the rule), the rule's
+            description (else ``rule N``): the partner that allowlists it; empty for the NAT's own addresses.
     """
 
     ip: str
@@ -52,6 +56,7 @@ class AllowlistEntry:
     stack: str
     project: str
     region: str
+    partner: str = ""
 
 
 def _key(link: Any) -> str | None:
@@ -90,6 +95,7 @@ def allowlist_entries(state: Mapping[str, Any], *, stack: str) -> list[Allowlist
     """
     resources = list(_resources(state.get("values", {}).get("root_module", {})))
     active, draining = _nat_lists(resources)
+    partners = {_key(link): partner for link, partner in rule_partners(resources).items()}
     entries = []
     for r in resources:
         if r.get("type") != ADDRESS:
@@ -97,8 +103,11 @@ def allowlist_entries(state: Mapping[str, Any], *, stack: str) -> list[Allowlist
         values = r.get("values") or {}
         key = _key(values.get("self_link")) or _key(values.get("id"))
         adopted = r.get("mode") == "data"
-        if key in draining:
+        partner, rule_draining = partners.get(key, ("", False))
+        if key in draining or rule_draining:
             role = "draining"
+        elif partner:
+            role = "rule"
         elif key in active:
             role = "adopted" if adopted else "active"
         elif adopted:
@@ -107,7 +116,8 @@ def allowlist_entries(state: Mapping[str, Any], *, stack: str) -> list[Allowlist
             role = "standby"
         region = str(values.get("region") or "").rsplit("/", 1)[-1]
         entries.append(AllowlistEntry(ip=str(values.get("address") or ""), name=str(values.get("name")), role=role,
-                                      stack=stack, project=str(values.get("project") or ""), region=region))
+                                      stack=stack, project=str(values.get("project") or ""), region=region,
+                                      partner=partner))
     return sorted(entries, key=lambda e: (ROLES.index(e.role), e.name))
 
 
@@ -201,6 +211,13 @@ def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[di
             for a in addresses:
                 used[a.name] = a
                 if attribute == "drain_nat_ips":
+                    draining.add(a.name)
+    for c in (c for c in changes if c["type"] == NAT and c["change"].get(when)):
+        for attribute in ("source_nat_active_ips", "source_nat_drain_ips"):
+            links, refs = rule_links(plan, c, when, attribute)
+            for a in [*map(known.of, links), *(known.by_tf.get(r, _Address(r.split(".", 1)[-1], None)) for r in refs)]:
+                used[a.name] = a
+                if attribute == "source_nat_drain_ips":
                     draining.add(a.name)
     return used, draining
 

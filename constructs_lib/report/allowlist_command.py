@@ -54,7 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in write_allowlist(entries, args.out):
         print(f"wrote {path}")
     for e in entries:
-        print(f"  {e.ip:<15}  {e.role:<8}  {e.name}  ({e.project}, {e.region})")
+        partner = f", for {e.partner}" if e.partner else ""
+        print(f"  {e.ip:<15}  {e.role:<8}  {e.name}  ({e.project}, {e.region}{partner})")
     return 0
 
 

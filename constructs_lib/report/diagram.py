@@ -1,10 +1,12 @@
-"""The report's Mermaid diagram of the chain: services → connector or subnet → NAT → addresses."""
+"""The report's Mermaid diagram of the chain: services → connector or subnet → NAT → addresses (a NAT rule's
+labelled with its partner)."""
 
 from __future__ import annotations
 
 from ..facts.resources import CONNECTOR, NAT
 from ..policies.document import StackDocument
 from .markdown import visible
+from .nat import nat_rules, rule_drain_ips, rule_ips, rule_label
 from .pool import address_label
 
 __all__ = ["diagram_section"]
@@ -64,8 +66,12 @@ def diagram_section(doc: StackDocument) -> list[str]:
         for subnet, _ in doc.nat_subnets(nat):
             edges.append(f"  {subnet_node(subnet)} --> {nat_id}")
         internet = internet or node("internet", "internet", '"internet"', "(({}))")
+        partners = [(e, f'-->|"{_mermaid(rule_label(rule))}"|') for rule in nat_rules(nat)
+                    for e in doc.addresses_in(rule_ips(rule))]
+        partners += [(e, f'-.->|"{_mermaid(rule_label(rule))}, draining"|') for rule in nat_rules(nat)
+                     for e in doc.addresses_in(rule_drain_ips(rule))]
         for entry, style in [(e, "-->") for e in doc.addresses_in(doc.nat_ips(nat))] + [
-                (e, '-.->|"draining"|') for e in doc.addresses_in(doc.drain_nat_ips(nat))]:
+                (e, '-.->|"draining"|') for e in doc.addresses_in(doc.drain_nat_ips(nat))] + partners:
             name, _ = address_label(doc, entry)
             ip = node("ip:" + name, "ip", _label("IP " + name))
             edges.append(f"  {nat_id} {style} {ip}")

@@ -6,12 +6,14 @@ import json
 
 from ..facts.capacity import chain_capacity
 from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES
+from ..facts.nat import match_destinations
 from ..facts.resources import ADDRESS, CONNECTOR, NAT
 from ..policies.document import Ref, Resource, StackDocument
 from .adoption import source_of
 from .markdown import code, table, text
+from .nat import nat_rules, rule_addresses, time_wait_note, rule_capacity_rows, rule_drain_ips, rule_ips, rule_label
 
-__all__ = ["address_label", "allowlist_change_section", "capacity_section", "ip_pool_section"]
+__all__ = ["address_label", "allowlist_change_section", "capacity_section", "ip_pool_section", "partners_section"]
 
 
 def address_label(doc: StackDocument, entry: Resource | Ref | str) -> tuple[str, str]:
@@ -47,6 +49,7 @@ def ip_pool_section(doc: StackDocument) -> list[str]:
         lines += [*table(("address", "source", "state"), rows), ""]
     in_nats = {e.address for nat in nats for ips in (doc.nat_ips(nat), doc.drain_nat_ips(nat))
                for e in doc.addresses_in(ips) if isinstance(e, Resource)}
+    in_nats |= {a for nat in nats for a in rule_addresses(doc, nat)}
     standby = [a for a in doc.resources(ADDRESS) if a.address not in in_nats]
     if standby:
         lines += ["Addresses of this stack in no NAT (standby: allowlist them before they join the pool):", "",
@@ -60,6 +63,28 @@ def ip_pool_section(doc: StackDocument) -> list[str]:
     return lines
 
 
+def partners_section(doc: StackDocument) -> list[str]:
+    """Each NAT rule: its partner, the destinations it matches and the addresses that partner must allowlist."""
+    rows = []
+    for nat in doc.resources(NAT):
+        for rule in nat_rules(nat):
+            destinations = match_destinations(str(rule.get("match", "")))
+            shown = ", ".join(code(d) for d in destinations) if destinations is not None else \
+                f"{code(rule.get('match'))} (as written)"
+            names = ", ".join([*(code(address_label(doc, e)[0]) for e in doc.addresses_in(rule_ips(rule))),
+                               *(f"{code(address_label(doc, e)[0])} (draining)"
+                                 for e in doc.addresses_in(rule_drain_ips(rule)))])
+            rows.append((code(nat.get("name")), str(rule.get("rule_number")), text(rule_label(rule)), shown,
+                         names or "none"))
+    if not rows:
+        return []
+    return ["## Partners (NAT rules)", "",
+            "Traffic to a partner's destinations leaves from its rule's addresses only; everything else from the "
+            "NAT's own (IP pool). **Each partner allowlists the addresses of its own rule** (output "
+            "`partner_ips`, `make allowlist`: role `rule`).", "",
+            *table(("NAT", "rule", "partner", "destinations", "addresses to allowlist"), rows), ""]
+
+
 def allowlist_change_section(doc: StackDocument) -> list[str]:
     """What the synthesized JSON alone can say of the allowlist: the addresses by name, not their IPs or the change."""
     names = lambda ips: ", ".join(code(address_label(doc, e)[0]) for e in doc.addresses_in(ips))  # noqa: E731
@@ -68,6 +93,10 @@ def allowlist_change_section(doc: StackDocument) -> list[str]:
     lines = ["## Allowlist change", "",
              "This report reads only the synthesized JSON: it knows the addresses by name, not their IPs, and not "
              "what is deployed now. Traffic will leave from " + ("; ".join(used) or "no address") + "."]
+    partners = [f"{text(rule_label(rule))}: {names(rule_ips(rule))}" for nat in doc.resources(NAT)
+                for rule in nat_rules(nat) if doc.addresses_in(rule_ips(rule))]
+    if partners:
+        lines.append("Traffic to a partner of a NAT rule leaves from that rule's: " + "; ".join(partners) + ".")
     if draining:
         lines.append("Draining (no new connections, still allowlisted): " + "; ".join(draining) + ".")
     lines += ["", "An address is its name: a name that is new to the stack (a renamed address, a changed `name` "
@@ -117,7 +146,12 @@ def capacity_section(doc: StackDocument) -> list[str]:
         rows.append((code(nat.get('name')), cap.endpoints, f"{cap.ports_per_endpoint:,}"
                      + (" (dynamic)" if dynamic else ""), ips, f"{cap.pool_ports:,}",
                      f"{cap.connections_per_destination:,}"))
+        rows += rule_capacity_rows(doc, nat, endpoints)
         notes += [f"- {code(nat.get('name'))} endpoints: " + (text("; ".join(sources)) or "none in this stack")]
+        if nat_rules(nat):
+            notes += [f"- {code(nat.get('name'))} rules: every endpoint may call every partner, so each rule's "
+                      "addresses are counted as a pool of their own for all of the NAT's endpoints."]
+        notes += time_wait_note(nat)
     if not rows:
         return [*lines, "No Cloud NAT in this stack.", ""]
     return [*lines, *table(("NAT", "endpoints", "ports per endpoint", "NAT IPs", "pool ports",

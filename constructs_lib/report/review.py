@@ -25,7 +25,8 @@ from .checks import alerts_section, policy_section
 from .diagram import diagram_section
 from .freshness import JSON_NAME, REPORT_NAME, digest_line, json_digest
 from .markdown import code, text
-from .pool import allowlist_change_section, capacity_section, ip_pool_section
+from .nat import nat_timeouts_section
+from .pool import allowlist_change_section, capacity_section, ip_pool_section, partners_section
 from .renames import renames_section
 from .resources import resources_section
 
@@ -61,8 +62,10 @@ def render(doc: StackDocument, *, source: str = JSON_NAME, digest: str = "") -> 
                   "chain policies or diagram to show.", ""]
         return "\n".join(lines)
     lines += ip_pool_section(doc)
+    lines += partners_section(doc)
     lines += allowlist_change_section(doc)
     lines += capacity_section(doc)
+    lines += nat_timeouts_section(doc)
     if doc.resources(ALERT_POLICY):
         lines += alerts_section(doc)
     lines += policy_section(doc)

@@ -11,11 +11,12 @@ from ..chain.addresses import StaticAddressesProps
 from ..chain.cloud_run import CloudRunServiceProps
 from ..chain.connector import ConnectorProps
 from ..chain.egress_chain import EgressChainProps
-from ..chain.router_nat import RouterNatProps
+from ..chain.router_nat import NatRuleProps, RouterNatProps
 from ..chain.subnetwork import SubnetworkProps
 from ..config import EnvironmentConfig, ServiceConfig
+from ..facts.nat import NAT_TIMEOUT_DEFAULTS
 
-__all__ = ["chain_props", "service_props"]
+__all__ = ["chain_props", "nat_timeouts", "service_props"]
 
 
 def chain_props(c: EnvironmentConfig) -> EgressChainProps:
@@ -54,7 +55,7 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
         connector=connector,
         addresses=StaticAddressesProps(names=c.address_names, project=c.network_project, region=c.region,
                                        existing_names=c.existing_ips, draining_names=c.draining_ips,
-                                       standby_names=c.standby_ips),
+                                       standby_names=c.standby_ips, rule_names=c.nat.rule_ip_names),
         router_nat=RouterNatProps(
             router_name=c.router_name,
             nat_name=c.nat_name,
@@ -71,15 +72,22 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
             enable_endpoint_independent_mapping=(False if c.nat.dynamic_port_allocation is True
                                                  and c.nat.endpoint_independent_mapping is None
                                                  else c.nat.endpoint_independent_mapping),
-            udp_idle_timeout_sec=c.nat.udp_idle_timeout_sec,
-            icmp_idle_timeout_sec=c.nat.icmp_idle_timeout_sec,
-            tcp_established_idle_timeout_sec=c.nat.tcp_established_idle_timeout_sec,
-            tcp_transitory_idle_timeout_sec=c.nat.tcp_transitory_idle_timeout_sec,
-            tcp_time_wait_timeout_sec=c.nat.tcp_time_wait_timeout_sec,
+            **nat_timeouts(c),
+            # An adopted NAT keeps the timeouts the file does not set: adoption changes nothing.
+            kept_timeouts=tuple(k for k in NAT_TIMEOUT_DEFAULTS if getattr(c.nat, k) is None) if c.adopt.chain else (),
+            rules=tuple(NatRuleProps(number=r.number, destinations=r.destinations, ips=r.ips,
+                                     description=r.description,
+                                     draining=tuple(n for n in r.ips if n in c.draining_ips)) for r in c.nat.rules),
         ),
         services=tuple(service_props(s, project=c.project, region=c.region) for s in c.services),
         direct_egress=c.egress_mode == "direct",
     )
+
+
+def nat_timeouts(c: EnvironmentConfig) -> dict[str, int]:
+    """Every timeout of the NAT: the file's, else ``facts.nat.NAT_TIMEOUT_DEFAULTS``."""
+    given = {k: getattr(c.nat, k) for k in NAT_TIMEOUT_DEFAULTS}
+    return {k: default if given[k] is None else given[k] for k, default in NAT_TIMEOUT_DEFAULTS.items()}
 
 
 def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunServiceProps:

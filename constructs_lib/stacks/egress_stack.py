@@ -91,12 +91,19 @@ class EgressStack(TerraformStack):
                 value=self.chain.addresses.draining_addresses_by_name,
                 description="Addresses being retired: no new connections; remove them from the file once drained.",
             )
-        if config.standby_ips:
+        if set(config.standby_ips) - set(config.nat.rule_ip_names):
             TerraformOutput(
                 self,
                 "standby_ips",
                 value=self.chain.addresses.standby_addresses_by_name,
                 description="Reserved, not yet in the NAT: have these allowlisted, then move them into the pool.",
+            )
+        if config.nat.rules:
+            TerraformOutput(
+                self,
+                "partner_ips",
+                value=self.chain.router_nat.partner_addresses,
+                description="The IPs of each NAT rule by partner: each partner allowlists its own rule's.",
             )
         if self.chain.connector is not None:
             TerraformOutput(

@@ -24,6 +24,7 @@ from typing import Any
 
 from .compute import Compute, relative
 from .monitoring import Monitoring
+from .nat_rules import nat_ip_links
 from .operations import Operations
 from .run import Run
 from .server import JSON, ApiError, HttpServer, Router
@@ -169,8 +170,7 @@ class LocalGcp:
         for other_key, other in self.store.items():
             if "/routers/" in other_key and other_key.count("/") == 5:
                 for nat in other.get("nats", []):
-                    links = nat.get("natIps", []) + nat.get("drainNatIps", []) + [
-                        s["name"] for s in nat.get("subnetworks", [])]
+                    links = nat_ip_links(nat) + [s["name"] for s in nat.get("subnetworks", [])]
                     if any(relative(link) == key for link in links):
                         users.append(other["selfLink"])
             elif "/connectors/" in other_key and other_key.count("/") == 5:

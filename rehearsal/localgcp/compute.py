@@ -31,11 +31,13 @@ if TYPE_CHECKING:
 BASE = "/compute/v1/"
 LINK = "https://www.googleapis.com/compute/v1/"
 
-# What GCP fills in on a subnetwork, router NAT, address (GCP-API-FACTS §1).
+# What GCP fills in on a subnetwork, router NAT, address (GCP-API-FACTS §1). A NAT created today without a
+# TIME_WAIT timeout gets 30 s, not the 120 s of the recordings: Google's default for new gateways since the
+# rollout of June 30 - September 29, 2026 (Cloud NAT release notes, March 31, 2026; constructs_lib/facts/nat.py).
 SUBNET_DEFAULTS: JSON = {"privateIpGoogleAccess": False, "privateIpv6GoogleAccess": "DISABLE_GOOGLE_ACCESS",
                          "purpose": "PRIVATE", "stackType": "IPV4_ONLY"}
 NAT_DEFAULTS: JSON = {"udpIdleTimeoutSec": 30, "icmpIdleTimeoutSec": 30, "tcpEstablishedIdleTimeoutSec": 1200,
-                      "tcpTransitoryIdleTimeoutSec": 30, "tcpTimeWaitTimeoutSec": 120, "type": "PUBLIC",
+                      "tcpTransitoryIdleTimeoutSec": 30, "tcpTimeWaitTimeoutSec": 30, "type": "PUBLIC",
                       "autoNetworkTier": "PREMIUM", "endpointTypes": ["ENDPOINT_TYPE_VM"]}
 SINGULAR = {"subnetworks": "subnetwork", "addresses": "address", "routers": "router"}
 # What the provider sends that the API does not keep.
@@ -340,12 +342,26 @@ class Compute:
         for field in ("natIps", "drainNatIps"):
             if field in stored:
                 stored[field] = [self._address_link(project, region, link) for link in stored[field]]
+        if "rules" in stored:
+            stored["rules"] = [self._nat_rule(project, region, rule) for rule in stored["rules"]]
         if "subnetworks" in stored:
             stored["subnetworks"] = [{**s, "name": self._subnetwork_link(project, region, s["name"])}
                                      for s in stored["subnetworks"]]
         # Nothing more: a real GET shows minPortsPerVm, enableDynamicPortAllocation and
         # enableEndpointIndependentMapping only when they were sent (KCC computerouternatbasic/_http.log).
         stored["effectiveTcpTimeWaitTimeoutSec"] = stored["tcpTimeWaitTimeoutSec"]
+        return stored
+
+    def _nat_rule(self, project: str, region: str, rule: JSON) -> JSON:
+        """A NAT rule as GCP keeps it: empty fields dropped, the action's addresses as absolute links."""
+        stored = {k: v for k, v in rule.items() if v is not None and v != [] and v != ""}
+        action = {k: [self._address_link(project, region, link) for link in v]
+                  for k, v in (stored.get("action") or {}).items() if k in ("sourceNatActiveIps", "sourceNatDrainIps")
+                  and v}
+        if action:
+            stored["action"] = action
+        else:
+            stored.pop("action", None)
         return stored
 
     def _address_link(self, project: str, region: str, link: str) -> str:

@@ -7,13 +7,21 @@
 - an address is one user's: an address another NAT or a VM uses cannot become a NAT IP;
 - dynamic port allocation and endpoint-independent mapping exclude each other (Cloud NAT, "Set up and
   manage network address translation with Cloud NAT"; ``resource_compute_router_nat.go`` at 6.50.0 keeps
-  ``enable_endpoint_independent_mapping`` Optional+Computed, so a NAT that had it on keeps sending it).
+  ``enable_endpoint_independent_mapping`` Optional+Computed, so a NAT that had it on keeps sending it);
+- NAT rules ("Cloud NAT rules", NAT rules specifications; RouterNatRule in the Compute REST reference): only
+  with MANUAL_ONLY and endpoint-independent mapping off, numbers 0..65000 and unique, a ``match`` of
+  destination ranges (``inIpRange(destination.ip, '…')`` or ``destination.ip == '…'`` joined by ``||``, the
+  forms Google documents) that overlap no other rule's, an address in one rule only and never also in the
+  NAT's ``natIps``; drain IPs of a rule only on an existing rule and only addresses it had.
 
-Each is a synchronous 400 of Compute's shape (``errors[].reason``), as GCP answers a PATCH it will not run.
+Each is a synchronous 400 of Compute's shape (``errors[].reason``), as GCP answers a PATCH it will not run; the
+texts of the rules' messages are ours (no recorded exchange holds them).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import TYPE_CHECKING
 
 from .server import JSON, ApiError
@@ -22,6 +30,30 @@ if TYPE_CHECKING:
     from . import LocalGcp
 
 ALL_SUBNETWORKS = "ALL_SUBNETWORKS_ALL_IP_RANGES"
+RULE_NUMBERS = (0, 65000)
+_TERM = re.compile(r"^\s*(?:inIpRange\(destination\.ip,\s*'([^']+)'\)|destination\.ip\s*==\s*'([^']+)')\s*$")
+
+
+def nat_ip_links(nat: JSON) -> list[str]:
+    """Every address a NAT uses: its own natIps and drainNatIps, and its rules' active and drain IPs."""
+    rules = [rule.get("action", {}) for rule in nat.get("rules", [])]
+    return [*nat.get("natIps", []), *nat.get("drainNatIps", []),
+            *(link for action in rules for link in action.get("sourceNatActiveIps", []) +
+              action.get("sourceNatDrainIps", []))]
+
+
+def _destinations(match: str, where: str) -> list[ipaddress.IPv4Network]:
+    """The ranges of a destination-based ``match``; a 400 for any other expression."""
+    found = []
+    for term in match.split("||"):
+        parsed = _TERM.match(term)
+        try:
+            found.append(ipaddress.IPv4Network(parsed.group(1) or parsed.group(2)) if parsed else None)
+        except ValueError:
+            found.append(None)
+        if found[-1] is None:
+            raise _invalid(f"Invalid value for field '{where}.match': '{match}'. Invalid CEL expression.")
+    return found
 
 
 def _invalid(message: str) -> ApiError:
@@ -39,6 +71,7 @@ def check_nats(gcp: LocalGcp, router_key: str, nats: list[JSON]) -> None:
     old = {nat["name"]: nat for nat in router.get("nats", [])}
     for i, nat in enumerate(nats):
         _check_drain(nat, old.get(nat["name"]), i)
+        _check_rules(nat, old.get(nat["name"]), i)
         if nat.get("enableDynamicPortAllocation") and nat.get("enableEndpointIndependentMapping"):
             raise _invalid(f"Invalid value for field 'resource.nats[{i}].enableEndpointIndependentMapping': "
                            "'true'. Endpoint Independent Mapping cannot be enabled when Dynamic Port Allocation "
@@ -58,6 +91,48 @@ def _check_drain(nat: JSON, before: JSON | None, i: int) -> None:
                            "must be one of the NAT's current IPs before it can be drained.")
         if link in nat.get("natIps", []):
             raise _invalid(f"Invalid value for field 'resource.nats[{i}].drainNatIps': '{link}' is also in natIps.")
+
+
+def _check_rules(nat: JSON, before: JSON | None, i: int) -> None:
+    rules = nat.get("rules", [])
+    if not rules:
+        return
+    if nat.get("natIpAllocateOption") != "MANUAL_ONLY":
+        raise _invalid(f"Invalid value for field 'resource.nats[{i}].rules': NAT rules are only supported with "
+                       "natIpAllocateOption MANUAL_ONLY.")
+    if nat.get("enableEndpointIndependentMapping"):
+        raise _invalid(f"Invalid value for field 'resource.nats[{i}].rules': NAT rules are not supported when "
+                       "Endpoint Independent Mapping is enabled.")
+    numbers: set[int] = set()
+    ranges: list[ipaddress.IPv4Network] = []
+    used = {link: "natIps" for link in nat.get("natIps", [])}
+    old_rules = {r.get("ruleNumber"): r for r in (before or {}).get("rules", [])}
+    for j, rule in enumerate(rules):
+        where = f"resource.nats[{i}].rules[{j}]"
+        number = rule.get("ruleNumber")
+        if not isinstance(number, int) or not RULE_NUMBERS[0] <= number <= RULE_NUMBERS[1] or number in numbers:
+            raise _invalid(f"Invalid value for field '{where}.ruleNumber': '{number}'. Rule numbers must be unique "
+                           f"and between {RULE_NUMBERS[0]} and {RULE_NUMBERS[1]}.")
+        numbers.add(number)
+        for net in _destinations(str(rule.get("match", "")), where):
+            if any(net.overlaps(other) for other in ranges):
+                raise _invalid(f"Invalid value for field '{where}.match': destination range {net} overlaps the "
+                               "match of another rule of the NAT.")
+            ranges.append(net)
+        action = rule.get("action", {})
+        if not action.get("sourceNatActiveIps"):
+            raise _invalid(f"Invalid value for field '{where}.action.sourceNatActiveIps': a rule of a public NAT "
+                           "needs at least one IP.")
+        for link in action.get("sourceNatActiveIps", []):
+            if link in used:
+                raise _invalid(f"Invalid value for field '{where}.action.sourceNatActiveIps': '{link}' is already "
+                               f"used by {used[link]} of the NAT.")
+            used[link] = f"rule {number}"
+        had = old_rules.get(number, {}).get("action", {})
+        for link in action.get("sourceNatDrainIps", []):
+            if link not in had.get("sourceNatActiveIps", []) + had.get("sourceNatDrainIps", []):
+                raise _invalid(f"Invalid value for field '{where}.action.sourceNatDrainIps': '{link}'. The IP must "
+                               "be one of the rule's current IPs before it can be drained.")
 
 
 def _other_nats(gcp: LocalGcp, router_key: str, router: JSON) -> list[tuple[str, JSON]]:
@@ -84,14 +159,13 @@ def _check_neighbours(gcp: LocalGcp, router_key: str, router: JSON, nats: list[J
         raise _invalid(f"Can not create a Nat with option {ALL_SUBNETWORKS} since other Nats exist in this "
                        "network and region.")
     taken_subnets = {_relative(s["name"]): nat["name"] for _, nat in others for s in nat.get("subnetworks", [])}
-    taken_ips = {_relative(link): owner for owner, nat in others
-                 for link in nat.get("natIps", []) + nat.get("drainNatIps", [])}
+    taken_ips = {_relative(link): owner for owner, nat in others for link in nat_ip_links(nat)}
     for nat in nats:
         for subnet in nat.get("subnetworks", []):
             holder = taken_subnets.get(_relative(subnet["name"]))
             if holder is not None:
                 raise _invalid(f"Subnetwork '{_relative(subnet['name'])}' is already used by nat '{holder}'.")
-        for link in nat.get("natIps", []):
+        for link in nat_ip_links(nat):
             key = _relative(link)
             users = [taken_ips[key]] if key in taken_ips else gcp.store.get(key, {}).get("users", [])
             users = [u for u in users if _relative(u) != router_key]

@@ -537,7 +537,9 @@ def test_a_valid_file_through_main_synthesizes_one_stack_that_passes_the_policie
 
 
 @pytest.mark.parametrize("breaker", sorted(CROSS_KEY_BREAKERS))
-@settings(max_examples=15, deadline=None)
+# A breaker skips the files it cannot break (assume): range_inside_an_auto_mode_network skips every direct-mode
+# file, half of them, which the derandomized profile's fixed stream can push past the filter health check.
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_a_rule_across_keys_is_enforced_on_any_valid_file(breaker, data):
     doc = data.draw(environments())

@@ -286,10 +286,12 @@ def test_dynamic_port_allocation_false_is_sent_not_left_out():
     assert (nat["enable_dynamic_port_allocation"], nat["enable_endpoint_independent_mapping"]) == (False, True)
 
 
-def test_untuned_nat_leaves_every_setting_to_the_api():
+def test_untuned_nat_writes_its_timeouts_and_leaves_every_other_setting_to_the_api():
     nat = only(synth(config()), NAT)
-    assert sorted(nat) == ["initial_nat_ips", "lifecycle", "name", "nat_ip_allocate_option", "project",
-                           "region", "router", "source_subnetwork_ip_ranges_to_nat", "subnetwork"]
+    assert sorted(nat) == ["icmp_idle_timeout_sec", "initial_nat_ips", "lifecycle", "name", "nat_ip_allocate_option",
+                           "project", "region", "router", "source_subnetwork_ip_ranges_to_nat", "subnetwork",
+                           "tcp_established_idle_timeout_sec", "tcp_time_wait_timeout_sec",
+                           "tcp_transitory_idle_timeout_sec", "udp_idle_timeout_sec"]
 
 
 # --- constructs used by hand ----------------------------------------------------

@@ -29,7 +29,7 @@ def test_a_key_with_a_line_break_and_an_escape_code_stays_on_its_problem_line():
                      "known keys (min_ports_per_vm, max_ports_per_vm, dynamic_port_allocation, "
                      "endpoint_independent_mapping, udp_idle_timeout_sec, icmp_idle_timeout_sec, "
                      "tcp_established_idle_timeout_sec, tcp_transitory_idle_timeout_sec, tcp_time_wait_timeout_sec, "
-                     "log_filter), got an unknown key"]
+                     "log_filter, rules), got an unknown key"]
 
 
 def test_a_file_name_with_a_line_break_stays_on_its_problem_line(tmp_path):

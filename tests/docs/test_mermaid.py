@@ -105,6 +105,14 @@ def hostile_names(doc: dict[str, Any]) -> None:
                 resource["template"]["vpc_access"]["egress"] = HOSTILE
 
 
+def hostile_rules(doc: dict[str, Any]) -> None:
+    """Every name the diagram shows set to HOSTILE, and each NAT rule's description (the edge to its partner)."""
+    hostile_names(doc)
+    for nat in doc["resource"]["google_compute_router_nat"].values():
+        for rule in nat.get("rules", []):
+            rule["description"] = HOSTILE
+
+
 # shape: (environment file, a change to the synthesized JSON before the report reads it)
 SHAPES: dict[str, tuple[Callable[[], str], Callable[[dict[str, Any]], None] | None]] = {
     "example": (lambda: (ROOT / "environments" / "example.toml").read_text(encoding="utf-8"), None),
@@ -113,6 +121,9 @@ SHAPES: dict[str, tuple[Callable[[], str], Callable[[dict[str, Any]], None] | No
     "example-hostile-names": (lambda: (ROOT / "environments" / "example.toml").read_text(encoding="utf-8"),
                               hostile_names),
     "direct-hostile-names": (lambda: DIRECT, hostile_names),
+    "partners": (lambda: (ROOT / "examples" / "partners.toml").read_text(encoding="utf-8"), None),
+    "partners-hostile-names": (lambda: (ROOT / "examples" / "partners.toml").read_text(encoding="utf-8"),
+                               hostile_rules),
 }
 
 
@@ -197,6 +208,8 @@ def test_the_shapes_draw_what_they_stand_for(reviews):
     assert '-->|"egress ALL_TRAFFIC"| conn1' in reviews["example"]
     assert reviews["direct"].count('-->|"direct VPC egress, ALL_TRAFFIC"| subnet') == 2
     assert '-.->|"draining"|' in reviews["pool"] and '"IP partner-allowlisted-ip"' in reviews["pool"]
+    assert '-->|"partner-a"| ip' in reviews["partners"] and '-->|"partner-b"| ip' in reviews["partners"]
+    assert "%" not in diagrams_in(reviews["partners-hostile-names"], "hostile")[0]["text"]
 
 
 def test_names_full_of_mermaid_syntax_stay_text_in_the_diagram(reviews):

@@ -46,3 +46,13 @@ def plan(*changes: dict[str, Any], state: list[dict[str, Any]] = (), drift: list
             "prior_state": {"values": {"root_module": {"resources": [
                 {"address": f"{ADDRESS}.{s['name']}", "mode": "managed", "type": ADDRESS, "name": s["name"],
                  "values": s} for s in state]}}}}
+
+
+def nat_with_rules(rules: dict[int, tuple[list[str], list[str]]],
+                   nat_ips: tuple[str, ...] = ("ip-c",)) -> dict[str, Any]:
+    """A NAT (its own IP: ip-c) whose ``rules`` give each rule number its (active, draining) addresses."""
+    return {**nat(list(nat_ips)), "rules": [
+        {"rule_number": n, "description": f"partner-{n}", "match": "inIpRange(destination.ip, '198.51.100.0/24')",
+         "action": [{"source_nat_active_ips": [LINK + a for a in active],
+                     "source_nat_drain_ips": [LINK + d for d in drain]}]}
+        for n, (active, drain) in rules.items()]}

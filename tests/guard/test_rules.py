@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS
 from constructs_lib.guard import check, notices
-from tests.guard.plans import A, B, NAT_ADDR, NAT_IPS_ADDR, address, change, nat, nat_address, plan
+from tests.guard.plans import A, B, NAT_ADDR, NAT_IPS_ADDR, address, change, nat, nat_address, nat_with_rules, plan
 
 
 def found(p) -> list[tuple[str, str, str, str | None]]:
@@ -124,3 +124,58 @@ def test_a_wholly_unknown_nat_ips_keeps_what_the_configuration_refers_to():
     p["prior_state"]["values"]["root_module"]["resources"][0]["address"] = A
     assert check(_configured(p, [f"{A}.self_link", A, f"{B}.self_link", B])) == []
     assert [v.rule for v in check(_configured(p, [f"{B}.self_link", B]))] == ["undrained"]
+
+
+# --- a partner's IPs: NAT rules --------------------------------------------------------------------------------
+
+
+def test_an_ip_leaving_a_rule_undrained_is_refused_naming_the_rule():
+    p = plan(change(NAT_ADDR, NAT, ["update"], before=nat_with_rules({100: (["ip-a"], [])}),
+                    after=nat_with_rules({100: (["ip-b"], [])})), state=[address("ip-a"), address("ip-b")])
+    (v,) = check(p)
+    assert (v.rule, v.address, v.name, v.ip) == ("undrained", NAT_ADDR, "ip-a", "203.0.113.1")
+    assert "out of rule 100 (partner-100) of NAT edge-nat without draining it" in v.message
+
+
+def test_an_ip_moving_from_a_rule_to_the_nats_own_list_leaves_the_rule():
+    p = plan(change(NAT_ADDR, NAT, ["update"], before=nat_with_rules({100: (["ip-a", "ip-b"], [])}),
+                    after=nat_with_rules({100: (["ip-b"], [])}, ("ip-c", "ip-a"))))
+    assert [(v.rule, v.name) for v in check(p)] == [("undrained", "ip-a")]
+
+
+def test_draining_in_the_rule_first_then_leaving_it_is_allowed_and_so_is_the_files_leave():
+    to_drain = change(NAT_ADDR, NAT, ["update"], before=nat_with_rules({100: (["ip-a", "ip-b"], [])}),
+                      after=nat_with_rules({100: (["ip-b"], ["ip-a"])}))
+    out_of_drain = change(NAT_ADDR, NAT, ["update"], before=nat_with_rules({100: (["ip-b"], ["ip-a"])}),
+                          after=nat_with_rules({100: (["ip-b"], [])}))
+    undrained = change(NAT_ADDR, NAT, ["update"], before=nat_with_rules({100: (["ip-a", "ip-b"], [])}),
+                       after=nat_with_rules({100: (["ip-b"], [])}))
+    assert check(plan(to_drain)) == [] and check(plan(out_of_drain)) == []
+    assert check(plan(undrained, release=["ip-a"])) == [] and check(plan(undrained, forget=["ip-a"])) == []
+
+
+def test_a_rule_removed_or_renumbered_is_the_files_to_say():
+    removed = change(NAT_ADDR, NAT, ["update"], before=nat_with_rules({100: (["ip-a"], []), 200: (["ip-b"], [])}),
+                     after=nat_with_rules({200: (["ip-b"], [])}))
+    renumbered = change(NAT_ADDR, NAT, ["update"], before=nat_with_rules({100: (["ip-a"], [])}),
+                        after=nat_with_rules({110: (["ip-a"], [])}))
+    assert check(plan(removed)) == [] and check(plan(renumbered)) == []
+
+
+def test_a_rules_unknown_ips_keep_what_the_configuration_refers_to():
+    # An address being created joins the rule: the provider plans the rule's active IPs unknown.
+    after = nat_with_rules({100: ([], [])})
+    del after["rules"][0]["action"][0]["source_nat_active_ips"]
+    grown = change(NAT_ADDR, NAT, ["update"], before=nat_with_rules({100: (["ip-a"], [])}), after=after,
+                   after_unknown={"rules": [{"action": [{"source_nat_active_ips": True}]}]})
+
+    def configured(refs: list[str]) -> dict:
+        p = plan(grown, state=[address("ip-a")])
+        p["prior_state"]["values"]["root_module"]["resources"][0]["address"] = A
+        p["configuration"] = {"root_module": {"resources": [{"address": NAT_ADDR, "expressions": {"rules": [
+            {"rule_number": {"constant_value": 100},
+             "action": [{"source_nat_active_ips": {"references": refs}}]}]}}]}}
+        return p
+
+    assert check(configured([f"{A}.self_link", A, f"{B}.self_link", B])) == []
+    assert [(v.rule, v.name) for v in check(configured([f"{B}.self_link", B]))] == [("undrained", "ip-a")]

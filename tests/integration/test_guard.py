@@ -5,7 +5,8 @@ Each scenario deploys a stack, then plans a change that would lose an allowliste
 guard (``constructs_lib.guard.check``) must refuse each plan; the same changes with ``[egress] release_ips`` or
 ``forget_ips`` must pass it and, applied, release the address (gone from the local API) or forget it (still
 there, out of state). ``make rehearse FROM=`` is rehearsed too. The scenarios join test_rehearsal's session pool;
-the last test holds the HCP Terraform policy set's Rego to the Python guard on every plan of every scenario.
+the last test holds the HCP Terraform policy set's Rego to the Python guard on every plan of every scenario and
+every other plan a rehearsal made in the session (tests/support/plans_seen.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rehearsal.driver import Plan, Rehearsal, load_one, rehearse
 from rehearsal.tomlfile import dumps as toml_dumps
 from tests.integration import test_rehearsal
 from tests.integration.test_rehearsal import Recorded, Steps, example_doc, recorded, scenarios  # noqa: F401
+from tests.support import plans_seen
 from tests.support.paths import ROOT
 from tests.support.synth import ADDRESS, NAT_ADDRESS
 
@@ -74,20 +76,28 @@ def lowered_count(workdir: Path) -> Recorded:
 
 
 def changed_name(workdir: Path) -> Recorded:
-    """name = "cloud-run" → "edge": every resource renamed, the address released with it unless the file says so."""
-    with Rehearsal(workdir) as rehearsal:
-        steps = Steps(rehearsal, "renamed")
-        steps.apply("deployed", example_doc())
-        renamed = example_doc()
-        renamed["name"] = "edge"
-        renamed["network"]["subnet_cidr"] = "10.124.0.16/28"
-        steps.plan("renamed", renamed)
-        renamed["egress"]["forget_ips"] = ["cloud-run-origin-ip"]
-        steps.plan("renamed-forgotten", renamed)
-        del renamed["egress"]["forget_ips"]
-        renamed["egress"]["release_ips"] = ["cloud-run-origin-ip"]
-        steps.plan("renamed-released", renamed)
-        return steps.recorded
+    """name = "cloud-run" → "edge": every resource renamed, the address released with it unless the file says so.
+    Planned without a key (refused), then applied in two estates: with release_ips (the address is released) and
+    with forget_ips (it stays reserved, out of state)."""
+    def renamed(**egress: list[str]) -> dict[str, Any]:
+        doc = example_doc()
+        doc["name"] = "edge"
+        doc["network"]["subnet_cidr"] = "10.124.0.16/28"
+        doc["egress"].update(egress)
+        return doc
+
+    recorded = Recorded()
+    for case, key in (("released", "release_ips"), ("forgotten", "forget_ips")):
+        with Rehearsal(workdir / case) as rehearsal:
+            steps = Steps(rehearsal, "renamed")
+            steps.apply("deployed", example_doc())
+            if case == "released":
+                steps.plan("renamed", renamed())
+            steps.apply(f"renamed-{case}", renamed(**{key: ["cloud-run-origin-ip"]}))
+            recorded.facts[case] = _addresses(rehearsal)
+            recorded.facts[f"{case}_state"] = _state(steps)
+            recorded.plans.update({f"{case}:{k}": v for k, v in steps.recorded.plans.items()})
+    return recorded
 
 
 def lost_on_refresh(workdir: Path) -> Recorded:
@@ -119,7 +129,8 @@ def nat_without_ip(workdir: Path) -> Recorded:
 
 
 def rehearsed_change(workdir: Path) -> Recorded:
-    """make rehearse FROM=…: a lowered count refused with the guard's message, then allowed by release_ips."""
+    """make rehearse FROM=…: a lowered count refused with the guard's message, then allowed by release_ips. Every
+    plan ``rehearse`` makes is recorded, for the policy set's equivalence test."""
     recorded = Recorded()
     files = workdir / "files"
     (files / "from").mkdir(parents=True)
@@ -130,7 +141,11 @@ def rehearsed_change(workdir: Path) -> Recorded:
         after.parent.mkdir()
         after.write_text(toml_dumps(doc), encoding="utf-8")
         out = io.StringIO()
-        recorded.facts[case] = (rehearse(after, from_file=before, out=out, err=out), out.getvalue())
+
+        def record(step: str, plan: dict[str, Any], case: str = case) -> None:
+            recorded.plans[f"{case}:{step}"] = Plan(plan)
+
+        recorded.facts[case] = (rehearse(after, from_file=before, out=out, err=out, on_plan=record), out.getvalue())
     return recorded
 
 
@@ -200,8 +215,8 @@ def test_a_lower_static_ip_count_is_refused_naming_the_address_and_its_ip(scenar
 
 def test_a_changed_name_is_refused(scenarios):
     plans = recorded(scenarios, "guard:changed-name").plans
-    assert ("release", "cloud-run-origin-ip") in rules(plans["renamed"])
-    assert ("undrained", "cloud-run-origin-ip") in rules(plans["renamed"])
+    assert ("release", "cloud-run-origin-ip") in rules(plans["released:renamed"])
+    assert ("undrained", "cloud-run-origin-ip") in rules(plans["released:renamed"])
 
 
 def test_an_address_lost_by_a_404_on_refresh_is_refused_as_a_recreate(scenarios):
@@ -242,10 +257,30 @@ def test_forget_ips_lets_the_lower_count_through_and_keeps_the_address_out_of_st
         len([a for a in rec.facts["forgotten_state"] if a.startswith(ADDRESS)]) == 2
 
 
-def test_a_changed_name_passes_with_release_ips_or_forget_ips(scenarios):
-    plans = recorded(scenarios, "guard:changed-name").plans
-    assert [r for r in rules(plans["renamed-released"]) if r[1] == "cloud-run-origin-ip"] == []
-    assert [r for r in rules(plans["renamed-forgotten"]) if r[1] == "cloud-run-origin-ip"] == []
+def test_a_changed_name_passes_with_release_ips_and_releases_the_address(scenarios):
+    rec = recorded(scenarios, "guard:changed-name")
+    plan = rec.plans["released:renamed-released"]
+    assert check(plan.json) == []
+    deleted = [a for a, act in plan.actions(ADDRESS).items() if act == ["delete"]]
+    assert len(deleted) == 1 and "cloud-run-origin-ip" in deleted[0]
+    # The old reservation is gone from the local API and from state; only the new name's address is left.
+    assert rec.facts["released"] == ["edge-origin-ip"]
+    in_state = [a for a in rec.facts["released_state"] if a.startswith(ADDRESS)]
+    assert len(in_state) == 1 and "edge-origin-ip" in in_state[0]
+    assert not rec.plans["released:renamed-released:after"].changes
+
+
+def test_a_changed_name_passes_with_forget_ips_and_keeps_the_address_out_of_state(scenarios):
+    rec = recorded(scenarios, "guard:changed-name")
+    plan = rec.plans["forgotten:renamed-forgotten"]
+    assert check(plan.json) == []
+    forgotten = [a for a, act in plan.actions(ADDRESS).items() if act == ["forget"]]
+    assert len(forgotten) == 1 and "cloud-run-origin-ip" in forgotten[0]
+    # Still reserved in the local API, beside the new name's address; only the new one is in state.
+    assert rec.facts["forgotten"] == ["cloud-run-origin-ip", "edge-origin-ip"]
+    in_state = [a for a in rec.facts["forgotten_state"] if a.startswith(ADDRESS)]
+    assert len(in_state) == 1 and "edge-origin-ip" in in_state[0]
+    assert not rec.plans["forgotten:renamed-forgotten:after"].changes
 
 
 def test_the_key_left_in_the_file_after_the_deploy_changes_nothing(scenarios):
@@ -326,10 +361,17 @@ def test_rehearse_from_applies_a_released_change_and_plans_nothing_after(scenari
 
 
 def _every_plan(scenarios: dict[str, Future[Recorded]]) -> dict[str, dict[str, Any]]:
+    """The plans of every scenario (``make rehearse FROM=``'s guarded plans included), then every other plan a
+    rehearsal made in this session (the NAT rules', the engine tests', the migration guide's: this test is marked
+    to run last; tests/support/plans_seen.py)."""
     plans = {}
     for name in sorted(scenarios):
         for step, plan in recorded(scenarios, name).plans.items():
             plans[f"{name} {step}"] = plan.json
+    seen = {id(plan) for plan in plans.values()}
+    for where, plan in list(plans_seen.SEEN):
+        if id(plan) not in seen:
+            plans[f"seen {where}"] = plan
     return plans
 
 
@@ -349,6 +391,7 @@ def _as_python(found: list[Violation]) -> list[dict[str, Any]]:
                    for v in found), key=lambda v: (v["rule"], v["address"], v["name"]))
 
 
+@pytest.mark.after_every_rehearsal
 def test_the_policy_sets_rego_and_the_guard_agree_on_every_plan_the_tests_produce(scenarios, tmp_path):
     assert OPA.is_file(), f"{OPA} is missing: run through `make test`, which builds OPA (tools/opa.sh)"
     plans = _every_plan(scenarios)

@@ -704,14 +704,14 @@ def test_make_allowlist_writes_every_ip_of_the_local_api_with_its_role(scenarios
     ips = rec.facts["deploy"]["addresses"]
     expected = [
         {"ip": ips[FIRST], "name": FIRST, "role": "active", "stack": "example", "project": "my-gcp-project",
-         "region": "asia-northeast3"},
+         "region": "asia-northeast3", "partner": ""},
         {"ip": ips[SECOND], "name": SECOND, "role": "standby", "stack": "example", "project": "my-gcp-project",
-         "region": "asia-northeast3"},
+         "region": "asia-northeast3", "partner": ""},
     ]
     assert rec.facts["deploy"]["nat_ips"] == [FIRST] and sorted(ips) == [FIRST, SECOND]
     assert rec.facts["json"] == expected
-    assert rec.facts["csv"].splitlines() == ["ip,name,role,stack,project,region", *(
-        ",".join(e[k] for k in ("ip", "name", "role", "stack", "project", "region")) for e in expected)]
+    assert rec.facts["csv"].splitlines() == ["ip,name,role,stack,project,region,partner", *(
+        ",".join(e[k] for k in ("ip", "name", "role", "stack", "project", "region", "partner")) for e in expected)]
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -720,7 +720,7 @@ def test_make_rehearse_writes_the_rehearsals_allowlist(path, scenarios):
     ((stack, entries),) = rec.facts["allowlists"].items()
     assert entries and {e["stack"] for e in entries} == {stack}
     assert all(e["ip"].startswith("203.0.113.") for e in entries), entries
-    assert {e["role"] for e in entries} <= {"active", "adopted", "draining", "standby"}
+    assert {e["role"] for e in entries} <= {"active", "adopted", "rule", "draining", "standby"}
     assert any(e["role"] in ("active", "adopted") for e in entries)
 
 

@@ -69,7 +69,49 @@ def test_json_and_csv_hold_the_same_entries(tmp_path):
     as_json = json.loads((tmp_path / "allowlist.json").read_text())
     as_csv = list(csv.DictReader(io.StringIO(allowlist_csv(entries))))
     assert as_json == as_csv == [{"ip": "203.0.113.1", "name": "a", "role": "active", "stack": "s",
-                                  "project": "p-1", "region": "asia-northeast3"}]
+                                  "project": "p-1", "region": "asia-northeast3", "partner": ""}]
+
+
+def nat_with_rules(*rules: tuple[int, str | None, list[str]], drain: tuple[str, ...] = ()) -> dict:
+    """A NAT of a state with rules (number, description, addresses; ``drain`` of the first), as ``terraform
+    show -json`` holds them."""
+    return {"address": f"{NAT}.N", "mode": "managed", "type": NAT, "name": "N", "values": {
+        "name": "n", "router": "r", "rules": [
+            {"rule_number": number, "description": description or "", "match": "inIpRange(destination.ip, '1.1.1.1/32')",
+             "action": [{"source_nat_active_ips": [link(n) for n in names],
+                         "source_nat_drain_ips": [link(n) for n in drain] if i == 0 else []}]}
+            for i, (number, description, names) in enumerate(rules)]}}
+
+
+def test_a_rules_address_is_allowlisted_by_its_partner_alone():
+    entries = allowlist_entries(state(
+        address("a", "203.0.113.1"), address("pa", "203.0.113.5"), address("pb", "203.0.113.6"),
+        holder(NAT_ADDRESS, ["a"], []), nat_with_rules((100, "partner-a", ["pa"]), (200, None, ["pb"]))), stack="s")
+    assert [(e.name, e.role, e.partner) for e in entries] == [
+        ("a", "active", ""), ("pa", "rule", "partner-a"), ("pb", "rule", "rule 200")]
+
+
+def test_a_rules_draining_address_is_draining_for_its_partner():
+    entries = allowlist_entries(state(
+        address("a", "203.0.113.1"), address("pa", "203.0.113.5"), address("pa2", "203.0.113.7"),
+        holder(NAT_ADDRESS, ["a"], []), nat_with_rules((100, "partner-a", ["pa2"]), drain=("pa",))), stack="s")
+    assert [(e.name, e.role, e.partner) for e in entries] == [
+        ("a", "active", ""), ("pa2", "rule", "partner-a"), ("pa", "draining", "partner-a")]
+
+
+def test_a_rule_address_created_by_the_deploy_is_flagged_as_starting():
+    new = {"address": f"{ADDRESS}.A-pa", "mode": "managed", "type": ADDRESS,
+           "change": {"actions": ["create"], "before": None, "after": {"name": "pa"}}}
+    nat = {"address": f"{NAT}.N", "mode": "managed", "type": NAT, "change": {
+        "actions": ["update"], "before": {"rules": []}, "after": {"rules": [{"action": [{}]}]},
+        "after_unknown": {"rules": [{"action": [{"source_nat_active_ips": True}]}]}}}
+    doc = plan(change(values(["a"], []), values(["a"], []), ["no-op"]), nat, new, prior=PRIOR)
+    doc["planned_values"]["root_module"]["resources"].append(
+        {"address": f"{ADDRESS}.A-pa", "mode": "managed", "type": ADDRESS, "values": {"name": "pa"}})
+    doc["configuration"] = {"root_module": {"resources": [{"address": f"{NAT}.N", "expressions": {"rules": [
+        {"action": [{"source_nat_active_ips": {"references": [f"{ADDRESS}.A-pa.self_link", f"{ADDRESS}.A-pa"]}}]}]}}]}}
+    text = "\n".join(allowlist_change(doc))
+    assert "starts using: **the partner must allowlist them before this deploy**:\n\n- pa (IP known after apply)" in text
 
 
 def change(before: dict | None, after: dict | None, actions: list[str], rtype: str = NAT_ADDRESS) -> dict:
@@ -126,3 +168,15 @@ def test_an_address_created_straight_into_the_pool_is_flagged():
     text = "\n".join(allowlist_change(doc))
     assert "- d (IP known after apply)" in text
     assert "its IP is unknown until apply" in text
+
+
+def test_make_allowlist_prints_the_partner_of_a_rules_address(tmp_path, capsys):
+    from constructs_lib.report.allowlist_command import main
+
+    shown = tmp_path / "state.json"
+    shown.write_text(json.dumps(state(address("a", "203.0.113.1"), address("pa", "203.0.113.5"),
+                                      holder(NAT_ADDRESS, ["a"], []), nat_with_rules((100, "partner-a", ["pa"])))))
+    assert main(["write", "--stack", "s", "--out", str(tmp_path / "out"), str(shown)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  203.0.113.5      rule      pa  (p-1, asia-northeast3, for partner-a)" in lines
+    assert "  203.0.113.1      active    a  (p-1, asia-northeast3)" in lines

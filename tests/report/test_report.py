@@ -202,7 +202,7 @@ def test_every_string_from_the_json_is_escaped(doc):
     # Each string stays on its line and opens nothing: the sections and table rows are the report's own.
     assert [line for line in report.splitlines() if line.startswith("#")] == [
         "# Review of stack `example`", "## Resources", "## Addresses a change would rename", "## IP pool",
-        "## Allowlist change", "## Capacity",
+        "## Allowlist change", "## Capacity", "## NAT timeouts",
         "## Policy results", "## Diagram"]
     assert "\n| forged |" not in report and "\n```\u2028" not in report
     assert "State: `gcs` backend, bucket `b`, prefix ````x`y\\u000a## Policy results\\u000a| forged | row " \

@@ -24,7 +24,7 @@ GOLDEN = Path(os.environ.get("GOLDEN_DIR") or ROOT / "tests" / "golden")
 
 
 @pytest.mark.parametrize("stack", ["example", "shared-vpc", "direct", "adopt-existing-ip", "drain-ip",
-                                   "migrate-to-direct"])
+                                   "migrate-to-direct", "partners"])
 def test_stack_matches_golden_file(stack, tmp_path):
     cfg = load_environment(shipped(stack))
     build_app([cfg], outdir=str(tmp_path)).synth()

@@ -1,0 +1,86 @@
+"""Cloud NAT facts beyond its ports: the timeouts every NAT of the product sets, and NAT rules.
+
+Each figure is written once, with its source and the date it was read.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Sequence
+
+__all__ = [
+    "NAT_TIMEOUT_DEFAULTS", "NAT_TIMEOUT_KEYS", "NAT_TIMEOUTS_SOURCE", "NAT_RULE_NUMBERS", "NAT_DEFAULT_RULE_NUMBER",
+    "NAT_RULE_NUMBER_STEP", "NAT_RULES_SOURCE", "destination_match", "is_public_range", "match_destinations",
+]
+
+# -- timeouts ----------------------------------------------------------------------------------------------------
+# Every NAT the product creates sets all five explicitly. Google changed Cloud NAT's default TCP TIME_WAIT timeout
+# from 120 s to 30 s for NEW gateways (announced in the Cloud NAT release notes of March 31, 2026,
+# https://cloud.google.com/nat/docs/release-notes#March_31_2026, read 2026-12-02: from June 30 to September 29, 2026
+# a new gateway got 120 s or 30 s depending on the region's rollout, 30 s from September 30; existing gateways keep
+# 120 s). A NAT that leaves the value to the API therefore differs with the day it was built. The product pins the
+# value every NAT it created so far has: google provider 6.50.0 sends its schema Default of 120 s when the key is
+# left out (services/compute/resource_compute_router_nat.go:425-431), so pinning 120 changes no deployed NAT; set
+# nat.tcp_time_wait_timeout_sec = 30 for Google's new default. The other four are the API's defaults, unchanged
+# (the same file, 302-311, 418-437 and 450-455; "Tune NAT configuration", NAT timeouts).
+NAT_TIMEOUTS_SOURCE = "Cloud NAT release notes, March 31, 2026 (TIME_WAIT 120 s → 30 s for new gateways)"
+NAT_TIMEOUT_DEFAULTS: dict[str, int] = {
+    "udp_idle_timeout_sec": 30,
+    "icmp_idle_timeout_sec": 30,
+    "tcp_established_idle_timeout_sec": 1200,
+    "tcp_transitory_idle_timeout_sec": 30,
+    "tcp_time_wait_timeout_sec": 120,
+}
+NAT_TIMEOUT_KEYS = tuple(NAT_TIMEOUT_DEFAULTS)
+
+# -- NAT rules ---------------------------------------------------------------------------------------------------
+# "Cloud NAT rules" (https://cloud.google.com/nat/docs/nat-rules-overview, "NAT rules specifications", read
+# 2026-12-02) and RouterNatRule in the Compute REST reference: a rule number is 0..65000 and unique in its NAT;
+# the default rule (the NAT's own nat_ips) is number 65001 and matches 0.0.0.0/0; rules need MANUAL_ONLY; the
+# destination ranges of two rules may not overlap (at most one rule matches a packet); destination-based rules
+# take IPv4 only; endpoint-independent mapping must be off ("Set up and manage Cloud NAT rules"). Google's
+# example gives each rule its own IPs and recommends using them for no other destination. The provider validates
+# the number the same way (resource_compute_router_nat.go:537-542, IntBetween(0, 65000)).
+NAT_RULES_SOURCE = "Cloud NAT, \"Cloud NAT rules\" (NAT rules specifications)"
+NAT_RULE_NUMBERS = (0, 65000)
+NAT_DEFAULT_RULE_NUMBER = 65001
+# Rules without a number are numbered in file order, 100, 200, …: room to insert one between two later.
+NAT_RULE_NUMBER_STEP = 100
+
+
+def is_public_range(net: ipaddress.IPv4Network) -> bool:
+    """A destination a NAT rule can translate toward: an IPv4 range of the public internet.
+
+    Private (RFC 1918), shared (RFC 6598), loopback, link-local, multicast, reserved and documentation
+    ranges never leave through Cloud NAT to a partner; ``is_global`` is Python's reading of IANA's
+    special-purpose registry. The documentation ranges (TEST-NET-1..3) are accepted: examples use them.
+    """
+    documentation = (ipaddress.IPv4Network("192.0.2.0/24"), ipaddress.IPv4Network("198.51.100.0/24"),
+                     ipaddress.IPv4Network("203.0.113.0/24"))
+    return net.is_global or any(net.subnet_of(d) for d in documentation)
+
+
+def destination_match(destinations: Sequence[str]) -> str:
+    """The CEL ``match`` of a destination-based rule, in Google's own form.
+
+    ``inIpRange(destination.ip, '203.0.113.0/24') || inIpRange(destination.ip, '198.51.100.7/32')``: the form
+    of the provider's description (resource_compute_router_nat.go:521-535) and of "Cloud NAT rules", "Example
+    expressions". A single address is written as a /32 range, so that every destination reads the same.
+    """
+    return " || ".join(f"inIpRange(destination.ip, '{ipaddress.IPv4Network(d)}')" for d in destinations)
+
+
+_TERM = re.compile(r"^\s*(?:inIpRange\(destination\.ip,\s*'([^']+)'\)|destination\.ip\s*==\s*'([^']+)')\s*$")
+
+
+def match_destinations(match: str) -> list[str] | None:
+    """The destination ranges of a ``match`` in one of Google's two documented forms, ``||``-joined; None for any
+    other expression (a hand-written rule the report then shows as written)."""
+    found = []
+    for term in match.split("||"):
+        parsed = _TERM.match(term)
+        if parsed is None:
+            return None
+        found.append(parsed.group(1) or parsed.group(2))
+    return found
