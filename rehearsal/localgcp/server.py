@@ -160,7 +160,9 @@ class HttpServer:
     def __init__(self, api: Any) -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.api = api
-        self._thread = threading.Thread(target=self._server.serve_forever, name="local-gcp", daemon=True)
+        # serve_forever checks for shutdown every poll_interval (0.5 s by default): a test stops many servers.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="local-gcp", daemon=True)
 
     @property
     def url(self) -> str:
