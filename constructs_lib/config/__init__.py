@@ -21,10 +21,12 @@ from .model import (
 )
 from .alerts import AlertsConfig
 from .reader import ConfigError, Problem
+from .jobs import JobConfig
+from .secrets import SecretRef
 from .services import ServiceConfig
 
 __all__ = [
     "AdoptConfig", "AlertsConfig", "BootstrapConfig", "CapacityConfig", "ConfigError", "ConnectorConfig",
-    "EnvironmentConfig", "NatConfig", "NetworkConfig", "Problem", "ServiceConfig", "StateConfig",
+    "EnvironmentConfig", "JobConfig", "NatConfig", "NetworkConfig", "Problem", "SecretRef", "ServiceConfig", "StateConfig",
     "is_bootstrap_document", "load_bootstrap", "load_environment", "parse_bootstrap", "parse_environment",
 ]

@@ -22,6 +22,8 @@ from .names import CONNECTOR_NAME, PROJECT_EXPECTED, is_project
 from .network import parse_network
 from .reader import RFC1035, ConfigError, Reader, read_toml
 from .rules import check_alerts, check_cross_key_rules
+from .jobs import parse_jobs
+from .secrets import credential_warnings
 from .services import parse_services
 from .state import parse_state
 from .tables import parse_adopt, parse_capacity, parse_connector, parse_egress, parse_nat
@@ -29,7 +31,7 @@ from .tables import parse_adopt, parse_capacity, parse_connector, parse_egress, 
 __all__ = ["load_environment", "parse_environment"]
 
 _TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity", "services",
-             "adopt", "alerts")
+             "adopt", "alerts", "jobs")
 
 
 def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> EnvironmentConfig:
@@ -75,7 +77,8 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     capacity = parse_capacity(r, data)
 
     services = parse_services(r, data)
-    adopt = parse_adopt(r, data, services)
+    jobs = parse_jobs(r, data)
+    adopt = parse_adopt(r, data, services, jobs)
     alerts = parse_alerts(r, data)
 
     if r.problems:
@@ -83,6 +86,8 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     config = EnvironmentConfig(
         stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
         connector=connector, nat=nat, services=services, capacity=capacity, adopt=adopt, alerts=alerts, **egress,
+        jobs=jobs, warnings=credential_warnings(source, [*((f"services[{s.name}]", s.env) for s in services),
+                                                        *((f"jobs[{j.name}]", j.env) for j in jobs)]),
     )
     check_cross_key_rules(r, config, connector_table="connector" in data)
     check_alerts(r, config)

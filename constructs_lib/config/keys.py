@@ -18,14 +18,14 @@ __all__ = ["RFC1035", "did_you_mean", "list_items", "service_path"]
 RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
 
 
-def service_path(item: Any, index: int, taken: Mapping[str, str] | None = None) -> str:
+def service_path(item: Any, index: int, taken: Mapping[str, str] | None = None, *, table: str = "services") -> str:
     """How problem lines name a service: by its name (``services[production]``), or by its position from 0
     (``services[2]``) when its name is missing, is not an RFC 1035 name (so it may not print as written) or
-    repeats one named before (``taken``)."""
+    repeats one named before (``taken``). ``table`` names a job the same way (``jobs[settlement]``)."""
     name = item.get("name") if isinstance(item, dict) else None
     if isinstance(name, str) and RFC1035.fullmatch(name) and name not in (taken or {}):
-        return f"services[{name}]"
-    return f"services[{index}]"
+        return f"{table}[{name}]"
+    return f"{table}[{index}]"
 
 
 def did_you_mean(given: str, known: Sequence[str]) -> str:

@@ -20,11 +20,13 @@ from ..facts.gcp import (
 )
 from ..facts.naming import NAT_SUFFIX, counted_address_names
 from .alerts import AlertsConfig
+from .jobs import JobConfig
+from .reader import Problem
 from .services import ServiceConfig
 
 __all__ = [
-    "AdoptConfig", "CapacityConfig", "ConnectorConfig", "EnvironmentConfig", "NatConfig", "NetworkConfig",
-    "ServiceConfig", "StateConfig",
+    "AdoptConfig", "CapacityConfig", "ConnectorConfig", "EnvironmentConfig", "JobConfig", "NatConfig",
+    "NetworkConfig", "ServiceConfig", "StateConfig",
 ]
 
 
@@ -141,14 +143,16 @@ class AdoptConfig:
         chain: import the chain's resources the file names: subnets, connector,
             router, NAT, created addresses, and the APIs the stack enables.
         services: names of ``[[services]]`` to import.
+        jobs: names of ``[[jobs]]`` to import.
     """
 
     chain: bool = False
     services: tuple[str, ...] = ()
+    jobs: tuple[str, ...] = ()
 
     @property
     def any(self) -> bool:
-        return self.chain or bool(self.services)
+        return self.chain or bool(self.services) or bool(self.jobs)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,6 +191,8 @@ class EnvironmentConfig:
             deploy, read by the plan guard from the stack's ``release_ips`` output.
         forget_ips: addresses this deploy takes out of the stack but keeps reserved (a ``removed`` block,
             ``destroy = false``); for one deploy, like ``release_ips``.
+        jobs: the Cloud Run jobs, egressing as the services do.
+        warnings: what the file allows but should not do (a credential as a plain env value), for the app to print.
     """
 
     stack: str
@@ -210,6 +216,8 @@ class EnvironmentConfig:
     alerts: AlertsConfig | None = None  # the [alerts] table; no alert policies when None
     release_ips: tuple[str, ...] = ()
     forget_ips: tuple[str, ...] = ()
+    jobs: tuple[JobConfig, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def network_project(self) -> str:
@@ -269,13 +277,22 @@ class EnvironmentConfig:
         return sum(s.max_instances or CLOUD_RUN_MAX_INSTANCES for s in self.services)
 
     @property
+    def has_secrets(self) -> bool:
+        return any(w.secrets for w in (*self.services, *self.jobs))
+
+    @property
+    def egress_instances(self) -> int:
+        """Cloud Run instances that may egress at once: service_instances plus every job's tasks_at_once."""
+        return self.service_instances + sum(j.tasks_at_once for j in self.jobs)
+
+    @property
     def nat_endpoints(self) -> int:
-        """What sends the services' traffic through the NAT: connector VMs, or Cloud Run instances."""
-        return self.service_instances if self.egress_mode == "direct" else self.connector.max_instances
+        """What sends the workloads' traffic through the NAT: connector VMs, or Cloud Run instances."""
+        return self.egress_instances if self.egress_mode == "direct" else self.connector.max_instances
 
     @property
     def reserving_endpoints(self) -> int:
         """Everything holding a NAT port reservation: nat_endpoints plus a connector kept during a move."""
         if self.egress_mode == "direct" and self.has_connector:
-            return self.service_instances + self.connector.max_instances
+            return self.egress_instances + self.connector.max_instances
         return self.nat_endpoints

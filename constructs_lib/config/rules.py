@@ -80,7 +80,7 @@ def _direct_blocks(cidr: str) -> int:
 
 def _check_direct_range(r: Reader, key: str, cidr: str, config: EnvironmentConfig) -> None:
     """A Direct VPC egress subnet: /26 or larger, and 2 addresses per instance in /28 blocks."""
-    instances = config.service_instances
+    instances = config.egress_instances
     addresses = DIRECT_IPS_PER_INSTANCE * instances
     needed = -(-addresses // DIRECT_BLOCK)
     blocks = _direct_blocks(cidr)
@@ -151,7 +151,8 @@ def _check_pool(r: Reader, config: EnvironmentConfig) -> None:
 
 def _endpoints_shown(config: EnvironmentConfig, count: int) -> str:
     if config.egress_mode == "direct":
-        return f"{count} Cloud Run instances (the services' max_instances summed)"
+        jobs = " and the jobs' parallelism (else task_count)" if config.jobs else ""
+        return f"{count} Cloud Run instances (the services' max_instances{jobs} summed)"
     return f"{count} connector VMs (connector.max_instances)"
 
 
@@ -234,7 +235,8 @@ def _check_nat_capacity(r: Reader, config: EnvironmentConfig) -> None:
     if fix is not None:
         change = f"smallest change that holds it: {_fix_shown(config, fix)}"
     elif config.egress_mode == "direct":
-        change = "no NAT setting holds it: raise the services' max_instances"
+        change = "no NAT setting holds it: raise the services' max_instances" + (
+            " or the jobs' parallelism" if config.jobs else "")
     else:
         change = "no NAT setting holds it: raise connector.max_instances (at most 10) or move to direct mode"
     r.shown("capacity.peak_connections_per_destination",

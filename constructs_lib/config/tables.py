@@ -21,6 +21,7 @@ from .model import AdoptConfig, CapacityConfig, ConnectorConfig, NatConfig
 from .names import EGRESS_MODES, MAX_TIMEOUT_SEC, NAT_LOG_FILTERS
 from .reader import Reader
 from .rules import check_nat_ports
+from .jobs import JobConfig
 from .services import ServiceConfig
 
 __all__ = ["parse_adopt", "parse_capacity", "parse_connector", "parse_egress", "parse_nat"]
@@ -33,7 +34,7 @@ _NAT_TIMEOUTS = ("udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_establish
 _NAT_KEYS = ("min_ports_per_vm", "max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping",
              *_NAT_TIMEOUTS, "log_filter")
 _CAPACITY_KEYS = ("peak_connections_per_destination",)
-_ADOPT_KEYS = ("chain", "services")
+_ADOPT_KEYS = ("chain", "services", "jobs")
 
 
 def parse_egress(r: Reader, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,8 +121,10 @@ def parse_capacity(r: Reader, data: Mapping[str, Any]) -> CapacityConfig:
     )
 
 
-def parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfig, ...]) -> AdoptConfig:
-    """``[adopt]``: what the first deploy imports. Each adopted service must be a ``[[services]]`` of the file."""
+def parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfig, ...],
+                jobs: tuple[JobConfig, ...] = ()) -> AdoptConfig:
+    """``[adopt]``: what the first deploy imports. Each adopted service (job) must be a ``[[services]]``
+    (``[[jobs]]``) of the file."""
     adopt_data = r.sub_table(data, "adopt")
     r.table(adopt_data, "adopt", _ADOPT_KEYS)
     chain = r.get(adopt_data, "adopt", "chain", bool, default=False)
@@ -132,5 +135,13 @@ def parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfi
     declared = [s.name for s in services]
     names = r.unique_strings(raw, "adopt.services", valid=declared.__contains__,
                              expected=f"the name of a [[services]] entry of this file ({', '.join(declared) or 'none'})")
-    return AdoptConfig(chain=bool(chain), services=names)
+    raw_jobs = adopt_data.get("jobs", [])
+    if not isinstance(raw_jobs, list):
+        r.problem("adopt.jobs", "a list of job names from [[jobs]]", raw_jobs)
+        raw_jobs = []
+    declared_jobs = [j.name for j in jobs]
+    job_names = r.unique_strings(raw_jobs, "adopt.jobs", valid=declared_jobs.__contains__,
+                                 expected=f"the name of a [[jobs]] entry of this file "
+                                          f"({', '.join(declared_jobs) or 'none'})")
+    return AdoptConfig(chain=bool(chain), services=names, jobs=job_names)
 

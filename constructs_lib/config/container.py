@@ -1,0 +1,121 @@
+"""What a Cloud Run service and a Cloud Run job share: one container (image, env, secrets, cpu and memory), its
+service account and labels, read and checked the same way for ``[[services]]`` and ``[[jobs]]``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ..facts.gcp import (
+    CPU_SOURCE,
+    DEFAULT_MEMORY_MIB,
+    DEFAULT_MILLI_CPU,
+    ENV_SOURCE,
+    MAX_ENV_VALUE_BYTES,
+    MAX_ENV_VARS,
+    MAX_LABELS,
+    MAX_MEMORY_MIB,
+    MEMORY_SOURCE,
+    MIN_CPU_FOR_MEMORY,
+    MIN_MEMORY_FOR_CPU,
+    MIN_MEMORY_MIB,
+    RESERVED_ENV_NAMES,
+    RESERVED_ENV_PREFIX,
+    memory_mib,
+    milli_cpu,
+)
+from .names import CPU, ENV_NAME, IMAGE, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT
+from .reader import MISSING, Reader
+from .secrets import SecretRef, parse_secrets
+
+__all__ = ["CONTAINER_KEYS", "ContainerConfig", "parse_container"]
+
+CONTAINER_KEYS = ("image", "labels", "service_account", "env", "secrets", "cpu", "memory")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContainerConfig:
+    """The keys a service and a job share; see ``ServiceConfig`` and ``JobConfig`` for each."""
+
+    image: str | None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    service_account: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, SecretRef] = field(default_factory=dict)
+    cpu: str | None = None
+    memory: str | None = None
+
+
+def parse_container(r: Reader, item: Mapping[str, Any], path: str) -> ContainerConfig:
+    """The shared keys of one ``[[services]]`` or ``[[jobs]]`` entry, every problem recorded on ``r``."""
+    image = r.get(item, path, "image", str, check=lambda v: bool(IMAGE.fullmatch(v)),
+                  expected='a container image reference such as "asia.gcr.io/my-project/app:1.0.0"')
+    _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")
+    labels = r.string_map(item, path, "labels", LABEL_KEY,
+                          "a label key (lowercase letters, digits, - and _, starting with a letter, "
+                          "at most 63 characters)", LABEL_VALUE,
+                          "a label value (lowercase letters, digits, - and _, at most 63 characters)")
+    env = r.string_map(item, path, "env", ENV_NAME, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
+                       None, "a string")
+    _check_env(r, item, path, env)
+    service_account = r.get(item, path, "service_account", str, default=None,
+                            check=lambda v: bool(SERVICE_ACCOUNT.fullmatch(v)),
+                            expected="a service account e-mail (name@project.iam.gserviceaccount.com)")
+    secrets = parse_secrets(r, item, path, env, service_account)
+    if isinstance(item.get("env"), dict) and isinstance(item.get("secrets"), dict) and \
+            len(item["env"]) <= MAX_ENV_VARS < len(item["env"]) + len(item["secrets"]):
+        r.shown(f"{path}.secrets", f"at most {MAX_ENV_VARS:,} environment variables, env and secrets together "
+                f"({ENV_SOURCE})", f"{len(item['env']) + len(item['secrets']):,}")
+    cpu = r.get(item, path, "cpu", str, default=None,
+                check=lambda v: bool(CPU.fullmatch(v)) and milli_cpu(v) is not None,
+                expected='a CPU limit such as "1", "2" or "500m": a whole number from 1 to 8, or from 0.08 to 1 '
+                         f"in steps of 0.01 ({CPU_SOURCE})")
+    memory = r.get(item, path, "memory", str, default=None,
+                   check=lambda v: bool(MEMORY.fullmatch(v)) and MIN_MEMORY_MIB <= memory_mib(v) <= MAX_MEMORY_MIB,
+                   expected=f'a memory limit such as "512Mi" or "2Gi", from {MIN_MEMORY_MIB}Mi to '
+                            f"{MAX_MEMORY_MIB // 1024}Gi ({MEMORY_SOURCE})")
+    _check_cpu_and_memory(r, item, path, cpu, memory)
+    return ContainerConfig(image=image, labels=labels, service_account=service_account, env=env, secrets=secrets,
+                           cpu=cpu, memory=memory)
+
+
+def _check_count(r: Reader, item: Mapping[str, Any], where: str, key: str, most: int, what: str) -> None:
+    table = item.get(key)
+    if isinstance(table, dict) and len(table) > most:
+        r.shown(where, f"at most {most:,} {what}", f"{len(table):,}")
+
+
+def _check_env(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[str, str]) -> None:
+    """What Cloud Run refuses in a container's environment: too many, reserved names, values too long."""
+    _check_count(r, item, f"{path}.env", "env", MAX_ENV_VARS, f"environment variables ({ENV_SOURCE})")
+    for name, value in env.items():
+        where = f"{path}.env.{name}"
+        if name in RESERVED_ENV_NAMES or name.startswith(RESERVED_ENV_PREFIX):
+            r.shown(where, f"a name other than {', '.join(RESERVED_ENV_NAMES)} and {RESERVED_ENV_PREFIX}… (set by "
+                    f"Cloud Run itself; {ENV_SOURCE})", f'the key "{name}"')
+        size = len(value.encode("utf-8"))
+        if size > MAX_ENV_VALUE_BYTES:
+            r.shown(where, f"a value of at most {MAX_ENV_VALUE_BYTES:,} bytes of UTF-8 ({ENV_SOURCE})",
+                    f"{size:,} bytes")
+
+
+def _check_cpu_and_memory(r: Reader, item: Mapping[str, Any], path: str, cpu: str | None, memory: str | None) -> None:
+    """Cloud Run's pairing of CPU and memory, with its defaults (1 CPU, 512 MiB) for the one left out."""
+    if cpu is None and memory is None:
+        return
+    milli = milli_cpu(cpu) if cpu is not None else DEFAULT_MILLI_CPU
+    mib = memory_mib(memory) if memory is not None else DEFAULT_MEMORY_MIB
+    if ("cpu" in item and cpu is None) or ("memory" in item and memory is None):
+        return  # already reported
+    for above, needed in MIN_CPU_FOR_MEMORY:
+        if mib > above and milli < needed:
+            given = cpu if cpu is not None else MISSING
+            r.problem(f"{path}.cpu", f"at least {needed / 1000:g} CPU for memory = \"{memory}\" (memory above "
+                      f"{above}Mi needs {needed / 1000:g} CPU; {MEMORY_SOURCE}; 1 CPU when cpu is left out)", given)
+            return
+    for cpus, needed in MIN_MEMORY_FOR_CPU:
+        if milli >= cpus and mib < needed:
+            given = memory if memory is not None else MISSING
+            r.problem(f"{path}.memory", f"at least {needed // 1024}Gi for cpu = \"{cpu}\" ({cpus // 1000} CPUs need "
+                      f"{needed // 1024}Gi; {CPU_SOURCE}; 512Mi when memory is left out)", given)
+            return

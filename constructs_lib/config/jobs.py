@@ -1,0 +1,127 @@
+"""The ``[[jobs]]`` tables: Cloud Run jobs whose egress goes through the chain, as the services' does.
+
+A job runs tasks to completion (a nightly settlement file to a bank's SFTP, an SMS campaign) instead of serving
+requests; its tasks leave from the same static IPs as the services: through the connector with
+``egress = ALL_TRAFFIC``, or by Direct VPC egress on the chain's subnet, whichever ``egress.mode`` says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ..facts.gcp import (
+    CLOUD_RUN_DELETION_PROTECTION,
+    JOB_MAX_RETRIES,
+    JOB_MAX_RETRIES_RANGE,
+    JOB_MAX_TASK_TIMEOUT_SEC,
+    JOB_MAX_TASKS,
+    JOB_SOURCE,
+    JOB_TASK_COUNT,
+)
+from .container import CONTAINER_KEYS, parse_container
+from .keys import RFC1035, service_path
+from .reader import Reader
+from .secrets import SecretRef
+
+__all__ = ["JobConfig", "parse_jobs"]
+
+_JOB_KEYS = ("name", *CONTAINER_KEYS, "command", "args", "task_count", "parallelism", "max_retries",
+             "task_timeout_sec", "deletion_protection")
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobConfig:
+    """One Cloud Run job whose egress goes through the chain.
+
+    Attributes:
+        name: the Cloud Run job name.
+        image: container image reference.
+        command / args: the container's entrypoint and its arguments; the image's ENTRYPOINT and CMD when empty.
+        labels, service_account, env, secrets, cpu, memory: as for a service (``ServiceConfig``).
+        task_count: tasks per execution; the API's default (1) when None.
+        parallelism: tasks running at once; as many as quota allows (up to ``task_count``) when None.
+        max_retries: retries of a failed task, 0 to 10; 3 when left out (the API's and the provider's default).
+        task_timeout_sec: how long one attempt of a task may run; the API's default (600 s) when None.
+        deletion_protection: as for a service: true when left out (the provider's default).
+    """
+
+    name: str
+    image: str
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    service_account: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, SecretRef] = field(default_factory=dict)
+    cpu: str | None = None
+    memory: str | None = None
+    task_count: int | None = None
+    parallelism: int | None = None
+    max_retries: int = JOB_MAX_RETRIES
+    task_timeout_sec: int | None = None
+    deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
+
+    @property
+    def tasks_at_once(self) -> int:
+        """The tasks of one execution that may run at the same time: parallelism, else every task."""
+        return self.parallelism or self.task_count or JOB_TASK_COUNT
+
+
+def _strings(r: Reader, item: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
+    raw = r.get(item, path, key, list, default=[], expected="a list of strings")
+    bad = [i for i, v in enumerate(raw) if not isinstance(v, str)]
+    for i in bad:
+        r.problem(f"{path}.{key}[{i}]", "a string", raw[i])
+    return () if bad else tuple(raw)
+
+
+def parse_jobs(r: Reader, data: Mapping[str, Any]) -> tuple[JobConfig, ...]:
+    """The ``[[jobs]]`` array; a job missing its name or image is reported and left out."""
+    raw = data.get("jobs", [])
+    if not isinstance(raw, list):
+        r.problem("jobs", "an array of tables ([[jobs]])", raw)
+        return ()
+    jobs: list[JobConfig] = []
+    seen: dict[str, str] = {}
+    for i, item in enumerate(raw):
+        path = service_path(item, i, seen, table="jobs")
+        if not isinstance(item, dict):
+            r.problem(path, "a table", item)
+            continue
+        r.table(item, path, _JOB_KEYS)
+        name = r.get(item, path, "name", str, check=lambda v: bool(RFC1035.fullmatch(v)),
+                     expected="a Cloud Run job name (lowercase letters, digits and hyphens, starting with a letter, "
+                              "at most 63 characters)")
+        if name is not None:
+            if name in seen:
+                r.problem(f"{path}.name", f"a name not used by {seen[name]}", name)
+            seen.setdefault(name, path)
+        container = parse_container(r, item, path)
+        command = _strings(r, item, path, "command")
+        args = _strings(r, item, path, "args")
+        tasks = r.get(item, path, "task_count", int, default=None, check=lambda v: 1 <= v <= JOB_MAX_TASKS,
+                      expected=f"an integer from 1 to {JOB_MAX_TASKS:,} ({JOB_SOURCE})")
+        parallelism = r.get(item, path, "parallelism", int, default=None, check=lambda v: v >= 1,
+                            expected="an integer from 1 (leave it out for as many tasks at once as quota allows)")
+        if parallelism is not None and parallelism > (tasks or JOB_TASK_COUNT):
+            shown = f"{path}.task_count ({tasks})" if tasks else f"{path}.task_count (1 when left out)"
+            r.problem(f"{path}.parallelism", f"an integer at most {shown}", parallelism)
+        low, high = JOB_MAX_RETRIES_RANGE
+        max_retries = r.get(item, path, "max_retries", int, default=JOB_MAX_RETRIES, check=lambda v: low <= v <= high,
+                            expected=f"an integer from {low} to {high} (Cloud Run, \"Set max retries\")")
+        timeout = r.get(item, path, "task_timeout_sec", int, default=None,
+                        check=lambda v: 1 <= v <= JOB_MAX_TASK_TIMEOUT_SEC,
+                        expected=f"a number of seconds from 1 to {JOB_MAX_TASK_TIMEOUT_SEC:,} (168 hours; "
+                                 f"{JOB_SOURCE})")
+        deletion_protection = r.get(item, path, "deletion_protection", bool, default=CLOUD_RUN_DELETION_PROTECTION)
+        if name is None or container.image is None:
+            continue
+        jobs.append(JobConfig(
+            name=name, image=container.image, command=command, args=args, labels=container.labels,
+            service_account=container.service_account, env=container.env, secrets=container.secrets,
+            cpu=container.cpu, memory=container.memory, task_count=tasks, parallelism=parallelism,
+            max_retries=max_retries if max_retries is not None else JOB_MAX_RETRIES, task_timeout_sec=timeout,
+            deletion_protection=deletion_protection,
+        ))
+    return tuple(jobs)
