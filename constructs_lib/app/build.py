@@ -233,6 +233,8 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, **app_options: obj
     except ConfigError as err:
         print(f"error: {err}", file=stderr)
         return 1
+    for warning in (w for config in configs for w in getattr(config, "warnings", ())):
+        print(f"warning: {warning}", file=stderr)
     outdir = output_folder(app_options)
     # The output folder, its stacks folder and every folder above: any that exists must be a folder.
     problems = [Problem(str(folder), "(output folder)", "a folder, or nothing (it is created)", "a file that is not "

@@ -47,6 +47,9 @@ def import_ids(config: EnvironmentConfig) -> dict[str, str]:
             ids[f"Chain/Addresses/Address-{name}"] = f"projects/{net}/regions/{region}/addresses/{name}"
     for name in c.adopt.services:
         ids[f"Chain/Service-{name}/Resource"] = f"projects/{c.project}/locations/{region}/services/{name}"
+    for name in c.adopt.jobs:
+        # google_cloud_run_v2_job's import formats at 6.50.0: resource_cloud_run_v2_job.go:1373-1377.
+        ids[f"Chain/Job-{name}/Resource"] = f"projects/{c.project}/locations/{region}/jobs/{name}"
     return ids
 
 

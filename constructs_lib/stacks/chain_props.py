@@ -7,15 +7,19 @@ here, so the constructs take plain values and can be composed by hand.
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from ..chain.addresses import StaticAddressesProps
 from ..chain.cloud_run import CloudRunServiceProps
+from ..chain.cloud_run_job import CloudRunJobProps
 from ..chain.connector import ConnectorProps
 from ..chain.egress_chain import EgressChainProps
 from ..chain.router_nat import RouterNatProps
+from ..chain.secrets import SecretAccessProps, SecretEnv
 from ..chain.subnetwork import SubnetworkProps
-from ..config import EnvironmentConfig, ServiceConfig
+from ..config import EnvironmentConfig, JobConfig, SecretRef, ServiceConfig
 
-__all__ = ["chain_props", "service_props"]
+__all__ = ["chain_props", "job_props", "secret_access_props", "service_props"]
 
 
 def chain_props(c: EnvironmentConfig) -> EgressChainProps:
@@ -79,6 +83,30 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
         ),
         services=tuple(service_props(s, project=c.project, region=c.region) for s in c.services),
         direct_egress=c.egress_mode == "direct",
+        jobs=tuple(job_props(j, project=c.project, region=c.region) for j in c.jobs),
+        secret_access=secret_access_props(c),
+    )
+
+
+def _secret_env(secrets: Mapping[str, SecretRef]) -> dict[str, SecretEnv]:
+    return {name: SecretEnv(secret=ref.secret, version=ref.version) for name, ref in secrets.items()}
+
+
+def secret_access_props(c: EnvironmentConfig) -> tuple[SecretAccessProps, ...]:
+    """One accessor binding per (secret, service account) that the services and jobs read, in file order."""
+    pairs = {(ref.secret, w.service_account): None for w in (*c.services, *c.jobs) for ref in w.secrets.values()
+             if w.service_account is not None}
+    return tuple(SecretAccessProps(secret=secret, project=c.project, service_account=account)
+                 for secret, account in pairs)
+
+
+def job_props(j: JobConfig, *, project: str, region: str) -> CloudRunJobProps:
+    """One ``[[jobs]]`` entry as the props of its Cloud Run job."""
+    return CloudRunJobProps(
+        name=j.name, project=project, region=region, image=j.image, command=j.command, args=j.args,
+        labels=j.labels, service_account=j.service_account, env=j.env, secrets=_secret_env(j.secrets), cpu=j.cpu,
+        memory=j.memory, task_count=j.task_count, parallelism=j.parallelism, max_retries=j.max_retries,
+        task_timeout_sec=j.task_timeout_sec, deletion_protection=j.deletion_protection,
     )
 
 
@@ -94,6 +122,7 @@ def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunSer
         ingress=s.ingress,
         deletion_protection=s.deletion_protection,
         env=s.env,
+        secrets=_secret_env(s.secrets),
         min_instances=s.min_instances,
         max_instances=s.max_instances,
         cpu=s.cpu,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ...facts.resources import JOB
 from ..document import Resource
 
 
@@ -12,4 +13,5 @@ def quoted(value: object) -> str:
 
 
 def service_label(service: Resource) -> str:
-    return f'service "{service.get("name")}"'
+    """``service "api"``, or ``job "settlement"`` for a Cloud Run job."""
+    return f'{"job" if service.type == JOB else "service"} "{service.get("name")}"'
