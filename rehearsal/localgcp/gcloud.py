@@ -14,6 +14,7 @@ resources are exactly what the API makes of such requests.
     gcloud compute routers nats create NAT --router=ROUTER --region=R \\
         --nat-custom-subnet-ip-ranges=SUBNET --nat-external-ip-pool=ADDRESS
     gcloud run deploy SERVICE --image=IMAGE --vpc-connector=CONNECTOR --vpc-egress=all-traffic --region=R
+    gcloud run jobs create JOB --image=IMAGE --vpc-connector=CONNECTOR --vpc-egress=all-traffic --region=R
 """
 
 from __future__ import annotations
@@ -82,3 +83,12 @@ def run_deploy(gcp: LocalGcp, project: str, region: str, name: str, *, image: st
                         "vpcAccess": {"connector": f"projects/{project}/locations/{region}/connectors/{connector}",
                                       "egress": "ALL_TRAFFIC"}},
            "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"serviceId": name})
+
+
+def run_jobs_create(gcp: LocalGcp, project: str, region: str, name: str, *, image: str, connector: str) -> None:
+    _send(gcp, "POST", f"/run/v2/projects/{project}/locations/{region}/jobs",
+          {"template": {"template": {
+              "containers": [{"image": image}],
+              "vpcAccess": {"connector": f"projects/{project}/locations/{region}/connectors/{connector}",
+                            "egress": "ALL_TRAFFIC"}}},
+           "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"jobId": name})

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.gcp import CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, milli_cpu
 
+from . import iam
 from .server import ApiError, JSON, Request, invalid
 
 if TYPE_CHECKING:
@@ -112,6 +113,11 @@ class Run:
                 port = container["ports"][0].get("containerPort", DEFAULT_PORT)
                 return "REVISION_FAILED", (NOT_SERVING.format(revision=revision) + " "
                                            + NOT_LISTENING.format(port=port)), "HEALTH_CHECK_CONTAINER_ERROR"
+        template = service["template"]
+        secret = self.gcp.secretmanager.unreadable(service["name"].split("/")[1], template["serviceAccount"],
+                                                   template["containers"], revision)
+        if secret is not None:
+            return "REVISION_FAILED", NOT_SERVING.format(revision=revision) + " " + secret, None
         return None
 
     def _judge(self, service: JSON) -> str | None:
@@ -196,7 +202,7 @@ class Run:
                 container["resources"] = {"limits": {"cpu": "1000m", "memory": "512Mi"}, "cpuIdle": True,
                                           "startupCpuBoost": True}
             else:
-                container["resources"] = _normalised_resources(container["resources"])
+                container["resources"] = normalised_resources(container["resources"])
             port = container["ports"][0].get("containerPort", DEFAULT_PORT)
             container.setdefault("startupProbe", {"timeoutSeconds": 240, "periodSeconds": 240, "failureThreshold": 1,
                                                   "tcpSocket": {"port": port}})
@@ -272,25 +278,15 @@ class Run:
     def get_iam_policy(self, req: Request) -> JSON:
         key = self._key(req)
         self._existing(key)
-        return self.gcp.store.get(key + ":iamPolicy") or {"etag": "ACAB"}
+        return iam.get_policy(self.gcp, key)
 
     def set_iam_policy(self, req: Request) -> JSON:
         key = self._key(req)
         self._existing(key)
-        policy = dict(req.body.get("policy") or {})
-        current = self.gcp.store.get(key + ":iamPolicy") or {"etag": "ACAB"}
-        if policy.get("etag") and policy["etag"] != current["etag"]:
-            raise ApiError(409, "There were concurrent policy changes. Please retry the whole read-modify-write "
-                                "with exponential backoff.", status="ABORTED")
-        bindings = [b for b in policy.get("bindings") or [] if b.get("members")]
-        stored: JSON = {"version": 1, "etag": "BwY" + self.gcp.fingerprint()[:9]}
-        if bindings:
-            stored["bindings"] = bindings
-        self.gcp.store[key + ":iamPolicy"] = stored
-        return stored
+        return iam.set_policy(self.gcp, key, req.body)
 
 
-def _normalised_resources(resources: JSON) -> JSON:
+def normalised_resources(resources: JSON) -> JSON:
     """What Cloud Run keeps of a container's resources: both limits, CPU in milli-CPUs."""
     resources = dict(resources)
     limits = dict(resources.get("limits") or {})
