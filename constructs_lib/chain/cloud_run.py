@@ -119,9 +119,7 @@ class CloudRunService(Construct):
         Raises:
             ValueError: unless exactly one of connector_id and subnet is given.
         """
-        if (connector_id is None) == (subnet is None):
-            raise ValueError("CloudRunService takes exactly one of connector_id (connector) and subnet (Direct VPC "
-                             f"egress), got connector_id={connector_id!r} and subnet={subnet!r}")
+        one_egress("CloudRunService", connector_id, subnet)
         super().__init__(scope, id)
         self._props = props
         resources = None
@@ -195,6 +193,14 @@ class CloudRunService(Construct):
     def uri(self) -> str:
         """The service's https URL, known after apply."""
         return self.resource.uri
+
+
+def one_egress(construct: str, connector_id: str | None, subnet: Subnetwork | None) -> None:
+    """Raises ValueError unless exactly one of ``connector_id`` (connector) and ``subnet`` (Direct VPC egress) is
+    given to ``construct``."""
+    if (connector_id is None) == (subnet is None):
+        raise ValueError(f"{construct} takes exactly one of connector_id (connector) and subnet (Direct VPC "
+                         f"egress), got connector_id={connector_id!r} and subnet={subnet!r}")
 
 
 def container_limits(cpu: str | None, memory: str | None) -> dict[str, str]:

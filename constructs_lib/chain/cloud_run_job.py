@@ -20,7 +20,7 @@ from .._provider.google import (
     CloudRunV2JobTemplateTemplateVpcAccess,
     CloudRunV2JobTemplateTemplateVpcAccessNetworkInterfaces,
 )
-from .cloud_run import GCLOUD_WRITTEN_FIELDS, container_limits, vpc_access_block
+from .cloud_run import GCLOUD_WRITTEN_FIELDS, container_limits, one_egress, vpc_access_block
 from .secrets import SecretEnv, secret_env_entries
 from .subnetwork import Subnetwork
 
@@ -89,9 +89,7 @@ class CloudRunJob(Construct):
         Raises:
             ValueError: unless exactly one of connector_id and subnet is given.
         """
-        if (connector_id is None) == (subnet is None):
-            raise ValueError("CloudRunJob takes exactly one of connector_id (connector) and subnet (Direct VPC "
-                             f"egress), got connector_id={connector_id!r} and subnet={subnet!r}")
+        one_egress("CloudRunJob", connector_id, subnet)
         super().__init__(scope, id)
         self._props = props
         limits = container_limits(props.cpu, props.memory)

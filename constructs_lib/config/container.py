@@ -3,6 +3,7 @@ service account and labels, read and checked the same way for ``[[services]]`` a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -28,7 +29,7 @@ from .names import CPU, ENV_NAME, IMAGE, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE
 from .reader import MISSING, Reader
 from .secrets import SecretRef, parse_secrets
 
-__all__ = ["CONTAINER_KEYS", "ContainerConfig", "parse_container"]
+__all__ = ["CONTAINER_KEYS", "ContainerConfig", "parse_container", "parse_name"]
 
 CONTAINER_KEYS = ("image", "labels", "service_account", "env", "secrets", "cpu", "memory")
 
@@ -44,6 +45,18 @@ class ContainerConfig:
     secrets: Mapping[str, SecretRef] = field(default_factory=dict)
     cpu: str | None = None
     memory: str | None = None
+
+
+def parse_name(r: Reader, item: Mapping[str, Any], path: str, rule: re.Pattern[str], expected: str,
+               seen: dict[str, str]) -> str | None:
+    """A service's or job's ``name``: valid by ``rule``, and not used by an earlier entry of ``seen``
+    (name → the key path that used it), to which it is added."""
+    name = r.get(item, path, "name", str, check=lambda v: bool(rule.fullmatch(v)), expected=expected)
+    if name is not None:
+        if name in seen:
+            r.problem(f"{path}.name", f"a name not used by {seen[name]}", name)
+        seen.setdefault(name, path)
+    return name
 
 
 def parse_container(r: Reader, item: Mapping[str, Any], path: str) -> ContainerConfig:

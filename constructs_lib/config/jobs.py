@@ -19,7 +19,7 @@ from ..facts.gcp import (
     JOB_SOURCE,
     JOB_TASK_COUNT,
 )
-from .container import CONTAINER_KEYS, parse_container
+from .container import CONTAINER_KEYS, parse_container, parse_name
 from .keys import RFC1035, service_path
 from .reader import Reader
 from .secrets import SecretRef
@@ -90,13 +90,8 @@ def parse_jobs(r: Reader, data: Mapping[str, Any]) -> tuple[JobConfig, ...]:
             r.problem(path, "a table", item)
             continue
         r.table(item, path, _JOB_KEYS)
-        name = r.get(item, path, "name", str, check=lambda v: bool(RFC1035.fullmatch(v)),
-                     expected="a Cloud Run job name (lowercase letters, digits and hyphens, starting with a letter, "
-                              "at most 63 characters)")
-        if name is not None:
-            if name in seen:
-                r.problem(f"{path}.name", f"a name not used by {seen[name]}", name)
-            seen.setdefault(name, path)
+        name = parse_name(r, item, path, RFC1035, "a Cloud Run job name (lowercase letters, digits and hyphens, "
+                          "starting with a letter, at most 63 characters)", seen)
         container = parse_container(r, item, path)
         command = _strings(r, item, path, "command")
         args = _strings(r, item, path, "args")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION, CLOUD_RUN_INGRESS
-from .container import CONTAINER_KEYS, parse_container
+from .container import CONTAINER_KEYS, parse_container, parse_name
 from .keys import service_path
 from .names import INGRESS, SERVICE_NAME
 from .reader import Reader
@@ -76,13 +76,8 @@ def parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, .
             r.problem(path, "a table", item)
             continue
         r.table(item, path, _SERVICE_KEYS)
-        name = r.get(item, path, "name", str, check=lambda v: bool(SERVICE_NAME.fullmatch(v)),
-                     expected="a Cloud Run service name (lowercase letters, digits and hyphens, starting with "
-                              "a letter, at most 49 characters)")
-        if name is not None:
-            if name in seen:
-                r.problem(f"{path}.name", f"a name not used by {seen[name]}", name)
-            seen.setdefault(name, path)
+        name = parse_name(r, item, path, SERVICE_NAME, "a Cloud Run service name (lowercase letters, digits and "
+                          "hyphens, starting with a letter, at most 49 characters)", seen)
         container = parse_container(r, item, path)
         ingress = r.get(item, path, "ingress", str, default=CLOUD_RUN_INGRESS, check=lambda v: v in INGRESS,
                         expected=f"one of {', '.join(INGRESS)}")

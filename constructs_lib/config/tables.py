@@ -128,20 +128,16 @@ def parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfi
     adopt_data = r.sub_table(data, "adopt")
     r.table(adopt_data, "adopt", _ADOPT_KEYS)
     chain = r.get(adopt_data, "adopt", "chain", bool, default=False)
-    raw = adopt_data.get("services", [])
-    if not isinstance(raw, list):
-        r.problem("adopt.services", "a list of service names from [[services]]", raw)
-        raw = []
-    declared = [s.name for s in services]
-    names = r.unique_strings(raw, "adopt.services", valid=declared.__contains__,
-                             expected=f"the name of a [[services]] entry of this file ({', '.join(declared) or 'none'})")
-    raw_jobs = adopt_data.get("jobs", [])
-    if not isinstance(raw_jobs, list):
-        r.problem("adopt.jobs", "a list of job names from [[jobs]]", raw_jobs)
-        raw_jobs = []
-    declared_jobs = [j.name for j in jobs]
-    job_names = r.unique_strings(raw_jobs, "adopt.jobs", valid=declared_jobs.__contains__,
-                                 expected=f"the name of a [[jobs]] entry of this file "
-                                          f"({', '.join(declared_jobs) or 'none'})")
+    names = _adopted(r, adopt_data, "services", [s.name for s in services])
+    job_names = _adopted(r, adopt_data, "jobs", [j.name for j in jobs])
     return AdoptConfig(chain=bool(chain), services=names, jobs=job_names)
 
+
+def _adopted(r: Reader, adopt_data: Mapping[str, Any], key: str, declared: list[str]) -> tuple[str, ...]:
+    """``adopt.services`` or ``adopt.jobs``: names of the file's ``[[services]]`` (``[[jobs]]``), each once."""
+    raw = adopt_data.get(key, [])
+    if not isinstance(raw, list):
+        r.problem(f"adopt.{key}", f"a list of {key[:-1]} names from [[{key}]]", raw)
+        raw = []
+    return r.unique_strings(raw, f"adopt.{key}", valid=declared.__contains__,
+                            expected=f"the name of a [[{key}]] entry of this file ({', '.join(declared) or 'none'})")

@@ -30,13 +30,12 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.gcp import CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, milli_cpu
 
-from . import iam
-from .server import ApiError, JSON, Request, invalid
+from .run_resources import BASE, RunResources
+from .server import JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
 
-BASE = "/run/v2/"
 SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service"
 TEMPLATE_DEFAULTS: JSON = {"maxInstanceRequestConcurrency": 80, "timeout": "300s"}
 DEFAULT_MAX_INSTANCES = 100
@@ -54,35 +53,17 @@ NOT_LISTENING = ("The user-provided container failed to start and listen on the 
                  "Failed to start and then listen on the port defined by the PORT environment variable.")
 
 
-class Run:
+class Run(RunResources):
+    """Cloud Run services (the routes and methods: ``run_resources.py``)."""
+
     def __init__(self, gcp: LocalGcp) -> None:
-        self.gcp = gcp
+        super().__init__(gcp)
         # Images that exist (None: every image does); images whose container never listens on its port.
         self.images: set[str] | None = None
         self.not_listening: set[str] = set()
         # Every revision made, by service key: (revision name, images, ready).
         self.revisions: dict[str, list[tuple[str, tuple[str, ...], bool]]] = {}
-        services = BASE + "projects/{project}/locations/{location}/services"
-        r = gcp.router.add
-        r("POST", services, self.create)
-        r("GET", services + "/{name}", self.get)
-        r("PATCH", services + "/{name}", self.patch)
-        r("DELETE", services + "/{name}", self.delete)
-        r("GET", services + "/{name}:getIamPolicy", self.get_iam_policy)
-        r("POST", services + "/{name}:getIamPolicy", self.get_iam_policy)
-        r("POST", services + "/{name}:setIamPolicy", self.set_iam_policy)
-        r("GET", BASE + "projects/{project}/locations/{location}/operations/{name}", self.get_operation)
-
-    def _key(self, req: Request, name: str | None = None) -> str:
-        self.gcp.require_project(req.params["project"])
-        return f"projects/{req.params['project']}/locations/{req.params['location']}/services/" + (
-            name if name is not None else req.params["name"])
-
-    def _existing(self, key: str) -> JSON:
-        found = self.gcp.store.get(key)
-        if found is None:
-            raise ApiError(404, f'service "{key}" not found', status="NOT_FOUND")
-        return found
+        gcp.router.add("GET", BASE + "projects/{project}/locations/{location}/operations/{name}", self.get_operation)
 
     def _operation(self, req: Request, service: JSON, *, deploys: bool = True) -> JSON:
         """A running operation; at its first poll the new revision is judged (``_judge``), unless the
@@ -250,40 +231,6 @@ class Run:
         service = {**spec, **self._status(req, key, spec, previous)}
         self.gcp.store[key] = service
         return service
-
-    # --- the methods ---------------------------------------------------------------------------------
-
-    def create(self, req: Request) -> JSON:
-        name = req.query.get("serviceId", "")
-        key = self._key(req, name)
-        if key in self.gcp.store:
-            raise ApiError(409, f"Resource '{name}' already exists.", status="ALREADY_EXISTS")
-        return self._operation(req, self._store(req, key, req.body, None))
-
-    def get(self, req: Request) -> JSON:
-        return self._existing(self._key(req))
-
-    def patch(self, req: Request) -> JSON:
-        key = self._key(req)
-        previous = self._existing(key)
-        return self._operation(req, self._store(req, key, req.body, previous))
-
-    def delete(self, req: Request) -> JSON:
-        key = self._key(req)
-        service = self._existing(key)
-        del self.gcp.store[key]
-        self.gcp.store.pop(key + ":iamPolicy", None)
-        return self._operation(req, service, deploys=False)
-
-    def get_iam_policy(self, req: Request) -> JSON:
-        key = self._key(req)
-        self._existing(key)
-        return iam.get_policy(self.gcp, key)
-
-    def set_iam_policy(self, req: Request) -> JSON:
-        key = self._key(req)
-        self._existing(key)
-        return iam.set_policy(self.gcp, key, req.body)
 
 
 def normalised_resources(resources: JSON) -> JSON:

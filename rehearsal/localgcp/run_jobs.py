@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.gcp import JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC
 
-from . import iam
 from .run import Run, normalised_resources
-from .server import ApiError, JSON, Request, invalid
+from .run_resources import RunResources
+from .server import JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
@@ -32,30 +32,14 @@ SERVER_FIELDS = ("uid", "generation", "observedGeneration", "etag", "createTime"
 FAILED_PRECONDITION = 9
 
 
-class Jobs:
+class Jobs(RunResources):
+    """Cloud Run jobs (the routes and methods: ``run_resources.py``)."""
+
+    kind, id_param, noun = "jobs", "jobId", "job"
+
     def __init__(self, gcp: LocalGcp, run: Run) -> None:
-        self.gcp = gcp
+        super().__init__(gcp)
         self.run = run
-        jobs = "/run/v2/projects/{project}/locations/{location}/jobs"
-        r = gcp.router.add
-        r("POST", jobs, self.create)
-        r("GET", jobs + "/{name}", self.get)
-        r("PATCH", jobs + "/{name}", self.patch)
-        r("DELETE", jobs + "/{name}", self.delete)
-        r("GET", jobs + "/{name}:getIamPolicy", self.get_iam_policy)
-        r("POST", jobs + "/{name}:getIamPolicy", self.get_iam_policy)
-        r("POST", jobs + "/{name}:setIamPolicy", self.set_iam_policy)
-
-    def _key(self, req: Request, name: str | None = None) -> str:
-        self.gcp.require_project(req.params["project"])
-        return f"projects/{req.params['project']}/locations/{req.params['location']}/jobs/" + (
-            name if name is not None else req.params["name"])
-
-    def _existing(self, key: str) -> JSON:
-        found = self.gcp.store.get(key)
-        if found is None:
-            raise ApiError(404, f'job "{key}" not found', status="NOT_FOUND")
-        return found
 
     def _operation(self, req: Request, job: JSON, *, deploys: bool = True) -> JSON:
         name = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{self.gcp.uuid()}"
@@ -125,37 +109,3 @@ class Jobs:
                "terminalCondition": {"type": "Ready", "state": "CONDITION_RECONCILING", "lastTransitionTime": now}}
         self.gcp.store[key] = job
         return job
-
-    # --- the methods ---------------------------------------------------------------------------------
-
-    def create(self, req: Request) -> JSON:
-        name = req.query.get("jobId", "")
-        key = self._key(req, name)
-        if key in self.gcp.store:
-            raise ApiError(409, f"Resource '{name}' already exists.", status="ALREADY_EXISTS")
-        return self._operation(req, self._store(req, key, req.body, None))
-
-    def get(self, req: Request) -> JSON:
-        return self._existing(self._key(req))
-
-    def patch(self, req: Request) -> JSON:
-        key = self._key(req)
-        previous = self._existing(key)
-        return self._operation(req, self._store(req, key, req.body, previous))
-
-    def delete(self, req: Request) -> JSON:
-        key = self._key(req)
-        job = self._existing(key)
-        del self.gcp.store[key]
-        self.gcp.store.pop(key + ":iamPolicy", None)
-        return self._operation(req, job, deploys=False)
-
-    def get_iam_policy(self, req: Request) -> JSON:
-        key = self._key(req)
-        self._existing(key)
-        return iam.get_policy(self.gcp, key)
-
-    def set_iam_policy(self, req: Request) -> JSON:
-        key = self._key(req)
-        self._existing(key)
-        return iam.set_policy(self.gcp, key, req.body)

@@ -3,14 +3,13 @@ template), EGRESS-002 (the egress subnet under the NAT), and EGRESS-005 (no publ
 
 from __future__ import annotations
 
-import copy
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from constructs_lib.facts.resources import JOB, JOB_IAM_MEMBER
-from constructs_lib.policies import RULES, Result
-from constructs_lib.policies.document import StackDocument
+from constructs_lib.policies import Result
+from tests.policies.test_rules import check
 from tests.support.environments import config
 
 JOB_PATH = "test/Chain/Job-settlement/Resource"
@@ -24,14 +23,6 @@ def baseline() -> dict[str, Any]:
 
     cfg = config(services=None, jobs=[{"name": "settlement", "image": "nginx"}])
     return EgressStack(Testing.app(), "test", config=cfg).to_terraform()
-
-
-def check(rule_id: str, baseline: dict[str, Any], change: Callable[[dict[str, Any]], None] = lambda d: None
-          ) -> list[Result]:
-    doc = copy.deepcopy(baseline)
-    change(doc)
-    (rule,) = [r for r in RULES if r.id == rule_id]
-    return list(rule.check(StackDocument(doc)))
 
 
 def task(doc: dict[str, Any]) -> dict[str, Any]:
