@@ -29,9 +29,9 @@ def seed_gcp(gcp: LocalGcp, config: EnvironmentConfig | BootstrapConfig, brownfi
         gcp.compute.add_network(config.network_project, config.network.vpc,
                                 auto_subnets=auto_mode_subnets() if config.network.auto_mode else None)
     # The images a rehearsed file names exist (a seed may say otherwise), and so do the secrets it reads.
-    gcp.run.images = (gcp.run.images or set()) | {w.image for w in (*config.services, *config.jobs)}
-    for secret, version in sorted({(ref.secret, ref.version) for w in (*config.services, *config.jobs)
-                                   for ref in w.secrets.values()}):
+    workloads = (*config.services, *config.jobs, *config.worker_pools)
+    gcp.run.images = (gcp.run.images or set()) | {w.image for w in workloads}
+    for secret, version in sorted({(ref.secret, ref.version) for w in workloads for ref in w.secrets.values()}):
         versions = 1 if version == "latest" else int(version)
         if gcp.store.get(gcp.secretmanager.key(config.project, secret), {}).get("versions", 0) < versions:
             gcp.secretmanager.add_secret(config.project, secret, versions=versions)
@@ -83,4 +83,10 @@ def build_by_hand(gcp: LocalGcp, c: EnvironmentConfig) -> list[str]:
         if job.name in c.adopt.jobs:
             gcloud.run_jobs_create(gcp, c.project, region, job.name, image=job.image, connector=c.connector_name)
             said.append(f"gcloud run jobs create {job.name} --image={job.image}")
+    for pool in c.worker_pools:
+        if pool.name in c.adopt.worker_pools:
+            subnet = c.direct_subnet_name if c.network.direct_subnet_cidr is not None else c.subnet_name
+            gcloud.worker_pools_deploy(gcp, c.project, region, pool.name, image=pool.image, network=c.network.vpc,
+                                       subnet=subnet)
+            said.append(f"gcloud beta run worker-pools deploy {pool.name} --image={pool.image} --subnet={subnet}")
     return said

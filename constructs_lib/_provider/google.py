@@ -54,6 +54,18 @@ NAMESPACES = {
     "cloud_run_v2_service_iam_member": (
         "CloudRunV2ServiceIamMember",
     ),
+    "cloud_run_v2_worker_pool": (
+        "CloudRunV2WorkerPool",
+        "CloudRunV2WorkerPoolScaling",
+        "CloudRunV2WorkerPoolTemplate",
+        "CloudRunV2WorkerPoolTemplateContainers",
+        "CloudRunV2WorkerPoolTemplateContainersEnv",
+        "CloudRunV2WorkerPoolTemplateContainersEnvValueSource",
+        "CloudRunV2WorkerPoolTemplateContainersEnvValueSourceSecretKeyRef",
+        "CloudRunV2WorkerPoolTemplateContainersResources",
+        "CloudRunV2WorkerPoolTemplateVpcAccess",
+        "CloudRunV2WorkerPoolTemplateVpcAccessNetworkInterfaces",
+    ),
     "compute_address": (
         "ComputeAddress",
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION, JOB_MAX_RETRIES
 from ..facts.literal import terraform_literal
@@ -24,7 +24,7 @@ from .cloud_run import GCLOUD_WRITTEN_FIELDS, container_limits, one_egress, vpc_
 from .secrets import SecretEnv, secret_env_entries
 from .subnetwork import Subnetwork
 
-__all__ = ["CloudRunJob", "CloudRunJobProps"]
+__all__ = ["CloudRunJob", "CloudRunJobProps", "task_container"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +67,27 @@ class CloudRunJobProps:
     deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
 
 
+def task_container(props: Any, *, container: Callable[..., Any], env: Callable[..., Any],
+                   value_source: Callable[..., Any], secret_key_ref: Callable[..., Any],
+                   resources: Callable[..., Any]) -> Any:
+    """The one container of a job's task or a worker pool, as the provider's classes of that resource: image,
+    command and args, env and secrets, limits as Cloud Run keeps them; the user's strings stay text.
+
+    Args:
+        props: a ``CloudRunJobProps`` or ``CloudRunWorkerPoolProps`` (image, command, args, env, secrets, cpu,
+            memory).
+    """
+    limits = container_limits(props.cpu, props.memory)
+    return container(
+        image=terraform_literal(props.image),
+        command=[terraform_literal(c) for c in props.command] or None,
+        args=[terraform_literal(a) for a in props.args] or None,
+        env=secret_env_entries(props.env, props.secrets, env_class=env, value_source=value_source,
+                               secret_key_ref=secret_key_ref),
+        resources=resources(limits=limits) if limits else None,
+    )
+
+
 class CloudRunJob(Construct):
     """A ``google_cloud_run_v2_job`` (child ``Resource``) whose tasks egress through the chain with ALL_TRAFFIC.
 
@@ -92,16 +113,11 @@ class CloudRunJob(Construct):
         one_egress("CloudRunJob", connector_id, subnet)
         super().__init__(scope, id)
         self._props = props
-        limits = container_limits(props.cpu, props.memory)
-        container = CloudRunV2JobTemplateTemplateContainers(
-            image=terraform_literal(props.image),
-            command=[terraform_literal(c) for c in props.command] or None,
-            args=[terraform_literal(a) for a in props.args] or None,
-            env=secret_env_entries(props.env, props.secrets, env_class=CloudRunV2JobTemplateTemplateContainersEnv,
-                                   value_source=CloudRunV2JobTemplateTemplateContainersEnvValueSource,
-                                   secret_key_ref=CloudRunV2JobTemplateTemplateContainersEnvValueSourceSecretKeyRef),
-            resources=CloudRunV2JobTemplateTemplateContainersResources(limits=limits) if limits else None,
-        )
+        container = task_container(
+            props, container=CloudRunV2JobTemplateTemplateContainers, env=CloudRunV2JobTemplateTemplateContainersEnv,
+            value_source=CloudRunV2JobTemplateTemplateContainersEnvValueSource,
+            secret_key_ref=CloudRunV2JobTemplateTemplateContainersEnvValueSourceSecretKeyRef,
+            resources=CloudRunV2JobTemplateTemplateContainersResources)
         self.resource = CloudRunV2Job(
             self,
             "Resource",

@@ -9,6 +9,7 @@ from .addresses import StaticAddresses, StaticAddressesProps
 from .._provider.cdk import Construct, ITerraformDependable
 from .cloud_run import CloudRunService, CloudRunServiceProps
 from .cloud_run_job import CloudRunJob, CloudRunJobProps
+from .cloud_run_worker_pool import CloudRunWorkerPool, CloudRunWorkerPoolProps
 from .connector import Connector, ConnectorProps
 from .router_nat import RouterNat, RouterNatProps
 from .secrets import SecretAccess, SecretAccessProps
@@ -29,6 +30,7 @@ class EgressChainProps:
         router_nat: the router and its NAT, which covers every subnet of the chain.
         services: the Cloud Run services.
         jobs: the Cloud Run jobs, which egress as the services do.
+        worker_pools: the Cloud Run worker pools, Direct VPC egress only (``direct_egress`` true).
         secret_access: the accessor bindings of the secrets the workloads read, one per (secret, account).
         direct_egress: whether the services and jobs egress from the direct subnet (``direct_subnet``, else
             ``subnet``) instead of through the connector.
@@ -43,6 +45,7 @@ class EgressChainProps:
     direct_egress: bool = False
     jobs: tuple[CloudRunJobProps, ...] = ()
     secret_access: tuple[SecretAccessProps, ...] = ()
+    worker_pools: tuple[CloudRunWorkerPoolProps, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
@@ -52,6 +55,8 @@ class EgressChainProps:
             problems.append("subnet with connector (the connector is attached to it)")
         if (self.services or self.jobs) and not self.direct_egress and self.connector is None:
             problems.append("connector with services or jobs and direct_egress false (they egress through it)")
+        if self.worker_pools and not self.direct_egress:
+            problems.append("direct_egress with worker_pools (their vpc_access has no connector)")
         if problems:
             raise ValueError(f"EgressChainProps needs {'; '.join(problems)}")
 
@@ -62,7 +67,7 @@ class EgressChain(Construct):
     Children and their IDs (a contract: changing one replaces cloud
     resources, perhaps an allowlisted IP): ``Subnet``, ``Connector``,
     ``Addresses`` (``Address-<name>``, ``Existing-<name>``), ``RouterNat``
-    (``Router``, ``Nat``), ``Service-<service name>``, ``Job-<job name>`` and
+    (``Router``, ``Nat``), ``Service-<service name>``, ``Job-<job name>``, ``WorkerPool-<name>`` and
     ``SecretAccess-<secret>@<service account>``; ``DirectSubnet``
     with ``network.direct_subnet_cidr``.
 
@@ -128,4 +133,8 @@ class EgressChain(Construct):
             CloudRunJob(self, f"Job-{j.name}", connector_id=connector_id, subnet=egress_subnet, props=j,
                         depends_on=waits)
             for j in props.jobs
+        )
+        self.worker_pools = tuple(
+            CloudRunWorkerPool(self, f"WorkerPool-{p.name}", subnet=egress_subnet, props=p, depends_on=waits)
+            for p in props.worker_pools
         )

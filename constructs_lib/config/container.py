@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from ..facts.gcp import (
     CPU_SOURCE,
@@ -26,10 +26,11 @@ from ..facts.gcp import (
     milli_cpu,
 )
 from .names import CPU, ENV_NAME, IMAGE, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT
+from .keys import service_path
 from .reader import MISSING, Reader
 from .secrets import SecretRef, parse_secrets
 
-__all__ = ["CONTAINER_KEYS", "ContainerConfig", "parse_container", "parse_name"]
+__all__ = ["CONTAINER_KEYS", "ContainerConfig", "entries", "parse_container", "parse_name"]
 
 CONTAINER_KEYS = ("image", "labels", "service_account", "env", "secrets", "cpu", "memory")
 
@@ -45,6 +46,26 @@ class ContainerConfig:
     secrets: Mapping[str, SecretRef] = field(default_factory=dict)
     cpu: str | None = None
     memory: str | None = None
+
+
+def entries(r: Reader, data: Mapping[str, Any], table: str, keys: tuple[str, ...], rule: re.Pattern[str],
+            name_expected: str) -> Iterator[tuple[Mapping[str, Any], str, str | None, ContainerConfig]]:
+    """Each table of ``[[<table>]]`` (services, jobs, worker pools): (the table, its key path such as
+    ``jobs[settlement]``, its name or None, its container keys), its unknown keys, name and container keys
+    checked; a problem for an array that is not one, and for an entry that is not a table (then left out)."""
+    raw = data.get(table, [])
+    if not isinstance(raw, list):
+        r.problem(table, f"an array of tables ([[{table}]])", raw)
+        return
+    seen: dict[str, str] = {}
+    for i, item in enumerate(raw):
+        path = service_path(item, i, seen, table=table)
+        if not isinstance(item, dict):
+            r.problem(path, "a table", item)
+            continue
+        r.table(item, path, keys)
+        name = parse_name(r, item, path, rule, name_expected, seen)
+        yield item, path, name, parse_container(r, item, path)
 
 
 def parse_name(r: Reader, item: Mapping[str, Any], path: str, rule: re.Pattern[str], expected: str,

@@ -23,6 +23,7 @@ from .network import parse_network
 from .reader import RFC1035, ConfigError, Reader, read_toml
 from .rules import check_alerts, check_cross_key_rules
 from .jobs import parse_jobs
+from .worker_pools import check_worker_pool_egress, parse_worker_pools
 from .secrets import credential_warnings
 from .services import parse_services
 from .state import parse_state
@@ -31,7 +32,7 @@ from .tables import parse_adopt, parse_capacity, parse_connector, parse_egress, 
 __all__ = ["load_environment", "parse_environment"]
 
 _TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity", "services",
-             "adopt", "alerts", "jobs")
+             "adopt", "alerts", "jobs", "worker_pools")
 
 
 def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> EnvironmentConfig:
@@ -78,7 +79,9 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
 
     services = parse_services(r, data)
     jobs = parse_jobs(r, data)
-    adopt = parse_adopt(r, data, services, jobs)
+    pools = parse_worker_pools(r, data)
+    check_worker_pool_egress(r, egress.get("egress_mode"), pools)
+    adopt = parse_adopt(r, data, services, jobs, pools)
     alerts = parse_alerts(r, data)
 
     if r.problems:
@@ -86,8 +89,10 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     config = EnvironmentConfig(
         stack=stack, source=source, project=project, region=region, name=name, state=state, network=network,
         connector=connector, nat=nat, services=services, capacity=capacity, adopt=adopt, alerts=alerts, **egress,
-        jobs=jobs, warnings=credential_warnings(source, [*((f"services[{s.name}]", s.env) for s in services),
-                                                        *((f"jobs[{j.name}]", j.env) for j in jobs)]),
+        jobs=jobs, worker_pools=pools,
+        warnings=credential_warnings(source, [*((f"services[{s.name}]", s.env) for s in services),
+                                              *((f"jobs[{j.name}]", j.env) for j in jobs),
+                                              *((f"worker_pools[{p.name}]", p.env) for p in pools)]),
     )
     check_cross_key_rules(r, config, connector_table="connector" in data)
     check_alerts(r, config)

@@ -19,12 +19,12 @@ from ..facts.gcp import (
     JOB_SOURCE,
     JOB_TASK_COUNT,
 )
-from .container import CONTAINER_KEYS, parse_container, parse_name
-from .keys import RFC1035, service_path
+from .container import CONTAINER_KEYS, entries
+from .keys import RFC1035
 from .reader import Reader
 from .secrets import SecretRef
 
-__all__ = ["JobConfig", "parse_jobs"]
+__all__ = ["JobConfig", "parse_jobs", "parse_strings"]
 
 _JOB_KEYS = ("name", *CONTAINER_KEYS, "command", "args", "task_count", "parallelism", "max_retries",
              "task_timeout_sec", "deletion_protection")
@@ -68,7 +68,8 @@ class JobConfig:
         return self.parallelism or self.task_count or JOB_TASK_COUNT
 
 
-def _strings(r: Reader, item: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
+def parse_strings(r: Reader, item: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
+    """A list of strings (``command``, ``args``); () when left out or when an item is not a string."""
     raw = r.get(item, path, key, list, default=[], expected="a list of strings")
     bad = [i for i, v in enumerate(raw) if not isinstance(v, str)]
     for i in bad:
@@ -78,23 +79,12 @@ def _strings(r: Reader, item: Mapping[str, Any], path: str, key: str) -> tuple[s
 
 def parse_jobs(r: Reader, data: Mapping[str, Any]) -> tuple[JobConfig, ...]:
     """The ``[[jobs]]`` array; a job missing its name or image is reported and left out."""
-    raw = data.get("jobs", [])
-    if not isinstance(raw, list):
-        r.problem("jobs", "an array of tables ([[jobs]])", raw)
-        return ()
     jobs: list[JobConfig] = []
-    seen: dict[str, str] = {}
-    for i, item in enumerate(raw):
-        path = service_path(item, i, seen, table="jobs")
-        if not isinstance(item, dict):
-            r.problem(path, "a table", item)
-            continue
-        r.table(item, path, _JOB_KEYS)
-        name = parse_name(r, item, path, RFC1035, "a Cloud Run job name (lowercase letters, digits and hyphens, "
-                          "starting with a letter, at most 63 characters)", seen)
-        container = parse_container(r, item, path)
-        command = _strings(r, item, path, "command")
-        args = _strings(r, item, path, "args")
+    for item, path, name, container in entries(r, data, "jobs", _JOB_KEYS, RFC1035, "a Cloud Run job name (lowercase "
+                                               "letters, digits and hyphens, starting with a letter, at most 63 "
+                                               "characters)"):
+        command = parse_strings(r, item, path, "command")
+        args = parse_strings(r, item, path, "args")
         tasks = r.get(item, path, "task_count", int, default=None, check=lambda v: 1 <= v <= JOB_MAX_TASKS,
                       expected=f"an integer from 1 to {JOB_MAX_TASKS:,} ({JOB_SOURCE})")
         parallelism = r.get(item, path, "parallelism", int, default=None, check=lambda v: v >= 1,

@@ -23,11 +23,10 @@ from .alerts import AlertsConfig
 from .jobs import JobConfig
 from .reader import Problem
 from .services import ServiceConfig
+from .worker_pools import WorkerPoolConfig
 
-__all__ = [
-    "AdoptConfig", "CapacityConfig", "ConnectorConfig", "EnvironmentConfig", "JobConfig", "NatConfig",
-    "NetworkConfig", "ServiceConfig", "StateConfig",
-]
+__all__ = ["AdoptConfig", "CapacityConfig", "ConnectorConfig", "EnvironmentConfig", "JobConfig", "NatConfig",
+           "NetworkConfig", "ServiceConfig", "StateConfig", "WorkerPoolConfig"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,16 +142,17 @@ class AdoptConfig:
         chain: import the chain's resources the file names: subnets, connector,
             router, NAT, created addresses, and the APIs the stack enables.
         services: names of ``[[services]]`` to import.
-        jobs: names of ``[[jobs]]`` to import.
+        jobs / worker_pools: names of ``[[jobs]]`` / ``[[worker_pools]]`` to import.
     """
 
     chain: bool = False
     services: tuple[str, ...] = ()
     jobs: tuple[str, ...] = ()
+    worker_pools: tuple[str, ...] = ()
 
     @property
     def any(self) -> bool:
-        return self.chain or bool(self.services) or bool(self.jobs)
+        return self.chain or bool(self.services) or bool(self.jobs) or bool(self.worker_pools)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -191,7 +191,7 @@ class EnvironmentConfig:
             deploy, read by the plan guard from the stack's ``release_ips`` output.
         forget_ips: addresses this deploy takes out of the stack but keeps reserved (a ``removed`` block,
             ``destroy = false``); for one deploy, like ``release_ips``.
-        jobs: the Cloud Run jobs, egressing as the services do.
+        jobs / worker_pools: the Cloud Run jobs and worker pools, egressing as the services do.
         warnings: what the file allows but should not do (a credential as a plain env value), for the app to print.
     """
 
@@ -217,6 +217,7 @@ class EnvironmentConfig:
     release_ips: tuple[str, ...] = ()
     forget_ips: tuple[str, ...] = ()
     jobs: tuple[JobConfig, ...] = ()
+    worker_pools: tuple[WorkerPoolConfig, ...] = ()
     warnings: tuple[Problem, ...] = ()
 
     @property
@@ -278,12 +279,13 @@ class EnvironmentConfig:
 
     @property
     def has_secrets(self) -> bool:
-        return any(w.secrets for w in (*self.services, *self.jobs))
+        return any(w.secrets for w in (*self.services, *self.jobs, *self.worker_pools))
 
     @property
     def egress_instances(self) -> int:
-        """Cloud Run instances that may egress at once: service_instances plus every job's tasks_at_once."""
-        return self.service_instances + sum(j.tasks_at_once for j in self.jobs)
+        """Cloud Run instances egressing at once: services' max, jobs' tasks_at_once, worker pools' instances."""
+        return self.service_instances + sum(j.tasks_at_once for j in self.jobs) + sum(
+            p.instances for p in self.worker_pools)
 
     @property
     def nat_endpoints(self) -> int:

@@ -151,8 +151,9 @@ def _check_pool(r: Reader, config: EnvironmentConfig) -> None:
 
 def _endpoints_shown(config: EnvironmentConfig, count: int) -> str:
     if config.egress_mode == "direct":
-        jobs = " and the jobs' parallelism (else task_count)" if config.jobs else ""
-        return f"{count} Cloud Run instances (the services' max_instances{jobs} summed)"
+        more = (" and the jobs' parallelism (else task_count)" if config.jobs else "") + (
+            " and the worker pools' instances" if config.worker_pools else "")
+        return f"{count} Cloud Run instances (the services' max_instances{more} summed)"
     return f"{count} connector VMs (connector.max_instances)"
 
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION, CLOUD_RUN_INGRESS
-from .container import CONTAINER_KEYS, parse_container, parse_name
-from .keys import service_path
+from .container import CONTAINER_KEYS, entries
 from .names import INGRESS, SERVICE_NAME
 from .reader import Reader
 from .secrets import SecretRef
@@ -64,21 +63,10 @@ class ServiceConfig:
 
 def parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, ...]:
     """The ``[[services]]`` array; a service missing its name or image is reported and left out."""
-    raw = data.get("services", [])
-    if not isinstance(raw, list):
-        r.problem("services", "an array of tables ([[services]])", raw)
-        return ()
     services: list[ServiceConfig] = []
-    seen: dict[str, str] = {}
-    for i, item in enumerate(raw):
-        path = service_path(item, i, seen)
-        if not isinstance(item, dict):
-            r.problem(path, "a table", item)
-            continue
-        r.table(item, path, _SERVICE_KEYS)
-        name = parse_name(r, item, path, SERVICE_NAME, "a Cloud Run service name (lowercase letters, digits and "
-                          "hyphens, starting with a letter, at most 49 characters)", seen)
-        container = parse_container(r, item, path)
+    for item, path, name, container in entries(r, data, "services", _SERVICE_KEYS, SERVICE_NAME, "a Cloud Run "
+                                               "service name (lowercase letters, digits and hyphens, starting with "
+                                               "a letter, at most 49 characters)"):
         ingress = r.get(item, path, "ingress", str, default=CLOUD_RUN_INGRESS, check=lambda v: v in INGRESS,
                         expected=f"one of {', '.join(INGRESS)}")
         deletion_protection = r.get(item, path, "deletion_protection", bool, default=CLOUD_RUN_DELETION_PROTECTION)

@@ -22,6 +22,7 @@ from .names import EGRESS_MODES, MAX_TIMEOUT_SEC, NAT_LOG_FILTERS
 from .reader import Reader
 from .rules import check_nat_ports
 from .jobs import JobConfig
+from .worker_pools import WorkerPoolConfig
 from .services import ServiceConfig
 
 __all__ = ["parse_adopt", "parse_capacity", "parse_connector", "parse_egress", "parse_nat"]
@@ -34,7 +35,7 @@ _NAT_TIMEOUTS = ("udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_establish
 _NAT_KEYS = ("min_ports_per_vm", "max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping",
              *_NAT_TIMEOUTS, "log_filter")
 _CAPACITY_KEYS = ("peak_connections_per_destination",)
-_ADOPT_KEYS = ("chain", "services", "jobs")
+_ADOPT_KEYS = ("chain", "services", "jobs", "worker_pools")
 
 
 def parse_egress(r: Reader, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,7 +123,7 @@ def parse_capacity(r: Reader, data: Mapping[str, Any]) -> CapacityConfig:
 
 
 def parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfig, ...],
-                jobs: tuple[JobConfig, ...] = ()) -> AdoptConfig:
+                jobs: tuple[JobConfig, ...] = (), pools: tuple[WorkerPoolConfig, ...] = ()) -> AdoptConfig:
     """``[adopt]``: what the first deploy imports. Each adopted service (job) must be a ``[[services]]``
     (``[[jobs]]``) of the file."""
     adopt_data = r.sub_table(data, "adopt")
@@ -130,14 +131,15 @@ def parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfi
     chain = r.get(adopt_data, "adopt", "chain", bool, default=False)
     names = _adopted(r, adopt_data, "services", [s.name for s in services])
     job_names = _adopted(r, adopt_data, "jobs", [j.name for j in jobs])
-    return AdoptConfig(chain=bool(chain), services=names, jobs=job_names)
+    pool_names = _adopted(r, adopt_data, "worker_pools", [p.name for p in pools])
+    return AdoptConfig(chain=bool(chain), services=names, jobs=job_names, worker_pools=pool_names)
 
 
 def _adopted(r: Reader, adopt_data: Mapping[str, Any], key: str, declared: list[str]) -> tuple[str, ...]:
     """``adopt.services`` or ``adopt.jobs``: names of the file's ``[[services]]`` (``[[jobs]]``), each once."""
     raw = adopt_data.get(key, [])
     if not isinstance(raw, list):
-        r.problem(f"adopt.{key}", f"a list of {key[:-1]} names from [[{key}]]", raw)
+        r.problem(f"adopt.{key}", f"a list of {key[:-1].replace('_', ' ')} names from [[{key}]]", raw)
         raw = []
     return r.unique_strings(raw, f"adopt.{key}", valid=declared.__contains__,
                             expected=f"the name of a [[{key}]] entry of this file ({', '.join(declared) or 'none'})")

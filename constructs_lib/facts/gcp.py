@@ -22,7 +22,7 @@ __all__ = [
     "canonical_cpu", "CLOUD_RUN_DEFAULT_CPU", "CLOUD_RUN_DEFAULT_MEMORY",
     "JOB_MAX_TASKS", "JOB_TASK_COUNT", "JOB_MAX_RETRIES", "JOB_MAX_RETRIES_RANGE", "JOB_TASK_TIMEOUT_SEC",
     "JOB_MAX_TASK_TIMEOUT_SEC", "JOB_SOURCE", "SECRET_ID", "SECRET_SOURCE", "SECRET_ACCESSOR_ROLE", "SECRET_LATEST",
-    "CREDENTIAL_ENV_SUFFIXES", "CREDENTIAL_ENV_NAMES",
+    "CREDENTIAL_ENV_SUFFIXES", "CREDENTIAL_ENV_NAMES", "WORKER_POOL_LAUNCH_STAGE",
 ]
 
 # -- subnet ranges ---------------------------------------------------------------------------------------------
@@ -237,6 +237,11 @@ JOB_MAX_RETRIES = 3
 JOB_MAX_RETRIES_RANGE = (0, 10)
 JOB_TASK_TIMEOUT_SEC = 600
 JOB_MAX_TASK_TIMEOUT_SEC = 168 * 3600
+
+
+# Worker pools: created with launch_stage BETA, as every example of google_cloud_run_v2_worker_pool in the provider's
+# 6.50.0 tests (resource_cloud_run_v2_worker_pool_generated_test.go:64 and on); worker pools were in preview.
+WORKER_POOL_LAUNCH_STAGE = "BETA"
 
 
 # -- Secret Manager ----------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..facts.resources import CONNECTOR, JOB, NAT
+from ..facts.resources import CONNECTOR, JOB, NAT, WORKER_POOL
 from ..policies.document import StackDocument
 from .markdown import visible
 from .pool import address_label
@@ -42,7 +42,7 @@ def diagram_section(doc: StackDocument) -> list[str]:
         return node(f"subnet:{subnet.label}:{subnet.region}", "subnet", _label("subnet " + subnet.label, cidr))
 
     for path in doc.egress_paths():
-        kind = "Cloud Run job " if path.service.type == JOB else "Cloud Run "
+        kind = {JOB: "Cloud Run job ", WORKER_POOL: "Cloud Run worker pool "}.get(path.service.type, "Cloud Run ")
         service = node(path.service.address, "svc", _label(kind + str(path.service.get("name"))))
         egress = doc.vpc_access(path.service) or {}
         arrow = f'-->|"egress {_mermaid(egress.get("egress", "PRIVATE_RANGES_ONLY"))}"|'

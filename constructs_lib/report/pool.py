@@ -6,7 +6,7 @@ import json
 
 from ..facts.capacity import chain_capacity
 from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES, JOB_TASK_COUNT
-from ..facts.resources import ADDRESS, CONNECTOR, JOB, NAT
+from ..facts.resources import ADDRESS, CONNECTOR, JOB, NAT, WORKER_POOL
 from ..policies.document import Ref, Resource, StackDocument
 from .markdown import code, table, text
 
@@ -100,6 +100,11 @@ def _endpoints(doc: StackDocument, nat: Resource) -> tuple[int, list[str]]:
             count += tasks
             what = "parallelism" if outer.get("parallelism") else "task_count (no parallelism)"
             sources.append(f"job {path.service.get('name')} (direct VPC egress): {what} {tasks}")
+        elif path.mode == "direct" and path.subnet is not None and doc.nat_covers(nat, path.subnet) \
+                and path.service.type == WORKER_POOL:
+            instances = int((path.service.get("scaling") or {}).get("manual_instance_count") or 0)
+            count += instances
+            sources.append(f"worker pool {path.service.get('name')} (direct VPC egress): instances {instances}")
         elif path.mode == "direct" and path.subnet is not None and doc.nat_covers(nat, path.subnet):
             scaling = path.service.get("template", {}).get("scaling") or {}
             instances = int(scaling.get("max_instance_count") or CLOUD_RUN_MAX_INSTANCES)

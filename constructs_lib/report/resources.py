@@ -10,7 +10,7 @@ from ..facts.gcp import (
 )
 from ..facts.resources import (
     ADDRESS, API, BUCKET, CONNECTOR, IAM_BINDING, IAM_MEMBER, JOB, NAT, NAT_ADDRESS, ROUTER, SECRET_IAM_MEMBER,
-    SERVICE, SUBNET,
+    SERVICE, SUBNET, WORKER_POOL,
 )
 from ..policies.document import Resource, StackDocument
 from .markdown import code, show, table, text
@@ -113,6 +113,15 @@ def _job_settings(doc: StackDocument, r: Resource) -> list[str]:
             f"deletion_protection {show(r.get('deletion_protection', True))}", f"image {images}"]
 
 
+def _worker_pool_settings(doc: StackDocument, r: Resource) -> list[str]:
+    """A worker pool's egress and the instances it runs (what the NAT must hold)."""
+    access = doc.vpc_access(r) or {}
+    images = ", ".join(c.get("image", "?") for c in r.get("template", {}).get("containers") or [])
+    return [f"egress {access.get('egress', '— (PRIVATE_RANGES_ONLY)')}", _via(doc, access),
+            f"instances {(r.get('scaling') or {}).get('manual_instance_count', '—')}",
+            f"deletion_protection {show(r.get('deletion_protection', True))}", f"image {images}"]
+
+
 def _secret_access_settings(doc: StackDocument, r: Resource) -> list[str]:
     return [f"secret {r.get('secret_id')}", f"{r.get('role')}", f"member {r.get('member')}"]
 
@@ -152,6 +161,7 @@ _SETTINGS: dict[str, Callable[[StackDocument, Resource], list[str]]] = {
     NAT_ADDRESS: _nat_address_settings,
     SERVICE: _service_settings,
     JOB: _job_settings,
+    WORKER_POOL: _worker_pool_settings,
     SECRET_IAM_MEMBER: _secret_access_settings,
     IAM_MEMBER: _iam_settings,
     IAM_BINDING: _iam_settings,

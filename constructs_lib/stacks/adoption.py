@@ -50,6 +50,9 @@ def import_ids(config: EnvironmentConfig) -> dict[str, str]:
     for name in c.adopt.jobs:
         # google_cloud_run_v2_job's import formats at 6.50.0: resource_cloud_run_v2_job.go:1373-1377.
         ids[f"Chain/Job-{name}/Resource"] = f"projects/{c.project}/locations/{region}/jobs/{name}"
+    for name in c.adopt.worker_pools:
+        # resource_cloud_run_v2_worker_pool.go:1328-1332 at 6.50.0.
+        ids[f"Chain/WorkerPool-{name}/Resource"] = f"projects/{c.project}/locations/{region}/workerPools/{name}"
     return ids
 
 

@@ -12,14 +12,15 @@ from typing import Mapping
 from ..chain.addresses import StaticAddressesProps
 from ..chain.cloud_run import CloudRunServiceProps
 from ..chain.cloud_run_job import CloudRunJobProps
+from ..chain.cloud_run_worker_pool import CloudRunWorkerPoolProps
 from ..chain.connector import ConnectorProps
 from ..chain.egress_chain import EgressChainProps
 from ..chain.router_nat import RouterNatProps
 from ..chain.secrets import SecretAccessProps, SecretEnv
 from ..chain.subnetwork import SubnetworkProps
-from ..config import EnvironmentConfig, JobConfig, SecretRef, ServiceConfig
+from ..config import EnvironmentConfig, JobConfig, SecretRef, ServiceConfig, WorkerPoolConfig
 
-__all__ = ["chain_props", "job_props", "secret_access_props", "service_props"]
+__all__ = ["chain_props", "job_props", "secret_access_props", "service_props", "worker_pool_props"]
 
 
 def chain_props(c: EnvironmentConfig) -> EgressChainProps:
@@ -85,6 +86,7 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
         direct_egress=c.egress_mode == "direct",
         jobs=tuple(job_props(j, project=c.project, region=c.region) for j in c.jobs),
         secret_access=secret_access_props(c),
+        worker_pools=tuple(worker_pool_props(p, project=c.project, region=c.region) for p in c.worker_pools),
     )
 
 
@@ -94,7 +96,8 @@ def _secret_env(secrets: Mapping[str, SecretRef]) -> dict[str, SecretEnv]:
 
 def secret_access_props(c: EnvironmentConfig) -> tuple[SecretAccessProps, ...]:
     """One accessor binding per (secret, service account) that the services and jobs read, in file order."""
-    pairs = {(ref.secret, w.service_account): None for w in (*c.services, *c.jobs) for ref in w.secrets.values()
+    pairs = {(ref.secret, w.service_account): None for w in (*c.services, *c.jobs, *c.worker_pools)
+             for ref in w.secrets.values()
              if w.service_account is not None}
     return tuple(SecretAccessProps(secret=secret, project=c.project, service_account=account)
                  for secret, account in pairs)
@@ -129,4 +132,13 @@ def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunSer
         memory=s.memory,
         port=s.port,
         allow_unauthenticated=s.allow_unauthenticated,
+    )
+
+
+def worker_pool_props(p: WorkerPoolConfig, *, project: str, region: str) -> CloudRunWorkerPoolProps:
+    """One ``[[worker_pools]]`` entry as the props of its Cloud Run worker pool."""
+    return CloudRunWorkerPoolProps(
+        name=p.name, project=project, region=region, image=p.image, instances=p.instances, command=p.command,
+        args=p.args, labels=p.labels, service_account=p.service_account, env=p.env, secrets=_secret_env(p.secrets),
+        cpu=p.cpu, memory=p.memory, deletion_protection=p.deletion_protection,
     )

@@ -27,6 +27,7 @@ from .monitoring import Monitoring
 from .operations import Operations
 from .run import Run
 from .run_jobs import Jobs
+from .run_worker_pools import WorkerPools
 from .secretmanager import SecretManager
 from .server import JSON, ApiError, HttpServer, Router
 from .serviceusage import ServiceUsage
@@ -66,6 +67,7 @@ class LocalGcp:
         self.vpcaccess = VpcAccess(self)
         self.run = Run(self)
         self.run_jobs = Jobs(self, self.run)
+        self.run_worker_pools = WorkerPools(self, self.run)
         self.secretmanager = SecretManager(self)
         self.serviceusage = ServiceUsage(self)
         self.storage = Storage(self)
@@ -183,7 +185,8 @@ class LocalGcp:
                 region = other_key.split("/")[3]
                 if key == f"projects/{subnet['projectId']}/regions/{region}/subnetworks/{subnet['name']}":
                     users.append(other["name"])
-            elif ("/services/" in other_key or "/jobs/" in other_key) and other_key.count("/") == 5:
+            elif any(f"/{kind}/" in other_key for kind in ("services", "jobs", "workerPools")) and \
+                    other_key.count("/") == 5:
                 template = other.get("template", {})
                 # A job's vpcAccess is in its task template.
                 vpc = (template.get("template", {}) if "/jobs/" in other_key else template).get("vpcAccess", {})

@@ -30,13 +30,12 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.gcp import CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, milli_cpu
 
-from .run_resources import BASE, RunResources
+from .run_resources import BASE, RunResources, normalised_resources
 from .server import JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
 
-SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service"
 TEMPLATE_DEFAULTS: JSON = {"maxInstanceRequestConcurrency": 80, "timeout": "300s"}
 DEFAULT_MAX_INSTANCES = 100
 DEFAULT_PORT = 8080
@@ -45,7 +44,6 @@ SERVER_FIELDS = ("uid", "generation", "observedGeneration", "etag", "createTime"
                  "lastModifier", "terminalCondition", "conditions", "latestReadyRevision", "latestCreatedRevision",
                  "uri", "urls", "reconciling", "trafficStatuses", "name")
 ENCODED_REGION = {"us-central1": "uc", "europe-west1": "ew", "asia-northeast3": "du", "asia-northeast1": "an"}
-FAILED_PRECONDITION = 9
 NOT_SERVING = "Revision '{revision}' is not ready and cannot serve traffic."
 IMAGE_MISSING = "Image '{image}' not found."
 NOT_LISTENING = ("The user-provided container failed to start and listen on the port defined provided by the "
@@ -64,23 +62,6 @@ class Run(RunResources):
         # Every revision made, by service key: (revision name, images, ready).
         self.revisions: dict[str, list[tuple[str, tuple[str, ...], bool]]] = {}
         gcp.router.add("GET", BASE + "projects/{project}/locations/{location}/operations/{name}", self.get_operation)
-
-    def _operation(self, req: Request, service: JSON, *, deploys: bool = True) -> JSON:
-        """A running operation; at its first poll the new revision is judged (``_judge``), unless the
-        write made none (a delete)."""
-        name = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{self.gcp.uuid()}"
-        snapshot = {"@type": SERVICE_TYPE, **service}
-
-        def finish() -> JSON:
-            error = self._judge(service) if deploys else None
-            done: JSON = {"name": name, "metadata": {"@type": SERVICE_TYPE, **service}, "done": True}
-            if error:
-                done["error"] = {"code": FAILED_PRECONDITION, "message": error}
-            else:
-                done["response"] = {"@type": SERVICE_TYPE, **service}
-            return done
-
-        return self.gcp.operations.start(name, {"name": name, "metadata": snapshot}, finish)
 
     def _failure(self, service: JSON) -> tuple[str, str, str | None] | None:
         """(reason, message, revision reason) of the revision's failure, or None when it serves."""
@@ -231,18 +212,3 @@ class Run(RunResources):
         service = {**spec, **self._status(req, key, spec, previous)}
         self.gcp.store[key] = service
         return service
-
-
-def normalised_resources(resources: JSON) -> JSON:
-    """What Cloud Run keeps of a container's resources: both limits, CPU in milli-CPUs."""
-    resources = dict(resources)
-    limits = dict(resources.get("limits") or {})
-    if limits:
-        limits.setdefault("cpu", CLOUD_RUN_DEFAULT_CPU)
-        limits.setdefault("memory", CLOUD_RUN_DEFAULT_MEMORY)
-        milli = milli_cpu(str(limits["cpu"]))
-        if milli is None:
-            raise invalid(f"spec.template.containers[0].resources.limits.cpu: Invalid value {limits['cpu']!r}.")
-        limits["cpu"] = f"{milli}m"
-        resources["limits"] = limits
-    return resources

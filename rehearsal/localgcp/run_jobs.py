@@ -13,47 +13,31 @@ subnet of Direct VPC egress, must exist).
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from constructs_lib.facts.gcp import JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC
 
-from .run import Run, normalised_resources
+from .run import Run
 from .run_resources import RunResources
 from .server import JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
 
-JOB_TYPE = "type.googleapis.com/google.cloud.run.v2.Job"
 SERVER_FIELDS = ("uid", "generation", "observedGeneration", "etag", "createTime", "updateTime", "creator",
                  "lastModifier", "terminalCondition", "conditions", "executionCount", "latestCreatedExecution",
                  "reconciling", "name")
-FAILED_PRECONDITION = 9
 
 
 class Jobs(RunResources):
     """Cloud Run jobs (the routes and methods: ``run_resources.py``)."""
 
     kind, id_param, noun = "jobs", "jobId", "job"
+    type_url = "type.googleapis.com/google.cloud.run.v2.Job"
 
     def __init__(self, gcp: LocalGcp, run: Run) -> None:
         super().__init__(gcp)
         self.run = run
-
-    def _operation(self, req: Request, job: JSON, *, deploys: bool = True) -> JSON:
-        name = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{self.gcp.uuid()}"
-
-        def finish() -> JSON:
-            error = self._judge(job) if deploys else None
-            done: JSON = {"name": name, "metadata": {"@type": JOB_TYPE, **job}, "done": True}
-            if error:
-                done["error"] = {"code": FAILED_PRECONDITION, "message": error}
-            else:
-                done["response"] = {"@type": JOB_TYPE, **job}
-            return done
-
-        return self.gcp.operations.start(name, {"name": name, "metadata": {"@type": JOB_TYPE, **job}}, finish)
 
     def _judge(self, job: JSON) -> str | None:
         """The job is ready, or its image does not exist; the job's status says which. Returns the error."""
@@ -75,22 +59,7 @@ class Jobs(RunResources):
         task.setdefault("maxRetries", JOB_MAX_RETRIES)
         if task["maxRetries"] == 0:
             del task["maxRetries"]  # proto3: a zero is not sent back
-        task.setdefault("serviceAccount", f"{self.gcp.project_number(project)}-compute@developer.gserviceaccount.com")
-        if "vpcAccess" in task:
-            task["vpcAccess"] = dict(task["vpcAccess"])
-            task["vpcAccess"].setdefault("egress", "PRIVATE_RANGES_ONLY")
-            self.run._check_vpc_access(project, region, task["vpcAccess"])
-        containers = []
-        for container in task.get("containers") or []:
-            container = dict(container)
-            if not container.get("image"):
-                raise invalid("spec.template.spec.template.spec.containers[0].image: Required")
-            container["resources"] = normalised_resources(
-                container.get("resources") or {"limits": {"cpu": "1000m", "memory": "512Mi"}})
-            containers.append(container)
-        if not containers:
-            raise invalid("spec.template.spec.template.spec.containers: Required")
-        task["containers"] = containers
+        task = self._filled(project, region, task, "spec.template.spec.template.spec.containers")
         outer["template"] = task
         return outer
 
@@ -98,14 +67,6 @@ class Jobs(RunResources):
         project, region = req.params["project"], req.params["location"]
         spec = {k: v for k, v in body.items() if k not in SERVER_FIELDS and v is not None}
         spec["template"] = self._template(project, region, spec.get("template") or {})
-        generation = int(previous["generation"]) + 1 if previous else 1
-        digest = hashlib.sha256(f"{key}/{generation}".encode()).hexdigest()
-        now = self.gcp.timestamp()
-        job = {**spec, "name": key, "uid": (previous or {}).get("uid") or self.gcp.uuid(),
-               "generation": str(generation), "observedGeneration": str(generation), "etag": f'"{digest[:20]}"',
-               "createTime": (previous or {}).get("createTime") or now, "updateTime": now,
-               "creator": "rehearsal@local", "lastModifier": "rehearsal@local",
-               "launchStage": spec.get("launchStage", "GA"), "reconciling": True, "executionCount": 0,
-               "terminalCondition": {"type": "Ready", "state": "CONDITION_RECONCILING", "lastTransitionTime": now}}
+        job = {**spec, **self._status(key, spec, previous), "executionCount": 0}
         self.gcp.store[key] = job
         return job

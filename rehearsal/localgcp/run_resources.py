@@ -4,15 +4,21 @@ delete (each write answering an operation) and the resource's IAM policy. ``run.
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
+from constructs_lib.facts.gcp import CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, milli_cpu
+
 from . import iam
-from .server import ApiError, JSON, Request
+from .server import ApiError, JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
 
 BASE = "/run/v2/"
+FAILED_PRECONDITION = 9
+# A container's resources when the request gives none: what Cloud Run shows (GCP-API-FACTS §3).
+DEFAULT_RESOURCES = {"limits": {"cpu": "1000m", "memory": "512Mi"}}
 
 
 class RunResources:
@@ -21,6 +27,7 @@ class RunResources:
     kind = "services"   # the collection in the path
     id_param = "serviceId"   # the create's query parameter naming the new resource
     noun = "service"   # in the 404's message
+    type_url = "type.googleapis.com/google.cloud.run.v2.Service"   # the operation's metadata and response
 
     def __init__(self, gcp: LocalGcp) -> None:
         self.gcp = gcp
@@ -37,8 +44,60 @@ class RunResources:
     def _store(self, req: Request, key: str, body: JSON, previous: JSON | None) -> JSON:
         raise NotImplementedError
 
-    def _operation(self, req: Request, found: JSON, *, deploys: bool = True) -> JSON:
+    def _judge(self, found: JSON) -> str | None:
+        """What the write's operation does at its end: the error it fails with, or None."""
         raise NotImplementedError
+
+    def _operation(self, req: Request, found: JSON, *, deploys: bool = True) -> JSON:
+        """A running operation; at its first poll the write is judged (``_judge``), unless it made nothing new
+        (a delete)."""
+        name = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{self.gcp.uuid()}"
+        snapshot = {"@type": self.type_url, **found}
+
+        def finish() -> JSON:
+            error = self._judge(found) if deploys else None
+            done: JSON = {"name": name, "metadata": {"@type": self.type_url, **found}, "done": True}
+            if error:
+                done["error"] = {"code": FAILED_PRECONDITION, "message": error}
+            else:
+                done["response"] = {"@type": self.type_url, **found}
+            return done
+
+        return self.gcp.operations.start(name, {"name": name, "metadata": snapshot}, finish)
+
+    def _filled(self, project: str, region: str, template: JSON, where: str) -> JSON:
+        """A job's task template or a worker pool's template as GCP keeps it: the default compute account, the
+        VPC access checked (``Run._check_vpc_access``), both limits of each container (``where`` names the
+        containers in the errors)."""
+        template = dict(template)
+        template.setdefault("serviceAccount", f"{self.gcp.project_number(project)}-compute@developer.gserviceaccount.com")
+        if "vpcAccess" in template:
+            template["vpcAccess"] = dict(template["vpcAccess"])
+            template["vpcAccess"].setdefault("egress", "PRIVATE_RANGES_ONLY")
+            self.gcp.run._check_vpc_access(project, region, template["vpcAccess"])
+        containers = []
+        for container in template.get("containers") or []:
+            container = dict(container)
+            if not container.get("image"):
+                raise invalid(f"{where}[0].image: Required")
+            container["resources"] = normalised_resources(container.get("resources") or DEFAULT_RESOURCES)
+            containers.append(container)
+        if not containers:
+            raise invalid(f"{where}: Required")
+        template["containers"] = containers
+        return template
+
+    def _status(self, key: str, spec: JSON, previous: JSON | None) -> JSON:
+        """What a job or a worker pool holds beside its spec: ids, generation, times, Ready reconciling."""
+        generation = int(previous["generation"]) + 1 if previous else 1
+        digest = hashlib.sha256(f"{key}/{generation}".encode()).hexdigest()
+        now = self.gcp.timestamp()
+        return {"name": key, "uid": (previous or {}).get("uid") or self.gcp.uuid(), "generation": str(generation),
+                "observedGeneration": str(generation), "etag": f'"{digest[:20]}"',
+                "createTime": (previous or {}).get("createTime") or now, "updateTime": now,
+                "creator": "rehearsal@local", "lastModifier": "rehearsal@local",
+                "launchStage": spec.get("launchStage", "GA"), "reconciling": True,
+                "terminalCondition": {"type": "Ready", "state": "CONDITION_RECONCILING", "lastTransitionTime": now}}
 
     def _key(self, req: Request, name: str | None = None) -> str:
         self.gcp.require_project(req.params["project"])
@@ -82,3 +141,18 @@ class RunResources:
         key = self._key(req)
         self._existing(key)
         return iam.set_policy(self.gcp, key, req.body)
+
+
+def normalised_resources(resources: JSON) -> JSON:
+    """What Cloud Run keeps of a container's resources: both limits, CPU in milli-CPUs."""
+    resources = dict(resources)
+    limits = dict(resources.get("limits") or {})
+    if limits:
+        limits.setdefault("cpu", CLOUD_RUN_DEFAULT_CPU)
+        limits.setdefault("memory", CLOUD_RUN_DEFAULT_MEMORY)
+        milli = milli_cpu(str(limits["cpu"]))
+        if milli is None:
+            raise invalid(f"spec.template.containers[0].resources.limits.cpu: Invalid value {limits['cpu']!r}.")
+        limits["cpu"] = f"{milli}m"
+        resources["limits"] = limits
+    return resources

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_lib.facts.resources import JOB, SECRET_IAM_MEMBER
+from constructs_lib.facts.resources import JOB, SECRET_IAM_MEMBER, WORKER_POOL
 from tests.support.environments import config
 from tests.support.synth import API, CONNECTOR, RUN, SUBNET, only, resources, synth
 
@@ -112,3 +112,33 @@ def test_adopting_a_job_imports_it_by_the_providers_import_id():
     doc = synth(config(jobs=[JOB_TABLE], adopt={"jobs": ["settlement"]}))
     ids = {block["id"] for block in doc["import"] if block["to"].startswith(JOB)}
     assert ids == {f"projects/{P}/locations/{R}/jobs/settlement"}
+
+
+# -- worker pools -------------------------------------------------------------------------------------------------
+
+POOL = {"name": "sms-sender", "image": "asia.gcr.io/my-gcp-project/sms:1.0.0", "instances": 3,
+        "service_account": SA, "secrets": {"TOKEN": "sms-token:latest"}}
+
+
+@pytest.fixture(scope="module")
+def pools() -> dict:
+    return synth(config(services=None, worker_pools=[POOL], egress={"mode": "direct"},
+                        network={"subnet_cidr": "10.124.16.0/26"}, adopt={"worker_pools": ["sms-sender"]}))
+
+
+def test_a_worker_pool_leaves_by_direct_vpc_egress_with_manual_instances(pools):
+    (pool,) = resources(pools, WORKER_POOL).values()
+    (subnet_key,) = resources(pools, SUBNET)
+    assert pool["template"]["vpc_access"] == {"egress": "ALL_TRAFFIC", "network_interfaces": [
+        {"network": "default", "subnetwork": f"${{{SUBNET}.{subnet_key}.name}}"}]}
+    assert pool["scaling"] == {"scaling_mode": "MANUAL", "manual_instance_count": 3}
+    assert (pool["launch_stage"], pool["lifecycle"]) == ("BETA", {"ignore_changes": [
+        "client", "client_version", "launch_stage"]})
+    assert pool["template"]["containers"][0]["env"] == [
+        {"name": "TOKEN", "value_source": {"secret_key_ref": {"secret": "sms-token", "version": "latest"}}}]
+    assert [b["secret_id"] for b in resources(pools, SECRET_IAM_MEMBER).values()] == ["sms-token"]
+
+
+def test_adopting_a_worker_pool_imports_it_by_the_providers_import_id(pools):
+    ids = {block["id"] for block in pools["import"] if block["to"].startswith(WORKER_POOL)}
+    assert ids == {f"projects/{P}/locations/{R}/workerPools/sms-sender"}

@@ -139,3 +139,34 @@ def test_a_credential_as_a_plain_env_value_is_a_warning_that_never_shows_the_val
 def test_a_file_without_credentials_in_env_has_no_warning():
     assert config(services=[{"name": "api", "image": IMAGE, "env": {"MODE": "live", "KEYBOARD": "us"}}]).warnings == ()
 
+
+
+# -- worker pools -------------------------------------------------------------------------------------------------
+
+def pool(**keys):
+    return {"name": "sms-sender", "image": IMAGE, "instances": 3, **keys}
+
+
+DIRECT = dict(egress={"mode": "direct"}, network={"subnet_cidr": "10.124.16.0/23"})
+
+
+def test_a_worker_pool_with_direct_egress_counts_its_instances():
+    cfg = config(worker_pools=[pool()], **DIRECT)
+    assert (cfg.worker_pools[0].instances, cfg.nat_endpoints) == (3, 103)
+
+
+def test_fails_when_a_file_has_worker_pools_in_connector_mode():
+    assert one_problem(worker_pools=[pool()]) == (
+        'test.toml: worker_pools: expected worker pools only with egress.mode = "direct" (a worker pool\'s '
+        "vpc_access has no connector at google provider 6.50.0: it leaves from the static IPs only by Direct VPC "
+        "egress), got 1 worker pool in connector mode")
+
+
+def test_fails_when_a_worker_pool_has_no_instances():
+    assert "worker_pools[sms-sender].instances: expected an integer from 0 to 1000" in one_problem(
+        worker_pools=[{"name": "sms-sender", "image": IMAGE}], **DIRECT)
+
+
+def test_adopt_worker_pools_must_name_a_worker_pool_of_the_file():
+    assert "adopt.worker_pools[0]: expected the name of a [[worker_pools]] entry of this file (sms-sender)" in \
+        one_problem(worker_pools=[pool()], adopt={"worker_pools": ["other"]}, **DIRECT)

@@ -1,8 +1,9 @@
-"""Cloud Run jobs and secrets rehearsed with the real google provider 6.50.0 against the local GCP API: a job
-through the connector beside a service, jobs alone with Direct VPC egress, both reading secrets, and a job built
-by hand with gcloud adopted. Each file is planned (the plan is kept), applied, and planned again.
+"""Cloud Run jobs, worker pools and secrets rehearsed with the real google provider 6.50.0 against the local GCP
+API: a job through the connector beside a service, jobs alone with Direct VPC egress, a worker pool (Direct VPC
+egress only) beside a job, all reading secrets, and a job and a worker pool built by hand with gcloud, adopted.
+Each file is planned (the plan is kept), applied, and planned again.
 
-The three rehearsals run one after the other in one module fixture (the machine is shared); each test asserts
+The rehearsals run one after the other in one module fixture (the machine is shared); each test asserts
 on what they recorded.
 """
 
@@ -14,14 +15,15 @@ from typing import Any, Iterator
 
 import pytest
 
-from constructs_lib.facts.resources import JOB, SECRET_IAM_MEMBER
+from constructs_lib.facts.resources import JOB, SECRET_IAM_MEMBER, WORKER_POOL
 from rehearsal.driver import Plan, Rehearsal, load_one
 from tests.support.paths import FIXTURES
 from tests.support.synth import API, RUN
 
 pytestmark = pytest.mark.integration
 
-FILES = {stem: FIXTURES / "jobs" / f"{stem}.toml" for stem in ("jobs-connector", "jobs-direct", "jobs-adopt")}
+FILES = {stem: FIXTURES / "jobs" / f"{stem}.toml" for stem in (
+    "jobs-connector", "jobs-direct", "jobs-adopt", "worker-pools-direct", "worker-pools-adopt")}
 P, R = "my-gcp-project", "asia-northeast3"
 ACCESSOR = "roles/secretmanager.secretAccessor"
 
@@ -127,3 +129,19 @@ def test_a_hand_built_job_is_imported_not_created_and_nothing_changes(rehearsed)
         (["no-op"], f"projects/{P}/locations/{R}/jobs/my-job")]
     assert not [c for c in first.json["resource_changes"] if c["type"] in (JOB, RUN)
                 and "create" in c["change"]["actions"]]
+
+
+def test_a_worker_pool_is_deployed_with_direct_vpc_egress_and_reads_its_secret(rehearsed):
+    found = done(rehearsed, "worker-pools-direct")
+    pool = found.store[f"projects/{P}/locations/{R}/workerPools/sms-sender"]
+    assert pool["template"]["vpcAccess"]["networkInterfaces"] == [{"network": "default", "subnetwork": "pull-subnet"}]
+    assert (pool["scaling"]["manualInstanceCount"], pool["terminalCondition"]["state"]) == (3, "CONDITION_SUCCEEDED")
+    bindings = [(b["secret_id"], b["member"]) for b in created(found.first, SECRET_IAM_MEMBER)]
+    assert bindings == [("sms-gateway-token", "serviceAccount:sms-sender@my-gcp-project.iam.gserviceaccount.com")]
+
+
+def test_a_hand_built_worker_pool_is_imported_not_created_and_nothing_changes(rehearsed):
+    first = done(rehearsed, "worker-pools-adopt").first
+    pools = [c for c in first.json["resource_changes"] if c["type"] == WORKER_POOL]
+    assert [(c["change"]["actions"], c["change"].get("importing", {}).get("id")) for c in pools] == [
+        (["no-op"], f"projects/{P}/locations/{R}/workerPools/my-pool")]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.facts.resources import JOB, JOB_IAM_MEMBER
+from constructs_lib.facts.resources import JOB, JOB_IAM_MEMBER, WORKER_POOL
 from constructs_lib.policies import Result
 from tests.policies.test_rules import check
 from tests.support.environments import config
@@ -78,3 +78,37 @@ def test_005_a_public_job_fails_whatever_the_environment_allows(baseline):
         doc["//"]["egress_policy"] = {"public_services": ["settlement"]}
     assert check("EGRESS-005", baseline, change) == [
         Result("test/Public", False, 'job "settlement": roles/run.invoker for allUsers')]
+
+
+# Worker pools: EGRESS-001 reads their template.vpc_access, as a service's.
+
+@pytest.fixture(scope="module")
+def pool_baseline() -> dict[str, Any]:
+    from constructs_lib._provider.cdk import Testing
+    from constructs_lib.stacks.egress_stack import EgressStack
+
+    cfg = config(services=None, egress={"mode": "direct"}, network={"subnet_cidr": "10.124.16.0/26"},
+                 worker_pools=[{"name": "sms-sender", "image": "nginx", "instances": 2}])
+    return EgressStack(Testing.app(), "test", config=cfg).to_terraform()
+
+
+POOL_PATH = "test/Chain/WorkerPool-sms-sender/Resource"
+
+
+def test_001_a_worker_pool_with_direct_egress_and_all_traffic_is_compliant(pool_baseline):
+    assert check("EGRESS-001", pool_baseline) == [
+        Result(POOL_PATH, True, 'worker pool "sms-sender" has egress = "ALL_TRAFFIC" (direct)')]
+
+
+def test_001_a_worker_pool_without_vpc_access_fails(pool_baseline):
+    def change(doc):
+        (found,) = doc["resource"][WORKER_POOL].values()
+        del found["template"]["vpc_access"]
+    (result,) = check("EGRESS-001", pool_baseline, change)
+    assert (result.path, result.compliant) == (POOL_PATH, False)
+    assert result.detail.startswith('worker pool "sms-sender" has no template.vpc_access')
+
+
+def test_002_a_worker_pool_on_the_chains_subnet_is_covered_by_the_nat(pool_baseline):
+    assert [(r.path, r.compliant) for r in check("EGRESS-002", pool_baseline) if r.path == POOL_PATH] == [
+        (POOL_PATH, True)]

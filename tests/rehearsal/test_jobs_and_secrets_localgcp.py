@@ -110,3 +110,29 @@ def test_a_service_whose_account_is_an_accessor_of_the_secret_serves(gcp):
        {"policy": {"bindings": [{"role": ACCESSOR, "members": [f"serviceAccount:{SA}"]}]}})
     done = deploy_reading(gcp, "sftp-password")
     assert "error" not in done, done
+
+
+# --- worker pools --------------------------------------------------------------------------------------------------
+
+POOLS = f"/run/v2/projects/{P}/locations/{R}/workerPools"
+
+
+def test_a_worker_pool_on_a_subnet_is_ready_once_its_operation_ends(gcp):
+    poll(gcp, ok(gcp, "POST", f"/compute/v1/projects/{P}/regions/{R}/subnetworks", {
+        "name": "s", "ipCidrRange": "10.124.0.0/26", "network": f"projects/{P}/global/networks/net"}))
+    status, running = call(gcp, "POST", f"{POOLS}?workerPoolId=pool", {
+        "launchStage": "BETA", "scaling": {"scalingMode": "MANUAL", "manualInstanceCount": 2},
+        "template": {"containers": [{"image": IMAGE}], "vpcAccess": {
+            "networkInterfaces": [{"subnetwork": "s"}], "egress": "ALL_TRAFFIC"}}})
+    assert status == 200, running
+    assert "error" not in poll(gcp, running, "/run/v2/")
+    pool = ok(gcp, "GET", f"{POOLS}/pool")
+    assert (pool["terminalCondition"]["state"], pool["scaling"], pool["launchStage"]) == (
+        "CONDITION_SUCCEEDED", {"scalingMode": "MANUAL", "manualInstanceCount": 2}, "BETA")
+    assert pool["template"]["vpcAccess"]["networkInterfaces"] == [{"subnetwork": "s", "network": "net"}]
+
+
+def test_a_worker_pool_takes_no_connector(gcp):
+    status, reply = call(gcp, "POST", f"{POOLS}?workerPoolId=pool", {"template": {
+        "containers": [{"image": IMAGE}], "vpcAccess": {"connector": "c", "egress": "ALL_TRAFFIC"}}})
+    assert (status, reply["error"]["status"]) == (400, "INVALID_ARGUMENT")

@@ -1,5 +1,5 @@
-"""REVIEW.md of stacks with Cloud Run jobs and secrets: each job with its egress and tasks, the accessor bindings,
-the jobs' tasks at once in the capacity section, and the jobs in the diagram."""
+"""REVIEW.md of stacks with Cloud Run jobs, worker pools and secrets: each with its egress and tasks or instances,
+the accessor bindings, their tasks at once or instances in the capacity section, and the jobs in the diagram."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ JOBS = FIXTURES / "jobs"
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("jobs-report")
-    build_app([load_environment(JOBS / "jobs-connector.toml"), load_environment(JOBS / "jobs-direct.toml")],
-              outdir=str(out)).synth()
+    stacks = ("jobs-connector", "jobs-direct", "worker-pools-direct")
+    build_app([load_environment(JOBS / f"{stack}.toml") for stack in stacks], outdir=str(out)).synth()
     write_reports(out)
-    return {stack: (out / "stacks" / stack / "REVIEW.md").read_text() for stack in ("jobs-connector", "jobs-direct")}
+    return {stack: (out / "stacks" / stack / "REVIEW.md").read_text() for stack in stacks}
 
 
 def section(report: str, title: str) -> list[str]:
@@ -64,3 +64,13 @@ def test_with_direct_egress_the_capacity_counts_the_jobs_parallelism(reports):
 
 def test_the_diagram_shows_the_jobs(reports):
     assert 'Cloud Run job settlement' in "\n".join(section(reports["jobs-connector"], "Diagram"))
+
+
+def test_a_worker_pool_is_listed_and_its_instances_are_nat_endpoints(reports):
+    report = reports["worker-pools-direct"]
+    assert settings(report)[("`google_cloud_run_v2_worker_pool`", "sms-sender")] == (
+        "egress ALL_TRAFFIC; direct VPC egress, subnet pull-subnet; instances 3; deletion_protection true; "
+        "image asia.gcr.io/my-gcp-project/sms-sender:1.0.0")
+    capacity = section(report, "Capacity")
+    assert ("- `pull-nat` endpoints: job sms-report (direct VPC egress): task_count (no parallelism) 1; worker pool "
+            "sms-sender (direct VPC egress): instances 3") in capacity
