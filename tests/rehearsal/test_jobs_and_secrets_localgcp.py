@@ -136,3 +136,25 @@ def test_a_worker_pool_takes_no_connector(gcp):
     status, reply = call(gcp, "POST", f"{POOLS}?workerPoolId=pool", {"template": {
         "containers": [{"image": IMAGE}], "vpcAccess": {"connector": "c", "egress": "ALL_TRAFFIC"}}})
     assert (status, reply["error"]["status"]) == (400, "INVALID_ARGUMENT")
+
+
+# --- the rehearsal's seeding -------------------------------------------------------------------------------------
+
+
+def test_the_rehearsal_seeds_every_secret_a_file_reads_unless_a_seed_says_it_is_missing(tmp_path):
+    from rehearsal.brownfield import load_seed
+    from rehearsal.seeding import seed_gcp
+    from tests.support.environments import config
+
+    env = config(services=[{"name": "api", "image": IMAGE, "service_account": SA,
+                            "secrets": {"A": "partner-api-key:latest", "B": "sftp-password:3"}}])
+    seeded = LocalGcp()
+    seed_gcp(seeded, env)
+    assert {k: v["versions"] for k, v in seeded.store.items() if "/secrets/" in k} == {
+        f"projects/{P}/secrets/partner-api-key": 1, f"projects/{P}/secrets/sftp-password": 3}
+    seed = tmp_path / "seed.toml"
+    seed.write_text('[secrets]\nmissing = ["sftp-password"]\n', encoding="utf-8")
+    brownfield = LocalGcp()
+    said = seed_gcp(brownfield, env, load_seed(seed))
+    assert [k for k in brownfield.store if "/secrets/" in k] == [f"projects/{P}/secrets/partner-api-key"]
+    assert said == ["secrets that do not exist: sftp-password"]
