@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import pytest
 
 from constructs_lib.facts.resources import JOB, SECRET_IAM_MEMBER, WORKER_POOL
+from rehearsal.brownfield import Seed
 from rehearsal.driver import Plan, Rehearsal, load_one
 from tests.support.paths import FIXTURES
 from tests.support.synth import API, RUN
@@ -38,11 +39,11 @@ class Rehearsed:
     error: str = ""
 
 
-def rehearse_file(path: Path, workdir: Path) -> Rehearsed:
+def rehearse_file(path: Path, workdir: Path, seed: Seed | None = None) -> Rehearsed:
     found = Rehearsed()
     with Rehearsal(workdir) as rehearsal:
         try:
-            rehearsal.seed(load_one(path))
+            rehearsal.seed(load_one(path), seed)
             stack_dir = rehearsal.synth(path)
             rehearsal.init(stack_dir)
             found.first = rehearsal.plan(stack_dir)
@@ -56,7 +57,10 @@ def rehearse_file(path: Path, workdir: Path) -> Rehearsed:
 
 @pytest.fixture(scope="module")
 def rehearsed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Rehearsed]]:
-    yield {stem: rehearse_file(path, tmp_path_factory.mktemp(stem)) for stem, path in FILES.items()}
+    found = {stem: rehearse_file(path, tmp_path_factory.mktemp(stem)) for stem, path in FILES.items()}
+    missing = Seed(missing_secrets=("partner-api-key",))
+    found["secret-missing"] = rehearse_file(FILES["jobs-connector"], tmp_path_factory.mktemp("missing"), missing)
+    yield found
 
 
 def done(rehearsed: dict[str, Rehearsed], stem: str) -> Rehearsed:
@@ -145,3 +149,10 @@ def test_a_hand_built_worker_pool_is_imported_not_created_and_nothing_changes(re
     pools = [c for c in first.json["resource_changes"] if c["type"] == WORKER_POOL]
     assert [(c["change"]["actions"], c["change"].get("importing", {}).get("id")) for c in pools] == [
         (["no-op"], f"projects/{P}/locations/{R}/workerPools/my-pool")]
+
+
+def test_a_secret_that_was_never_created_stops_the_deploy_at_its_accessor_binding(rehearsed):
+    found = rehearsed["secret-missing"]
+    assert "Error retrieving IAM policy for secretmanager secret" in found.error, found.error
+    assert "partner-api-key] not found or has no versions." in found.error
+    assert f"projects/{P}/locations/{R}/services/partner-api" not in found.store
