@@ -1,14 +1,16 @@
 """Cloud Run jobs, worker pools and secrets rehearsed with the real google provider 6.50.0 against the local GCP
 API: a job through the connector beside a service, jobs alone with Direct VPC egress, a worker pool (Direct VPC
 egress only) beside a job, all reading secrets, and a job and a worker pool built by hand with gcloud, adopted.
-Each file is planned (the plan is kept), applied, and planned again.
+Each file is planned (the plan is kept), applied, and planned again; and a file whose secret was never created
+(a brownfield seed) is applied and fails.
 
-The rehearsals run one after the other in one module fixture (the machine is shared); each test asserts
+The rehearsals run in one module fixture, three at a time (each mostly waits on the provider); each test asserts
 on what they recorded.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -27,6 +29,8 @@ FILES = {stem: FIXTURES / "jobs" / f"{stem}.toml" for stem in (
     "jobs-connector", "jobs-direct", "jobs-adopt", "worker-pools-direct", "worker-pools-adopt")}
 P, R = "my-gcp-project", "asia-northeast3"
 ACCESSOR = "roles/secretmanager.secretAccessor"
+# Rehearsals at once: each spends most of its time in the provider's fixed waits, not on a core.
+PARALLEL = 3
 
 
 @dataclass
@@ -57,10 +61,12 @@ def rehearse_file(path: Path, workdir: Path, seed: Seed | None = None) -> Rehear
 
 @pytest.fixture(scope="module")
 def rehearsed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Rehearsed]]:
-    found = {stem: rehearse_file(path, tmp_path_factory.mktemp(stem)) for stem, path in FILES.items()}
-    missing = Seed(missing_secrets=("partner-api-key",))
-    found["secret-missing"] = rehearse_file(FILES["jobs-connector"], tmp_path_factory.mktemp("missing"), missing)
-    yield found
+    runs = {stem: (path, None) for stem, path in FILES.items()}
+    runs["secret-missing"] = (FILES["jobs-connector"], Seed(missing_secrets=("partner-api-key",)))
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="jobs-rehearsal") as pool:
+        futures = {stem: pool.submit(rehearse_file, path, tmp_path_factory.mktemp(stem), seed)
+                   for stem, (path, seed) in runs.items()}
+        yield {stem: future.result() for stem, future in futures.items()}
 
 
 def done(rehearsed: dict[str, Rehearsed], stem: str) -> Rehearsed:
