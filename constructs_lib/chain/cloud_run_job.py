@@ -24,27 +24,23 @@ from .cloud_run import GCLOUD_WRITTEN_FIELDS, container_limits, one_egress, vpc_
 from .secrets import SecretEnv, secret_env_entries
 from .subnetwork import Subnetwork
 
-__all__ = ["CloudRunJob", "CloudRunJobProps", "task_container"]
+__all__ = ["CloudRunJob", "CloudRunJobProps", "WorkloadProps", "task_container"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class CloudRunJobProps:
-    """One Cloud Run job.
+class WorkloadProps:
+    """What a job and a worker pool take alike (``CloudRunJobProps``, ``CloudRunWorkerPoolProps`` add their own).
 
     Attributes:
-        name: the job name.
-        project: the project the job runs in.
+        name: the job's or worker pool's name.
+        project: the project it runs in.
         region: must be the connector's (or the subnet's) region.
         image: container image reference.
         command / args: the container's entrypoint and arguments; the image's ENTRYPOINT and CMD when empty.
-        labels: labels on the job; none when left out.
-        service_account: the tasks' identity; the project's default compute account when None.
+        labels: labels on the resource; none when left out.
+        service_account: its identity; the project's default compute account when None.
         env / secrets: as for a service (``CloudRunServiceProps``).
         cpu / memory: container limits, written as for a service (both, CPU in milli-CPUs) when one is given.
-        task_count: tasks per execution; the API's default (1) when None.
-        parallelism: tasks at once; as many as quota allows when None.
-        max_retries: retries per failed task; 3 (the provider's default) when left out.
-        task_timeout_sec: one attempt's limit, written ``"<n>s"``; the API's default (600 s) when None.
         deletion_protection: true when left out (the provider's default).
     """
 
@@ -60,22 +56,32 @@ class CloudRunJobProps:
     secrets: Mapping[str, SecretEnv] = field(default_factory=dict)
     cpu: str | None = None
     memory: str | None = None
+    deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloudRunJobProps(WorkloadProps):
+    """One Cloud Run job (the shared attributes: ``WorkloadProps``).
+
+    Attributes:
+        task_count: tasks per execution; the API's default (1) when None.
+        parallelism: tasks at once; as many as quota allows when None.
+        max_retries: retries per failed task; 3 (the provider's default) when left out.
+        task_timeout_sec: one attempt's limit, written ``"<n>s"``; the API's default (600 s) when None.
+    """
+
     task_count: int | None = None
     parallelism: int | None = None
     max_retries: int = JOB_MAX_RETRIES
     task_timeout_sec: int | None = None
-    deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
 
 
-def task_container(props: Any, *, container: Callable[..., Any], env: Callable[..., Any],
+def task_container(props: WorkloadProps, *, container: Callable[..., Any], env: Callable[..., Any],
                    value_source: Callable[..., Any], secret_key_ref: Callable[..., Any],
                    resources: Callable[..., Any]) -> Any:
     """The one container of a job's task or a worker pool, as the provider's classes of that resource: image,
     command and args, env and secrets, limits as Cloud Run keeps them; the user's strings stay text.
 
-    Args:
-        props: a ``CloudRunJobProps`` or ``CloudRunWorkerPoolProps`` (image, command, args, env, secrets, cpu,
-            memory).
     """
     limits = container_limits(props.cpu, props.memory)
     return container(

@@ -6,10 +6,10 @@ it takes the chain's subnet alone, Direct VPC egress.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Sequence
 
-from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION, WORKER_POOL_LAUNCH_STAGE
+from ..facts.gcp import WORKER_POOL_LAUNCH_STAGE
 from ..facts.literal import terraform_literal
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .._provider.google import (
@@ -25,8 +25,7 @@ from .._provider.google import (
     CloudRunV2WorkerPoolTemplateVpcAccessNetworkInterfaces,
 )
 from .cloud_run import GCLOUD_WRITTEN_FIELDS, vpc_access_block
-from .cloud_run_job import task_container
-from .secrets import SecretEnv
+from .cloud_run_job import WorkloadProps, task_container
 from .subnetwork import Subnetwork
 
 __all__ = ["CloudRunWorkerPool", "CloudRunWorkerPoolProps"]
@@ -36,29 +35,14 @@ MANUAL = "MANUAL"
 
 
 @dataclass(frozen=True, kw_only=True)
-class CloudRunWorkerPoolProps:
-    """One Cloud Run worker pool.
+class CloudRunWorkerPoolProps(WorkloadProps):
+    """One Cloud Run worker pool (the shared attributes: ``WorkloadProps``).
 
     Attributes:
-        name, project, region, image, command, args, labels, service_account, env, secrets, cpu, memory,
-        deletion_protection: as for a job (``CloudRunJobProps``).
         instances: the instances it runs (``scaling { scaling_mode = "MANUAL", manual_instance_count }``).
     """
 
-    name: str
-    project: str
-    region: str
-    image: str
     instances: int
-    command: tuple[str, ...] = ()
-    args: tuple[str, ...] = ()
-    labels: Mapping[str, str] = field(default_factory=dict)
-    service_account: str | None = None
-    env: Mapping[str, str] = field(default_factory=dict)
-    secrets: Mapping[str, SecretEnv] = field(default_factory=dict)
-    cpu: str | None = None
-    memory: str | None = None
-    deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
 
 
 class CloudRunWorkerPool(Construct):

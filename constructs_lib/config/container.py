@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from ..facts.gcp import (
+    CLOUD_RUN_DELETION_PROTECTION,
     CPU_SOURCE,
     DEFAULT_MEMORY_MIB,
     DEFAULT_MILLI_CPU,
@@ -30,7 +31,8 @@ from .keys import service_path
 from .reader import MISSING, Reader
 from .secrets import SecretRef, parse_secrets
 
-__all__ = ["CONTAINER_KEYS", "ContainerConfig", "entries", "parse_container", "parse_name"]
+__all__ = ["CONTAINER_KEYS", "ContainerConfig", "WorkloadConfig", "entries", "parse_container", "parse_name",
+           "workload_fields"]
 
 CONTAINER_KEYS = ("image", "labels", "service_account", "env", "secrets", "cpu", "memory")
 
@@ -46,6 +48,51 @@ class ContainerConfig:
     secrets: Mapping[str, SecretRef] = field(default_factory=dict)
     cpu: str | None = None
     memory: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkloadConfig:
+    """What a job and a worker pool hold alike (``JobConfig``, ``WorkerPoolConfig`` add their own).
+
+    Attributes:
+        name: the job's or worker pool's name.
+        image: container image reference.
+        command / args: the container's entrypoint and its arguments; the image's ENTRYPOINT and CMD when empty.
+        labels, service_account, env, secrets, cpu, memory: as for a service (``ServiceConfig``).
+        deletion_protection: true when left out (the provider's default).
+    """
+
+    name: str
+    image: str
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    service_account: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, SecretRef] = field(default_factory=dict)
+    cpu: str | None = None
+    memory: str | None = None
+    deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
+
+
+def workload_fields(r: Reader, item: Mapping[str, Any], path: str, container: ContainerConfig) -> dict[str, Any]:
+    """The ``WorkloadConfig`` fields of a ``[[jobs]]`` or ``[[worker_pools]]`` entry but its name: its container
+    keys, and ``command``, ``args`` and ``deletion_protection`` read here."""
+    return dict(image=container.image, command=parse_strings(r, item, path, "command"),
+                args=parse_strings(r, item, path, "args"), labels=container.labels,
+                service_account=container.service_account, env=container.env, secrets=container.secrets,
+                cpu=container.cpu, memory=container.memory,
+                deletion_protection=r.get(item, path, "deletion_protection", bool,
+                                          default=CLOUD_RUN_DELETION_PROTECTION))
+
+
+def parse_strings(r: Reader, item: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
+    """A list of strings (``command``, ``args``); () when left out or when an item is not a string."""
+    raw = r.get(item, path, key, list, default=[], expected="a list of strings")
+    bad = [i for i, v in enumerate(raw) if not isinstance(v, str)]
+    for i in bad:
+        r.problem(f"{path}.{key}[{i}]", "a string", raw[i])
+    return () if bad else tuple(raw)
 
 
 def entries(r: Reader, data: Mapping[str, Any], table: str, keys: tuple[str, ...], rule: re.Pattern[str],

@@ -7,11 +7,10 @@ requests; its tasks leave from the same static IPs as the services: through the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..facts.gcp import (
-    CLOUD_RUN_DELETION_PROTECTION,
     JOB_MAX_RETRIES,
     JOB_MAX_RETRIES_RANGE,
     JOB_MAX_TASK_TIMEOUT_SEC,
@@ -19,62 +18,38 @@ from ..facts.gcp import (
     JOB_SOURCE,
     JOB_TASK_COUNT,
 )
-from .container import CONTAINER_KEYS, entries
+from .container import CONTAINER_KEYS, WorkloadConfig, entries, workload_fields
 from .keys import RFC1035
 from .reader import Reader
-from .secrets import SecretRef
 
-__all__ = ["JobConfig", "parse_jobs", "parse_strings"]
+__all__ = ["JobConfig", "parse_jobs"]
 
 _JOB_KEYS = ("name", *CONTAINER_KEYS, "command", "args", "task_count", "parallelism", "max_retries",
              "task_timeout_sec", "deletion_protection")
 
 
 @dataclass(frozen=True, kw_only=True)
-class JobConfig:
+class JobConfig(WorkloadConfig):
     """One Cloud Run job whose egress goes through the chain.
 
     Attributes:
-        name: the Cloud Run job name.
-        image: container image reference.
-        command / args: the container's entrypoint and its arguments; the image's ENTRYPOINT and CMD when empty.
-        labels, service_account, env, secrets, cpu, memory: as for a service (``ServiceConfig``).
+        name, image, command, args, labels, service_account, env, secrets, cpu, memory, deletion_protection:
+            see ``WorkloadConfig``.
         task_count: tasks per execution; the API's default (1) when None.
         parallelism: tasks running at once; as many as quota allows (up to ``task_count``) when None.
         max_retries: retries of a failed task, 0 to 10; 3 when left out (the API's and the provider's default).
         task_timeout_sec: how long one attempt of a task may run; the API's default (600 s) when None.
-        deletion_protection: as for a service: true when left out (the provider's default).
     """
 
-    name: str
-    image: str
-    command: tuple[str, ...] = ()
-    args: tuple[str, ...] = ()
-    labels: Mapping[str, str] = field(default_factory=dict)
-    service_account: str | None = None
-    env: Mapping[str, str] = field(default_factory=dict)
-    secrets: Mapping[str, SecretRef] = field(default_factory=dict)
-    cpu: str | None = None
-    memory: str | None = None
     task_count: int | None = None
     parallelism: int | None = None
     max_retries: int = JOB_MAX_RETRIES
     task_timeout_sec: int | None = None
-    deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
 
     @property
     def tasks_at_once(self) -> int:
         """The tasks of one execution that may run at the same time: parallelism, else every task."""
         return self.parallelism or self.task_count or JOB_TASK_COUNT
-
-
-def parse_strings(r: Reader, item: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
-    """A list of strings (``command``, ``args``); () when left out or when an item is not a string."""
-    raw = r.get(item, path, key, list, default=[], expected="a list of strings")
-    bad = [i for i, v in enumerate(raw) if not isinstance(v, str)]
-    for i in bad:
-        r.problem(f"{path}.{key}[{i}]", "a string", raw[i])
-    return () if bad else tuple(raw)
 
 
 def parse_jobs(r: Reader, data: Mapping[str, Any]) -> tuple[JobConfig, ...]:
@@ -83,8 +58,7 @@ def parse_jobs(r: Reader, data: Mapping[str, Any]) -> tuple[JobConfig, ...]:
     for item, path, name, container in entries(r, data, "jobs", _JOB_KEYS, RFC1035, "a Cloud Run job name (lowercase "
                                                "letters, digits and hyphens, starting with a letter, at most 63 "
                                                "characters)"):
-        command = parse_strings(r, item, path, "command")
-        args = parse_strings(r, item, path, "args")
+        fields = workload_fields(r, item, path, container)
         tasks = r.get(item, path, "task_count", int, default=None, check=lambda v: 1 <= v <= JOB_MAX_TASKS,
                       expected=f"an integer from 1 to {JOB_MAX_TASKS:,} ({JOB_SOURCE})")
         parallelism = r.get(item, path, "parallelism", int, default=None, check=lambda v: v >= 1,
@@ -99,14 +73,10 @@ def parse_jobs(r: Reader, data: Mapping[str, Any]) -> tuple[JobConfig, ...]:
                         check=lambda v: 1 <= v <= JOB_MAX_TASK_TIMEOUT_SEC,
                         expected=f"a number of seconds from 1 to {JOB_MAX_TASK_TIMEOUT_SEC:,} (168 hours; "
                                  f"{JOB_SOURCE})")
-        deletion_protection = r.get(item, path, "deletion_protection", bool, default=CLOUD_RUN_DELETION_PROTECTION)
         if name is None or container.image is None:
             continue
         jobs.append(JobConfig(
-            name=name, image=container.image, command=command, args=args, labels=container.labels,
-            service_account=container.service_account, env=container.env, secrets=container.secrets,
-            cpu=container.cpu, memory=container.memory, task_count=tasks, parallelism=parallelism,
-            max_retries=max_retries if max_retries is not None else JOB_MAX_RETRIES, task_timeout_sec=timeout,
-            deletion_protection=deletion_protection,
+            name=name, **fields, task_count=tasks, parallelism=parallelism, task_timeout_sec=timeout,
+            max_retries=max_retries if max_retries is not None else JOB_MAX_RETRIES,
         ))
     return tuple(jobs)

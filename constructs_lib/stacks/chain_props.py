@@ -7,7 +7,7 @@ here, so the constructs take plain values and can be composed by hand.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..chain.addresses import StaticAddressesProps
 from ..chain.cloud_run import CloudRunServiceProps
@@ -19,6 +19,7 @@ from ..chain.router_nat import RouterNatProps
 from ..chain.secrets import SecretAccessProps, SecretEnv
 from ..chain.subnetwork import SubnetworkProps
 from ..config import EnvironmentConfig, JobConfig, SecretRef, ServiceConfig, WorkerPoolConfig
+from ..config.container import WorkloadConfig
 
 __all__ = ["chain_props", "job_props", "secret_access_props", "service_props", "worker_pool_props"]
 
@@ -103,14 +104,18 @@ def secret_access_props(c: EnvironmentConfig) -> tuple[SecretAccessProps, ...]:
                  for secret, account in pairs)
 
 
+def _workload(w: WorkloadConfig, *, project: str, region: str) -> dict[str, Any]:
+    """The ``WorkloadProps`` fields of a job or a worker pool."""
+    return dict(name=w.name, project=project, region=region, image=w.image, command=w.command, args=w.args,
+                labels=w.labels, service_account=w.service_account, env=w.env, secrets=_secret_env(w.secrets),
+                cpu=w.cpu, memory=w.memory, deletion_protection=w.deletion_protection)
+
+
 def job_props(j: JobConfig, *, project: str, region: str) -> CloudRunJobProps:
     """One ``[[jobs]]`` entry as the props of its Cloud Run job."""
-    return CloudRunJobProps(
-        name=j.name, project=project, region=region, image=j.image, command=j.command, args=j.args,
-        labels=j.labels, service_account=j.service_account, env=j.env, secrets=_secret_env(j.secrets), cpu=j.cpu,
-        memory=j.memory, task_count=j.task_count, parallelism=j.parallelism, max_retries=j.max_retries,
-        task_timeout_sec=j.task_timeout_sec, deletion_protection=j.deletion_protection,
-    )
+    return CloudRunJobProps(**_workload(j, project=project, region=region), task_count=j.task_count,
+                            parallelism=j.parallelism, max_retries=j.max_retries,
+                            task_timeout_sec=j.task_timeout_sec)
 
 
 def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunServiceProps:
@@ -137,8 +142,4 @@ def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunSer
 
 def worker_pool_props(p: WorkerPoolConfig, *, project: str, region: str) -> CloudRunWorkerPoolProps:
     """One ``[[worker_pools]]`` entry as the props of its Cloud Run worker pool."""
-    return CloudRunWorkerPoolProps(
-        name=p.name, project=project, region=region, image=p.image, instances=p.instances, command=p.command,
-        args=p.args, labels=p.labels, service_account=p.service_account, env=p.env, secrets=_secret_env(p.secrets),
-        cpu=p.cpu, memory=p.memory, deletion_protection=p.deletion_protection,
-    )
+    return CloudRunWorkerPoolProps(**_workload(p, project=project, region=region), instances=p.instances)

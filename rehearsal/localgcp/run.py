@@ -28,8 +28,6 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from constructs_lib.facts.gcp import CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, milli_cpu
-
 from .run_resources import BASE, RunResources, normalised_resources
 from .server import JSON, Request, invalid
 

@@ -19,7 +19,7 @@ from constructs_lib.facts.gcp import JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_T
 
 from .run import Run
 from .run_resources import RunResources
-from .server import JSON, Request, invalid
+from .server import JSON, Request
 
 if TYPE_CHECKING:
     from . import LocalGcp
