@@ -79,13 +79,18 @@ def build_by_hand(gcp: LocalGcp, c: EnvironmentConfig) -> list[str]:
             gcloud.run_deploy(gcp, c.project, region, service.name, image=service.image,
                               connector=c.connector_name)
             said.append(f"gcloud run deploy {service.name} --image={service.image}")
+    # Direct VPC egress from the direct subnet during a move, else from the chain's subnet.
+    subnet = c.direct_subnet_name if c.network.direct_subnet_cidr is not None else c.subnet_name
     for job in c.jobs:
-        if job.name in c.adopt.jobs:
+        if job.name in c.adopt.jobs and c.egress_mode == "direct":
+            gcloud.run_jobs_create(gcp, c.project, region, job.name, image=job.image, network=c.network.vpc,
+                                   subnet=subnet)
+            said.append(f"gcloud run jobs create {job.name} --image={job.image} --subnet={subnet}")
+        elif job.name in c.adopt.jobs:
             gcloud.run_jobs_create(gcp, c.project, region, job.name, image=job.image, connector=c.connector_name)
             said.append(f"gcloud run jobs create {job.name} --image={job.image}")
     for pool in c.worker_pools:
         if pool.name in c.adopt.worker_pools:
-            subnet = c.direct_subnet_name if c.network.direct_subnet_cidr is not None else c.subnet_name
             gcloud.worker_pools_deploy(gcp, c.project, region, pool.name, image=pool.image, network=c.network.vpc,
                                        subnet=subnet)
             said.append(f"gcloud beta run worker-pools deploy {pool.name} --image={pool.image} --subnet={subnet}")

@@ -87,12 +87,13 @@ def run_deploy(gcp: LocalGcp, project: str, region: str, name: str, *, image: st
            "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"serviceId": name})
 
 
-def run_jobs_create(gcp: LocalGcp, project: str, region: str, name: str, *, image: str, connector: str) -> None:
+def run_jobs_create(gcp: LocalGcp, project: str, region: str, name: str, *, image: str,
+                    connector: str | None = None, network: str | None = None, subnet: str | None = None) -> None:
+    """``--vpc-connector=CONNECTOR``, or Direct VPC egress with ``--network=NET --subnet=SUBNET``."""
+    vpc = ({"connector": f"projects/{project}/locations/{region}/connectors/{connector}"} if connector else
+           {"networkInterfaces": [{"network": network, "subnetwork": subnet}]})
     _send(gcp, "POST", f"/run/v2/projects/{project}/locations/{region}/jobs",
-          {"template": {"template": {
-              "containers": [{"image": image}],
-              "vpcAccess": {"connector": f"projects/{project}/locations/{region}/connectors/{connector}",
-                            "egress": "ALL_TRAFFIC"}}},
+          {"template": {"template": {"containers": [{"image": image}], "vpcAccess": {**vpc, "egress": "ALL_TRAFFIC"}}},
            "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"jobId": name})
 
 

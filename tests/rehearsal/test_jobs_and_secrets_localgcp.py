@@ -158,3 +158,17 @@ def test_the_rehearsal_seeds_every_secret_a_file_reads_unless_a_seed_says_it_is_
     said = seed_gcp(brownfield, env, load_seed(seed))
     assert [k for k in brownfield.store if "/secrets/" in k] == [f"projects/{P}/secrets/partner-api-key"]
     assert said == ["secrets that do not exist: sftp-password"]
+
+
+def test_an_adopted_job_of_a_direct_egress_file_is_built_on_the_chains_subnet():
+    from rehearsal.seeding import seed_gcp
+    from tests.support.environments import config
+
+    env = config(services=None, egress={"mode": "direct"}, network={"subnet_cidr": "10.124.16.0/26"},
+                 jobs=[{"name": "settlement", "image": IMAGE}], adopt={"chain": True, "jobs": ["settlement"]})
+    gcp = LocalGcp()
+    said = seed_gcp(gcp, env)
+    job = gcp.store[f"projects/{P}/locations/{R}/jobs/settlement"]
+    assert job["template"]["template"]["vpcAccess"] == {
+        "networkInterfaces": [{"network": "default", "subnetwork": "cloud-run-subnet"}], "egress": "ALL_TRAFFIC"}
+    assert said[-1] == f"gcloud run jobs create settlement --image={IMAGE} --subnet=cloud-run-subnet"
