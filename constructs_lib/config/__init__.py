@@ -28,6 +28,7 @@ from .worker_pools import WorkerPoolConfig
 
 __all__ = [
     "AdoptConfig", "AlertsConfig", "BootstrapConfig", "CapacityConfig", "ConfigError", "ConnectorConfig",
-    "EnvironmentConfig", "JobConfig", "NatConfig", "NetworkConfig", "Problem", "SecretRef", "ServiceConfig", "StateConfig", "WorkerPoolConfig",
+    "EnvironmentConfig", "JobConfig", "NatConfig", "NetworkConfig", "Problem", "SecretRef", "ServiceConfig",
+    "StateConfig", "WorkerPoolConfig",
     "is_bootstrap_document", "load_bootstrap", "load_environment", "parse_bootstrap", "parse_environment",
 ]

@@ -6,8 +6,11 @@ GCP fills in what a job's template leaves out and the provider keeps as computed
 template's timeout (600 s), the default compute service account, the container's limits (1 CPU, 512 MiB, CPU
 written in milli-CPUs as for a service); ``maxRetries`` takes 3 when left out and, being a proto3 number, is left
 out of the answer when 0. The status is the job's own: ``terminalCondition`` Ready once the write's operation
-ends, no execution (``executionCount`` 0). An image that does not exist fails the operation as Cloud Run fails
-a service's revision (``run.py``). The job's ``vpcAccess`` is checked as a service's is (the connector, or the
+ends, no execution yet (``latestCreatedExecution`` empty, ``executionCount`` 0 left out); no
+``observedGeneration`` nor ``reconciling`` (a real recording of a job with VPC access in Config Connector's test
+data, ``basic/run/v1beta1/runjob/jobwithvpcaccess/_http.log`` at 082f2305, has neither; the task template's
+``executionEnvironment`` comes back EXECUTION_ENVIRONMENT_GEN2 there; tests/rehearsal/test_conformance_workloads.py).
+An image that does not exist fails the operation as Cloud Run fails a service's revision (``run.py``). The job's ``vpcAccess`` is checked as a service's is (the connector, or the
 subnet of Direct VPC egress, must exist).
 """
 
@@ -42,7 +45,6 @@ class Jobs(RunResources):
     def _judge(self, job: JSON) -> str | None:
         """The job is ready, or its image does not exist; the job's status says which. Returns the error."""
         now = self.gcp.timestamp()
-        job["reconciling"] = False
         missing = [c["image"] for c in job["template"]["template"]["containers"]
                    if self.run.images is not None and c["image"] not in self.run.images]
         if missing:
@@ -55,7 +57,8 @@ class Jobs(RunResources):
 
     def _template(self, project: str, region: str, outer: JSON) -> JSON:
         outer = {"taskCount": JOB_TASK_COUNT, **outer}
-        task = {"timeout": f"{JOB_TASK_TIMEOUT_SEC}s", **(outer.get("template") or {})}
+        task = {"timeout": f"{JOB_TASK_TIMEOUT_SEC}s", "executionEnvironment": "EXECUTION_ENVIRONMENT_GEN2",
+                **(outer.get("template") or {})}
         task.setdefault("maxRetries", JOB_MAX_RETRIES)
         if task["maxRetries"] == 0:
             del task["maxRetries"]  # proto3: a zero is not sent back
@@ -67,6 +70,7 @@ class Jobs(RunResources):
         project, region = req.params["project"], req.params["location"]
         spec = {k: v for k, v in body.items() if k not in SERVER_FIELDS and v is not None}
         spec["template"] = self._template(project, region, spec.get("template") or {})
-        job = {**spec, **self._status(key, spec, previous), "executionCount": 0}
+        # No execution yet: latestCreatedExecution is empty, executionCount 0 is left out (proto3).
+        job = {**spec, **self._status(key, spec, previous), "latestCreatedExecution": {}}
         self.gcp.store[key] = job
         return job

@@ -70,7 +70,8 @@ class RunResources:
         VPC access checked (``Run._check_vpc_access``), both limits of each container (``where`` names the
         containers in the errors)."""
         template = dict(template)
-        template.setdefault("serviceAccount", f"{self.gcp.project_number(project)}-compute@developer.gserviceaccount.com")
+        number = self.gcp.project_number(project)
+        template.setdefault("serviceAccount", f"{number}-compute@developer.gserviceaccount.com")
         if "vpcAccess" in template:
             template["vpcAccess"] = dict(template["vpcAccess"])
             template["vpcAccess"].setdefault("egress", "PRIVATE_RANGES_ONLY")
@@ -88,15 +89,17 @@ class RunResources:
         return template
 
     def _status(self, key: str, spec: JSON, previous: JSON | None) -> JSON:
-        """What a job or a worker pool holds beside its spec: ids, generation, times, Ready reconciling."""
+        """What a job or a worker pool holds beside its spec: ids, generation, times, Ready reconciling (a worker
+        pool also says ``reconciling`` until its operation ends; a job does not: Config Connector's recordings,
+        run_jobs.py and run_worker_pools.py)."""
         generation = int(previous["generation"]) + 1 if previous else 1
         digest = hashlib.sha256(f"{key}/{generation}".encode()).hexdigest()
         now = self.gcp.timestamp()
         return {"name": key, "uid": (previous or {}).get("uid") or self.gcp.uuid(), "generation": str(generation),
-                "observedGeneration": str(generation), "etag": f'"{digest[:20]}"',
+                "etag": f'"{digest[:20]}"',
                 "createTime": (previous or {}).get("createTime") or now, "updateTime": now,
                 "creator": "rehearsal@local", "lastModifier": "rehearsal@local",
-                "launchStage": spec.get("launchStage", "GA"), "reconciling": True,
+                "launchStage": spec.get("launchStage", "GA"),
                 "terminalCondition": {"type": "Ready", "state": "CONDITION_RECONCILING", "lastTransitionTime": now}}
 
     def _key(self, req: Request, name: str | None = None) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 SERVER_FIELDS = ("uid", "generation", "observedGeneration", "etag", "createTime", "updateTime", "creator",
                  "lastModifier", "terminalCondition", "conditions", "latestReadyRevision", "latestCreatedRevision",
-                 "reconciling", "name")
+                 "reconciling", "instanceSplitStatuses", "name")
 
 
 class WorkerPools(RunResources):
@@ -37,7 +37,7 @@ class WorkerPools(RunResources):
     def _judge(self, pool: JSON) -> str | None:
         now, template = self.gcp.timestamp(), pool["template"]
         revision = pool["latestCreatedRevision"].rsplit("/", 1)[-1]
-        pool["reconciling"] = False
+        pool.pop("reconciling", None)  # false: left out, as proto3 does
         missing = [c["image"] for c in template["containers"]
                    if self.run.images is not None and c["image"] not in self.run.images]
         error = f"Image '{missing[0]}' not found." if missing else self.gcp.secretmanager.unreadable(
@@ -47,6 +47,7 @@ class WorkerPools(RunResources):
                                          "lastTransitionTime": now}
             return error
         pool["latestReadyRevision"] = pool["latestCreatedRevision"]
+        pool["instanceSplitStatuses"] = [dict(split) for split in pool["instanceSplits"]]
         pool["terminalCondition"] = {"type": "Ready", "state": "CONDITION_SUCCEEDED", "lastTransitionTime": now}
         return None
 
@@ -60,7 +61,12 @@ class WorkerPools(RunResources):
         project, region = req.params["project"], req.params["location"]
         spec = {k: v for k, v in body.items() if k not in SERVER_FIELDS and v is not None}
         spec["template"] = self._template(project, region, spec.get("template") or {})
+        # GCP's fills (Config Connector's recording runworkerpool-minimal/_http.log at 0622f808): one instance
+        # when no scaling is sent, every instance on the latest revision.
+        spec.setdefault("scaling", {"manualInstanceCount": 1})
+        spec.setdefault("instanceSplits", [{"type": "INSTANCE_SPLIT_ALLOCATION_TYPE_LATEST", "percent": 100}])
         status = self._status(key, spec, previous)
+        status.update(observedGeneration=status["generation"], reconciling=True)
         revision = f"{key}/revisions/{key.rsplit('/', 1)[-1]}-{status['generation'].zfill(5)}-{status['etag'][1:4]}"
         pool = {**spec, **status, "latestCreatedRevision": revision}
         if previous and "latestReadyRevision" in previous:

@@ -59,7 +59,8 @@ def test_fails_when_two_jobs_share_a_name():
 
 
 def test_fails_when_command_holds_something_else_than_strings():
-    assert one_problem(jobs=[job(command=["/app", 1])]).endswith("jobs[settlement].command[1]: expected a string, got 1")
+    found = one_problem(jobs=[job(command=["/app", 1])])
+    assert found.endswith("jobs[settlement].command[1]: expected a string, got 1")
 
 
 def test_adopt_jobs_must_name_a_job_of_the_file():

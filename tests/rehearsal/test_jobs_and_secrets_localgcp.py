@@ -31,7 +31,8 @@ def test_a_job_fills_what_gcp_fills_and_is_ready_once_its_operation_ends(gcp):
     assert (job["template"]["taskCount"], task["maxRetries"], task["timeout"], task["serviceAccount"]) == (
         1, 3, "600s", f"{number}-compute@developer.gserviceaccount.com")
     assert task["containers"][0]["resources"] == {"limits": {"cpu": "1000m", "memory": "512Mi"}}
-    assert (job["terminalCondition"]["state"], job["executionCount"]) == ("CONDITION_SUCCEEDED", 0)
+    assert (job["terminalCondition"]["state"], job["latestCreatedExecution"]) == ("CONDITION_SUCCEEDED", {})
+    assert "executionCount" not in job and "reconciling" not in job
 
 
 def test_a_job_with_zero_retries_is_answered_without_max_retries(gcp):
