@@ -19,6 +19,7 @@ from ..facts.gcp import (
     SUBNET_PRIVATE_IP_GOOGLE_ACCESS,
 )
 from ..facts.naming import NAT_SUFFIX, counted_address_names
+from .adopt import AdoptConfig
 from .alerts import AlertsConfig
 from .jobs import JobConfig
 from .reader import Problem
@@ -132,27 +133,6 @@ class NatConfig:
     tcp_established_idle_timeout_sec: int | None = None
     tcp_transitory_idle_timeout_sec: int | None = None
     tcp_time_wait_timeout_sec: int | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class AdoptConfig:
-    """Resources that already exist (built by hand, with gcloud) for the first deploy to import, not create.
-
-    Attributes:
-        chain: import the chain's resources the file names: subnets, connector,
-            router, NAT, created addresses, and the APIs the stack enables.
-        services: names of ``[[services]]`` to import.
-        jobs / worker_pools: names of ``[[jobs]]`` / ``[[worker_pools]]`` to import.
-    """
-
-    chain: bool = False
-    services: tuple[str, ...] = ()
-    jobs: tuple[str, ...] = ()
-    worker_pools: tuple[str, ...] = ()
-
-    @property
-    def any(self) -> bool:
-        return self.chain or bool(self.services) or bool(self.jobs) or bool(self.worker_pools)
 
 
 @dataclass(frozen=True, kw_only=True)
