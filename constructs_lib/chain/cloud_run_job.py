@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION, JOB_MAX_RETRIES
+from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION
+from ..facts.workloads import JOB_MAX_RETRIES
 from ..facts.literal import terraform_literal
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .._provider.google import (

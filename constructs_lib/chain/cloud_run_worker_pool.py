@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from ..facts.gcp import WORKER_POOL_LAUNCH_STAGE
+from ..facts.workloads import WORKER_POOL_LAUNCH_STAGE
 from ..facts.literal import terraform_literal
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .._provider.google import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from ..facts.gcp import SECRET_ACCESSOR_ROLE
+from ..facts.workloads import SECRET_ACCESSOR_ROLE
 from ..facts.literal import terraform_literal
 from .._provider.cdk import Construct, ITerraformDependable
 from .._provider.google import SecretManagerSecretIamMember

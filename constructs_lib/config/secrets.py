@@ -14,15 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from ..facts.gcp import (
-    CREDENTIAL_ENV_NAMES,
-    CREDENTIAL_ENV_SUFFIXES,
-    RESERVED_ENV_NAMES,
-    RESERVED_ENV_PREFIX,
-    SECRET_ID,
-    SECRET_LATEST,
-    SECRET_SOURCE,
-)
+from ..facts.gcp import RESERVED_ENV_NAMES, RESERVED_ENV_PREFIX
+from ..facts.workloads import CREDENTIAL_ENV_NAMES, CREDENTIAL_ENV_SUFFIXES, SECRET_ID, SECRET_LATEST, SECRET_SOURCE
 from .names import ENV_NAME
 from .reader import Problem, Reader
 

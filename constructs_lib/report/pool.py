@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from ..facts.capacity import chain_capacity
-from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES, JOB_TASK_COUNT
+from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES
+from ..facts.workloads import JOB_TASK_COUNT
 from ..facts.resources import ADDRESS, CONNECTOR, JOB, NAT, WORKER_POOL
 from ..policies.document import Ref, Resource, StackDocument
 from .markdown import code, table, text

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ..facts.capacity import DEFAULT_MAX_PORTS_DYNAMIC, DEFAULT_MIN_PORTS, DEFAULT_MIN_PORTS_DYNAMIC
-from ..facts.gcp import (
-    CLOUD_RUN_MAX_INSTANCES, CONNECTOR_MACHINE_TYPE, JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC,
-)
+from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES, CONNECTOR_MACHINE_TYPE
+from ..facts.workloads import JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC
 from ..facts.resources import (
     ADDRESS, API, BUCKET, CONNECTOR, IAM_BINDING, IAM_MEMBER, JOB, NAT, NAT_ADDRESS, ROUTER, SECRET_IAM_MEMBER,
     SERVICE, SUBNET, WORKER_POOL,

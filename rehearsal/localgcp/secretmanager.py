@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from constructs_lib.facts.gcp import SECRET_ACCESSOR_ROLE, SECRET_LATEST
+from constructs_lib.facts.workloads import SECRET_ACCESSOR_ROLE, SECRET_LATEST
 
 from . import iam
 from .server import ApiError, JSON, Request
