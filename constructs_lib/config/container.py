@@ -51,7 +51,7 @@ class ContainerConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
-class WorkloadConfig:
+class WorkloadConfig(ContainerConfig):
     """What a job and a worker pool hold alike (``JobConfig``, ``WorkerPoolConfig`` add their own).
 
     Attributes:
@@ -66,22 +66,14 @@ class WorkloadConfig:
     image: str
     command: tuple[str, ...] = ()
     args: tuple[str, ...] = ()
-    labels: Mapping[str, str] = field(default_factory=dict)
-    service_account: str | None = None
-    env: Mapping[str, str] = field(default_factory=dict)
-    secrets: Mapping[str, SecretRef] = field(default_factory=dict)
-    cpu: str | None = None
-    memory: str | None = None
     deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
 
 
 def workload_fields(r: Reader, item: Mapping[str, Any], path: str, container: ContainerConfig) -> dict[str, Any]:
     """The ``WorkloadConfig`` fields of a ``[[jobs]]`` or ``[[worker_pools]]`` entry but its name: its container
     keys, and ``command``, ``args`` and ``deletion_protection`` read here."""
-    return dict(image=container.image, command=parse_strings(r, item, path, "command"),
-                args=parse_strings(r, item, path, "args"), labels=container.labels,
-                service_account=container.service_account, env=container.env, secrets=container.secrets,
-                cpu=container.cpu, memory=container.memory,
+    return dict(vars(container), command=parse_strings(r, item, path, "command"),
+                args=parse_strings(r, item, path, "args"),
                 deletion_protection=r.get(item, path, "deletion_protection", bool,
                                           default=CLOUD_RUN_DELETION_PROTECTION))
 
