@@ -19,7 +19,8 @@ from typing import Any
 
 # Each public name and the module that defines it.
 _EXPORTS = {
-    **dict.fromkeys(("ConfigError", "Problem", "EnvironmentConfig", "ServiceConfig", "BootstrapConfig",
+    **dict.fromkeys(("ConfigError", "Problem", "EnvironmentConfig", "ServiceConfig", "JobConfig",
+                     "WorkerPoolConfig", "SecretRef", "BootstrapConfig",
                      "load_environment", "parse_environment", "load_bootstrap", "parse_bootstrap"), "config"),
     **dict.fromkeys(("EgressChain", "EgressChainProps"), "chain.egress_chain"),
     **dict.fromkeys(("Subnetwork", "SubnetworkProps"), "chain.subnetwork"),
@@ -27,6 +28,9 @@ _EXPORTS = {
     **dict.fromkeys(("StaticAddresses", "StaticAddressesProps"), "chain.addresses"),
     **dict.fromkeys(("RouterNat", "RouterNatProps"), "chain.router_nat"),
     **dict.fromkeys(("CloudRunService", "CloudRunServiceProps"), "chain.cloud_run"),
+    **dict.fromkeys(("CloudRunJob", "CloudRunJobProps"), "chain.cloud_run_job"),
+    **dict.fromkeys(("CloudRunWorkerPool", "CloudRunWorkerPoolProps"), "chain.cloud_run_worker_pool"),
+    **dict.fromkeys(("SecretAccess", "SecretAccessProps", "SecretEnv"), "chain.secrets"),
     **dict.fromkeys(("ChainAlerts", "ChainAlertsProps", "AlertPolicyProps"), "chain.alerts"),
     **dict.fromkeys(("StateBucket", "StateBucketProps"), "chain.state_bucket"),
     "EgressStack": "stacks.egress_stack",

@@ -26,6 +26,9 @@ fails where Google Cloud would, with Google Cloud's error:
     missing = ["asia.gcr.io/my-project/app:typo"]  # images that do not exist (every other image the file names does)
     not_listening = ["asia.gcr.io/my-project/app:2.0.0"]  # containers that never listen on $PORT
 
+    [secrets]
+    missing = ["partner-api-key"]  # Secret Manager secrets that do not exist (every other secret the file reads does)
+
 Everything is in the network project and the region of the file. Problems are
 reported together, each with the seed file, the key, what was expected and what
 was given.
@@ -46,7 +49,7 @@ from rehearsal.localgcp.compute import LINK
 __all__ = ["Seed", "SeedError", "load_seed", "auto_mode_subnets"]
 
 _TABLES = {"network": ("mode",), "nat": ("router", "name", "addresses"), "vm": ("name", "addresses", "zone"),
-           "quota": ("static_addresses",), "images": ("missing", "not_listening")}
+           "quota": ("static_addresses",), "images": ("missing", "not_listening"), "secrets": ("missing",)}
 
 
 class SeedError(Exception):
@@ -63,6 +66,7 @@ class Seed:
     static_addresses: int | None = None
     missing_images: tuple[str, ...] = ()
     not_listening: tuple[str, ...] = ()
+    missing_secrets: tuple[str, ...] = ()
     source: str = ""
 
     def apply(self, gcp: LocalGcp, config: EnvironmentConfig) -> list[str]:
@@ -111,6 +115,10 @@ class Seed:
         if self.not_listening:
             gcp.run.not_listening |= set(self.not_listening)
             said.append(f"containers that never listen on $PORT: {', '.join(self.not_listening)}")
+        for secret in self.missing_secrets:
+            gcp.store.pop(gcp.secretmanager.key(config.project, secret), None)
+        if self.missing_secrets:
+            said.append(f"secrets that do not exist: {', '.join(self.missing_secrets)}")
         return said
 
 
@@ -178,7 +186,9 @@ def load_seed(path: Path) -> Seed:
     images = data.get("images", {}) if isinstance(data.get("images", {}), dict) else {}
     missing = _strings(problems, source, "images.missing", images.get("missing", []))
     not_listening = _strings(problems, source, "images.not_listening", images.get("not_listening", []))
+    secrets = data.get("secrets", {}) if isinstance(data.get("secrets", {}), dict) else {}
+    missing_secrets = _strings(problems, source, "secrets.missing", secrets.get("missing", []))
     if problems:
         raise SeedError("\n".join(problems))
     return Seed(network_mode=mode, nats=tuple(nats), vms=tuple(vms), static_addresses=limit,
-                missing_images=missing, not_listening=not_listening, source=source)
+                missing_images=missing, not_listening=not_listening, missing_secrets=missing_secrets, source=source)

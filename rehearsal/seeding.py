@@ -28,8 +28,13 @@ def seed_gcp(gcp: LocalGcp, config: EnvironmentConfig | BootstrapConfig, brownfi
     if network not in gcp.store:
         gcp.compute.add_network(config.network_project, config.network.vpc,
                                 auto_subnets=auto_mode_subnets() if config.network.auto_mode else None)
-    # The images a rehearsed file names exist (a seed may say otherwise).
-    gcp.run.images = (gcp.run.images or set()) | {s.image for s in config.services}
+    # The images a rehearsed file names exist (a seed may say otherwise), and so do the secrets it reads.
+    workloads = (*config.services, *config.jobs, *config.worker_pools)
+    gcp.run.images = (gcp.run.images or set()) | {w.image for w in workloads}
+    for secret, version in sorted({(ref.secret, ref.version) for w in workloads for ref in w.secrets.values()}):
+        versions = 1 if version == "latest" else int(version)
+        if gcp.store.get(gcp.secretmanager.key(config.project, secret), {}).get("versions", 0) < versions:
+            gcp.secretmanager.add_secret(config.project, secret, versions=versions)
     for name in config.existing_ips:
         key = f"projects/{config.network_project}/regions/{config.region}/addresses/{name}"
         if key not in gcp.store:
@@ -48,7 +53,7 @@ def build_by_hand(gcp: LocalGcp, c: EnvironmentConfig) -> list[str]:
     """What ``[adopt]`` names, as the guide's gcloud commands create it (rehearsal/localgcp/gcloud.py)."""
     net, region = c.network_project, c.region
     said = []
-    apis = required_apis(c.has_connector, has_alerts=c.alerts is not None)
+    apis = required_apis(c.has_connector, has_alerts=c.alerts is not None, has_secrets=c.has_secrets)
     gcloud.services_enable(gcp, c.project, *apis)
     said.append(f"gcloud services enable {' '.join(apis)}")
     if c.adopt.chain:
@@ -74,4 +79,19 @@ def build_by_hand(gcp: LocalGcp, c: EnvironmentConfig) -> list[str]:
             gcloud.run_deploy(gcp, c.project, region, service.name, image=service.image,
                               connector=c.connector_name)
             said.append(f"gcloud run deploy {service.name} --image={service.image}")
+    # Direct VPC egress from the direct subnet during a move, else from the chain's subnet.
+    subnet = c.direct_subnet_name if c.network.direct_subnet_cidr is not None else c.subnet_name
+    for job in c.jobs:
+        if job.name in c.adopt.jobs and c.egress_mode == "direct":
+            gcloud.run_jobs_create(gcp, c.project, region, job.name, image=job.image, network=c.network.vpc,
+                                   subnet=subnet)
+            said.append(f"gcloud run jobs create {job.name} --image={job.image} --subnet={subnet}")
+        elif job.name in c.adopt.jobs:
+            gcloud.run_jobs_create(gcp, c.project, region, job.name, image=job.image, connector=c.connector_name)
+            said.append(f"gcloud run jobs create {job.name} --image={job.image}")
+    for pool in c.worker_pools:
+        if pool.name in c.adopt.worker_pools:
+            gcloud.worker_pools_deploy(gcp, c.project, region, pool.name, image=pool.image, network=c.network.vpc,
+                                       subnet=subnet)
+            said.append(f"gcloud beta run worker-pools deploy {pool.name} --image={pool.image} --subnet={subnet}")
     return said

@@ -26,11 +26,25 @@ from .lazy_provider import PACKAGE  # noqa: E402  the engine's provider package 
 
 # Each namespace (the provider package's submodule) with the classes taken from it.
 NAMESPACES = {
+    "cloud_run_v2_job": (
+        "CloudRunV2Job",
+        "CloudRunV2JobTemplate",
+        "CloudRunV2JobTemplateTemplate",
+        "CloudRunV2JobTemplateTemplateContainers",
+        "CloudRunV2JobTemplateTemplateContainersEnv",
+        "CloudRunV2JobTemplateTemplateContainersEnvValueSource",
+        "CloudRunV2JobTemplateTemplateContainersEnvValueSourceSecretKeyRef",
+        "CloudRunV2JobTemplateTemplateContainersResources",
+        "CloudRunV2JobTemplateTemplateVpcAccess",
+        "CloudRunV2JobTemplateTemplateVpcAccessNetworkInterfaces",
+    ),
     "cloud_run_v2_service": (
         "CloudRunV2Service",
         "CloudRunV2ServiceTemplate",
         "CloudRunV2ServiceTemplateContainers",
         "CloudRunV2ServiceTemplateContainersEnv",
+        "CloudRunV2ServiceTemplateContainersEnvValueSource",
+        "CloudRunV2ServiceTemplateContainersEnvValueSourceSecretKeyRef",
         "CloudRunV2ServiceTemplateContainersPorts",
         "CloudRunV2ServiceTemplateContainersResources",
         "CloudRunV2ServiceTemplateScaling",
@@ -39,6 +53,18 @@ NAMESPACES = {
     ),
     "cloud_run_v2_service_iam_member": (
         "CloudRunV2ServiceIamMember",
+    ),
+    "cloud_run_v2_worker_pool": (
+        "CloudRunV2WorkerPool",
+        "CloudRunV2WorkerPoolScaling",
+        "CloudRunV2WorkerPoolTemplate",
+        "CloudRunV2WorkerPoolTemplateContainers",
+        "CloudRunV2WorkerPoolTemplateContainersEnv",
+        "CloudRunV2WorkerPoolTemplateContainersEnvValueSource",
+        "CloudRunV2WorkerPoolTemplateContainersEnvValueSourceSecretKeyRef",
+        "CloudRunV2WorkerPoolTemplateContainersResources",
+        "CloudRunV2WorkerPoolTemplateVpcAccess",
+        "CloudRunV2WorkerPoolTemplateVpcAccessNetworkInterfaces",
     ),
     "compute_address": (
         "ComputeAddress",
@@ -75,6 +101,9 @@ NAMESPACES = {
     ),
     "provider": (
         "GoogleProvider",
+    ),
+    "secret_manager_secret_iam_member": (
+        "SecretManagerSecretIamMember",
     ),
     "storage_bucket": (
         "StorageBucket",

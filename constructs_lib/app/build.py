@@ -205,6 +205,8 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
         configs = load_stacks(files, neighbours=neighbours)
     except ConfigError as err:
         problems += err.problems
+    for warning in (w for config in configs for w in getattr(config, "warnings", ())):
+        print(one_line(f"warning: {warning}"), file=stderr)
     outdir = output_folder(app_options)
     # Every path synth writes, checked before anything is written, beside the files' problems: each stack's
     # folder by its file's stem, which is its name whether the file is valid or not.

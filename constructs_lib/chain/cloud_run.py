@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..facts.gcp import (
     CLOUD_RUN_DEFAULT_CPU,
@@ -18,6 +18,8 @@ from .._provider.google import (
     CloudRunV2ServiceTemplate,
     CloudRunV2ServiceTemplateContainers,
     CloudRunV2ServiceTemplateContainersEnv,
+    CloudRunV2ServiceTemplateContainersEnvValueSource,
+    CloudRunV2ServiceTemplateContainersEnvValueSourceSecretKeyRef,
     CloudRunV2ServiceTemplateContainersPorts,
     CloudRunV2ServiceTemplateContainersResources,
     CloudRunV2ServiceTemplateScaling,
@@ -26,6 +28,7 @@ from .._provider.google import (
     CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces,
 )
 from ..facts.literal import terraform_literal
+from .secrets import SecretEnv, secret_env_entries
 from .subnetwork import Subnetwork
 
 # Fields of a service that gcloud writes and Terraform should leave alone.
@@ -52,6 +55,8 @@ class CloudRunServiceProps:
             fails until an apply sets it false.
         env: plain environment variables; each value reaches the container exactly as given
             (``${`` and ``%{`` are escaped for Terraform).
+        secrets: environment variables read from Secret Manager (``value_source.secret_key_ref``); none when
+            left out. The accessor binding is the chain's (``SecretAccess``), not the service's.
         min_instances / max_instances: template scaling; the API's defaults when None.
         cpu / memory: container limits; the API's defaults when both are None. When one is
             given, both are written, as Cloud Run keeps them: the other at the API's default
@@ -73,6 +78,7 @@ class CloudRunServiceProps:
     ingress: str = CLOUD_RUN_INGRESS
     deletion_protection: bool = CLOUD_RUN_DELETION_PROTECTION
     env: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, SecretEnv] = field(default_factory=dict)
     min_instances: int | None = None
     max_instances: int | None = None
     cpu: str | None = None
@@ -113,9 +119,7 @@ class CloudRunService(Construct):
         Raises:
             ValueError: unless exactly one of connector_id and subnet is given.
         """
-        if (connector_id is None) == (subnet is None):
-            raise ValueError("CloudRunService takes exactly one of connector_id (connector) and subnet (Direct VPC "
-                             f"egress), got connector_id={connector_id!r} and subnet={subnet!r}")
+        one_egress("CloudRunService", connector_id, subnet)
         super().__init__(scope, id)
         self._props = props
         resources = None
@@ -125,8 +129,9 @@ class CloudRunService(Construct):
         # The user's strings, as Terraform literals: "${" and "%{" in a value stay text.
         container = CloudRunV2ServiceTemplateContainers(
             image=terraform_literal(props.image),
-            env=[CloudRunV2ServiceTemplateContainersEnv(name=terraform_literal(k), value=terraform_literal(v))
-                 for k, v in props.env.items()] or None,
+            env=secret_env_entries(props.env, props.secrets, env_class=CloudRunV2ServiceTemplateContainersEnv,
+                                   value_source=CloudRunV2ServiceTemplateContainersEnvValueSource,
+                                   secret_key_ref=CloudRunV2ServiceTemplateContainersEnvValueSourceSecretKeyRef),
             resources=resources,
             ports=CloudRunV2ServiceTemplateContainersPorts(container_port=props.port) if props.port else None,
         )
@@ -148,7 +153,9 @@ class CloudRunService(Construct):
                 service_account=None if props.service_account is None else terraform_literal(props.service_account),
                 containers=[container],
                 scaling=scaling,
-                vpc_access=_vpc_access(connector_id, subnet, project=props.project),
+                vpc_access=vpc_access_block(connector_id, subnet, project=props.project,
+                                            access=CloudRunV2ServiceTemplateVpcAccess,
+                                            interface=CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces),
             ),
             depends_on=list(depends_on) or None,
             # gcloud run deploy records itself as the service's client ("gcloud", its version): a service
@@ -175,10 +182,7 @@ class CloudRunService(Construct):
         writes CPU in milli-CPUs; the provider 6.50.0 compares the map as it is, so anything else
         is a change on every plan.
         """
-        if self._props.cpu is None and self._props.memory is None:
-            return {}
-        return {"cpu": canonical_cpu(self._props.cpu or CLOUD_RUN_DEFAULT_CPU),
-                "memory": self._props.memory or CLOUD_RUN_DEFAULT_MEMORY}
+        return container_limits(self._props.cpu, self._props.memory)
 
     @property
     def service_name(self) -> str:
@@ -191,16 +195,30 @@ class CloudRunService(Construct):
         return self.resource.uri
 
 
-def _vpc_access(
-    connector_id: str | None, subnet: Subnetwork | None, *, project: str
-) -> CloudRunV2ServiceTemplateVpcAccess:
-    """Every outbound request through the connector, or straight out of the subnet (Direct VPC egress)."""
+def one_egress(construct: str, connector_id: str | None, subnet: Subnetwork | None) -> None:
+    """Raises ValueError unless exactly one of ``connector_id`` (connector) and ``subnet`` (Direct VPC egress) is
+    given to ``construct``."""
+    if (connector_id is None) == (subnet is None):
+        raise ValueError(f"{construct} takes exactly one of connector_id (connector) and subnet (Direct VPC "
+                         f"egress), got connector_id={connector_id!r} and subnet={subnet!r}")
+
+
+def container_limits(cpu: str | None, memory: str | None) -> dict[str, str]:
+    """A container's limits as Cloud Run keeps them: empty (the API's defaults), or both, CPU in milli-CPUs."""
+    if cpu is None and memory is None:
+        return {}
+    return {"cpu": canonical_cpu(cpu or CLOUD_RUN_DEFAULT_CPU), "memory": memory or CLOUD_RUN_DEFAULT_MEMORY}
+
+
+def vpc_access_block(connector_id: str | None, subnet: Subnetwork | None, *, project: str,
+                     access: Callable[..., Any], interface: Callable[..., Any]) -> Any:
+    """Every outbound request through the connector, or straight out of the subnet (Direct VPC egress), as the
+    provider's ``vpc_access`` class of a service or a job (``access``, ``interface``)."""
     if subnet is None:
-        return CloudRunV2ServiceTemplateVpcAccess(connector=connector_id, egress=ALL_TRAFFIC)
+        return access(connector=connector_id, egress=ALL_TRAFFIC)
     if subnet.project == project:
-        interface = CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces(
-            network=subnet.network, subnetwork=subnet.resource.name)
+        found = interface(network=subnet.network, subnetwork=subnet.resource.name)
     else:
-        interface = CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces(
-            network=f"projects/{subnet.project}/global/networks/{subnet.network}", subnetwork=subnet.resource.id)
-    return CloudRunV2ServiceTemplateVpcAccess(network_interfaces=[interface], egress=ALL_TRAFFIC)
+        found = interface(network=f"projects/{subnet.project}/global/networks/{subnet.network}",
+                          subnetwork=subnet.resource.id)
+    return access(network_interfaces=[found], egress=ALL_TRAFFIC)

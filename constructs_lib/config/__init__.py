@@ -21,10 +21,14 @@ from .model import (
 )
 from .alerts import AlertsConfig
 from .reader import ConfigError, Problem
+from .jobs import JobConfig
+from .secrets import SecretRef
 from .services import ServiceConfig
+from .worker_pools import WorkerPoolConfig
 
 __all__ = [
     "AdoptConfig", "AlertsConfig", "BootstrapConfig", "CapacityConfig", "ConfigError", "ConnectorConfig",
-    "EnvironmentConfig", "NatConfig", "NetworkConfig", "Problem", "ServiceConfig", "StateConfig",
+    "EnvironmentConfig", "JobConfig", "NatConfig", "NetworkConfig", "Problem", "SecretRef", "ServiceConfig",
+    "StateConfig", "WorkerPoolConfig",
     "is_bootstrap_document", "load_bootstrap", "load_environment", "parse_bootstrap", "parse_environment",
 ]

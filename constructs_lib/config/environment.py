@@ -23,6 +23,9 @@ from .names import CONNECTOR_NAME, PROJECT_EXPECTED, is_project
 from .network import parse_network
 from .reader import RFC1035, ConfigError, Reader, read_toml
 from .rules import check_alerts, check_cross_key_rules
+from .jobs import parse_jobs
+from .worker_pools import check_worker_pool_egress, parse_worker_pools
+from .secrets import credential_warnings
 from .services import parse_services
 from .state import parse_state
 from .tables import parse_adopt, parse_capacity, parse_connector, parse_egress, parse_nat
@@ -30,7 +33,7 @@ from .tables import parse_adopt, parse_capacity, parse_connector, parse_egress, 
 __all__ = ["load_environment", "parse_environment"]
 
 _TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity", "services",
-             "adopt", "alerts")
+             "adopt", "alerts", "jobs", "worker_pools")
 
 
 def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> EnvironmentConfig:
@@ -76,7 +79,10 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     capacity = parse_capacity(r, data)
 
     services = parse_services(r, data)
-    adopt = parse_adopt(r, data, services)
+    jobs = parse_jobs(r, data)
+    pools = parse_worker_pools(r, data)
+    check_worker_pool_egress(r, egress.get("egress_mode"), pools)
+    adopt = parse_adopt(r, data, services, jobs, pools)
     alerts = parse_alerts(r, data)
 
     # The rules across keys run even when a key is wrong, each only if every table it reads is right: every problem
@@ -85,7 +91,10 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     config = EnvironmentConfig(
         stack=stack, source=source, project=project or "", region=region or "", name=name, state=state,
         network=network, connector=connector, nat=nat, services=services, capacity=capacity, adopt=adopt,
-        alerts=alerts, **egress,
+        alerts=alerts, **egress, jobs=jobs, worker_pools=pools,
+        warnings=credential_warnings(source, [*((f"services[{s.name}]", s.env) for s in services),
+                                              *((f"jobs[{j.name}]", j.env) for j in jobs),
+                                              *((f"worker_pools[{p.name}]", p.env) for p in pools)]),
     )
     if not failed & {"nat", "egress", "name"}:
         check_nat_rules(r, config)  # first: a pool all in rules is named as such, not as a capacity problem

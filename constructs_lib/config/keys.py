@@ -29,14 +29,14 @@ def dotted(path: str, key: object) -> str:
     return f"{path}.{part}" if path else part
 
 
-def service_path(item: Any, index: int, taken: Mapping[str, str] | None = None) -> str:
+def service_path(item: Any, index: int, taken: Mapping[str, str] | None = None, *, table: str = "services") -> str:
     """How problem lines name a service: by its name (``services[production]``), or by its position from 0
     (``services[2]``) when its name is missing, is not an RFC 1035 name (so it may not print as written) or
-    repeats one named before (``taken``)."""
+    repeats one named before (``taken``). ``table`` names a job the same way (``jobs[settlement]``)."""
     name = item.get("name") if isinstance(item, dict) else None
     if isinstance(name, str) and RFC1035.fullmatch(name) and name not in (taken or {}):
-        return f"services[{name}]"
-    return f"services[{index}]"
+        return f"{table}[{name}]"
+    return f"{table}[{index}]"
 
 
 def did_you_mean(given: str, known: Sequence[str]) -> str:

@@ -19,14 +19,16 @@ from ..facts.gcp import (
     SUBNET_PRIVATE_IP_GOOGLE_ACCESS,
 )
 from ..facts.naming import NAT_SUFFIX, counted_address_names
+from .adopt import AdoptConfig
 from .alerts import AlertsConfig
 from .nat_rules import NatRuleConfig
+from .jobs import JobConfig
+from .reader import Problem
 from .services import ServiceConfig
+from .worker_pools import WorkerPoolConfig
 
-__all__ = [
-    "AdoptConfig", "CapacityConfig", "ConnectorConfig", "EnvironmentConfig", "NatConfig", "NetworkConfig",
-    "ServiceConfig", "StateConfig",
-]
+__all__ = ["AdoptConfig", "CapacityConfig", "ConnectorConfig", "EnvironmentConfig", "JobConfig", "NatConfig",
+           "NetworkConfig", "ServiceConfig", "StateConfig", "WorkerPoolConfig"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,24 +145,6 @@ class NatConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AdoptConfig:
-    """Resources that already exist (built by hand, with gcloud) for the first deploy to import, not create.
-
-    Attributes:
-        chain: import the chain's resources the file names: subnets, connector,
-            router, NAT, created addresses, and the APIs the stack enables.
-        services: names of ``[[services]]`` to import.
-    """
-
-    chain: bool = False
-    services: tuple[str, ...] = ()
-
-    @property
-    def any(self) -> bool:
-        return self.chain or bool(self.services)
-
-
-@dataclass(frozen=True, kw_only=True)
 class CapacityConfig:
     """What the chain must hold.
 
@@ -196,6 +180,8 @@ class EnvironmentConfig:
             deploy, read by the plan guard from the stack's ``release_ips`` output.
         forget_ips: addresses this deploy takes out of the stack but keeps reserved (a ``removed`` block,
             ``destroy = false``); for one deploy, like ``release_ips``.
+        jobs / worker_pools: the Cloud Run jobs and worker pools, egressing as the services do.
+        warnings: what the file allows but should not do (a credential as a plain env value), for the app to print.
     """
 
     stack: str
@@ -219,6 +205,9 @@ class EnvironmentConfig:
     alerts: AlertsConfig | None = None  # the [alerts] table; no alert policies when None
     release_ips: tuple[str, ...] = ()
     forget_ips: tuple[str, ...] = ()
+    jobs: tuple[JobConfig, ...] = ()
+    worker_pools: tuple[WorkerPoolConfig, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def network_project(self) -> str:
@@ -282,13 +271,23 @@ class EnvironmentConfig:
         return sum(s.max_instances or CLOUD_RUN_MAX_INSTANCES for s in self.services)
 
     @property
+    def has_secrets(self) -> bool:
+        return any(w.secrets for w in (*self.services, *self.jobs, *self.worker_pools))
+
+    @property
+    def egress_instances(self) -> int:
+        """Cloud Run instances egressing at once: services' max, jobs' tasks_at_once, worker pools' instances."""
+        return self.service_instances + sum(j.tasks_at_once for j in self.jobs) + sum(
+            p.instances for p in self.worker_pools)
+
+    @property
     def nat_endpoints(self) -> int:
-        """What sends the services' traffic through the NAT: connector VMs, or Cloud Run instances."""
-        return self.service_instances if self.egress_mode == "direct" else self.connector.max_instances
+        """What sends the workloads' traffic through the NAT: connector VMs, or Cloud Run instances."""
+        return self.egress_instances if self.egress_mode == "direct" else self.connector.max_instances
 
     @property
     def reserving_endpoints(self) -> int:
         """Everything holding a NAT port reservation: nat_endpoints plus a connector kept during a move."""
         if self.egress_mode == "direct" and self.has_connector:
-            return self.service_instances + self.connector.max_instances
+            return self.egress_instances + self.connector.max_instances
         return self.nat_endpoints

@@ -23,6 +23,8 @@ from .nat_rules import parse_nat_rules
 from .names import EGRESS_MODES, MAX_TIMEOUT_SEC, NAT_LOG_FILTERS
 from .reader import Reader
 from .rules import check_nat_ports
+from .jobs import JobConfig
+from .worker_pools import WorkerPoolConfig
 from .services import ServiceConfig
 
 __all__ = ["parse_adopt", "parse_capacity", "parse_connector", "parse_egress", "parse_nat"]
@@ -34,7 +36,7 @@ _NAT_TIMEOUTS = NAT_TIMEOUT_KEYS
 _NAT_KEYS = ("min_ports_per_vm", "max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping",
              *_NAT_TIMEOUTS, "log_filter", "rules")
 _CAPACITY_KEYS = ("peak_connections_per_destination",)
-_ADOPT_KEYS = ("chain", "services")
+_ADOPT_KEYS = ("chain", "services", "jobs", "worker_pools")
 
 
 def parse_egress(r: Reader, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -123,23 +125,28 @@ def parse_capacity(r: Reader, data: Mapping[str, Any]) -> CapacityConfig:
     )
 
 
-def parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfig, ...]) -> AdoptConfig:
-    """``[adopt]``: what the first deploy imports. Each adopted service must be a ``[[services]]`` of the file."""
+def parse_adopt(r: Reader, data: Mapping[str, Any], services: tuple[ServiceConfig, ...],
+                jobs: tuple[JobConfig, ...] = (), pools: tuple[WorkerPoolConfig, ...] = ()) -> AdoptConfig:
+    """``[adopt]``: what the first deploy imports. Each adopted service (job) must be a ``[[services]]``
+    (``[[jobs]]``) of the file."""
     adopt_data = r.sub_table(data, "adopt")
     r.table(adopt_data, "adopt", _ADOPT_KEYS)
     chain = r.get(adopt_data, "adopt", "chain", bool, default=False)
-    raw = adopt_data.get("services", [])
-    if not isinstance(raw, list):
-        r.problem("adopt.services", "a list of service names from [[services]]", raw)
-        raw = []
-    # Every name [[services]] gives, valid or not: a service with another problem (a bad image) is still
-    # declared, and adopting it is no second problem.
-    given = data.get("services")
-    declared = [s.name for s in services] + [
-        item["name"] for item in (given if isinstance(given, list) else [])
-        if isinstance(item, dict) and isinstance(item.get("name"), str)
-        and item["name"] not in {s.name for s in services}]
-    names = r.unique_strings(raw, "adopt.services", valid=declared.__contains__,
-                             expected=f"the name of a [[services]] entry of this file ({', '.join(declared) or 'none'})")
-    return AdoptConfig(chain=bool(chain), services=names)
+    names = _adopted(r, adopt_data, "services", [s.name for s in services], data.get("services"))
+    job_names = _adopted(r, adopt_data, "jobs", [j.name for j in jobs], data.get("jobs"))
+    pool_names = _adopted(r, adopt_data, "worker_pools", [p.name for p in pools], data.get("worker_pools"))
+    return AdoptConfig(chain=bool(chain), services=names, jobs=job_names, worker_pools=pool_names)
 
+
+def _adopted(r: Reader, adopt_data: Mapping[str, Any], key: str, valid: list[str], given: Any) -> tuple[str, ...]:
+    """``adopt.services`` or ``adopt.jobs``: names of the file's ``[[services]]`` (``[[jobs]]``), each once."""
+    raw = adopt_data.get(key, [])
+    if not isinstance(raw, list):
+        r.problem(f"adopt.{key}", f"a list of {key[:-1].replace('_', ' ')} names from [[{key}]]", raw)
+        raw = []
+    # Every name the table gives, valid or not: an entry with another problem (a bad image) is still declared,
+    # and adopting it is no second problem.
+    declared = valid + [item["name"] for item in (given if isinstance(given, list) else [])
+                        if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"] not in valid]
+    return r.unique_strings(raw, f"adopt.{key}", valid=declared.__contains__,
+                            expected=f"the name of a [[{key}]] entry of this file ({', '.join(declared) or 'none'})")

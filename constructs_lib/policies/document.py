@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..facts.resources import ADDRESS, CONNECTOR, NAT, NAT_ADDRESS, ROUTER, SERVICE, SUBNET
+from ..facts.resources import ADDRESS, CONNECTOR, JOB, NAT, NAT_ADDRESS, ROUTER, SUBNET, WORKLOADS
 from .blocks import EgressPath, Ref, Resource, SubnetRef
 
 __all__ = ["EgressPath", "Ref", "Resource", "StackDocument", "SubnetRef"]
@@ -179,11 +179,20 @@ class StackDocument:
         return self.subnet(block["name"], region=self.region(connector),
                            project=block.get("project_id") or self.project(connector))
 
+    @staticmethod
+    def vpc_access(workload: Resource) -> Any:
+        """A workload's ``vpc_access``: a service's in ``template``, a job's in its task template
+        (``template.template``)."""
+        template = workload.get("template", {})
+        if workload.type == JOB:
+            template = template.get("template", {}) if isinstance(template, dict) else {}
+        return template.get("vpc_access") if isinstance(template, dict) else None
+
     def egress_paths(self) -> list[EgressPath]:
-        """One path per Cloud Run service, in logical-id order."""
+        """One path per Cloud Run service, then per Cloud Run job, in logical-id order."""
         paths = []
-        for service in self.resources(SERVICE):
-            access = service.get("template", {}).get("vpc_access")
+        for service in (w for rtype in WORKLOADS for w in self.resources(rtype)):
+            access = self.vpc_access(service)
             if not isinstance(access, dict):
                 paths.append(EgressPath(service, "none"))
                 continue

@@ -3,7 +3,7 @@ labelled with its partner)."""
 
 from __future__ import annotations
 
-from ..facts.resources import CONNECTOR, NAT
+from ..facts.resources import CONNECTOR, JOB, NAT, WORKER_POOL
 from ..policies.document import StackDocument
 from .markdown import visible
 from .nat import nat_rules, rule_drain_ips, rule_ips, rule_label
@@ -44,8 +44,9 @@ def diagram_section(doc: StackDocument) -> list[str]:
         return node(f"subnet:{subnet.label}:{subnet.region}", "subnet", _label("subnet " + subnet.label, cidr))
 
     for path in doc.egress_paths():
-        service = node(path.service.address, "svc", _label("Cloud Run " + str(path.service.get("name"))))
-        egress = path.service.get("template", {}).get("vpc_access", {}) or {}
+        kind = {JOB: "Cloud Run job ", WORKER_POOL: "Cloud Run worker pool "}.get(path.service.type, "Cloud Run ")
+        service = node(path.service.address, "svc", _label(kind + str(path.service.get("name"))))
+        egress = doc.vpc_access(path.service) or {}
         arrow = f'-->|"egress {_mermaid(egress.get("egress", "PRIVATE_RANGES_ONLY"))}"|'
         if path.mode == "connector" and path.connector is not None:
             edges.append(f"  {service} {arrow} {node(path.connector.address, 'conn', _label('connector ' + str(path.connector.get('name'))))}")

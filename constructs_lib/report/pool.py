@@ -7,7 +7,8 @@ import json
 from ..facts.capacity import chain_capacity
 from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES
 from ..facts.nat import match_destinations
-from ..facts.resources import ADDRESS, CONNECTOR, NAT
+from ..facts.resources import ADDRESS, CONNECTOR, JOB, NAT, WORKER_POOL
+from ..facts.workloads import JOB_TASK_COUNT
 from ..policies.document import Ref, Resource, StackDocument
 from .adoption import source_of
 from .markdown import code, table, text
@@ -122,7 +123,20 @@ def _endpoints(doc: StackDocument, nat: Resource) -> tuple[int, list[str]]:
             count += vms
             sources.append(f"connector {connector.get('name')}: max_instances {vms}")
     for path in doc.egress_paths():
-        if path.mode == "direct" and path.subnet is not None and doc.nat_covers(nat, path.subnet):
+        if path.mode == "direct" and path.subnet is not None and doc.nat_covers(nat, path.subnet) \
+                and path.service.type == JOB:
+            # Every task of an execution at once unless parallelism says fewer (Cloud Run, "Set parallelism").
+            outer = path.service.get("template", {})
+            tasks = int(outer.get("parallelism") or outer.get("task_count") or JOB_TASK_COUNT)
+            count += tasks
+            what = "parallelism" if outer.get("parallelism") else "task_count (no parallelism)"
+            sources.append(f"job {path.service.get('name')} (direct VPC egress): {what} {tasks}")
+        elif path.mode == "direct" and path.subnet is not None and doc.nat_covers(nat, path.subnet) \
+                and path.service.type == WORKER_POOL:
+            instances = int((path.service.get("scaling") or {}).get("manual_instance_count") or 0)
+            count += instances
+            sources.append(f"worker pool {path.service.get('name')} (direct VPC egress): instances {instances}")
+        elif path.mode == "direct" and path.subnet is not None and doc.nat_covers(nat, path.subnet):
             scaling = path.service.get("template", {}).get("scaling") or {}
             instances = int(scaling.get("max_instance_count") or CLOUD_RUN_MAX_INSTANCES)
             count += instances

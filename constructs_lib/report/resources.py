@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from ..facts.capacity import DEFAULT_MAX_PORTS_DYNAMIC, DEFAULT_MIN_PORTS, DEFAULT_MIN_PORTS_DYNAMIC
 from ..facts.gcp import CLOUD_RUN_MAX_INSTANCES, CONNECTOR_MACHINE_TYPE
+from ..facts.workloads import JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC
 from ..facts.resources import (
-    ADDRESS, API, BUCKET, CONNECTOR, IAM_BINDING, IAM_MEMBER, NAT, NAT_ADDRESS, ROUTER, SERVICE, SUBNET,
+    ADDRESS, API, BUCKET, CONNECTOR, IAM_BINDING, IAM_MEMBER, JOB, NAT, NAT_ADDRESS, ROUTER, SECRET_IAM_MEMBER,
+    SERVICE, SUBNET, WORKER_POOL,
 )
 from ..policies.document import Resource, StackDocument
 from .markdown import code, show, table, text
@@ -69,9 +71,8 @@ def _nat_settings(doc: StackDocument, r: Resource) -> list[str]:
     return settings
 
 
-def _service_settings(doc: StackDocument, r: Resource) -> list[str]:
-    template = r.get("template", {})
-    access = template.get("vpc_access") or {}
+def _via(doc: StackDocument, access: Mapping[str, Any]) -> str:
+    """How a workload's traffic enters the VPC, from its ``vpc_access``."""
     if access.get("network_interfaces"):
         interfaces = access["network_interfaces"]
         first = interfaces[0] if isinstance(interfaces, list) else interfaces
@@ -81,6 +82,13 @@ def _service_settings(doc: StackDocument, r: Resource) -> list[str]:
         via = f"connector {connector.get('name') if connector is not None else access['connector']}"
     else:
         via = "no vpc_access"
+    return via
+
+
+def _service_settings(doc: StackDocument, r: Resource) -> list[str]:
+    template = r.get("template", {})
+    access = template.get("vpc_access") or {}
+    via = _via(doc, access)
     scaling = template.get("scaling") or {}
     instances = (f"instances {scaling.get('min_instance_count', 0)}.."
                  f"{scaling.get('max_instance_count', CLOUD_RUN_MAX_INSTANCES)}")
@@ -88,6 +96,33 @@ def _service_settings(doc: StackDocument, r: Resource) -> list[str]:
     return [f"egress {access.get('egress', '— (PRIVATE_RANGES_ONLY)')}", via, f"ingress {r.get('ingress', '—')}",
             f"deletion_protection {show(r.get('deletion_protection', True))}",
             instances + ("" if scaling else " (API defaults)"), f"image {images}"]
+
+
+def _job_settings(doc: StackDocument, r: Resource) -> list[str]:
+    """A job's egress, its tasks (parallelism: what the NAT must hold at once), retries and timeout."""
+    outer = r.get("template", {})
+    template = outer.get("template", {})
+    access = doc.vpc_access(r) or {}
+    tasks = outer.get("task_count", JOB_TASK_COUNT)
+    at_once = outer.get("parallelism") or f"{tasks} (every task; no parallelism)"
+    images = ", ".join(c.get("image", "?") for c in template.get("containers") or [])
+    return [f"egress {access.get('egress', '— (PRIVATE_RANGES_ONLY)')}", _via(doc, access),
+            f"tasks {tasks}", f"at once {at_once}", f"max_retries {template.get('max_retries', JOB_MAX_RETRIES)}",
+            f"task timeout {template.get('timeout', f'{JOB_TASK_TIMEOUT_SEC}s (API default)')}",
+            f"deletion_protection {show(r.get('deletion_protection', True))}", f"image {images}"]
+
+
+def _worker_pool_settings(doc: StackDocument, r: Resource) -> list[str]:
+    """A worker pool's egress and the instances it runs (what the NAT must hold)."""
+    access = doc.vpc_access(r) or {}
+    images = ", ".join(c.get("image", "?") for c in r.get("template", {}).get("containers") or [])
+    return [f"egress {access.get('egress', '— (PRIVATE_RANGES_ONLY)')}", _via(doc, access),
+            f"instances {(r.get('scaling') or {}).get('manual_instance_count', '—')}",
+            f"deletion_protection {show(r.get('deletion_protection', True))}", f"image {images}"]
+
+
+def _secret_access_settings(doc: StackDocument, r: Resource) -> list[str]:
+    return [f"secret {r.get('secret_id')}", f"{r.get('role')}", f"member {r.get('member')}"]
 
 
 def _iam_settings(doc: StackDocument, r: Resource) -> list[str]:
@@ -124,6 +159,9 @@ _SETTINGS: dict[str, Callable[[StackDocument, Resource], list[str]]] = {
     NAT: _nat_settings,
     NAT_ADDRESS: _nat_address_settings,
     SERVICE: _service_settings,
+    JOB: _job_settings,
+    WORKER_POOL: _worker_pool_settings,
+    SECRET_IAM_MEMBER: _secret_access_settings,
     IAM_MEMBER: _iam_settings,
     IAM_BINDING: _iam_settings,
     API: _api_settings,
@@ -135,7 +173,7 @@ def _display_name(doc: StackDocument, r: Resource) -> str:
     if r.type == NAT_ADDRESS:  # no name of its own: its NAT's, as in its import ID
         nat = doc.target(r.get("router_nat"), NAT)
         return f"{nat.get('name') if nat is not None else doc.name_of(r.get('router_nat')) or r.name} (nat_ips)"
-    return str(r.get("name") or r.get("service") or r.name)
+    return str(r.get("name") or r.get("service") or r.get("secret_id") or r.name)
 
 
 def resources_section(doc: StackDocument) -> list[str]:

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from ..facts.resources import ALERT_POLICY, CONNECTOR, NAT, SERVICE, SUBNET
+from ..facts.resources import ALERT_POLICY, CONNECTOR, NAT, SUBNET, WORKLOADS
 from ..policies.document import StackDocument
 from .adoption import adoption_section
 from .checks import alerts_section, policy_section
@@ -57,7 +57,7 @@ def render(doc: StackDocument, *, source: str = JSON_NAME, digest: str = "") -> 
     lines += resources_section(doc)
     lines += adoption_section(doc)
     lines += renames_section(doc)
-    if not any(doc.resources(rtype) for rtype in (SERVICE, CONNECTOR, SUBNET, NAT)):
+    if not any(doc.resources(rtype) for rtype in (*WORKLOADS, CONNECTOR, SUBNET, NAT)):
         lines += ["No egress chain in this stack (no service, connector, subnet or NAT): no IP pool, capacity, "
                   "chain policies or diagram to show.", ""]
         return "\n".join(lines)

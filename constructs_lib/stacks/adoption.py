@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 # The chain's children in the order EgressChain creates them (``Service-<name>`` as ``Service``).
-_TREE_ORDER = ("Subnet", "DirectSubnet", "Connector", "Addresses", "RouterNat", "Service")
+_TREE_ORDER = ("Subnet", "DirectSubnet", "Connector", "Addresses", "RouterNat", "Service", "Job", "WorkerPool")
 
 
 def import_ids(config: EnvironmentConfig) -> dict[str, str]:
@@ -51,6 +51,12 @@ def import_ids(config: EnvironmentConfig) -> dict[str, str]:
             ids[f"Chain/Addresses/Address-{name}"] = f"projects/{net}/regions/{region}/addresses/{name}"
     for name in c.adopt.services:
         ids[f"Chain/Service-{name}/Resource"] = f"projects/{c.project}/locations/{region}/services/{name}"
+    for name in c.adopt.jobs:
+        # google_cloud_run_v2_job's import formats at 6.50.0: resource_cloud_run_v2_job.go:1373-1377.
+        ids[f"Chain/Job-{name}/Resource"] = f"projects/{c.project}/locations/{region}/jobs/{name}"
+    for name in c.adopt.worker_pools:
+        # resource_cloud_run_v2_worker_pool.go:1328-1332 at 6.50.0.
+        ids[f"Chain/WorkerPool-{name}/Resource"] = f"projects/{c.project}/locations/{region}/workerPools/{name}"
     return ids
 
 

@@ -7,9 +7,12 @@ REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.goog
 CONNECTOR_API = "vpcaccess.googleapis.com"
 # Only a stack with [alerts] needs Cloud Monitoring (its alert policies).
 MONITORING_API = "monitoring.googleapis.com"
+# Only a stack whose services or jobs read secrets needs Secret Manager (the accessor bindings, and Cloud Run
+# reading the versions).
+SECRET_MANAGER_API = "secretmanager.googleapis.com"
 
 
-def required_apis(has_connector: bool, *, has_alerts: bool = False) -> tuple[str, ...]:
+def required_apis(has_connector: bool, *, has_alerts: bool = False, has_secrets: bool = False) -> tuple[str, ...]:
     """The APIs of one stack, in the order the stack creates them."""
     return tuple(api for api in REQUIRED_APIS if api != CONNECTOR_API or has_connector) + (
-        (MONITORING_API,) if has_alerts else ())
+        (MONITORING_API,) if has_alerts else ()) + ((SECRET_MANAGER_API,) if has_secrets else ())

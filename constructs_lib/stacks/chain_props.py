@@ -7,16 +7,22 @@ here, so the constructs take plain values and can be composed by hand.
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from ..chain.addresses import StaticAddressesProps
 from ..chain.cloud_run import CloudRunServiceProps
+from ..chain.cloud_run_job import CloudRunJobProps
+from ..chain.cloud_run_worker_pool import CloudRunWorkerPoolProps
 from ..chain.connector import ConnectorProps
 from ..chain.egress_chain import EgressChainProps
 from ..chain.router_nat import NatRuleProps, RouterNatProps
+from ..chain.secrets import SecretAccessProps, SecretEnv
 from ..chain.subnetwork import SubnetworkProps
-from ..config import EnvironmentConfig, ServiceConfig
+from ..config import EnvironmentConfig, JobConfig, SecretRef, ServiceConfig, WorkerPoolConfig
+from ..config.container import WorkloadConfig
 from ..facts.nat import NAT_TIMEOUT_DEFAULTS
 
-__all__ = ["chain_props", "nat_timeouts", "service_props"]
+__all__ = ["chain_props", "job_props", "nat_timeouts", "secret_access_props", "service_props", "worker_pool_props"]
 
 
 def chain_props(c: EnvironmentConfig) -> EgressChainProps:
@@ -81,6 +87,9 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
         ),
         services=tuple(service_props(s, project=c.project, region=c.region) for s in c.services),
         direct_egress=c.egress_mode == "direct",
+        jobs=tuple(job_props(j, project=c.project, region=c.region) for j in c.jobs),
+        secret_access=secret_access_props(c),
+        worker_pools=tuple(worker_pool_props(p, project=c.project, region=c.region) for p in c.worker_pools),
     )
 
 
@@ -88,6 +97,33 @@ def nat_timeouts(c: EnvironmentConfig) -> dict[str, int]:
     """Every timeout of the NAT: the file's, else ``facts.nat.NAT_TIMEOUT_DEFAULTS``."""
     given = {k: getattr(c.nat, k) for k in NAT_TIMEOUT_DEFAULTS}
     return {k: default if given[k] is None else given[k] for k, default in NAT_TIMEOUT_DEFAULTS.items()}
+
+
+def _secret_env(secrets: Mapping[str, SecretRef]) -> dict[str, SecretEnv]:
+    return {name: SecretEnv(secret=ref.secret, version=ref.version) for name, ref in secrets.items()}
+
+
+def secret_access_props(c: EnvironmentConfig) -> tuple[SecretAccessProps, ...]:
+    """One accessor binding per (secret, service account) that the services and jobs read, in file order."""
+    pairs = {(ref.secret, w.service_account): None for w in (*c.services, *c.jobs, *c.worker_pools)
+             for ref in w.secrets.values()
+             if w.service_account is not None}
+    return tuple(SecretAccessProps(secret=secret, project=c.project, service_account=account)
+                 for secret, account in pairs)
+
+
+def _workload(w: WorkloadConfig, *, project: str, region: str) -> dict[str, Any]:
+    """The ``WorkloadProps`` fields of a job or a worker pool."""
+    return dict(name=w.name, project=project, region=region, image=w.image, command=w.command, args=w.args,
+                labels=w.labels, service_account=w.service_account, env=w.env, secrets=_secret_env(w.secrets),
+                cpu=w.cpu, memory=w.memory, deletion_protection=w.deletion_protection)
+
+
+def job_props(j: JobConfig, *, project: str, region: str) -> CloudRunJobProps:
+    """One ``[[jobs]]`` entry as the props of its Cloud Run job."""
+    return CloudRunJobProps(**_workload(j, project=project, region=region), task_count=j.task_count,
+                            parallelism=j.parallelism, max_retries=j.max_retries,
+                            task_timeout_sec=j.task_timeout_sec)
 
 
 def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunServiceProps:
@@ -102,6 +138,7 @@ def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunSer
         ingress=s.ingress,
         deletion_protection=s.deletion_protection,
         env=s.env,
+        secrets=_secret_env(s.secrets),
         min_instances=s.min_instances,
         max_instances=s.max_instances,
         cpu=s.cpu,
@@ -109,3 +146,8 @@ def service_props(s: ServiceConfig, *, project: str, region: str) -> CloudRunSer
         port=s.port,
         allow_unauthenticated=s.allow_unauthenticated,
     )
+
+
+def worker_pool_props(p: WorkerPoolConfig, *, project: str, region: str) -> CloudRunWorkerPoolProps:
+    """One ``[[worker_pools]]`` entry as the props of its Cloud Run worker pool."""
+    return CloudRunWorkerPoolProps(**_workload(p, project=project, region=region), instances=p.instances)

@@ -68,7 +68,8 @@ class EgressStack(TerraformStack):
                 disable_on_destroy=False,
                 disable_dependent_services=False,
             )
-            for api in required_apis(config.has_connector, has_alerts=config.alerts is not None)
+            for api in required_apis(config.has_connector, has_alerts=config.alerts is not None,
+                                     has_secrets=config.has_secrets)
         }
         self.apis = tuple(apis.values())
         self.chain = EgressChain(self, "Chain", props=chain_props(config), depends_on=self.apis)

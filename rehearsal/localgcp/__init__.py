@@ -27,6 +27,9 @@ from .monitoring import Monitoring
 from .nat_rules import nat_ip_links
 from .operations import Operations
 from .run import Run
+from .run_jobs import Jobs
+from .run_worker_pools import WorkerPools
+from .secretmanager import SecretManager
 from .server import JSON, ApiError, HttpServer, Router
 from .serviceusage import ServiceUsage
 from .storage import Storage
@@ -64,6 +67,9 @@ class LocalGcp:
         self.compute = Compute(self)
         self.vpcaccess = VpcAccess(self)
         self.run = Run(self)
+        self.run_jobs = Jobs(self, self.run)
+        self.run_worker_pools = WorkerPools(self, self.run)
+        self.secretmanager = SecretManager(self)
         self.serviceusage = ServiceUsage(self)
         self.storage = Storage(self)
         self.monitoring = Monitoring(self)
@@ -109,6 +115,7 @@ class LocalGcp:
             "GOOGLE_STORAGE_CUSTOM_ENDPOINT": f"{url}/storage/v1/",
             # No version: the provider appends v3/ to the Monitoring base itself.
             "GOOGLE_MONITORING_CUSTOM_ENDPOINT": f"{url}/monitoring/",
+            "GOOGLE_SECRET_MANAGER_CUSTOM_ENDPOINT": f"{url}/secretmanager/v1/",
             "GOOGLE_OAUTH_ACCESS_TOKEN": "local-rehearsal-token",
             "HTTPS_PROXY": url,
             "HTTP_PROXY": url,
@@ -178,8 +185,11 @@ class LocalGcp:
                 region = other_key.split("/")[3]
                 if key == f"projects/{subnet['projectId']}/regions/{region}/subnetworks/{subnet['name']}":
                     users.append(other["name"])
-            elif "/services/" in other_key and other_key.count("/") == 5:
-                vpc = other.get("template", {}).get("vpcAccess", {})
+            elif any(f"/{kind}/" in other_key for kind in ("services", "jobs", "workerPools")) and \
+                    other_key.count("/") == 5:
+                template = other.get("template", {})
+                # A job's vpcAccess is in its task template.
+                vpc = (template.get("template", {}) if "/jobs/" in other_key else template).get("vpcAccess", {})
                 project, region = other_key.split("/")[1], other_key.split("/")[3]
                 if vpc.get("connector") == key:
                     users.append(other["name"])

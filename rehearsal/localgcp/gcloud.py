@@ -14,6 +14,9 @@ resources are exactly what the API makes of such requests.
     gcloud compute routers nats create NAT --router=ROUTER --region=R \\
         --nat-custom-subnet-ip-ranges=SUBNET --nat-external-ip-pool=ADDRESS
     gcloud run deploy SERVICE --image=IMAGE --vpc-connector=CONNECTOR --vpc-egress=all-traffic --region=R
+    gcloud run jobs create JOB --image=IMAGE --vpc-connector=CONNECTOR --vpc-egress=all-traffic --region=R
+    gcloud beta run worker-pools deploy POOL --image=IMAGE --network=NET --subnet=SUBNET --vpc-egress=all-traffic \
+        --instances=1 --region=R
 """
 
 from __future__ import annotations
@@ -82,3 +85,23 @@ def run_deploy(gcp: LocalGcp, project: str, region: str, name: str, *, image: st
                         "vpcAccess": {"connector": f"projects/{project}/locations/{region}/connectors/{connector}",
                                       "egress": "ALL_TRAFFIC"}},
            "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"serviceId": name})
+
+
+def run_jobs_create(gcp: LocalGcp, project: str, region: str, name: str, *, image: str,
+                    connector: str | None = None, network: str | None = None, subnet: str | None = None) -> None:
+    """``--vpc-connector=CONNECTOR``, or Direct VPC egress with ``--network=NET --subnet=SUBNET``."""
+    vpc = ({"connector": f"projects/{project}/locations/{region}/connectors/{connector}"} if connector else
+           {"networkInterfaces": [{"network": network, "subnetwork": subnet}]})
+    _send(gcp, "POST", f"/run/v2/projects/{project}/locations/{region}/jobs",
+          {"template": {"template": {"containers": [{"image": image}], "vpcAccess": {**vpc, "egress": "ALL_TRAFFIC"}}},
+           "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"jobId": name})
+
+
+def worker_pools_deploy(gcp: LocalGcp, project: str, region: str, name: str, *, image: str, network: str,
+                        subnet: str) -> None:
+    _send(gcp, "POST", f"/run/v2/projects/{project}/locations/{region}/workerPools",
+          {"launchStage": "BETA", "scaling": {"scalingMode": "MANUAL", "manualInstanceCount": 1},
+           "template": {"containers": [{"image": image}],
+                        "vpcAccess": {"networkInterfaces": [{"network": network, "subnetwork": subnet}],
+                                      "egress": "ALL_TRAFFIC"}},
+           "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"workerPoolId": name})

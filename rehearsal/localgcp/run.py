@@ -28,15 +28,12 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from constructs_lib.facts.gcp import CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, milli_cpu
-
-from .server import ApiError, JSON, Request, invalid
+from .run_resources import BASE, RunResources, normalised_resources
+from .server import JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
 
-BASE = "/run/v2/"
-SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service"
 TEMPLATE_DEFAULTS: JSON = {"maxInstanceRequestConcurrency": 80, "timeout": "300s"}
 DEFAULT_MAX_INSTANCES = 100
 DEFAULT_PORT = 8080
@@ -45,7 +42,6 @@ SERVER_FIELDS = ("uid", "generation", "observedGeneration", "etag", "createTime"
                  "lastModifier", "terminalCondition", "conditions", "latestReadyRevision", "latestCreatedRevision",
                  "uri", "urls", "reconciling", "trafficStatuses", "name")
 ENCODED_REGION = {"us-central1": "uc", "europe-west1": "ew", "asia-northeast3": "du", "asia-northeast1": "an"}
-FAILED_PRECONDITION = 9
 NOT_SERVING = "Revision '{revision}' is not ready and cannot serve traffic."
 IMAGE_MISSING = "Image '{image}' not found."
 NOT_LISTENING = ("The user-provided container failed to start and listen on the port defined provided by the "
@@ -53,52 +49,17 @@ NOT_LISTENING = ("The user-provided container failed to start and listen on the 
                  "Failed to start and then listen on the port defined by the PORT environment variable.")
 
 
-class Run:
+class Run(RunResources):
+    """Cloud Run services (the routes and methods: ``run_resources.py``)."""
+
     def __init__(self, gcp: LocalGcp) -> None:
-        self.gcp = gcp
+        super().__init__(gcp)
         # Images that exist (None: every image does); images whose container never listens on its port.
         self.images: set[str] | None = None
         self.not_listening: set[str] = set()
         # Every revision made, by service key: (revision name, images, ready).
         self.revisions: dict[str, list[tuple[str, tuple[str, ...], bool]]] = {}
-        services = BASE + "projects/{project}/locations/{location}/services"
-        r = gcp.router.add
-        r("POST", services, self.create)
-        r("GET", services + "/{name}", self.get)
-        r("PATCH", services + "/{name}", self.patch)
-        r("DELETE", services + "/{name}", self.delete)
-        r("GET", services + "/{name}:getIamPolicy", self.get_iam_policy)
-        r("POST", services + "/{name}:getIamPolicy", self.get_iam_policy)
-        r("POST", services + "/{name}:setIamPolicy", self.set_iam_policy)
-        r("GET", BASE + "projects/{project}/locations/{location}/operations/{name}", self.get_operation)
-
-    def _key(self, req: Request, name: str | None = None) -> str:
-        self.gcp.require_project(req.params["project"])
-        return f"projects/{req.params['project']}/locations/{req.params['location']}/services/" + (
-            name if name is not None else req.params["name"])
-
-    def _existing(self, key: str) -> JSON:
-        found = self.gcp.store.get(key)
-        if found is None:
-            raise ApiError(404, f'service "{key}" not found', status="NOT_FOUND")
-        return found
-
-    def _operation(self, req: Request, service: JSON, *, deploys: bool = True) -> JSON:
-        """A running operation; at its first poll the new revision is judged (``_judge``), unless the
-        write made none (a delete)."""
-        name = f"projects/{req.params['project']}/locations/{req.params['location']}/operations/{self.gcp.uuid()}"
-        snapshot = {"@type": SERVICE_TYPE, **service}
-
-        def finish() -> JSON:
-            error = self._judge(service) if deploys else None
-            done: JSON = {"name": name, "metadata": {"@type": SERVICE_TYPE, **service}, "done": True}
-            if error:
-                done["error"] = {"code": FAILED_PRECONDITION, "message": error}
-            else:
-                done["response"] = {"@type": SERVICE_TYPE, **service}
-            return done
-
-        return self.gcp.operations.start(name, {"name": name, "metadata": snapshot}, finish)
+        gcp.router.add("GET", BASE + "projects/{project}/locations/{location}/operations/{name}", self.get_operation)
 
     def _failure(self, service: JSON) -> tuple[str, str, str | None] | None:
         """(reason, message, revision reason) of the revision's failure, or None when it serves."""
@@ -112,6 +73,11 @@ class Run:
                 port = container["ports"][0].get("containerPort", DEFAULT_PORT)
                 return "REVISION_FAILED", (NOT_SERVING.format(revision=revision) + " "
                                            + NOT_LISTENING.format(port=port)), "HEALTH_CHECK_CONTAINER_ERROR"
+        template = service["template"]
+        secret = self.gcp.secretmanager.unreadable(service["name"].split("/")[1], template["serviceAccount"],
+                                                   template["containers"], revision)
+        if secret is not None:
+            return "REVISION_FAILED", NOT_SERVING.format(revision=revision) + " " + secret, None
         return None
 
     def _judge(self, service: JSON) -> str | None:
@@ -196,7 +162,7 @@ class Run:
                 container["resources"] = {"limits": {"cpu": "1000m", "memory": "512Mi"}, "cpuIdle": True,
                                           "startupCpuBoost": True}
             else:
-                container["resources"] = _normalised_resources(container["resources"])
+                container["resources"] = normalised_resources(container["resources"])
             port = container["ports"][0].get("containerPort", DEFAULT_PORT)
             container.setdefault("startupProbe", {"timeoutSeconds": 240, "periodSeconds": 240, "failureThreshold": 1,
                                                   "tcpSocket": {"port": port}})
@@ -244,62 +210,3 @@ class Run:
         service = {**spec, **self._status(req, key, spec, previous)}
         self.gcp.store[key] = service
         return service
-
-    # --- the methods ---------------------------------------------------------------------------------
-
-    def create(self, req: Request) -> JSON:
-        name = req.query.get("serviceId", "")
-        key = self._key(req, name)
-        if key in self.gcp.store:
-            raise ApiError(409, f"Resource '{name}' already exists.", status="ALREADY_EXISTS")
-        return self._operation(req, self._store(req, key, req.body, None))
-
-    def get(self, req: Request) -> JSON:
-        return self._existing(self._key(req))
-
-    def patch(self, req: Request) -> JSON:
-        key = self._key(req)
-        previous = self._existing(key)
-        return self._operation(req, self._store(req, key, req.body, previous))
-
-    def delete(self, req: Request) -> JSON:
-        key = self._key(req)
-        service = self._existing(key)
-        del self.gcp.store[key]
-        self.gcp.store.pop(key + ":iamPolicy", None)
-        return self._operation(req, service, deploys=False)
-
-    def get_iam_policy(self, req: Request) -> JSON:
-        key = self._key(req)
-        self._existing(key)
-        return self.gcp.store.get(key + ":iamPolicy") or {"etag": "ACAB"}
-
-    def set_iam_policy(self, req: Request) -> JSON:
-        key = self._key(req)
-        self._existing(key)
-        policy = dict(req.body.get("policy") or {})
-        current = self.gcp.store.get(key + ":iamPolicy") or {"etag": "ACAB"}
-        if policy.get("etag") and policy["etag"] != current["etag"]:
-            raise ApiError(409, "There were concurrent policy changes. Please retry the whole read-modify-write "
-                                "with exponential backoff.", status="ABORTED")
-        bindings = [b for b in policy.get("bindings") or [] if b.get("members")]
-        stored: JSON = {"version": 1, "etag": "BwY" + self.gcp.fingerprint()[:9]}
-        if bindings:
-            stored["bindings"] = bindings
-        self.gcp.store[key + ":iamPolicy"] = stored
-        return stored
-
-
-def _normalised_resources(resources: JSON) -> JSON:
-    """What Cloud Run keeps of a container's resources: both limits, CPU in milli-CPUs."""
-    resources = dict(resources)
-    limits = dict(resources.get("limits") or {})
-    if limits:
-        limits.setdefault("cpu", CLOUD_RUN_DEFAULT_CPU)
-        limits.setdefault("memory", CLOUD_RUN_DEFAULT_MEMORY)
-        milli = milli_cpu(str(limits["cpu"]))
-        if milli is None:
-            raise invalid(f"spec.template.containers[0].resources.limits.cpu: Invalid value {limits['cpu']!r}.")
-        limits["cpu"] = f"{milli}m"
-        resources["limits"] = limits
-    return resources

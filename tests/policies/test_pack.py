@@ -94,8 +94,9 @@ def test_violation_through_mains_path_lists_rule_path_and_fix_and_writes_nothing
     assert lines[0] == "error: 1 chain policy violation; nothing was synthesized:"
     assert lines[1].startswith('  - EGRESS-001 test/Chain/Service-api/Resource: service "api" has egress = '
                                '"PRIVATE_RANGES_ONLY"')
-    assert lines[1].endswith('. Fix: set template.vpc_access { connector or network_interfaces, egress = '
-                             '"ALL_TRAFFIC" } on the service (constructs_lib\'s CloudRunService always does)')
+    assert lines[1].endswith('. Fix: set template.vpc_access (a job\'s template.template.vpc_access) { connector or '
+                             'network_interfaces, egress = "ALL_TRAFFIC" } on the service or job (constructs_lib\'s '
+                             'CloudRunService and CloudRunJob always do)')
     assert "Traceback" not in stderr.getvalue()
     assert snapshot(out) == before
     assert sorted(p.name for p in (out / "stacks").iterdir()) == ["old"]

@@ -104,24 +104,25 @@ import constructs_lib._provider.google  # the lazy provider, with the namespaces
 from constructs_lib._provider.cdk import TerraformStack, Testing
 
 from constructs_lib._provider.lazy_provider import ASSEMBLY, PACKAGE
-NAMESPACE = PACKAGE + ".cloud_run_v2_job"
+NAMESPACE = PACKAGE + ".compute_instance"
 assert NAMESPACE not in sys.modules, f"google.py imports {NAMESPACE} now: pick another namespace for this test"
 if "--without-fqn-map" in sys.argv:  # what an empty stub package gives: nothing tells jsii where the type lives
     jsii._reference_map._submodule_fqn_map.clear()
 
 
-class CloudRunV2JobMadeInJavaScript:
-    # Stands for a job that JavaScript created, say in a TypeScript construct
+class ComputeInstanceMadeInJavaScript:
+    # Stands for a VM that JavaScript created, say in a TypeScript construct
     # library: Python never imported its namespace, so none of its types is registered.
-    __jsii_type__ = ASSEMBLY + ".cloudRunV2Job.CloudRunV2Job"
+    __jsii_type__ = ASSEMBLY + ".computeInstance.ComputeInstance"
 
 
-job = CloudRunV2JobMadeInJavaScript()
-config = {"name": "job", "location": "asia-northeast3",
-          "template": {"template": {"containers": [{"image": "nginx"}]}}}
-jsii.create(CloudRunV2JobMadeInJavaScript, job, [TerraformStack(Testing.app(), "stack"), "job", config])
-template = jsii.get(job, "template")  # JavaScript hands Python a CloudRunV2JobTemplateOutputReference
-print(type(template).__module__, type(template).__name__)
+vm = ComputeInstanceMadeInJavaScript()
+config = {"name": "vm", "machineType": "e2-micro", "zone": "asia-northeast3-a",
+          "bootDisk": {"initializeParams": {"image": "debian-cloud/debian-12"}},
+          "networkInterface": [{"network": "default"}]}
+jsii.create(ComputeInstanceMadeInJavaScript, vm, [TerraformStack(Testing.app(), "stack"), "vm", config])
+disk = jsii.get(vm, "bootDisk")  # JavaScript hands Python a ComputeInstanceBootDiskOutputReference
+print(type(disk).__module__, type(disk).__name__)
 """
 
 
@@ -129,15 +130,15 @@ def test_an_object_of_a_namespace_python_never_imported_resolves_to_its_class(tm
     result = run_python("-c", OBJECT_MADE_IN_JAVASCRIPT, TMPDIR=str(tmp_path))
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [f"{PACKAGE}.cloud_run_v2_job",
-                                     "CloudRunV2JobTemplateOutputReference"]
+    assert result.stdout.split() == [f"{PACKAGE}.compute_instance",
+                                     "ComputeInstanceBootDiskOutputReference"]
 
 
 def test_without_the_submodule_map_that_object_is_an_unknown_type(tmp_path):
     result = run_python("-c", OBJECT_MADE_IN_JAVASCRIPT, "--without-fqn-map", TMPDIR=str(tmp_path))
 
     assert result.returncode != 0
-    assert f"Unknown type: {ASSEMBLY}.cloudRunV2Job.CloudRunV2JobTemplateOutputReference" in result.stderr
+    assert f"Unknown type: {ASSEMBLY}.computeInstance.ComputeInstanceBootDiskOutputReference" in result.stderr
 
 
 def test_accepts_the_installed_versions():

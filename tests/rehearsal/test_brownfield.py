@@ -71,7 +71,7 @@ def test_every_problem_of_a_seed_file_is_reported_at_once(tmp_path):
         load_seed(path)
     lines = str(err.value).splitlines()
     assert lines == [
-        f"{path}: firewall: expected one of images, nat, network, quota, vm, got an unknown key",
+        f"{path}: firewall: expected one of images, nat, network, quota, secrets, vm, got an unknown key",
         f"{path}: network.mode: expected \"auto\" or \"custom\", got 'legacy'",
         f"{path}: vm[0].addresses: expected a list of non-empty strings, got None",
         f"{path}: quota.static_addresses: expected a whole number from 0, got -1",

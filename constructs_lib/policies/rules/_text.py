@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ...facts.resources import JOB, WORKER_POOL
 from ..document import Resource
 
 
@@ -12,4 +13,6 @@ def quoted(value: object) -> str:
 
 
 def service_label(service: Resource) -> str:
-    return f'service "{service.get("name")}"'
+    """``service "api"``, ``job "settlement"`` for a Cloud Run job, ``worker pool "pull"`` for a worker pool."""
+    kind = {JOB: "job", WORKER_POOL: "worker pool"}.get(service.type, "service")
+    return f'{kind} "{service.get("name")}"'

@@ -12,7 +12,7 @@ from ._text import quoted, service_label
 
 
 def _egress_subnets(doc: StackDocument) -> Iterator[tuple[str, str, object]]:
-    """(path, label, subnet or a reason it is unknown) for every connector and direct-egress service."""
+    """(path, label, subnet or a reason it is unknown) for every connector and direct-egress service or job."""
     for connector in doc.resources(CONNECTOR):
         label = f'connector "{connector.get("name")}"'
         subnet = doc.connector_subnet(connector)
@@ -23,7 +23,7 @@ def _egress_subnets(doc: StackDocument) -> Iterator[tuple[str, str, object]]:
         if path.mode == "direct":
             yield path.service.path, label, path.subnet
         elif path.mode == "connector" and path.connector is None:
-            connector = path.service.get("template", {}).get("vpc_access", {}).get("connector")
+            connector = (doc.vpc_access(path.service) or {}).get("connector")
             yield path.service.path, label, (
                 f"uses connector {quoted(connector)}, which is not in this stack, so its subnet and NAT cannot "
                 "be checked")

@@ -1,0 +1,175 @@
+"""The local GCP API serves Cloud Run jobs and Secret Manager secrets' IAM as the provider 6.50.0 uses them, and a
+service whose secret it cannot read fails its revision as Cloud Run fails it. In-process, over HTTP."""
+
+from __future__ import annotations
+
+from rehearsal.localgcp import LocalGcp
+from tests.rehearsal.localapi import PROJECT, call, ok, poll
+
+P, R = PROJECT, "asia-northeast3"
+JOBS = f"/run/v2/projects/{P}/locations/{R}/jobs"
+SERVICES = f"/run/v2/projects/{P}/locations/{R}/services"
+SECRETS = f"/secretmanager/v1/projects/{P}/secrets"
+IMAGE = "asia.gcr.io/my-gcp-project/settlement:1.0.0"
+SA = "settlement@my-gcp-project.iam.gserviceaccount.com"
+ACCESSOR = "roles/secretmanager.secretAccessor"
+
+
+def create_job(gcp: LocalGcp, name: str, template: dict) -> tuple[dict, dict]:
+    """The running operation of a job's create, and the finished one."""
+    status, running = call(gcp, "POST", f"{JOBS}?jobId={name}", {"template": template})
+    assert status == 200, running
+    return running, poll(gcp, running, "/run/v2/")
+
+
+def test_a_job_fills_what_gcp_fills_and_is_ready_once_its_operation_ends(gcp):
+    running, done = create_job(gcp, "settlement", {"template": {"containers": [{"image": IMAGE}]}})
+    assert "done" not in running and done["done"] is True and "error" not in done
+    job = ok(gcp, "GET", f"{JOBS}/settlement")
+    task = job["template"]["template"]
+    number = gcp.project_number(P)
+    assert (job["template"]["taskCount"], task["maxRetries"], task["timeout"], task["serviceAccount"]) == (
+        1, 3, "600s", f"{number}-compute@developer.gserviceaccount.com")
+    assert task["containers"][0]["resources"] == {"limits": {"cpu": "1000m", "memory": "512Mi"}}
+    assert (job["terminalCondition"]["state"], job["latestCreatedExecution"]) == ("CONDITION_SUCCEEDED", {})
+    assert "executionCount" not in job and "reconciling" not in job
+
+
+def test_a_job_with_zero_retries_is_answered_without_max_retries(gcp):
+    create_job(gcp, "once", {"template": {"containers": [{"image": IMAGE}], "maxRetries": 0}})
+    assert "maxRetries" not in ok(gcp, "GET", f"{JOBS}/once")["template"]["template"]
+
+
+def test_a_job_on_a_connector_that_does_not_exist_is_refused(gcp):
+    status, reply = call(gcp, "POST", f"{JOBS}?jobId=j", {"template": {"template": {
+        "containers": [{"image": IMAGE}], "vpcAccess": {"connector": f"projects/{P}/locations/{R}/connectors/c",
+                                                        "egress": "ALL_TRAFFIC"}}}})
+    assert (status, reply["error"]["status"]) == (400, "INVALID_ARGUMENT")
+    assert "VPC connector" in reply["error"]["message"]
+
+
+def test_a_job_whose_image_does_not_exist_fails_its_operation(gcp):
+    gcp.run.images = {"something-else"}
+    _, done = create_job(gcp, "settlement", {"template": {"containers": [{"image": IMAGE}]}})
+    assert done["error"] == {"code": 9, "message": f"Image '{IMAGE}' not found."}
+
+
+def test_a_second_create_of_a_job_is_already_exists_and_a_delete_removes_it(gcp):
+    create_job(gcp, "settlement", {"template": {"containers": [{"image": IMAGE}]}})
+    status, reply = call(gcp, "POST", f"{JOBS}?jobId=settlement", {"template": {"template": {
+        "containers": [{"image": IMAGE}]}}})
+    assert (status, reply["error"]["status"]) == (409, "ALREADY_EXISTS")
+    poll(gcp, ok(gcp, "DELETE", f"{JOBS}/settlement"), "/run/v2/")
+    assert call(gcp, "GET", f"{JOBS}/settlement")[0] == 404
+
+
+def test_a_secrets_iam_policy_is_read_and_set_with_its_etag(gcp):
+    gcp.secretmanager.add_secret(P, "sftp-password")
+    empty = ok(gcp, "GET", f"{SECRETS}/sftp-password:getIamPolicy")
+    binding = {"role": ACCESSOR, "members": [f"serviceAccount:{SA}"]}
+    stored = ok(gcp, "POST", f"{SECRETS}/sftp-password:setIamPolicy",
+                {"policy": {"etag": empty["etag"], "bindings": [binding]}})
+    assert ok(gcp, "GET", f"{SECRETS}/sftp-password:getIamPolicy")["bindings"] == [binding]
+    status, reply = call(gcp, "POST", f"{SECRETS}/sftp-password:setIamPolicy",
+                         {"policy": {"etag": empty["etag"], "bindings": []}})
+    assert (status, reply["error"]["status"]) == (409, "ABORTED") and stored["etag"] != empty["etag"]
+
+
+def test_the_iam_policy_of_a_secret_that_does_not_exist_is_not_found(gcp):
+    status, reply = call(gcp, "GET", f"{SECRETS}/nothing:getIamPolicy")
+    assert (status, reply["error"]["status"]) == (404, "NOT_FOUND")
+    assert reply["error"]["message"] == (f"Secret [projects/{gcp.project_number(P)}/secrets/nothing] not found or "
+                                         "has no versions.")
+
+
+def deploy_reading(gcp: LocalGcp, secret: str) -> dict:
+    """A service reading ``secret`` as SA; its finished operation."""
+    env = [{"name": "SFTP_PASSWORD", "valueSource": {"secretKeyRef": {"secret": secret, "version": "latest"}}}]
+    status, running = call(gcp, "POST", f"{SERVICES}?serviceId=api", {"template": {
+        "serviceAccount": SA, "containers": [{"image": IMAGE, "env": env}]}})
+    assert status == 200, running
+    return poll(gcp, running, "/run/v2/")
+
+
+def test_a_service_whose_secret_does_not_exist_fails_its_revision(gcp):
+    done = deploy_reading(gcp, "sftp-password")
+    assert done["error"]["code"] == 9
+    assert done["error"]["message"].endswith(f"Secret projects/{gcp.project_number(P)}/secrets/sftp-password/"
+                                             "versions/latest was not found")
+
+
+def test_a_service_whose_account_may_not_read_the_secret_fails_its_revision(gcp):
+    gcp.secretmanager.add_secret(P, "sftp-password")
+    message = deploy_reading(gcp, "sftp-password")["error"]["message"]
+    assert f"Permission denied on secret: projects/{gcp.project_number(P)}/secrets/sftp-password/versions/latest " \
+           f"for Revision service account {SA}" in message
+
+
+def test_a_service_whose_account_is_an_accessor_of_the_secret_serves(gcp):
+    gcp.secretmanager.add_secret(P, "sftp-password")
+    ok(gcp, "POST", f"{SECRETS}/sftp-password:setIamPolicy",
+       {"policy": {"bindings": [{"role": ACCESSOR, "members": [f"serviceAccount:{SA}"]}]}})
+    done = deploy_reading(gcp, "sftp-password")
+    assert "error" not in done, done
+
+
+# --- worker pools --------------------------------------------------------------------------------------------------
+
+POOLS = f"/run/v2/projects/{P}/locations/{R}/workerPools"
+
+
+def test_a_worker_pool_on_a_subnet_is_ready_once_its_operation_ends(gcp):
+    poll(gcp, ok(gcp, "POST", f"/compute/v1/projects/{P}/regions/{R}/subnetworks", {
+        "name": "s", "ipCidrRange": "10.124.0.0/26", "network": f"projects/{P}/global/networks/net"}))
+    status, running = call(gcp, "POST", f"{POOLS}?workerPoolId=pool", {
+        "launchStage": "BETA", "scaling": {"scalingMode": "MANUAL", "manualInstanceCount": 2},
+        "template": {"containers": [{"image": IMAGE}], "vpcAccess": {
+            "networkInterfaces": [{"subnetwork": "s"}], "egress": "ALL_TRAFFIC"}}})
+    assert status == 200, running
+    assert "error" not in poll(gcp, running, "/run/v2/")
+    pool = ok(gcp, "GET", f"{POOLS}/pool")
+    assert (pool["terminalCondition"]["state"], pool["scaling"], pool["launchStage"]) == (
+        "CONDITION_SUCCEEDED", {"scalingMode": "MANUAL", "manualInstanceCount": 2}, "BETA")
+    assert pool["template"]["vpcAccess"]["networkInterfaces"] == [{"subnetwork": "s", "network": "net"}]
+
+
+def test_a_worker_pool_takes_no_connector(gcp):
+    status, reply = call(gcp, "POST", f"{POOLS}?workerPoolId=pool", {"template": {
+        "containers": [{"image": IMAGE}], "vpcAccess": {"connector": "c", "egress": "ALL_TRAFFIC"}}})
+    assert (status, reply["error"]["status"]) == (400, "INVALID_ARGUMENT")
+
+
+# --- the rehearsal's seeding -------------------------------------------------------------------------------------
+
+
+def test_the_rehearsal_seeds_every_secret_a_file_reads_unless_a_seed_says_it_is_missing(tmp_path):
+    from rehearsal.brownfield import load_seed
+    from rehearsal.seeding import seed_gcp
+    from tests.support.environments import config
+
+    env = config(services=[{"name": "api", "image": IMAGE, "service_account": SA,
+                            "secrets": {"A": "partner-api-key:latest", "B": "sftp-password:3"}}])
+    seeded = LocalGcp()
+    seed_gcp(seeded, env)
+    assert {k: v["versions"] for k, v in seeded.store.items() if "/secrets/" in k} == {
+        f"projects/{P}/secrets/partner-api-key": 1, f"projects/{P}/secrets/sftp-password": 3}
+    seed = tmp_path / "seed.toml"
+    seed.write_text('[secrets]\nmissing = ["sftp-password"]\n', encoding="utf-8")
+    brownfield = LocalGcp()
+    said = seed_gcp(brownfield, env, load_seed(seed))
+    assert [k for k in brownfield.store if "/secrets/" in k] == [f"projects/{P}/secrets/partner-api-key"]
+    assert said == ["secrets that do not exist: sftp-password"]
+
+
+def test_an_adopted_job_of_a_direct_egress_file_is_built_on_the_chains_subnet():
+    from rehearsal.seeding import seed_gcp
+    from tests.support.environments import config
+
+    env = config(services=None, egress={"mode": "direct"}, network={"subnet_cidr": "10.124.16.0/26"},
+                 jobs=[{"name": "settlement", "image": IMAGE}], adopt={"chain": True, "jobs": ["settlement"]})
+    gcp = LocalGcp()
+    said = seed_gcp(gcp, env)
+    job = gcp.store[f"projects/{P}/locations/{R}/jobs/settlement"]
+    assert job["template"]["template"]["vpcAccess"] == {
+        "networkInterfaces": [{"network": "default", "subnetwork": "cloud-run-subnet"}], "egress": "ALL_TRAFFIC"}
+    assert said[-1] == f"gcloud run jobs create settlement --image={IMAGE} --subnet=cloud-run-subnet"
