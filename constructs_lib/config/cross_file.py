@@ -69,6 +69,15 @@ def _resource_names(config: EnvironmentConfig) -> list[tuple[str, str, str]]:
     found += [("egress.standby_ips", f"address in {net}", n) for n in config.standby_ips]
     found += [("egress.existing_ips", f"address in {net}", n) for n in config.existing_ips]
     found += [(f"services[{s.name}].name", f"Cloud Run service in {run}", s.name) for s in config.services]
+    found += [(f"jobs[{j.name}].name", f"Cloud Run job in {run}", j.name) for j in config.jobs]
+    found += [(f"worker_pools[{w.name}].name", f"Cloud Run worker pool in {run}", w.name) for w in config.worker_pools]
+    # An accessor binding is one IAM member (secret, role, account): the stack that destroys its member resource
+    # takes the binding from the other stack's workloads too.
+    found += [(f"{table}[{w.name}].secrets", f"Secret Manager accessor binding in {config.project}",
+               f"{ref.secret} for {w.service_account}")
+              for table, workloads in (("services", config.services), ("jobs", config.jobs),
+                                       ("worker_pools", config.worker_pools))
+              for w in workloads if w.service_account is not None for ref in w.secrets.values()]
     return [f for f in found if f is not None]
 
 

@@ -142,3 +142,29 @@ def test_a_broken_neighbour_does_not_stop_the_selected_file(tmp_path):
     a = write(envs, "a", state={"backend": "local"}, services=[])
     (envs / "broken.toml").write_text("project = ")
     assert run(str(a), stderr=io.StringIO(), outdir=str(tmp_path / "out")) == 0
+
+
+JOB = {"name": "settlement", "image": "asia.gcr.io/my-gcp-project/settlement:1.0.0",
+       "service_account": "settlement@my-gcp-project.iam.gserviceaccount.com",
+       "secrets": {"SFTP_PASSWORD": "sftp-password:latest"}}
+
+
+def test_fails_when_two_files_deploy_the_same_job_or_grant_the_same_accessor_binding(tmp_path):
+    a = write(tmp_path, "a", name="alpha", jobs=[JOB])
+    b = write(tmp_path, "b", name="beta", network={"subnet_cidr": "10.124.0.16/28"}, services=[], jobs=[JOB])
+    problems = cross_problems(a, b)
+    for here, there in ((b, a), (a, b)):
+        assert (f"{here}: jobs[settlement].name: expected resource names not built by {there} (two stacks would "
+                "build the same resources), got Cloud Run job settlement in my-gcp-project asia-northeast3") in problems
+        assert (f"{here}: jobs[settlement].secrets: expected resource names not built by {there} (two stacks would "
+                "build the same resources), got Secret Manager accessor binding sftp-password for "
+                "settlement@my-gcp-project.iam.gserviceaccount.com in my-gcp-project") in problems
+    assert len(problems) == 4
+
+
+def test_the_same_job_name_in_another_region_is_accepted(tmp_path):
+    a = write(tmp_path, "a", name="alpha", jobs=[{k: v for k, v in JOB.items() if k != "secrets"}])
+    b = write(tmp_path, "b", name="beta", region="asia-northeast1", services=[],
+              network={"subnet_cidr": "10.124.0.16/28"},
+              jobs=[{k: v for k, v in JOB.items() if k != "secrets"}])
+    assert [c.stack for c in load_stacks([a, b])] == ["a", "b"]
