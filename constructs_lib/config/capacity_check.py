@@ -16,13 +16,48 @@ from ..facts.capacity import (
     smallest_fix,
 )
 from ..facts.gcp import MAX_STATIC_IPS
+from ..facts.nat import NAT_TIMEOUT_DEFAULTS
 from ..facts.naming import ADDRESS_STEM
 from .reader import Reader
 
 if TYPE_CHECKING:
     from .model import EnvironmentConfig
 
-__all__ = ["check_nat_capacity"]
+__all__ = ["check_nat_capacity", "ports_needed", "time_wait_in_force"]
+
+
+def time_wait_in_force(config: EnvironmentConfig) -> tuple[int, str]:
+    """The NAT's TCP TIME_WAIT timeout the check counts with, and where it comes from: the file's
+    ``nat.tcp_time_wait_timeout_sec``, else the product's default (``facts.nat``). An adopted NAT keeps its own
+    value, which synth cannot read: the default is counted, the longer of the two Google has used, so the
+    check errs on the safe side."""
+    given = config.nat.tcp_time_wait_timeout_sec
+    default = NAT_TIMEOUT_DEFAULTS["tcp_time_wait_timeout_sec"]
+    if given is not None:
+        return given, "nat.tcp_time_wait_timeout_sec"
+    if config.adopt.chain:
+        return default, "the adopted NAT's own value is not known at synth: the longer default"
+    return default, "nat.tcp_time_wait_timeout_sec's default"
+
+
+def ports_needed(config: EnvironmentConfig) -> tuple[int, str, str] | None:
+    """The NAT ports one destination IP:port holds at the file's peak, the key that says so, and how it counts.
+
+    A connection holds its port while open and for the NAT's TCP TIME_WAIT after it closes: the ports held are
+    ``peak_connections_per_destination`` (open) plus ``new_connections_per_second`` × TIME_WAIT (closed, not yet
+    free). None when the file gives neither: no capacity check.
+    """
+    capacity = config.capacity
+    peak, rate = capacity.peak_connections_per_destination, capacity.new_connections_per_second
+    if peak is None and rate is None:
+        return None
+    key = "capacity.peak_connections_per_destination" if peak is not None else "capacity.new_connections_per_second"
+    if rate is None:
+        return peak, key, f"{peak:,}"
+    seconds, source = time_wait_in_force(config)
+    held = (peak or 0) + rate * seconds
+    opened = f"{peak:,} open + " if peak is not None else ""
+    return held, key, (f"{held:,} ports ({opened}{rate:,} new per second × {seconds} s of TIME_WAIT, {source})")
 
 
 def _endpoints_shown(config: EnvironmentConfig, count: int) -> str:
@@ -95,9 +130,10 @@ def check_nat_capacity(r: Reader, config: EnvironmentConfig) -> None:
                 f"{', or '.join(ways)}",
                 f"{given}")
         return
-    peak = config.capacity.peak_connections_per_destination
-    if peak is None:
+    needed = ports_needed(config)
+    if needed is None:
         return
+    peak, key, shown = needed
     endpoints = config.nat_endpoints
     cap = chain_capacity(endpoints=endpoints, ip_count=active, min_ports_per_vm=nat.min_ports_per_vm,
                          max_ports_per_vm=nat.max_ports_per_vm, dynamic_port_allocation=dynamic)
@@ -116,8 +152,8 @@ def check_nat_capacity(r: Reader, config: EnvironmentConfig) -> None:
             " or the jobs' parallelism" if config.jobs else "")
     else:
         change = "no NAT setting holds it: raise connector.max_instances (at most 10) or move to direct mode"
-    r.shown("capacity.peak_connections_per_destination",
+    r.shown(key,
             f"at most {cap.connections_per_destination:,} concurrent connections to one destination IP:port, what "
             f"the chain holds: min({_endpoints_shown(config, endpoints)} × {cap.ports_per_endpoint:,} ports "
             f"({ports}), {ips_shown} × 64,512 ports)",
-            f"{peak:,}; {change}")
+            f"{shown}; {change}")

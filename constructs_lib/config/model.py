@@ -151,9 +151,12 @@ class CapacityConfig:
     Attributes:
         peak_connections_per_destination: concurrent connections to one destination
             IP:port the chain must hold; no capacity check when None.
+        new_connections_per_second: connections opened per second to one destination at that peak: each holds
+            its port for the NAT's TIME_WAIT after it closes (``capacity_check.ports_needed``).
     """
 
     peak_connections_per_destination: int | None = None
+    new_connections_per_second: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..facts.capacity import PORTS_PER_IP, chain_capacity, endpoints_served, reserved_ports_per_endpoint
+from .capacity_check import ports_needed
 from .nat_rules import NatRuleConfig
 from .reader import Reader
 
@@ -75,16 +76,17 @@ def _check_rule_capacity(r: Reader, config: EnvironmentConfig, i: int, rule: Nat
                 f"{serve} only {ips} × floor({PORTS_PER_IP:,} / {reserved:,}) = {served}; {fix}",
                 f"{ips} active address{plural} ({', '.join(active)})")
         return
-    peak = config.capacity.peak_connections_per_destination
-    if peak is None:
+    needed = ports_needed(config)
+    if needed is None:
         return
+    peak, key, shown = needed
     cap = chain_capacity(endpoints=config.nat_endpoints, ip_count=ips, min_ports_per_vm=nat.min_ports_per_vm,
                          max_ports_per_vm=nat.max_ports_per_vm, dynamic_port_allocation=dynamic)
     if cap.connections_per_destination < peak:
         need = -(-peak // PORTS_PER_IP)
         hint = (f"{need - ips} more address{'es' if need - ips != 1 else ''} in the rule" if
                 cap.endpoints * cap.ports_per_endpoint >= peak else "more ports per VM ([nat]), then addresses")
-        r.shown(f"nat.rules[{i}].ips", f"addresses that hold capacity.peak_connections_per_destination ({peak:,}) "
+        r.shown(f"nat.rules[{i}].ips", f"addresses that hold {key} ({shown}) "
                 f"toward {rule.label}: min({cap.endpoints} endpoints × {cap.ports_per_endpoint:,} ports, {ips} "
                 f"address{plural} × {PORTS_PER_IP:,} ports) = {cap.connections_per_destination:,}; {hint}",
                 f"{ips} active address{plural} ({', '.join(active)})")

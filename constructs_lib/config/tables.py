@@ -35,7 +35,7 @@ _CONNECTOR_KEYS = ("machine_type", "min_instances", "max_instances")
 _NAT_TIMEOUTS = NAT_TIMEOUT_KEYS
 _NAT_KEYS = ("min_ports_per_vm", "max_ports_per_vm", "dynamic_port_allocation", "endpoint_independent_mapping",
              *_NAT_TIMEOUTS, "log_filter", "rules")
-_CAPACITY_KEYS = ("peak_connections_per_destination",)
+_CAPACITY_KEYS = ("peak_connections_per_destination", "new_connections_per_second")
 _ADOPT_KEYS = ("chain", "services", "jobs", "worker_pools")
 
 
@@ -122,6 +122,10 @@ def parse_capacity(r: Reader, data: Mapping[str, Any]) -> CapacityConfig:
         peak_connections_per_destination=r.get(
             capacity_data, "capacity", "peak_connections_per_destination", int, default=None,
             check=lambda v: v >= 1, expected="a positive integer (concurrent connections to one destination IP:port)"),
+        new_connections_per_second=r.get(
+            capacity_data, "capacity", "new_connections_per_second", int, default=None,
+            check=lambda v: v >= 1, expected="a positive integer (connections opened per second to one destination "
+            "IP:port at the peak)"),
     )
 
 

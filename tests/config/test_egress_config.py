@@ -340,6 +340,28 @@ def test_fails_when_the_peak_needs_more_ports_per_vm():
         "nat.min_ports_per_vm = 512 (holds 5,120)")
 
 
+def test_closed_connections_hold_their_port_for_the_nats_time_wait():
+    # 10 connector VMs × 64 ports = 640: 400 open + 2 new per second × 120 s (the default TIME_WAIT) = 640 fit.
+    config(capacity={"peak_connections_per_destination": 400, "new_connections_per_second": 2})
+    assert one_problem(capacity={"peak_connections_per_destination": 400, "new_connections_per_second": 3}) == (
+        "test.toml: capacity.peak_connections_per_destination: expected at most 640 concurrent connections to one "
+        "destination IP:port, what the chain holds: min(10 connector VMs (connector.max_instances) × 64 ports "
+        "(min_ports_per_vm), 1 NAT IP × 64,512 ports), got 760 ports (400 open + 3 new per second × 120 s of "
+        "TIME_WAIT, nat.tcp_time_wait_timeout_sec's default); smallest change that holds it: "
+        "nat.min_ports_per_vm = 128 (holds 1,280)")
+    # The NAT's own TIME_WAIT counts: Google's new 30 s holds the same rate with room to spare.
+    config(capacity={"peak_connections_per_destination": 400, "new_connections_per_second": 3},
+           nat={"tcp_time_wait_timeout_sec": 30})
+
+
+def test_a_rate_alone_is_checked_under_its_own_key_and_must_be_positive():
+    assert one_problem(capacity={"new_connections_per_second": 6}, nat={"tcp_time_wait_timeout_sec": 120}) \
+        .startswith("test.toml: capacity.new_connections_per_second: expected at most 640 concurrent connections")
+    assert one_problem(capacity={"new_connections_per_second": 0}) == (
+        "test.toml: capacity.new_connections_per_second: expected a positive integer (connections opened per "
+        "second to one destination IP:port at the peak), got 0")
+
+
 def test_fails_when_the_peak_needs_more_ips():
     # Dynamic allocation: 20 instances × 65,536 ports, but 2 IPs hold 129,024 toward one destination.
     assert one_problem(egress={"mode": "direct", "static_ip_count": 2}, network={"subnet_cidr": "10.124.0.0/24"},
@@ -396,7 +418,8 @@ def test_fails_when_peak_not_positive():
 
 def test_fails_on_unknown_capacity_key():
     assert one_problem(capacity={"peak": 1}).startswith(
-        "test.toml: capacity.peak: expected one of the known keys (peak_connections_per_destination)")
+        "test.toml: capacity.peak: expected one of the known keys (peak_connections_per_destination, "
+        "new_connections_per_second)")
 
 
 # --- standby addresses: created, allowlisted, then moved into the pool -------------
@@ -436,3 +459,12 @@ def test_capacity_fixture_fails_validation_with_the_figures():
     assert problem.expected == (
         "at most 640 concurrent connections to one destination IP:port, what the chain holds: min(10 connector VMs "
         "(connector.max_instances) × 64 ports (min_ports_per_vm), 1 NAT IP × 64,512 ports)")
+
+
+def test_an_adopted_nat_is_counted_with_the_longer_time_wait_unless_the_file_sets_it():
+    from constructs_lib.config.capacity_check import time_wait_in_force
+
+    assert time_wait_in_force(config(adopt={"chain": True})) == (
+        120, "the adopted NAT's own value is not known at synth: the longer default")
+    assert time_wait_in_force(config(adopt={"chain": True}, nat={"tcp_time_wait_timeout_sec": 30})) == (
+        30, "nat.tcp_time_wait_timeout_sec")
