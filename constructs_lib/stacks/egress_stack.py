@@ -117,12 +117,15 @@ class EgressStack(TerraformStack):
                         description="The Cloud Router carrying the NAT.")
         TerraformOutput(self, "nat_name", value=self.chain.router_nat.nat_name,
                         description="The Cloud NAT gateway translating the chain's subnet.")
-        TerraformOutput(
-            self,
-            "service_urls",
-            value={s.service_name: s.uri for s in self.chain.services},
-            description="The URL of each Cloud Run service egressing through the chain.",
-        )
+        # Only with a service: an empty map is the one value the two engines write differently ({} or {\n}), and
+        # a stack's JSON is the same on both (docs/migration.md).
+        if self.chain.services:
+            TerraformOutput(
+                self,
+                "service_urls",
+                value={s.service_name: s.uri for s in self.chain.services},
+                description="The URL of each Cloud Run service egressing through the chain.",
+            )
         # [egress] release_ips/forget_ips: the outputs the plan guard reads, the removed blocks.
         retire(self, self.chain, config)
         apply_chain_policies(self, public_services=[s.name for s in config.services if s.allow_unauthenticated])

@@ -165,7 +165,7 @@ def test_outputs_hold_what_users_need(example):
 def test_no_services_still_builds_the_chain():
     doc = synth(config(services=[]))
     assert RUN not in doc["resource"]
-    assert doc["output"]["service_urls"]["value"] == {}
+    assert "service_urls" not in doc["output"]  # no empty map: the engines would write it differently
 
 
 def test_shared_vpc_puts_network_resources_in_the_host_project(shared_vpc):

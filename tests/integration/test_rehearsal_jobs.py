@@ -96,7 +96,7 @@ def test_a_job_through_the_connector_is_deployed_with_all_traffic(rehearsed):
 
 def test_a_job_with_direct_vpc_egress_is_deployed_on_the_chains_subnet(rehearsed):
     store = done(rehearsed, "jobs-direct").store
-    job = store[f"projects/{P}/locations/{R}/jobs/settlement"]
+    job = store[f"projects/{P}/locations/{R}/jobs/reconcile"]
     assert job["template"]["template"]["vpcAccess"]["networkInterfaces"] == [
         {"network": "default", "subnetwork": "nightly-subnet"}]
     assert (job["template"]["taskCount"], job["template"]["parallelism"]) == (10, 5)
@@ -112,7 +112,7 @@ def test_the_plan_grants_the_accessor_binding_and_enables_secret_manager(rehears
             ("partner-api-key", "serviceAccount:settlement@my-gcp-project.iam.gserviceaccount.com", ACCESSOR),
             ("sftp-password", "serviceAccount:settlement@my-gcp-project.iam.gserviceaccount.com", ACCESSOR)],
         "jobs-direct": [
-            ("sftp-password", "serviceAccount:settlement@my-gcp-project.iam.gserviceaccount.com", ACCESSOR)],
+            ("bank-password", "serviceAccount:reconcile@my-gcp-project.iam.gserviceaccount.com", ACCESSOR)],
     }[stem]
     assert bindings == expected
     assert "secretmanager.googleapis.com" in [a["service"] for a in created(first, API)]

@@ -57,7 +57,7 @@ def test_each_accessor_binding_is_listed_with_its_secret_and_member(reports):
 
 def test_with_direct_egress_the_capacity_counts_the_jobs_parallelism(reports):
     capacity = section(reports["jobs-direct"], "Capacity")
-    assert "- `nightly-nat` endpoints: job settlement (direct VPC egress): parallelism 5" in capacity
+    assert "- `nightly-nat` endpoints: job reconcile (direct VPC egress): parallelism 5" in capacity
     (row,) = [line for line in capacity if line.startswith("| `nightly-nat`")]
     assert row.split(" | ")[1] == "5"
 
