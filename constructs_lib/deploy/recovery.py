@@ -13,12 +13,14 @@ cannot recover alone (docs/operations.md, "When a deploy is interrupted"):
   error, after which the provider clears the ID; an apply killed before its state write). The next create
   of the same name answers 409 ``already exists``. Recovery: ``terraform import`` under the name the stack
   gives it, which the deploy does itself (``orphans`` → ``import_commands``, ``flow.run``).
-- an address **lost from the state** by a 404 during refresh: the plan wants to create it again with a new
-  IP; the plan guard refuses that (``recreate``) and the import of the address under its name recovers it.
+- an address **lost by a refresh** (a 404): the plan wants to create it again with a new IP; the plan guard
+  refuses that (``recreate``). The state still holds it (a plan writes no state): the next deploy finds it
+  again. One no longer in the state is imported under its name (``flow.advise_lost``).
 - a **state lock** left by a killed apply: ``terraform force-unlock -force <ID>`` with the lock's ID.
 - an **alert policy created twice**: a create retried after a reset that came after the commit makes a second
-  policy (alert policies have no name of their own to answer 409). Terraform cannot see it; the commands list
-  the policies of that display name, to delete any that is not the state's.
+  policy (alert policies have no name of their own to answer 409), and an apply killed before its state write
+  leaves the policies it made. Terraform cannot see them; the commands list the policies of each display name,
+  to delete any that is not the state's (``duplicate_alert_checks``).
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def _resources(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         yield from _resources(child)
 
 
-def _state_addresses(state: Mapping[str, Any]) -> set[str]:
+def held_addresses(state: Mapping[str, Any]) -> set[str]:
+    """The resource addresses a ``terraform show -json`` state holds."""
     return {r["address"] for r in _resources(state.get("values", {}).get("root_module", {}))}
 
 
@@ -92,7 +95,7 @@ def import_id(config: Mapping[str, Any], address: str) -> str | None:
 def orphans(output: str, config: Mapping[str, Any], state: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(address, import ID) of each create the output says failed with ``already exists`` for a resource the
     stack names and the state does not hold: an object of ours that Google Cloud has and the state lost."""
-    held = _state_addresses(state)
+    held = held_addresses(state)
     found: list[tuple[str, str]] = []
     for diagnostic in _DIAGNOSTIC.finditer(output):
         address = diagnostic["address"]
@@ -109,18 +112,23 @@ def import_commands(folder: str, found: list[tuple[str, str]]) -> list[str]:
             for address, identifier in found]
 
 
-def duplicate_alert_checks(state: Mapping[str, Any]) -> list[str]:
-    """For each alert policy in the state: the command that lists the policies of its display name (more than
-    one: the others are duplicates of a retried create, to delete), and the one that deletes one."""
+def duplicate_alert_checks(state: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> list[str]:
+    """For each alert policy of the stack (the synthesized stack's, else the state's): the command that lists the
+    policies of its display name, and which one to keep (the state's; none when the state holds none, as after a
+    killed apply), then the delete of any other: a duplicate of a retried create, or an orphan."""
+    held = {r["address"]: r.get("values", {}) for r in _resources(state.get("values", {}).get("root_module", {}))
+            if r.get("type") == ALERT_POLICY}
+    wanted = {f"{ALERT_POLICY}.{name}": values
+              for name, values in (config or {}).get("resource", {}).get(ALERT_POLICY, {}).items()} or held
     commands = []
-    for resource in _resources(state.get("values", {}).get("root_module", {})):
-        if resource.get("type") != ALERT_POLICY:
-            continue
-        values = resource.get("values", {})
+    for address, values in wanted.items():
         project, shown = values.get("project", ""), values.get("display_name", "")
-        wanted = shlex.quote(f'displayName="{shown}"')
-        commands.append(f"gcloud monitoring policies list --project={shlex.quote(project)} --filter={wanted} "
-                        f"--format='value(name)'  # keep {values.get('name', '')}")
+        if not isinstance(shown, str) or "${" in shown:
+            continue
+        keep = held.get(address, {}).get("name") or "none (the state holds no policy of this name)"
+        wanted_name = shlex.quote(f'displayName="{shown}"')
+        commands.append(f"gcloud monitoring policies list --project={shlex.quote(project)} --filter={wanted_name} "
+                        f"--format='value(name)'  # keep {keep}")
     if commands:
         commands.append("gcloud monitoring policies delete NAME --quiet  # each name listed that is not kept")
     return commands
@@ -149,6 +157,8 @@ def recovery_commands(state: Mapping[str, Any], *, stack_dir: str, stack: str, o
     tainted = tainted_services(state)
     commands += [f"terraform -chdir={folder} untaint {shlex.quote(address)}" for address in tainted]
     commands += import_commands(folder, orphans(output, config or {}, state))
+    if held:  # a killed apply: the alert policies it made before the state write are orphans, unnamed
+        commands += duplicate_alert_checks(state, config)
     if not commands:
         return []
     if tainted:

@@ -54,6 +54,9 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Each deploy's exit code (None: killed) and output: the faulted one first (after the first deploy of a
+    # first_deploy case), then those without faults.
+    deploys: list[Deployed] = field(default_factory=list)
 
     @property
     def survived(self) -> bool:
@@ -136,7 +139,7 @@ class Run:
             return ""
         options = dict(a[2:].split("=", 1) for a in argv[4:] if a.startswith("--") and "=" in a)
         shown = options["filter"].split("=", 1)[1].strip('"')
-        keep = command.rsplit("# keep ", 1)[1].strip()
+        keep = command.rsplit("# keep ", 1)[1].split()[0]  # "none": the state holds none, delete every one
         gcp = self.rehearsal.gcp
         with gcp.lock:
             extra = [key for key, policy in gcp.monitoring.policies().items()
@@ -183,10 +186,12 @@ def run_case(case: Case, synthesized: Path, config_file: Path, config: Environme
             _faulted(run, case, outcome)
             if not outcome.problems:
                 _recover(run, outcome)
-            if not outcome.problems:
+            # The last deploy's own plan is the second plan when it had nothing to apply; else one more plan.
+            if not outcome.problems and "nothing to apply for" not in outcome.deploys[-1].output:
                 plan = rehearsal.plan(run.stack_dir)
                 if plan.changes:
                     outcome.problems.append(f"S1: the last plan is not empty:\n{plan.describe()}")
+            if not outcome.problems:
                 outcome.problems += orphans_and_duplicates(rehearsal.gcp, rehearsal.state(run.stack_dir), before)
             outcome.problems += watch.breaches
     except Exception as failure:  # noqa: BLE001 - one fault's failure is its line, and the campaign goes on
@@ -215,6 +220,7 @@ def _faulted(run: Run, case: Case, outcome: Outcome) -> None:
         gcp.faults.watchers.append(killer)
     gcp.faults.install(case.rules)
     faulted = run.deploy(deadline=case.deadline, on_call=lambda pid: kill.append(lambda: _kill(pid)))
+    outcome.deploys.append(faulted)
     gcp.faults.clear()
     if case.timeouts:
         run.write_stack(run.document)
@@ -243,6 +249,7 @@ def _recover(run: Run, outcome: Outcome) -> None:
     """Deploys without faults until one succeeds: at most one printed step in all (S1), each bounded (S5)."""
     for _ in range(3):
         deployed = run.deploy()
+        outcome.deploys.append(deployed)
         if deployed.code is None:
             outcome.problems.append(f"S5: a deploy without faults did not end within {DEPLOY_BOUND} s: killed")
             return
@@ -262,25 +269,43 @@ def _tail(output: str, lines: int = 12) -> str:
     return " | ".join(line.strip() for line in output.strip().splitlines()[-lines:] if line.strip())
 
 
-def campaign(names: list[str] | None = None, *, out: TextIO) -> int:
-    """Run the faults (all, or those named); print one line each and the count. Returns the exit code."""
-    cases = [c for c in CASES if not names or c.name in names]
+def select(names: list[str] | None) -> list[Case]:
+    """The cases named (every one when none is).
+
+    Raises:
+        ValueError: naming each unknown fault and the known ones.
+    """
     unknown = sorted(set(names or ()) - {c.name for c in CASES})
     if unknown:
-        print(f"error: FAULT: unknown fault(s) {', '.join(unknown)}; expected some of "
-              f"{', '.join(c.name for c in CASES)}", file=out)
-        return 2
+        raise ValueError(f"unknown fault(s) {', '.join(unknown)}; expected some of {', '.join(c.name for c in CASES)}")
+    return [c for c in CASES if not names or c.name in names]
+
+
+def run_all(cases: list[Case], *, each: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
+    """Every case against its own local API, one after the other; ``each`` gets each outcome as it ends."""
     config = load_one(CHAIN)
-    assert isinstance(config, EnvironmentConfig)
+    if not isinstance(config, EnvironmentConfig):
+        raise TypeError(f"{CHAIN} must be an environment file")
     workdir = Path(tempfile.mkdtemp(prefix="faults-"))
+    outcomes = []
     try:
         synthesized = synthesize(workdir, CHAIN)
-        survived = 0
         for case in cases:
-            outcome = run_case(case, synthesized, CHAIN, config)
-            survived += outcome.survived
-            print(outcome.line(), file=out, flush=True)
+            outcomes.append(run_case(case, synthesized, CHAIN, config))
+            each(outcomes[-1])
     finally:
         subprocess.run(["rm", "-rf", str(workdir)], check=False)
+    return outcomes
+
+
+def campaign(names: list[str] | None = None, *, out: TextIO) -> int:
+    """Run the faults (all, or those named); print one line each and the count. Returns the exit code."""
+    try:
+        cases = select(names)
+    except ValueError as problem:
+        print(f"error: FAULT: {problem}", file=out)
+        return 2
+    outcomes = run_all(cases, each=lambda outcome: print(outcome.line(), file=out, flush=True))
+    survived = sum(o.survived for o in outcomes)
     print(f"faults survived: {survived} of {len(cases)}", file=out, flush=True)
     return 0 if survived == len(cases) else 1

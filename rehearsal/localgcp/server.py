@@ -19,6 +19,7 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -182,6 +183,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     api: Any
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a killed Terraform, a reset of ours) is not an error of the server."""
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 class HttpServer:
