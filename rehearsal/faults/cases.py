@@ -89,10 +89,10 @@ CASES = (
          timeouts={"google_compute_address": {"create": "20s"}},
          provider="bounded by the resource's create timeout (tpgresource/common_operation.go, OperationWait), "
                   "then the ID is cleared: the next deploy imports the orphan"),
-    Case("404-first-read-after-create", "404 on the first read of the address after its create",
-         (Rule(method="GET", path=f"{ADDRESSES}/*", status=404),),
-         provider="Read drops it (tpgresource.HandleNotFoundError) and Terraform reports an inconsistent result "
-                  "after apply: the next deploy imports the orphan"),
+    Case("404-first-read-after-create", "404 on the first read of the router after its create",
+         (Rule(method="GET", path=f"{REGION}/routers/*", status=404),),
+         provider="Create ends with Read, which drops it (tpgresource.HandleNotFoundError): Terraform reports an "
+                  "inconsistent result after apply; the next deploy imports the orphan"),
     Case("404-address-refresh", "404 on the address during the refresh of a second deploy",
          (Rule(method="GET", path=f"{ADDRESSES}/*", status=404),), first_deploy=True,
          provider="the refresh drops it from the state and the plan creates it again (a new IP): the plan guard's "

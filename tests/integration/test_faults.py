@@ -117,6 +117,27 @@ def test_an_address_lost_by_refresh_is_refused_by_the_guard_and_kept_by_the_stat
 def test_a_killed_apply_leaves_a_lock_the_printed_force_unlock_releases_then_the_orphan_is_adopted(outcomes):
     outcome = outcomes["sigkill-apply-after-create"]
     assert _codes(outcome)[0] is None and _codes(outcome)[-1] == 0
-    (step,) = outcome.steps
-    assert " force-unlock -force " in step
+    assert " force-unlock -force " in outcome.steps[0]
+    assert all(step.startswith("gcloud monitoring policies ") for step in outcome.steps[1:])
     assert any(ADOPTED in d.output for d in outcome.deploys[1:])
+
+
+def test_make_rehearse_with_a_faults_file_deploys_through_the_fault_and_says_where_it_hit(tmp_path):
+    """FAULTS= (``rehearse(faults_file=)``): the rules hold during the deploy, each hit is printed, and the plan
+    after it runs without them. A 429 on the first address insert is retried by the transport, so the deploy
+    passes."""
+    from io import StringIO
+
+    from rehearsal.driver import ROOT, rehearse
+
+    faults = tmp_path / "faults.toml"
+    faults.write_text('[[fault]]\nmethod = "POST"\npath = "/compute/v1/projects/*/regions/*/addresses"\n'
+                      'status = 429\nretry_after = 60\n')
+    out, err = StringIO(), StringIO()
+    code = rehearse(ROOT / "environments" / "example.toml", faults_file=faults, out=out, err=err)
+    assert code == 0, err.getvalue()
+    said = out.getvalue()
+    assert f"rehearsal: faults: 1 rule from {faults}, until the deploy ends\n" in said
+    assert ("rehearsal: fault: status 429 on POST /compute/v1/projects/my-gcp-project/regions/asia-northeast3/"
+            "addresses\n") in said
+    assert "rehearsal: second plan: no changes\n" in said

@@ -4,6 +4,7 @@ client sees from Google Cloud, and nothing else changes. In-process, no provider
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import urllib.parse
 from pathlib import Path
@@ -183,3 +184,16 @@ def test_a_faults_file_that_is_not_toml_says_so(tmp_path):
     path.write_text("[[fault]\n")
     with pytest.raises(FaultsError, match=r"f\.toml: cannot be read as TOML"):
         load_faults(path)
+
+
+def test_make_rehearse_refuses_a_faults_file_with_problems_before_anything_starts(tmp_path):
+    from rehearsal.driver import ROOT, rehearse
+
+    path = tmp_path / "faults.toml"
+    path.write_text('[[fault]]\nmethod = "POST"\npath = "/compute/v1/**"\nfault = "explode"\n')
+    out, err = io.StringIO(), io.StringIO()
+    assert rehearse(ROOT / "environments" / "example.toml", faults_file=path, out=out, err=err) == 1
+    assert err.getvalue() == (f"error: {path}: fault[1].fault: expected one of status, reset_before_commit, "
+                              "reset_after_commit, close_after_commit, operation_error, operation_never_done, "
+                              "concurrent_edit, got 'explode'\n")
+    assert out.getvalue() == ""
