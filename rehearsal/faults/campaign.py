@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from constructs_lib.config import EnvironmentConfig
+from constructs_lib.stacks.apis import required_apis
 from rehearsal.driver import ROOT, VENV_BIN, Rehearsal, load_one
 from rehearsal.faults.cases import CASES, Case
 from rehearsal.faults.checks import Watch, orphans_and_duplicates
@@ -172,6 +173,10 @@ def run_case(case: Case, synthesized: Path, config_file: Path, config: Environme
     try:
         with Rehearsal(workdir) as rehearsal:
             rehearsal.seed(config)
+            # The APIs already on, as in most projects: their enables (the provider batches them for 3 s and more)
+            # would add seconds to every fault and meet none.
+            rehearsal.gcp.enabled_services.setdefault(config.project, set()).update(
+                required_apis(config.has_connector, has_alerts=config.alerts is not None))
             before = set(rehearsal.gcp.store)
             run = Run(rehearsal, config_file, synthesized, case)
             region = f"projects/{config.project}/regions/{config.region}"
