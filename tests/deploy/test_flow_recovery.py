@@ -14,17 +14,27 @@ import pytest
 from constructs_lib.deploy.flow import run
 from constructs_lib.deploy.terraform import Terraform, TerraformFailed
 from tests.deploy.test_recovery import ADDRESS, CONFIG, CONFLICT, LOCKED
-from tests.guard.plans import plan
+from constructs_lib.facts.resources import ADDRESS as ADDRESS_TYPE
+from tests.guard.plans import A, address, change, plan
 
 NOTHING = {**plan(), "applyable": True}
+
+
+LOST = change(A, ADDRESS_TYPE, ["delete"], before=address("ip-a"))
+RECREATED = plan(change(A, ADDRESS_TYPE, ["create"], after={"name": "ip-a"}, after_unknown={"address": True}),
+                 drift=[LOST])
+A_CONFIG = {"resource": {"google_compute_address": {A.split(".", 1)[1]: {"name": "ip-a", "project": "p",
+                                                                         "region": "r"}}}}
 
 
 class FailingTerraform(Terraform):
     """``apply`` fails with each of ``failures`` in turn, then succeeds; ``run`` (import) is recorded."""
 
-    def __init__(self, *failures: str, fail_plan: str = "") -> None:
+    def __init__(self, *failures: str, fail_plan: str = "", planned: dict[str, Any] = NOTHING,
+                 held: dict[str, Any] | None = None, config: dict[str, Any] = CONFIG) -> None:
         super().__init__(Path("cdktf.out/stacks/prod"), binary="terraform")
         self.failures, self.fail_plan, self.calls = list(failures), fail_plan, []
+        self.planned, self.held, self.document = planned, held or {}, config
 
     def init(self) -> None:
         self.calls.append(("init",))
@@ -33,7 +43,7 @@ class FailingTerraform(Terraform):
         self.calls.append(("plan",))
         if self.fail_plan:
             raise TerraformFailed(self.fail_plan)
-        return "the plan", NOTHING
+        return "the plan", self.planned
 
     def apply(self, plan_file: str = "guarded.tfplan") -> str:
         self.calls.append(("apply",))
@@ -45,10 +55,10 @@ class FailingTerraform(Terraform):
         self.calls.append(args)
 
     def state(self) -> dict[str, Any]:
-        return {}
+        return self.held
 
     def config(self) -> dict[str, Any]:
-        return CONFIG
+        return self.document
 
 
 def deploy(terraform: Terraform) -> tuple[int, str]:
@@ -86,3 +96,16 @@ def test_an_apply_past_its_deadline_is_interrupted_and_says_so(tmp_path):
     terraform = Terraform(tmp_path, binary=str(slow), deadline=1)
     with pytest.raises(TerraformFailed, match=r"still running after 1 s \(the deploy's deadline, DEPLOY_DEADLINE\)"):
         terraform.apply()
+
+
+def test_an_address_a_refresh_lost_but_the_state_holds_needs_only_a_deploy_once_gcp_answers():
+    held = {"values": {"root_module": {"resources": [{"address": A, "type": ADDRESS_TYPE}]}}}
+    code, output = deploy(FailingTerraform(planned=RECREATED, held=held, config=A_CONFIG))
+    assert code == 1 and "[recreate]" in output
+    assert f"the state still holds {A}: the refresh did not find it" in output and "terraform -chdir" not in output
+
+
+def test_an_address_no_longer_in_the_state_gets_its_import_under_its_name():
+    code, output = deploy(FailingTerraform(planned=RECREATED, config=A_CONFIG))
+    assert code == 1
+    assert f"  terraform -chdir=cdktf.out/stacks/prod import {A} projects/p/regions/r/addresses/ip-a\n" in output
