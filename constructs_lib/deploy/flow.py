@@ -160,7 +160,6 @@ def advise_lost(terraform: Terraform, violations: list[Violation], *, err: TextI
               "deploy again:\n" + "\n".join(f"  {command}" for command in commands), file=err)
 
 
-
 def _ask() -> bool:
     """Terraform's own question, on a terminal only; without one, ``--auto-approve`` (``AUTO_APPROVE=1``) is needed."""
     if not sys.stdin.isatty():

@@ -20,7 +20,7 @@ PLAN_FILE = "guarded.tfplan"
 TIMEOUT = 3600
 # The longest an apply may run before the deploy interrupts it (DEPLOY_DEADLINE overrides it): longer than the
 # slowest create the chain makes (a connector, the provider's own timeout 20 min) and bounded, because some of the
-# provider's loops have no deadline (a 429 on Cloud Run's getIamPolicy: tpgiamresource/iam.go:106-113).
+# provider's loops have no deadline (a 429 on Cloud Run's getIamPolicy: tpgiamresource/iam.go:106-112).
 APPLY_DEADLINE_SEC = 45 * 60
 # After an interrupt, how long Terraform may take to stop before the next signal.
 INTERRUPT_GRACE_SEC = 30
@@ -55,10 +55,10 @@ class Terraform:
                 stdout, stderr = process.communicate(timeout=deadline or TIMEOUT)
             except subprocess.TimeoutExpired:
                 stdout, stderr = interrupt(process)
+                limit = f"{deadline} s (the deploy's deadline, DEPLOY_DEADLINE)" if deadline else f"{TIMEOUT} s"
                 raise TerraformFailed(
-                    f"`terraform {args[0]}` in {self.folder} was still running after {deadline or TIMEOUT} s (the "
-                    f"deploy's deadline, DEPLOY_DEADLINE) and was interrupted, as Ctrl-C does (exit "
-                    f"{process.returncode}):\n{(stdout + stderr).strip()}") from None
+                    f"`terraform {args[0]}` in {self.folder} was still running after {limit} and was interrupted, as "
+                    f"Ctrl-C does (exit {process.returncode}):\n{(stdout + stderr).strip()}") from None
         if process.returncode != 0:
             raise TerraformFailed(f"`terraform {args[0]}` failed in {self.folder} (exit {process.returncode}):\n"
                                   f"{(stdout + stderr).strip()}")

@@ -61,7 +61,7 @@ CASES = (
          (Rule(method="GET", path=f"{SERVICES}/*:getIamPolicy", call=0, status=429),
           Rule(method="POST", path=f"{SERVICES}/*:getIamPolicy", call=0, status=429)),
          deadline=25,
-         provider="an endless loop, no deadline (tpgiamresource/iam.go:104-113): bounded by the deploy's "
+         provider="an endless loop, no deadline (tpgiamresource/iam.go:106-112): bounded by the deploy's "
                   "DEPLOY_DEADLINE, which interrupts Terraform"),
     Case("reset-after-commit-address-insert", "connection reset after the address insert was committed",
          (Rule(method="POST", path=ADDRESSES, fault="reset_after_commit"),),
@@ -73,22 +73,23 @@ CASES = (
                   "created twice; the deploy lists the check and the delete of the duplicate"),
     Case("close-after-commit-subnetwork-insert", "clean close (EOF, no answer) after the subnetwork insert",
          (Rule(method="POST", path=f"{REGION}/subnetworks", fault="close_after_commit"),),
-         provider="not retried (an EOF is not io.ErrUnexpectedEOF, error_retry_predicates.go:91-103): the deploy "
+         provider="not retried (an EOF is not io.ErrUnexpectedEOF, error_retry_predicates.go:98-111): the deploy "
                   "fails; the next one meets a 409 and imports the orphan"),
     Case("connector-operation-error", "the connector's create operation ends in an error",
          (Rule(method="POST", path="/vpcaccess/v1/projects/*/locations/*/connectors", fault="operation_error"),),
-         provider="the create clears the ID (resource_vpc_access_connector.go, Create: d.SetId(\"\") after the "
-                  "wait fails): the next deploy meets a 409 and imports the orphan"),
+         provider="the create clears the ID once the wait fails (services/vpcaccess/resource_vpc_access_connector."
+                  "go:313-317): the next deploy meets a 409 and imports the orphan"),
     Case("run-operation-error", "the Cloud Run service's create operation ends in an error (a bad revision)",
          (Rule(method="POST", path=SERVICES, fault="operation_error",
                message="Revision 'faults-00001-abc' is not ready and cannot serve traffic."),),
-         provider="the service stays in the state, tainted (resource_cloud_run_v2_service.go, Create): the deploy "
-                  "prints the untaint"),
+         provider="the ID is set before the wait (services/cloudrunv2/resource_cloud_run_v2_service.go:1430-1438), "
+                  "so the service stays in the state, tainted: the deploy prints the untaint"),
     Case("operation-never-done", "the address insert's operation never finishes (create timeout 20 s)",
          (Rule(method="POST", path=ADDRESSES, fault="operation_never_done"),),
          timeouts={"google_compute_address": {"create": "20s"}},
-         provider="bounded by the resource's create timeout (tpgresource/common_operation.go, OperationWait), "
-                  "then the ID is cleared: the next deploy imports the orphan"),
+         provider="bounded by the resource's create timeout (tpgresource/common_operation.go:155, OperationWait), "
+                  "then the ID is cleared (services/compute/resource_compute_address.go:381): the next deploy "
+                  "imports the orphan"),
     Case("404-first-read-after-create", "404 on the first read of the router after its create",
          (Rule(method="GET", path=f"{REGION}/routers/*", status=404),),
          provider="Create ends with Read, which drops it (tpgresource.HandleNotFoundError): Terraform reports an "

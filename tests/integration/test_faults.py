@@ -7,12 +7,12 @@ provider's behaviour each fault meets (google/ of terraform-provider-google at v
 - 429/503: retried by the transport, 0.5 s first, Retry-After ignored (transport/retry_transport.go:113-158,
   error_retry_predicates.go:504-515); an alert policy's create aborts on a 429 only once the transport gave up
   (Is429QuotaError, error_retry_predicates.go:518-525).
-- a 429 on every Cloud Run getIamPolicy: a loop with no deadline (tpgiamresource/iam.go:104-113), bounded by the
+- a 429 on every Cloud Run getIamPolicy: a loop with no deadline (tpgiamresource/iam.go:106-112), bounded by the
   deploy's DEPLOY_DEADLINE (constructs_lib/deploy/terraform.py).
 - a reset after the commit: retried (isConnectionResetNetworkError, error_retry_predicates.go:114-119), into a 409
   for a named create (an orphan, adopted by the deploy) and a second object for an alert policy.
 - a clean EOF after the commit: not retried (isIoEOFError wants io.ErrUnexpectedEOF, error_retry_predicates.go:
-  91-103).
+  98-111).
 - an operation that ends in an error: the ID cleared for compute and connectors, the Cloud Run service tainted.
 - a 404 right after a create: "Provider produced inconsistent result after apply"; during a refresh: the address
   is dropped from the state and planned as a create, which the plan guard refuses (rule recreate).
