@@ -60,7 +60,7 @@ endif
 # What a user typed, as typed: make expands a variable given on the command line (or in the environment) each time
 # it is referenced, so a $( in it would be make syntax, $(shell …) a command run. Each variable a user sets becomes
 # a simple variable holding its text before anything reads it.
-USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED CDKTF_OUTDIR BENCH_RUNS
+USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED FAULTS FAULT CDKTF_OUTDIR BENCH_RUNS
 $(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(v))),\
 	$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
 ifneq ($(origin STACK),undefined)
@@ -107,7 +107,9 @@ help:
 	@echo "  report     synth, then REVIEW.md beside each stack (every file when ENV is not given)"
 	@echo "  scan       synth, then the security scan (checkov) of each stack (every file when ENV is not given)"
 	@echo "  rehearse   deploy ENV's file against a local GCP API with the real provider (no GCP, no credentials);"
-	@echo "             FROM=<the file as deployed now> rehearses the change from it, through the plan guard"
+	@echo "             FROM=<the file as deployed now> rehearses the change from it, through the plan guard;"
+	@echo "             FAULTS=<faults.toml> makes the local API fail the calls it names (docs/rehearsal.md)"
+	@echo "  faults     the fault campaign: every fault deployed, recovered and checked; FAULT=<name> only one"
 	@echo "  diff       Terraform's plan of ENV's stack against real GCP, and the plan guard's verdict (ENV required;"
 	@echo "             MIRROR=1: the project's provider)"
 	@echo "  deploy     the same, then the apply of exactly that plan unless the guard refuses (ENV required;"
@@ -257,7 +259,14 @@ $(OPA): tools/opa.sh tools/opa/go.mod tools/opa/go.sum
 # SEED=path/to/seed.toml adds a brownfield project's neighbours first (docs/rehearsal.md).
 rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provider $(ENGINE_CLI_STAMP)
 	@.venv/bin/python -m rehearsal --engine $(ENGINE) $(call quote,$(ENV_FILE)) $(if $(FROM),--from $(call quote,$(FROM))) \
-		$(if $(SEED),--seed $(call quote,$(SEED)))
+		$(if $(SEED),--seed $(call quote,$(SEED))) $(if $(FAULTS),--faults $(call quote,$(FAULTS)))
+
+# The fault campaign (docs/rehearsal.md, "Faults"): each fault of rehearsal/faults/cases.py deployed against the
+# local GCP API, recovered as a user would, checked (S1-S5); one line each, then "faults survived: N of M", and a
+# non-zero exit when N < M. FAULT="name ..." runs only those. Needs what rehearse needs but the CLI.
+.PHONY: faults
+faults: setup-synth .venv/.synced-dev .venv/bin/terraform provider
+	@.venv/bin/python -m rehearsal.faults $(foreach f,$(FAULT),$(call quote,$(f)))
 
 .PHONY: report scan
 

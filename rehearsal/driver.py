@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from constructs_lib.app import load_stacks
-from constructs_lib.app.tainted import recovery_commands
+from constructs_lib.deploy.recovery import recovery_commands
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
 from constructs_lib.deploy.terraform import TerraformFailed
@@ -42,6 +42,7 @@ from rehearsal.change import deploy_change
 from rehearsal.brownfield import Seed, SeedError, load_seed
 from rehearsal.gcs import GcsServer
 from rehearsal.localgcp import LocalGcp
+from rehearsal.localgcp.faults import FaultsError, load_faults
 from rehearsal.seeding import seed_gcp
 from rehearsal.tomlfile import dumps as toml_dumps
 
@@ -290,21 +291,24 @@ REHEARSAL_ALLOWLISTS = ROOT / "cdktf.out" / "rehearsal"
 
 def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Path | None = None,
              engine: str = "cdktf", out=sys.stdout, err=sys.stderr, allowlist_root: Path | None = None,
-             on_plan: Callable[[str, dict[str, Any]], None] | None = None) -> int:
+             on_plan: Callable[[str, dict[str, Any]], None] | None = None, faults_file: Path | None = None) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code.
 
     With ``from_file`` (``FROM=``), a change: FROM deployed first, then the file through the plan guard
     (``rehearsal/change.py``). With ``seed_file`` (``SEED=``), a brownfield project's neighbours are seeded first
-    (``rehearsal/brownfield.py``). With ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the
-    local API's) into ``allowlist_root/<stack>/``. ``on_plan(step, plan JSON)`` sees every plan it makes
-    (``guarded``: FROM's change through the guard; ``second``: the plan that must be empty).
+    (``rehearsal/brownfield.py``). With ``faults_file`` (``FAULTS=``), the local API fails the calls its rules name
+    during the deploy (``rehearsal/localgcp/faults.py``), and the plan after it runs without them. With
+    ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the local API's) into
+    ``allowlist_root/<stack>/``. ``on_plan(step, plan JSON)`` sees every plan it makes (``guarded``: FROM's change
+    through the guard; ``second``: the plan that must be empty).
     """
     say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
     try:
         config = load_one(config_file)
         from_config = load_one(from_file) if from_file is not None else None
         brownfield = load_seed(seed_file) if seed_file is not None else None
-    except (ConfigError, SeedError) as problem:
+        rules = load_faults(faults_file) if faults_file is not None else []
+    except (ConfigError, SeedError, FaultsError) as problem:
         print(f"error: {problem}", file=err)
         return 1
     if isinstance(config, EnvironmentConfig) and config.state.backend != "gcs":
@@ -328,6 +332,9 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
                 f"google provider {PROVIDER_VERSION} from {MIRROR}; the {engine} engine")
             for line in seeded:
                 say(f"seeded: {line}")
+            if rules:
+                rehearsal.gcp.faults.install(rules)
+                say(f"faults: {len(rules)} rule{'s' if len(rules) > 1 else ''} from {faults_file}, until the deploy ends")
             # A copy in the rehearsal's folder: a stack with local state keeps it beside its file, and a
             # rehearsal must never write the real one (the bootstrap stack's environments/bootstrap/*.tfstate).
             original, config_file = config_file, workdir / "file" / config_file.name
@@ -360,6 +367,11 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
                 except RehearsalError as failure:
                     print(f"error: {failure}{recovery_advice(rehearsal, stack_dir, config.stack)}", file=err)
                     return 1
+                finally:
+                    for hit in rehearsal.gcp.faults.hits:
+                        say(f"fault: {hit.rule.fault}{f' {hit.rule.status}' if hit.rule.fault == 'status' else ''} "
+                            f"on {hit.method} {hit.path}")
+                    rehearsal.gcp.faults.clear()
             for line in imports_of(stack_dir):
                 say(f"imported: {line}")
             say("deployed; planning again, which must show no change …")
@@ -398,9 +410,11 @@ def main(argv: list[str]) -> int:
                         help="the file as deployed now: deployed first, then FILE through the plan guard")
     parser.add_argument("--seed", dest="seed_file", type=Path,
                         help="a brownfield seed: the project's neighbours, created before the deploy")
+    parser.add_argument("--faults", dest="faults_file", type=Path,
+                        help="a faults file: the calls the local API fails during the deploy (docs/rehearsal.md)")
     parser.add_argument("--engine", default="cdktf", choices=sorted(ENGINES), help="the CDK engine (ENGINE=)")
     args = parser.parse_args(argv)
-    for flag, path in (("FROM", args.from_file), ("SEED", args.seed_file)):
+    for flag, path in (("FROM", args.from_file), ("SEED", args.seed_file), ("FAULTS", args.faults_file)):
         if path is not None and not path.is_file():
             print(f"error: {flag}: expected the path of a file, got {str(path)!r} (no such file)", file=sys.stderr)
             return 2
@@ -409,4 +423,4 @@ def main(argv: list[str]) -> int:
               f"`make rehearse ENGINE={args.engine}`, which sets it up", file=sys.stderr)
         return 2
     return rehearse(args.file, from_file=args.from_file, seed_file=args.seed_file, engine=args.engine,
-                    allowlist_root=REHEARSAL_ALLOWLISTS)
+                    allowlist_root=REHEARSAL_ALLOWLISTS, faults_file=args.faults_file)

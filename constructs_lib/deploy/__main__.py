@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from .flow import run
-from .terraform import Terraform
+from .terraform import APPLY_DEADLINE_SEC, Terraform
 from .stack import stack_folder
 
 
@@ -22,7 +23,13 @@ def main(argv: list[str]) -> int:
         print(f"error: {source}: no synthesized stack in {folder}: make {command} synthesizes it first",
               file=sys.stderr)
         return 2
-    return run(command, Terraform(folder), source, auto_approve="--auto-approve" in argv)
+    deadline = os.environ.get("DEPLOY_DEADLINE", "")
+    if deadline and not (deadline.isdigit() and int(deadline) > 0):
+        print(f"error: DEPLOY_DEADLINE: expected the apply's deadline in seconds (a whole number above 0), got "
+              f"{deadline!r}", file=sys.stderr)
+        return 2
+    terraform = Terraform(folder, deadline=int(deadline) if deadline else APPLY_DEADLINE_SEC)
+    return run(command, terraform, source, auto_approve="--auto-approve" in argv)
 
 
 sys.exit(main(sys.argv[1:]))

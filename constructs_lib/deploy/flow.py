@@ -15,8 +15,12 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, TextIO
 
+from ..facts.resources import ALERT_POLICY
 from ..guard import Violation, check, notices
+from ..guard.violation import RECREATE
 from ..report.allowlist import allowlist_change
+from .recovery import (duplicate_alert_checks, held_addresses, import_commands, import_id, orphans,
+                       recovery_commands)
 from .terraform import PLAN_FILE, Terraform, TerraformFailed
 
 
@@ -71,16 +75,23 @@ def report(verdict: Verdict, source: str, *, out: TextIO, err: TextIO) -> None:
 
 
 def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool = False,
-        confirm: Callable[[], bool] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """``diff`` or ``deploy`` of one stack; returns the exit code (1 when the guard refuses or Terraform fails)."""
+        confirm: Callable[[], bool] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+        adopted: bool = False, alerts_created: bool = False) -> int:
+    """``diff`` or ``deploy`` of one stack; returns the exit code (1 when the guard refuses or Terraform fails).
+
+    An apply that fails only because objects of the stack already exist in Google Cloud outside its state
+    (``recovery.orphans``) imports them and plans again, through the guard, once (``adopted``; ``alerts_created``:
+    the failed apply created alert policies, whose duplicates the note after the apply lists)."""
     try:
         verdict = guarded_plan(terraform)
     except TerraformFailed as failure:
         print(f"error: {source}: {failure}", file=err)
+        advise(terraform, str(failure), err=err)
         return 1
     print(verdict.text.rstrip(), file=out)
     report(verdict, source, out=out, err=err)
     if verdict.violations:
+        advise_lost(terraform, verdict.violations, err=err)
         return 1
     if command == "diff":
         return 0
@@ -90,12 +101,63 @@ def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool =
     if not auto_approve and not (confirm or _ask)():
         print(f"not applied: {source}'s plan was not confirmed", file=err)
         return 1
+    creates_alerts = alerts_created or any(c["type"] == ALERT_POLICY and "create" in c["change"]["actions"]
+                                           for c in verdict.plan.get("resource_changes", []))
     try:
         print(terraform.apply().rstrip(), file=out)
     except TerraformFailed as failure:
+        found = [] if adopted else orphans(str(failure), terraform.config(), terraform.state())
+        if found:
+            # Safe to do: each is named by this stack and held by no state; the plan after it goes through the guard.
+            print(f"note: {source}: {len(found)} object{'s' if len(found) > 1 else ''} of this stack exist in "
+                  "Google Cloud but not in its state (a create whose answer was lost); adopting them:", file=out)
+            for address, identifier in found:
+                print(f"- {address} <- {identifier}", file=out)
+                terraform.run("import", "-no-color", "-input=false", address, identifier)
+            return run(command, terraform, source, auto_approve=auto_approve, confirm=confirm, out=out, err=err,
+                       adopted=True, alerts_created=creates_alerts)
         print(f"error: {source}: {failure}", file=err)
+        advise(terraform, str(failure), err=err)
         return 1
+    if creates_alerts:
+        checks = duplicate_alert_checks(terraform.state(), terraform.config())
+        print("note: an alert policy has no name of its own: a create retried after a lost answer (a reset "
+              "connection) makes a second one, which Terraform never sees. List each one's display name; delete "
+              "any policy listed but the one kept:\n" + "\n".join(f"  {c}" for c in checks), file=out)
     return 0
+
+
+def advise(terraform: Terraform, output: str, *, err: TextIO) -> None:
+    """After a failed command: the one step that recovers the stack (``recovery.recovery_commands``), if any."""
+    folder = str(terraform.folder)
+    commands = recovery_commands(terraform.state(), stack_dir=folder, stack=terraform.folder.name, output=output,
+                                 config=terraform.config())
+    if commands:
+        print("to recover (docs/operations.md, \"When a deploy is interrupted\"):\n"
+              + "\n".join(f"  {command}" for command in commands), file=err)
+
+
+def advise_lost(terraform: Terraform, violations: list[Violation], *, err: TextIO) -> None:
+    """For each address the plan would create again under a name the state held: what takes it back.
+
+    A refresh that answered 404 changes only the plan; the state, which nothing applied, still holds the address,
+    and the next deploy finds it again once Google Cloud answers for it. One that is no longer in the state
+    (removed by hand, or an apply outside ``make deploy`` saved the refresh) is imported under its name: the
+    reservation, and so the IP, are kept."""
+    lost = [v.address for v in violations if v.rule == RECREATE]
+    if not lost:
+        return
+    state, config = terraform.state(), terraform.config()
+    held = held_addresses(state)
+    kept = [address for address in lost if address in held]
+    if kept:
+        print(f"the state still holds {', '.join(kept)}: the refresh did not find it (a 404 from Google Cloud), and a "
+              "plan does not write the state; deploy again once Google Cloud answers for it", file=err)
+    found = [(address, import_id(config, address)) for address in lost if address not in held]
+    commands = import_commands(str(terraform.folder), [(a, i) for a, i in found if i])
+    if commands:
+        print("the address is still reserved in Google Cloud; take it back into the state under its name, then "
+              "deploy again:\n" + "\n".join(f"  {command}" for command in commands), file=err)
 
 
 def _ask() -> bool:

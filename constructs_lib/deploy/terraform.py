@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 PLAN_FILE = "guarded.tfplan"
 # A hang guard, never an assertion: init, plan and apply of one stack take seconds to minutes.
 TIMEOUT = 3600
+# The longest an apply may run before the deploy interrupts it (DEPLOY_DEADLINE overrides it): longer than the
+# slowest create the chain makes (a connector, the provider's own timeout 20 min) and bounded, because some of the
+# provider's loops have no deadline (a 429 on Cloud Run's getIamPolicy: tpgiamresource/iam.go:106-112).
+APPLY_DEADLINE_SEC = 45 * 60
+# After an interrupt, how long Terraform may take to stop before the next signal.
+INTERRUPT_GRACE_SEC = 30
 
 
 def project_terraform() -> str:
@@ -37,13 +44,25 @@ class Terraform:
     binary: str = field(default_factory=project_terraform)
     env: dict[str, str] | None = None
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([self.binary, *args], cwd=self.folder, env=self.env, capture_output=True,
-                                text=True, stdin=subprocess.DEVNULL, timeout=TIMEOUT)
-        if result.returncode != 0:
-            raise TerraformFailed(f"`terraform {args[0]}` failed in {self.folder} (exit {result.returncode}):\n"
-                                  f"{(result.stdout + result.stderr).strip()}")
-        return result
+    # The apply's deadline in seconds (DEPLOY_DEADLINE): past it, Terraform is interrupted as Ctrl-C does.
+    deadline: int = APPLY_DEADLINE_SEC
+
+    def run(self, *args: str, deadline: int | None = None) -> subprocess.CompletedProcess[str]:
+        """One Terraform command; past ``deadline`` seconds it is interrupted (``interrupt``)."""
+        with subprocess.Popen([self.binary, *args], cwd=self.folder, env=self.env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL) as process:
+            try:
+                stdout, stderr = process.communicate(timeout=deadline or TIMEOUT)
+            except subprocess.TimeoutExpired:
+                stdout, stderr = interrupt(process)
+                limit = f"{deadline} s (the deploy's deadline, DEPLOY_DEADLINE)" if deadline else f"{TIMEOUT} s"
+                raise TerraformFailed(
+                    f"`terraform {args[0]}` in {self.folder} was still running after {limit} and was interrupted, as "
+                    f"Ctrl-C does (exit {process.returncode}):\n{(stdout + stderr).strip()}") from None
+        if process.returncode != 0:
+            raise TerraformFailed(f"`terraform {args[0]}` failed in {self.folder} (exit {process.returncode}):\n"
+                                  f"{(stdout + stderr).strip()}")
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
     def init(self) -> None:
         self.run("init", "-no-color", "-input=false", "-reconfigure")
@@ -56,4 +75,36 @@ class Terraform:
 
     def apply(self, plan_file: str = PLAN_FILE) -> str:
         """Apply exactly the saved plan (Terraform refuses it if the state moved since)."""
-        return self.run("apply", "-no-color", "-input=false", plan_file).stdout
+        return self.run("apply", "-no-color", "-input=false", plan_file, deadline=self.deadline).stdout
+
+    def state(self) -> dict[str, Any]:
+        """``terraform show -json`` of the state; ``{}`` when there is none or it cannot be read."""
+        try:
+            return json.loads(self.run("show", "-no-color", "-json").stdout or "{}")
+        except (TerraformFailed, OSError, json.JSONDecodeError):
+            return {}
+
+    def config(self) -> dict[str, Any]:
+        """The synthesized stack (``cdk.tf.json``); ``{}`` when there is none."""
+        try:
+            return json.loads((self.folder / "cdk.tf.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return {}
+
+
+def interrupt(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Stop Terraform as a person does: Ctrl-C (SIGINT), which asks the provider to stop, lets the running
+    calls end, writes the state and releases the lock; a second Ctrl-C after ``INTERRUPT_GRACE_SEC`` (Terraform
+    then exits at once, and may leave the lock: docs/operations.md); SIGKILL only if even that is ignored.
+    Returns what it printed (stdout, stderr)."""
+    for attempt in range(3):
+        if attempt < 2:
+            process.send_signal(signal.SIGINT)
+        else:
+            process.kill()
+        try:
+            stdout, stderr = process.communicate(timeout=INTERRUPT_GRACE_SEC)
+            return stdout or "", stderr or ""
+        except subprocess.TimeoutExpired:
+            continue
+    return "", ""

@@ -10,7 +10,8 @@ keeps every resource in memory, in one dict keyed by the resource's relative
 name (``projects/P/regions/R/subnetworks/N``...). Unknown projects answer 403
 as GCP does; everything else is in the API modules. ``lost_on_read`` makes a
 Compute GET answer 404 for a resource the store still holds (a refresh that
-loses it from state, for the plan guard's tests). Nothing of it is in a
+loses it from state, for the plan guard's tests); ``faults`` fails chosen calls on purpose
+(``faults.py``: an error status, a reset connection, an operation that fails or never ends). Nothing of it is in a
 synthesized stack: the provider finds it only through ``provider_env()``.
 """
 
@@ -23,6 +24,7 @@ import uuid as _uuid
 from typing import Any
 
 from .compute import Compute, relative
+from .faults import FaultTable
 from .monitoring import Monitoring
 from .nat_rules import nat_ip_links
 from .operations import Operations
@@ -62,6 +64,8 @@ class LocalGcp:
         # (project, region, metric) → limit, where a seed set one (compute.STATIC_ADDRESSES_QUOTA otherwise).
         self.quotas: dict[tuple[str, str, str], int] = {}
         self._ids = itertools.count(1_000_000_000_000_000_001)
+        # Faults on purpose (faults.py): empty unless a rehearsal or a campaign installs rules.
+        self.faults = FaultTable(self)
         self.operations = Operations(self)
         self._ips = itertools.count(10)
         self.compute = Compute(self)

@@ -32,12 +32,18 @@ class Operations:
     def __init__(self, gcp: LocalGcp) -> None:
         self.gcp = gcp
         self._running: dict[str, Finish] = {}
+        # Operations a fault keeps running for ever (faults.py, ``operation_never_done``).
+        self._never: set[str] = set()
         self.polls: dict[str, int] = {}
 
     def start(self, key: str, running: JSON, finish: Finish) -> JSON:
         """Store the running operation under ``key``; ``finish`` returns the finished one (and does its effect)."""
         self.gcp.store[key] = running
-        self._running[key] = finish
+        ending = self.gcp.faults.operation(running, finish)  # a fault's error, or None: it never finishes
+        if ending is None:
+            self._never.add(key)
+        else:
+            self._running[key] = ending
         return running
 
     def poll(self, key: str) -> JSON | None:
@@ -49,7 +55,7 @@ class Operations:
         return self.gcp.store.get(key)
 
     def running(self) -> list[str]:
-        return sorted(self._running)
+        return sorted(set(self._running) | self._never)
 
     def finish_all(self) -> None:
         """Finish every running operation, as ``gcloud`` waits for its own."""

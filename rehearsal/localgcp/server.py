@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import struct
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -102,9 +105,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
 
-    def _reply(self, code: int, body: JSON) -> None:
+    def _reply(self, code: int, body: JSON, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
         self.send_response(code)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -120,10 +125,30 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw.strip() else {}
             if not isinstance(body, dict):
                 raise invalid("the request body must be a JSON object")
+            path = urllib.parse.unquote(url.path)
             with api.lock:
                 api.requests.append((self.command, url.path, body))
-                reply = api.router.dispatch(self.command, urllib.parse.unquote(url.path), query, body)
-            self._reply(200, reply)
+                rule = api.faults.take(self.command, path)
+                if rule is not None and rule.fault == "status":
+                    self._reply(rule.status, rule.error(path).body(), {"Retry-After": str(rule.retry_after)}
+                                if rule.retry_after is not None else None)
+                    return
+                if rule is not None and rule.fault == "reset_before_commit":
+                    self._reset()
+                    return
+                api.faults.pending_operation = rule if rule is not None and rule.fault.startswith("operation_") \
+                    else None
+                try:
+                    reply = api.router.dispatch(self.command, path, query, body)
+                finally:
+                    api.faults.pending_operation = None
+                    api.faults.watch()
+            if rule is not None and rule.fault == "reset_after_commit":
+                self._reset()
+            elif rule is not None and rule.fault == "close_after_commit":
+                self.close_connection = True  # the server then closes it cleanly, with no answer
+            else:
+                self._reply(200, reply)
         except json.JSONDecodeError as err:
             self._reply(400, invalid(f"invalid JSON: {err}").body())
         except ApiError as err:
@@ -134,6 +159,12 @@ class _Handler(BaseHTTPRequestHandler):
             with api.lock:
                 api.internal_errors.append(f"{self.command} {url.path}: {err!r}")
             self._reply(400, invalid(f"local GCP API bug: {err!r}").body())
+
+    def _reset(self) -> None:
+        """Reset the connection (a TCP RST, no answer): the socket closes with a zero linger time."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
 
@@ -152,6 +183,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     api: Any
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a killed Terraform, a reset of ours) is not an error of the server."""
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 class HttpServer:

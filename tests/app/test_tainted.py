@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constructs_lib.app.tainted import recovery_commands, tainted_services
+from constructs_lib.deploy.recovery import recovery_commands, tainted_services
 
 SERVICE = "google_cloud_run_v2_service.Chain_Service-production_F6ABF0CF"
 

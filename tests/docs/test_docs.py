@@ -2,7 +2,8 @@
 
 A block marked ```toml is a whole file: an environment (validated and synthesized) or a
 bootstrap file (validated). A block marked ```toml seed is a rehearsal's brownfield seed file
-(read and checked as ``make rehearse SEED=`` reads it). A block marked ```toml fragment
+(read and checked as ``make rehearse SEED=`` reads it). A block marked ```toml faults is a rehearsal's
+faults file (read as ``make rehearse FAULTS=`` reads it). A block marked ```toml fragment
 shows part of a file: it must still be valid TOML, and adding the keys of the smallest valid
 environment to it must give a valid file. A ```json block right after a TOML block shows part of
 what that block synthesizes: it must be found, as written, in the synthesized stack. A ```python
@@ -61,6 +62,22 @@ def test_every_seed_block_is_a_valid_seed_file(where, text, tmp_path):
     path = tmp_path / "seed.toml"
     path.write_text(text, encoding="utf-8")
     assert load_seed(path).source == str(path), where
+
+
+FAULTS_BLOCKS = [(b.where, b.body) for b in DOCUMENT_BLOCKS if b.lang == "toml faults"]
+
+
+def test_the_documents_hold_a_faults_file():
+    assert FAULTS_BLOCKS
+
+
+@pytest.mark.parametrize("where, text", FAULTS_BLOCKS, ids=[b[0] for b in FAULTS_BLOCKS])
+def test_every_faults_block_is_a_valid_faults_file(where, text, tmp_path):
+    from rehearsal.localgcp.faults import load_faults
+
+    path = tmp_path / "faults.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_faults(path), where
 
 
 PYTHON_BLOCKS = [(b.where, b.body) for b in DOCUMENT_BLOCKS if b.lang == "python"]

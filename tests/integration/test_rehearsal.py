@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from constructs_lib.app.tainted import recovery_commands, tainted_services
+from constructs_lib.deploy.recovery import recovery_commands, tainted_services
 from constructs_lib.facts.resources import ALERT_POLICY as POLICY, NAT_ADDRESS
 from constructs_lib.report.allowlist import allowlist_change, allowlist_entries
 from tests.support.paths import FIXTURE_EXAMPLE, FIXTURES, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate

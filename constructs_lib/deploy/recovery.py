@@ -1,0 +1,168 @@
+"""What a failed deploy leaves behind, and the one step that recovers it.
+
+Read from the state (``terraform show -json``), the failed command's output and the synthesized stack
+(``cdk.tf.json``); no cdktf, no provider, no GCP call. Each situation is one that the google provider 6.50.0
+cannot recover alone (docs/operations.md, "When a deploy is interrupted"):
+
+- a Cloud Run service left **tainted** by a first deploy whose revision failed: the provider stores the
+  service's ID before it waits for the operation (``resourceCloudRunV2ServiceCreate``), so the next plan
+  replaces it, which ``deletion_protection`` refuses. Recovery: ``terraform untaint``, fix the image, deploy.
+- an **orphan**: an object of ours that exists in Google Cloud but not in the state, because a create's
+  answer was lost after Google Cloud made it (a connection reset that the provider retries into a 409,
+  ``transport/error_retry_predicates.go:114``; a clean EOF it does not retry; an operation that ended in an
+  error, after which the provider clears the ID; an apply killed before its state write). The next create
+  of the same name answers 409 ``already exists``. Recovery: ``terraform import`` under the name the stack
+  gives it, which the deploy does itself (``orphans`` → ``import_commands``, ``flow.run``).
+- an address **lost by a refresh** (a 404): the plan wants to create it again with a new IP; the plan guard
+  refuses that (``recreate``). The state still holds it (a plan writes no state): the next deploy finds it
+  again. One no longer in the state is imported under its name (``flow.advise_lost``).
+- a **state lock** left by a killed apply: ``terraform force-unlock -force <ID>`` with the lock's ID.
+- an **alert policy created twice**: a create retried after a reset that came after the commit makes a second
+  policy (alert policies have no name of their own to answer 409), and an apply killed before its state write
+  leaves the policies it made. Terraform cannot see them; the commands list the policies of each display name,
+  to delete any that is not the state's (``duplicate_alert_checks``).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any, Iterator, Mapping
+
+from ..facts.resources import ADDRESS, ALERT_POLICY, CONNECTOR, NAT, ROUTER, SERVICE, SUBNET
+
+__all__ = ["tainted_services", "recovery_commands", "orphans", "import_id", "lock_id", "duplicate_alert_checks"]
+
+# The ID ``terraform import`` takes for each type the stack names itself (the provider's import formats).
+IMPORT_IDS = {
+    ADDRESS: "projects/{project}/regions/{region}/addresses/{name}",
+    SUBNET: "projects/{project}/regions/{region}/subnetworks/{name}",
+    ROUTER: "projects/{project}/regions/{region}/routers/{name}",
+    NAT: "projects/{project}/regions/{region}/routers/{router}/{name}",
+    CONNECTOR: "projects/{project}/locations/{region}/connectors/{name}",
+    SERVICE: "projects/{project}/locations/{location}/services/{name}",
+}
+# Terraform's diagnostics: ``Error: <summary>`` … ``with <address>,``.
+_DIAGNOSTIC = re.compile(r"^(?:│ )?Error: (?P<summary>.*?)\n(?:(?:│ )?.*\n)*?(?:│ )?\s*with (?P<address>[^\s,]+),",
+                         re.MULTILINE)
+_ALREADY_EXISTS = re.compile(r"\b409\b.*already exists|alreadyExists|ALREADY_EXISTS", re.IGNORECASE)
+_LOCK_ID = re.compile(r"Error acquiring the state lock[\s\S]*?\bID:\s+(?P<id>\S+)")
+_REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[^.}]+)\.name\}$")
+
+
+def _resources(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _resources(child)
+
+
+def held_addresses(state: Mapping[str, Any]) -> set[str]:
+    """The resource addresses a ``terraform show -json`` state holds."""
+    return {r["address"] for r in _resources(state.get("values", {}).get("root_module", {}))}
+
+
+def tainted_services(state: Mapping[str, Any]) -> list[str]:
+    """The addresses of the tainted Cloud Run services in a ``terraform show -json`` document."""
+    root = state.get("values", {}).get("root_module", {})
+    return [r["address"] for r in _resources(root) if r.get("type") == SERVICE and r.get("tainted")]
+
+
+def lock_id(output: str) -> str | None:
+    """The ID of the state lock a command could not take (``Error acquiring the state lock``), or None."""
+    found = _LOCK_ID.search(output)
+    return found.group("id") if found else None
+
+
+def import_id(config: Mapping[str, Any], address: str) -> str | None:
+    """The ``terraform import`` ID of ``address`` (``type.name``) from the synthesized stack, or None when the
+    stack does not name it itself (a type without a name of its own, a value known only after apply)."""
+    kind, _, name = address.partition(".")
+    values = config.get("resource", {}).get(kind, {}).get(name)
+    if kind not in IMPORT_IDS or not isinstance(values, Mapping):
+        return None
+    fields = {}
+    for key in re.findall(r"\{(\w+)\}", IMPORT_IDS[kind]):
+        value = values.get(key)
+        reference = _REFERENCE.match(value) if isinstance(value, str) else None
+        if reference:
+            value = config.get("resource", {}).get(reference["type"], {}).get(reference["name"], {}).get("name")
+        if not isinstance(value, str) or "${" in value:
+            return None
+        fields[key] = value
+    return IMPORT_IDS[kind].format(**fields)
+
+
+def orphans(output: str, config: Mapping[str, Any], state: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(address, import ID) of each create the output says failed with ``already exists`` for a resource the
+    stack names and the state does not hold: an object of ours that Google Cloud has and the state lost."""
+    held = held_addresses(state)
+    found: list[tuple[str, str]] = []
+    for diagnostic in _DIAGNOSTIC.finditer(output):
+        address = diagnostic["address"]
+        if not _ALREADY_EXISTS.search(diagnostic["summary"]) or address in held:
+            continue
+        identifier = import_id(config, address)
+        if identifier and (address, identifier) not in found:
+            found.append((address, identifier))
+    return found
+
+
+def import_commands(folder: str, found: list[tuple[str, str]]) -> list[str]:
+    return [f"terraform -chdir={folder} import {shlex.quote(address)} {shlex.quote(identifier)}"
+            for address, identifier in found]
+
+
+def duplicate_alert_checks(state: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> list[str]:
+    """For each alert policy of the stack (the synthesized stack's, else the state's): the command that lists the
+    policies of its display name, and which one to keep (the state's; none when the state holds none, as after a
+    killed apply), then the delete of any other: a duplicate of a retried create, or an orphan."""
+    held = {r["address"]: r.get("values", {}) for r in _resources(state.get("values", {}).get("root_module", {}))
+            if r.get("type") == ALERT_POLICY}
+    wanted = {f"{ALERT_POLICY}.{name}": values
+              for name, values in (config or {}).get("resource", {}).get(ALERT_POLICY, {}).items()} or held
+    commands = []
+    for address, values in wanted.items():
+        project, shown = values.get("project", ""), values.get("display_name", "")
+        if not isinstance(shown, str) or "${" in shown:
+            continue
+        keep = held.get(address, {}).get("name") or "none (the state holds no policy of this name)"
+        wanted_name = shlex.quote(f'displayName="{shown}"')
+        commands.append(f"gcloud monitoring policies list --project={shlex.quote(project)} --filter={wanted_name} "
+                        f"--format='value(name)'  # keep {keep}")
+    if commands:
+        commands.append("gcloud monitoring policies delete NAME --quiet  # each name listed that is not kept")
+    return commands
+
+
+def recovery_commands(state: Mapping[str, Any], *, stack_dir: str, stack: str, output: str = "",
+                      config: Mapping[str, Any] | None = None) -> list[str]:
+    """The commands that take a failed deploy to a good one, deletion protection left on.
+
+    Args:
+        state: ``terraform show -json`` of the stack's state (``{}`` when it cannot be read).
+        stack_dir: the stack's Terraform folder (``cdktf.out/stacks/<stack>``), where ``terraform`` runs.
+        stack: the stack name, for the deploy that follows.
+        output: what the failed command printed (its lock error, its ``already exists`` errors).
+        config: the synthesized stack (``cdk.tf.json``), for the import IDs.
+
+    Returns:
+        ``force-unlock`` of a lock left behind; ``untaint`` of each tainted service; ``import`` of each orphan;
+        then the deploy. Nothing when there is nothing to recover.
+    """
+    folder = shlex.quote(stack_dir)
+    commands = []
+    held = lock_id(output)
+    if held:
+        commands.append(f"terraform -chdir={folder} force-unlock -force {shlex.quote(held)}")
+    tainted = tainted_services(state)
+    commands += [f"terraform -chdir={folder} untaint {shlex.quote(address)}" for address in tainted]
+    commands += import_commands(folder, orphans(output, config or {}, state))
+    if held:  # a killed apply: the alert policies it made before the state write are orphans, unnamed
+        commands += duplicate_alert_checks(state, config)
+    if not commands:
+        return []
+    if tainted:
+        commands.append(f"# fix the image in the file, then deploy again: make deploy STACK={shlex.quote(stack)}")
+    else:
+        commands.append(f"# then deploy again: make deploy STACK={shlex.quote(stack)}")
+    return commands

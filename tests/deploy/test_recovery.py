@@ -1,0 +1,89 @@
+"""What a failed deploy leaves (an orphan, a lock, a duplicate alert policy) and the step that recovers it, read
+from Terraform's output, the state and the synthesized stack (no Terraform needed)."""
+
+from __future__ import annotations
+
+from constructs_lib.deploy.recovery import duplicate_alert_checks, import_id, lock_id, orphans, recovery_commands
+
+ADDRESS = "google_compute_address.Chain_Address-prod-ip_1"
+NAT = "google_compute_router_nat.Chain_Nat_2"
+CONFIG = {"resource": {
+    "google_compute_address": {"Chain_Address-prod-ip_1": {"name": "prod-ip", "project": "p", "region": "r"}},
+    "google_compute_router": {"Chain_Router_3": {"name": "prod-router", "project": "p", "region": "r"}},
+    "google_compute_router_nat": {"Chain_Nat_2": {"name": "prod-nat", "project": "p", "region": "r",
+                                                  "router": "${google_compute_router.Chain_Router_3.name}"}},
+    "google_monitoring_alert_policy": {"Alert_4": {"display_name": "x", "project": "p"}},
+}}
+CONFLICT = f"""
+Error: Error creating Address: googleapi: Error 409: The resource 'projects/p/regions/r/addresses/prod-ip' already exists, alreadyExists
+
+  with {ADDRESS},
+  on cdk.tf.json line 40, in resource "google_compute_address" "Chain_Address-prod-ip_1":
+  40:       }},
+
+Error: Error waiting to create Subnetwork: timeout while waiting for state to become 'DONE'
+
+  with google_compute_subnetwork.S,
+  on cdk.tf.json line 90, in resource "google_compute_subnetwork" "S":
+"""
+LOCKED = """Error: Error acquiring the state lock
+
+Error message: writing "gs://b/faults/default.tflock" failed: googleapi: Error 412: precondition failed
+Lock Info:
+  ID:        1764688000000000
+  Path:      gs://b/faults/default.tflock
+  Operation: OperationTypeApply
+"""
+
+
+def state(*resources: dict) -> dict:
+    return {"values": {"root_module": {"resources": list(resources)}}}
+
+
+def test_an_already_exists_create_of_a_name_the_stack_gives_is_an_orphan_with_its_import_id():
+    assert orphans(CONFLICT, CONFIG, state()) == [(ADDRESS, "projects/p/regions/r/addresses/prod-ip")]
+
+
+def test_an_orphan_already_in_the_state_is_not_one():
+    assert orphans(CONFLICT, CONFIG, state({"address": ADDRESS, "type": "google_compute_address"})) == []
+
+
+def test_a_nats_import_id_follows_the_reference_to_its_routers_name():
+    assert import_id(CONFIG, NAT) == "projects/p/regions/r/routers/prod-router/prod-nat"
+
+
+def test_a_type_without_a_name_of_its_own_has_no_import_id():
+    assert import_id(CONFIG, "google_monitoring_alert_policy.Alert_4") is None
+    assert import_id(CONFIG, "google_compute_address.missing") is None
+
+
+def test_the_lock_left_behind_is_released_by_its_id():
+    assert lock_id(LOCKED) == "1764688000000000"
+    assert recovery_commands({}, stack_dir="cdktf.out/stacks/prod", stack="prod", output=LOCKED, config={}) == [
+        "terraform -chdir=cdktf.out/stacks/prod force-unlock -force 1764688000000000",
+        "# then deploy again: make deploy STACK=prod"]
+
+
+def test_nothing_to_recover_from_an_error_that_leaves_nothing():
+    assert recovery_commands({}, stack_dir="x", stack="x", output="Error: Invalid value", config=CONFIG) == []
+
+
+def test_each_alert_policy_gets_the_check_of_its_display_name_and_the_one_to_keep():
+    policy = {"address": "google_monitoring_alert_policy.Alert_4", "type": "google_monitoring_alert_policy",
+              "values": {"project": "p", "display_name": "NAT's IP", "name": "projects/p/alertPolicies/7"}}
+    listed, delete = duplicate_alert_checks(state(policy))
+    assert listed == ("gcloud monitoring policies list --project=p --filter='displayName=\"NAT'\"'\"'s IP\"' "
+                      "--format='value(name)'  # keep projects/p/alertPolicies/7")
+    assert delete.startswith("gcloud monitoring policies delete NAME --quiet")
+    assert duplicate_alert_checks(state()) == []
+
+
+def test_after_a_killed_apply_every_policy_of_the_stack_not_in_the_state_is_to_delete():
+    """The lock's step lists the stack's policies by the synthesized display names: the state holds none of those
+    the killed apply made, so none is kept."""
+    (unlock, listed, delete, _) = recovery_commands(state(), stack_dir="s", stack="prod", output=LOCKED,
+                                                    config=CONFIG)
+    assert unlock == "terraform -chdir=s force-unlock -force 1764688000000000"
+    assert listed.endswith("--filter='displayName=\"x\"' --format='value(name)'  # keep none (the state holds no "
+                           "policy of this name)")
+    assert delete.startswith("gcloud monitoring policies delete NAME")

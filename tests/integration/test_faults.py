@@ -1,0 +1,143 @@
+"""``make faults``: every fault of rehearsal/faults/cases.py, with the real google provider 6.50.0 against the local
+GCP API, is survived (S1-S5), and each one goes the way the provider's source says it does.
+
+The campaign runs once for the module (about 10 minutes on 2 busy cores); each test reads its outcome. The
+provider's behaviour each fault meets (google/ of terraform-provider-google at v6.50.0):
+
+- 429/503: retried by the transport, 0.5 s first, Retry-After ignored (transport/retry_transport.go:113-158,
+  error_retry_predicates.go:504-515); an alert policy's create aborts on a 429 only once the transport gave up
+  (Is429QuotaError, error_retry_predicates.go:518-525).
+- a 429 on every Cloud Run getIamPolicy: a loop with no deadline (tpgiamresource/iam.go:106-112), bounded by the
+  deploy's DEPLOY_DEADLINE (constructs_lib/deploy/terraform.py).
+- a reset after the commit: retried (isConnectionResetNetworkError, error_retry_predicates.go:114-119), into a 409
+  for a named create (an orphan, adopted by the deploy) and a second object for an alert policy.
+- a clean EOF after the commit: not retried (isIoEOFError wants io.ErrUnexpectedEOF, error_retry_predicates.go:
+  98-111).
+- an operation that ends in an error: the ID cleared for compute and connectors, the Cloud Run service tainted.
+- a 404 right after a create: "Provider produced inconsistent result after apply"; during a refresh: the address
+  is dropped from the state and planned as a create, which the plan guard refuses (rule recreate).
+- SIGKILL of the apply: the GCS lock and an orphan are left.
+- the router's NAT PATCH: a read-modify-write of nats with no fingerprint (services/compute/
+  resource_compute_router_nat.go:2085-2108).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rehearsal.driver import PROVIDER_BINARY, provider_missing_message
+from rehearsal.faults.campaign import Outcome, run_all
+from rehearsal.faults.cases import CASES
+
+pytestmark = pytest.mark.integration
+
+ADOPTED = "exist in Google Cloud but not in its state"
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, Outcome]:
+    assert PROVIDER_BINARY.is_file(), provider_missing_message()
+    return {o.case.name: o for o in run_all(list(CASES))}
+
+
+def test_the_campaign_covers_at_least_fourteen_faults():
+    assert len(CASES) >= 14 and len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES])
+def test_the_fault_is_survived(outcomes, name):
+    outcome = outcomes[name]
+    assert outcome.survived, outcome.line()
+
+
+def _codes(outcome: Outcome) -> list[int | None]:
+    return [d.code for d in outcome.deploys]
+
+
+def _said(outcome: Outcome, index: int) -> str:
+    return outcome.deploys[index].output
+
+
+@pytest.mark.parametrize("name", ["429-address-insert", "503-nat-router-patch", "429-alert-policy-create",
+                                  "concurrent-router-edit"])
+def test_a_throttled_or_raced_call_is_retried_within_the_same_deploy_with_no_step(outcomes, name):
+    """The transport retries 429/503 at once (0.5 s), not after Retry-After's 60 s; a concurrent edit is not an
+    error at all (last writer wins)."""
+    outcome = outcomes[name]
+    assert _codes(outcome)[0] == 0 and outcome.steps == []
+    assert outcome.deploys[0].seconds < 60
+
+
+def test_a_getiampolicy_429_loop_is_interrupted_at_the_deploys_deadline(outcomes):
+    outcome = outcomes["persistent-429-run-getiampolicy"]
+    assert _codes(outcome)[0] == 1
+    assert "was still running after 25 s (the deploy's deadline, DEPLOY_DEADLINE)" in _said(outcome, 0)
+    assert _codes(outcome)[-1] == 0
+
+
+@pytest.mark.parametrize("name", ["reset-after-commit-address-insert"])
+def test_a_lost_answer_retried_into_a_409_is_adopted_by_the_same_deploy(outcomes, name):
+    outcome = outcomes[name]
+    assert ADOPTED in _said(outcome, 0) and _codes(outcome)[0] == 0 and outcome.steps == []
+
+
+@pytest.mark.parametrize("name", ["close-after-commit-subnetwork-insert", "connector-operation-error",
+                                  "operation-never-done", "404-first-read-after-create"])
+def test_a_create_that_fails_after_the_commit_leaves_an_orphan_the_next_deploy_adopts(outcomes, name):
+    outcome = outcomes[name]
+    assert _codes(outcome)[0] == 1 and outcome.steps == []
+    assert ADOPTED in _said(outcome, 1) and _codes(outcome)[1] == 0
+
+
+def test_a_404_right_after_create_is_an_inconsistent_result(outcomes):
+    assert "Provider produced inconsistent result after apply" in _said(outcomes["404-first-read-after-create"], 0)
+
+
+def test_an_unnamed_create_retried_after_a_reset_leaves_a_duplicate_that_the_printed_check_removes(outcomes):
+    outcome = outcomes["reset-after-commit-alert-policy-create"]
+    assert _codes(outcome)[0] == 0
+    assert outcome.steps and all(step.startswith("gcloud monitoring policies ") for step in outcome.steps)
+
+
+def test_a_failed_revision_leaves_the_service_tainted_and_the_printed_untaint_recovers_it(outcomes):
+    outcome = outcomes["run-operation-error"]
+    assert _codes(outcome) == [1, 0]
+    (step,) = outcome.steps
+    assert " untaint google_cloud_run_v2_service." in step
+
+
+def test_an_address_lost_by_refresh_is_refused_by_the_guard_and_kept_by_the_state(outcomes):
+    """The plan's refresh drops the address and plans a create (a new IP); the guard refuses it, nothing is applied,
+    so the state, which a plan does not write, still holds it: the next deploy finds it again, with no step."""
+    outcome = outcomes["404-address-refresh"]
+    assert _codes(outcome) == [1, 0] and outcome.steps == []
+    assert "[recreate]" in _said(outcome, 0) and "the state still holds google_compute_address." in _said(outcome, 0)
+
+
+def test_a_killed_apply_leaves_a_lock_the_printed_force_unlock_releases_then_the_orphan_is_adopted(outcomes):
+    outcome = outcomes["sigkill-apply-after-create"]
+    assert _codes(outcome)[0] is None and _codes(outcome)[-1] == 0
+    assert " force-unlock -force " in outcome.steps[0]
+    assert all(step.startswith("gcloud monitoring policies ") for step in outcome.steps[1:])
+    assert any(ADOPTED in d.output for d in outcome.deploys[1:])
+
+
+def test_make_rehearse_with_a_faults_file_deploys_through_the_fault_and_says_where_it_hit(tmp_path):
+    """FAULTS= (``rehearse(faults_file=)``): the rules hold during the deploy, each hit is printed, and the plan
+    after it runs without them. A 429 on the first address insert is retried by the transport, so the deploy
+    passes."""
+    from io import StringIO
+
+    from rehearsal.driver import ROOT, rehearse
+
+    faults = tmp_path / "faults.toml"
+    faults.write_text('[[fault]]\nmethod = "POST"\npath = "/compute/v1/projects/*/regions/*/addresses"\n'
+                      'status = 429\nretry_after = 60\n')
+    out, err = StringIO(), StringIO()
+    code = rehearse(ROOT / "environments" / "example.toml", faults_file=faults, out=out, err=err)
+    assert code == 0, err.getvalue()
+    said = out.getvalue()
+    assert f"rehearsal: faults: 1 rule from {faults}, until the deploy ends\n" in said
+    assert ("rehearsal: fault: status 429 on POST /compute/v1/projects/my-gcp-project/regions/asia-northeast3/"
+            "addresses\n") in said
+    assert "rehearsal: second plan: no changes\n" in said

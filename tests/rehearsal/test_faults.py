@@ -1,0 +1,199 @@
+"""The local GCP API's fault table (rehearsal/localgcp/faults.py) at the HTTP level: each fault does what a
+client sees from Google Cloud, and nothing else changes. In-process, no provider needed."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from rehearsal.localgcp import LocalGcp
+from rehearsal.localgcp.faults import ANOTHER_WRITER, FaultsError, Rule, load_faults
+from tests.rehearsal.localapi import PROJECT, call, ok, poll
+
+P, R = PROJECT, "asia-northeast3"
+C = f"/compute/v1/projects/{P}/regions/{R}"
+ADDRESSES = "/compute/v1/projects/*/regions/*/addresses"
+
+
+def raw(gcp: LocalGcp, method: str, path: str, body: dict | None = None) -> http.client.HTTPResponse:
+    """One request on a fresh connection, as Go's client sends it; raises what the connection does."""
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(gcp.url).netloc, timeout=10)
+    connection.request(method, path, body=json.dumps(body or {}), headers={"Content-Type": "application/json"})
+    return connection.getresponse()
+
+
+def test_a_status_fault_answers_gcps_error_with_retry_after_and_commits_nothing(gcp):
+    gcp.faults.install([Rule(method="POST", path=ADDRESSES, status=429, retry_after=30)])
+    reply = raw(gcp, "POST", f"{C}/addresses", {"name": "ip"})
+    body = json.loads(reply.read())
+    assert (reply.status, reply.headers["Retry-After"]) == (429, "30")
+    assert body["error"]["status"] == "RESOURCE_EXHAUSTED"
+    assert body["error"]["errors"][0]["reason"] == "rateLimitExceeded"
+    assert f"projects/{P}/regions/{R}/addresses/ip" not in gcp.store
+    assert ok(gcp, "POST", f"{C}/addresses", {"name": "ip"})["status"] == "RUNNING"  # the second call passes
+
+
+def test_a_fault_hits_only_the_nth_matching_call(gcp):
+    gcp.faults.install([Rule(method="POST", path=ADDRESSES, call=2, status=503)])
+    statuses = [call(gcp, "POST", f"{C}/addresses", {"name": f"ip{n}"})[0] for n in range(3)]
+    assert statuses == [200, 503, 200]
+    assert call(gcp, "GET", f"{C}/addresses/ip0")[0] == 200  # another method does not count
+
+
+def test_an_every_fault_hits_every_matching_call_and_no_other(gcp, tmp_path):
+    path = tmp_path / "faults.toml"
+    path.write_text('[[fault]]\nmethod = "POST"\npath = "/compute/v1/**/addresses"\ncall = "every"\nstatus = 429\n')
+    gcp.faults.install(load_faults(path))
+    assert [call(gcp, "POST", f"{C}/addresses", {"name": "ip"})[0] for _ in range(4)] == [429] * 4
+    assert call(gcp, "POST", f"{C}/subnetworks", {"name": "s"})[0] != 429
+
+
+def test_a_404_for_the_next_n_reads_of_a_resource_that_exists_then_it_is_found(gcp):
+    poll(gcp, ok(gcp, "POST", f"{C}/addresses", {"name": "ip"}))
+    gcp.faults.install([Rule(method="GET", path=f"{ADDRESSES}/ip", status=404, times=2)])
+    replies = [call(gcp, "GET", f"{C}/addresses/ip") for _ in range(3)]
+    assert [status for status, _ in replies] == [404, 404, 200]
+    assert replies[0][1]["error"]["errors"][0]["reason"] == "notFound"
+
+
+def test_a_reset_before_commit_resets_the_connection_and_commits_nothing(gcp):
+    gcp.faults.install([Rule(method="POST", path=ADDRESSES, fault="reset_before_commit")])
+    with pytest.raises(ConnectionResetError):
+        raw(gcp, "POST", f"{C}/addresses", {"name": "ip"})
+    assert f"projects/{P}/regions/{R}/addresses/ip" not in gcp.store
+
+
+def test_a_reset_after_commit_resets_the_connection_and_the_retry_finds_the_name_taken(gcp):
+    gcp.faults.install([Rule(method="POST", path=ADDRESSES, fault="reset_after_commit")])
+    with pytest.raises(ConnectionResetError):
+        raw(gcp, "POST", f"{C}/addresses", {"name": "ip"})
+    assert f"projects/{P}/regions/{R}/addresses/ip" in gcp.store
+    status, body = call(gcp, "POST", f"{C}/addresses", {"name": "ip"})
+    assert (status, body["error"]["errors"][0]["reason"]) == (409, "alreadyExists")
+
+
+def test_a_reset_after_commit_on_an_unnamed_create_makes_a_second_object_on_retry(gcp):
+    gcp.monitoring.add_notification_channel(f"projects/{P}/notificationChannels/1")
+    gcp.faults.install([Rule(method="POST", path="/monitoring/v3/projects/*/alertPolicies",
+                             fault="reset_after_commit")])
+    policy = {"displayName": "egress", "combiner": "OR", "conditions": [
+        {"displayName": "c", "conditionAbsent": {"filter": "resource.type = \"nat_gateway\"", "duration": "300s"}}]}
+    path = f"/monitoring/v3/projects/{P}/alertPolicies"
+    with pytest.raises(ConnectionResetError):
+        raw(gcp, "POST", path, policy)
+    ok(gcp, "POST", path, policy)
+    assert [p["displayName"] for p in gcp.monitoring.policies().values()] == ["egress", "egress"]
+
+
+def test_a_clean_close_after_commit_answers_nothing_and_keeps_the_object(gcp):
+    gcp.faults.install([Rule(method="POST", path=f"{C}/subnetworks", fault="close_after_commit")])
+    with pytest.raises(http.client.RemoteDisconnected):
+        raw(gcp, "POST", f"{C}/subnetworks", {"name": "s", "ipCidrRange": "10.124.0.0/28",
+                                               "network": f"projects/{P}/global/networks/net"})
+    assert f"projects/{P}/regions/{R}/subnetworks/s" in gcp.store
+
+
+def test_a_compute_operation_ends_in_an_error_in_computes_shape_with_the_object_made(gcp):
+    gcp.faults.install([Rule(method="POST", path=ADDRESSES, fault="operation_error", message="boom")])
+    done = poll(gcp, ok(gcp, "POST", f"{C}/addresses", {"name": "ip"}))
+    assert done["status"] == "DONE"
+    assert done["error"] == {"errors": [{"code": "INTERNAL_ERROR", "message": "boom"}]}
+    assert f"projects/{P}/regions/{R}/addresses/ip" in gcp.store
+
+
+def test_a_newer_apis_operation_ends_in_an_error_in_its_shape(gcp):
+    poll(gcp, ok(gcp, "POST", f"{C}/subnetworks", {"name": "s", "ipCidrRange": "10.124.0.0/28",
+                                                   "network": f"projects/{P}/global/networks/net"}))
+    gcp.faults.install([Rule(method="POST", path="/vpcaccess/v1/**/connectors", fault="operation_error")])
+    op = ok(gcp, "POST", f"/vpcaccess/v1/projects/{P}/locations/{R}/connectors?connectorId=c",
+            {"subnet": {"name": "s"}, "maxInstances": 3})
+    done = poll(gcp, op, "/vpcaccess/v1/")
+    assert done["done"] is True and done["error"]["code"] == 13 and "response" not in done
+
+
+def test_an_operation_that_never_finishes_stays_running_at_every_poll(gcp):
+    gcp.faults.install([Rule(method="POST", path=ADDRESSES, fault="operation_never_done")])
+    running = ok(gcp, "POST", f"{C}/addresses", {"name": "ip"})
+    assert [poll(gcp, running)["status"] for _ in range(3)] == ["RUNNING"] * 3
+    assert gcp.operations.running() == [f"projects/{P}/regions/{R}/operations/{running['name']}"]
+
+
+def test_a_concurrent_edit_changes_the_resource_just_before_the_call(gcp):
+    poll(gcp, ok(gcp, "POST", f"{C}/routers", {"name": "r", "network": f"projects/{P}/global/networks/net"}))
+    gcp.faults.install([Rule(method="PATCH", path=f"{C}/routers/r", fault="concurrent_edit")])
+    seen = []
+    gcp.faults.watchers.append(lambda api: seen.append(api.store[f"projects/{P}/regions/{R}/routers/r"]
+                                                       .get("description")))
+    poll(gcp, ok(gcp, "PATCH", f"{C}/routers/r", {"bgp": {"asn": 64514}}))
+    assert seen[0] == ANOTHER_WRITER
+    assert [(h.method, h.path) for h in gcp.faults.hits] == [("PATCH", f"{C}/routers/r")]
+
+
+def test_install_starts_the_counts_again(gcp):
+    rule = Rule(method="POST", path=ADDRESSES, status=503)
+    gcp.faults.install([rule])
+    assert call(gcp, "POST", f"{C}/addresses", {"name": "a"})[0] == 503
+    gcp.faults.install([rule])
+    assert call(gcp, "POST", f"{C}/addresses", {"name": "a"})[0] == 503
+    gcp.faults.clear()
+    assert call(gcp, "POST", f"{C}/addresses", {"name": "a"})[0] == 200
+
+
+# --- the faults file -------------------------------------------------------------------------------------
+
+
+def test_a_faults_file_in_toml_or_json_becomes_rules(tmp_path):
+    toml = tmp_path / "f.toml"
+    toml.write_text('[[fault]]\nmethod = "GET"\npath = "/compute/v1/**/addresses/*"\nstatus = 404\ntimes = 3\n'
+                    '[[fault]]\nmethod = "POST"\npath = "/run/v2/**"\nfault = "operation_error"\n')
+    as_json = tmp_path / "f.json"
+    as_json.write_text(json.dumps({"fault": [{"method": "GET", "path": "/compute/v1/**/addresses/*",
+                                              "status": 404, "times": 3},
+                                             {"method": "POST", "path": "/run/v2/**", "fault": "operation_error"}]}))
+    assert load_faults(toml) == load_faults(as_json) == [
+        Rule(method="GET", path="/compute/v1/**/addresses/*", status=404, times=3),
+        Rule(method="POST", path="/run/v2/**", fault="operation_error")]
+
+
+def test_a_faults_file_with_problems_lists_every_one_with_file_key_expected_and_given(tmp_path):
+    path = tmp_path / "f.toml"
+    path.write_text('[[fault]]\nmethod = "FETCH"\npath = "compute"\ncall = 0\nfault = "explode"\nstatus = 200\n'
+                    'colour = "red"\n')
+    with pytest.raises(FaultsError) as raised:
+        load_faults(path)
+    lines = str(raised.value).splitlines()
+    assert lines == [
+        f"{path}: fault[1].colour: unknown key; expected one of method, path, call, times, fault, status, "
+        "retry_after, message",
+        f"{path}: fault[1].method: expected one of GET, POST, PATCH, PUT, DELETE, got 'FETCH'",
+        f"{path}: fault[1].path: expected a URL path starting with / (e.g. "
+        "\"/compute/v1/projects/*/regions/*/addresses\"), got 'compute'",
+        f"{path}: fault[1].call: expected a call number from 1, or \"every\", got 0",
+        f"{path}: fault[1].fault: expected one of status, reset_before_commit, reset_after_commit, "
+        "close_after_commit, operation_error, operation_never_done, concurrent_edit, got 'explode'",
+        f"{path}: fault[1].status: expected an HTTP error status 400..599, got 200"]
+
+
+def test_a_faults_file_that_is_not_toml_says_so(tmp_path):
+    path = tmp_path / "f.toml"
+    path.write_text("[[fault]\n")
+    with pytest.raises(FaultsError, match=r"f\.toml: cannot be read as TOML"):
+        load_faults(path)
+
+
+def test_make_rehearse_refuses_a_faults_file_with_problems_before_anything_starts(tmp_path):
+    from rehearsal.driver import ROOT, rehearse
+
+    path = tmp_path / "faults.toml"
+    path.write_text('[[fault]]\nmethod = "POST"\npath = "/compute/v1/**"\nfault = "explode"\n')
+    out, err = io.StringIO(), io.StringIO()
+    assert rehearse(ROOT / "environments" / "example.toml", faults_file=path, out=out, err=err) == 1
+    assert err.getvalue() == (f"error: {path}: fault[1].fault: expected one of status, reset_before_commit, "
+                              "reset_after_commit, close_after_commit, operation_error, operation_never_done, "
+                              "concurrent_edit, got 'explode'\n")
+    assert out.getvalue() == ""
