@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .server import ApiError, JSON, Request, invalid
+from .server import JSON, Request, invalid
 
 if TYPE_CHECKING:
     from . import LocalGcp
