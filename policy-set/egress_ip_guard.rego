@@ -225,12 +225,13 @@ links(values, field) := {relative(x) | some x in object.get(values, field, []); 
 
 # A provider built on the plugin SDK plans a whole set as unknown when one element is (a NAT whose nat_ips gains
 # an address being created): the addresses kept are then those the configuration's expression refers to.
-config_links(address, field) := {relative(l) |
-	some r in object.get(obj(object.get(obj(object.get(plan, "configuration", {})), "root_module", {})), "resources", [])
+config_links(address, field) := {l |
+	some r in config_resources
 	r.address == address
-	some ref in object.get(obj(object.get(obj(object.get(r, "expressions", {})), field, {})), "references", [])
-	l := state_link(ref_target(ref))
+	some l in referenced(object.get(obj(object.get(r, "expressions", {})), field, {}))
 }
+
+config_resources := object.get(obj(object.get(obj(object.get(plan, "configuration", {})), "root_module", {})), "resources", [])
 
 # The self link of a resource address: in the refreshed state, else as the refresh lost it (same name, same link).
 state_link(target) := l if {
@@ -350,7 +351,7 @@ first_action(rule) := obj(a[0]) if {
 rule_links(rule, field) := links(first_action(rule), field)
 
 config_rule(address, number) := r if {
-	some res in object.get(obj(object.get(obj(object.get(plan, "configuration", {})), "root_module", {})), "resources", [])
+	some res in config_resources
 	res.address == address
 	some r in object.get(obj(object.get(res, "expressions", {})), "rules", [])
 	obj(object.get(obj(r), "rule_number", {})).constant_value == number
