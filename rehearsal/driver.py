@@ -43,6 +43,7 @@ from rehearsal.brownfield import Seed, SeedError, load_seed
 from rehearsal.gcs import GcsServer
 from rehearsal.localgcp import LocalGcp
 from rehearsal.localgcp.faults import FaultsError, load_faults
+from rehearsal.pace import prepare
 from rehearsal.seeding import seed_gcp
 from rehearsal.tomlfile import dumps as toml_dumps
 
@@ -207,13 +208,18 @@ class Rehearsal:
         env["EGRESS_CONFIG"] = str(config_file)
         python, _ = ENGINES[engine or self.engine]
         self._run([str(python), str(ROOT / "main.py")], cwd=ROOT, env=env)
-        return self.outdir / "stacks" / config_file.stem
+        return self.stack_dir(config_file.stem)
+
+    def stack_dir(self, stack: str) -> Path:
+        """The stack's folder in this rehearsal's output, ready for Terraform (``rehearsal/pace.py``)."""
+        return prepare(self.outdir / "stacks" / stack)
 
     def deploy(self, config_file: Path, engine: str | None = None) -> str:
         """``cdktf deploy`` (``cdktn deploy``) of one file, as a user runs it; returns the CLI's output."""
         env = self.env()
         env["EGRESS_CONFIG"] = str(config_file)
         python, cli = ENGINES[engine or self.engine]
+        self.stack_dir(config_file.stem)  # before the CLI synthesizes into it and runs Terraform there
         result = self._run([str(cli), "deploy", config_file.stem, "--auto-approve", "--skip-provider-lock",
                             "--no-color", "--output", str(self.outdir), "--app", f"{shlex.quote(str(python))} main.py"],
                            cwd=ROOT, env=env)
@@ -359,7 +365,7 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
                 say(f"{', '.join(config.draining_ips)} drain: first {engine} deploy {config.stack} with them active, "
                     "as before draining …")
                 rehearsal.deploy(earlier)
-            stack_dir = rehearsal.outdir / "stacks" / config.stack
+            stack_dir = rehearsal.stack_dir(config.stack)
             if from_file is None:
                 say(f"{engine} deploy {config.stack} …")
                 try:
