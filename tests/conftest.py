@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings as hypothesis_settings
@@ -21,10 +22,6 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None, prin
 hypothesis_settings.register_profile("explore", derandomize=False, **UNTIMED)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-# The modules whose tests read the rehearsal scenarios (test_guard.py adds its own to test_rehearsal's).
-REHEARSAL_MODULES = ("tests.integration.test_rehearsal", "tests.integration.test_guard")
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _cdktf_temp_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Testing.app() leaves folders under $TMPDIR: keep them in pytest's tmp."""
@@ -33,35 +30,69 @@ def _cdktf_temp_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> None:
     tempfile.tempdir = None
 
 
+def _background_modules(items: list[pytest.Item]) -> list[object]:
+    """The modules of these items that declare long work (``BACKGROUND``, tests/support/background.py), once each."""
+    modules: dict[str, object] = {}
+    for item in items:
+        if item.module is not None and getattr(item.module, "BACKGROUND", None):
+            modules.setdefault(item.module.__name__, item.module)
+    return list(modules.values())
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked ``after_every_rehearsal`` run last, so that they see every plan the session's rehearsals made.
 
-    Under pytest-xdist (``-n 2``, with pytest.ini's ``--dist loadgroup``) the rehearsal tests form one group, run
-    by one worker: each worker collects every test, and the scenarios they share would otherwise run once per
-    worker (the plans a test sees are then its worker's)."""
+    Under pytest-xdist (``-n 2``, with pytest.ini's ``--dist loadgroup``) the tests of the modules with background
+    work form one group, run by one worker: each worker collects every test, and the work they share would
+    otherwise run once per worker (the plans a test sees are then its worker's)."""
     items.sort(key=lambda item: item.get_closest_marker("after_every_rehearsal") is not None)
+    grouped = {module.__name__ for module in _background_modules(items)}  # type: ignore[attr-defined]
     for item in items:
-        if item.module is not None and item.module.__name__ in REHEARSAL_MODULES:
-            item.add_marker(pytest.mark.xdist_group("rehearsal"))
+        if (item.module is not None and item.module.__name__ in grouped) or \
+                item.get_closest_marker("after_every_rehearsal") is not None:
+            item.add_marker(pytest.mark.xdist_group("background"))
+
+
+SECONDS = pytest.StashKey[dict[str, float]]()
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _rehearsals_start_with_the_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                                        _cdktf_temp_under_pytest: None) -> None:
-    """The rehearsal scenarios (integration/test_rehearsal.py) mostly wait on the google provider's fixed pauses:
-    when any of their tests is selected, start them at once, in background threads, beside the rest of the suite.
-    Every plan a rehearsal makes in the session is recorded (tests/support/plans_seen.py) for the policy set.
-    An xdist worker does not know yet whether the rehearsal group is its own: there they start with the group's
-    first test (the ``scenarios`` fixture), in the one worker that runs it."""
-    from tests.support import plans_seen
+def _background_work(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                     _cdktf_temp_under_pytest: None) -> Iterator[None]:
+    """The long work of every selected module (rehearsals, faults, engines, the migration guide) starts at once, in
+    background threads, beside the rest of the suite (tests/support/background.py). Every plan a rehearsal makes
+    in the session is recorded (tests/support/plans_seen.py) for the policy set. An xdist worker does not know yet
+    whether the background group is its own: there the work starts with the group's first ``result``."""
+    from tests.support import background, plans_seen
 
     plans_seen.install()
+    works = background.module_works(_background_modules(request.session.items))
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+    before = cache.get(background.CACHE_KEY, {}) if cache is not None else {}
+    pool = background.Background(tmp_path_factory, before if isinstance(before, dict) else {})
+    background.install(pool)
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    if any(item.module is not None and item.module.__name__ in REHEARSAL_MODULES for item in request.session.items):
-        from tests.integration import test_rehearsal
+        pool.defer(works)
+    else:
+        pool.start(works)
+    try:
+        yield
+    finally:
+        pool.stop()
+        background.install(None)
+        if pool.seconds:
+            request.config.stash[SECONDS] = dict(pool.seconds)
+            if cache is not None:
+                cache.set(background.CACHE_KEY, {**before, **{k: round(v, 1) for k, v in pool.seconds.items()}})
 
-        test_rehearsal.start_scenarios(tmp_path_factory)
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Each background work's time, longest first: what to shorten next, and the next session's order."""
+    seconds = config.stash.get(SECONDS, {})
+    if seconds:
+        terminalreporter.section("background work (seconds, longest first)")
+        for name, value in sorted(seconds.items(), key=lambda kv: -kv[1]):
+            terminalreporter.write_line(f"{value:7.1f}  {name}")
 
 
 @pytest.fixture(scope="session")

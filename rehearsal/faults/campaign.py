@@ -22,6 +22,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
@@ -36,6 +37,9 @@ CHAIN = Path(__file__).with_name("faults.toml")
 # S5: the longest a deploy of the chain may take, faults included, before the campaign kills it. A deploy without
 # faults takes about 20 s on 2 busy cores; the slowest fault (an operation that never ends) adds its 20 s timeout.
 DEPLOY_BOUND = 180
+# Faults at once: each is its own local API, GCS server and deploys, which mostly wait on the provider's own
+# pauses (its 5 s after a connector's create, a deadline, the transport's retries), not on a core.
+PARALLEL = 4
 # The printed commands a user runs: ``terraform -chdir=…`` and the gcloud check of duplicate alert policies.
 _STEP = re.compile(r"^\s+((?:terraform|gcloud) .*)$")
 
@@ -70,10 +74,21 @@ class Outcome:
         return f"fault {self.case.name}: NOT survived ({step}; {self.seconds:.0f} s): {'; '.join(self.problems)}"
 
 
-def synthesize(workdir: Path, config_file: Path) -> Path:
-    """The chain's stack, synthesized once for every fault; returns its ``cdk.tf.json``."""
+@dataclass(frozen=True)
+class Chain:
+    """The chain every fault deploys: its file, the file read, and its stack synthesized once for every fault."""
+
+    config_file: Path
+    config: EnvironmentConfig
+    synthesized: Path  # its cdk.tf.json
+
+
+def prepare_chain(workdir: Path, config_file: Path = CHAIN) -> Chain:
+    config = load_one(config_file)
+    if not isinstance(config, EnvironmentConfig):
+        raise TypeError(f"{config_file} must be an environment file")
     with Rehearsal(workdir) as rehearsal:
-        return rehearsal.synth(config_file) / "cdk.tf.json"
+        return Chain(config_file, config, rehearsal.synth(config_file) / "cdk.tf.json")
 
 
 class Run:
@@ -83,8 +98,7 @@ class Run:
         self.rehearsal = rehearsal
         self.config_file = config_file
         self.case = case
-        self.stack_dir = rehearsal.outdir / "stacks" / config_file.stem
-        self.stack_dir.mkdir(parents=True)
+        self.stack_dir = rehearsal.stack_dir(config_file.stem)
         self.document = json.loads(synthesized.read_text(encoding="utf-8"))
         self.write_stack(self.document)
 
@@ -166,7 +180,9 @@ def steps_of(output: str) -> list[str]:
     return [m.group(1) for m in map(_STEP.match, output.splitlines()) if m]
 
 
-def run_case(case: Case, synthesized: Path, config_file: Path, config: EnvironmentConfig) -> Outcome:
+def run_case(case: Case, chain: Chain) -> Outcome:
+    """One fault against its own local API and GCS server; never raises (a failure to run it is its problem)."""
+    config_file, config = chain.config_file, chain.config
     outcome = Outcome(case)
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix=f"faults-{case.name}-"))
@@ -178,7 +194,7 @@ def run_case(case: Case, synthesized: Path, config_file: Path, config: Environme
             rehearsal.gcp.enabled_services.setdefault(config.project, set()).update(
                 required_apis(config.has_connector, has_alerts=config.alerts is not None))
             before = set(rehearsal.gcp.store)
-            run = Run(rehearsal, config_file, synthesized, case)
+            run = Run(rehearsal, config_file, chain.synthesized, case)
             region = f"projects/{config.project}/regions/{config.region}"
             watch = Watch({f"{region}/addresses/{name}" for name in config.address_names},
                           f"{region}/routers/{config.router_name}", config.nat_name)
@@ -286,18 +302,19 @@ def select(names: list[str] | None) -> list[Case]:
     return [c for c in CASES if not names or c.name in names]
 
 
-def run_all(cases: list[Case], *, each: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
-    """Every case against its own local API, one after the other; ``each`` gets each outcome as it ends."""
-    config = load_one(CHAIN)
-    if not isinstance(config, EnvironmentConfig):
-        raise TypeError(f"{CHAIN} must be an environment file")
+def run_all(cases: list[Case], *, each: Callable[[Outcome], None] = lambda outcome: None,
+            parallel: int = PARALLEL) -> list[Outcome]:
+    """Every case against its own local API, ``parallel`` at a time; ``each`` gets each outcome in the cases'
+    order, as soon as it and those before it ended."""
     workdir = Path(tempfile.mkdtemp(prefix="faults-"))
-    outcomes = []
     try:
-        synthesized = synthesize(workdir, CHAIN)
-        for case in cases:
-            outcomes.append(run_case(case, synthesized, CHAIN, config))
-            each(outcomes[-1])
+        chain = prepare_chain(workdir)
+        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="fault") as pool:
+            futures = [pool.submit(run_case, case, chain) for case in cases]
+            outcomes = []
+            for future in futures:
+                outcomes.append(future.result())
+                each(outcomes[-1])
     finally:
         subprocess.run(["rm", "-rf", str(workdir)], check=False)
     return outcomes

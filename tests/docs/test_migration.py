@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 
 from rehearsal.driver import Rehearsal, load_one, readable
+from rehearsal.pace import prepare
+from tests.support import background
+from tests.support.background import Work
 from tests.support.documents import fenced_blocks
 from tests.support.paths import ROOT
 from tests.support.project import project_copy
@@ -57,7 +60,8 @@ def test_the_output_of_each_block_is_found_by_its_mark():
     assert outputs(text, 3) == ["\nfirst\n", "\nsecond\n", ""]
 
 
-def test_every_command_of_the_migration_runs_on_a_deployed_stack(tmp_path):
+def run_the_guide(tmp_path: Path) -> tuple[int, str]:
+    """Every ```sh block in one shell, on a deployed stack: the exit code and the readable output."""
     project = project_copy(tmp_path / "project")
     # A user's environment: the example with a project and bucket of its own (make diff and make deploy refuse the
     # shipped example's placeholders).
@@ -68,9 +72,9 @@ def test_every_command_of_the_migration_runs_on_a_deployed_stack(tmp_path):
         cloud.seed(load_one(production))
         cloud.deploy(production)  # the stack as it runs today: deployed by the default engine
         # ... and its provider lock file, which a user's cdktf.out/stacks/<stack>/ keeps from that deploy (here the
-        # Terraform registry, which `terraform init` asks when there is none, cannot be reached).
-        lock = project / "cdktf.out" / "stacks" / "production" / ".terraform.lock.hcl"
-        lock.parent.mkdir(parents=True)
+        # Terraform registry, which `terraform init` asks when there is none, cannot be reached). The folder gets
+        # the rehearsal's override too, as every stack planned against the local API does (rehearsal/pace.py).
+        lock = prepare(project / "cdktf.out" / "stacks" / "production") / ".terraform.lock.hcl"
         shutil.copy2(cloud.outdir / "stacks" / "production" / ".terraform.lock.hcl", lock)
         env = cloud.env()
         del env["CDKTF_OUTDIR"]  # the project's own cdktf.out/, as for a user
@@ -78,9 +82,16 @@ def test_every_command_of_the_migration_runs_on_a_deployed_stack(tmp_path):
         env.update(TMPDIR=str(tmp_path), CI="true")
         result = subprocess.run(["bash", "-c", script(COMMANDS)], cwd=project, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800)
+    return result.returncode, readable(result.stdout)
 
-    text = readable(result.stdout)
-    assert result.returncode == 0, text[-6000:]
+
+# The guide's run is background work, started with the session (tests/support/background.py).
+BACKGROUND = [Work("migration-guide", run_the_guide, 90)]
+
+
+def test_every_command_of_the_migration_runs_on_a_deployed_stack():
+    code, text = background.result("migration-guide")
+    assert code == 0, text[-6000:]
     for block, output in zip(COMMANDS, outputs(text, len(COMMANDS))):
         for line in EXPECTED.get(id(block), "").splitlines():
             assert line in output, f"{block.where}: {line!r} is not in its output:\n{output[-3000:]}"

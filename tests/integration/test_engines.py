@@ -13,10 +13,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import subprocess
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,6 +24,8 @@ import pytest
 
 from constructs_lib._provider.engine import CDKTF, CDKTN
 from rehearsal.driver import ENGINES, Rehearsal, load_one, rehearse
+from tests.support import background
+from tests.support.background import Work
 from tests.support.paths import EXAMPLE, FIXTURES, ROOT
 from tests.support.processes import child_env
 
@@ -58,7 +60,7 @@ for index, file in enumerate(sys.argv[2:]):
 def synthesize_each(engine: str, out: Path) -> dict[str, Any]:
     python, _ = ENGINES[engine]
     assert python.is_file(), f"{python} is missing: `make test` sets up both engines (make engine-cdktn)"
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
     result = subprocess.run([str(python), "-c", SYNTHESIZE_EACH, str(out), *map(str, FILES)], cwd=ROOT,
                             env=child_env(), capture_output=True, text=True, timeout=1200)
     assert result.returncode == 0, f"{engine}:\n{result.stderr[-3000:]}"
@@ -78,7 +80,7 @@ def deploy_then_plan(workdir: Path, deployed_by: str, planned_by: str) -> dict[s
     with Rehearsal(workdir, deployed_by) as rehearsal:
         rehearsal.seed(load_one(EXAMPLE))
         rehearsal.deploy(EXAMPLE)
-        stack_dir = rehearsal.outdir / "stacks" / EXAMPLE.stem
+        stack_dir = rehearsal.stack_dir(EXAMPLE.stem)
         state = rehearsal.terraform(stack_dir, "state", "list").stdout.split()
         rehearsal.synth(EXAMPLE, engine=planned_by)
         rehearsal.init(stack_dir)
@@ -91,26 +93,20 @@ def deploy_then_plan(workdir: Path, deployed_by: str, planned_by: str) -> dict[s
 CROSSINGS = [(CDKTF.name, CDKTN.name), (CDKTN.name, CDKTF.name)]
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Future]:
-    """Everything this module shows, started at once (the rehearsals mostly wait on the provider's own pauses):
-    each engine's synth of every file, the cdktn rehearsal, and both crossings."""
-    out = tmp_path_factory.mktemp("engines")
-    with ThreadPoolExecutor(max_workers=5) as pool:
-        futures = {engine: pool.submit(synthesize_each, engine, out / engine) for engine in (CDKTF.name, CDKTN.name)}
-        futures["rehearsal"] = pool.submit(rehearse_on, CDKTN.name)
-        for deployed_by, planned_by in CROSSINGS:
-            futures[f"{deployed_by}-then-{planned_by}"] = pool.submit(
-                deploy_then_plan, out / f"{deployed_by}-then-{planned_by}", deployed_by, planned_by)
-        for future in futures.values():
-            future.exception()  # wait for all, inside the pool's lifetime
-    return futures
+# Everything this module shows, as background work started with the session (tests/support/background.py): each
+# engine's synth of every file, the cdktn rehearsal, and both crossings.
+BACKGROUND = [*(Work(f"engines:synth-{engine}", functools.partial(synthesize_each, engine), 60)
+                for engine in (CDKTF.name, CDKTN.name)),
+              Work("engines:rehearsal", lambda folder: rehearse_on(CDKTN.name), 40),
+              *(Work(f"engines:{deployed_by}-then-{planned_by}",
+                     functools.partial(deploy_then_plan, deployed_by=deployed_by, planned_by=planned_by), 40)
+                for deployed_by, planned_by in CROSSINGS)]
 
 
 @pytest.fixture(scope="module")
-def synthesized(runs) -> dict[str, dict[str, Any]]:
+def synthesized() -> dict[str, dict[str, Any]]:
     """engine → file → its exit code, its problems and each stack's cdk.tf.json."""
-    return {engine: runs[engine].result() for engine in (CDKTF.name, CDKTN.name)}
+    return {engine: background.result(f"engines:synth-{engine}") for engine in (CDKTF.name, CDKTN.name)}
 
 
 def differences(left: Any, right: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -178,8 +174,8 @@ def test_a_difference_anywhere_else_is_seen():
     assert list(differences({"a": 1}, {"a": True})) == [("a",)]
 
 
-def test_the_example_rehearses_on_the_cdktn_engine_with_an_empty_second_plan(runs):
-    code, out, err = runs["rehearsal"].result()
+def test_the_example_rehearses_on_the_cdktn_engine_with_an_empty_second_plan():
+    code, out, err = background.result("engines:rehearsal")
 
     assert code == 0, err
     assert "the cdktn engine" in out
@@ -189,8 +185,8 @@ def test_the_example_rehearses_on_the_cdktn_engine_with_an_empty_second_plan(run
 
 
 @pytest.mark.parametrize("deployed_by, planned_by", CROSSINGS, ids=["cdktf-then-cdktn", "cdktn-then-cdktf"])
-def test_a_stack_deployed_by_one_engine_plans_no_change_on_the_other(runs, deployed_by, planned_by):
-    seen = runs[f"{deployed_by}-then-{planned_by}"].result()
+def test_a_stack_deployed_by_one_engine_plans_no_change_on_the_other(deployed_by, planned_by):
+    seen = background.result(f"engines:{deployed_by}-then-{planned_by}")
 
     assert seen["version"] == {CDKTF.name: CDKTF.core_version, CDKTN.name: CDKTN.core_version}[planned_by]
     assert seen["plan"].changes == [], seen["plan"].describe()

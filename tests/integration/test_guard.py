@@ -4,7 +4,7 @@ Each scenario deploys a stack, then plans a change that would lose an allowliste
 ``static_ip_count``, an address lost from state by a 404 during refresh, a NAT left without an active IP. The
 guard (``constructs_lib.guard.check``) must refuse each plan; the same changes with ``[egress] release_ips`` or
 ``forget_ips`` must pass it and, applied, release the address (gone from the local API) or forget it (still
-there, out of state). ``make rehearse FROM=`` is rehearsed too. The scenarios join test_rehearsal's session pool;
+there, out of state). ``make rehearse FROM=`` is rehearsed too. The scenarios are background work, like test_rehearsal's;
 the last test holds the HCP Terraform policy set's Rego to the Python guard on every plan of every scenario and
 every other plan a rehearsal made in the session (tests/support/plans_seen.py).
 """
@@ -15,7 +15,6 @@ import copy
 import io
 import json
 import subprocess
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,9 @@ from constructs_lib.deploy.terraform import PLAN_FILE
 from rehearsal.driver import Plan, Rehearsal, load_one, rehearse
 from rehearsal.tomlfile import dumps as toml_dumps
 from tests.integration import test_rehearsal
-from tests.integration.test_rehearsal import Recorded, Steps, example_doc, recorded, scenarios  # noqa: F401
-from tests.support import plans_seen
+from tests.integration.test_rehearsal import Recorded, Steps, example_doc, recorded
+from tests.support import background, plans_seen
+from tests.support.background import Work
 from tests.support.paths import ROOT
 from tests.support.synth import ADDRESS, NAT_ADDRESS
 
@@ -190,7 +190,9 @@ GUARD_SCENARIOS = {
     "guard:nat-without-ip": nat_without_ip,
     "guard:rehearsed-change": rehearsed_change,
 }
-test_rehearsal.SCENARIOS.update(GUARD_SCENARIOS)
+# With test_rehearsal's two scenarios these tests read too (the same Work objects: each runs once).
+BACKGROUND = [*(Work(name, run, 40) for name, run in GUARD_SCENARIOS.items()),
+              *(w for w in test_rehearsal.BACKGROUND if w.name in ("connector-to-direct", "pool"))]
 
 
 def rules(plan) -> list[tuple[str, str]]:
@@ -200,8 +202,8 @@ def rules(plan) -> list[tuple[str, str]]:
 # --- refused ----------------------------------------------------------------------------------------------
 
 
-def test_a_lower_static_ip_count_is_refused_naming_the_address_and_its_ip(scenarios):
-    rec = recorded(scenarios, "guard:lowered-count")
+def test_a_lower_static_ip_count_is_refused_naming_the_address_and_its_ip():
+    rec = recorded("guard:lowered-count")
     violations = check(rec.plans["two"].json)
     assert [(v.rule, v.name) for v in violations] == [("release", "cloud-run-origin-ip-3"),
                                                        ("undrained", "cloud-run-origin-ip-3")]
@@ -213,14 +215,14 @@ def test_a_lower_static_ip_count_is_refused_naming_the_address_and_its_ip(scenar
     assert "release_ips" in release.message and "forget_ips" in release.message
 
 
-def test_a_changed_name_is_refused(scenarios):
-    plans = recorded(scenarios, "guard:changed-name").plans
+def test_a_changed_name_is_refused():
+    plans = recorded("guard:changed-name").plans
     assert ("release", "cloud-run-origin-ip") in rules(plans["released:renamed"])
     assert ("undrained", "cloud-run-origin-ip") in rules(plans["released:renamed"])
 
 
-def test_an_address_lost_by_a_404_on_refresh_is_refused_as_a_recreate(scenarios):
-    rec = recorded(scenarios, "guard:lost-on-refresh")
+def test_an_address_lost_by_a_404_on_refresh_is_refused_as_a_recreate():
+    rec = recorded("guard:lost-on-refresh")
     plan = rec.plans["lost"]
     assert list(plan.actions(ADDRESS).values()) == [["create"]]
     (violation,) = check(plan.json)
@@ -229,24 +231,24 @@ def test_an_address_lost_by_a_404_on_refresh_is_refused_as_a_recreate(scenarios)
     assert rec.facts["addresses"] == ["cloud-run-origin-ip"]  # still in GCP: only the refresh lost it
 
 
-def test_a_nat_left_without_an_active_ip_is_refused(scenarios):
-    plan = recorded(scenarios, "guard:nat-without-ip").plans["all-draining"]
+def test_a_nat_left_without_an_active_ip_is_refused():
+    plan = recorded("guard:nat-without-ip").plans["all-draining"]
     assert rules(plan) == [("no-active-ip", "cloud-run-nat")]
 
 
 # --- allowed by the file --------------------------------------------------------------------------------
 
 
-def test_release_ips_lets_the_lower_count_through_and_releases_the_address(scenarios):
-    rec = recorded(scenarios, "guard:lowered-count")
+def test_release_ips_lets_the_lower_count_through_and_releases_the_address():
+    rec = recorded("guard:lowered-count")
     assert check(rec.plans["two-released"].json) == []
     assert rec.facts["released"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2"]
     assert not [a for a in rec.facts["released_state"] if "origin-ip-3" in a]
     test_rehearsal.assert_converged(rec)
 
 
-def test_forget_ips_lets_the_lower_count_through_and_keeps_the_address_out_of_state(scenarios):
-    rec = recorded(scenarios, "guard:lowered-count")
+def test_forget_ips_lets_the_lower_count_through_and_keeps_the_address_out_of_state():
+    rec = recorded("guard:lowered-count")
     plan = rec.plans["forget:two-forgotten"]
     assert check(plan.json) == []
     assert [a for a, act in plan.actions(ADDRESS).items() if act == ["forget"]] == [
@@ -257,8 +259,8 @@ def test_forget_ips_lets_the_lower_count_through_and_keeps_the_address_out_of_st
         len([a for a in rec.facts["forgotten_state"] if a.startswith(ADDRESS)]) == 2
 
 
-def test_a_changed_name_passes_with_release_ips_and_releases_the_address(scenarios):
-    rec = recorded(scenarios, "guard:changed-name")
+def test_a_changed_name_passes_with_release_ips_and_releases_the_address():
+    rec = recorded("guard:changed-name")
     plan = rec.plans["released:renamed-released"]
     assert check(plan.json) == []
     deleted = [a for a, act in plan.actions(ADDRESS).items() if act == ["delete"]]
@@ -270,8 +272,8 @@ def test_a_changed_name_passes_with_release_ips_and_releases_the_address(scenari
     assert not rec.plans["released:renamed-released:after"].changes
 
 
-def test_a_changed_name_passes_with_forget_ips_and_keeps_the_address_out_of_state(scenarios):
-    rec = recorded(scenarios, "guard:changed-name")
+def test_a_changed_name_passes_with_forget_ips_and_keeps_the_address_out_of_state():
+    rec = recorded("guard:changed-name")
     plan = rec.plans["forgotten:renamed-forgotten"]
     assert check(plan.json) == []
     forgotten = [a for a, act in plan.actions(ADDRESS).items() if act == ["forget"]]
@@ -283,8 +285,8 @@ def test_a_changed_name_passes_with_forget_ips_and_keeps_the_address_out_of_stat
     assert not rec.plans["forgotten:renamed-forgotten:after"].changes
 
 
-def test_the_key_left_in_the_file_after_the_deploy_changes_nothing(scenarios):
-    rec = recorded(scenarios, "guard:lowered-count")
+def test_the_key_left_in_the_file_after_the_deploy_changes_nothing():
+    rec = recorded("guard:lowered-count")
     assert not rec.plans["two-released:after"].changes
     assert check(rec.plans["key-removed"].json) == []
 
@@ -292,11 +294,11 @@ def test_the_key_left_in_the_file_after_the_deploy_changes_nothing(scenarios):
 # --- the documented procedures pass -----------------------------------------------------------------------
 
 
-def test_the_documented_moves_pass_the_guard_and_only_the_removal_needs_release_ips(scenarios):
+def test_the_documented_moves_pass_the_guard_and_only_the_removal_needs_release_ips():
     """docs/operations.md's procedures, applied by test_rehearsal.py: the move to direct egress and the pool's growth,
     standby and drain change no allowlisted IP; removing the drained address is a release the file must allow."""
-    moves = recorded(scenarios, "connector-to-direct").plans
-    pool = recorded(scenarios, "pool").plans
+    moves = recorded("connector-to-direct").plans
+    pool = recorded("pool").plans
     for name, plan in [*moves.items(), *((n, p) for n, p in pool.items() if not n.startswith("remove"))]:
         assert check(plan.json) == [], name
     assert [(v.rule, v.name) for v in check(pool["remove"].json)] == [("release", "cloud-run-origin-ip")]
@@ -305,20 +307,20 @@ def test_the_documented_moves_pass_the_guard_and_only_the_removal_needs_release_
 # --- make diff / make deploy (python -m constructs_lib.deploy) ------------------------------------------
 
 
-def test_make_deploy_needs_a_confirmation_or_auto_approve(scenarios):
-    code, output = recorded(scenarios, "guard:deploy-command").facts["unconfirmed"]
+def test_make_deploy_needs_a_confirmation_or_auto_approve():
+    code, output = recorded("guard:deploy-command").facts["unconfirmed"]
     assert code == 1 and "AUTO_APPROVE=1" in output, output
 
 
-def test_make_deploy_applies_a_guarded_first_deploy(scenarios):
-    facts = recorded(scenarios, "guard:deploy-command").facts
+def test_make_deploy_applies_a_guarded_first_deploy():
+    facts = recorded("guard:deploy-command").facts
     assert facts["first"][0] == 0, facts["first"][1]
     assert "plan guard: no allowlisted IP is released" in facts["first"][1]
     assert facts["deployed"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"]
 
 
-def test_make_diff_and_make_deploy_refuse_a_lower_count_and_apply_nothing(scenarios):
-    facts = recorded(scenarios, "guard:deploy-command").facts
+def test_make_diff_and_make_deploy_refuse_a_lower_count_and_apply_nothing():
+    facts = recorded("guard:deploy-command").facts
     for case in ("diff", "refused"):
         code, output = facts[case]
         assert code == 1, output
@@ -328,8 +330,8 @@ def test_make_diff_and_make_deploy_refuse_a_lower_count_and_apply_nothing(scenar
     assert facts["after_refusal"] == facts["deployed"]
 
 
-def test_make_deploy_applies_what_release_ips_allows_then_says_to_remove_the_key(scenarios):
-    facts = recorded(scenarios, "guard:deploy-command").facts
+def test_make_deploy_applies_what_release_ips_allows_then_says_to_remove_the_key():
+    facts = recorded("guard:deploy-command").facts
     code, output = facts["released"]
     assert code == 0, output
     assert facts["after_release"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2"]
@@ -343,15 +345,15 @@ def test_make_deploy_applies_what_release_ips_allows_then_says_to_remove_the_key
 # --- make rehearse FROM= ----------------------------------------------------------------------------------
 
 
-def test_rehearse_from_refuses_a_lower_count_with_the_guards_message(scenarios):
-    code, output = recorded(scenarios, "guard:rehearsed-change").facts["refused"]
+def test_rehearse_from_refuses_a_lower_count_with_the_guards_message():
+    code, output = recorded("guard:rehearsed-change").facts["refused"]
     assert code == 1, output
     assert "[release]" in output and "cloud-run-origin-ip-3" in output
     assert "nothing was applied" in output
 
 
-def test_rehearse_from_applies_a_released_change_and_plans_nothing_after(scenarios):
-    code, output = recorded(scenarios, "guard:rehearsed-change").facts["released"]
+def test_rehearse_from_applies_a_released_change_and_plans_nothing_after():
+    code, output = recorded("guard:rehearsed-change").facts["released"]
     assert code == 0, output
     assert "rehearsal: second plan: no changes" in output
     assert "release_ips names cloud-run-origin-ip-3: once this deploy is applied, remove it" in output
@@ -360,13 +362,15 @@ def test_rehearse_from_applies_a_released_change_and_plans_nothing_after(scenari
 # --- the same rules in HCP Terraform ----------------------------------------------------------------------
 
 
-def _every_plan(scenarios: dict[str, Future[Recorded]]) -> dict[str, dict[str, Any]]:
+def _every_plan() -> dict[str, dict[str, Any]]:
     """The plans of every scenario (``make rehearse FROM=``'s guarded plans included), then every other plan a
-    rehearsal made in this session (the NAT rules', the engine tests', the migration guide's: this test is marked
-    to run last; tests/support/plans_seen.py)."""
+    rehearsal made in this session (the NAT rules', the engine tests', the migration guide's, the faults'), once all
+    the session's background work ended (this test is marked to run last; tests/support/plans_seen.py)."""
     plans = {}
-    for name in sorted(scenarios):
-        for step, plan in recorded(scenarios, name).plans.items():
+    for name, done in sorted(background.finished().items()):
+        if not isinstance(done, Recorded):
+            continue
+        for step, plan in done.plans.items():
             plans[f"{name} {step}"] = plan.json
     seen = {id(plan) for plan in plans.values()}
     for where, plan in list(plans_seen.SEEN):
@@ -392,9 +396,9 @@ def _as_python(found: list[Violation]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.after_every_rehearsal
-def test_the_policy_sets_rego_and_the_guard_agree_on_every_plan_the_tests_produce(scenarios, tmp_path):
+def test_the_policy_sets_rego_and_the_guard_agree_on_every_plan_the_tests_produce(tmp_path):
     assert OPA.is_file(), f"{OPA} is missing: run through `make test`, which builds OPA (tools/opa.sh)"
-    plans = _every_plan(scenarios)
+    plans = _every_plan()
     assert len(plans) > 40
     refused = 0
     for where, plan in plans.items():

@@ -1,8 +1,9 @@
 """NAT rules and NAT timeouts with the real google provider 6.50.0 against the local GCP API.
 
-Two scenarios, each run once for the module: the two-partner example (examples/partners.toml) deployed, planned
-again (nothing to do), then a partner's destinations changed; and the guide's chain built by hand with today's
-NAT defaults (TIME_WAIT 30 s, not the provider's 120 s) adopted, then its TIME_WAIT set in the file.
+Three scenarios, each run once per session as background work (tests/support/background.py): the two-partner
+example (examples/partners.toml) deployed, planned again (nothing to do), then a partner's destinations changed
+and its IP rotated; the guide's chain built by hand with today's NAT defaults (TIME_WAIT 30 s, not the
+provider's 120 s) adopted, then its TIME_WAIT set in the file; and an address of the NAT's own moved into a rule.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from constructs_lib.guard import check
 from constructs_lib.report.allowlist import allowlist_entries
 from rehearsal.driver import Plan, Rehearsal, RehearsalError, load_one
 from rehearsal.tomlfile import dumps as toml_dumps
+from tests.support import background
+from tests.support.background import Work
 from tests.support.paths import shipped
 from tests.support.synth import ADDRESS, NAT, NAT_ADDRESS, ROUTER
 
@@ -60,10 +63,9 @@ def last(link: str) -> str:
     return link.rsplit("/", 1)[-1]
 
 
-@pytest.fixture(scope="module")
-def partners(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def run_partners(folder: Path) -> dict[str, Any]:
     doc = tomllib.loads(PARTNERS.read_text(encoding="utf-8"))
-    with Rehearsal(tmp_path_factory.mktemp("partners")) as rehearsal:
+    with Rehearsal(folder) as rehearsal:
         stack = Stack(rehearsal, "partners")
         stack.apply("deploy", doc)
         found: dict[str, Any] = {"nat": stack.nat("partners-router"), "outputs": rehearsal.outputs(stack.dir),
@@ -165,10 +167,9 @@ def test_the_deployed_nat_has_every_timeout_the_file_implies(partners):
 # --- an adopted NAT keeps its timeouts ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def adopted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def run_adopted(folder: Path) -> dict[str, Any]:
     doc = tomllib.loads(ADOPT.read_text(encoding="utf-8"))
-    with Rehearsal(tmp_path_factory.mktemp("adopted")) as rehearsal:
+    with Rehearsal(folder) as rehearsal:
         stack = Stack(rehearsal, ADOPT.stem)
         stack.apply("adopt", doc)
         found: dict[str, Any] = {"nat": stack.nat("my-router")}
@@ -199,13 +200,12 @@ def test_the_file_setting_the_live_value_changes_nothing_and_another_value_updat
 # --- an address of the NAT's own into a rule ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def into_rule(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def run_into_rule(folder: Path) -> dict[str, Any]:
     """An address of the NAT's own moved into a rule: in one deploy, then in two (out of the NAT, into the rule)."""
     doc = tomllib.loads(PARTNERS.read_text(encoding="utf-8"))
     del doc["nat"]["rules"], doc["capacity"]
     found: dict[str, Any] = {}
-    with Rehearsal(tmp_path_factory.mktemp("into-rule")) as rehearsal:
+    with Rehearsal(folder) as rehearsal:
         stack = Stack(rehearsal, "partners")
         stack.apply("pool", doc)
         rule = {"description": "partner-a", "destinations": ["198.51.100.0/24"], "ips": ["partner-a-ip"]}
@@ -233,3 +233,23 @@ def test_it_joins_a_rule_in_two_deploys_out_of_the_nat_then_into_the_rule(into_r
         assert not into_rule["plans"][step].changes, into_rule["plans"][step].describe()
     assert sorted(last(link) for link in into_rule["nat"]["natIps"]) == ["partner-b-ip", "partners-origin-ip"]
     assert rule_ips(into_rule["nat"], 100) == (["partner-a-ip"], [])
+
+
+# Each scenario is background work (tests/support/background.py), started with the session.
+BACKGROUND = [Work("nat-rules:partners", run_partners, 70), Work("nat-rules:adopted", run_adopted, 45),
+              Work("nat-rules:into-rule", run_into_rule, 70)]
+
+
+@pytest.fixture(scope="module")
+def partners() -> dict[str, Any]:
+    return background.result("nat-rules:partners")
+
+
+@pytest.fixture(scope="module")
+def adopted() -> dict[str, Any]:
+    return background.result("nat-rules:adopted")
+
+
+@pytest.fixture(scope="module")
+def into_rule() -> dict[str, Any]:
+    return background.result("nat-rules:into-rule")

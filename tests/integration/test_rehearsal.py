@@ -1,8 +1,8 @@
 """What Terraform does with our stacks, shown by Terraform: the real google provider 6.50.0 plans and
 applies them against the local GCP API (``localgcp``), with their GCS backend on fake-gcs-server.
 
-Every scenario runs once per session, several at a time (they mostly wait on the provider's own
-pauses), in the ``scenarios`` fixture; each test then asserts on what its scenario recorded: the
+Every scenario runs once per session, as background work started with the session, several at a time
+(tests/support/background.py); each test then asserts on what its scenario recorded: the
 plan JSON of each step (``resource_changes[].change.actions``), the outputs, the local API's store.
 A scenario that failed fails the tests that read it, with Terraform's own message.
 """
@@ -15,7 +15,6 @@ import json
 import shlex
 import subprocess
 import tomllib
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -25,10 +24,12 @@ import pytest
 from constructs_lib.deploy.recovery import recovery_commands, tainted_services
 from constructs_lib.facts.resources import ALERT_POLICY as POLICY, NAT_ADDRESS
 from constructs_lib.report.allowlist import allowlist_change, allowlist_entries
+from tests.support import background
+from tests.support.background import Work
 from tests.support.paths import FIXTURE_EXAMPLE, FIXTURES, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate
 from tests.support.processes import snapshot
 from tests.support.project import project_copy
-from rehearsal.driver import CDKTF, PROVIDER_BINARY, Plan, Rehearsal, RehearsalError, load_one, provider_missing_message, \
+from rehearsal.driver import CDKTF, Plan, Rehearsal, RehearsalError, load_one, \
     readable, rehearse
 from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, ROUTER, RUN, SUBNET
 from rehearsal.tomlfile import dumps as toml_dumps
@@ -41,8 +42,6 @@ ADOPT_EXAMPLE = shipped("adopt-guide-chain")
 # Resources whose replacement or deletion would change the outbound IP or cut egress (a deleted NatAddress
 # leaves the NAT with its first IP only: the provider's delete crops nat_ips to one).
 KEPT = (ADDRESS, ROUTER, NAT, NAT_ADDRESS)
-# Scenarios at once: each spends most of its time in the provider's fixed waits, not on a core.
-PARALLEL = 4
 
 
 @dataclass
@@ -92,8 +91,7 @@ class Steps:
 
     def deploy_json(self, stack_json: dict[str, Any], config: Path) -> None:
         """Apply a saved synthesized stack (an earlier version of the code's output) as this stack."""
-        stack_dir = self.rehearsal.outdir / "stacks" / self.file.stem
-        stack_dir.mkdir(parents=True, exist_ok=True)
+        stack_dir = self.rehearsal.stack_dir(self.file.stem)
         (stack_dir / "cdk.tf.json").write_text(json.dumps(stack_json, indent=2), encoding="utf-8")
         if self.stack_dir is None:
             self.rehearsal.seed(load_one(config))
@@ -516,32 +514,15 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
 }
 
 
-_running: dict[str, Future[Recorded]] = {}
-_pool: ThreadPoolExecutor | None = None
+# Each scenario's seconds on an idle 2-core machine, for the order of a session with no times of its own (CI's):
+# longest first (tests/support/background.py). Later sessions order by the times they measured.
+ESTIMATES = {"connector-to-direct": 60, "pool": 60, "earlier-shape": 40, "adopt": 40, "alerts": 40}
+BACKGROUND = [Work(name, run, ESTIMATES.get(name, 25)) for name, run in SCENARIOS.items()]
 
 
-def start_scenarios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future[Recorded]]:
-    """Start every scenario (once per session) in background threads; conftest calls this as the session
-    starts, so that the scenarios overlap the rest of the suite."""
-    global _pool
-    if _pool is None:
-        if not PROVIDER_BINARY.is_file():
-            pytest.fail(provider_missing_message())
-        _pool = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="scenario")
-        for name, run in SCENARIOS.items():
-            _running[name] = _pool.submit(run, tmp_path_factory.mktemp(name.replace(":", "-")))
-    return _running
-
-
-@pytest.fixture(scope="session")
-def scenarios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[Recorded]]]:
-    yield start_scenarios(tmp_path_factory)
-    assert _pool is not None
-    _pool.shutdown(wait=True, cancel_futures=True)
-
-
-def recorded(scenarios: dict[str, Future[Recorded]], name: str) -> Recorded:
-    return scenarios[name].result()
+def recorded(name: str) -> Recorded:
+    """What the named scenario recorded, once it ended (its failure, with Terraform's message, re-raised)."""
+    return background.result(name)
 
 
 def removed_or_replaced(plan: Plan, types: tuple[str, ...] = KEPT) -> list[str]:
@@ -560,27 +541,27 @@ def assert_converged(rec: Recorded) -> None:
 
 
 @pytest.mark.parametrize("path", REHEARSED, ids=lambda p: p.stem)
-def test_every_environment_file_rehearses_with_an_empty_second_plan(path, scenarios):
-    rec = recorded(scenarios, f"rehearse:{path.stem}")
+def test_every_environment_file_rehearses_with_an_empty_second_plan(path):
+    rec = recorded(f"rehearse:{path.stem}")
     assert rec.facts["code"] == 0, rec.facts["output"]
     assert "rehearsal: second plan: no changes" in rec.facts["output"]
 
 
 @pytest.mark.parametrize("path", REHEARSED, ids=lambda p: p.stem)
-def test_a_rehearsal_writes_nothing_beside_the_real_file(path, scenarios):
+def test_a_rehearsal_writes_nothing_beside_the_real_file(path):
     """The bootstrap stack keeps its local state beside its file: a rehearsal deploys a copy."""
-    assert recorded(scenarios, f"rehearse:{path.stem}").facts["environments_untouched"]
+    assert recorded(f"rehearse:{path.stem}").facts["environments_untouched"]
 
 
 @pytest.mark.parametrize("path", [p for p in SHIPPED if p != ADOPT_EXAMPLE], ids=lambda p: p.stem)
-def test_rehearsal_prints_the_static_ips(path, scenarios):
-    output = recorded(scenarios, f"rehearse:{path.stem}").facts["output"]
+def test_rehearsal_prints_the_static_ips(path):
+    output = recorded(f"rehearse:{path.stem}").facts["output"]
     assert "static_ips = {" in output
     assert "203.0.113." in output.split("static_ips = {", 1)[1]
 
 
-def test_terraform_validate_passes_on_every_stack_with_the_real_provider(scenarios):
-    facts = recorded(scenarios, "validate").facts
+def test_terraform_validate_passes_on_every_stack_with_the_real_provider():
+    facts = recorded("validate").facts
     assert sorted(facts) == sorted(p.stem for p in REHEARSED)
     for stack, result in facts.items():
         assert result["valid"] is True, (stack, result["diagnostics"])
@@ -590,16 +571,16 @@ def test_terraform_validate_passes_on_every_stack_with_the_real_provider(scenari
 # --- connector → direct --------------------------------------------------------------------------------
 
 
-def test_connector_to_direct_never_deletes_or_replaces_an_address_router_or_nat(scenarios):
-    rec = recorded(scenarios, "connector-to-direct")
+def test_connector_to_direct_never_deletes_or_replaces_an_address_router_or_nat():
+    rec = recorded("connector-to-direct")
     for step in ("prepare", "switch", "finish"):
         assert removed_or_replaced(rec.plans[step]) == [], step
         assert rec.plans[step].actions(ADDRESS) and all(
             a == ["no-op"] for a in rec.plans[step].actions(ADDRESS).values()), step
 
 
-def test_connector_to_direct_steps_change_what_the_readme_says(scenarios):
-    plans = recorded(scenarios, "connector-to-direct").plans
+def test_connector_to_direct_steps_change_what_the_readme_says():
+    plans = recorded("connector-to-direct").plans
     changed = {step: {c["address"].split(".")[0]: c["change"]["actions"] for c in plans[step].changes}
                for step in ("prepare", "switch", "finish")}
     assert changed["prepare"] == {SUBNET: ["create"], NAT: ["update"]}
@@ -614,8 +595,8 @@ def test_connector_to_direct_steps_change_what_the_readme_says(scenarios):
     assert len(finish) == 4
 
 
-def test_connector_to_direct_converges_after_each_step(scenarios):
-    rec = recorded(scenarios, "connector-to-direct")
+def test_connector_to_direct_converges_after_each_step():
+    rec = recorded("connector-to-direct")
     assert_converged(rec)
     store = rec.facts["store"]
     assert not [k for k in store if "/connectors/" in k]
@@ -629,8 +610,8 @@ def test_connector_to_direct_converges_after_each_step(scenarios):
 FIRST, SECOND, THIRD = "cloud-run-origin-ip", "cloud-run-origin-ip-2", "cloud-run-origin-ip-3"
 
 
-def test_growing_and_rotating_the_pool_replaces_nothing(scenarios):
-    plans = recorded(scenarios, "pool").plans
+def test_growing_and_rotating_the_pool_replaces_nothing():
+    plans = recorded("pool").plans
     for step in ("grow", "standby", "into-pool", "drain", "remove"):
         assert step in plans, step
         replaced = [c["address"] for c in plans[step].changes if {"create", "delete"} <= set(c["change"]["actions"])]
@@ -640,9 +621,9 @@ def test_growing_and_rotating_the_pool_replaces_nothing(scenarios):
             assert removed_or_replaced(plans[step], (*KEPT, SUBNET, CONNECTOR, RUN)) == [], step
 
 
-def test_each_rotation_step_leaves_the_nat_as_the_runbook_says(scenarios):
+def test_each_rotation_step_leaves_the_nat_as_the_runbook_says():
     """docs/operations.md "Rotating an IP", steps 1-6 as plain deploys: the local API's NAT after each."""
-    facts = recorded(scenarios, "pool").facts
+    facts = recorded("pool").facts
     seen = {step: (facts[step]["nat_ips"], facts[step]["drain_nat_ips"], sorted(facts[step]["addresses"]))
             for step in ("one", "grow", "standby", "into-pool", "drain", "remove")}
     assert seen == {
@@ -660,8 +641,8 @@ def test_each_rotation_step_leaves_the_nat_as_the_runbook_says(scenarios):
     assert facts["remove"]["addresses"][THIRD] == facts["standby"]["addresses"][THIRD]
 
 
-def test_removing_a_drained_address_updates_the_nat_address_then_deletes_only_that_address(scenarios):
-    plan = recorded(scenarios, "pool").plans["remove"]
+def test_removing_a_drained_address_updates_the_nat_address_then_deletes_only_that_address():
+    plan = recorded("pool").plans["remove"]
     deleted = [a for a, act in plan.actions(ADDRESS).items() if act == ["delete"]]
     assert len(deleted) == 1 and f"{FIRST}_" in deleted[0], plan.describe()
     (holder,) = plan.actions(NAT_ADDRESS)
@@ -669,9 +650,9 @@ def test_removing_a_drained_address_updates_the_nat_address_then_deletes_only_th
     assert plan.actions(NAT_ADDRESS)[holder] == ["update"]
 
 
-def test_the_allowlist_after_each_rotation_step_matches_the_local_api(scenarios):
+def test_the_allowlist_after_each_rotation_step_matches_the_local_api():
     """make allowlist's content (allowlist_entries over the state) against the local API's NAT and addresses."""
-    facts = recorded(scenarios, "pool").facts
+    facts = recorded("pool").facts
     for step in ("one", "grow", "standby", "into-pool", "drain", "remove"):
         world = facts[step]
         roles = {name: ("draining" if name in world["drain_nat_ips"] else "active" if name in world["nat_ips"]
@@ -681,8 +662,8 @@ def test_the_allowlist_after_each_rotation_step_matches_the_local_api(scenarios)
             for name, role in roles.items()), step
 
 
-def test_the_allowlist_change_of_each_rotation_plan(scenarios):
-    rec = recorded(scenarios, "pool")
+def test_the_allowlist_change_of_each_rotation_plan():
+    rec = recorded("pool")
     ip = {name: rec.facts["standby"]["addresses"][name] for name in (FIRST, SECOND, THIRD)}
     section = {step: "\n".join(allowlist_change(rec.plans[step].json)) for step in ("standby", "into-pool", "drain",
                                                                                   "remove", "remove:after")}
@@ -698,8 +679,8 @@ def test_the_allowlist_change_of_each_rotation_plan(scenarios):
     assert "No IP starts or stops being used" in section["remove:after"]
 
 
-def test_make_allowlist_writes_every_ip_of_the_local_api_with_its_role(scenarios):
-    rec = recorded(scenarios, "make-allowlist")
+def test_make_allowlist_writes_every_ip_of_the_local_api_with_its_role():
+    rec = recorded("make-allowlist")
     assert rec.facts["code"] == 0, rec.facts["output"]
     ips = rec.facts["deploy"]["addresses"]
     expected = [
@@ -715,8 +696,8 @@ def test_make_allowlist_writes_every_ip_of_the_local_api_with_its_role(scenarios
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
-def test_make_rehearse_writes_the_rehearsals_allowlist(path, scenarios):
-    rec = recorded(scenarios, f"rehearse:{path.stem}")
+def test_make_rehearse_writes_the_rehearsals_allowlist(path):
+    rec = recorded(f"rehearse:{path.stem}")
     ((stack, entries),) = rec.facts["allowlists"].items()
     assert entries and {e["stack"] for e in entries} == {stack}
     assert all(e["ip"].startswith("203.0.113.") for e in entries), entries
@@ -727,8 +708,8 @@ def test_make_rehearse_writes_the_rehearsals_allowlist(path, scenarios):
 # --- stacks deployed before NatAddress --------------------------------------------------------------------
 
 
-def test_the_earlier_shape_moves_to_nat_address_without_replacing_or_deleting_anything(scenarios):
-    plans = recorded(scenarios, "earlier-shape").plans
+def test_the_earlier_shape_moves_to_nat_address_without_replacing_or_deleting_anything():
+    plans = recorded("earlier-shape").plans
     for step in ("example", "drain-ip"):
         plan = plans[step]
         assert removed_or_replaced(plan, (*KEPT, SUBNET, CONNECTOR, RUN)) == [], step
@@ -743,8 +724,8 @@ def test_the_earlier_shape_moves_to_nat_address_without_replacing_or_deleting_an
                                                     "rotate-router/rotate-nat"
 
 
-def test_the_earlier_shape_keeps_its_nat_and_addresses_and_converges(scenarios):
-    rec = recorded(scenarios, "earlier-shape")
+def test_the_earlier_shape_keeps_its_nat_and_addresses_and_converges():
+    rec = recorded("earlier-shape")
     facts = rec.facts
     assert facts["example:after"] == facts["example:before"]
     assert (facts["example:after"]["nat_ips"], facts["example:after"]["drain_nat_ips"]) == ([FIRST], [])
@@ -754,23 +735,23 @@ def test_the_earlier_shape_keeps_its_nat_and_addresses_and_converges(scenarios):
     assert_converged(rec)
 
 
-def test_a_drained_address_of_the_earlier_shape_is_removed_with_a_plain_deploy(scenarios):
-    facts = recorded(scenarios, "earlier-shape").facts
+def test_a_drained_address_of_the_earlier_shape_is_removed_with_a_plain_deploy():
+    facts = recorded("earlier-shape").facts
     removed = facts["drain-ip:removed"]
     assert (removed["nat_ips"], removed["drain_nat_ips"]) == (["rotate-origin-ip-2"], [])
     assert "rotate-origin-ip" not in removed["addresses"]
     assert removed["addresses"]["rotate-origin-ip-2"] == facts["drain-ip:before"]["addresses"]["rotate-origin-ip-2"]
 
 
-def test_the_pool_converges_after_each_step(scenarios):
-    assert_converged(recorded(scenarios, "pool"))
+def test_the_pool_converges_after_each_step():
+    assert_converged(recorded("pool"))
 
 
 # --- adopting a chain built by hand ------------------------------------------------------------------
 
 
-def test_adopting_the_guides_chain_imports_each_resource_and_changes_nothing(scenarios):
-    rec = recorded(scenarios, "adopt")
+def test_adopting_the_guides_chain_imports_each_resource_and_changes_nothing():
+    rec = recorded("adopt")
     changes = rec.plans["adopt"].json["resource_changes"]
     imported = {c["address"].split(".")[0] + " " + c["change"]["importing"]["id"] for c in changes
                 if "importing" in c["change"]}
@@ -791,15 +772,15 @@ def test_adopting_the_guides_chain_imports_each_resource_and_changes_nothing(sce
     assert "resource_drift" not in summary or summary["resource_drift"] == []
 
 
-def test_adopting_creates_nothing_in_gcp_and_converges(scenarios):
-    rec = recorded(scenarios, "adopt")
+def test_adopting_creates_nothing_in_gcp_and_converges():
+    rec = recorded("adopt")
     # gcloud's creates go to the API directly (localgcp/gcloud.py); over HTTP, Terraform created nothing.
     assert rec.facts["creates"] == []
     assert_converged(rec)
 
 
-def test_a_file_that_differs_from_what_exists_plans_the_difference_beside_the_imports(scenarios):
-    plan = recorded(scenarios, "adopt").plans["misaligned"]
+def test_a_file_that_differs_from_what_exists_plans_the_difference_beside_the_imports():
+    plan = recorded("adopt").plans["misaligned"]
     changed = {c["address"].split(".")[0]: c["change"]["actions"] for c in plan.changes}
     assert changed == {SUBNET: ["update"]}
     (subnet,) = [c for c in plan.changes]
@@ -807,26 +788,26 @@ def test_a_file_that_differs_from_what_exists_plans_the_difference_beside_the_im
     assert subnet["change"]["after"]["private_ip_google_access"] is True
 
 
-def test_without_adopt_a_hand_built_chain_fails_with_already_exists(scenarios):
-    rec = recorded(scenarios, "hand-built-without-adopt")
+def test_without_adopt_a_hand_built_chain_fails_with_already_exists():
+    rec = recorded("hand-built-without-adopt")
     assert all(a == ["create"] for a in rec.plans["create"].actions(ADDRESS).values())
     assert "already exists" in rec.facts["error"]
     # Nothing was released: the allowlisted address is still the one gcloud reserved.
     assert rec.facts["addresses"] == ["projects/my-gcp-project/regions/asia-northeast3/addresses/my-static-ip"]
 
 
-def test_an_adopted_address_that_is_internal_stops_the_plan_at_the_postcondition(scenarios):
-    facts = recorded(scenarios, "adopted-address-checks").facts
+def test_an_adopted_address_that_is_internal_stops_the_plan_at_the_postcondition():
+    facts = recorded("adopted-address-checks").facts
     assert "existing_ips: partner-ip must be an EXTERNAL address to serve as a NAT IP." in facts["internal"]
 
 
-def test_an_adopted_address_that_is_not_reserved_stops_the_plan(scenarios):
-    facts = recorded(scenarios, "adopted-address-checks").facts
+def test_an_adopted_address_that_is_not_reserved_stops_the_plan():
+    facts = recorded("adopted-address-checks").facts
     assert "Error: projects/my-gcp-project/regions/asia-northeast3/addresses/partner-ip not found" in facts["missing"]
 
 
-def test_a_public_service_gets_the_invoker_binding_for_all_users_and_converges(scenarios):
-    rec = recorded(scenarios, "public-service")
+def test_a_public_service_gets_the_invoker_binding_for_all_users_and_converges():
+    rec = recorded("public-service")
     assert rec.facts["policy"]["bindings"] == [{"role": "roles/run.invoker", "members": ["allUsers"]}]
     assert_converged(rec)
 
@@ -834,8 +815,8 @@ def test_a_public_service_gets_the_invoker_binding_for_all_users_and_converges(s
 # --- refusals ----------------------------------------------------------------------------------------------
 
 
-def test_cdktf_destroy_is_refused_by_prevent_destroy(scenarios):
-    facts = recorded(scenarios, "destroy").facts
+def test_cdktf_destroy_is_refused_by_prevent_destroy():
+    facts = recorded("destroy").facts
     assert facts["code"] != 0
     assert "Invoking Terraform CLI failed" in facts["output"]
     assert facts["deletes"] == []
@@ -845,15 +826,15 @@ def test_cdktf_destroy_is_refused_by_prevent_destroy(scenarios):
     assert "projects/my-gcp-project/locations/asia-northeast3/services/production" in facts["store"]
 
 
-def test_removing_a_protected_service_fails_and_keeps_it(scenarios):
-    rec = recorded(scenarios, "service-removal")
+def test_removing_a_protected_service_fails_and_keeps_it():
+    rec = recorded("service-removal")
     assert list(rec.plans["remove-protected"].actions(RUN).values()).count(["delete"]) == 1
     assert "cannot destroy service without setting deletion_protection=false" in rec.facts["protected_error"]
     assert "projects/my-gcp-project/locations/asia-northeast3/services/reports" in rec.facts["after_refusal"]
 
 
-def test_removing_a_service_takes_the_readmes_two_deploys(scenarios):
-    rec = recorded(scenarios, "service-removal")
+def test_removing_a_service_takes_the_readmes_two_deploys():
+    rec = recorded("service-removal")
     assert [c["change"]["actions"] for c in rec.plans["unprotect"].changes] == [["update"]]
     assert [c["change"]["actions"] for c in rec.plans["remove"].changes] == [["delete"]]
     assert rec.facts["after_removal"] == ["projects/my-gcp-project/locations/asia-northeast3/services/production"]
@@ -862,8 +843,8 @@ def test_removing_a_service_takes_the_readmes_two_deploys(scenarios):
 # --- alert policies ([alerts]) -------------------------------------------------------------------------
 
 
-def test_the_alerting_example_leaves_its_four_policies_in_the_local_monitoring_api(scenarios):
-    policies = recorded(scenarios, "alerts").facts["policies"]
+def test_the_alerting_example_leaves_its_four_policies_in_the_local_monitoring_api():
+    policies = recorded("alerts").facts["policies"]
     assert len(policies) == 4
     nat = ('resource.type = "nat_gateway" AND resource.labels.region = "asia-northeast3" AND '
            'resource.labels.gateway_name = "alerting-nat" AND metric.type = ')
@@ -884,8 +865,8 @@ def test_the_alerting_example_leaves_its_four_policies_in_the_local_monitoring_a
         assert "Fix it in `alerting.toml`" in policy["documentation"]["content"]
 
 
-def test_changing_an_alert_threshold_updates_that_policy_in_place(scenarios):
-    rec = recorded(scenarios, "alerts")
+def test_changing_an_alert_threshold_updates_that_policy_in_place():
+    rec = recorded("alerts")
     assert sorted(rec.plans["cpu-90"].actions(POLICY).values()) == [["no-op"]] * 3 + [["update"]]
     assert [c["type"] for c in rec.plans["cpu-90"].changes] == [POLICY]
     before, after = rec.facts["policies"], rec.facts["changed"]
@@ -896,8 +877,8 @@ def test_changing_an_alert_threshold_updates_that_policy_in_place(scenarios):
     assert condition["name"] == before[changed]["conditions"][0]["name"]
 
 
-def test_removing_the_alerts_table_deletes_the_policies_and_nothing_of_the_chain(scenarios):
-    rec = recorded(scenarios, "alerts")
+def test_removing_the_alerts_table_deletes_the_policies_and_nothing_of_the_chain():
+    rec = recorded("alerts")
     deleted = sorted(c["address"] for c in rec.plans["no-alerts"].changes if c["change"]["actions"] == ["delete"])
     assert len(rec.plans["no-alerts"].changes) == len(deleted) == 5
     assert [a for a in deleted if not a.startswith(POLICY)] == [f"{API}.Api-monitoring"]
@@ -909,8 +890,8 @@ def test_removing_the_alerts_table_deletes_the_policies_and_nothing_of_the_chain
 # --- a Google Cloud that pushes back ---------------------------------------------------------------------------
 
 
-def test_a_first_deploy_with_a_missing_image_fails_with_cloud_runs_error_and_taints_the_service(scenarios):
-    facts = recorded(scenarios, "bad-image-first").facts
+def test_a_first_deploy_with_a_missing_image_fails_with_cloud_runs_error_and_taints_the_service():
+    facts = recorded("bad-image-first").facts
     assert "Error waiting to create Service" in facts["first_error"]
     assert "is not ready and cannot serve traffic. Image 'asia.gcr.io/my-gcp-project/app:1.0.0' not found." in \
         facts["first_error"]
@@ -919,14 +900,14 @@ def test_a_first_deploy_with_a_missing_image_fails_with_cloud_runs_error_and_tai
     assert facts["service_after_failure"]["terminalCondition"]["reason"] == "CONTAINER_MISSING"
 
 
-def test_after_a_failed_first_deploy_the_replacement_is_refused_by_deletion_protection(scenarios):
-    rec = recorded(scenarios, "bad-image-first")
+def test_after_a_failed_first_deploy_the_replacement_is_refused_by_deletion_protection():
+    rec = recorded("bad-image-first")
     assert list(rec.plans["again"].actions(RUN).values()) == [["delete", "create"]]
     assert "cannot destroy service without setting deletion_protection=false" in rec.facts["again_error"]
 
 
-def test_the_documented_recovery_deploys_the_fixed_image_with_deletion_protection_on(scenarios):
-    rec = recorded(scenarios, "bad-image-first")
+def test_the_documented_recovery_deploys_the_fixed_image_with_deletion_protection_on():
+    rec = recorded("bad-image-first")
     (untaint, deploy) = rec.facts["commands"]
     assert untaint.startswith("terraform -chdir=") and " untaint " in untaint
     assert deploy == "# fix the image in the file, then deploy again: make deploy STACK=first"
@@ -937,8 +918,8 @@ def test_the_documented_recovery_deploys_the_fixed_image_with_deletion_protectio
     assert not rec.plans["fixed:after"].changes
 
 
-def test_a_later_bad_deploy_fails_and_the_old_revision_keeps_serving_its_traffic(scenarios):
-    facts = recorded(scenarios, "bad-image-later").facts
+def test_a_later_bad_deploy_fails_and_the_old_revision_keeps_serving_its_traffic():
+    facts = recorded("bad-image-later").facts
     assert "Error updating Service" in facts["bad_error"] or "Error waiting" in facts["bad_error"]
     assert "failed to start and listen on the port defined provided by the PORT=8080" in facts["bad_error"]
     before, after = facts["before"], facts["after"]
@@ -948,14 +929,14 @@ def test_a_later_bad_deploy_fails_and_the_old_revision_keeps_serving_its_traffic
     assert facts["fixed"]["latestReadyRevision"] == facts["fixed"]["latestCreatedRevision"]
 
 
-def test_a_later_bad_deploy_recovers_with_the_next_deploy_and_converges(scenarios):
-    rec = recorded(scenarios, "bad-image-later")
+def test_a_later_bad_deploy_recovers_with_the_next_deploy_and_converges():
+    rec = recorded("bad-image-later")
     assert list(rec.plans["fixed"].actions(RUN).values()) == [["update"]]
     assert not rec.plans["fixed:after"].changes
 
 
-def test_every_operation_runs_and_is_done_at_the_providers_first_poll(scenarios):
-    facts = recorded(scenarios, "limits").facts
+def test_every_operation_runs_and_is_done_at_the_providers_first_poll():
+    facts = recorded("limits").facts
     kinds = {key.split("/operations/")[0].split("/")[-1] if "/operations/" in key else key.split("/")[0]
              for key in facts["polls"]}
     assert facts["running"] == []
@@ -963,8 +944,8 @@ def test_every_operation_runs_and_is_done_at_the_providers_first_poll(scenarios)
     assert {"asia-northeast3", "operations"} <= kinds  # compute's region operations and Service Usage's
 
 
-def test_memory_only_and_cpu_in_milli_cpus_rehearse_with_an_empty_second_plan(scenarios):
-    rec = recorded(scenarios, "limits")
+def test_memory_only_and_cpu_in_milli_cpus_rehearse_with_an_empty_second_plan():
+    rec = recorded("limits")
     assert_converged(rec)
     assert rec.facts["limits"] == {"production": {"cpu": "1000m", "memory": "1Gi"},
                                    "reports": {"cpu": "1000m", "memory": "512Mi"}}
@@ -980,23 +961,23 @@ def test_memory_only_and_cpu_in_milli_cpus_rehearse_with_an_empty_second_plan(sc
     ("quota", "Quota 'STATIC_ADDRESSES' exceeded.  Limit: 0.0 in region asia-northeast3."),
     ("missing-image", "is not ready and cannot serve traffic. Image 'asia.gcr.io/my-gcp-project/app:1.0.0' not found."),
 ])
-def test_each_brownfield_seed_fails_the_rehearsal_with_gcps_error(scenarios, name, error):
-    facts = recorded(scenarios, f"brownfield:{name}").facts
+def test_each_brownfield_seed_fails_the_rehearsal_with_gcps_error(name, error):
+    facts = recorded(f"brownfield:{name}").facts
     assert facts["code"] == 1, facts["output"]
     assert error in facts["output"]
     assert "rehearsal: seeded: " in facts["output"]
 
 
-def test_make_rehearse_prints_the_recovery_of_a_tainted_service(scenarios):
-    output = recorded(scenarios, "brownfield:missing-image").facts["output"]
+def test_make_rehearse_prints_the_recovery_of_a_tainted_service():
+    output = recorded("brownfield:missing-image").facts["output"]
     assert "the Cloud Run service is in the state as tainted" in output
     assert "  terraform -chdir=cdktf.out/stacks/brownfield untaint google_cloud_run_v2_service.Chain_Service-" \
            "production_" in output
     assert "  # fix the image in the file, then deploy again: make deploy STACK=brownfield" in output
 
 
-def test_rehearsing_an_adopting_file_prints_what_it_seeded_and_what_was_imported(scenarios):
-    output = recorded(scenarios, f"rehearse:{ADOPT_EXAMPLE.stem}").facts["output"]
+def test_rehearsing_an_adopting_file_prints_what_it_seeded_and_what_was_imported():
+    output = recorded(f"rehearse:{ADOPT_EXAMPLE.stem}").facts["output"]
     assert "rehearsal: seeded: gcloud compute routers create my-router\n" in output
     assert "rehearsal: seeded: gcloud run deploy my-service --image=" in output
     imported = [line for line in output.splitlines() if line.startswith("rehearsal: imported: ")]

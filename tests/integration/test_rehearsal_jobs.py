@@ -4,22 +4,24 @@ egress only) beside a job, all reading secrets, and a job and a worker pool buil
 Each file is planned (the plan is kept), applied, and planned again; and a file whose secret was never created
 (a brownfield seed) is applied and fails.
 
-The rehearsals run in one module fixture, three at a time (each mostly waits on the provider); each test asserts
-on what they recorded.
+Each rehearsal is background work started with the session (tests/support/background.py); each test asserts on
+what they recorded.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from constructs_lib.facts.resources import JOB, SECRET_IAM_MEMBER, WORKER_POOL
 from rehearsal.brownfield import Seed
 from rehearsal.driver import Plan, Rehearsal, load_one
+from tests.support import background
+from tests.support.background import Work
 from tests.support.paths import FIXTURES
 from tests.support.synth import API, RUN
 
@@ -29,8 +31,6 @@ FILES = {stem: FIXTURES / "jobs" / f"{stem}.toml" for stem in (
     "jobs-connector", "jobs-direct", "jobs-adopt", "worker-pools-direct", "worker-pools-adopt")}
 P, R = "my-gcp-project", "asia-northeast3"
 ACCESSOR = "roles/secretmanager.secretAccessor"
-# Rehearsals at once: each spends most of its time in the provider's fixed waits, not on a core.
-PARALLEL = 3
 
 
 @dataclass
@@ -59,14 +59,16 @@ def rehearse_file(path: Path, workdir: Path, seed: Seed | None = None) -> Rehear
     return found
 
 
+RUNS = {**{stem: (path, None) for stem, path in FILES.items()},
+        "secret-missing": (FILES["jobs-connector"], Seed(missing_secrets=("partner-api-key",)))}
+# Each file's rehearsal is background work (tests/support/background.py), started with the session.
+BACKGROUND = [Work(f"jobs:{stem}", functools.partial(rehearse_file, path, seed=seed), 30)
+              for stem, (path, seed) in RUNS.items()]
+
+
 @pytest.fixture(scope="module")
-def rehearsed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Rehearsed]]:
-    runs = {stem: (path, None) for stem, path in FILES.items()}
-    runs["secret-missing"] = (FILES["jobs-connector"], Seed(missing_secrets=("partner-api-key",)))
-    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="jobs-rehearsal") as pool:
-        futures = {stem: pool.submit(rehearse_file, path, tmp_path_factory.mktemp(stem), seed)
-                   for stem, (path, seed) in runs.items()}
-        yield {stem: future.result() for stem, future in futures.items()}
+def rehearsed() -> dict[str, Rehearsed]:
+    return {stem: background.result(f"jobs:{stem}") for stem in RUNS}
 
 
 def done(rehearsed: dict[str, Rehearsed], stem: str) -> Rehearsed:
