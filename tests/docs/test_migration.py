@@ -86,7 +86,7 @@ def run_the_guide(tmp_path: Path) -> tuple[int, str]:
 
 
 # The guide's run is background work, started with the session (tests/support/background.py).
-BACKGROUND = [Work("migration-guide", run_the_guide, 90)]
+BACKGROUND = [Work("migration-guide", run_the_guide, 135)]
 
 
 def test_every_command_of_the_migration_runs_on_a_deployed_stack():

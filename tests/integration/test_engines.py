@@ -95,11 +95,11 @@ CROSSINGS = [(CDKTF.name, CDKTN.name), (CDKTN.name, CDKTF.name)]
 
 # Everything this module shows, as background work started with the session (tests/support/background.py): each
 # engine's synth of every file, the cdktn rehearsal, and both crossings.
-BACKGROUND = [*(Work(f"engines:synth-{engine}", functools.partial(synthesize_each, engine), 60)
+BACKGROUND = [*(Work(f"engines:synth-{engine}", functools.partial(synthesize_each, engine), 10)
                 for engine in (CDKTF.name, CDKTN.name)),
-              Work("engines:rehearsal", lambda folder: rehearse_on(CDKTN.name), 40),
+              Work("engines:rehearsal", lambda folder: rehearse_on(CDKTN.name), 35),
               *(Work(f"engines:{deployed_by}-then-{planned_by}",
-                     functools.partial(deploy_then_plan, deployed_by=deployed_by, planned_by=planned_by), 40)
+                     functools.partial(deploy_then_plan, deployed_by=deployed_by, planned_by=planned_by), 45)
                 for deployed_by, planned_by in CROSSINGS)]
 
 

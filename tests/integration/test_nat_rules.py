@@ -236,8 +236,8 @@ def test_it_joins_a_rule_in_two_deploys_out_of_the_nat_then_into_the_rule(into_r
 
 
 # Each scenario is background work (tests/support/background.py), started with the session.
-BACKGROUND = [Work("nat-rules:partners", run_partners, 70), Work("nat-rules:adopted", run_adopted, 45),
-              Work("nat-rules:into-rule", run_into_rule, 70)]
+BACKGROUND = [Work("nat-rules:partners", run_partners, 125), Work("nat-rules:adopted", run_adopted, 70),
+              Work("nat-rules:into-rule", run_into_rule, 100)]
 
 
 @pytest.fixture(scope="module")

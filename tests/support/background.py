@@ -25,7 +25,9 @@ from typing import Any, Callable, Iterable
 
 import pytest
 
-# Measured on the 2-core machine (docs/performance.md, "The test suite"): more threads add nothing but contention.
+# Once the provider's batch pause is short (rehearsal/pace.py) the work is CPU-bound on 2 cores; 6 keep both busy
+# through the waits left (a connector's 5 s, the faults' deadlines): 87% of 2 cores over a whole warm make test
+# (docs/performance.md, "The test suite").
 WORKERS = 6
 CACHE_KEY = "background/seconds"
 
