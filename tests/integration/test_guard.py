@@ -11,7 +11,6 @@ every other plan a rehearsal made in the session (tests/support/plans_seen.py).
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import subprocess
