@@ -44,6 +44,7 @@ from rehearsal.gcs import GcsServer
 from rehearsal.localgcp import LocalGcp
 from rehearsal.localgcp.faults import FaultsError, load_faults
 from rehearsal.pace import prepare
+from rehearsal.provider_scan import run_retried
 from rehearsal.seeding import seed_gcp
 from rehearsal.tomlfile import dumps as toml_dumps
 
@@ -137,6 +138,8 @@ class Rehearsal:
         self.outdir = workdir / "cdktf.out"
         self.gcp = LocalGcp()
         self.gcs = GcsServer(workdir / "gcs")
+        # Where the rehearsal's own notices go (a command run once more: provider_scan.py); rehearse() its output.
+        self.say: Callable[[str], None] = lambda text: print(f"rehearsal: {text}", file=sys.stderr, flush=True)
 
     def __enter__(self) -> Rehearsal:
         self.gcp.start()
@@ -191,10 +194,15 @@ class Rehearsal:
         )
         return env
 
-    def _run(self, argv: list[str], *, cwd: Path, env: dict[str, str] | None = None,
-             ok: Iterable[int] = (0,)) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(argv, cwd=cwd, env=env or self.env(), capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
+    def _run(self, argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, ok: Iterable[int] = (0,),
+             stack_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+        """One command; Terraform's and the CLI's (in ``stack_dir``, else ``cwd``) once more when Terraform lost
+        the provider (``rehearsal/provider_scan.py``)."""
+        env = env or self.env()
+        result = run_retried(
+            lambda args: subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
+                                        stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT),
+            argv, stack_dir=stack_dir or cwd, say=self.say)
         if result.returncode not in ok:
             raise RehearsalError(f"`{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(argv))}` failed "
                                  f"(exit {result.returncode}):\n{readable(result.stdout + result.stderr)}")
@@ -222,7 +230,7 @@ class Rehearsal:
         self.stack_dir(config_file.stem)  # before the CLI synthesizes into it and runs Terraform there
         result = self._run([str(cli), "deploy", config_file.stem, "--auto-approve", "--skip-provider-lock",
                             "--no-color", "--output", str(self.outdir), "--app", f"{shlex.quote(str(python))} main.py"],
-                           cwd=ROOT, env=env)
+                           cwd=ROOT, env=env, stack_dir=self.outdir / "stacks" / config_file.stem)
         return result.stdout + result.stderr
 
     def terraform(self, stack_dir: Path, *args: str, ok: Iterable[int] = (0,)) -> subprocess.CompletedProcess[str]:
@@ -325,6 +333,7 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
     workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
     try:
         with Rehearsal(workdir, engine) as rehearsal:
+            rehearsal.say = say
             if brownfield is not None and isinstance(config, BootstrapConfig):
                 print(f"error: {seed_file}: a seed adds neighbours to an environment's network; "
                       f"{config_file} is a bootstrap file", file=err)
