@@ -2,6 +2,6 @@
 
 import sys
 
-from rehearsal.driver import main
+from rehearsal.rehearse import main
 
 sys.exit(main(sys.argv[1:]))

@@ -23,7 +23,8 @@ from typing import Any, Iterator
 import pytest
 
 from constructs_lib._provider.engine import CDKTF, CDKTN
-from rehearsal.driver import ENGINES, Rehearsal, load_one, rehearse
+from rehearsal.driver import ENGINES, Rehearsal, load_one
+from rehearsal.rehearse import rehearse
 from tests.support import background
 from tests.support.background import Work
 from tests.support.paths import EXAMPLE, FIXTURES, ROOT

@@ -152,7 +152,8 @@ def test_make_rehearse_with_a_faults_file_deploys_through_the_fault_and_says_whe
     passes."""
     from io import StringIO
 
-    from rehearsal.driver import ROOT, rehearse
+    from rehearsal.driver import ROOT
+    from rehearsal.rehearse import rehearse
 
     faults = tmp_path / "faults.toml"
     faults.write_text('[[fault]]\nmethod = "POST"\npath = "/compute/v1/projects/*/regions/*/addresses"\n'

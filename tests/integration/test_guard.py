@@ -21,7 +21,8 @@ import pytest
 
 from constructs_lib.guard import Violation, check
 from constructs_lib.deploy.terraform import PLAN_FILE
-from rehearsal.driver import Plan, Rehearsal, load_one, rehearse
+from rehearsal.driver import Plan, Rehearsal, load_one
+from rehearsal.rehearse import rehearse
 from rehearsal.tomlfile import dumps as toml_dumps
 from tests.integration import test_rehearsal
 from tests.integration.test_rehearsal import Recorded, Steps, example_doc, recorded

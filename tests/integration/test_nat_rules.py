@@ -8,7 +8,6 @@ provider's 120 s) adopted, then its TIME_WAIT set in the file; and an address of
 
 from __future__ import annotations
 
-import copy
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,11 @@ import pytest
 
 from constructs_lib.guard import check
 from constructs_lib.report.allowlist import allowlist_entries
-from rehearsal.driver import Plan, Rehearsal, RehearsalError, load_one
-from rehearsal.tomlfile import dumps as toml_dumps
+from rehearsal.driver import Rehearsal, RehearsalError
 from tests.support import background
 from tests.support.background import Work
 from tests.support.paths import shipped
+from tests.support.steps import Steps
 from tests.support.synth import ADDRESS, NAT, NAT_ADDRESS, ROUTER
 
 pytestmark = pytest.mark.integration
@@ -31,34 +30,6 @@ ADOPT = shipped("adopt-guide-chain")
 ROUTERS = "projects/my-gcp-project/regions/asia-northeast3/routers"
 
 
-class Stack:
-    """One file's versions applied in turn to one state, in one rehearsal."""
-
-    def __init__(self, rehearsal: Rehearsal, stem: str) -> None:
-        self.rehearsal, self.file, self.dir = rehearsal, rehearsal.workdir / "files" / f"{stem}.toml", None
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        self.plans: dict[str, Plan] = {}
-
-    def plan(self, name: str, doc: dict[str, Any]) -> Plan:
-        self.file.write_text(toml_dumps(doc), encoding="utf-8")
-        stack_dir = self.rehearsal.synth(self.file)
-        if self.dir is None:
-            self.rehearsal.seed(load_one(self.file))
-            self.rehearsal.init(stack_dir)
-        self.dir = stack_dir
-        self.plans[name] = self.rehearsal.plan(stack_dir)
-        return self.plans[name]
-
-    def apply(self, name: str, doc: dict[str, Any]) -> None:
-        self.plan(name, doc)
-        self.rehearsal.terraform(self.dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
-        self.plans[f"{name}:after"] = self.rehearsal.plan(self.dir)
-
-    def nat(self, router: str) -> dict[str, Any]:
-        (nat,) = self.rehearsal.gcp.store[f"{ROUTERS}/{router}"]["nats"]
-        return copy.deepcopy(nat)
-
-
 def last(link: str) -> str:
     return link.rsplit("/", 1)[-1]
 
@@ -66,13 +37,14 @@ def last(link: str) -> str:
 def run_partners(folder: Path) -> dict[str, Any]:
     doc = tomllib.loads(PARTNERS.read_text(encoding="utf-8"))
     with Rehearsal(folder) as rehearsal:
-        stack = Stack(rehearsal, "partners")
+        stack = Steps(rehearsal, "partners")
         stack.apply("deploy", doc)
-        found: dict[str, Any] = {"nat": stack.nat("partners-router"), "outputs": rehearsal.outputs(stack.dir),
-                                 "allowlist": allowlist_entries(rehearsal.state(stack.dir), stack="partners")}
+        found: dict[str, Any] = {"nat": stack.nat(f"{ROUTERS}/partners-router"),
+                                 "outputs": rehearsal.outputs(stack.stack_dir),
+                                 "allowlist": allowlist_entries(rehearsal.state(stack.stack_dir), stack="partners")}
         doc["nat"]["rules"][1]["destinations"] = ["192.0.2.10/32", "192.0.2.128/25"]
         stack.apply("move-b", doc)
-        found["moved"] = stack.nat("partners-router")
+        found["moved"] = stack.nat(f"{ROUTERS}/partners-router")
         # Rotating partner-a's IP: a second address in the rule, the first drains in the rule, then leaves it.
         doc["egress"]["static_ip_names"].append("partner-a-ip-2")
         doc["nat"]["rules"][0]["ips"] = ["partner-a-ip", "partner-a-ip-2"]
@@ -82,15 +54,15 @@ def run_partners(folder: Path) -> dict[str, Any]:
             {**doc["nat"]["rules"][0], "ips": ["partner-a-ip-2"]}, doc["nat"]["rules"][1]]}})
         doc["egress"]["draining_ips"] = ["partner-a-ip"]
         stack.apply("drain-a", doc)
-        found["draining"] = stack.nat("partners-router")
-        found["draining-allowlist"] = allowlist_entries(rehearsal.state(stack.dir), stack="partners")
+        found["draining"] = stack.nat(f"{ROUTERS}/partners-router")
+        found["draining-allowlist"] = allowlist_entries(rehearsal.state(stack.stack_dir), stack="partners")
         del doc["egress"]["draining_ips"]
         doc["egress"]["static_ip_names"].remove("partner-a-ip")
         doc["egress"]["standby_ips"] = ["partner-a-ip"]
         doc["nat"]["rules"][0]["ips"] = ["partner-a-ip-2"]
         stack.apply("retire-a", doc)
-        found["retired"] = stack.nat("partners-router")
-        found["plans"] = stack.plans
+        found["retired"] = stack.nat(f"{ROUTERS}/partners-router")
+        found["plans"] = stack.recorded.plans
         return found
 
 
@@ -170,15 +142,15 @@ def test_the_deployed_nat_has_every_timeout_the_file_implies(partners):
 def run_adopted(folder: Path) -> dict[str, Any]:
     doc = tomllib.loads(ADOPT.read_text(encoding="utf-8"))
     with Rehearsal(folder) as rehearsal:
-        stack = Stack(rehearsal, ADOPT.stem)
+        stack = Steps(rehearsal, ADOPT.stem)
         stack.apply("adopt", doc)
-        found: dict[str, Any] = {"nat": stack.nat("my-router")}
+        found: dict[str, Any] = {"nat": stack.nat(f"{ROUTERS}/my-router")}
         doc["nat"] = {"tcp_time_wait_timeout_sec": 30}
         stack.plan("pinned-as-is", doc)
         doc["nat"] = {"tcp_time_wait_timeout_sec": 120}
         stack.apply("pinned-to-120", doc)
-        found["after"] = stack.nat("my-router")
-        found["plans"] = stack.plans
+        found["after"] = stack.nat(f"{ROUTERS}/my-router")
+        found["plans"] = stack.recorded.plans
         return found
 
 
@@ -206,7 +178,7 @@ def run_into_rule(folder: Path) -> dict[str, Any]:
     del doc["nat"]["rules"], doc["capacity"]
     found: dict[str, Any] = {}
     with Rehearsal(folder) as rehearsal:
-        stack = Stack(rehearsal, "partners")
+        stack = Steps(rehearsal, "partners")
         stack.apply("pool", doc)
         rule = {"description": "partner-a", "destinations": ["198.51.100.0/24"], "ips": ["partner-a-ip"]}
         try:
@@ -217,8 +189,8 @@ def run_into_rule(folder: Path) -> dict[str, Any]:
         doc["egress"]["standby_ips"] = ["partner-a-ip"]
         stack.apply("out-of-the-nat", doc)
         stack.apply("into-the-rule", {**doc, "nat": {"rules": [rule]}})
-        found["nat"] = stack.nat("partners-router")
-        found["plans"] = stack.plans
+        found["nat"] = stack.nat(f"{ROUTERS}/partners-router")
+        found["plans"] = stack.recorded.plans
     return found
 
 

@@ -15,7 +15,6 @@ import json
 import shlex
 import subprocess
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,8 +28,10 @@ from tests.support.background import Work
 from tests.support.paths import FIXTURE_EXAMPLE, FIXTURES, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate
 from tests.support.processes import snapshot
 from tests.support.project import project_copy
-from rehearsal.driver import CDKTF, Plan, Rehearsal, RehearsalError, load_one, \
-    readable, rehearse
+from rehearsal.driver import CDKTF, Plan, Rehearsal, RehearsalError, load_one, readable
+from rehearsal.rehearse import rehearse
+from tests.support import steps
+from tests.support.steps import Recorded
 from tests.support.synth import ADDRESS, API, CONNECTOR, NAT, ROUTER, RUN, SUBNET
 from rehearsal.tomlfile import dumps as toml_dumps
 
@@ -44,66 +45,18 @@ ADOPT_EXAMPLE = shipped("adopt-guide-chain")
 KEPT = (ADDRESS, ROUTER, NAT, NAT_ADDRESS)
 
 
-@dataclass
-class Recorded:
-    """What one scenario saw: the plan of each step, by step name, and anything else worth asserting on."""
-
-    plans: dict[str, Plan] = field(default_factory=dict)
-    facts: dict[str, Any] = field(default_factory=dict)
-
-
 def example_doc() -> dict[str, Any]:
     """The tests' own copy of the example, which the scenarios change step by step."""
     return tomllib.loads(FIXTURE_EXAMPLE.read_text(encoding="utf-8"))
 
 
-class Steps:
-    """One stack taken through several versions of its file, against the same state and local GCP."""
-
-    def __init__(self, rehearsal: Rehearsal, stem: str) -> None:
-        self.rehearsal = rehearsal
-        self.file = rehearsal.workdir / "files" / f"{stem}.toml"
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        self.stack_dir: Path | None = None
-        self.recorded = Recorded()
-
-    def write(self, doc: dict[str, Any]) -> None:
-        self.file.write_text(toml_dumps(doc), encoding="utf-8")
-
-    def plan(self, name: str, doc: dict[str, Any]) -> Plan:
-        """Synthesize this version of the file and plan it against the current state."""
-        self.write(doc)
-        stack_dir = self.rehearsal.synth(self.file)
-        if self.stack_dir is None:
-            self.rehearsal.seed(load_one(self.file))
-            self.rehearsal.init(stack_dir)
-        self.stack_dir = stack_dir
-        plan = self.rehearsal.plan(stack_dir)
-        self.recorded.plans[name] = plan
-        return plan
-
-    def apply(self, name: str, doc: dict[str, Any]) -> None:
-        """Plan, apply that plan, then plan again: the step is recorded, the plan after it too (``name:after``)."""
-        self.plan(name, doc)
-        assert self.stack_dir is not None
-        self.rehearsal.terraform(self.stack_dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
-        self.recorded.plans[f"{name}:after"] = self.rehearsal.plan(self.stack_dir)
-
-    def deploy_json(self, stack_json: dict[str, Any], config: Path) -> None:
-        """Apply a saved synthesized stack (an earlier version of the code's output) as this stack."""
-        stack_dir = self.rehearsal.stack_dir(self.file.stem)
-        (stack_dir / "cdk.tf.json").write_text(json.dumps(stack_json, indent=2), encoding="utf-8")
-        if self.stack_dir is None:
-            self.rehearsal.seed(load_one(config))
-            self.rehearsal.init(stack_dir)
-        self.stack_dir = stack_dir
-        self.rehearsal.apply(stack_dir)
+class Steps(steps.Steps):
+    """The shared steps (tests/support/steps.py), and the world after a step."""
 
     def world(self, name: str, router: str = "cloud-run-router") -> None:
         """The local API's NAT, its addresses and the stack's allowlist after a step, as ``facts[name]``."""
         assert self.stack_dir is not None
-        router = self.rehearsal.gcp.store[f"projects/my-gcp-project/regions/asia-northeast3/routers/{router}"]
-        (nat,) = router["nats"]
+        nat = self.nat(f"projects/my-gcp-project/regions/asia-northeast3/routers/{router}")
         addresses = {v["name"]: v["address"] for k, v in self.rehearsal.gcp.store.items() if "/addresses/" in k}
         entries = allowlist_entries(self.rehearsal.state(self.stack_dir), stack=self.file.stem)
         self.recorded.facts[name] = {

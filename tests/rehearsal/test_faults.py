@@ -187,7 +187,8 @@ def test_a_faults_file_that_is_not_toml_says_so(tmp_path):
 
 
 def test_make_rehearse_refuses_a_faults_file_with_problems_before_anything_starts(tmp_path):
-    from rehearsal.driver import ROOT, rehearse
+    from rehearsal.driver import ROOT
+    from rehearsal.rehearse import rehearse
 
     path = tmp_path / "faults.toml"
     path.write_text('[[fault]]\nmethod = "POST"\npath = "/compute/v1/**"\nfault = "explode"\n')

@@ -11,8 +11,8 @@ from rehearsal.provider_scan import listing, lost_provider, run_retried
 INIT_LOST = ("Error: Failed to install provider\n\nError while installing hashicorp/google v6.50.0: after installing "
              "registry.terraform.io/hashicorp/google it is still not detected in .terraform/providers; this is a bug "
              "in Terraform\n")
-COMMAND_LOST = ("Error: Required plugins are not installed\n\nThe installed provider plugins are not consistent with "
-                "the packages selected\nin the dependency lock file:\n  - registry.terraform.io/hashicorp/google: "
+COMMAND_LOST = ("Error: Required plugins are not installed\n\nThe installed provider plugins are not consistent "
+                "with the packages selected\nin the dependency lock file:\n  - registry.terraform.io/hashicorp/google: "
                 "there is no package for registry.terraform.io/hashicorp/google 6.50.0 cached in .terraform/providers\n")
 PACKAGE = Path(".terraform/providers/registry.terraform.io/hashicorp/google/6.50.0/linux_amd64")
 
@@ -40,7 +40,8 @@ def test_a_terraform_command_that_lost_the_provider_runs_once_more_after_init(tm
     said: list[str] = []
     run = Commands({"output": [(1, COMMAND_LOST), (0, "")], "init": [(0, "")]})
 
-    result = run_retried(run, ["/x/.venv/bin/terraform", "output", "-json"], stack_dir=tmp_path, say=said.append)
+    argv = ["/x/.venv/bin/terraform", "output", "-json"]
+    result = run_retried(run, argv, stack_dir=tmp_path, say=said.append)
 
     assert result.returncode == 0
     assert [argv[1] for argv in run.calls] == ["output", "init", "output"]

@@ -1,0 +1,70 @@
+"""One stack taken through several versions of its file in one rehearsal, against the same state and local GCP API:
+each version synthesized, planned, applied and planned again, every plan recorded by step name."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rehearsal.driver import Plan, Rehearsal, load_one
+from rehearsal.tomlfile import dumps as toml_dumps
+
+
+@dataclass
+class Recorded:
+    """What one scenario saw: the plan of each step, by step name, and anything else worth asserting on."""
+
+    plans: dict[str, Plan] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+class Steps:
+    """The file's versions, in turn, as one stack (``files/<stem>.toml`` in the rehearsal's folder)."""
+
+    def __init__(self, rehearsal: Rehearsal, stem: str) -> None:
+        self.rehearsal = rehearsal
+        self.file = rehearsal.workdir / "files" / f"{stem}.toml"
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        self.stack_dir: Path | None = None
+        self.recorded = Recorded()
+
+    def write(self, doc: dict[str, Any]) -> None:
+        self.file.write_text(toml_dumps(doc), encoding="utf-8")
+
+    def plan(self, name: str, doc: dict[str, Any]) -> Plan:
+        """Synthesize this version of the file and plan it against the current state; the first one seeds what the
+        file says exists and runs init."""
+        self.write(doc)
+        stack_dir = self.rehearsal.synth(self.file)
+        if self.stack_dir is None:
+            self.rehearsal.seed(load_one(self.file))
+            self.rehearsal.init(stack_dir)
+        self.stack_dir = stack_dir
+        plan = self.rehearsal.plan(stack_dir)
+        self.recorded.plans[name] = plan
+        return plan
+
+    def apply(self, name: str, doc: dict[str, Any]) -> None:
+        """Plan, apply that plan, then plan again: the step is recorded, the plan after it too (``name:after``)."""
+        self.plan(name, doc)
+        assert self.stack_dir is not None
+        self.rehearsal.terraform(self.stack_dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
+        self.recorded.plans[f"{name}:after"] = self.rehearsal.plan(self.stack_dir)
+
+    def deploy_json(self, stack_json: dict[str, Any], config: Path) -> None:
+        """Apply a saved synthesized stack (an earlier version of the code's output) as this stack."""
+        stack_dir = self.rehearsal.stack_dir(self.file.stem)
+        (stack_dir / "cdk.tf.json").write_text(json.dumps(stack_json, indent=2), encoding="utf-8")
+        if self.stack_dir is None:
+            self.rehearsal.seed(load_one(config))
+            self.rehearsal.init(stack_dir)
+        self.stack_dir = stack_dir
+        self.rehearsal.apply(stack_dir)
+
+    def nat(self, router: str) -> dict[str, Any]:
+        """The router's one NAT as the local API holds it now (``router``: the router's resource name)."""
+        (nat,) = self.rehearsal.gcp.store[router]["nats"]
+        return copy.deepcopy(nat)
