@@ -27,7 +27,6 @@ pytestmark = pytest.mark.integration
 
 PARTNERS = shipped("partners")
 ADOPT = shipped("adopt-guide-chain")
-ROUTERS = "projects/my-gcp-project/regions/asia-northeast3/routers"
 
 
 def last(link: str) -> str:
@@ -39,12 +38,12 @@ def run_partners(folder: Path) -> dict[str, Any]:
     with Rehearsal(folder) as rehearsal:
         stack = Steps(rehearsal, "partners")
         stack.apply("deploy", doc)
-        found: dict[str, Any] = {"nat": stack.nat(f"{ROUTERS}/partners-router"),
+        found: dict[str, Any] = {"nat": stack.nat("partners-router"),
                                  "outputs": rehearsal.outputs(stack.stack_dir),
                                  "allowlist": allowlist_entries(rehearsal.state(stack.stack_dir), stack="partners")}
         doc["nat"]["rules"][1]["destinations"] = ["192.0.2.10/32", "192.0.2.128/25"]
         stack.apply("move-b", doc)
-        found["moved"] = stack.nat(f"{ROUTERS}/partners-router")
+        found["moved"] = stack.nat("partners-router")
         # Rotating partner-a's IP: a second address in the rule, the first drains in the rule, then leaves it.
         doc["egress"]["static_ip_names"].append("partner-a-ip-2")
         doc["nat"]["rules"][0]["ips"] = ["partner-a-ip", "partner-a-ip-2"]
@@ -54,14 +53,14 @@ def run_partners(folder: Path) -> dict[str, Any]:
             {**doc["nat"]["rules"][0], "ips": ["partner-a-ip-2"]}, doc["nat"]["rules"][1]]}})
         doc["egress"]["draining_ips"] = ["partner-a-ip"]
         stack.apply("drain-a", doc)
-        found["draining"] = stack.nat(f"{ROUTERS}/partners-router")
+        found["draining"] = stack.nat("partners-router")
         found["draining-allowlist"] = allowlist_entries(rehearsal.state(stack.stack_dir), stack="partners")
         del doc["egress"]["draining_ips"]
         doc["egress"]["static_ip_names"].remove("partner-a-ip")
         doc["egress"]["standby_ips"] = ["partner-a-ip"]
         doc["nat"]["rules"][0]["ips"] = ["partner-a-ip-2"]
         stack.apply("retire-a", doc)
-        found["retired"] = stack.nat(f"{ROUTERS}/partners-router")
+        found["retired"] = stack.nat("partners-router")
         found["plans"] = stack.recorded.plans
         return found
 
@@ -144,12 +143,12 @@ def run_adopted(folder: Path) -> dict[str, Any]:
     with Rehearsal(folder) as rehearsal:
         stack = Steps(rehearsal, ADOPT.stem)
         stack.apply("adopt", doc)
-        found: dict[str, Any] = {"nat": stack.nat(f"{ROUTERS}/my-router")}
+        found: dict[str, Any] = {"nat": stack.nat("my-router")}
         doc["nat"] = {"tcp_time_wait_timeout_sec": 30}
         stack.plan("pinned-as-is", doc)
         doc["nat"] = {"tcp_time_wait_timeout_sec": 120}
         stack.apply("pinned-to-120", doc)
-        found["after"] = stack.nat(f"{ROUTERS}/my-router")
+        found["after"] = stack.nat("my-router")
         found["plans"] = stack.recorded.plans
         return found
 
@@ -189,7 +188,7 @@ def run_into_rule(folder: Path) -> dict[str, Any]:
         doc["egress"]["standby_ips"] = ["partner-a-ip"]
         stack.apply("out-of-the-nat", doc)
         stack.apply("into-the-rule", {**doc, "nat": {"rules": [rule]}})
-        found["nat"] = stack.nat(f"{ROUTERS}/partners-router")
+        found["nat"] = stack.nat("partners-router")
         found["plans"] = stack.recorded.plans
     return found
 

@@ -56,7 +56,7 @@ class Steps(steps.Steps):
     def world(self, name: str, router: str = "cloud-run-router") -> None:
         """The local API's NAT, its addresses and the stack's allowlist after a step, as ``facts[name]``."""
         assert self.stack_dir is not None
-        nat = self.nat(f"projects/my-gcp-project/regions/asia-northeast3/routers/{router}")
+        nat = self.nat(router)
         addresses = {v["name"]: v["address"] for k, v in self.rehearsal.gcp.store.items() if "/addresses/" in k}
         entries = allowlist_entries(self.rehearsal.state(self.stack_dir), stack=self.file.stem)
         self.recorded.facts[name] = {

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from constructs_lib.config import EnvironmentConfig
 from rehearsal.driver import Plan, Rehearsal, load_one
 from rehearsal.tomlfile import dumps as toml_dumps
 
@@ -30,6 +31,14 @@ class Steps:
         self.file.parent.mkdir(parents=True, exist_ok=True)
         self.stack_dir: Path | None = None
         self.recorded = Recorded()
+        self._seeded: EnvironmentConfig | None = None  # the version seeded first: its project and region
+
+    def _seed(self, config_file: Path, stack_dir: Path) -> None:
+        """What the file says exists, and init: once, before the first version."""
+        config = load_one(config_file)
+        self.rehearsal.seed(config)
+        self._seeded = config if isinstance(config, EnvironmentConfig) else None
+        self.rehearsal.init(stack_dir)
 
     def write(self, doc: dict[str, Any]) -> None:
         self.file.write_text(toml_dumps(doc), encoding="utf-8")
@@ -40,8 +49,7 @@ class Steps:
         self.write(doc)
         stack_dir = self.rehearsal.synth(self.file)
         if self.stack_dir is None:
-            self.rehearsal.seed(load_one(self.file))
-            self.rehearsal.init(stack_dir)
+            self._seed(self.file, stack_dir)
         self.stack_dir = stack_dir
         plan = self.rehearsal.plan(stack_dir)
         self.recorded.plans[name] = plan
@@ -59,12 +67,14 @@ class Steps:
         stack_dir = self.rehearsal.stack_dir(self.file.stem)
         (stack_dir / "cdk.tf.json").write_text(json.dumps(stack_json, indent=2), encoding="utf-8")
         if self.stack_dir is None:
-            self.rehearsal.seed(load_one(config))
-            self.rehearsal.init(stack_dir)
+            self._seed(config, stack_dir)
         self.stack_dir = stack_dir
         self.rehearsal.apply(stack_dir)
 
     def nat(self, router: str) -> dict[str, Any]:
-        """The router's one NAT as the local API holds it now (``router``: the router's resource name)."""
-        (nat,) = self.rehearsal.gcp.store[router]["nats"]
+        """The named router's one NAT, in the file's network project and region, as the local API holds it now."""
+        config = self._seeded
+        assert config is not None, "nat() reads an environment's world after a step: plan or apply one first"
+        key = f"projects/{config.network_project}/regions/{config.region}/routers/{router}"
+        (nat,) = self.rehearsal.gcp.store[key]["nats"]
         return copy.deepcopy(nat)
