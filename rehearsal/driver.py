@@ -112,7 +112,7 @@ class Rehearsal:
     Use as a context manager: both servers stop when it ends, passed or failed.
     """
 
-    def __init__(self, workdir: Path, engine: str = "cdktf") -> None:
+    def __init__(self, workdir: Path, engine: str = "cdktf", say: Callable[[str], None] | None = None) -> None:
         if not PROVIDER_BINARY.is_file():
             raise RehearsalError(provider_missing_message())
         self.engine = engine
@@ -120,8 +120,8 @@ class Rehearsal:
         self.outdir = workdir / "cdktf.out"
         self.gcp = LocalGcp()
         self.gcs = GcsServer(workdir / "gcs")
-        # Where the rehearsal's own notices go (a command run once more: provider_scan.py); rehearse() its output.
-        self.say: Callable[[str], None] = lambda text: print(f"rehearsal: {text}", file=sys.stderr, flush=True)
+        # Where the rehearsal's own notices go (a command run once more: provider_scan.py): ``say``, else stderr.
+        self.say = say or (lambda text: print(f"rehearsal: {text}", file=sys.stderr, flush=True))
 
     def __enter__(self) -> Rehearsal:
         self.gcp.start()
@@ -209,10 +209,10 @@ class Rehearsal:
         env = self.env()
         env["EGRESS_CONFIG"] = str(config_file)
         python, cli = ENGINES[engine or self.engine]
-        self.stack_dir(config_file.stem)  # before the CLI synthesizes into it and runs Terraform there
+        stack_dir = self.stack_dir(config_file.stem)  # before the CLI synthesizes into it and runs Terraform there
         result = self._run([str(cli), "deploy", config_file.stem, "--auto-approve", "--skip-provider-lock",
                             "--no-color", "--output", str(self.outdir), "--app", f"{shlex.quote(str(python))} main.py"],
-                           cwd=ROOT, env=env, stack_dir=self.outdir / "stacks" / config_file.stem)
+                           cwd=ROOT, env=env, stack_dir=stack_dir)
         return result.stdout + result.stderr
 
     def terraform(self, stack_dir: Path, *args: str, ok: Iterable[int] = (0,)) -> subprocess.CompletedProcess[str]:

@@ -25,8 +25,7 @@ def test_a_command_whose_provider_link_broke_is_run_again_after_init(tmp_path):
     stack.mkdir()
     (stack / "main.tf.json").write_text(json.dumps(STACK), encoding="utf-8")
     said: list[str] = []
-    with Rehearsal(tmp_path / "rehearsal") as rehearsal:
-        rehearsal.say = said.append
+    with Rehearsal(tmp_path / "rehearsal", say=said.append) as rehearsal:
         rehearsal.init(stack)
         rehearsal.apply(stack)
         (package,) = (stack / PROVIDERS).glob("*/*/*/*/*")
