@@ -161,6 +161,13 @@ class Rehearsal:
             PATH=os.pathsep.join([str(VENV_BIN), str(ROOT / ".tools" / "bin"), str(ROOT / "node_modules" / ".bin"),
                                   env.get("PATH", "/usr/bin:/bin")]),
             TF_CLI_CONFIG_FILE=str(cli_config(home)),
+            # The cdktf and cdktn CLIs otherwise set TF_PLUGIN_CACHE_DIR (over the configuration's own cache) to
+            # the user's ~/.terraform.d/plugin-cache for the Terraform they run: every rehearsal on the machine
+            # would share one cache, and each init of a stack with no lock file deletes its google 6.50.0 entry
+            # and links it again (to this project's mirror, in place of what the user had cached). A rehearsal
+            # running beside another then found no provider in that gap ("no such file or directory", "not
+            # installed", "still not detected in .terraform/providers").
+            CDKTF_DISABLE_PLUGIN_CACHE_ENV="1",
             TF_IN_AUTOMATION="1",
             TF_INPUT="0",
             CHECKPOINT_DISABLE="1",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any, Iterator
@@ -23,7 +24,7 @@ from typing import Any, Iterator
 import pytest
 
 from constructs_lib._provider.engine import CDKTF, CDKTN
-from rehearsal.driver import ENGINES, Rehearsal, load_one
+from rehearsal.driver import ENGINES, MIRROR, PROVIDER_VERSION, Rehearsal, load_one
 from rehearsal.rehearse import rehearse
 from tests.support import background
 from tests.support.background import Work
@@ -75,6 +76,18 @@ def rehearse_on(engine: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+# Where `terraform init` puts the google provider in a stack's folder (a link, on this platform).
+PACKAGE = Path(".terraform", "providers", "registry.terraform.io", "hashicorp", "google", PROVIDER_VERSION, "linux_amd64")
+
+
+def links(path: Path) -> list[Path]:
+    """``path``, then each path its chain of symbolic links leads to, in turn, up to what is not a link."""
+    chain = [path]
+    while chain[-1].is_symlink() and len(chain) < 10:
+        chain.append(chain[-1].parent / os.readlink(chain[-1]))
+    return chain
+
+
 def deploy_then_plan(workdir: Path, deployed_by: str, planned_by: str) -> dict[str, Any]:
     """The example deployed by one engine, then synthesized by the other into the same folder and planned against
     the same state with the same provider; what the test asserts on."""
@@ -82,12 +95,13 @@ def deploy_then_plan(workdir: Path, deployed_by: str, planned_by: str) -> dict[s
         rehearsal.seed(load_one(EXAMPLE))
         rehearsal.deploy(EXAMPLE)
         stack_dir = rehearsal.stack_dir(EXAMPLE.stem)
+        linked = links(stack_dir / PACKAGE)  # as the CLI's init left it, before any init of the test's own
         state = rehearsal.terraform(stack_dir, "state", "list").stdout.split()
         rehearsal.synth(EXAMPLE, engine=planned_by)
         rehearsal.init(stack_dir)
         plan = rehearsal.plan(stack_dir)
         return {"version": json.loads((stack_dir / "cdk.tf.json").read_text())["//"]["metadata"]["version"],
-                "plan": plan, "state": state,
+                "plan": plan, "state": state, "workdir": workdir, "linked": linked,
                 "state_after": rehearsal.terraform(stack_dir, "state", "list").stdout.split()}
 
 
@@ -193,3 +207,15 @@ def test_a_stack_deployed_by_one_engine_plans_no_change_on_the_other(deployed_by
     assert seen["plan"].changes == [], seen["plan"].describe()
     assert seen["state_after"] == seen["state"]
     assert len(seen["state"]) >= 7, seen["state"]
+
+
+@pytest.mark.parametrize("deployed_by, planned_by", CROSSINGS, ids=["cdktf-then-cdktn", "cdktn-then-cdktf"])
+def test_each_cli_links_the_provider_through_the_rehearsals_own_folder_to_the_mirror(deployed_by, planned_by):
+    """Never through the user's ~/.terraform.d/plugin-cache, where the CLIs point Terraform unless told not to: every
+    rehearsal on the machine would share it, and each init rewrites it (rehearsal/driver.py, Rehearsal.env)."""
+    seen = background.result(f"engines:{deployed_by}-then-{planned_by}")
+    *hops, package = seen["linked"]
+
+    assert hops, f"{package} is not a link"
+    assert [hop for hop in hops if not hop.is_relative_to(seen["workdir"])] == [], deployed_by
+    assert package.resolve() == (MIRROR / PACKAGE.relative_to(".terraform/providers")).resolve(), deployed_by

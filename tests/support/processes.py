@@ -10,7 +10,10 @@ def child_env(**extra: str) -> dict[str, str]:
     """The environment for a child process running the app or the cdktf CLI: no outside calls, no banners."""
     env = dict(os.environ)
     env.update(CHECKPOINT_DISABLE="1", DISABLE_VERSION_CHECK="1", JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
-               PIPENV_VENV_IN_PROJECT="1", PIPENV_VERBOSITY="-1")
+               PIPENV_VENV_IN_PROJECT="1", PIPENV_VERBOSITY="-1",
+               # Else the CLI points Terraform at, and creates, the user's ~/.terraform.d/plugin-cache, which
+               # tests running at once would share (rehearsal/driver.py, Rehearsal.env).
+               CDKTF_DISABLE_PLUGIN_CACHE_ENV="1")
     # A machine-wide TF_CLI_CONFIG_FILE pointing nowhere only adds warnings.
     if env.get("TF_CLI_CONFIG_FILE") and not Path(env["TF_CLI_CONFIG_FILE"]).exists():
         del env["TF_CLI_CONFIG_FILE"]
