@@ -15,10 +15,9 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from constructs_lib.app import load_stacks
 from constructs_lib.config import EnvironmentConfig
@@ -27,7 +26,6 @@ from rehearsal.brownfield import Seed
 from rehearsal.gcs import GcsServer
 from rehearsal.localgcp import LocalGcp
 from rehearsal.pace import prepare
-from rehearsal.provider_scan import run_retried
 from rehearsal.seeding import seed_gcp
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +110,7 @@ class Rehearsal:
     Use as a context manager: both servers stop when it ends, passed or failed.
     """
 
-    def __init__(self, workdir: Path, engine: str = "cdktf", say: Callable[[str], None] | None = None) -> None:
+    def __init__(self, workdir: Path, engine: str = "cdktf") -> None:
         if not PROVIDER_BINARY.is_file():
             raise RehearsalError(provider_missing_message())
         self.engine = engine
@@ -120,8 +118,6 @@ class Rehearsal:
         self.outdir = workdir / "cdktf.out"
         self.gcp = LocalGcp()
         self.gcs = GcsServer(workdir / "gcs")
-        # Where the rehearsal's own notices go (a command run once more: provider_scan.py): ``say``, else stderr.
-        self.say = say or (lambda text: print(f"rehearsal: {text}", file=sys.stderr, flush=True))
 
     def __enter__(self) -> Rehearsal:
         self.gcp.start()
@@ -183,15 +179,10 @@ class Rehearsal:
         )
         return env
 
-    def _run(self, argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, ok: Iterable[int] = (0,),
-             stack_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
-        """One command; Terraform's and the CLI's (in ``stack_dir``, else ``cwd``) once more when Terraform lost
-        the provider (``rehearsal/provider_scan.py``)."""
-        env = env or self.env()
-        result = run_retried(
-            lambda args: subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
-                                        stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT),
-            argv, stack_dir=stack_dir or cwd, say=self.say)
+    def _run(self, argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, ok: Iterable[int] = (0,)
+             ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(argv, cwd=cwd, env=env or self.env(), capture_output=True, text=True,
+                                stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
         if result.returncode not in ok:
             raise RehearsalError(f"`{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(argv))}` failed "
                                  f"(exit {result.returncode}):\n{readable(result.stdout + result.stderr)}")
@@ -216,10 +207,10 @@ class Rehearsal:
         env = self.env()
         env["EGRESS_CONFIG"] = str(config_file)
         python, cli = ENGINES[engine or self.engine]
-        stack_dir = self.stack_dir(config_file.stem)  # before the CLI synthesizes into it and runs Terraform there
+        self.stack_dir(config_file.stem)  # before the CLI synthesizes into it and runs Terraform there
         result = self._run([str(cli), "deploy", config_file.stem, "--auto-approve", "--skip-provider-lock",
                             "--no-color", "--output", str(self.outdir), "--app", f"{shlex.quote(str(python))} main.py"],
-                           cwd=ROOT, env=env, stack_dir=stack_dir)
+                           cwd=ROOT, env=env)
         return result.stdout + result.stderr
 
     def terraform(self, stack_dir: Path, *args: str, ok: Iterable[int] = (0,)) -> subprocess.CompletedProcess[str]:

@@ -98,7 +98,7 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
     try:
-        with Rehearsal(workdir, engine, say=say) as rehearsal:
+        with Rehearsal(workdir, engine) as rehearsal:
             if brownfield is not None and isinstance(config, BootstrapConfig):
                 print(f"error: {seed_file}: a seed adds neighbours to an environment's network; "
                       f"{config_file} is a bootstrap file", file=err)
