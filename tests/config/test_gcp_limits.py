@@ -155,7 +155,7 @@ def test_fails_when_the_bootstrap_bucket_name_is_too_long():
 ])
 def test_fails_when_the_region_does_not_exist_and_names_the_closest(region, closest):
     found = one_problem(region=region)
-    assert found.startswith(f'test.toml: region: expected a GCP region such as "asia-northeast3" (one of the 42 '
+    assert found.startswith('test.toml: region: expected a GCP region such as "asia-northeast3" (one of the 42 '
                             "regions that exist, from Google's regions page, read 2026-11-27")
     assert found.endswith(f'the closest are {closest}), got "{region}"'), found
 

@@ -7,7 +7,6 @@ import http.client
 import io
 import json
 import urllib.parse
-from pathlib import Path
 
 import pytest
 

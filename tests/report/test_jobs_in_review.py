@@ -3,7 +3,6 @@ the accessor bindings, their tasks at once or instances in the capacity section,
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

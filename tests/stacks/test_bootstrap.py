@@ -116,7 +116,7 @@ def test_state_in_both_places_stops_the_synth_and_moves_nothing(tmp_path):
     legacy.write_bytes(b"old")
     stderr = io.StringIO()
     assert run(str(source), stderr=stderr, outdir=str(tmp_path / "out")) == 1
-    assert f"(state): expected one local state file for stack state-bucket" in stderr.getvalue()
+    assert "(state): expected one local state file for stack state-bucket" in stderr.getvalue()
     assert legacy.read_bytes() == b"old" and (folder / "state-bucket.tfstate").read_bytes() == b"new"
 
 
