@@ -24,7 +24,7 @@ from typing import Any, Iterator
 import pytest
 
 from constructs_lib._provider.engine import CDKTF, CDKTN
-from rehearsal.driver import ENGINES, MIRROR, PROVIDER_VERSION, Rehearsal, load_one
+from rehearsal.driver import ENGINES, MIRROR, PROVIDER_BINARY, Rehearsal, load_one
 from rehearsal.rehearse import rehearse
 from tests.support import background
 from tests.support.background import Work
@@ -76,8 +76,9 @@ def rehearse_on(engine: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-# Where `terraform init` puts the google provider in a stack's folder (a link, on this platform).
-PACKAGE = Path(".terraform", "providers", "registry.terraform.io", "hashicorp", "google", PROVIDER_VERSION, "linux_amd64")
+# The mirror's google provider package, and where `terraform init` links it in a stack's folder.
+MIRRORED = PROVIDER_BINARY.parent
+PACKAGE = Path(".terraform", "providers") / MIRRORED.relative_to(MIRROR)
 
 
 def links(path: Path) -> list[Path]:
@@ -218,4 +219,4 @@ def test_each_cli_links_the_provider_through_the_rehearsals_own_folder_to_the_mi
 
     assert hops, f"{package} is not a link"
     assert [hop for hop in hops if not hop.is_relative_to(seen["workdir"])] == [], deployed_by
-    assert package.resolve() == (MIRROR / PACKAGE.relative_to(".terraform/providers")).resolve(), deployed_by
+    assert package.resolve() == MIRRORED.resolve(), deployed_by

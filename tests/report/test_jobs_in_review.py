@@ -3,7 +3,6 @@ the accessor bindings, their tasks at once or instances in the capacity section,
 
 from __future__ import annotations
 
-
 import pytest
 
 from constructs_lib.app import build_app
