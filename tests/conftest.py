@@ -1,10 +1,12 @@
-"""Shared fixtures only: hypothesis profiles, cdktf temp folders under pytest's tmp, the shipped stacks
-synthesized once. Helpers live in tests/support/ and are imported from there, never from here."""
+"""Shared fixtures only: hypothesis profiles, a temp folder of the session's own for its child processes, the
+shipped stacks synthesized once. Helpers live in tests/support/ and are imported from there, never from here."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -22,12 +24,27 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None, prin
 hypothesis_settings.register_profile("explore", derandomize=False, **UNTIMED)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-@pytest.fixture(autouse=True, scope="session")
-def _cdktf_temp_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Testing.app() leaves folders under $TMPDIR: keep them in pytest's tmp."""
-    path = tmp_path_factory.mktemp("cdktf")
+CHILDREN_TMP = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every child process of the session (the jsii kernel above all) gets a $TMPDIR of the session's own, removed
+    when the session ends, passed or failed.
+
+    cdktf's ``Testing.app()`` makes a folder ``cdktf.outdir.*`` under the kernel's $TMPDIR for every app and never
+    removes it. The kernel is a node process that takes its environment when it starts, which is while tests are
+    collected as soon as a test module imports cdktf at its top: so $TMPDIR is set here, before collection, not in
+    a fixture. Python's own ``tempfile`` (pytest's tmp_path included) keeps the system's folder."""
+    tempfile.gettempdir()  # cached before $TMPDIR changes: pytest's tmp_path stays where a user looks for it
+    path = Path(tempfile.mkdtemp(prefix="pytest-children-"))
+    config.stash[CHILDREN_TMP] = path
     os.environ["TMPDIR"] = str(path)
-    tempfile.tempdir = None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    path = config.stash.get(CHILDREN_TMP, None)
+    if path is not None:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _background_modules(items: list[pytest.Item]) -> list[object]:
@@ -57,8 +74,7 @@ SECONDS = pytest.StashKey[dict[str, float]]()
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _background_work(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                     _cdktf_temp_under_pytest: None) -> Iterator[None]:
+def _background_work(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The long work of every selected module (rehearsals, faults, engines, the migration guide) starts at once, in
     background threads, beside the rest of the suite (tests/support/background.py). Every plan a rehearsal makes
     in the session is recorded (tests/support/plans_seen.py) for the policy set. An xdist worker does not know yet
