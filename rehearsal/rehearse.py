@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
-from constructs_lib.deploy.recovery import recovery_commands
+from constructs_lib.deploy.recovery import recovery_commands, tainted_kept, tainted_services
 from constructs_lib.deploy.terraform import TerraformFailed
 from constructs_lib.report.allowlist import allowlist_entries, write_allowlist
 from rehearsal.brownfield import SeedError, load_seed
@@ -51,16 +51,23 @@ def imports_of(stack_dir: Path) -> list[str]:
 
 
 def recovery_advice(rehearsal: Rehearsal, stack_dir: Path, stack: str) -> str:
-    """After a failed deploy: the commands that recover a tainted Cloud Run service, or nothing."""
+    """After a failed deploy: the commands that recover what it left tainted and cannot be replaced (a Cloud Run
+    service whose revision failed, an address whose create was cut), or nothing."""
     try:
         state = rehearsal.state(stack_dir)
     except (RehearsalError, json.JSONDecodeError):
         return ""
-    commands = recovery_commands(state, stack_dir=f"cdktf.out/stacks/{stack}", stack=stack)
+    try:
+        config = json.loads((stack_dir / "cdk.tf.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        config = {}
+    commands = recovery_commands(state, stack_dir=f"cdktf.out/stacks/{stack}", stack=stack, config=config)
     if not commands:
         return ""
-    return ("\nthe Cloud Run service is in the state as tainted: its revision failed, and with deletion_protection "
-            "on the replacement Terraform now plans would be refused. Keep the service, deletion protection on:\n"
+    what = ("the Cloud Run service is in the state as tainted: its revision failed"
+            if tainted_services(state) else f"in the state as tainted: {', '.join(tainted_kept(state, config))}")
+    return (f"\n{what}, and with deletion_protection or prevent_destroy on, the replacement Terraform now plans "
+            "would be refused. Keep it, protection on:\n"
             + "\n".join(f"  {command}" for command in commands) + "\n(docs/rehearsal.md, \"A first deploy that "
             "fails\")")
 

@@ -7,6 +7,8 @@ cannot recover alone (docs/operations.md, "When a deploy is interrupted"):
 - a Cloud Run service left **tainted** by a first deploy whose revision failed: the provider stores the
   service's ID before it waits for the operation (``resourceCloudRunV2ServiceCreate``), so the next plan
   replaces it, which ``deletion_protection`` refuses. Recovery: ``terraform untaint``, fix the image, deploy.
+  The same for an **address** whose create was interrupted (Ctrl-C) during its label update, after Google Cloud
+  reserved it: ``prevent_destroy`` refuses the replacement, and the IP must stay. Recovery: ``untaint``.
 - an **orphan**: an object of ours that exists in Google Cloud but not in the state, because a create's
   answer was lost after Google Cloud made it (a connection reset that the provider retries into a 409,
   ``transport/error_retry_predicates.go:114``; a clean EOF it does not retry; an operation that ended in an
@@ -29,9 +31,10 @@ import re
 import shlex
 from typing import Any, Iterator, Mapping
 
-from ..facts.resources import ADDRESS, ALERT_POLICY, CONNECTOR, NAT, ROUTER, SERVICE, SUBNET
+from ..facts.resources import ADDRESS, ALERT_POLICY, CONNECTOR, NAT, ROUTER, SERVICE, SUBNET, WORKLOADS
 
-__all__ = ["tainted_services", "recovery_commands", "orphans", "import_id", "lock_id", "duplicate_alert_checks"]
+__all__ = ["tainted_services", "tainted_kept", "recovery_commands", "orphans", "import_id", "lock_id",
+           "duplicate_alert_checks"]
 
 # The ID ``terraform import`` takes for each type the stack names itself (the provider's import formats).
 IMPORT_IDS = {
@@ -62,9 +65,31 @@ def held_addresses(state: Mapping[str, Any]) -> set[str]:
 
 
 def tainted_services(state: Mapping[str, Any]) -> list[str]:
-    """The addresses of the tainted Cloud Run services in a ``terraform show -json`` document."""
+    """The addresses of the tainted Cloud Run workloads (services, jobs, worker pools) in a ``terraform show -json``
+    document: the provider keeps one whose first revision failed in the state, tainted."""
     root = state.get("values", {}).get("root_module", {})
-    return [r["address"] for r in _resources(root) if r.get("type") == SERVICE and r.get("tainted")]
+    return [r["address"] for r in _resources(root) if r.get("type") in WORKLOADS and r.get("tainted")]
+
+
+def tainted_kept(state: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> list[str]:
+    """The tainted resources that must be untainted before any deploy can pass: the Cloud Run workloads
+    (``tainted_services``), and every other one whose replacement, which the next plan makes of a tainted
+    resource, is refused: ``lifecycle.prevent_destroy`` in the synthesized stack (each address the stack reserves,
+    the state bucket) or ``deletion_protection`` on in the state.
+
+    Each exists in Google Cloud: the provider stored its ID before the step that failed (a workload's revision; an
+    address's label update, cut by an interrupt: its IP is the allowlisted one, and a replacement would change it).
+    """
+    kept = {f"{kind}.{name}" for kind, resources in (config or {}).get("resource", {}).items()
+            if isinstance(resources, Mapping)
+            for name, values in resources.items()
+            if isinstance(values, Mapping) and isinstance(values.get("lifecycle"), Mapping)
+            and values["lifecycle"].get("prevent_destroy") is True}
+    services = tainted_services(state)
+    root = state.get("values", {}).get("root_module", {})
+    return services + [r["address"] for r in _resources(root)
+                       if r.get("tainted") and r["address"] not in services
+                       and (r["address"] in kept or (r.get("values") or {}).get("deletion_protection") is True)]
 
 
 def lock_id(output: str) -> str | None:
@@ -146,23 +171,24 @@ def recovery_commands(state: Mapping[str, Any], *, stack_dir: str, stack: str, o
         config: the synthesized stack (``cdk.tf.json``), for the import IDs.
 
     Returns:
-        ``force-unlock`` of a lock left behind; ``untaint`` of each tainted service; ``import`` of each orphan;
-        then the deploy. Nothing when there is nothing to recover.
+        ``force-unlock`` of a lock left behind; ``untaint`` of each tainted resource that cannot be replaced
+        (``tainted_kept``); ``import`` of each orphan; then the deploy. Nothing when there is nothing to recover.
     """
     folder = shlex.quote(stack_dir)
     commands = []
     held = lock_id(output)
     if held:
         commands.append(f"terraform -chdir={folder} force-unlock -force {shlex.quote(held)}")
-    tainted = tainted_services(state)
-    commands += [f"terraform -chdir={folder} untaint {shlex.quote(address)}" for address in tainted]
+    commands += [f"terraform -chdir={folder} untaint {shlex.quote(address)}"
+                 for address in tainted_kept(state, config)]
     commands += import_commands(folder, orphans(output, config or {}, state))
     if held:  # a killed apply: the alert policies it made before the state write are orphans, unnamed
         commands += duplicate_alert_checks(state, config)
     if not commands:
         return []
-    if tainted:
-        commands.append(f"# fix the image in the file, then deploy again: make deploy STACK={shlex.quote(stack)}")
+    if tainted_services(state):
+        commands.append(f"# fix the image in the file if its revision failed, then deploy again: make deploy "
+                        f"STACK={shlex.quote(stack)}")
     else:
         commands.append(f"# then deploy again: make deploy STACK={shlex.quote(stack)}")
     return commands

@@ -865,7 +865,7 @@ def test_the_documented_recovery_deploys_the_fixed_image_with_deletion_protectio
     rec = recorded("bad-image-first")
     (untaint, deploy) = rec.facts["commands"]
     assert untaint.startswith("terraform -chdir=") and " untaint " in untaint
-    assert deploy == "# fix the image in the file, then deploy again: make deploy STACK=first"
+    assert deploy == "# fix the image in the file if its revision failed, then deploy again: make deploy STACK=first"
     assert list(rec.plans["fixed"].actions(RUN).values()) == [["update"]]
     assert rec.facts["service"]["template"]["containers"][0]["image"] == FIXED_IMAGE
     assert rec.facts["service"]["latestReadyRevision"] == rec.facts["service"]["latestCreatedRevision"]
@@ -928,7 +928,8 @@ def test_make_rehearse_prints_the_recovery_of_a_tainted_service():
     assert "the Cloud Run service is in the state as tainted" in output
     assert "  terraform -chdir=cdktf.out/stacks/brownfield untaint google_cloud_run_v2_service.Chain_Service-" \
            "production_" in output
-    assert "  # fix the image in the file, then deploy again: make deploy STACK=brownfield" in output
+    assert "  # fix the image in the file if its revision failed, then deploy again: make deploy STACK=brownfield" \
+        in output
 
 
 def test_rehearsing_an_adopting_file_prints_what_it_seeded_and_what_was_imported():
