@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
 from .flow import run
-from .terraform import APPLY_DEADLINE_SEC, Terraform
+from .terraform import APPLY_DEADLINE_SEC, INTERRUPTED, Terraform
 from .stack import stack_folder
 
 
@@ -29,7 +30,20 @@ def main(argv: list[str]) -> int:
               f"{deadline!r}", file=sys.stderr)
         return 2
     terraform = Terraform(folder, deadline=int(deadline) if deadline else APPLY_DEADLINE_SEC)
-    return run(command, terraform, source, auto_approve="--auto-approve" in argv)
+    # SIGTERM (a CI runner cancelling the job) stops the deploy as Ctrl-C does; while a Terraform command runs,
+    # both are passed on to it instead (terraform.Interrupts).
+    signal.signal(signal.SIGTERM, _as_ctrl_c)
+    try:
+        return run(command, terraform, source, auto_approve="--auto-approve" in argv)
+    except KeyboardInterrupt:
+        print(f"error: {source}: interrupted between Terraform commands; nothing more was run. `make diff` shows "
+              "what is left to apply", file=sys.stderr)
+        return INTERRUPTED
 
 
-sys.exit(main(sys.argv[1:]))
+def _as_ctrl_c(_number: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

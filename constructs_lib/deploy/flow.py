@@ -21,7 +21,7 @@ from ..guard.violation import RECREATE
 from ..report.allowlist import allowlist_change
 from .recovery import (duplicate_alert_checks, held_addresses, import_commands, import_id, orphans,
                        recovery_commands)
-from .terraform import PLAN_FILE, Terraform, TerraformFailed
+from .terraform import INTERRUPTED, PLAN_FILE, Interrupted, Terraform, TerraformFailed
 
 
 def allowlist_lines(plan: dict[str, Any]) -> list[str]:
@@ -77,7 +77,8 @@ def report(verdict: Verdict, source: str, *, out: TextIO, err: TextIO) -> None:
 def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool = False,
         confirm: Callable[[], bool] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
         adopted: bool = False, alerts_created: bool = False) -> int:
-    """``diff`` or ``deploy`` of one stack; returns the exit code (1 when the guard refuses or Terraform fails).
+    """``diff`` or ``deploy`` of one stack; returns the exit code (1 when the guard refuses or Terraform fails,
+    ``INTERRUPTED`` when Ctrl-C or SIGTERM stopped a Terraform command).
 
     An apply that fails only because objects of the stack already exist in Google Cloud outside its state
     (``recovery.orphans``) imports them and plans again, through the guard, once (``adopted``; ``alerts_created``:
@@ -85,9 +86,7 @@ def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool =
     try:
         verdict = guarded_plan(terraform)
     except TerraformFailed as failure:
-        print(f"error: {source}: {failure}", file=err)
-        advise(terraform, str(failure), err=err)
-        return 1
+        return failed(terraform, source, failure, err=err)
     print(verdict.text.rstrip(), file=out)
     report(verdict, source, out=out, err=err)
     if verdict.violations:
@@ -106,25 +105,36 @@ def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool =
     try:
         print(terraform.apply().rstrip(), file=out)
     except TerraformFailed as failure:
-        found = [] if adopted else orphans(str(failure), terraform.config(), terraform.state())
-        if found:
-            # Safe to do: each is named by this stack and held by no state; the plan after it goes through the guard.
-            print(f"note: {source}: {len(found)} object{'s' if len(found) > 1 else ''} of this stack exist in "
-                  "Google Cloud but not in its state (a create whose answer was lost); adopting them:", file=out)
+        # Nothing more is done after an interrupt: a person or a CI runner asked the deploy to stop.
+        found = [] if adopted or isinstance(failure, Interrupted) else \
+            orphans(str(failure), terraform.config(), terraform.state())
+        if not found:
+            return failed(terraform, source, failure, err=err)
+        # Safe to do: each is named by this stack and held by no state; the plan after it goes through the guard.
+        print(f"note: {source}: {len(found)} object{'s' if len(found) > 1 else ''} of this stack exist in "
+              "Google Cloud but not in its state (a create whose answer was lost); adopting them:", file=out)
+        try:
             for address, identifier in found:
                 print(f"- {address} <- {identifier}", file=out)
                 terraform.run("import", "-no-color", "-input=false", address, identifier)
-            return run(command, terraform, source, auto_approve=auto_approve, confirm=confirm, out=out, err=err,
-                       adopted=True, alerts_created=creates_alerts)
-        print(f"error: {source}: {failure}", file=err)
-        advise(terraform, str(failure), err=err)
-        return 1
+        except TerraformFailed as import_failure:
+            return failed(terraform, source, import_failure, err=err)
+        return run(command, terraform, source, auto_approve=auto_approve, confirm=confirm, out=out, err=err,
+                   adopted=True, alerts_created=creates_alerts)
     if creates_alerts:
         checks = duplicate_alert_checks(terraform.state(), terraform.config())
         print("note: an alert policy has no name of its own: a create retried after a lost answer (a reset "
               "connection) makes a second one, which Terraform never sees. List each one's display name; delete "
               "any policy listed but the one kept:\n" + "\n".join(f"  {c}" for c in checks), file=out)
     return 0
+
+
+def failed(terraform: Terraform, source: str, failure: TerraformFailed, *, err: TextIO) -> int:
+    """A Terraform command failed or was interrupted: its output, the step that recovers the stack, if any, and
+    the exit code (130 after an interrupt, as a shell gives for Ctrl-C; else 1)."""
+    print(f"error: {source}: {failure}", file=err)
+    advise(terraform, str(failure), err=err)
+    return INTERRUPTED if isinstance(failure, Interrupted) else 1
 
 
 def advise(terraform: Terraform, output: str, *, err: TextIO) -> None:

@@ -10,6 +10,7 @@ import json
 import shutil
 import signal
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ TIMEOUT = 3600
 APPLY_DEADLINE_SEC = 45 * 60
 # After an interrupt, how long Terraform may take to stop before the next signal.
 INTERRUPT_GRACE_SEC = 30
+# The exit code of a deploy stopped by Ctrl-C or SIGTERM: a shell's for a command ended by SIGINT (128 + 2).
+INTERRUPTED = 130
 
 
 def project_terraform() -> str:
@@ -34,6 +37,63 @@ def project_terraform() -> str:
 
 class TerraformFailed(Exception):
     """A Terraform command failed; the message is its own output."""
+
+
+class Interrupted(TerraformFailed):
+    """Ctrl-C or SIGTERM reached the deploy while a Terraform command ran; Terraform was told and has stopped."""
+
+
+class Interrupts:
+    """While one Terraform command runs: each Ctrl-C (SIGINT) and SIGTERM this process receives is passed on to
+    Terraform as one SIGINT, and Terraform is waited for.
+
+    Terraform stops gracefully on its first interrupt (the running calls end, the state is written, the lock is
+    released) and at once on its second, so it must get exactly the interrupts a person gave: it runs in a process
+    group of its own, out of reach of the terminal's Ctrl-C, and this process forwards each one. Without that,
+    Python ended on the Ctrl-C with a traceback and closed Terraform's output, and Terraform, still stopping, died of
+    SIGPIPE at its next line ("Still creating..."), leaving the lock and, half-made, an orphan.
+
+    Only the main thread can take signals: elsewhere (a rehearsal's thread) nothing is forwarded and Terraform stays
+    in the caller's process group."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.forwarded = threading.current_thread() is threading.main_thread()
+        self.received: list[int] = []
+        self._process: subprocess.Popen[str] | None = None
+        self._before: dict[int, Any] = {}
+
+    def __enter__(self) -> "Interrupts":
+        if self.forwarded:
+            self._before = {number: signal.signal(number, self._forward) for number in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._before.items():
+            signal.signal(number, handler)
+
+    def to(self, process: subprocess.Popen[str]) -> None:
+        """Terraform has started: it gets the interrupts received before it did, too."""
+        self._process = process
+        for _ in self.received:
+            self._send()
+
+    def describe(self) -> str:
+        """``SIGINT``, ``SIGINT, SIGINT``, ``SIGTERM``: what was received, in order."""
+        return ", ".join(signal.Signals(number).name for number in self.received)
+
+    def _forward(self, number: int, _frame: object) -> None:
+        self.received.append(number)
+        if self._process is not None:
+            self._send()
+
+    def _send(self) -> None:
+        assert self._process is not None
+        try:
+            self._process.send_signal(signal.SIGINT)
+        except ProcessLookupError:
+            pass
 
 
 @dataclass
@@ -48,9 +108,13 @@ class Terraform:
     deadline: int = APPLY_DEADLINE_SEC
 
     def run(self, *args: str, deadline: int | None = None) -> subprocess.CompletedProcess[str]:
-        """One Terraform command; past ``deadline`` seconds it is interrupted (``interrupt``)."""
-        with subprocess.Popen([self.binary, *args], cwd=self.folder, env=self.env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL) as process:
+        """One Terraform command; past ``deadline`` seconds it is interrupted (``interrupt``). Ctrl-C and SIGTERM
+        meanwhile are passed on to it (``Interrupts``), and it is waited for."""
+        with Interrupts() as interrupts, \
+                subprocess.Popen([self.binary, *args], cwd=self.folder, env=self.env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                                 process_group=0 if interrupts.forwarded else None) as process:
+            interrupts.to(process)
             try:
                 stdout, stderr = process.communicate(timeout=deadline or TIMEOUT)
             except subprocess.TimeoutExpired:
@@ -59,6 +123,10 @@ class Terraform:
                 raise TerraformFailed(
                     f"`terraform {args[0]}` in {self.folder} was still running after {limit} and was interrupted, as "
                     f"Ctrl-C does (exit {process.returncode}):\n{(stdout + stderr).strip()}") from None
+        if interrupts.received:
+            raise Interrupted(f"`terraform {args[0]}` in {self.folder} was interrupted ({interrupts.describe()}, "
+                              f"each passed on to Terraform as Ctrl-C); it stopped (exit {process.returncode}):\n"
+                              f"{(stdout + stderr).strip()}")
         if process.returncode != 0:
             raise TerraformFailed(f"`terraform {args[0]}` failed in {self.folder} (exit {process.returncode}):\n"
                                   f"{(stdout + stderr).strip()}")

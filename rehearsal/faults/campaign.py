@@ -130,7 +130,7 @@ class Run:
                 output, _ = process.communicate(timeout=DEPLOY_BOUND)
                 code: int | None = process.returncode if process.returncode >= 0 else None
             except subprocess.TimeoutExpired:
-                _kill(process.pid)
+                kill_session(process.pid)
                 output, _ = process.communicate()
                 code = None
         return Deployed(code, output, time.monotonic() - started)
@@ -168,11 +168,49 @@ class StepFailed(Exception):
     pass
 
 
-def _kill(pid: int) -> None:
+def kill_session(session: int) -> None:
+    """SIGKILL every process of a deploy's session, as a machine that dies: the deploy, its Terraform (in a process
+    group of its own within the session: constructs_lib/deploy/terraform.py, ``Interrupts``) and the provider.
+    Again until none is left, for a process started while the others were killed."""
+    for _ in range(20):
+        alive = session_members(session)
+        if not alive:
+            return
+        for pid in alive:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.05)
+
+
+def ctrl_c(session: int) -> None:
+    """What a terminal does on Ctrl-C: SIGINT to every process of the foreground job's group (the deploy's)."""
     try:
-        os.killpg(pid, signal.SIGKILL)
+        os.killpg(session, signal.SIGINT)
     except ProcessLookupError:
         pass
+
+
+# Case.kill_with: how the faulted deploy is stopped.
+STOPS: dict[str, Callable[[int], None]] = {"SIGKILL": kill_session, "SIGINT": ctrl_c}
+
+
+def session_members(session: int) -> list[int]:
+    """The live processes (not zombies) of a session, from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            # pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses, so split after its last ')'
+            state, _ppid, _pgrp, sid = stat[stat.rindex(")") + 2:].split()[:4]
+        except (OSError, ValueError):
+            continue
+        if int(sid) == session and state != "Z":
+            members.append(int(entry.name))
+    return members
 
 
 def steps_of(output: str) -> list[str]:
@@ -228,7 +266,7 @@ def _faulted(run: Run, case: Case, outcome: Outcome) -> None:
     gcp = run.rehearsal.gcp
     if case.timeouts:
         run.write_stack(run.with_timeouts())
-    kill: list[Callable[[], None]] = []  # the kill of the faulted deploy's process group, once it started
+    kill: list[Callable[[], None]] = []  # the kill (or Ctrl-C) of the faulted deploy, once it started
     if case.kill_on is not None:
         method, pattern = case.kill_on
         matcher = re.compile(pattern.replace("*", "[^/]*"))
@@ -240,7 +278,8 @@ def _faulted(run: Run, case: Case, outcome: Outcome) -> None:
 
         gcp.faults.watchers.append(killer)
     gcp.faults.install(case.rules)
-    faulted = run.deploy(deadline=case.deadline, on_call=lambda pid: kill.append(lambda: _kill(pid)))
+    stop = STOPS[case.kill_with]
+    faulted = run.deploy(deadline=case.deadline, on_call=lambda pid: kill.append(lambda: stop(pid)))
     outcome.deploys.append(faulted)
     gcp.faults.clear()
     if case.timeouts:

@@ -27,8 +27,10 @@ class Case:
         what: the fault, for people.
         rules: the local API's rules during the faulted deploy.
         first_deploy: deploy once without faults before the faulted one (a fault of a refresh or an update).
-        kill_on: (method, path pattern): SIGKILL the faulted ``terraform apply`` the moment the API has made this
-            call (between a create and the state write).
+        kill_on: (method, path pattern): stop the faulted deploy the moment the API has made this call (between a
+            create and the state write), with ``kill_with``.
+        kill_with: ``SIGKILL`` (every process of the deploy, as a machine that dies) or ``SIGINT`` (a Ctrl-C in
+            the deploy's terminal: to its process group).
         timeouts: Terraform ``timeouts`` set on resources of a type in the faulted deploy's stack (a hang bounded
             by the resource's timeout, made short so the campaign fits its budget).
         deadline: DEPLOY_DEADLINE of the faulted deploy, seconds (a hang the deploy itself bounds).
@@ -40,6 +42,7 @@ class Case:
     rules: tuple[Rule, ...] = ()
     first_deploy: bool = False
     kill_on: tuple[str, str] | None = None
+    kill_with: str = "SIGKILL"
     timeouts: dict[str, dict[str, str]] = field(default_factory=dict)
     deadline: int | None = None
     provider: str = ""
@@ -102,6 +105,18 @@ CASES = (
          kill_on=("POST", ADDRESSES),
          provider="the state lock stays in GCS and the address is an orphan: the deploy prints the force-unlock, "
                   "then imports the orphan"),
+    Case("ctrl-c-address-insert", "Ctrl-C in make deploy's terminal while the address insert's operation runs",
+         (Rule(method="POST", path=ADDRESSES, fault="operation_never_done"),),
+         kill_on=("POST", ADDRESSES), kill_with="SIGINT",
+         provider="the deploy passes one interrupt on to Terraform, which stops the provider: its wait for the "
+                  "operation ends (\"context has been cancelled\", tpgresource/common_operation.go) and the ID is "
+                  "cleared (services/compute/resource_compute_address.go:381); Terraform writes the state and "
+                  "releases the lock. The next deploy meets a 409 and imports the orphan"),
+    Case("ctrl-c-address-labels", "Ctrl-C in make deploy's terminal while the address's setLabels operation runs",
+         (Rule(method="POST", path=f"{ADDRESSES}/*/setLabels", fault="operation_never_done"),),
+         kill_on=("POST", f"{ADDRESSES}/*/setLabels"), kill_with="SIGINT",
+         provider="the create fails after the insert with the ID kept, so the address stays in the state, tainted; "
+                  "its replacement is refused by prevent_destroy (a new IP): the deploy prints the untaint"),
     Case("concurrent-router-edit", "another writer edits the router just before the NAT's PATCH",
          (Rule(method="PATCH", path=f"{REGION}/routers/*", fault="concurrent_edit"),),
          provider="the NAT's PATCH is a read-modify-write of the router's nats with no fingerprint "

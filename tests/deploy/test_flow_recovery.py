@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.deploy.flow import run
-from constructs_lib.deploy.terraform import Terraform, TerraformFailed
+from constructs_lib.deploy.terraform import INTERRUPTED, Interrupted, Terraform, TerraformFailed
 from tests.deploy.test_recovery import ADDRESS, CONFIG, CONFLICT, LOCKED
 from constructs_lib.facts.resources import ADDRESS as ADDRESS_TYPE
 from tests.guard.plans import A, address, change, plan
@@ -28,12 +28,14 @@ A_CONFIG = {"resource": {"google_compute_address": {A.split(".", 1)[1]: {"name":
 
 
 class FailingTerraform(Terraform):
-    """``apply`` fails with each of ``failures`` in turn, then succeeds; ``run`` (import) is recorded."""
+    """``apply`` fails with each of ``failures`` in turn (a message, or the exception to raise), then succeeds;
+    ``run`` (import) is recorded, and fails with ``fail_import`` when given."""
 
-    def __init__(self, *failures: str, fail_plan: str = "", planned: dict[str, Any] = NOTHING,
-                 held: dict[str, Any] | None = None, config: dict[str, Any] = CONFIG) -> None:
+    def __init__(self, *failures: str | TerraformFailed, fail_plan: str = "", planned: dict[str, Any] = NOTHING,
+                 held: dict[str, Any] | None = None, config: dict[str, Any] = CONFIG, fail_import: str = "") -> None:
         super().__init__(Path("cdktf.out/stacks/prod"), binary="terraform")
         self.failures, self.fail_plan, self.calls = list(failures), fail_plan, []
+        self.fail_import = fail_import
         self.planned, self.held, self.document = planned, held or {}, config
 
     def init(self) -> None:
@@ -48,11 +50,14 @@ class FailingTerraform(Terraform):
     def apply(self, plan_file: str = "guarded.tfplan") -> str:
         self.calls.append(("apply",))
         if self.failures:
-            raise TerraformFailed(self.failures.pop(0))
+            failure = self.failures.pop(0)
+            raise failure if isinstance(failure, TerraformFailed) else TerraformFailed(failure)
         return "Apply complete!"
 
     def run(self, *args: str, deadline: int | None = None) -> Any:
         self.calls.append(args)
+        if self.fail_import:
+            raise TerraformFailed(self.fail_import)
 
     def state(self) -> dict[str, Any]:
         return self.held
@@ -81,6 +86,21 @@ def test_orphans_are_adopted_once_then_the_failure_is_reported():
     code, output = deploy(FailingTerraform(CONFLICT, CONFLICT))
     assert code == 1 and output.count("adopting them:") == 1
     assert "to recover" in output and " import google_compute_address.Chain_Address-prod-ip_1 " in output
+
+
+def test_an_interrupted_apply_adopts_nothing_and_exits_as_ctrl_c_does():
+    """Even when what it printed names an orphan: a person or a CI runner asked the deploy to stop."""
+    terraform = FailingTerraform(Interrupted(CONFLICT))
+    code, output = deploy(terraform)
+    assert code == INTERRUPTED == 130
+    assert not [call for call in terraform.calls if call[0] == "import"] and "adopting them:" not in output
+    assert terraform.calls.count(("apply",)) == 1
+
+
+def test_an_import_that_fails_is_reported_with_its_recovery_not_raised():
+    code, output = deploy(FailingTerraform(CONFLICT, fail_import="Error: Cannot import non-existent remote object"))
+    assert code == 1
+    assert "error: environments/prod.toml: Error: Cannot import non-existent remote object" in output
 
 
 def test_a_lock_left_behind_prints_its_force_unlock():

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from constructs_lib.deploy.terraform import INTERRUPTED
 from rehearsal.driver import PROVIDER_BINARY, provider_missing_message
 from rehearsal.faults.campaign import Chain, Outcome, prepare_chain, run_case
 from rehearsal.faults.cases import CASES, Case
@@ -144,6 +145,35 @@ def test_a_killed_apply_leaves_a_lock_the_printed_force_unlock_releases_then_the
     assert " force-unlock -force " in outcome.steps[0]
     assert all(step.startswith("gcloud monitoring policies ") for step in outcome.steps[1:])
     assert any(ADOPTED in d.output for d in outcome.deploys[1:])
+
+
+def _interrupted(outcome: Outcome) -> str:
+    """The Ctrl-C'd deploy's output: passed on to Terraform once, waited for, said without a traceback."""
+    said = _said(outcome, 0)
+    assert _codes(outcome)[0] == INTERRUPTED, said[-3000:]
+    assert "`terraform apply` in " in said and "was interrupted (SIGINT, each passed on to Terraform as Ctrl-C)" in said
+    assert "Traceback" not in said and "force-unlock" not in said  # Terraform released the lock itself
+    assert "unable to finish polling, context has been cancelled" in said  # the provider's wait, stopped
+    return said
+
+
+def test_ctrl_c_during_an_address_insert_leaves_an_orphan_the_next_deploy_adopts(outcomes):
+    outcome = outcomes["ctrl-c-address-insert"]
+    said = _interrupted(outcome)
+    assert "Error waiting to create Address" in said
+    assert _codes(outcome)[1:] == [0] and outcome.steps == []
+    assert ADOPTED in _said(outcome, 1)
+
+
+def test_ctrl_c_during_an_addresss_label_update_leaves_it_tainted_and_the_deploy_prints_its_untaint(outcomes):
+    """A tainted address would be replaced by the next plan (a new IP), which prevent_destroy refuses: every
+    deploy would fail until it is untainted."""
+    outcome = outcomes["ctrl-c-address-labels"]
+    said = _interrupted(outcome)
+    assert "Error waiting for Updating ComputeAddress Labels" in said
+    (step,) = outcome.steps
+    assert " untaint google_compute_address.Chain_Addresses_Address-faults-origin-ip_" in step
+    assert _codes(outcome)[1:] == [0] and not any(ADOPTED in d.output for d in outcome.deploys)
 
 
 def test_make_rehearse_with_a_faults_file_deploys_through_the_fault_and_says_where_it_hit(tmp_path):

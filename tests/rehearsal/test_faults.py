@@ -6,10 +6,16 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import urllib.parse
 
 import pytest
 
+from rehearsal.faults.campaign import kill_session, session_members
 from rehearsal.localgcp import LocalGcp
 from rehearsal.localgcp.faults import ANOTHER_WRITER, FaultsError, Rule, load_faults
 from tests.rehearsal.localapi import PROJECT, call, ok, poll
@@ -197,3 +203,27 @@ def test_make_rehearse_refuses_a_faults_file_with_problems_before_anything_start
                               "reset_after_commit, close_after_commit, operation_error, operation_never_done, "
                               "concurrent_edit, got 'explode'\n")
     assert out.getvalue() == ""
+
+
+def test_killing_a_deploy_kills_its_whole_session_terraforms_own_process_group_included(tmp_path):
+    """The campaign's kill is a machine that dies: the deploy runs Terraform in a process group of its own
+    (constructs_lib/deploy/terraform.py, ``Interrupts``), which a kill of the deploy's group alone would leave
+    running."""
+    pids = tmp_path / "pids"
+    deploy = subprocess.Popen(
+        [sys.executable, "-c", "import subprocess, sys, time\n"
+         f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'], process_group=0)\n"
+         f"open({str(pids)!r}, 'w').write(str(child.pid))\n"
+         "time.sleep(120)\n"], start_new_session=True)
+    try:
+        for _ in range(200):
+            if pids.exists() and pids.read_text():
+                break
+            time.sleep(0.05)
+        terraform = int(pids.read_text())
+        assert os.getpgid(terraform) != deploy.pid and os.getsid(terraform) == deploy.pid
+        kill_session(deploy.pid)
+        assert deploy.wait(timeout=10) == -signal.SIGKILL
+        assert session_members(deploy.pid) == []
+    finally:
+        kill_session(deploy.pid)
