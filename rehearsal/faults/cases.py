@@ -105,6 +105,12 @@ CASES = (
          kill_on=("POST", ADDRESSES),
          provider="the state lock stays in GCS and the address is an orphan: the deploy prints the force-unlock, "
                   "then imports the orphan"),
+    Case("setlabels-operation-error", "the operation of the address's setLabels, right after its insert, ends in "
+         "an error", (Rule(method="POST", path=f"{ADDRESSES}/*/setLabels", fault="operation_error"),),
+         provider="labels cannot be set in the insert, so the create sets them after it with the ID already stored "
+                  "(services/compute/resource_compute_address.go:368-423): the address stays in the state, "
+                  "tainted, and its replacement (a new IP) is refused by prevent_destroy: the deploy prints the "
+                  "untaint"),
     Case("ctrl-c-address-insert", "Ctrl-C in make deploy's terminal while the address insert's operation runs",
          (Rule(method="POST", path=ADDRESSES, fault="operation_never_done"),),
          kill_on=("POST", ADDRESSES), kill_with="SIGINT",

@@ -131,6 +131,16 @@ def test_a_failed_revision_leaves_the_service_tainted_and_the_printed_untaint_re
     assert " untaint google_cloud_run_v2_service." in step
 
 
+def test_a_failed_label_update_leaves_the_address_tainted_and_the_printed_untaint_keeps_it(outcomes):
+    """Without the untaint every deploy would stop at prevent_destroy: the next plan replaces a tainted address."""
+    outcome = outcomes["setlabels-operation-error"]
+    assert _codes(outcome) == [1, 0]
+    assert "Error waiting for Updating ComputeAddress Labels" in _said(outcome, 0)
+    (step,) = outcome.steps
+    assert " untaint google_compute_address.Chain_Addresses_Address-faults-origin-ip_" in step
+    assert not any(ADOPTED in d.output for d in outcome.deploys)
+
+
 def test_an_address_lost_by_refresh_is_refused_by_the_guard_and_kept_by_the_state(outcomes):
     """The plan's refresh drops the address and plans a create (a new IP); the guard refuses it, nothing is applied,
     so the state, which a plan does not write, still holds it: the next deploy finds it again, with no step."""
