@@ -15,10 +15,8 @@ but no more than one step in all) → a plan. One line per fault, then ``faults 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import signal
 import subprocess
 import tempfile
 import time
@@ -30,6 +28,7 @@ from typing import Callable, TextIO
 from constructs_lib.config import EnvironmentConfig
 from constructs_lib.stacks.apis import required_apis
 from rehearsal.driver import ROOT, VENV_BIN, Rehearsal, load_one
+from rehearsal.faults import sessions
 from rehearsal.faults.cases import CASES, Case
 from rehearsal.faults.checks import Watch, orphans_and_duplicates
 
@@ -120,17 +119,19 @@ class Run:
         if deadline:
             env["DEPLOY_DEADLINE"] = str(deadline)
         started = time.monotonic()
+        # A session of its own (the faults kill all of it), watched (sessions.Watchdog: nothing of it outlives the
+        # campaign).
         with subprocess.Popen([str(VENV_BIN / "python"), "-m", "constructs_lib.deploy", "deploy",
                                str(self.config_file), "--auto-approve"], cwd=ROOT, env=env, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                              start_new_session=True) as process:
+                              start_new_session=True) as process, sessions.Watchdog(process.pid):
             if on_call is not None:
                 on_call(process.pid)
             try:
                 output, _ = process.communicate(timeout=DEPLOY_BOUND)
                 code: int | None = process.returncode if process.returncode >= 0 else None
             except subprocess.TimeoutExpired:
-                kill_session(process.pid)
+                sessions.kill(process.pid)
                 output, _ = process.communicate()
                 code = None
         return Deployed(code, output, time.monotonic() - started)
@@ -168,49 +169,8 @@ class StepFailed(Exception):
     pass
 
 
-def kill_session(session: int) -> None:
-    """SIGKILL every process of a deploy's session, as a machine that dies: the deploy, its Terraform (in a process
-    group of its own within the session: constructs_lib/deploy/terraform.py, ``Interrupts``) and the provider.
-    Again until none is left, for a process started while the others were killed."""
-    for _ in range(20):
-        alive = session_members(session)
-        if not alive:
-            return
-        for pid in alive:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        time.sleep(0.05)
-
-
-def ctrl_c(session: int) -> None:
-    """What a terminal does on Ctrl-C: SIGINT to every process of the foreground job's group (the deploy's)."""
-    try:
-        os.killpg(session, signal.SIGINT)
-    except ProcessLookupError:
-        pass
-
-
 # Case.kill_with: how the faulted deploy is stopped.
-STOPS: dict[str, Callable[[int], None]] = {"SIGKILL": kill_session, "SIGINT": ctrl_c}
-
-
-def session_members(session: int) -> list[int]:
-    """The live processes (not zombies) of a session, from /proc."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            # pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses, so split after its last ')'
-            state, _ppid, _pgrp, sid = stat[stat.rindex(")") + 2:].split()[:4]
-        except (OSError, ValueError):
-            continue
-        if int(sid) == session and state != "Z":
-            members.append(int(entry.name))
-    return members
+STOPS: dict[str, Callable[[int], None]] = {"SIGKILL": sessions.kill, "SIGINT": sessions.ctrl_c}
 
 
 def steps_of(output: str) -> list[str]:

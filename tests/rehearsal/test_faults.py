@@ -12,10 +12,12 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
-from rehearsal.faults.campaign import kill_session, session_members
+from rehearsal.driver import ROOT
+from rehearsal.faults import sessions
 from rehearsal.localgcp import LocalGcp
 from rehearsal.localgcp.faults import ANOTHER_WRITER, FaultsError, Rule, load_faults
 from tests.rehearsal.localapi import PROJECT, call, ok, poll
@@ -205,25 +207,71 @@ def test_make_rehearse_refuses_a_faults_file_with_problems_before_anything_start
     assert out.getvalue() == ""
 
 
+# A deploy as the campaign starts one: a session of its own, and in it Terraform in a process group of its own
+# (constructs_lib/deploy/terraform.py, ``Interrupts``). It writes Terraform's pid to the file it is given.
+DEPLOY = """import subprocess, sys, time
+child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'], process_group=0)
+open(sys.argv[1], 'w').write(str(child.pid))
+time.sleep(120)
+"""
+
+
+def _deploy(pids: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", DEPLOY, str(pids)], start_new_session=True)
+
+
+def _pid_in(path: Path) -> int:
+    for _ in range(200):
+        if path.exists() and path.read_text():
+            return int(path.read_text())
+        time.sleep(0.05)
+    raise AssertionError(f"nothing written to {path}")
+
+
 def test_killing_a_deploy_kills_its_whole_session_terraforms_own_process_group_included(tmp_path):
-    """The campaign's kill is a machine that dies: the deploy runs Terraform in a process group of its own
-    (constructs_lib/deploy/terraform.py, ``Interrupts``), which a kill of the deploy's group alone would leave
-    running."""
-    pids = tmp_path / "pids"
-    deploy = subprocess.Popen(
-        [sys.executable, "-c", "import subprocess, sys, time\n"
-         f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'], process_group=0)\n"
-         f"open({str(pids)!r}, 'w').write(str(child.pid))\n"
-         "time.sleep(120)\n"], start_new_session=True)
+    """The campaign's kill is a machine that dies; a kill of the deploy's process group alone would leave its
+    Terraform running."""
+    deploy = _deploy(tmp_path / "pids")
     try:
-        for _ in range(200):
-            if pids.exists() and pids.read_text():
-                break
-            time.sleep(0.05)
-        terraform = int(pids.read_text())
+        terraform = _pid_in(tmp_path / "pids")
         assert os.getpgid(terraform) != deploy.pid and os.getsid(terraform) == deploy.pid
-        kill_session(deploy.pid)
+        sessions.kill(deploy.pid)
         assert deploy.wait(timeout=10) == -signal.SIGKILL
-        assert session_members(deploy.pid) == []
+        assert sessions.members(deploy.pid) == []
     finally:
-        kill_session(deploy.pid)
+        sessions.kill(deploy.pid)
+
+
+# The campaign: a deploy under its watchdog, then it waits; it writes the deploy's session id to its file.
+CAMPAIGN = """import subprocess, sys, time
+from rehearsal.faults import sessions
+deploy = subprocess.Popen([sys.executable, '-c', sys.argv[1], sys.argv[2]], start_new_session=True)
+with sessions.Watchdog(deploy.pid):
+    open(sys.argv[3], 'w').write(str(deploy.pid))
+    time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("how", ["the campaign alone", "the campaign's process group"])
+def test_what_a_deploy_left_running_is_killed_when_the_campaign_is_killed(tmp_path, how):
+    """SIGKILL of the campaign, or of its whole process group (a CI timeout), reaches neither the deploy's session
+    nor the watchdog's: the watchdog sees its pipe close and kills the session."""
+    campaign = subprocess.Popen([sys.executable, "-c", CAMPAIGN, DEPLOY, str(tmp_path / "pids"),
+                                 str(tmp_path / "session")], cwd=ROOT, start_new_session=True)
+    session = _pid_in(tmp_path / "session")
+    _pid_in(tmp_path / "pids")
+    try:
+        assert len(sessions.members(session)) == 2
+        if how == "the campaign alone":
+            campaign.kill()
+        else:
+            os.killpg(campaign.pid, signal.SIGKILL)
+        campaign.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while sessions.members(session) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sessions.members(session) == []
+    finally:
+        sessions.kill(session)
+        if campaign.poll() is None:
+            campaign.kill()
