@@ -110,11 +110,11 @@ describe(link) := [m[0].name, m[0].ip] if {
 
 # --- release ----------------------------------------------------------------------------------------------
 
-verb(actions) := "forgets" if actions == ["forget"]
-
-else := "replaces" if "create" in actions
-
-else := "deletes"
+verb(actions) := "forgets" if {
+	actions == ["forget"]
+} else := "replaces" if {
+	"create" in actions
+} else := "deletes"
 
 release_allowed(name, _) if name in release
 
@@ -189,8 +189,10 @@ null_text(x) := "null" if x == null
 
 else := sprintf("%v", [x])
 
-nat_key(c) := concat("/", [null_text(object.get(v, "project", null)), null_text(object.get(v, "region", null)),
-	null_text(object.get(v, "router", null)), null_text(object.get(v, nat_field, null))]) if {
+nat_key(c) := concat("/", [
+	null_text(object.get(v, "project", null)), null_text(object.get(v, "region", null)),
+	null_text(object.get(v, "router", null)), null_text(object.get(v, nat_field, null)),
+]) if {
 	v := nat_values(c)
 	nat_field := {true: "router_nat", false: "name"}[c.type == nat_address_type]
 }
@@ -325,9 +327,7 @@ violations contains v if {
 	is_object(after_rule)
 	object.get(after_rule, "rule_number", null) == number
 	configured := first_action(config_rule(c.address, number))
-	kept := ((rule_links(after_rule, "source_nat_active_ips") | rule_links(after_rule, "source_nat_drain_ips")) |
-		referenced(object.get(configured, "source_nat_active_ips", {}))) |
-		referenced(object.get(configured, "source_nat_drain_ips", {}))
+	kept := ((rule_links(after_rule, "source_nat_active_ips") | rule_links(after_rule, "source_nat_drain_ips")) | referenced(object.get(configured, "source_nat_active_ips", {}))) | referenced(object.get(configured, "source_nat_drain_ips", {}))
 	some link in rule_links(rule, "source_nat_active_ips")
 	not link in kept
 	[name, ip] := describe(link)

@@ -80,10 +80,12 @@ test_draining_first_is_allowed if {
 
 test_ips_beside_the_nat_count_not_the_nats_stale_list if {
 	kept := change(nat_addr, "google_compute_router_nat", ["no-op"], nat(["ip-a", "ip-b"], []), nat(["ip-a", "ip-b"], []))
-	beside := change("google_compute_router_nat_address.Chain_RouterNat_NatAddress_00000000",
+	beside := change(
+		"google_compute_router_nat_address.Chain_RouterNat_NatAddress_00000000",
 		"google_compute_router_nat_address", ["update"],
 		{"router_nat": "edge-nat", "router": "edge-router", "project": "p", "region": "r", "nat_ips": [link("ip-a"), link("ip-b")]},
-		{"router_nat": "edge-nat", "router": "edge-router", "project": "p", "region": "r", "nat_ips": [link("ip-b")]})
+		{"router_nat": "edge-nat", "router": "edge-router", "project": "p", "region": "r", "nat_ips": [link("ip-b")]},
+	)
 	v := guard.violations with input as with_outputs([kept, beside], {})
 	[[x.rule, x.address] | some x in v] == [["undrained", "google_compute_router_nat_address.Chain_RouterNat_NatAddress_00000000"]]
 }
@@ -130,8 +132,10 @@ test_a_rule_removed_or_renumbered_is_the_files_to_say if {
 	count(guard.deny) == 0 with input as with_outputs([rule_update({100: [["ip-a"], []]}, {110: [["ip-a"], []]})], {})
 }
 
-grown_rule := change(nat_addr, "google_compute_router_nat", ["update"], with_rules({100: [["ip-a"], []]}),
-	object.union(nat(["ip-c"], []), {"rules": [{"rule_number": 100, "description": "partner-100", "action": [{}]}]}))
+grown_rule := change(
+	nat_addr, "google_compute_router_nat", ["update"], with_rules({100: [["ip-a"], []]}),
+	object.union(nat(["ip-c"], []), {"rules": [{"rule_number": 100, "description": "partner-100", "action": [{}]}]}),
+)
 
 configured_rule(refs) := object.union(with_outputs([grown_rule], {}), {"plan": {"configuration": {"root_module": {"resources": [{
 	"address": nat_addr,

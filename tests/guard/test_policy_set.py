@@ -32,6 +32,13 @@ def test_the_policy_set_is_valid_rego_for_opa_1_and_the_0_x_runtimes(mode):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_rego_is_as_opa_fmt_writes_it():
+    """`opa fmt` is how Rego is reviewed and diffed; it must also accept what it writes (an `else := x if <expr>` on
+    one line was formatted into Rego it then refused to parse)."""
+    result = opa("fmt", "--list", "--fail", str(POLICY_SET))
+    assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
+
+
 def test_the_rego_unit_tests_pass():
     result = opa("test", "--verbose", str(POLICY_SET))
     assert result.returncode == 0, result.stdout + result.stderr
