@@ -42,7 +42,7 @@ while not received:
     time.sleep(0.05)
 try:
     print("Interrupt received. Gracefully shutting down...", flush=True)
-    for tick in range(20):
+    for tick in range(int(os.environ.get("FAKE_STOPPING_TICKS", "20"))):
         time.sleep(0.1)
         print(f"google_vpc_access_connector.connector: Still creating... [{tick}s elapsed]" + "." * 4000, flush=True)
     log.write("stopped gracefully\\n")
@@ -158,7 +158,7 @@ def test_sigterm_to_the_deploy_alone_is_passed_on_as_one_interrupt(deploy):
 
 
 def test_a_second_ctrl_c_is_terraforms_second_interrupt(deploy):
-    run = deploy()
+    run = deploy(FAKE_STOPPING_TICKS="1200")  # still stopping at the second Ctrl-C, however slow the machine
     run.wait_for("start init")
     run.ctrl_c()
     run.wait_for("signal SIGINT")
