@@ -20,11 +20,11 @@ import sys
 # project tests (README, "Quick start"), so the app silences it itself, whoever runs it.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from constructs_lib.app import output_folder, run, synthesized_stacks  # noqa: E402
-from constructs_lib.app.console import problem_stream, run_by_cdktf_cli  # noqa: E402
-
 
 def main() -> int:
+    from constructs_lib.app import output_folder, run, synthesized_stacks
+    from constructs_lib.app.console import problem_stream, run_by_cdktf_cli
+
     stderr = problem_stream()
     # make says which variable the user named the file with (ENV, STACK), for the message of a missing one.
     named_by = os.environ.get("EGRESS_NAMED_BY")
@@ -38,4 +38,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # Ctrl-C: no traceback. cdktf may have written part of a stack by then; the next synth rewrites it.
+        print("error: interrupted (Ctrl-C); a stack may be written in part: synthesize again", file=sys.stderr)
+        sys.exit(130)

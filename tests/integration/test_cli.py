@@ -59,6 +59,18 @@ def test_a_stack_with_import_blocks_synthesizes_without_running_terraform(tmp_pa
     assert json.loads((tmp_path / "out" / "stacks" / path.stem / "cdk.tf.json").read_text())["import"]
 
 
+def test_ctrl_c_during_a_synth_ends_it_without_a_traceback(tmp_path):
+    """KeyboardInterrupt raised where the synth runs (a Ctrl-C's), deterministically: main.py as run by make."""
+    interrupted = ("import runpy, sys, constructs_lib.app as app\n"
+                   "def run(*args, **kwargs):\n    raise KeyboardInterrupt\n"
+                   "app.run = run\nsys.argv = ['main.py']\nrunpy.run_path('main.py', run_name='__main__')\n")
+    result = subprocess.run([sys.executable, "-c", interrupted], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, env=child_env(EGRESS_CONFIG=str(FIXTURE_EXAMPLE),
+                                                       CDKTF_OUTDIR=str(tmp_path / "out")))
+    assert result.returncode == 130
+    assert result.stderr == "error: interrupted (Ctrl-C); a stack may be written in part: synthesize again\n"
+
+
 def test_bad_file_lists_every_problem_without_traceback_and_writes_nothing(tmp_path):
     bad = tmp_path / "staging.toml"
     bad.write_text(BAD)
