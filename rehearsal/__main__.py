@@ -4,4 +4,11 @@ import sys
 
 from rehearsal.rehearse import main
 
-sys.exit(main(sys.argv[1:]))
+try:
+    code = main(sys.argv[1:])
+except KeyboardInterrupt:
+    # The rehearsal's servers and folders were stopped and removed on the way out (Rehearsal's ``with``).
+    print("error: rehearsal interrupted (Ctrl-C); it only ever touched its local GCP API and state, both thrown "
+          "away", file=sys.stderr)
+    code = 130
+sys.exit(code)

@@ -1,0 +1,22 @@
+"""``python -m rehearsal``, as ``make rehearse`` runs it: a Ctrl-C ends it with one line, not a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.support.paths import ROOT
+from tests.support.processes import child_env
+
+# KeyboardInterrupt where the rehearsal runs (a Ctrl-C's), deterministically.
+INTERRUPTED = ("import runpy, rehearsal.rehearse as rehearse\n"
+               "def main(argv):\n    raise KeyboardInterrupt\n"
+               "rehearse.main = main\nrunpy.run_module('rehearsal', run_name='__main__')\n")
+
+
+def test_ctrl_c_during_a_rehearsal_ends_it_without_a_traceback():
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env=child_env())
+    assert result.returncode == 130
+    assert result.stderr == ("error: rehearsal interrupted (Ctrl-C); it only ever touched its local GCP API and "
+                             "state, both thrown away\n")
