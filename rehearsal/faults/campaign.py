@@ -115,6 +115,7 @@ class Run:
     def deploy(self, *, deadline: int | None = None, on_call: Callable[[int], None] | None = None) -> Deployed:
         """The product's deploy, bounded by ``DEPLOY_BOUND`` (S5); ``on_call`` gets the process group's id, to
         kill it from the local API's watcher."""
+        sessions.may_start()
         env = self.rehearsal.env()
         if deadline:
             env["DEPLOY_DEADLINE"] = str(deadline)
@@ -306,14 +307,22 @@ def run_all(cases: list[Case], *, each: Callable[[Outcome], None] = lambda outco
     """Every case against its own local API, ``parallel`` at a time; ``each`` gets each outcome in the cases'
     order, as soon as it and those before it ended."""
     workdir = Path(tempfile.mkdtemp(prefix="faults-"))
+    sessions.begin()
     try:
         chain = prepare_chain(workdir)
         with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="fault") as pool:
             futures = [pool.submit(run_case, case, chain) for case in cases]
             outcomes = []
-            for future in futures:
-                outcomes.append(future.result())
-                each(outcomes[-1])
+            try:
+                for future in futures:
+                    outcomes.append(future.result())
+                    each(outcomes[-1])
+            except KeyboardInterrupt:
+                # Before the pool's exit waits for every running fault: none starts, every deploy is killed.
+                for future in futures:
+                    future.cancel()
+                sessions.stop_all()
+                raise
     finally:
         subprocess.run(["rm", "-rf", str(workdir)], check=False)
     return outcomes
@@ -326,7 +335,12 @@ def campaign(names: list[str] | None = None, *, out: TextIO) -> int:
     except ValueError as problem:
         print(f"error: FAULT: {problem}", file=out)
         return 2
-    outcomes = run_all(cases, each=lambda outcome: print(outcome.line(), file=out, flush=True))
+    try:
+        outcomes = run_all(cases, each=lambda outcome: print(outcome.line(), file=out, flush=True))
+    except KeyboardInterrupt:
+        print("error: faults interrupted (Ctrl-C); their deploys were killed and their local APIs thrown away",
+              file=out, flush=True)
+        return 130
     survived = sum(o.survived for o in outcomes)
     print(f"faults survived: {survived} of {len(cases)}", file=out, flush=True)
     return 0 if survived == len(cases) else 1

@@ -18,12 +18,43 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
 
 # How long the watchdog may take for its last sweep once the deploy ended normally.
 SWEEP_SEC = 10
+
+# The sessions being watched, and whether the campaign is stopping (``stop_all``).
+_live: set[int] = set()
+_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+class Stopped(Exception):
+    """The campaign is stopping (Ctrl-C): no deploy starts any more."""
+
+
+def begin() -> None:
+    """A campaign starts: deploys may start."""
+    _stopping.clear()
+
+
+def stop_all() -> None:
+    """The campaign is stopping (Ctrl-C): no deploy starts any more, and every running one is killed, so that the
+    campaign's threads end at once instead of when their deploys would."""
+    _stopping.set()
+    with _lock:
+        live = list(_live)
+    for session in live:
+        kill(session)
+
+
+def may_start() -> None:
+    """Raises ``Stopped`` once the campaign is stopping."""
+    if _stopping.is_set():
+        raise Stopped("the campaign was interrupted: no deploy starts any more")
 
 
 def members(session: int) -> list[int]:
@@ -80,10 +111,16 @@ class Watchdog:
                                          cwd=Path(__file__).resolve().parents[2], stdin=subprocess.PIPE,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                          start_new_session=True)
+        with _lock:
+            _live.add(self.session)
+        if _stopping.is_set():  # stop_all ran between the deploy's may_start and here
+            kill(self.session)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
+        with _lock:
+            _live.discard(self.session)
         assert self._process is not None and self._process.stdin is not None
         self._process.stdin.close()
         try:

@@ -24,17 +24,24 @@ provider's behaviour each fault meets (google/ of terraform-provider-google at v
 from __future__ import annotations
 
 import functools
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from constructs_lib.deploy.terraform import INTERRUPTED
-from rehearsal.driver import PROVIDER_BINARY, provider_missing_message
+from rehearsal.driver import PROVIDER_BINARY, ROOT, provider_missing_message
+from rehearsal.faults import sessions
 from rehearsal.faults.campaign import Chain, Outcome, prepare_chain, run_case
 from rehearsal.faults.cases import CASES, Case
 from tests.support import background
 from tests.support.background import Work
+from tests.support.processes import child_env
 
 pytestmark = pytest.mark.integration
 
@@ -184,6 +191,44 @@ def test_ctrl_c_during_an_addresss_label_update_leaves_it_tainted_and_the_deploy
     (step,) = outcome.steps
     assert " untaint google_compute_address.Chain_Addresses_Address-faults-origin-ip_" in step
     assert _codes(outcome)[1:] == [0] and not any(ADOPTED in d.output for d in outcome.deploys)
+
+
+def _deploys_of(parent: int) -> list[int]:
+    """The product deploys (``python -m constructs_lib.deploy``) that ``parent`` started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == parent and b"constructs_lib.deploy" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_ctrl_c_of_make_faults_kills_its_deploys_and_says_so(tmp_path):
+    """The deploys run in sessions of their own, out of reach of the terminal's Ctrl-C: the campaign kills them
+    itself, instead of waiting for each running fault to end before it stops (a traceback then)."""
+    campaign = subprocess.Popen([sys.executable, "-m", "rehearsal.faults", "operation-never-done"], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                env=child_env())
+    try:
+        deadline = time.monotonic() + 240
+        while not (deploys := _deploys_of(campaign.pid)):
+            assert campaign.poll() is None, campaign.communicate()
+            assert time.monotonic() < deadline, "no deploy started"
+            time.sleep(0.1)
+        os.killpg(campaign.pid, signal.SIGINT)  # the terminal's Ctrl-C: the campaign's process group
+        out, err = campaign.communicate(timeout=120)
+        assert campaign.returncode == 130, out + err
+        assert out == "error: faults interrupted (Ctrl-C); their deploys were killed and their local APIs thrown away\n"
+        assert "Traceback" not in err
+        assert all(sessions.members(deploy) == [] for deploy in deploys)
+    finally:
+        if campaign.poll() is None:
+            os.killpg(campaign.pid, signal.SIGKILL)
+            campaign.communicate()
 
 
 def test_make_rehearse_with_a_faults_file_deploys_through_the_fault_and_says_where_it_hit(tmp_path):
