@@ -102,6 +102,15 @@ def _background_work(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
                 cache.set(background.CACHE_KEY, {**before, **{k: round(v, 1) for k, v in pool.seconds.items()}})
 
 
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    """Ctrl-C: the faults' deploys run in sessions of their own, which the terminal's Ctrl-C does not reach; kill
+    them and start no more (rehearsal/faults/sessions.py), before the session's end waits for the background work
+    that runs them."""
+    from rehearsal.faults import sessions
+
+    sessions.stop_all()
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """Each background work's time, longest first: what to shorten next, and the next session's order."""
     seconds = config.stash.get(SECONDS, {})
