@@ -30,9 +30,10 @@ def main(argv: list[str]) -> int:
               f"{deadline!r}", file=sys.stderr)
         return 2
     terraform = Terraform(folder, deadline=int(deadline) if deadline else APPLY_DEADLINE_SEC)
-    # SIGTERM (a CI runner cancelling the job) stops the deploy as Ctrl-C does; while a Terraform command runs,
-    # both are passed on to it instead (terraform.Interrupts).
+    # SIGTERM (a CI runner cancelling the job) and SIGHUP (the terminal gone) stop the deploy as Ctrl-C does;
+    # while a Terraform command runs, each is passed on to it instead (terraform.Interrupts).
     signal.signal(signal.SIGTERM, _as_ctrl_c)
+    signal.signal(signal.SIGHUP, _as_ctrl_c)
     try:
         return run(command, terraform, source, auto_approve="--auto-approve" in argv)
     except KeyboardInterrupt:

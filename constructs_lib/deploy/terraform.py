@@ -44,8 +44,8 @@ class Interrupted(TerraformFailed):
 
 
 class Interrupts:
-    """While one Terraform command runs: each Ctrl-C (SIGINT) and SIGTERM this process receives is passed on to
-    Terraform as one SIGINT, and Terraform is waited for.
+    """While one Terraform command runs: each Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal gone: a dropped SSH
+    session) this process receives is passed on to Terraform as one SIGINT, and Terraform is waited for.
 
     Terraform stops gracefully on its first interrupt (the running calls end, the state is written, the lock is
     released) and at once on its second, so it must get exactly the interrupts a person gave: it runs in a process
@@ -56,7 +56,7 @@ class Interrupts:
     Only the main thread can take signals: elsewhere (a rehearsal's thread) nothing is forwarded and Terraform stays
     in the caller's process group."""
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def __init__(self) -> None:
         self.forwarded = threading.current_thread() is threading.main_thread()
@@ -80,7 +80,7 @@ class Interrupts:
             self._send()
 
     def describe(self) -> str:
-        """``SIGINT``, ``SIGINT, SIGINT``, ``SIGTERM``: what was received, in order."""
+        """``SIGINT``, ``SIGINT, SIGINT``, ``SIGTERM``, ``SIGHUP``: what was received, in order."""
         return ", ".join(signal.Signals(number).name for number in self.received)
 
     def _forward(self, number: int, _frame: object) -> None:

@@ -1,6 +1,6 @@
-"""Ctrl-C and SIGTERM during ``make deploy``: each reaches Terraform exactly once, as an interrupt, and the deploy waits
-for it to stop, reading all it prints, then says what happened without a traceback (constructs_lib/deploy/terraform.py,
-``Interrupts``).
+"""Ctrl-C, SIGTERM and SIGHUP during ``make deploy``: each reaches Terraform exactly once, as an interrupt, and the
+deploy waits for it to stop, reading all it prints, then says what happened without a traceback
+(constructs_lib/deploy/terraform.py, ``Interrupts``).
 
 The deploy runs in a child process of its own session, as ``python -m constructs_lib.deploy`` does, with a stand-in
 Terraform that logs every command and signal it gets, then, on its first interrupt, keeps printing for a while as
@@ -146,15 +146,18 @@ def test_ctrl_c_reaches_terraform_once_and_the_deploy_reads_all_it_prints_while_
     assert [line.split()[1] for line in run.lines() if line.startswith("start ")] == ["init", "show"]
 
 
-def test_sigterm_to_the_deploy_alone_is_passed_on_as_one_interrupt(deploy):
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP], ids=lambda number: number.name)
+def test_sigterm_or_sighup_to_the_deploy_alone_is_passed_on_as_one_interrupt(deploy, number):
+    """A CI runner cancelling the job; the terminal gone (a dropped SSH session): Terraform stops as on Ctrl-C,
+    state written and lock released, instead of dying mid-apply."""
     run = deploy()
     run.wait_for("start init")
-    run.process.send_signal(signal.SIGTERM)
+    run.process.send_signal(number)
     code, _, err = run.finish()
     assert run.lines().count("signal SIGINT") == 1 and "signal SIGTERM" not in run.lines(), run.lines()
     assert "stopped gracefully" in run.lines()
     assert code == INTERRUPTED
-    assert "was interrupted (SIGTERM, each passed on to Terraform as Ctrl-C)" in err
+    assert f"was interrupted ({number.name}, each passed on to Terraform as Ctrl-C)" in err
 
 
 def test_a_second_ctrl_c_is_terraforms_second_interrupt(deploy):
@@ -169,14 +172,14 @@ def test_a_second_ctrl_c_is_terraforms_second_interrupt(deploy):
     assert "(SIGINT, SIGINT, each passed on to Terraform as Ctrl-C)" in err
 
 
-@pytest.mark.parametrize("stop", ["ctrl_c", "sigterm"])
+@pytest.mark.parametrize("stop", ["ctrl_c", "SIGTERM", "SIGHUP"])
 def test_an_interrupt_between_terraform_commands_stops_the_deploy_without_a_traceback(deploy, stop):
     run = deploy(HANG_BETWEEN="1")
     run.wait_for("between")
     if stop == "ctrl_c":
         run.ctrl_c()
     else:
-        run.process.send_signal(signal.SIGTERM)
+        run.process.send_signal(getattr(signal, stop))
     code, _, err = run.finish()
     assert code == INTERRUPTED
     assert "Traceback" not in err
