@@ -85,11 +85,10 @@ def tainted_kept(state: Mapping[str, Any], config: Mapping[str, Any] | None = No
             for name, values in resources.items()
             if isinstance(values, Mapping) and isinstance(values.get("lifecycle"), Mapping)
             and values["lifecycle"].get("prevent_destroy") is True}
-    services = tainted_services(state)
     root = state.get("values", {}).get("root_module", {})
-    return services + [r["address"] for r in _resources(root)
-                       if r.get("tainted") and r["address"] not in services
-                       and (r["address"] in kept or (r.get("values") or {}).get("deletion_protection") is True)]
+    return [r["address"] for r in _resources(root)
+            if r.get("tainted") and (r.get("type") in WORKLOADS or r["address"] in kept
+                                     or (r.get("values") or {}).get("deletion_protection") is True)]
 
 
 def lock_id(output: str) -> str | None:
