@@ -20,7 +20,7 @@ from typing import Any, Callable
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
 from constructs_lib.deploy.recovery import recovery_commands, tainted_kept, tainted_services
-from constructs_lib.deploy.terraform import TerraformFailed
+from constructs_lib.deploy.terraform import TerraformFailed, stack_config
 from constructs_lib.report.allowlist import allowlist_entries, write_allowlist
 from rehearsal.brownfield import SeedError, load_seed
 from rehearsal.change import deploy_change
@@ -57,10 +57,7 @@ def recovery_advice(rehearsal: Rehearsal, stack_dir: Path, stack: str) -> str:
         state = rehearsal.state(stack_dir)
     except (RehearsalError, json.JSONDecodeError):
         return ""
-    try:
-        config = json.loads((stack_dir / "cdk.tf.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        config = {}
+    config = stack_config(stack_dir)
     commands = recovery_commands(state, stack_dir=f"cdktf.out/stacks/{stack}", stack=stack, config=config)
     if not commands:
         return ""

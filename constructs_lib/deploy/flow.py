@@ -78,7 +78,7 @@ def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool =
         confirm: Callable[[], bool] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
         adopted: bool = False, alerts_created: bool = False) -> int:
     """``diff`` or ``deploy`` of one stack; returns the exit code (1 when the guard refuses or Terraform fails,
-    ``INTERRUPTED`` when Ctrl-C or SIGTERM stopped a Terraform command).
+    ``INTERRUPTED`` when Ctrl-C, SIGTERM or SIGHUP stopped a Terraform command).
 
     An apply that fails only because objects of the stack already exist in Google Cloud outside its state
     (``recovery.orphans``) imports them and plans again, through the guard, once (``adopted``; ``alerts_created``:

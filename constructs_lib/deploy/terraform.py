@@ -25,7 +25,7 @@ TIMEOUT = 3600
 APPLY_DEADLINE_SEC = 45 * 60
 # After an interrupt, how long Terraform may take to stop before the next signal.
 INTERRUPT_GRACE_SEC = 30
-# The exit code of a deploy stopped by Ctrl-C or SIGTERM: a shell's for a command ended by SIGINT (128 + 2).
+# The exit code of a deploy stopped by Ctrl-C, SIGTERM or SIGHUP: a shell's for a command ended by SIGINT (128 + 2).
 INTERRUPTED = 130
 
 
@@ -40,7 +40,8 @@ class TerraformFailed(Exception):
 
 
 class Interrupted(TerraformFailed):
-    """Ctrl-C or SIGTERM reached the deploy while a Terraform command ran; Terraform was told and has stopped."""
+    """Ctrl-C, SIGTERM or SIGHUP reached the deploy while a Terraform command ran; Terraform was told and has
+    stopped."""
 
 
 class Interrupts:
@@ -154,10 +155,15 @@ class Terraform:
 
     def config(self) -> dict[str, Any]:
         """The synthesized stack (``cdk.tf.json``); ``{}`` when there is none."""
-        try:
-            return json.loads((self.folder / "cdk.tf.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            return {}
+        return stack_config(self.folder)
+
+
+def stack_config(folder: Path) -> dict[str, Any]:
+    """The synthesized stack in ``folder`` (``cdk.tf.json``); ``{}`` when there is none or it cannot be read."""
+    try:
+        return json.loads((folder / "cdk.tf.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
 
 
 def interrupt(process: subprocess.Popen[str]) -> tuple[str, str]:
