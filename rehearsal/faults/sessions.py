@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Iterator
 
 # How long the watchdog may take for its last sweep once the deploy ended normally.
 SWEEP_SEC = 10
@@ -57,21 +58,24 @@ def may_start() -> None:
         raise Stopped("the campaign was interrupted: no deploy starts any more")
 
 
-def members(session: int) -> list[int]:
-    """The live processes (not zombies) of a session, from /proc."""
-    found = []
+def processes() -> Iterator[tuple[int, int, int]]:
+    """(pid, parent pid, session id) of every live process (not a zombie), from /proc."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
             # pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses, so split after its last ')'
-            state, _ppid, _pgrp, sid = stat[stat.rindex(")") + 2:].split()[:4]
+            state, ppid, _pgrp, sid = stat[stat.rindex(")") + 2:].split()[:4]
         except (OSError, ValueError):
             continue
-        if int(sid) == session and state != "Z":
-            found.append(int(entry.name))
-    return found
+        if state != "Z":
+            yield int(entry.name), int(ppid), int(sid)
+
+
+def members(session: int) -> list[int]:
+    """The live processes (not zombies) of a session."""
+    return [pid for pid, _, sid in processes() if sid == session]
 
 
 def kill(session: int) -> None:

@@ -196,14 +196,13 @@ def test_ctrl_c_during_an_addresss_label_update_leaves_it_tainted_and_the_deploy
 def _deploys_of(parent: int) -> list[int]:
     """The product deploys (``python -m constructs_lib.deploy``) that ``parent`` started."""
     found = []
-    for entry in Path("/proc").iterdir():
+    for pid, ppid, _ in sessions.processes():
         try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-        except (OSError, ValueError):
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
             continue
-        if int(stat[stat.rindex(")") + 2:].split()[1]) == parent and b"constructs_lib.deploy" in command:
-            found.append(int(entry.name))
+        if ppid == parent and b"constructs_lib.deploy" in command:
+            found.append(pid)
     return found
 
 
