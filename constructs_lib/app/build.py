@@ -12,12 +12,12 @@ from ..config import ConfigError, EnvironmentConfig, Problem
 from ..facts.text import one_line
 from ..config.bootstrap import BootstrapConfig
 from ..config.cross_file import bootstrap_problems, cross_file_problems, stack_name_problems
-from .files import (BOOTSTRAP_DIR, ENVIRONMENTS_DIR, StackConfig, bootstrap_files, environment_files, load_file,
-                    load_neighbours, neighbour_files)
+from .files import (BOOTSTRAP_DIR, ENVIRONMENTS_DIR, Neighbours, StackConfig, bootstrap_files, environment_files,
+                    load_file, load_neighbours, neighbour_files)
 from .outdir import output_problems
 
 
-def load_stacks(paths: list[Path], *, neighbours: Sequence[Path] = ()) -> list[StackConfig]:
+def load_stacks(paths: list[Path], *, neighbours: Sequence[Path] | Neighbours = ()) -> list[StackConfig]:
     """Validate every file, environment or bootstrap, before anything is built; report all problems together.
 
     A file with a ``[bootstrap]`` table is a bootstrap file, any other an
@@ -28,7 +28,8 @@ def load_stacks(paths: list[Path], *, neighbours: Sequence[Path] = ()) -> list[S
     Args:
         paths: the files to build.
         neighbours: files not built this time that ``paths`` must not collide with (the other
-            environments when one is selected); their own problems are not reported.
+            environments when one is selected), or those files already read (``load_neighbours``); their own
+            problems are not reported.
 
     Raises:
         ConfigError: listing the problems of every file.
@@ -40,7 +41,7 @@ def load_stacks(paths: list[Path], *, neighbours: Sequence[Path] = ()) -> list[S
             configs.append(load_file(path))
         except ConfigError as err:
             problems.extend(err.problems)
-    near = load_neighbours(list(neighbours))
+    near = neighbours if isinstance(neighbours, Neighbours) else load_neighbours(list(neighbours))
     problems += near.unread
     # A stack name is taken by a file, valid or not: every file given and every neighbour.
     stems = [(path.stem, str(path)) for path in paths] + list(near.stems)
@@ -194,15 +195,15 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
     problems: list[Problem] = []
     files: list[Path] = []
     configs: list[StackConfig] = []
+    near = Neighbours()
     try:
         files = environment_files(selected)
-        neighbours: list[Path] = []
         if selected:
             # The selected file must not collide with the files beside it, built or not.
-            neighbours = neighbour_files(files[0])
+            near = load_neighbours(neighbour_files(files[0]))
         else:
             files += bootstrap_files()
-        configs = load_stacks(files, neighbours=neighbours)
+        configs = load_stacks(files, neighbours=near)
     except ConfigError as err:
         problems += err.problems
     for warning in (w for config in configs for w in getattr(config, "warnings", ())):
@@ -216,11 +217,25 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
     if problems:
         print(f"error: {ConfigError(problems)}", file=stderr)
         return 1
+    for path in near.broken:
+        print(one_line(unchecked_neighbour(Path(path), configs[0])), file=stderr)
     fresh = [folder for folder in (outdir / "stacks", outdir) if not folder.exists()]
     code = synth_checked(build_app(configs, **app_options), stderr=stderr, remove_if_empty=fresh)
     if code == 0:
         outdated_reviews(configs, outdir, stderr=stderr)
     return code
+
+
+def unchecked_neighbour(path: Path, selected: StackConfig) -> str:
+    """The warning for a neighbour that is read but not valid: what it claims is unknown, so the selected file's
+    collisions with it (names, ranges, state, addresses, buckets) are checked only once it is fixed."""
+    if path.parent.resolve() in (ENVIRONMENTS_DIR.resolve(), BOOTSTRAP_DIR.resolve()):
+        command = f"make synth ENV={path.stem}"
+    else:
+        command = f"EGRESS_CONFIG={shlex.quote(str(path))} make synth"
+    return (f"warning: {path}: not checked for collisions with {selected.source} (resource names, subnet ranges, "
+            f"state, addresses, buckets): it has problems of its own ({command} lists them); fix it before "
+            "deploying either file")
 
 
 def review_command(config: StackConfig) -> str:

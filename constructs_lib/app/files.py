@@ -104,13 +104,14 @@ class Neighbours:
         configs: those that are valid files.
         stems: every neighbour's stack name (its file stem), valid or not: a stack name is taken by a file.
         unread: a problem for each that could not be read at all (not a regular file, unreadable, not UTF-8).
-        broken: those read but not valid (their own problems are reported when they are built).
+        broken: those read but not valid: their own problems are reported when they are built; the app warns
+            that the selected file was not checked against them.
     """
 
-    configs: tuple[StackConfig, ...]
-    stems: tuple[tuple[str, str], ...]
-    unread: tuple[Problem, ...]
-    broken: tuple[str, ...]
+    configs: tuple[StackConfig, ...] = ()
+    stems: tuple[tuple[str, str], ...] = ()
+    unread: tuple[Problem, ...] = ()
+    broken: tuple[str, ...] = ()
 
 
 # What read_file and read_toml say of a file that cannot be read as text (or is too large to), as opposed to a TOML document with an

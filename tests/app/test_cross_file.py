@@ -141,7 +141,27 @@ def test_a_broken_neighbour_does_not_stop_the_selected_file(tmp_path):
     envs.mkdir()
     a = write(envs, "a", state={"backend": "local"}, services=[])
     (envs / "broken.toml").write_text("project = ")
-    assert run(str(a), stderr=io.StringIO(), outdir=str(tmp_path / "out")) == 0
+    stderr = io.StringIO()
+    assert run(str(a), stderr=stderr, outdir=str(tmp_path / "out")) == 0
+    # What it would build is unknown, so the selected file is not checked against it: said, not skipped in silence.
+    assert stderr.getvalue().splitlines()[0].startswith(
+        f"warning: {envs / 'broken.toml'}: not checked for collisions with {a} ")
+
+
+def test_a_neighbour_with_a_problem_of_its_own_is_named_as_not_checked(tmp_path):
+    # The same chain as the selected file's: a collision once its typo is fixed, and not one problem line now.
+    a = write(tmp_path, "a", state={"backend": "local"}, services=[])
+    b = write(tmp_path, "b", state={"backend": "local"}, services=[], unknown_key=1)
+    stderr = io.StringIO()
+    assert run(str(a), stderr=stderr, outdir=str(tmp_path / "out")) == 0
+    assert stderr.getvalue().splitlines()[0] == (
+        f"warning: {b}: not checked for collisions with {a} (resource names, subnet ranges, state, addresses, "
+        f"buckets): it has problems of its own (EGRESS_CONFIG={b} make synth lists them); fix it before deploying "
+        "either file")
+    (tmp_path / "b.toml").write_text((tmp_path / "b.toml").read_text().replace("\"unknown_key\" = 1\n", ""))
+    stderr = io.StringIO()
+    assert run(str(a), stderr=stderr, outdir=str(tmp_path / "out")) == 1
+    assert f"expected resource names not built by {b}" in stderr.getvalue()
 
 
 JOB = {"name": "settlement", "image": "asia.gcr.io/my-gcp-project/settlement:1.0.0",

@@ -125,8 +125,12 @@ def test_hostile_folders_and_strings_end_in_problem_lines_and_write_nothing(key,
                 assert match["source"].startswith(str(envs)), line
         else:
             # Accepted: only beside neighbours that can be read and do not collide (a broken one is its own
-            # file's problem, reported when it is built).
+            # file's problem, reported when it is built, and named as not checked).
             assert synthesized
             assert set(neighbours) <= {"valid", "broken-toml", "bootstrap"}, neighbours
+            warned = [line for line in printed.splitlines() if line.startswith("warning: ")]
+            unchecked = [line for line in warned if ": not checked for collisions with " in line]
+            assert len(unchecked) == neighbours.count("broken-toml"), printed
+            assert all(line.isprintable() for line in warned), printed
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 
-from constructs_lib.app import synth_checked
+from constructs_lib.app import run, synth_checked
 from constructs_lib._provider.cdk import App
 from constructs_lib.config import ConfigError, parse_environment
 from constructs_lib.stacks.egress_stack import EgressStack
 from tests.support.environments import config, environment
 from tests.support.paths import ROOT
+from rehearsal.tomlfile import dumps as to_toml
 
 
 def sample(doc: str, first: str) -> list[str]:
@@ -52,3 +53,14 @@ def test_the_policy_pages_violation_is_the_apps_output(tmp_path):
     stderr = io.StringIO()
     assert synth_checked(app, stderr=stderr) == 1
     assert stderr.getvalue().splitlines() == sample("policies.md", "error: 1 chain policy violation")
+
+
+def test_the_configuration_pages_unchecked_neighbour_line_is_the_apps_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    envs = tmp_path / "environments"
+    envs.mkdir()
+    (envs / "production.toml").write_text(to_toml(environment(state={"backend": "local"})), encoding="utf-8")
+    (envs / "staging.toml").write_text(to_toml(environment(name="staging", tier="gold")), encoding="utf-8")
+    stderr = io.StringIO()
+    assert run("environments/production.toml", stderr=stderr, outdir=str(tmp_path / "out")) == 0
+    assert stderr.getvalue().splitlines()[:1] == sample("configuration.md", "warning: environments/staging.toml")
