@@ -24,6 +24,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 def main() -> int:
     from constructs_lib.app import output_folder, run, synthesized_stacks
     from constructs_lib.app.console import problem_stream, run_by_cdktf_cli
+    from constructs_lib.facts.text import one_line
 
     stderr = problem_stream()
     # make says which variable the user named the file with (ENV, STACK), for the message of a missing one.
@@ -33,7 +34,7 @@ def main() -> int:
     stderr.flush()
     if code == 0 and not run_by_cdktf_cli():
         outdir = output_folder({})
-        print(f"synthesized into {outdir}/stacks/: {', '.join(synthesized_stacks(outdir))}")
+        print(one_line(f"synthesized into {outdir}/stacks/: {', '.join(synthesized_stacks(outdir))}"))
     return code
 
 

@@ -7,6 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
+from ..facts.text import one_line
 from .flow import run
 from .terraform import APPLY_DEADLINE_SEC, INTERRUPTED, Terraform
 from .stack import stack_folder
@@ -18,10 +19,12 @@ def main(argv: list[str]) -> int:
         print("usage: python -m constructs_lib.deploy diff|deploy path/to/environment.toml [--auto-approve]",
               file=sys.stderr)
         return 2
-    command, source = args
-    folder = stack_folder(Path(source))
+    command, path = args
+    folder = stack_folder(Path(path))
+    # The file as every message names it: one line, whatever its name holds.
+    source = one_line(path)
     if not (folder / "cdk.tf.json").is_file():
-        print(f"error: {source}: no synthesized stack in {folder}: make {command} synthesizes it first",
+        print(one_line(f"error: {path}: no synthesized stack in {folder}: make {command} synthesizes it first"),
               file=sys.stderr)
         return 2
     deadline = os.environ.get("DEPLOY_DEADLINE", "")

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from ..facts.text import one_line
 from .allowlist import allowlist_change, allowlist_entries, write_allowlist
 
 __all__ = ["main"]
@@ -41,18 +42,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         document = _read(args.json)
     except (OSError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(one_line(f"error: {err}"), file=sys.stderr)
         return 1
     if args.command == "change":
         print("\n".join(allowlist_change(document)))
         return 0
     entries = allowlist_entries(document, stack=args.stack)
     if not document.get("values"):
-        print(f"error: stack {args.stack} has no state yet (deploy it first): nothing to allowlist", file=sys.stderr)
+        print(one_line(f"error: stack {args.stack} has no state yet (deploy it first): nothing to allowlist"),
+              file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     for path in write_allowlist(entries, args.out):
-        print(f"wrote {path}")
+        print(one_line(f"wrote {path}"))
     for e in entries:
         partner = f", for {e.partner}" if e.partner else ""
         print(f"  {e.ip:<15}  {e.role:<8}  {e.name}  ({e.project}, {e.region}{partner})")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..facts.resources import ALERT_POLICY, CONNECTOR, NAT, SUBNET, WORKLOADS
+from ..facts.text import one_line
 from ..policies.document import StackDocument
 from .adoption import adoption_section
 from .checks import alerts_section, policy_section
@@ -103,9 +104,9 @@ def main(argv: Sequence[str] = ()) -> int:
     try:
         written = write_reports(outdir)
     except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(one_line(f"error: {err}"), file=sys.stderr)
         return 1
     for path in written:
-        print(f"wrote {path}")
+        print(one_line(f"wrote {path}"))
     return 0
 

@@ -1,0 +1,47 @@
+"""A path the user chose (the output folder, the file a make target acts on) is printed on one line by every
+command that names it: a line break in it cannot forge a line of the command's output, an escape code cannot
+reach the terminal (``facts.text.one_line``, as for problem lines)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+FORGING = "out\nerror: forged line \x1b[31m"
+
+
+def lines_of(printed: str) -> list[str]:
+    lines = printed.splitlines()
+    assert all(line.isprintable() for line in lines), lines
+    return lines
+
+
+def test_make_report_names_a_missing_manifest_on_one_line(tmp_path, capsys):
+    from constructs_lib.report.review import main
+
+    assert main([str(tmp_path / FORGING)]) == 1
+    (line,) = lines_of(capsys.readouterr().err)
+    assert line == f"error: {tmp_path}/out\\nerror: forged line \\x1b[31m/manifest.json does not exist: run " \
+                   "`make synth` (cdktf synth) first"
+
+
+def test_make_allowlist_names_what_it_wrote_on_one_line(tmp_path, capsys):
+    from constructs_lib.report.allowlist_command import main
+
+    shown = tmp_path / "state.json"
+    shown.write_text(json.dumps({"values": {"root_module": {"resources": []}}}))
+    assert main(["write", "--stack", "s", "--out", str(tmp_path / FORGING), str(shown)]) == 0
+    written = [line for line in lines_of(capsys.readouterr().out) if line.startswith("wrote ")]
+    assert written and all(line.startswith(f"wrote {tmp_path}/out\\nerror: forged line \\x1b[31m/")
+                           for line in written), written
+
+
+@pytest.mark.parametrize("command", ["diff", "deploy"])
+def test_make_deploy_names_its_file_on_one_line(tmp_path, monkeypatch, capsys, command):
+    from constructs_lib.deploy.__main__ import main
+
+    monkeypatch.setenv("CDKTF_OUTDIR", str(tmp_path / "cdktf.out"))
+    assert main([command, f"environments/{FORGING}.toml"]) == 2
+    (line,) = lines_of(capsys.readouterr().err)
+    assert line.startswith("error: environments/out\\nerror: forged line \\x1b[31m.toml: no synthesized stack in ")
