@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..facts.resources import ADDRESS
 from ..policies.document import StackDocument
-from .markdown import code, table, text
+from .markdown import code, table
 
 __all__ = ["adoption_section", "imported"]
 

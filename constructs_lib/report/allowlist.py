@@ -26,6 +26,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
 from .allowlist_rules import rule_links, rule_partners
+from .output_file import write_output
 
 __all__ = ["AllowlistEntry", "allowlist_change", "allowlist_csv", "allowlist_entries", "allowlist_json",
            "write_allowlist"]
@@ -134,11 +135,15 @@ def allowlist_csv(entries: list[AllowlistEntry]) -> str:
 
 
 def write_allowlist(entries: list[AllowlistEntry], folder: Path) -> list[Path]:
-    """``allowlist.json`` and ``allowlist.csv`` in ``folder``; returns their paths."""
+    """``allowlist.json`` and ``allowlist.csv`` in ``folder``; returns their paths.
+
+    Raises:
+        OutputFileError: one of them is not a regular file (``output_file.write_output``).
+    """
     written = []
     for name, body in (("allowlist.json", allowlist_json(entries)), ("allowlist.csv", allowlist_csv(entries))):
         path = folder / name
-        path.write_text(body, encoding="utf-8")
+        write_output(path, body)
         written.append(path)
     return written
 

@@ -52,8 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(one_line(f"error: stack {args.stack} has no state yet (deploy it first): nothing to allowlist"),
               file=sys.stderr)
         return 1
-    args.out.mkdir(parents=True, exist_ok=True)
-    for path in write_allowlist(entries, args.out):
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        paths = write_allowlist(entries, args.out)
+    except OSError as err:
+        print(one_line(f"error: {err}"), file=sys.stderr)
+        return 1
+    for path in paths:
         print(one_line(f"wrote {path}"))
     for e in entries:
         partner = f", for {e.partner}" if e.partner else ""

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .output_file import write_output
+
 __all__ = ["JSON_NAME", "REPORT_NAME", "ReviewState", "digest_line", "json_digest", "mark_stale", "review_state"]
 
 REPORT_NAME = "REVIEW.md"
@@ -88,11 +90,10 @@ def mark_stale(stack_dir: Path, *, stack: str, command: str) -> Path | None:
         return None
     known = found.reviewed.strip("0")  # a notice for a review that recorded no digest keeps zeros
     earlier = f"sha256 `{found.reviewed}`" if known else "no recorded digest"
-    found.review.write_text("\n".join([
+    write_output(found.review, "\n".join([
         digest_line(JSON_NAME, found.reviewed if known else _NONE, stale=True),
         f"# Review of stack `{stack}`: out of date", "",
         f"The review that was here described another `{JSON_NAME}` ({earlier}). The stack has been synthesized "
         f"again since: [{JSON_NAME}]({JSON_NAME}) is now sha256 `{found.current}`, and nothing here describes it.",
-        "", f"Run `{command}` and read the new review before `make diff` or `make deploy`.", ""]),
-        encoding="utf-8")
+        "", f"Run `{command}` and read the new review before `make diff` or `make deploy`.", ""]))
     return found.review

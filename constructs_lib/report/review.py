@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -27,6 +28,7 @@ from .diagram import diagram_section
 from .freshness import JSON_NAME, REPORT_NAME, digest_line, json_digest
 from .markdown import code, text
 from .nat import nat_timeouts_section
+from .output_file import OutputFileError, regular_file_problem, write_output
 from .pool import allowlist_change_section, capacity_section, ip_pool_section, partners_section
 from .renames import renames_section
 from .resources import resources_section
@@ -82,20 +84,30 @@ def write_reports(outdir: str | Path) -> list[Path]:
 
     Raises:
         FileNotFoundError: ``outdir`` holds no synthesized app (no manifest.json).
+        OutputFileError: a file it reads or writes is not a regular file (a pipe, a folder, a link).
     """
     outdir = Path(outdir)
     manifest_path = outdir / "manifest.json"
-    if not manifest_path.is_file():
+    if not os.path.lexists(manifest_path):
         raise FileNotFoundError(f"{manifest_path} does not exist: run `make synth` (cdktf synth) first")
+    _readable(manifest_path)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     written = []
     for name, stack in sorted(manifest.get("stacks", {}).items()):
         json_path = outdir / stack["synthesizedStackPath"]
+        _readable(json_path)
         report = render(StackDocument.from_file(json_path), source=json_path.name, digest=json_digest(json_path))
         target = json_path.parent / REPORT_NAME
-        target.write_text(report, encoding="utf-8")
+        write_output(target, report)
         written.append(target)
     return written
+
+
+def _readable(path: Path) -> None:
+    """Raise OutputFileError unless ``path`` is a regular file: a pipe would be waited on forever."""
+    problem = regular_file_problem(path)
+    if problem:
+        raise OutputFileError(problem)
 
 
 def main(argv: Sequence[str] = ()) -> int:
@@ -103,7 +115,7 @@ def main(argv: Sequence[str] = ()) -> int:
     outdir = argv[0] if argv else "cdktf.out"
     try:
         written = write_reports(outdir)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, OutputFileError) as err:
         print(one_line(f"error: {err}"), file=sys.stderr)
         return 1
     for path in written:

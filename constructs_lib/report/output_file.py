@@ -1,0 +1,59 @@
+"""The one way the reports write a file of the output folder: REVIEW.md, allowlist.json, allowlist.csv.
+
+The output folder is the app's, but a user (or a tool) can leave anything in it. Written with ``write_text``, a
+named pipe where REVIEW.md belongs makes ``make report`` wait for a reader forever, and a symbolic link has the
+report overwrite whatever it points to, outside the folder. ``write_output`` refuses anything but a regular file
+or nothing, and writes a new file beside the old one then renames it over it: a reader never sees half a
+report, and an interrupted write leaves the old one.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+__all__ = ["OutputFileError", "regular_file_problem", "write_output"]
+
+
+class OutputFileError(OSError):
+    """A path of the output folder holds something the report may not read or replace; the message names it."""
+
+
+def regular_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read or replaced as one of the app's files (one line), or None: nothing is there,
+    or a regular file (not a link)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode) else
+            "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"{path}: expected a regular file, or nothing (the app writes it), got {kind}"
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` in one step (a new file renamed over the old), keeping the old file's mode.
+
+    Raises:
+        OutputFileError: ``path`` is a folder, a link, a pipe or anything else but a regular file.
+        OSError: the folder cannot be written.
+    """
+    problem = regular_file_problem(path)
+    if problem:
+        raise OutputFileError(problem)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+        raise

@@ -1,0 +1,99 @@
+"""The reports write the output folder's files one way (``report.output_file``): anything but a regular file where
+REVIEW.md, allowlist.json or allowlist.csv belongs (a pipe, a folder, a link) is refused with one line naming it,
+never waited on, never written through; a regular file is replaced whole, keeping its mode."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from constructs_lib.report.output_file import OutputFileError, write_output
+
+KINDS: dict[str, Callable[[Path], None]] = {
+    "a named pipe (FIFO)": os.mkfifo,
+    "a folder": Path.mkdir,
+    "a symbolic link": lambda p: p.symlink_to(p.parent / "elsewhere.txt"),
+}
+
+
+def bounded(call: Callable[[], object], seconds: float = 20) -> object:
+    """``call()``'s result, failing the test if it is still running after ``seconds`` (a pipe being waited on)."""
+    result: list[object] = []
+    thread = threading.Thread(target=lambda: result.append(call()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "waited on a file that is not a regular file"
+    return result[0]
+
+
+def synthesized(outdir: Path) -> Path:
+    """An output folder as synth leaves it, with one stack (an empty one: its review says so)."""
+    stack = outdir / "stacks" / "s"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text("{}")
+    (outdir / "manifest.json").write_text(json.dumps({"stacks": {"s": {"synthesizedStackPath": "stacks/s/cdk.tf.json"}}}))
+    return stack
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("name", ["REVIEW.md", "cdk.tf.json", "manifest.json"])
+def test_make_report_refuses_a_file_of_the_wrong_kind_in_one_line(tmp_path, capsys, kind, name):
+    from constructs_lib.report.review import main
+
+    stack = synthesized(tmp_path / "out")
+    (tmp_path / "elsewhere.txt").write_text("outside\n")
+    path = (tmp_path / "out" / name) if name == "manifest.json" else stack / name
+    if path.exists():
+        path.unlink()
+    KINDS[kind](path)
+    (stack / "elsewhere.txt").write_text("outside\n")
+    assert bounded(lambda: main([str(tmp_path / "out")])) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {path}: expected a regular file, or nothing (the app writes it), got {kind}"]
+    assert (stack / "elsewhere.txt").read_text() == "outside\n"
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_make_allowlist_refuses_a_file_of_the_wrong_kind_in_one_line(tmp_path, capsys, kind):
+    from constructs_lib.report.allowlist_command import main
+
+    out = tmp_path / "out"
+    out.mkdir()
+    KINDS[kind](out / "allowlist.csv")
+    (out / "elsewhere.txt").write_text("outside\n")
+    shown = tmp_path / "state.json"
+    shown.write_text(json.dumps({"values": {"root_module": {"resources": []}}}))
+    assert bounded(lambda: main(["write", "--stack", "s", "--out", str(out), str(shown)])) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {out / 'allowlist.csv'}: expected a regular file, or nothing (the app writes it), got {kind}"]
+    assert (out / "elsewhere.txt").read_text() == "outside\n"
+
+
+def test_a_regular_file_is_replaced_whole_with_its_mode(tmp_path):
+    path = tmp_path / "REVIEW.md"
+    path.write_text("old\n")
+    path.chmod(0o640)
+    write_output(path, "new\n")
+    assert path.read_text() == "new\n"
+    assert path.stat().st_mode & 0o777 == 0o640
+    write_output(tmp_path / "fresh.md", "x")
+    assert (tmp_path / "fresh.md").stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["REVIEW.md", "fresh.md"]  # no temporary file left
+
+
+def test_nothing_is_left_when_the_write_fails(tmp_path, monkeypatch):
+    def refuse(*_args: object) -> None:
+        raise PermissionError("replace refused")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PermissionError):
+        write_output(tmp_path / "REVIEW.md", "x")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(OutputFileError):
+        os.mkfifo(tmp_path / "pipe")
+        write_output(tmp_path / "pipe", "x")
