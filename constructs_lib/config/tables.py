@@ -150,7 +150,7 @@ def _adopted(r: Reader, adopt_data: Mapping[str, Any], key: str, valid: list[str
         raw = []
     # Every name the table gives, valid or not: an entry with another problem (a bad image) is still declared,
     # and adopting it is no second problem.
-    declared = valid + [item["name"] for item in (given if isinstance(given, list) else [])
-                        if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"] not in valid]
+    declared = list(dict.fromkeys(valid + [item["name"] for item in (given if isinstance(given, list) else [])
+                                           if isinstance(item, dict) and isinstance(item.get("name"), str)]))
     return r.unique_strings(raw, f"adopt.{key}", valid=declared.__contains__,
                             expected=f"the name of a [[{key}]] entry of this file ({', '.join(declared) or 'none'})")

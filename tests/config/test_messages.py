@@ -76,6 +76,13 @@ def test_adopting_a_service_the_file_does_not_declare_is_still_refused():
         'test.toml: adopt.services[0]: expected the name of a [[services]] entry of this file (api), got "web"')
 
 
+def test_a_name_two_services_give_is_listed_once_among_those_adopt_may_name():
+    found = problems(services=[{"name": "api", "image": IMAGE}, {"name": "api", "image": IMAGE}],
+                     adopt={"services": ["web"]})
+    assert found[-1] == (
+        'test.toml: adopt.services[0]: expected the name of a [[services]] entry of this file (api), got "web"')
+
+
 def test_every_key_of_a_generated_hostile_environment_prints_on_one_line(tmp_path):
     doc = environment(name="x\ny", region="\x1b]0;title\x07", services=[{"name": "a\u2029b", "image": IMAGE}])
     path = Path(tmp_path / "env.toml")
