@@ -36,12 +36,12 @@ was given.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from constructs_lib.config import EnvironmentConfig
+from constructs_lib.config import ConfigError, EnvironmentConfig
+from constructs_lib.config.toml_file import read_toml
 from constructs_lib.facts.gcp import AUTO_MODE_SUBNETS
 from rehearsal.localgcp import LocalGcp
 from rehearsal.localgcp.compute import LINK
@@ -149,9 +149,11 @@ def load_seed(path: Path) -> Seed:
     """
     source = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise SeedError(f"{source}: cannot read the seed file: {err}") from None
+        # The app's one way to read a file a user names: a pipe is never waited on, bytes that are not UTF-8 or
+        # TOML are one problem line.
+        data = read_toml(path)
+    except ConfigError as err:
+        raise SeedError("\n".join(str(problem) for problem in err.problems)) from None
     problems: list[str] = []
     for table, value in data.items():
         if table not in _TABLES:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -19,6 +20,8 @@ from typing import Any, Callable
 
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
+from constructs_lib.config.toml_file import file_kind
+from constructs_lib.facts.text import one_line
 from constructs_lib.deploy.recovery import recovery_commands, tainted_kept, tainted_services
 from constructs_lib.deploy.terraform import TerraformFailed, stack_config
 from constructs_lib.report.allowlist import allowlist_entries, write_allowlist
@@ -186,6 +189,15 @@ def _fresh(folder: Path) -> Path:
     return folder
 
 
+def _what_is(path: Path) -> str:
+    """What is at a path that is not a regular file, for a message: nothing, a link to nothing, a pipe…"""
+    if not os.path.lexists(path):
+        return "no such file"
+    if not path.exists():
+        return "a symbolic link to nothing"
+    return file_kind(path.stat().st_mode)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m rehearsal", description="make rehearse: one file deployed "
                                      "with the real google provider against a local GCP API")
@@ -200,7 +212,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     for flag, path in (("FROM", args.from_file), ("SEED", args.seed_file), ("FAULTS", args.faults_file)):
         if path is not None and not path.is_file():
-            print(f"error: {flag}: expected the path of a file, got {str(path)!r} (no such file)", file=sys.stderr)
+            print(one_line(f"error: {flag}: expected the path of a file, got {str(path)!r} ({_what_is(path)})"),
+                  file=sys.stderr)
             return 2
     if not ENGINES[args.engine][0].is_file():
         print(f"error: the {args.engine} engine is not set up ({ENGINES[args.engine][0]} is missing): run "

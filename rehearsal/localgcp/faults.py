@@ -32,10 +32,13 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
+
+from constructs_lib.config import ConfigError
+from constructs_lib.config.toml_file import read_file, read_toml
+from constructs_lib.facts.text import one_line
 
 from .server import JSON, ApiError
 
@@ -199,12 +202,16 @@ def load_faults(path: Path) -> list[Rule]:
     Raises:
         FaultsError: listing every problem of the file.
     """
+    # The app's one way to read a file a user names (a pipe is never waited on; bounded; UTF-8 checked).
     try:
-        text = path.read_text(encoding="utf-8")
-        doc = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (OSError, ValueError) as err:
-        raise FaultsError(f"{path}: cannot be read as {'JSON' if path.suffix == '.json' else 'TOML'}: {err}") \
-            from None
+        if path.suffix == ".json":
+            doc = json.loads(read_file(path).decode("utf-8"))
+        else:
+            doc = read_toml(path)
+    except ConfigError as err:
+        raise FaultsError("\n".join(str(problem) for problem in err.problems)) from None
+    except ValueError as err:  # not UTF-8, not JSON
+        raise FaultsError(one_line(f"{path}: cannot be read as JSON: {err}")) from None
     problems: list[str] = []
     tables = doc.get("fault") if isinstance(doc, dict) else None
     if not isinstance(tables, list) or not tables:

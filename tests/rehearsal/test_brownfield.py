@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -80,5 +81,11 @@ def test_every_problem_of_a_seed_file_is_reported_at_once(tmp_path):
 
 
 def test_a_seed_file_that_is_not_toml_says_so(tmp_path):
-    with pytest.raises(SeedError, match="cannot read the seed file"):
+    with pytest.raises(SeedError, match=r"\(file\): expected valid TOML, got Expected ']'"):
         load_seed(write(tmp_path, "[network\n"))
+
+
+def test_a_seed_file_that_is_a_pipe_is_refused_without_waiting(tmp_path):
+    os.mkfifo(tmp_path / "seed.toml")
+    with pytest.raises(SeedError, match=r"seed\.toml: \(file\): expected a regular TOML file, got a named pipe"):
+        load_seed(tmp_path / "seed.toml")

@@ -20,3 +20,20 @@ def test_ctrl_c_during_a_rehearsal_ends_it_without_a_traceback():
     assert result.returncode == 130
     assert result.stderr == ("error: rehearsal interrupted (Ctrl-C); it only ever touched its local GCP API and "
                              "state, both thrown away\n")
+
+
+def test_from_seed_and_faults_name_what_is_there_when_it_is_not_a_file(tmp_path, capsys):
+    import os
+
+    from rehearsal.rehearse import main
+
+    os.mkfifo(tmp_path / "pipe.toml")
+    (tmp_path / "folder.toml").mkdir()
+    (tmp_path / "dangling.toml").symlink_to(tmp_path / "nowhere.toml")
+    for flag, name, what in (("--seed", "pipe.toml", "a named pipe (FIFO)"), ("--from", "folder.toml", "a folder"),
+                             ("--faults", "dangling.toml", "a symbolic link to nothing"),
+                             ("--from", "missing.toml", "no such file")):
+        assert main(["environments/example.toml", flag, str(tmp_path / name)]) == 2
+        variable = flag[2:].upper()
+        assert capsys.readouterr().err == (f"error: {variable}: expected the path of a file, got "
+                                           f"'{tmp_path / name}' ({what})\n")

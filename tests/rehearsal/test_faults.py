@@ -189,8 +189,16 @@ def test_a_faults_file_with_problems_lists_every_one_with_file_key_expected_and_
 def test_a_faults_file_that_is_not_toml_says_so(tmp_path):
     path = tmp_path / "f.toml"
     path.write_text("[[fault]\n")
-    with pytest.raises(FaultsError, match=r"f\.toml: cannot be read as TOML"):
+    with pytest.raises(FaultsError, match=r"f\.toml: \(file\): expected valid TOML, got Expected ']]'"):
         load_faults(path)
+
+
+@pytest.mark.parametrize("make, kind", [(os.mkfifo, "a named pipe \\(FIFO\\)"), (Path.mkdir, "a folder")])
+@pytest.mark.parametrize("name", ["f.toml", "f.json"])
+def test_a_faults_file_that_is_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path, make, kind, name):
+    make(tmp_path / name)
+    with pytest.raises(FaultsError, match=rf"{name}: \(file\): expected a regular TOML file, got {kind}"):
+        load_faults(tmp_path / name)
 
 
 def test_make_rehearse_refuses_a_faults_file_with_problems_before_anything_starts(tmp_path):
