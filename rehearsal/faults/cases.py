@@ -66,6 +66,11 @@ CASES = (
          deadline=25,
          provider="an endless loop, no deadline (tpgiamresource/iam.go:106-112): bounded by the deploy's "
                   "DEPLOY_DEADLINE, which interrupts Terraform"),
+    Case("404-operation-poll", "404 on the first poll of a regional operation (an operation GCP has not made "
+         "visible yet)", (Rule(method="GET", path=f"{REGION}/operations/*", status=404),),
+         provider="a 404 on an operation's GET counts as not done (tpgresource/common_operation.go:126-134, "
+                  "IsNotFoundRetryableError(\"GET operation\")): polled again after the provider's 10 s poll "
+                  "interval (transport/config.go:1727), within the same deploy; only 20 in a row fail it"),
     Case("reset-after-commit-address-insert", "connection reset after the address insert was committed",
          (Rule(method="POST", path=ADDRESSES, fault="reset_after_commit"),),
          provider="retried (isConnectionResetNetworkError, error_retry_predicates.go:114-119) into a 409: the "

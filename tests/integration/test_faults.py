@@ -100,6 +100,13 @@ def test_a_throttled_or_raced_call_is_retried_within_the_same_deploy_with_no_ste
     assert outcome.deploys[0].seconds < 60
 
 
+def test_a_404_on_an_operations_poll_is_polled_again_in_the_same_deploy(outcomes):
+    """An operation GCP has not made visible yet is not done, not failed: the provider polls it again 10 s later."""
+    outcome = outcomes["404-operation-poll"]
+    assert _codes(outcome) == [0, 0] and outcome.steps == []
+    assert outcome.deploys[0].seconds >= 10
+
+
 def test_a_getiampolicy_429_loop_is_interrupted_at_the_deploys_deadline(outcomes):
     outcome = outcomes["persistent-429-run-getiampolicy"]
     assert _codes(outcome)[0] == 1
