@@ -230,7 +230,7 @@ def unchecked_neighbour(path: Path, selected: StackConfig) -> str:
     """The warning for a neighbour that is read but not valid: what it claims is unknown, so the selected file's
     collisions with it (names, ranges, state, addresses, buckets) are checked only once it is fixed."""
     if path.parent.resolve() in (ENVIRONMENTS_DIR.resolve(), BOOTSTRAP_DIR.resolve()):
-        command = f"make synth ENV={path.stem}"
+        command = f"make synth ENV={shlex.quote(path.stem)}"
     else:
         command = f"EGRESS_CONFIG={shlex.quote(str(path))} make synth"
     return (f"warning: {path}: not checked for collisions with {selected.source} (resource names, subnet ranges, "
