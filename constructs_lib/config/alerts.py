@@ -98,7 +98,7 @@ def parse_alerts(r: Reader, data: Mapping[str, Any]) -> AlertsConfig | None:
     if "alerts" not in data:
         return None
     if not isinstance(data["alerts"], dict):
-        r.problem("alerts", "a table ([alerts])", data["alerts"])
+        r.not_a_table("alerts", "a table ([alerts])", data["alerts"])
         return None
     table = data["alerts"]
     r.table(table, "alerts", ALERT_KEYS)

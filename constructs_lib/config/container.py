@@ -94,13 +94,13 @@ def entries(r: Reader, data: Mapping[str, Any], table: str, keys: tuple[str, ...
     checked; a problem for an array that is not one, and for an entry that is not a table (then left out)."""
     raw = data.get(table, [])
     if not isinstance(raw, list):
-        r.problem(table, f"an array of tables ([[{table}]])", raw)
+        r.not_a_table(table, f"an array of tables ([[{table}]])", raw)
         return
     seen: dict[str, str] = {}
     for i, item in enumerate(raw):
         path = service_path(item, i, seen, table=table)
         if not isinstance(item, dict):
-            r.problem(path, "a table", item)
+            r.not_a_table(path, "a table", item)
             continue
         r.table(item, path, keys)
         name = parse_name(r, item, path, rule, name_expected, seen)

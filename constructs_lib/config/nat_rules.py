@@ -81,14 +81,14 @@ def parse_nat_rules(r: Reader, nat_data: Mapping[str, Any]) -> tuple[NatRuleConf
     """``[[nat.rules]]``, each key checked on its own, and across rules: numbers unique, no destination in two."""
     raw = nat_data.get("rules", [])
     if not isinstance(raw, list):
-        r.problem("nat.rules", "an array of tables ([[nat.rules]])", raw)
+        r.not_a_table("nat.rules", "an array of tables ([[nat.rules]])", raw)
         return ()
     rules: list[tuple[int, NatRuleConfig]] = []
     low, high = NAT_RULE_NUMBERS
     for i, item in enumerate(raw):
         where = f"nat.rules[{i}]"
         if not isinstance(item, dict):
-            r.problem(where, "a table ([[nat.rules]])", item)
+            r.not_a_table(where, "a table ([[nat.rules]])", item)
             continue
         r.table(item, where, _RULE_KEYS)
         default = (i + 1) * NAT_RULE_NUMBER_STEP

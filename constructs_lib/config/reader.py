@@ -65,6 +65,9 @@ class Reader:
         self.source = source
         self.problems: list[Problem] = []
         self._marked: set[str] = set()
+        # Keys whose value should be a table (or an array of tables) and is not: what it holds is unknown, so
+        # nothing under it is reported (a key "missing" from `state = 1` is only that one problem again).
+        self._not_tables: set[str] = set()
 
     def problem(self, key: str, expected: str, given: Any) -> None:
         """Record a problem with a TOML value, rendered as the user wrote it."""
@@ -73,10 +76,18 @@ class Reader:
     def shown(self, key: str, expected: str, given: str) -> None:
         """Record a problem whose ``given`` is already a description.
 
-        A key already reported for a cdktf token marker gets no second problem.
+        A key already reported for a cdktf token marker gets no second problem, nor does a key under a table
+        already reported as not one (``not_a_table``).
         """
-        if key not in self._marked:
-            self.problems.append(Problem(self.source, key, expected, given))
+        if key in self._marked or any(key.startswith((table + ".", table + "[")) for table in self._not_tables):
+            return
+        self.problems.append(Problem(self.source, key, expected, given))
+
+    def not_a_table(self, key: str, expected: str, given: Any) -> None:
+        """Record that ``key`` holds something other than the table (or array of tables) ``expected``; no problem
+        under it is recorded after this one: each would be this problem again."""
+        self.problem(key, expected, given)
+        self._not_tables.add(key)
 
     def token_markers(self, data: Mapping[str, Any]) -> None:
         """Report every key and string value, at any depth, that holds a cdktf token marker.
@@ -121,7 +132,7 @@ class Reader:
         if value is MISSING:
             return {}
         if not isinstance(value, dict):
-            self.problem(key, "a table", value)
+            self.not_a_table(key, "a table", value)
             return {}
         return value
 

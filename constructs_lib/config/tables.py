@@ -152,5 +152,7 @@ def _adopted(r: Reader, adopt_data: Mapping[str, Any], key: str, valid: list[str
     # and adopting it is no second problem.
     declared = list(dict.fromkeys(valid + [item["name"] for item in (given if isinstance(given, list) else [])
                                            if isinstance(item, dict) and isinstance(item.get("name"), str)]))
-    return r.unique_strings(raw, f"adopt.{key}", valid=declared.__contains__,
+    # [[services]] that is not an array of tables declares names no one can know: its own problem, not this one.
+    known = declared.__contains__ if given is None or isinstance(given, list) else (lambda _name: True)
+    return r.unique_strings(raw, f"adopt.{key}", valid=known,
                             expected=f"the name of a [[{key}]] entry of this file ({', '.join(declared) or 'none'})")

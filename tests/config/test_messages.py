@@ -106,3 +106,31 @@ def test_a_cross_key_rule_reading_a_bad_key_is_not_run_on_a_stand_in_value():
     # egress.static_ip_count is wrong: the pool rules, which read it, say nothing of the default standing in.
     found = problems(egress={"static_ip_count": "two", "existing_ips": ["cloud-run-origin-ip"]})
     assert [line.split(": ")[1] for line in found] == ["egress.static_ip_count"]
+
+
+@pytest.mark.parametrize("table", ["state", "network", "egress", "connector", "nat", "capacity", "alerts", "adopt"])
+def test_a_table_that_is_not_one_is_one_problem_not_one_per_key_it_should_hold(table):
+    # `state = 1`: its required keys are unknown, not missing; each would be the same problem again.
+    assert problems(**{table: 1}) == [f"test.toml: {table}: expected a table{' ([alerts])' if table == 'alerts' else ''}"
+                                      ", got 1"]
+
+
+@pytest.mark.parametrize("table", ["services", "jobs", "worker_pools"])
+def test_an_array_of_tables_that_is_not_one_makes_no_adopted_name_unknown(table):
+    found = problems(**{table: "api", "adopt": {table: ["api"]}, "egress": {"mode": "direct"},
+                        "network": {"direct_subnet_cidr": "10.124.64.0/24"}})
+    assert found == [f'test.toml: {table}: expected an array of tables ([[{table}]]), got "api"']
+
+
+def test_an_entry_that_is_not_a_table_is_one_problem():
+    found = problems(services=[7, {"name": "api", "image": IMAGE}], nat={"rules": [7]})
+    assert sorted(found) == ["test.toml: nat.rules[0]: expected a table ([[nat.rules]]), got 7",
+                             "test.toml: services[0]: expected a table, got 7"]
+
+
+def test_a_bootstrap_table_that_is_not_one_is_one_problem():
+    from constructs_lib.config.bootstrap import parse_bootstrap
+
+    with pytest.raises(ConfigError) as err:
+        parse_bootstrap({"bootstrap": 1}, stack="state-bucket", source="state-bucket.toml")
+    assert [str(p) for p in err.value.problems] == ["state-bucket.toml: bootstrap: expected a table, got 1"]
