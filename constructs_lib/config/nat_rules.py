@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from ..facts.nat import NAT_RULE_NUMBER_STEP, NAT_RULE_NUMBERS, NAT_RULES_SOURCE, is_public_range
 from .keys import RFC1035
-from .reader import Reader
+from .reader import MISSING, Reader
 
 __all__ = ["NatRuleConfig", "parse_nat_rules"]
 
@@ -98,8 +98,8 @@ def parse_nat_rules(r: Reader, nat_data: Mapping[str, Any]) -> tuple[NatRuleConf
         description = r.get(item, where, "description", str, default=None,
                             check=lambda v: bool(v.strip()) and "\n" not in v,
                             expected="a one-line description of the rule (the partner's name, say)")
-        destinations = _destinations(r, f"{where}.destinations", item.get("destinations"))
-        ips_raw = item.get("ips")
+        destinations = _destinations(r, f"{where}.destinations", item.get("destinations", MISSING))
+        ips_raw = item.get("ips", MISSING)
         if not isinstance(ips_raw, list) or not ips_raw:
             r.problem(f"{where}.ips", "a non-empty list of address names the stack creates or adopts", ips_raw)
             ips: tuple[str, ...] = ()

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from ..facts.gcp import DEFAULT_NETWORK, SUBNET_RANGES_SHOWN, is_subnet_range
 from .model import NetworkConfig
-from .names import DIRECT_RANGE_EXPECTED, FLOW_LOG_INTERVALS, PROJECT_EXPECTED, RFC1035_EXPECTED, is_project
+from .names import DIRECT_RANGE_EXPECTED, EGRESS_MODES, FLOW_LOG_INTERVALS, PROJECT_EXPECTED, RFC1035_EXPECTED, is_project
 from .reader import MISSING, RFC1035, Reader
 
 __all__ = ["parse_network"]
@@ -23,10 +23,15 @@ def parse_network(r: Reader, data: Mapping[str, Any]) -> NetworkConfig:
     vpc = r.get(net_data, "network", "vpc", str, default=NetworkConfig.vpc, check=lambda v: bool(RFC1035.fullmatch(v)),
                 expected=RFC1035_EXPECTED)
     # In direct mode the ranges are only parsed here; their sizes are checked against the services below.
-    direct_mode = _peek_mode(data) == "direct"
+    mode = _peek_mode(data)
     direct_subnet_cidr = _subnet_range(r, net_data, "direct_subnet_cidr", default=None,
                                        expected=DIRECT_RANGE_EXPECTED)
-    if direct_mode:
+    if mode is None:
+        # egress.mode has a problem of its own: which size subnet_cidr needs, and whether it is required, is
+        # unknown; only that it is a range is checked.
+        subnet_cidr = _subnet_range(r, net_data, "subnet_cidr", default=None, expected="an IPv4 range with no host "
+                                    'bits set, such as "10.124.0.0/28"')
+    elif mode == "direct":
         subnet_cidr = _subnet_range(r, net_data, "subnet_cidr",
                                     default=None if "direct_subnet_cidr" in net_data else MISSING,
                                     expected=DIRECT_RANGE_EXPECTED)
@@ -74,10 +79,14 @@ def _subnet_range(r: Reader, data: Mapping[str, Any], key: str, *, default: Any,
     return value
 
 
-def _peek_mode(data: Mapping[str, Any]) -> str:
-    """The egress mode, read ahead of the [egress] table (which reports a bad value in its turn)."""
-    egress = data.get("egress")
-    return "direct" if isinstance(egress, dict) and egress.get("mode") == "direct" else "connector"
+def _peek_mode(data: Mapping[str, Any]) -> str | None:
+    """The egress mode, read ahead of the [egress] table (which reports a bad value in its turn); None when that
+    table or its mode is not valid: the mode is then unknown."""
+    egress = data.get("egress", {})
+    if not isinstance(egress, dict):
+        return None
+    mode = egress.get("mode", "connector")
+    return mode if mode in EGRESS_MODES else None
 
 
 def _subnet_logging(r: Reader, net_data: Mapping[str, Any]) -> dict[str, Any]:

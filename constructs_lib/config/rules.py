@@ -40,7 +40,10 @@ def is_subnet_28(value: str) -> bool:
 
 
 def check_nat_ports(r: Reader, nat: NatConfig) -> None:
-    """The provider's rules for ports per VM, dynamic port allocation and endpoint-independent mapping."""
+    """The provider's rules for ports per VM, dynamic port allocation and endpoint-independent mapping; none
+    when nat.dynamic_port_allocation itself has a problem (whether it is on is unknown)."""
+    if r.has_problem("nat.dynamic_port_allocation"):
+        return
     if nat.max_ports_per_vm is not None and nat.dynamic_port_allocation is not True:
         r.problem("nat.max_ports_per_vm", "nothing without nat.dynamic_port_allocation = true (Cloud NAT takes "
                   "max_ports_per_vm only with dynamic port allocation)", nat.max_ports_per_vm)

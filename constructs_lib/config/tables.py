@@ -51,9 +51,11 @@ def parse_egress(r: Reader, data: Mapping[str, Any]) -> dict[str, Any]:
     standby_ips = r.name_list(egress_data, "egress", "standby_ips")
     release_ips = r.name_list(egress_data, "egress", "release_ips")
     forget_ips = r.name_list(egress_data, "egress", "forget_ips")
-    count_floor = 0 if existing_ips else 1
+    # existing_ips with a problem of its own may hold addresses: 0 created is then not known to be wrong.
+    adopting = bool(existing_ips) or r.has_problem("egress.existing_ips")
+    count_floor = 0 if adopting else 1
     count_expected = (f"an integer from 0 to {MAX_STATIC_IPS} (the NAT IPs one gateway can use; 0 only with "
-                      "egress.existing_ips)" if existing_ips else
+                      "egress.existing_ips)" if adopting else
                       f"an integer from 1 to {MAX_STATIC_IPS} (the NAT IPs one gateway can use)")
     if "static_ip_names" in egress_data:
         if "static_ip_count" in egress_data:
@@ -152,7 +154,11 @@ def _adopted(r: Reader, adopt_data: Mapping[str, Any], key: str, valid: list[str
     # and adopting it is no second problem.
     declared = list(dict.fromkeys(valid + [item["name"] for item in (given if isinstance(given, list) else [])
                                            if isinstance(item, dict) and isinstance(item.get("name"), str)]))
-    # [[services]] that is not an array of tables declares names no one can know: its own problem, not this one.
-    known = declared.__contains__ if given is None or isinstance(given, list) else (lambda _name: True)
+    # [[services]] that is not an array of tables, or an entry that is not a table or has no name that is a string,
+    # declares a name no one can know: an adopted name may be that one, so it is not reported as unknown.
+    unknowable = not (given is None or isinstance(given, list)) or any(
+        not isinstance(item, dict) or not isinstance(item.get("name"), str) for item in given or [])
+    known = (lambda _name: True) if unknowable else declared.__contains__
+    shown = ", ".join(name or '""' for name in declared)
     return r.unique_strings(raw, f"adopt.{key}", valid=known,
-                            expected=f"the name of a [[{key}]] entry of this file ({', '.join(declared) or 'none'})")
+                            expected=f"the name of a [[{key}]] entry of this file ({shown or 'none'})")

@@ -3,13 +3,18 @@ problem under the key that causes it, and no second problem caused by the first.
 
 from __future__ import annotations
 
+import copy
+import re
+import tomllib
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
-from constructs_lib.config import ConfigError, load_environment
+from constructs_lib.config import ConfigError, load_environment, parse_environment
 from constructs_lib.facts.text import one_line
 from tests.support.environments import environment, one_problem, problems
+from tests.support.paths import SHIPPED
 
 IMAGE = "asia.gcr.io/my-gcp-project/app:1.0.0"
 
@@ -134,3 +139,43 @@ def test_a_bootstrap_table_that_is_not_one_is_one_problem():
     with pytest.raises(ConfigError) as err:
         parse_bootstrap({"bootstrap": 1}, stack="state-bucket", source="state-bucket.toml")
     assert [str(p) for p in err.value.problems] == ["state-bucket.toml: bootstrap: expected a table, got 1"]
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every key of a parsed file, tables and entries of arrays of tables included, as paths."""
+    for key, value in (node.items() if isinstance(node, dict) else enumerate(node)):
+        yield (*path, key)
+        if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
+            yield from _paths(value, (*path, key))
+
+
+def _shape(key: str) -> str:
+    """A problem's key with each entry's name or index left out: services[api].image → services[].image."""
+    return re.sub(r"\[[^\]]*\]", "[]", key)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_one_wrong_value_anywhere_in_a_shipped_file_is_reported_under_its_own_key_only(path):
+    # A value of the wrong kind at any key is that key's problem: no other key may be reported for it (a rule
+    # reading the stand-in, a name adopt no longer finds, a required key of a table that is not one).
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    elsewhere = []
+    for where in _paths(doc):
+        for wrong in (7, "", True, "x y", [3]):
+            changed = copy.deepcopy(doc)
+            target = changed
+            for part in where[:-1]:
+                target = target[part]
+            if type(target[where[-1]]) is type(wrong):
+                continue
+            target[where[-1]] = wrong
+            try:
+                parse_environment(changed, stack="staging", source="t.toml")
+                continue
+            except ConfigError as err:
+                keys = [p.key for p in err.problems]
+            own = _shape("".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where).lstrip("."))
+            strays = [k for k in keys if not (_shape(k) == own or _shape(k).startswith((own + ".", own + "[")))]
+            if strays:
+                elsewhere.append(f"{'.'.join(map(str, where))} = {wrong!r}: also {strays}")
+    assert elsewhere == []
