@@ -84,9 +84,10 @@ class Reader:
         self.problems.append(Problem(self.source, key, expected, given))
 
     def has_problem(self, key: str) -> bool:
-        """Whether a problem is recorded for ``key`` or under it: a rule reading that key would read a stand-in."""
+        """Whether a problem is recorded for ``key`` or under it, or ``key`` is in a table reported as not one: a rule
+        reading that key would read a stand-in."""
         return any(p.key == key or p.key.startswith((key + ".", key + "[")) for p in self.problems) or \
-            key in self._not_tables
+            any(key == table or key.startswith((table + ".", table + "[")) for table in self._not_tables)
 
     def not_a_table(self, key: str, expected: str, given: Any) -> None:
         """Record that ``key`` holds something other than the table (or array of tables) ``expected``; no problem

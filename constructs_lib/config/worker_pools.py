@@ -51,8 +51,9 @@ def parse_worker_pools(r: Reader, data: Mapping[str, Any]) -> tuple[WorkerPoolCo
 
 
 def check_worker_pool_egress(r: Reader, egress_mode: str | None, pools: tuple[WorkerPoolConfig, ...]) -> None:
-    """Worker pools only with Direct VPC egress: their vpc_access has no connector at provider 6.50.0."""
-    if pools and egress_mode != "direct":
+    """Worker pools only with Direct VPC egress: their vpc_access has no connector at provider 6.50.0. Nothing is
+    said when the mode itself has a problem (which mode the file means is unknown)."""
+    if pools and egress_mode != "direct" and not r.has_problem("egress.mode"):
         r.shown("worker_pools", 'worker pools only with egress.mode = "direct" (a worker pool\'s vpc_access has no '
                 "connector at google provider 6.50.0: it leaves from the static IPs only by Direct VPC egress)",
                 f"{len(pools)} worker pool{'s' if len(pools) != 1 else ''} in connector mode")

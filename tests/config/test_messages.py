@@ -154,11 +154,32 @@ def _shape(key: str) -> str:
     return re.sub(r"\[[^\]]*\]", "[]", key)
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
-def test_one_wrong_value_anywhere_in_a_shipped_file_is_reported_under_its_own_key_only(path):
+# Every table a file may hold, jobs, worker pools, NAT rules and alerts included (direct mode: worker pools).
+EVERY_TABLE = environment(
+    egress={"mode": "direct", "static_ip_names": ["a-ip", "b-ip"], "standby_ips": ["c-ip"]},
+    network={"direct_subnet_cidr": "10.124.64.0/24"},
+    services=[{"name": "api", "image": IMAGE, "service_account": "api-runner@my-gcp-project.iam.gserviceaccount.com",
+               "secrets": {"TOKEN": "token:latest"}, "env": {"A": "1"}, "labels": {"team": "x"},
+               "min_instances": 1, "max_instances": 3}],
+    jobs=[{"name": "settlement", "image": IMAGE, "service_account": "settlement@my-gcp-project.iam.gserviceaccount.com",
+           "secrets": {"P": "p:latest"}}],
+    worker_pools=[{"name": "sms", "image": IMAGE, "instances": 2}],
+    adopt={"services": ["api"], "jobs": ["settlement"], "worker_pools": ["sms"]},
+    alerts={"notification_channels": ["projects/my-gcp-project/notificationChannels/1"]},
+    nat={"rules": [{"description": "p", "destinations": ["198.51.100.0/24"], "ips": ["b-ip"]}], "min_ports_per_vm": 64},
+    capacity={"peak_connections_per_destination": 100},
+)
+EVERY_TABLE["network"].pop("subnet_cidr", None)
+FILES = {**{p.stem: p for p in SHIPPED}, "every-table": None}
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_one_wrong_value_anywhere_is_reported_under_its_own_key_only(name):
     # A value of the wrong kind at any key is that key's problem: no other key may be reported for it (a rule
     # reading the stand-in, a name adopt no longer finds, a required key of a table that is not one).
-    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    path = FILES[name]
+    doc = tomllib.loads(path.read_text(encoding="utf-8")) if path else copy.deepcopy(EVERY_TABLE)
+    parse_environment(doc, stack="staging", source="t.toml")  # valid as it is
     elsewhere = []
     for where in _paths(doc):
         for wrong in (7, "", True, "x y", [3]):
