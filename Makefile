@@ -87,7 +87,8 @@ ENV_STACK = $(basename $(notdir $(ENV_FILE)))
 # Every variable a user sets reaches a recipe through quote, in single quotes (a ' inside written '\''): a
 # space, a ; or a $( in ENV, STACK, EGRESS_CONFIG, FROM, SEED or CDKTF_OUTDIR is data, never shell.
 quote = '$(subst ','\'',$(1))'
-# The folder the app writes to (CDKTF_OUTDIR, as main.py reads it): report and scan act on what it wrote.
+# The folder the app writes to (CDKTF_OUTDIR, as main.py reads it): report, scan, allowlist and output act on what
+# it wrote (diff and deploy read it too: constructs_lib/deploy/stack.py).
 OUTDIR = $(or $(CDKTF_OUTDIR),cdktf.out)
 # The app on ENV's file, told which variable named it (for the message of a file that does not exist).
 RUN_APP = EGRESS_CONFIG=$(call quote,$(ENV_FILE)) EGRESS_NAMED_BY=$(call quote,$(NAMED_BY)) $(APP)
@@ -331,22 +332,22 @@ mirror-config:
 # stack's state; synthesizes nothing, so it needs a synthesized stack (make synth ENV=production).
 .PHONY: output
 output: check-output $(ENGINE_CLI_STAMP) .venv/bin/terraform cli $(if $(filter 1,$(MIRROR)),$(PROVIDER))
-	@test -f $(call quote,cdktf.out/stacks/$(ENV_STACK)/cdk.tf.json) || { echo "error: make output:" \
-		$(call quote,cdktf.out/stacks/$(ENV_STACK)/ holds no synthesized stack: run make synth ENV=$(NAME) first) \
+	@test -f $(call quote,$(OUTDIR)/stacks/$(ENV_STACK)/cdk.tf.json) || { echo "error: make output:" \
+		$(call quote,$(OUTDIR)/stacks/$(ENV_STACK)/ holds no synthesized stack: run make synth ENV=$(NAME) first) \
 		>&2; exit 2; }
-	@$(ENGINE_COMMAND) output $(call quote,$(ENV_STACK)) --skip-synth
+	@$(ENGINE_COMMAND) output $(call quote,$(ENV_STACK)) --skip-synth --output $(call quote,$(OUTDIR))
 
 # The list the partner allowlists, from a deployed stack's state: make allowlist ENV=production writes
-# cdktf.out/stacks/production/allowlist.json and allowlist.csv (every IP, its address name, its role: active,
+# cdktf.out/stacks/production/allowlist.json and allowlist.csv (in the folder the app wrote: CDKTF_OUTDIR) (every IP, its address name, its role: active,
 # adopted, draining or standby, the stack and project). Synthesizes the stack's file alone, as diff does, for its
 # backend; reads the state with `terraform show -json` (init first when the folder has none).
 .PHONY: allowlist
 allowlist: check-allowlist setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR)),$(PROVIDER))
 	@$(RUN_APP)
-	@cd $(call quote,cdktf.out/stacks/$(ENV_STACK)) && { test -d .terraform || terraform init -input=false -no-color >/dev/null; }
-	@(cd $(call quote,cdktf.out/stacks/$(ENV_STACK)) && terraform show -json) | $(VENV)/bin/python -m \
+	@cd $(call quote,$(OUTDIR)/stacks/$(ENV_STACK)) && { test -d .terraform || terraform init -input=false -no-color >/dev/null; }
+	@(cd $(call quote,$(OUTDIR)/stacks/$(ENV_STACK)) && terraform show -json) | $(VENV)/bin/python -m \
 		constructs_lib.report.allowlist_command write --stack $(call quote,$(ENV_STACK)) \
-		--out $(call quote,cdktf.out/stacks/$(ENV_STACK))
+		--out $(call quote,$(OUTDIR)/stacks/$(ENV_STACK))
 
 # Local Terraform state lives beside its file (environments/bootstrap/<stack>.tfstate), never in
 # cdktf.out/; *.tfstate files left in cdktf.out/ by earlier versions are still kept (main.py moves them).

@@ -208,3 +208,19 @@ def test_output_reads_the_named_stack_only_once_synthesized_and_logs_cleanly(pro
     assert result.returncode != 0  # no state and no registry: Terraform's init fails
     assert "Error: Failed to query available provider packages" in result.stdout, result.stdout
     assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout), result.stdout
+
+
+def test_output_reads_the_stack_in_the_folder_the_app_wrote(project, tmp_path):
+    registry = str(unreachable_registry(tmp_path / "tf"))
+    assert make(project, "synth", "ENV=production").returncode == 0  # a cdktf.out/ that must not be read
+    before = make(project, "output", "ENV=production", "CDKTF_OUTDIR=elsewhere", TF_CLI_CONFIG_FILE=registry)
+    assert before.returncode == 2
+    assert before.stdout.splitlines()[1] == ("error: make output: elsewhere/stacks/production/ holds no synthesized "
+                                             "stack: run make synth ENV=production first")
+
+    shutil.rmtree(project / "cdktf.out")
+    assert make(project, "synth", "ENV=production", "CDKTF_OUTDIR=elsewhere").returncode == 0
+    result = make(project, "output", "ENV=production", "CDKTF_OUTDIR=elsewhere", TF_CLI_CONFIG_FILE=registry)
+    assert result.returncode != 0  # no state and no registry: Terraform's init fails, in elsewhere/
+    assert "Error: Failed to query available provider packages" in result.stdout, result.stdout
+    assert not (project / "cdktf.out" / "stacks").exists()

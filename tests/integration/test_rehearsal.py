@@ -13,6 +13,7 @@ import copy
 import io
 import json
 import shlex
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -173,6 +174,15 @@ def make_allowlist(workdir: Path) -> Recorded:
             code=result.returncode, output=result.stdout + result.stderr,
             json=json.loads((stack_dir / "allowlist.json").read_text()) if result.returncode == 0 else None,
             csv=(stack_dir / "allowlist.csv").read_text() if result.returncode == 0 else None)
+        # The same with CDKTF_OUTDIR: the app synthesizes there, and the allowlist is read and written there.
+        shutil.rmtree(folder / "cdktf.out")
+        elsewhere = subprocess.run(["make", "-s", "allowlist", "STACK=example", "CDKTF_OUTDIR=elsewhere"], cwd=folder,
+                                   env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+        written = folder / "elsewhere" / "stacks" / "example" / "allowlist.json"
+        steps.recorded.facts.update(
+            elsewhere_code=elsewhere.returncode, elsewhere_output=elsewhere.stdout + elsewhere.stderr,
+            elsewhere_json=json.loads(written.read_text()) if written.is_file() else None,
+            cdktf_out_after=(folder / "cdktf.out" / "stacks").exists())
         return steps.recorded
 
 
@@ -648,6 +658,10 @@ def test_make_allowlist_writes_every_ip_of_the_local_api_with_its_role():
     assert rec.facts["json"] == expected
     assert rec.facts["csv"].splitlines() == ["ip,name,role,stack,project,region,partner", *(
         ",".join(e[k] for k in ("ip", "name", "role", "stack", "project", "region", "partner")) for e in expected)]
+    # With CDKTF_OUTDIR, read and written in that folder, as the app synthesized it; nothing in cdktf.out/.
+    assert rec.facts["elsewhere_code"] == 0, rec.facts["elsewhere_output"]
+    assert rec.facts["elsewhere_json"] == expected
+    assert not rec.facts["cdktf_out_after"]
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
