@@ -20,8 +20,7 @@ from typing import Any, Callable
 
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
-from constructs_lib.config.toml_file import file_kind
-from constructs_lib.facts.text import one_line
+from constructs_lib.facts.text import file_kind, one_line
 from constructs_lib.deploy.recovery import recovery_commands, tainted_kept, tainted_services
 from constructs_lib.deploy.terraform import TerraformFailed, stack_config
 from constructs_lib.report.allowlist import allowlist_entries, write_allowlist

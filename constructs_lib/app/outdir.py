@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..config import Problem
-from ..config.toml_file import file_kind
+from ..facts.text import file_kind
 
 __all__ = ["output_problems"]
 

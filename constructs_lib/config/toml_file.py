@@ -16,9 +16,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..facts.text import file_kind
 from .problems import ConfigError, Problem
 
-__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "file_kind", "read_file", "read_toml"]
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "read_file", "read_toml"]
 
 # Our own bounds on a file, far above any real environment (a few KB, tables nested 3 deep), so that a
 # hostile file is a problem line rather than memory, time or Python's recursion limit.
@@ -35,15 +36,6 @@ def _depth(data: Any) -> int:
             deepest = max(deepest, depth + 1)
             pending.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
     return deepest
-
-
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
-
-
-def file_kind(mode: int) -> str:
-    """What a file that is not a regular file is, for a problem line (``a named pipe (FIFO)``, ``a folder``)."""
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def read_file(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:

@@ -3,13 +3,15 @@
 A problem line names a file, a key and a value the user wrote; a make target's first line names what ``ENV``
 held. A line break in any of them would forge a line of its own (a problem that is not one, a "stack" a target
 does not act on), and an escape code (ESC ``[``…) would reach the terminal. ``one_line`` writes every character
-that is not printable as an escape instead. Standard library only: make runs ``app/selection.py`` before
-anything is installed.
+that is not printable as an escape instead; ``file_kind`` names what is at a path that is not a regular file
+(a folder, a named pipe). Standard library only: make runs ``app/selection.py`` before anything is installed.
 """
 
 from __future__ import annotations
 
-__all__ = ["one_line"]
+import stat
+
+__all__ = ["file_kind", "one_line"]
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -23,3 +25,12 @@ def one_line(text: str) -> str:
         return text
     return "".join(c if c.isprintable() else _ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else
                    f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}") for c in text)
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for a problem line (``a named pipe (FIFO)``, ``a folder``)."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")

@@ -14,6 +14,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from ..facts.text import file_kind
+
 __all__ = ["OutputFileError", "regular_file_problem", "write_output"]
 
 
@@ -30,9 +32,7 @@ def regular_file_problem(path: Path) -> str | None:
         return None
     if stat.S_ISREG(mode):
         return None
-    kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode) else
-            "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    kind = "a symbolic link" if stat.S_ISLNK(mode) else file_kind(mode)
     return f"{path}: expected a regular file, or nothing (the app writes it), got {kind}"
 
 
