@@ -55,6 +55,11 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+def _under(key: str, parent: str) -> bool:
+    """Whether a problem's key lies inside ``parent``: a key of its table or an entry of its array."""
+    return key.startswith((parent + ".", parent + "["))
+
+
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", dict: "a table", list: "a list"}
 
 
@@ -79,15 +84,15 @@ class Reader:
         A key already reported for a cdktf token marker gets no second problem, nor does a key under a table
         already reported as not one (``not_a_table``).
         """
-        if key in self._marked or any(key.startswith((table + ".", table + "[")) for table in self._not_tables):
+        if key in self._marked or any(_under(key, table) for table in self._not_tables):
             return
         self.problems.append(Problem(self.source, key, expected, given))
 
     def has_problem(self, key: str) -> bool:
         """Whether a problem is recorded for ``key`` or under it, or ``key`` is in a table reported as not one: a rule
         reading that key would read a stand-in."""
-        return any(p.key == key or p.key.startswith((key + ".", key + "[")) for p in self.problems) or \
-            any(key == table or key.startswith((table + ".", table + "[")) for table in self._not_tables)
+        return any(p.key == key or _under(p.key, key) for p in self.problems) or \
+            any(key == table or _under(key, table) for table in self._not_tables)
 
     def not_a_table(self, key: str, expected: str, given: Any) -> None:
         """Record that ``key`` holds something other than the table (or array of tables) ``expected``; no problem
