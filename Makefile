@@ -338,8 +338,8 @@ output: check-output $(ENGINE_CLI_STAMP) .venv/bin/terraform cli $(if $(filter 1
 	@$(ENGINE_COMMAND) output $(call quote,$(ENV_STACK)) --skip-synth --output $(call quote,$(OUTDIR))
 
 # The list the partner allowlists, from a deployed stack's state: make allowlist ENV=production writes
-# cdktf.out/stacks/production/allowlist.json and allowlist.csv (in the folder the app wrote: CDKTF_OUTDIR) (every IP, its address name, its role: active,
-# adopted, draining or standby, the stack and project). Synthesizes the stack's file alone, as diff does, for its
+# allowlist.json and allowlist.csv in cdktf.out/stacks/production/ (in CDKTF_OUTDIR when set: the folder the app
+# wrote): every IP, its address name, its role (active, adopted, draining or standby), the stack and project. Synthesizes the stack's file alone, as diff does, for its
 # backend; reads the state with `terraform show -json` (init first when the folder has none).
 .PHONY: allowlist
 allowlist: check-allowlist setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR)),$(PROVIDER))

@@ -7,7 +7,8 @@ from typing import Any, Mapping
 
 from ..facts.gcp import DEFAULT_NETWORK, SUBNET_RANGES_SHOWN, is_subnet_range
 from .model import NetworkConfig
-from .names import DIRECT_RANGE_EXPECTED, EGRESS_MODES, FLOW_LOG_INTERVALS, PROJECT_EXPECTED, RFC1035_EXPECTED, is_project
+from .names import (DIRECT_RANGE_EXPECTED, EGRESS_MODES, FLOW_LOG_INTERVALS, PROJECT_EXPECTED, RFC1035_EXPECTED,
+                    is_project)
 from .reader import MISSING, RFC1035, Reader
 
 __all__ = ["parse_network"]
