@@ -339,8 +339,9 @@ output: check-output $(ENGINE_CLI_STAMP) .venv/bin/terraform cli $(if $(filter 1
 
 # The list the partner allowlists, from a deployed stack's state: make allowlist ENV=production writes
 # allowlist.json and allowlist.csv in cdktf.out/stacks/production/ (in CDKTF_OUTDIR when set: the folder the app
-# wrote): every IP, its address name, its role (active, adopted, draining or standby), the stack and project. Synthesizes the stack's file alone, as diff does, for its
-# backend; reads the state with `terraform show -json` (init first when the folder has none).
+# wrote): every IP, its address name, its role (active, adopted, draining or standby), the stack and project.
+# Synthesizes the stack's file alone, as diff does, for its backend; reads the state with `terraform show -json`
+# (init first when the folder has none).
 .PHONY: allowlist
 allowlist: check-allowlist setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR)),$(PROVIDER))
 	@$(RUN_APP)
