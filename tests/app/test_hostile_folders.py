@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 
 from constructs_lib.app import run
 from rehearsal.tomlfile import dumps as to_toml
+from tests.support.bounded import bounded
 from tests.support.environments import environment
 from tests.support.processes import snapshot
 
@@ -30,14 +30,10 @@ def write(folder: Path, stem: str, **changes: Any) -> Path:
 def run_bounded(selected: str | None, out: Path) -> tuple[int, list[str]]:
     """run() in a thread that must end within a minute (a pipe opened for reading would wait forever): the exit
     code and the lines printed."""
-    stderr, result = io.StringIO(), []
-    thread = threading.Thread(target=lambda: result.append(run(selected, stderr=stderr, outdir=str(out))),
-                              daemon=True)
-    thread.start()
-    thread.join(60)
-    assert not thread.is_alive(), "run() hangs"
+    stderr = io.StringIO()
+    code = bounded(lambda: run(selected, stderr=stderr, outdir=str(out)), 60, "run() hangs")
     assert "Traceback" not in stderr.getvalue()
-    return result[0], stderr.getvalue().splitlines()
+    return code, stderr.getvalue().splitlines()
 
 
 def refused(selected: Path | None, out: Path) -> list[str]:

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 
 import constructs_lib.app.build as build
 from rehearsal.tomlfile import dumps as to_toml
+from tests.support.bounded import bounded
 from tests.support.environments import environment
 from tests.support.processes import snapshot
 
@@ -98,23 +98,19 @@ def test_hostile_folders_and_strings_end_in_problem_lines_and_write_nothing(key,
         out = root / "out"
         out.mkdir()
         before = snapshot(out)
-        stderr, result = io.StringIO(), []
+        stderr = io.StringIO()
         synthesized = []
         original = build.synth_checked
         # Validation is the property; a file that passes is not synthesized (seconds each), only recorded.
         build.synth_checked = lambda app, **_: synthesized.append(app) or 0
         try:
-            thread = threading.Thread(target=lambda: result.append(build.run(str(selected), stderr=stderr,
-                                                                             outdir=str(out))), daemon=True)
-            thread.start()
-            thread.join(60)
+            code = bounded(lambda: build.run(str(selected), stderr=stderr, outdir=str(out)), 60, "run() hangs")
         finally:
             build.synth_checked = original
-        assert not thread.is_alive(), "run() hangs"
         printed = stderr.getvalue()
         assert "Traceback" not in printed
-        assert result[0] in (0, 1)
-        if result[0] == 1:
+        assert code in (0, 1)
+        if code == 1:
             assert snapshot(out) == before
             lines = printed.splitlines()
             assert lines[0].startswith("error: ")

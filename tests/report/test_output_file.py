@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from constructs_lib.report.output_file import OutputFileError, write_output
+from tests.support.bounded import bounded
 
 KINDS: dict[str, Callable[[Path], None]] = {
     "a named pipe (FIFO)": os.mkfifo,
@@ -21,14 +21,7 @@ KINDS: dict[str, Callable[[Path], None]] = {
 }
 
 
-def bounded(call: Callable[[], object], seconds: float = 20) -> object:
-    """``call()``'s result, failing the test if it is still running after ``seconds`` (a pipe being waited on)."""
-    result: list[object] = []
-    thread = threading.Thread(target=lambda: result.append(call()), daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), "waited on a file that is not a regular file"
-    return result[0]
+HANG = "waited on a file that is not a regular file"
 
 
 def synthesized(outdir: Path) -> Path:
@@ -52,7 +45,7 @@ def test_make_report_refuses_a_file_of_the_wrong_kind_in_one_line(tmp_path, caps
         path.unlink()
     KINDS[kind](path)
     (stack / "elsewhere.txt").write_text("outside\n")
-    assert bounded(lambda: main([str(tmp_path / "out")])) == 1
+    assert bounded(lambda: main([str(tmp_path / "out")]), 20, HANG) == 1
     assert capsys.readouterr().err.splitlines() == [
         f"error: {path}: expected a regular file, or nothing (the app writes it), got {kind}"]
     assert (stack / "elsewhere.txt").read_text() == "outside\n"
@@ -68,7 +61,7 @@ def test_make_allowlist_refuses_a_file_of_the_wrong_kind_in_one_line(tmp_path, c
     (out / "elsewhere.txt").write_text("outside\n")
     shown = tmp_path / "state.json"
     shown.write_text(json.dumps({"values": {"root_module": {"resources": []}}}))
-    assert bounded(lambda: main(["write", "--stack", "s", "--out", str(out), str(shown)])) == 1
+    assert bounded(lambda: main(["write", "--stack", "s", "--out", str(out), str(shown)]), 20, HANG) == 1
     assert capsys.readouterr().err.splitlines() == [
         f"error: {out / 'allowlist.csv'}: expected a regular file, or nothing (the app writes it), got {kind}"]
     assert (out / "elsewhere.txt").read_text() == "outside\n"
