@@ -16,24 +16,28 @@ from pathlib import Path
 
 from ..facts.text import file_kind
 
-__all__ = ["OutputFileError", "regular_file_problem", "write_output"]
+__all__ = ["OutputFileError", "regular_file", "write_output"]
 
 
 class OutputFileError(OSError):
     """A path of the output folder holds something the report may not read or replace; the message names it."""
 
 
-def regular_file_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be read or replaced as one of the app's files (one line), or None: nothing is there,
-    or a regular file (not a link)."""
+def regular_file(path: Path) -> Path:
+    """``path``, unless something there cannot be read or replaced as one of the app's files: nothing is there,
+    or a regular file (not a link).
+
+    Raises:
+        OutputFileError: naming the path and what is there (a folder, a link, a pipe…).
+    """
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
-        return None
+        return path
     if stat.S_ISREG(mode):
-        return None
+        return path
     kind = "a symbolic link" if stat.S_ISLNK(mode) else file_kind(mode)
-    return f"{path}: expected a regular file, or nothing (the app writes it), got {kind}"
+    raise OutputFileError(f"{path}: expected a regular file, or nothing (the app writes it), got {kind}")
 
 
 def write_output(path: Path, text: str) -> None:
@@ -43,9 +47,7 @@ def write_output(path: Path, text: str) -> None:
         OutputFileError: ``path`` is a folder, a link, a pipe or anything else but a regular file.
         OSError: the folder cannot be written.
     """
-    problem = regular_file_problem(path)
-    if problem:
-        raise OutputFileError(problem)
+    regular_file(path)
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -28,7 +28,7 @@ from .diagram import diagram_section
 from .freshness import JSON_NAME, REPORT_NAME, digest_line, json_digest
 from .markdown import code, text
 from .nat import nat_timeouts_section
-from .output_file import OutputFileError, regular_file_problem, write_output
+from .output_file import OutputFileError, regular_file, write_output
 from .pool import allowlist_change_section, capacity_section, ip_pool_section, partners_section
 from .renames import renames_section
 from .resources import resources_section
@@ -90,24 +90,16 @@ def write_reports(outdir: str | Path) -> list[Path]:
     manifest_path = outdir / "manifest.json"
     if not os.path.lexists(manifest_path):
         raise FileNotFoundError(f"{manifest_path} does not exist: run `make synth` (cdktf synth) first")
-    _readable(manifest_path)
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = json.loads(regular_file(manifest_path).read_text(encoding="utf-8"))
     written = []
     for name, stack in sorted(manifest.get("stacks", {}).items()):
         json_path = outdir / stack["synthesizedStackPath"]
-        _readable(json_path)
-        report = render(StackDocument.from_file(json_path), source=json_path.name, digest=json_digest(json_path))
+        report = render(StackDocument.from_file(regular_file(json_path)), source=json_path.name,
+                        digest=json_digest(json_path))
         target = json_path.parent / REPORT_NAME
         write_output(target, report)
         written.append(target)
     return written
-
-
-def _readable(path: Path) -> None:
-    """Raise OutputFileError unless ``path`` is a regular file: a pipe would be waited on forever."""
-    problem = regular_file_problem(path)
-    if problem:
-        raise OutputFileError(problem)
 
 
 def main(argv: Sequence[str] = ()) -> int:
