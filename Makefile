@@ -318,15 +318,20 @@ diff deploy: %: check-% setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR
 # diff, deploy, output and allowlist run the Terraform the tests use (.venv/bin/terraform, 1.15.5); output the project's cdktf
 # (.tools/cli/cdktf: the pinned CLI, with no spinner frames or escape codes outside a terminal).
 diff deploy output allowlist: export PATH := $(TOOLS)/cli:$(CURDIR)/.venv/bin:$(PATH)
+# MIRROR=1: Terraform's CLI configuration naming the project's mirror, in the folder the app writes to (OUTDIR;
+# absolute, as Terraform runs in a stack's folder). Written only where that folder is or can be a folder: one that
+# is not (a file, no permission) is the app's to report, with what to do (main.py, make output's check).
+MIRROR_CONFIG = $(if $(filter /%,$(firstword $(OUTDIR))),$(OUTDIR),$(CURDIR)/$(OUTDIR))/mirror.tfrc
 ifeq ($(MIRROR),1)
-diff deploy output allowlist: export TF_CLI_CONFIG_FILE := $(CURDIR)/cdktf.out/mirror.tfrc
+diff deploy output allowlist: export TF_CLI_CONFIG_FILE := $(MIRROR_CONFIG)
 diff deploy output allowlist: mirror-config
 endif
 .PHONY: mirror-config
 mirror-config:
-	@mkdir -p cdktf.out
-	@printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/google"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/google"]\n  }\n}\n' \
-		"$(MIRROR_DIR)" > cdktf.out/mirror.tfrc
+	@if mkdir -p $(call quote,$(OUTDIR)) 2>/dev/null; then \
+		printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/google"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/google"]\n  }\n}\n' \
+			"$(MIRROR_DIR)" > $(call quote,$(MIRROR_CONFIG)).tmp 2>/dev/null && \
+		mv -f $(call quote,$(MIRROR_CONFIG)).tmp $(call quote,$(MIRROR_CONFIG)) || true; fi
 
 # The outputs of a deployed stack (the static IPs to allowlist): make output ENV=production. Reads the
 # stack's state; synthesizes nothing, so it needs a synthesized stack (make synth ENV=production).

@@ -123,16 +123,25 @@ def test_the_examples_placeholders_are_refused_by_deploy_not_by_synth(project):
     assert "Terraform" not in deploy.stdout and "Initializing" not in deploy.stdout
 
 
-def test_diff_with_the_projects_mirror_installs_the_provider_without_a_registry(project, tmp_path):
+@pytest.mark.parametrize("outdir", [None, "absolute", "relative"])
+def test_diff_with_the_projects_mirror_installs_the_provider_without_a_registry(project, tmp_path, outdir):
     mirror = ROOT / ".tools" / "terraform-mirror" / ".google-6.50.0"
     assert mirror.exists(), f"{mirror} is missing: run through `make test`, which builds the provider"
+    # The folder the app writes to holds the mirror's CLI configuration too: nothing goes to cdktf.out/ when
+    # CDKTF_OUTDIR names another folder (a space in its name, relative to the project or not).
+    written = {None: project / "cdktf.out", "absolute": tmp_path / "out dir",
+               "relative": project / "my out"}[outdir]
+    folder = {None: {}, "absolute": {"CDKTF_OUTDIR": str(written)}, "relative": {"CDKTF_OUTDIR": "my out"}}[outdir]
     result = make(project, "diff", "ENV=production", "MIRROR=1",
-                  TF_CLI_CONFIG_FILE=str(unreachable_registry(tmp_path / "tf")))
+                  TF_CLI_CONFIG_FILE=str(unreachable_registry(tmp_path / "tf")), **folder)
     # The registry is unreachable, yet init finds google 6.50.0; the plan then stops at GCP's credentials.
     assert "Failed to query available provider packages" not in result.stdout, result.stdout
-    installed = project / "cdktf.out" / "stacks" / "production" / ".terraform" / "providers" / \
+    installed = written / "stacks" / "production" / ".terraform" / "providers" / \
         "registry.terraform.io" / "hashicorp" / "google" / "6.50.0"
     assert installed.is_dir(), result.stdout
+    assert str(project / ".tools" / "terraform-mirror") in (written / "mirror.tfrc").read_text()
+    if outdir is not None:
+        assert not (project / "cdktf.out").exists()
     assert "could not find default credentials" in result.stdout, result.stdout
     assert result.returncode != 0
     assert not ESCAPE.search(result.stdout) and not SPINNER.search(result.stdout)
