@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib.config import ConfigError, EnvironmentConfig
+from constructs_lib.config.reader import MISSING, Reader
 from constructs_lib.config.toml_file import read_toml
 from constructs_lib.facts.gcp import AUTO_MODE_SUBNETS
 from rehearsal.localgcp import LocalGcp
@@ -50,6 +51,7 @@ __all__ = ["Seed", "SeedError", "load_seed", "auto_mode_subnets"]
 
 _TABLES = {"network": ("mode",), "nat": ("router", "name", "addresses"), "vm": ("name", "addresses", "zone"),
            "quota": ("static_addresses",), "images": ("missing", "not_listening"), "secrets": ("missing",)}
+_ARRAYS = ("nat", "vm")  # [[nat]], [[vm]]: any number of each; the others one table at most
 
 
 class SeedError(Exception):
@@ -127,25 +129,31 @@ def auto_mode_subnets() -> dict[str, str]:
     return {region: str(net) for region, net in AUTO_MODE_SUBNETS.items()}
 
 
-def _strings(problems: list[str], source: str, where: str, value: Any) -> tuple[str, ...]:
+def _strings(reader: Reader, where: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        problems.append(f"{source}: {where}: expected a list of non-empty strings, got {value!r}")
+        reader.problem(where, "a list of non-empty strings", value)
         return ()
     return tuple(value)
 
 
-def _name(problems: list[str], source: str, where: str, value: Any) -> str:
+def _name(reader: Reader, where: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
-        problems.append(f"{source}: {where}: expected a name, got {value!r}")
+        reader.problem(where, "a name", value)
         return ""
     return value
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    return value if isinstance(value, dict) else {}
 
 
 def load_seed(path: Path) -> Seed:
     """Read and check a seed file.
 
     Raises:
-        SeedError: the file cannot be read, is not TOML, or has problems (all of them listed).
+        SeedError: the file cannot be read, is not TOML, or has problems (all of them listed, each on one line as
+            the app writes them: a key or value with a line break or an escape code escaped).
     """
     source = str(path)
     try:
@@ -154,43 +162,46 @@ def load_seed(path: Path) -> Seed:
         data = read_toml(path)
     except ConfigError as err:
         raise SeedError("\n".join(str(problem) for problem in err.problems)) from None
-    problems: list[str] = []
+    reader = Reader(source)
     for table, value in data.items():
         if table not in _TABLES:
-            problems.append(f"{source}: {table}: expected one of {', '.join(sorted(_TABLES))}, got an unknown key")
+            reader.shown(table, f"one of {', '.join(sorted(_TABLES))}", "an unknown key")
             continue
-        for item in value if isinstance(value, list) else [value]:
+        if (table in _ARRAYS) != isinstance(value, list):
+            reader.not_a_table(table, f"[[{table}]] tables" if table in _ARRAYS else f"a [{table}] table", value)
+            continue
+        items = value if isinstance(value, list) else [value]
+        for number, item in enumerate(items):
+            where = f"{table}[{number}]" if isinstance(value, list) else table
             if not isinstance(item, dict):
-                problems.append(f"{source}: {table}: expected a table, got {item!r}")
+                reader.not_a_table(where, "a table", item)
                 continue
             for key in item:
                 if key not in _TABLES[table]:
-                    problems.append(f"{source}: {table}.{key}: expected one of {', '.join(_TABLES[table])}, "
-                                    "got an unknown key")
-    network = data.get("network", {}) if isinstance(data.get("network", {}), dict) else {}
-    mode = network.get("mode")
+                    reader.shown(f"{where}.{key}", f"one of {', '.join(_TABLES[table])}", "an unknown key")
+    mode = _table(data, "network").get("mode")
     if mode is not None and mode not in ("auto", "custom"):
-        problems.append(f"{source}: network.mode: expected \"auto\" or \"custom\", got {mode!r}")
+        reader.problem("network.mode", '"auto" or "custom"', mode)
     nats, vms = [], []
-    for i, nat in enumerate(n for n in data.get("nat", []) if isinstance(n, dict)):
-        nats.append((_name(problems, source, f"nat[{i}].router", nat.get("router")),
-                     _name(problems, source, f"nat[{i}].name", nat.get("name")),
-                     _strings(problems, source, f"nat[{i}].addresses", nat.get("addresses", []))))
-    for i, vm in enumerate(v for v in data.get("vm", []) if isinstance(v, dict)):
-        vms.append((_name(problems, source, f"vm[{i}].name", vm.get("name")),
-                    _name(problems, source, f"vm[{i}].zone", vm["zone"]) if "zone" in vm else "",
-                    _strings(problems, source, f"vm[{i}].addresses", vm.get("addresses"))))
-    quota = data.get("quota", {}) if isinstance(data.get("quota", {}), dict) else {}
-    limit = quota.get("static_addresses")
+    for i, nat in enumerate(data.get("nat", []) if isinstance(data.get("nat"), list) else []):
+        if isinstance(nat, dict):
+            nats.append((_name(reader, f"nat[{i}].router", nat.get("router", MISSING)),
+                         _name(reader, f"nat[{i}].name", nat.get("name", MISSING)),
+                         _strings(reader, f"nat[{i}].addresses", nat.get("addresses", []))))
+    for i, vm in enumerate(data.get("vm", []) if isinstance(data.get("vm"), list) else []):
+        if isinstance(vm, dict):
+            vms.append((_name(reader, f"vm[{i}].name", vm.get("name", MISSING)),
+                        _name(reader, f"vm[{i}].zone", vm["zone"]) if "zone" in vm else "",
+                        _strings(reader, f"vm[{i}].addresses", vm.get("addresses", MISSING))))
+    limit = _table(data, "quota").get("static_addresses")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        problems.append(f"{source}: quota.static_addresses: expected a whole number from 0, got {limit!r}")
+        reader.problem("quota.static_addresses", "a whole number from 0", limit)
         limit = None
-    images = data.get("images", {}) if isinstance(data.get("images", {}), dict) else {}
-    missing = _strings(problems, source, "images.missing", images.get("missing", []))
-    not_listening = _strings(problems, source, "images.not_listening", images.get("not_listening", []))
-    secrets = data.get("secrets", {}) if isinstance(data.get("secrets", {}), dict) else {}
-    missing_secrets = _strings(problems, source, "secrets.missing", secrets.get("missing", []))
-    if problems:
-        raise SeedError("\n".join(problems))
+    images = _table(data, "images")
+    missing = _strings(reader, "images.missing", images.get("missing", []))
+    not_listening = _strings(reader, "images.not_listening", images.get("not_listening", []))
+    missing_secrets = _strings(reader, "secrets.missing", _table(data, "secrets").get("missing", []))
+    if reader.problems:
+        raise SeedError("\n".join(str(problem) for problem in reader.problems))
     return Seed(network_mode=mode, nats=tuple(nats), vms=tuple(vms), static_addresses=limit,
                 missing_images=missing, not_listening=not_listening, missing_secrets=missing_secrets, source=source)

@@ -88,7 +88,8 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
     ``allowlist_root/<stack>/``. ``on_plan(step, plan JSON)`` sees every plan it makes (``guarded``: FROM's change
     through the guard; ``second``: the plan that must be empty).
     """
-    say = lambda text: print(f"rehearsal: {text}", file=out, flush=True)  # noqa: E731
+    # One line each: a seeded name, a file's path or a stack's name is what a user wrote.
+    say = lambda text: print(one_line(f"rehearsal: {text}"), file=out, flush=True)  # noqa: E731
     try:
         config = load_one(config_file)
         from_config = load_one(from_file) if from_file is not None else None
@@ -98,17 +99,17 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
         print(f"error: {problem}", file=err)
         return 1
     if isinstance(config, EnvironmentConfig) and config.state.backend != "gcs":
-        print(f"error: {config_file}: state.backend is {config.state.backend!r}; a rehearsal deploys with the "
-              "stack's own GCS backend against a local GCS server, so it rehearses gcs-backed files only",
-              file=err)
+        print(one_line(f"error: {config_file}: state.backend is {config.state.backend!r}; a rehearsal deploys with "
+                       "the stack's own GCS backend against a local GCS server, so it rehearses gcs-backed files "
+                       "only"), file=err)
+        return 1
+    if brownfield is not None and isinstance(config, BootstrapConfig):
+        print(one_line(f"error: {seed_file}: a seed adds neighbours to an environment's network; "
+                       f"{config_file} is a bootstrap file"), file=err)
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="rehearsal-"))
     try:
         with Rehearsal(workdir, engine) as rehearsal:
-            if brownfield is not None and isinstance(config, BootstrapConfig):
-                print(f"error: {seed_file}: a seed adds neighbours to an environment's network; "
-                      f"{config_file} is a bootstrap file", file=err)
-                return 1
             seeded = []
             if from_config is not None:
                 seeded += rehearsal.seed(from_config, brownfield)

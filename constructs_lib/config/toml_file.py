@@ -2,7 +2,8 @@
 
 ``read_file`` is the one way the app opens such a file (the selected one, its neighbours, the bootstrap
 files): a named pipe, a folder or a device named ``*.toml`` is a problem line, never a hang or a traceback.
-``read_toml`` parses it, naming the key of a key given twice (tomllib names only a line and column).
+``read_text`` holds it to our bounds and UTF-8; ``read_toml`` parses it, naming the key of a key given twice
+(tomllib names only a line and column). ``kind`` names the format a caller expects (a faults file may be JSON).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from ..facts.text import file_kind
 from .problems import ConfigError, Problem
 
-__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "read_file", "read_toml"]
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "read_file", "read_text", "read_toml"]
 
 # Our own bounds on a file, far above any real environment (a few KB, tables nested 3 deep), so that a
 # hostile file is a problem line rather than memory, time or Python's recursion limit.
@@ -38,7 +39,7 @@ def _depth(data: Any) -> int:
     return deepest
 
 
-def read_file(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_file(path: Path, *, limit: int = MAX_FILE_BYTES, kind: str = "TOML file") -> bytes:
     """The bytes of a regular file, at most ``limit + 1`` of them: the one way the app reads a file a user
     put in a folder (the selected file, its neighbours, the bootstrap files).
 
@@ -60,20 +61,20 @@ def read_file(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:
         if err.errno == errno.ELOOP:
-            raise fail("a readable TOML file", "a loop of symbolic links") from None
+            raise fail(f"a readable {kind}", "a loop of symbolic links") from None
         if os.path.islink(path) and not os.path.exists(path):
-            raise fail("a readable TOML file", f"a symbolic link to {os.readlink(path)}, which does not "
+            raise fail(f"a readable {kind}", f"a symbolic link to {os.readlink(path)}, which does not "
                        "exist") from None
-        raise fail("a readable TOML file", err.strerror or str(err)) from None
+        raise fail(f"a readable {kind}", err.strerror or str(err)) from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise fail("a regular TOML file", file_kind(mode))
+            raise fail(f"a regular {kind}", file_kind(mode))
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as file:
             return file.read(limit + 1)
     except OSError as err:
-        raise fail("a readable TOML file", err.strerror or str(err)) from None
+        raise fail(f"a readable {kind}", err.strerror or str(err)) from None
     finally:
         os.close(fd)
 
@@ -117,8 +118,33 @@ def _repeated_key(text: str, message: str) -> tuple[str, int] | None:
     return (f"{table}.{key}" if table else key), number
 
 
+def read_text(path: Path, *, kind: str = "TOML file") -> str:
+    """The text of a file a user names (read by ``read_file``), held to our bounds.
+
+    Raises:
+        ConfigError: the file cannot be read or is not a regular file, is larger than MAX_FILE_BYTES, starts
+            with a byte order mark or is not UTF-8.
+    """
+    source = str(path)
+
+    def fail(expected: str, given: str) -> ConfigError:
+        return ConfigError([Problem(source, "(file)", expected, given)])
+
+    raw = read_file(path, kind=kind)
+    if len(raw) > MAX_FILE_BYTES:
+        raise fail(f"a file of at most {MAX_FILE_BYTES:,} bytes", f"more than {MAX_FILE_BYTES:,} bytes") from None
+    if raw.startswith(codecs.BOM_UTF8):
+        # Neither TOML nor JSON (RFC 8259, section 8.1) allows one.
+        raise fail(f"UTF-8 without a byte order mark ({kind.split()[0]} allows none: save the file as plain UTF-8)",
+                   "a file starting with the UTF-8 byte order mark (EF BB BF)") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise fail("a UTF-8 text file", f"bytes that are not UTF-8 (at byte {err.start:,})") from None
+
+
 def read_toml(path: Path) -> dict[str, Any]:
-    """The parsed TOML document of a file (read by ``read_file``).
+    """The parsed TOML document of a file (read by ``read_text``).
 
     Raises:
         ConfigError: the file cannot be read or is not a regular file, is larger than MAX_FILE_BYTES, starts
@@ -129,16 +155,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     def fail(expected: str, given: str) -> ConfigError:
         return ConfigError([Problem(source, "(file)", expected, given)])
 
-    raw = read_file(path)
-    if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"a file of at most {MAX_FILE_BYTES:,} bytes", f"more than {MAX_FILE_BYTES:,} bytes") from None
-    if raw.startswith(codecs.BOM_UTF8):
-        raise fail("UTF-8 without a byte order mark (TOML allows none: save the file as plain UTF-8)",
-                   "a file starting with the UTF-8 byte order mark (EF BB BF)") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise fail("a UTF-8 text file", f"bytes that are not UTF-8 (at byte {err.start:,})") from None
+    text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from constructs_lib.config import EnvironmentConfig
+from constructs_lib.facts.text import one_line
 from constructs_lib.stacks.apis import required_apis
 from rehearsal.driver import ROOT, VENV_BIN, Rehearsal, load_one
 from rehearsal.faults import sessions
@@ -333,7 +334,7 @@ def campaign(names: list[str] | None = None, *, out: TextIO) -> int:
     try:
         cases = select(names)
     except ValueError as problem:
-        print(f"error: FAULT: {problem}", file=out)
+        print(one_line(f"error: FAULT: {problem}"), file=out)  # FAULT holds what a user typed
         return 2
     try:
         outcomes = run_all(cases, each=lambda outcome: print(outcome.line(), file=out, flush=True))

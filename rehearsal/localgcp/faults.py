@@ -37,8 +37,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from constructs_lib.config import ConfigError
-from constructs_lib.config.toml_file import read_file, read_toml
-from constructs_lib.facts.text import one_line
+from constructs_lib.config.problems import Problem
+from constructs_lib.config.reader import MISSING, Reader
+from constructs_lib.config.toml_file import MAX_NESTING, read_text, read_toml
 
 from .server import JSON, ApiError
 
@@ -200,71 +201,73 @@ def load_faults(path: Path) -> list[Rule]:
     """The ``[[fault]]`` tables of a TOML file (or a JSON file: ``{"fault": [...]}``) as rules.
 
     Raises:
-        FaultsError: listing every problem of the file.
+        FaultsError: listing every problem of the file, each on one line as the app writes them (the file, the
+            key, what was expected, what was given; a key or value with a line break or an escape code escaped).
     """
-    # The app's one way to read a file a user names (a pipe is never waited on; bounded; UTF-8 checked).
     try:
-        if path.suffix == ".json":
-            doc = json.loads(read_file(path).decode("utf-8"))
-        else:
-            doc = read_toml(path)
+        doc = _read_json(path) if path.suffix == ".json" else read_toml(path)
     except ConfigError as err:
         raise FaultsError("\n".join(str(problem) for problem in err.problems)) from None
-    except ValueError as err:  # not UTF-8, not JSON
-        raise FaultsError(one_line(f"{path}: cannot be read as JSON: {err}")) from None
-    problems: list[str] = []
-    tables = doc.get("fault") if isinstance(doc, dict) else None
-    if not isinstance(tables, list) or not tables:
-        raise FaultsError(f"{path}: fault: expected a list of [[fault]] tables, got {tables!r}")
-    extra = sorted(set(doc) - {"fault"})
-    if extra:
-        problems.append(f"{path}: {', '.join(extra)}: unknown key(s); expected only [[fault]] tables")
-    rules = []
-    for number, table in enumerate(tables, 1):
-        rule = _rule(table, f"{path}: fault[{number}]", problems)
-        if rule is not None:
-            rules.append(rule)
-    if problems:
-        raise FaultsError("\n".join(problems))
+    reader = Reader(str(path))
+    tables = doc.get("fault", MISSING)
+    if not isinstance(tables, list) or not tables or not all(isinstance(table, dict) for table in tables):
+        reader.problem("fault", "a list of [[fault]] tables", tables)
+        tables = []
+    for key in sorted(set(doc) - {"fault"}):
+        reader.shown(key, "only [[fault]] tables", "an unknown key")
+    rules = [_rule(table, f"fault[{number}]", reader) for number, table in enumerate(tables)]
+    if reader.problems:
+        raise FaultsError("\n".join(str(problem) for problem in reader.problems))
     return rules
 
 
-def _rule(table: Any, where: str, problems: list[str]) -> Rule | None:
-    if not isinstance(table, dict):
-        problems.append(f"{where}: expected a table, got {table!r}")
-        return None
-    before = len(problems)
+def _read_json(path: Path) -> dict[str, Any]:
+    """A JSON faults file, read as the app reads a TOML one (``read_text``: no wait on a pipe, bounded, UTF-8)."""
+    text = read_text(path, kind="JSON file")
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        raise ConfigError([Problem(str(path), "(file)", f"arrays and objects nested at most {MAX_NESTING} deep",
+                                   "deeper nesting")]) from None
+    except ValueError as err:
+        raise ConfigError([Problem(str(path), "(file)", "valid JSON", str(err))]) from None
+    if not isinstance(doc, dict):
+        raise ConfigError([Problem(str(path), "(file)", 'a JSON object ({"fault": [...]})',
+                                   f"a JSON {type(doc).__name__}")])
+    return doc
+
+
+def _rule(table: dict[str, Any], where: str, reader: Reader) -> Rule:
+    """One fault table as a rule; its problems go to ``reader`` (the rule is then not used)."""
     for key in sorted(set(table) - set(KEYS)):
-        problems.append(f"{where}.{key}: unknown key; expected one of {', '.join(KEYS)}")
-    method = table.get("method")
+        reader.shown(f"{where}.{key}", f"one of {', '.join(KEYS)}", "an unknown key")
+    method = table.get("method", MISSING)
     if method not in METHODS:
-        problems.append(f"{where}.method: expected one of {', '.join(METHODS)}, got {method!r}")
-    path = table.get("path")
+        reader.problem(f"{where}.method", f"one of {', '.join(METHODS)}", method)
+    path = table.get("path", MISSING)
     if not isinstance(path, str) or not path.startswith("/"):
-        problems.append(f"{where}.path: expected a URL path starting with / (e.g. "
-                        f"\"/compute/v1/projects/*/regions/*/addresses\"), got {path!r}")
+        reader.problem(f"{where}.path", 'a URL path starting with / (e.g. "/compute/v1/projects/*/regions/*/'
+                       'addresses")', path)
     call = table.get("call", 1)
     if call == "every":
         call = 0
     elif not _positive(call):
-        problems.append(f"{where}.call: expected a call number from 1, or \"every\", got {call!r}")
+        reader.problem(f"{where}.call", 'a call number from 1, or "every"', call)
     times = table.get("times", 1)
     if not _positive(times):
-        problems.append(f"{where}.times: expected a number of calls from 1, got {times!r}")
+        reader.problem(f"{where}.times", "a number of calls from 1", times)
     fault = table.get("fault", "status")
     if fault not in KINDS:
-        problems.append(f"{where}.fault: expected one of {', '.join(KINDS)}, got {fault!r}")
+        reader.problem(f"{where}.fault", f"one of {', '.join(KINDS)}", fault)
     status = table.get("status", 503)
     if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
-        problems.append(f"{where}.status: expected an HTTP error status 400..599, got {status!r}")
+        reader.problem(f"{where}.status", "an HTTP error status 400..599", status)
     retry_after = table.get("retry_after")
     if retry_after is not None and not (_positive(retry_after) or retry_after == 0):
-        problems.append(f"{where}.retry_after: expected seconds (0 or more), got {retry_after!r}")
+        reader.problem(f"{where}.retry_after", "seconds (0 or more)", retry_after)
     message = table.get("message", "")
     if not isinstance(message, str):
-        problems.append(f"{where}.message: expected a string, got {message!r}")
-    if len(problems) > before:
-        return None
+        reader.problem(f"{where}.message", "a string", message)
     return Rule(method=method, path=path, call=call, times=times, fault=fault, status=status,
                 retry_after=retry_after, message=message)
 

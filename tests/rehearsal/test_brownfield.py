@@ -73,11 +73,38 @@ def test_every_problem_of_a_seed_file_is_reported_at_once(tmp_path):
     lines = str(err.value).splitlines()
     assert lines == [
         f"{path}: firewall: expected one of images, nat, network, quota, secrets, vm, got an unknown key",
-        f"{path}: network.mode: expected \"auto\" or \"custom\", got 'legacy'",
-        f"{path}: vm[0].addresses: expected a list of non-empty strings, got None",
+        f"{path}: network.mode: expected \"auto\" or \"custom\", got \"legacy\"",
+        f"{path}: vm[0].addresses: expected a list of non-empty strings, got nothing (the key is missing)",
         f"{path}: quota.static_addresses: expected a whole number from 0, got -1",
-        f"{path}: images.missing: expected a list of non-empty strings, got 'one'",
+        f"{path}: images.missing: expected a list of non-empty strings, got \"one\"",
     ]
+
+
+def test_a_seed_table_of_the_wrong_shape_is_one_problem_under_its_own_key(tmp_path):
+    # [nat] where [[nat]] belongs was skipped in silence (its keys read as entries); [[quota]] read as a table.
+    path = write(tmp_path, '[nat]\nrouter = "r"\nname = "n"\n[[quota]]\nstatic_addresses = 1\n'
+                           '[[vm]]\nname = "a"\naddresses = ["x"]\n[[vm]]\nname = ""\naddresses = ["y"]\n')
+    with pytest.raises(SeedError) as err:
+        load_seed(path)
+    assert str(err.value).splitlines() == [
+        f"{path}: nat: expected [[nat]] tables, got a table",
+        f"{path}: quota: expected a [quota] table, got a list of 1",
+        f"{path}: vm[1].name: expected a name, got \"\"",
+    ]
+
+
+def test_a_seed_files_keys_and_values_are_printed_on_one_line_escaped(tmp_path):
+    path = write(tmp_path, '"fire\\nwall\\u001b[31m" = 1\n"z\\nforged: vm[0].name: expected nothing" = 2\n'
+                           '[[vm]]\nname = "a"\naddresses = ["x"]\n[network]\nmode = "x\\ny"\n'
+                           f'[images]\nmissing = "{"m" * 5000}"\n')
+    with pytest.raises(SeedError) as err:
+        load_seed(path)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 4, lines
+    assert lines[0].startswith(f"{path}: fire\\nwall\\x1b[31m: expected one of images,")
+    assert lines[1].startswith(f"{path}: z\\nforged: vm[0].name: expected nothing: expected one of")
+    assert lines[2] == f'{path}: network.mode: expected "auto" or "custom", got "x\\ny"'
+    assert not any("\x1b" in line for line in lines)
 
 
 def test_a_seed_file_that_is_not_toml_says_so(tmp_path):

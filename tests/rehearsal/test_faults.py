@@ -175,15 +175,59 @@ def test_a_faults_file_with_problems_lists_every_one_with_file_key_expected_and_
         load_faults(path)
     lines = str(raised.value).splitlines()
     assert lines == [
-        f"{path}: fault[1].colour: unknown key; expected one of method, path, call, times, fault, status, "
-        "retry_after, message",
-        f"{path}: fault[1].method: expected one of GET, POST, PATCH, PUT, DELETE, got 'FETCH'",
-        f"{path}: fault[1].path: expected a URL path starting with / (e.g. "
-        "\"/compute/v1/projects/*/regions/*/addresses\"), got 'compute'",
-        f"{path}: fault[1].call: expected a call number from 1, or \"every\", got 0",
-        f"{path}: fault[1].fault: expected one of status, reset_before_commit, reset_after_commit, "
-        "close_after_commit, operation_error, operation_never_done, concurrent_edit, got 'explode'",
-        f"{path}: fault[1].status: expected an HTTP error status 400..599, got 200"]
+        f"{path}: fault[0].colour: expected one of method, path, call, times, fault, status, retry_after, message, "
+        "got an unknown key",
+        f"{path}: fault[0].method: expected one of GET, POST, PATCH, PUT, DELETE, got \"FETCH\"",
+        f"{path}: fault[0].path: expected a URL path starting with / (e.g. "
+        "\"/compute/v1/projects/*/regions/*/addresses\"), got \"compute\"",
+        f"{path}: fault[0].call: expected a call number from 1, or \"every\", got 0",
+        f"{path}: fault[0].fault: expected one of status, reset_before_commit, reset_after_commit, "
+        "close_after_commit, operation_error, operation_never_done, concurrent_edit, got \"explode\"",
+        f"{path}: fault[0].status: expected an HTTP error status 400..599, got 200"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "fault: expected a list of [[fault]] tables, got nothing (the key is missing)"),
+    ("fault = 1\n", "fault: expected a list of [[fault]] tables, got 1"),
+    ("fault = [1, 2]\n", "fault: expected a list of [[fault]] tables, got a list of 2"),
+    ("[fault]\nmethod = \"GET\"\n", "fault: expected a list of [[fault]] tables, got a table"),
+])
+def test_a_faults_file_without_fault_tables_says_what_it_holds(tmp_path, text, expected):
+    path = tmp_path / "f.toml"
+    path.write_text(text)
+    with pytest.raises(FaultsError) as raised:
+        load_faults(path)
+    assert str(raised.value).splitlines() == [f"{path}: {expected}"]
+
+
+def test_a_faults_files_keys_and_values_are_printed_on_one_line_escaped(tmp_path):
+    # A key or value with a line break would forge a problem line; an escape code would reach the terminal.
+    path = tmp_path / "f\nforged: fault[0].path: expected.toml"
+    path.write_text('"x\\ny\\u001b[2J" = 1\n[[fault]]\nmethod = "GET\\r\\nfault[9].path: expected /"\npath = "/a"\n'
+                    '"k\\u2028" = 2\n')
+    with pytest.raises(FaultsError) as raised:
+        load_faults(path)
+    lines = str(raised.value).splitlines()
+    shown = str(tmp_path / "f\\nforged: fault[0].path: expected.toml") + ": "
+    assert all(line.startswith(shown) for line in lines), lines
+    assert [line[len(shown):].split(": ")[0] for line in lines] == ["x\\ny\\x1b[2J", "fault[0].k\\u2028",
+                                                                   "fault[0].method"]
+    assert not any(c in "\n".join(lines) for c in "\x1b\r\u2028")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[1]", 'a JSON object ({"fault": [...]}), got a JSON list'),
+    ('{"fault": [}', "valid JSON, got Expecting value: line 1 column 12 (char 11)"),
+    ("[" * 100_000, "arrays and objects nested at most 32 deep, got deeper nesting"),
+    ('\ufeff{"fault": []}', "UTF-8 without a byte order mark (JSON allows none: save the file as plain UTF-8), got a "
+     "file starting with the UTF-8 byte order mark (EF BB BF)"),
+])
+def test_a_json_faults_file_that_cannot_be_read_says_why_in_one_line(tmp_path, text, expected):
+    path = tmp_path / "f.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FaultsError) as raised:
+        load_faults(path)
+    assert str(raised.value) == f"{path}: (file): expected {expected}"
 
 
 def test_a_faults_file_that_is_not_toml_says_so(tmp_path):
@@ -194,10 +238,10 @@ def test_a_faults_file_that_is_not_toml_says_so(tmp_path):
 
 
 @pytest.mark.parametrize("make, kind", [(os.mkfifo, "a named pipe \\(FIFO\\)"), (Path.mkdir, "a folder")])
-@pytest.mark.parametrize("name", ["f.toml", "f.json"])
-def test_a_faults_file_that_is_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path, make, kind, name):
+@pytest.mark.parametrize("name, form", [("f.toml", "TOML"), ("f.json", "JSON")])
+def test_a_faults_file_that_is_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path, make, kind, name, form):
     make(tmp_path / name)
-    with pytest.raises(FaultsError, match=rf"{name}: \(file\): expected a regular TOML file, got {kind}"):
+    with pytest.raises(FaultsError, match=rf"{name}: \(file\): expected a regular {form} file, got {kind}"):
         load_faults(tmp_path / name)
 
 
@@ -209,9 +253,9 @@ def test_make_rehearse_refuses_a_faults_file_with_problems_before_anything_start
     path.write_text('[[fault]]\nmethod = "POST"\npath = "/compute/v1/**"\nfault = "explode"\n')
     out, err = io.StringIO(), io.StringIO()
     assert rehearse(ROOT / "environments" / "example.toml", faults_file=path, out=out, err=err) == 1
-    assert err.getvalue() == (f"error: {path}: fault[1].fault: expected one of status, reset_before_commit, "
+    assert err.getvalue() == (f"error: {path}: fault[0].fault: expected one of status, reset_before_commit, "
                               "reset_after_commit, close_after_commit, operation_error, operation_never_done, "
-                              "concurrent_edit, got 'explode'\n")
+                              "concurrent_edit, got \"explode\"\n")
     assert out.getvalue() == ""
 
 
@@ -283,3 +327,13 @@ def test_what_a_deploy_left_running_is_killed_when_the_campaign_is_killed(tmp_pa
         sessions.kill(session)
         if campaign.poll() is None:
             campaign.kill()
+
+
+def test_an_unknown_fault_is_named_on_one_line_and_nothing_runs():
+    from rehearsal.faults.campaign import campaign
+
+    out = io.StringIO()
+    assert campaign(["no-such\x1b[2J\nfaults survived: 99 of 99"], out=out) == 2
+    (line,) = out.getvalue().splitlines()
+    assert line.startswith("error: FAULT: unknown fault(s) no-such\\x1b[2J\\nfaults survived: 99 of 99; expected "
+                           "some of ")
