@@ -367,6 +367,8 @@ clean:
 		find cdktf.out -type f ! -name '*.tfstate' ! -name '*.tfstate.backup' -delete; \
 		find cdktf.out -depth -type d -empty -delete; \
 	fi
+	$(if $(CDKTF_OUTDIR),@echo "clean: the folder CDKTF_OUTDIR names is left as it is (it is yours: remove what you" \
+		"no longer need there yourself)")
 
 # Everything set-up installed, besides what clean removes: the project is then as cloned (Go's caches, per
 # user, stay; so do pip's and npm's).

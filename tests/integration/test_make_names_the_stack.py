@@ -178,6 +178,13 @@ def test_help_clean_and_distclean(project):
     cleaned = make(project, "clean")
     assert cleaned.returncode == 0 and cleaned.stdout.startswith("clean: ")
     assert sorted(p.name for p in stack.iterdir()) == ["terraform.production.tfstate"]
+    # A folder CDKTF_OUTDIR names is the user's, wherever it is: clean says so and deletes nothing in it.
+    theirs = project / "my out; rm -rf ."
+    (theirs / "stacks" / "production").mkdir(parents=True)
+    (theirs / "stacks" / "production" / "cdk.tf.json").write_text("{}")
+    cleaned = make(project, "clean", CDKTF_OUTDIR=theirs.name)
+    assert cleaned.returncode == 0 and "clean: the folder CDKTF_OUTDIR names is left as it is" in cleaned.stdout
+    assert (theirs / "stacks" / "production" / "cdk.tf.json").is_file()
 
     gone = make(project, "distclean")
     assert gone.returncode == 0
