@@ -27,6 +27,7 @@ from rehearsal.gcs import GcsServer
 from rehearsal.localgcp import LocalGcp
 from rehearsal.pace import prepare
 from rehearsal.seeding import seed_gcp
+from rehearsal.state import as_shown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -229,7 +230,12 @@ class Rehearsal:
         return Plan(json.loads(shown.stdout))
 
     def state(self, stack_dir: Path) -> dict[str, Any]:
-        """``terraform show -json`` of the stack's state."""
+        """The stack's state in the shape of ``terraform show -json``, from ``terraform state pull`` (no provider
+        start: ``rehearsal/state.py``)."""
+        return as_shown(json.loads(self.terraform(stack_dir, "state", "pull").stdout or "{}"))
+
+    def shown_state(self, stack_dir: Path) -> dict[str, Any]:
+        """``terraform show -json`` of the stack's state, what ``state`` stands in for."""
         return json.loads(self.terraform(stack_dir, "show", "-no-color", "-json").stdout)
 
     def outputs(self, stack_dir: Path) -> dict[str, Any]:

@@ -165,6 +165,7 @@ def make_allowlist(workdir: Path) -> Recorded:
         steps = Steps(rehearsal, "example")
         steps.apply("deploy", doc)
         steps.world("deploy")
+        steps.recorded.facts["states"] = state_pair(rehearsal, steps.stack_dir)
         env = rehearsal.env()
         env.pop("CDKTF_OUTDIR")
         result = subprocess.run(["make", "-s", "allowlist", "STACK=example"], cwd=folder, env=env,
@@ -275,7 +276,20 @@ def adopted_address_checks(workdir: Path) -> Recorded:
                 rehearsal.plan(stack_dir)
             except RehearsalError as err:
                 recorded.facts[case] = str(err)
+    # The address as it should be (EXTERNAL, reserved): deployed, read by the data source into the state.
+    with Rehearsal(workdir / "reserved") as rehearsal:
+        steps = Steps(rehearsal, "adopted")
+        steps.apply("reserved", doc)
+        recorded.plans = steps.recorded.plans
+        recorded.facts["states"] = state_pair(rehearsal, steps.stack_dir)
     return recorded
+
+
+def state_pair(rehearsal: Rehearsal, stack_dir: Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The state as every rehearsal reads it (``state pull``, in ``show -json``'s shape) and as ``show -json``
+    prints it, to compare."""
+    assert stack_dir is not None
+    return rehearsal.state(stack_dir), rehearsal.shown_state(stack_dir)
 
 
 def public_service(workdir: Path) -> Recorded:
@@ -371,6 +385,7 @@ def bad_image_first_deploy(workdir: Path) -> Recorded:
         except RehearsalError as err:
             facts["first_error"] = str(err)
         state = rehearsal.state(steps.stack_dir)
+        facts["states"] = state_pair(rehearsal, steps.stack_dir)
         facts["tainted"] = tainted_services(state)
         facts["commands"] = recovery_commands(state, stack_dir=str(steps.stack_dir), stack="first")
         facts["service_after_failure"] = _service_of(rehearsal)
@@ -773,6 +788,29 @@ def test_an_adopted_address_that_is_internal_stops_the_plan_at_the_postcondition
 def test_an_adopted_address_that_is_not_reserved_stops_the_plan():
     facts = recorded("adopted-address-checks").facts
     assert "Error: projects/my-gcp-project/regions/asia-northeast3/addresses/partner-ip not found" in facts["missing"]
+
+
+@pytest.mark.parametrize("scenario", ["make-allowlist", "bad-image-first", "adopted-address-checks"])
+def test_the_state_a_rehearsal_reads_is_terraform_shows(scenario):
+    """Rehearsals read a stack's state with ``terraform state pull`` (no provider start) written in ``show -json``'s
+    shape (rehearsal/state.py): here beside ``show -json`` itself, on a state with an active and a standby address,
+    one with a tainted service, one with an address read by a data source."""
+    pulled, shown = recorded(scenario).facts["states"]
+    resources = shown["values"]["root_module"]["resources"]
+    for resource in resources:
+        resource.pop("sensitive_values")  # the one field it does not write (it needs the schema)
+    assert pulled["values"] == shown["values"]
+    kinds = {(r["mode"], bool(r.get("tainted"))) for r in resources}
+    assert {"make-allowlist": ("managed", False), "bad-image-first": ("managed", True),
+            "adopted-address-checks": ("data", False)}[scenario] in kinds
+
+
+def test_an_adopted_address_that_is_reserved_is_deployed_and_listed_as_adopted():
+    rec = recorded("adopted-address-checks")
+    assert_converged(rec)
+    pulled, _ = rec.facts["states"]
+    (entry,) = allowlist_entries(pulled, stack="adopted")
+    assert (entry.name, entry.role) == ("partner-ip", "adopted")
 
 
 def test_a_public_service_gets_the_invoker_binding_for_all_users_and_converges():
