@@ -85,11 +85,18 @@ ENV_FILE = $(or $(EGRESS_CONFIG),$(if $(NAME),$(if $(word 2,$(NAME)),,$(firstwor
 	environments/$(NAME).toml environments/bootstrap/$(NAME).toml)))))
 ENV_STACK = $(basename $(notdir $(ENV_FILE)))
 # Every variable a user sets reaches a recipe through quote, in single quotes (a ' inside written '\''): a
-# space, a ; or a $( in ENV, STACK, EGRESS_CONFIG, FROM, SEED or CDKTF_OUTDIR is data, never shell.
-quote = '$(subst ','\'',$(1))'
+# space, a ; or a $( in ENV, STACK, EGRESS_CONFIG, FROM, SEED or CDKTF_OUTDIR is data, never shell. A line break
+# is written $'\n' (bash's quoting): make would otherwise end the recipe's command line there.
+define NEWLINE
+
+
+endef
+quote = '$(subst $(NEWLINE),'$$'\n'',$(subst ','\'',$(1)))'
 # The folder the app writes to (CDKTF_OUTDIR, as main.py reads it): report, scan, allowlist and output act on what
 # it wrote (diff and deploy read it too: constructs_lib/deploy/stack.py).
 OUTDIR = $(or $(CDKTF_OUTDIR),cdktf.out)
+# A line that holds a folder a user named (CDKTF_OUTDIR), printed on one line with its control characters escaped.
+SHOWN = $(PYTHON) constructs_lib/facts/text.py
 # The app on ENV's file, told which variable named it (for the message of a file that does not exist).
 RUN_APP = EGRESS_CONFIG=$(call quote,$(ENV_FILE)) EGRESS_NAMED_BY=$(call quote,$(NAMED_BY)) $(APP)
 CHECK_TARGETS := $(addprefix check-,synth report scan rehearse diff deploy output allowlist)
@@ -286,9 +293,9 @@ scan: check-scan setup-synth $(TOOLS)/checkov/.installed
 	@$(RUN_APP)
 	@$(VENV)/bin/python -m constructs_lib.app.scan_input $(call quote,$(OUTDIR)) $(call quote,$(OUTDIR)/scan) >/dev/null
 	@status=0; outdir=$(call quote,$(OUTDIR)); stacks=$$($(VENV)/bin/python -m constructs_lib.app stacks "$$outdir"); \
-	if [ -z "$$stacks" ]; then echo "error: make scan: $$outdir holds no synthesized stack to scan" >&2; exit 1; fi; \
+	if [ -z "$$stacks" ]; then $(SHOWN) "error: make scan: $$outdir holds no synthesized stack to scan" >&2; exit 1; fi; \
 	for stack in $$stacks; do \
-		echo "scan: stack $$stack ($$outdir/stacks/$$stack)"; \
+		$(SHOWN) "scan: stack $$stack ($$outdir/stacks/$$stack)"; \
 		CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV) --config-file .checkov.yaml --compact --quiet \
 			-d "$$outdir/scan/$$stack" || status=1; \
 	done; exit $$status
@@ -337,7 +344,7 @@ mirror-config:
 # stack's state; synthesizes nothing, so it needs a synthesized stack (make synth ENV=production).
 .PHONY: output
 output: check-output $(ENGINE_CLI_STAMP) .venv/bin/terraform cli $(if $(filter 1,$(MIRROR)),$(PROVIDER))
-	@test -f $(call quote,$(OUTDIR)/stacks/$(ENV_STACK)/cdk.tf.json) || { echo "error: make output:" \
+	@test -f $(call quote,$(OUTDIR)/stacks/$(ENV_STACK)/cdk.tf.json) || { $(SHOWN) "error: make output:" \
 		$(call quote,$(OUTDIR)/stacks/$(ENV_STACK)/ holds no synthesized stack: run make synth ENV=$(NAME) first) \
 		>&2; exit 2; }
 	@$(ENGINE_COMMAND) output $(call quote,$(ENV_STACK)) --skip-synth --output $(call quote,$(OUTDIR))

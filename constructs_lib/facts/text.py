@@ -4,12 +4,14 @@ A problem line names a file, a key and a value the user wrote; a make target's f
 held. A line break in any of them would forge a line of its own (a problem that is not one, a "stack" a target
 does not act on), and an escape code (ESC ``[``…) would reach the terminal. ``one_line`` writes every character
 that is not printable as an escape instead; ``file_kind`` names what is at a path that is not a regular file
-(a folder, a named pipe). Standard library only: make runs ``app/selection.py`` before anything is installed.
+(a folder, a named pipe). Standard library only: make runs ``app/selection.py`` before anything is installed, and
+prints a line holding a folder a user named with ``python3 constructs_lib/facts/text.py TEXT`` (``one_line``).
 """
 
 from __future__ import annotations
 
 import stat
+import sys
 
 __all__ = ["file_kind", "one_line"]
 
@@ -34,3 +36,7 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (s
 def file_kind(mode: int) -> str:
     """What a file that is not a regular file is, for a problem line (``a named pipe (FIFO)``, ``a folder``)."""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+if __name__ == "__main__":  # python3 constructs_lib/facts/text.py TEXT...: the make targets' lines that hold a folder
+    print(one_line(" ".join(sys.argv[1:])))

@@ -91,6 +91,27 @@ def test_report_and_scan_act_on_the_folder_the_app_wrote(project, given):
     shutil.rmtree(project / "elsewhere")
 
 
+def test_a_folder_named_by_cdktf_outdir_is_printed_on_one_line_escaped(project):
+    # A line break in CDKTF_OUTDIR would forge a line of make output's error; an escape code would reach the terminal.
+    result = make(project, "output", "ENV=example", CDKTF_OUTDIR="out\n\x1b[2Jforged")
+    assert result.returncode == 2, result.stdout
+    assert result.stdout.splitlines()[1] == (
+        "error: make output: out\\n\\x1b[2Jforged/stacks/example/ holds no synthesized stack: run make synth "
+        "ENV=example first")
+    assert "\x1b" not in result.stdout and sum("forged" in line for line in result.stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize("variable", ["ENV", "EGRESS_CONFIG"])
+def test_a_line_break_in_a_name_is_refused_with_a_message_not_a_shell_error(project, variable):
+    # make ends a recipe's command line at a line break: the quoted name was cut in two and bash saw an open quote.
+    value = "ex\nample" if variable == "ENV" else "environments/ex\nample.toml"
+    result = make(project, "synth", f"{variable}={value}")
+    assert result.returncode == 2, result.stdout
+    assert result.stdout.splitlines()[0].startswith(f'error: {variable}: expected '), result.stdout
+    assert '"ex\\nample' in result.stdout.splitlines()[0] or '/ex\\nample' in result.stdout.splitlines()[0]
+    assert "unexpected EOF" not in result.stdout
+
+
 def test_one_stack_name_in_environments_and_bootstrap_is_refused_by_make_and_by_the_app(project):
     twin = project / "environments" / "state-bucket.toml"
     shutil.copy(project / "environments" / "example.toml", twin)
