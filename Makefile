@@ -8,6 +8,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := synth
 
+# What a user typed, as typed: make expands a variable given on the command line (or in the environment) each time
+# it is referenced, so a $( in it would be make syntax, $(shell …) a command run. Each variable a user sets becomes
+# a simple variable holding its text before anything reads it (first of all: ENGINE is read just below).
+USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED FAULTS FAULT CDKTF_OUTDIR BENCH_RUNS ENGINE MIRROR AUTO_APPROVE
+$(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(v))),\
+	$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
+
 PYTHON ?= python3
 PIPENV_VERSION := 2026.10.3
 TOOLS := $(CURDIR)/.tools
@@ -57,12 +64,6 @@ endif
 # Named nothing: synth and rehearse take the example, report and scan every file; diff, deploy and output refuse.
 # ENV_FILE and ENV_STACK are computed here, once; a target's first prerequisite, check-<target>, says what it
 # acts on (or refuses, with one message whichever variable named it) before anything is installed.
-# What a user typed, as typed: make expands a variable given on the command line (or in the environment) each time
-# it is referenced, so a $( in it would be make syntax, $(shell …) a command run. Each variable a user sets becomes
-# a simple variable holding its text before anything reads it.
-USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED FAULTS FAULT CDKTF_OUTDIR BENCH_RUNS
-$(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(v))),\
-	$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
 ifneq ($(origin STACK),undefined)
 NAMED_BY := STACK
 NAME := $(STACK)

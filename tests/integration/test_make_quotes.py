@@ -47,6 +47,20 @@ def test_a_name_with_a_space_or_a_command_is_refused_never_run(project, value):
     assert not (project / "cdktf.out").exists()
 
 
+@pytest.mark.parametrize("variable", ["ENGINE", "MIRROR", "AUTO_APPROVE"])
+def test_the_other_variables_a_user_sets_are_never_make_syntax(project, variable):
+    # ENGINE chooses the engine before anything else is read; MIRROR and AUTO_APPROVE are read by diff and deploy's
+    # prerequisites and recipes, which make expands for any target.
+    result = make(project, "synth", f"{variable}=$(shell echo INJECTED >&2)")
+    assert "INJECTED\n" not in result.stdout, result.stdout
+    if variable == "ENGINE":
+        assert result.returncode == 2
+        assert 'ENGINE: expected cdktf or cdktn, got "$(shell echo INJECTED >&2)"' in result.stdout
+    else:
+        assert result.returncode == 0, result.stdout
+    shutil.rmtree(project / "cdktf.out", ignore_errors=True)
+
+
 def test_a_path_with_a_space_reaches_the_app_whole(project):
     folder = project / "my files"
     folder.mkdir(exist_ok=True)
