@@ -17,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from ..facts.text import one_line
+from ..report.output_file import OutputFileError, own_folder
 from .build import synthesized_stacks
 
 __all__ = ["scan_copies"]
@@ -27,8 +29,11 @@ def scan_copies(outdir: Path, dest: Path) -> list[Path]:
 
     Returns:
         The stacks' folders in ``dest``, in stack order (none when ``outdir`` holds no synth).
+
+    Raises:
+        OutputFileError: ``dest`` is something else than a folder (a file, a link, a pipe): nothing is deleted.
     """
-    if dest.exists():
+    if own_folder(dest).exists():
         shutil.rmtree(dest)
     folders = []
     for stack in synthesized_stacks(outdir):
@@ -43,7 +48,11 @@ def scan_copies(outdir: Path, dest: Path) -> list[Path]:
 
 def main(argv: list[str]) -> int:
     outdir, dest = (Path(a) for a in argv)
-    print(f"-d {dest}" if scan_copies(outdir, dest) else "")
+    try:
+        print(f"-d {dest}" if scan_copies(outdir, dest) else "")
+    except OutputFileError as problem:
+        print(one_line(f"error: make scan: {problem}"), file=sys.stderr)
+        return 2
     return 0
 
 

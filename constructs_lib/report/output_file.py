@@ -1,10 +1,13 @@
-"""The one way the reports write a file of the output folder: REVIEW.md, allowlist.json, allowlist.csv.
+"""The one way the reports write a file of the output folder (REVIEW.md, allowlist.json, allowlist.csv), and make
+scan replaces a folder of it (scan/).
 
 The output folder is the app's, but a user (or a tool) can leave anything in it. Written with ``write_text``, a
 named pipe where REVIEW.md belongs makes ``make report`` wait for a reader forever, and a symbolic link has the
 report overwrite whatever it points to, outside the folder. ``write_output`` refuses anything but a regular file
 or nothing, and writes a new file beside the old one then renames it over it: a reader never sees half a
-report, and an interrupted write leaves the old one.
+report, and an interrupted write leaves the old one. ``own_folder`` refuses anything but a folder or nothing
+where the app deletes and writes a whole folder: deleting a named pipe opened it (and waited for ever), a file
+or a link to a user's folder ended in a traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from ..facts.text import file_kind
 
-__all__ = ["OutputFileError", "regular_file", "write_output"]
+__all__ = ["OutputFileError", "own_folder", "regular_file", "write_output"]
 
 
 class OutputFileError(OSError):
@@ -38,6 +41,23 @@ def regular_file(path: Path) -> Path:
         return path
     kind = "a symbolic link" if stat.S_ISLNK(mode) else file_kind(mode)
     raise OutputFileError(f"{path}: expected a regular file, or nothing (the app writes it), got {kind}")
+
+
+def own_folder(path: Path) -> Path:
+    """``path``, unless something there is not a folder the app may delete and write again: nothing is there, or a
+    folder (not a link to one, which may be anyone's).
+
+    Raises:
+        OutputFileError: naming the path and what is there (a file, a link, a pipe…).
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return path
+    if stat.S_ISDIR(mode):
+        return path
+    kind = "a symbolic link" if stat.S_ISLNK(mode) else "a regular file" if stat.S_ISREG(mode) else file_kind(mode)
+    raise OutputFileError(f"{path}: expected a folder, or nothing (the app writes it), got {kind}")
 
 
 def write_output(path: Path, text: str) -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+
+import pytest
 
 from constructs_lib.app import build_app, load_stacks
-from constructs_lib.app.scan_input import scan_copies
+from constructs_lib.app.scan_input import main, scan_copies
+from tests.support.bounded import bounded
 from tests.support.paths import shipped
 
 
@@ -22,3 +26,27 @@ def test_the_copies_leave_out_only_the_import_blocks(tmp_path):
         assert copy == original
     # The draining stack imports the NAT's NatAddress: checkov's parser would skip the whole file.
     assert "import" in json.loads((out / "stacks" / "drain-ip" / "cdk.tf.json").read_text())
+
+
+SCAN_KINDS = {
+    "a named pipe (FIFO)": os.mkfifo,
+    "a regular file": lambda p: p.write_text("mine"),
+    "a symbolic link": lambda p: p.symlink_to(p.parent / "theirs", target_is_directory=True),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SCAN_KINDS))
+def test_a_scan_folder_that_is_not_a_folder_is_refused_in_one_line_and_nothing_is_deleted(tmp_path, capsys, kind):
+    # Deleting the old copies opened a named pipe (make scan waited for ever); a file or a link to someone's folder
+    # ended in a traceback.
+    out = tmp_path / "out"
+    build_app(load_stacks([shipped("example")]), outdir=str(out)).synth()
+    (tmp_path / "out" / "theirs").mkdir()
+    (tmp_path / "out" / "theirs" / "precious").write_text("keep")
+    SCAN_KINDS[kind](out / "scan")
+    code = bounded(lambda: main([str(out), str(out / "scan")]), 10, "make scan waited on its scan folder")
+    assert code == 2
+    assert capsys.readouterr().err == (f"error: make scan: {out / 'scan'}: expected a folder, or nothing (the app "
+                                       f"writes it), got {kind}\n")
+    assert (out / "theirs" / "precious").read_text() == "keep"
+    assert os.path.lexists(out / "scan")
