@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from ..facts.text import one_line
+from ..report.output_file import OutputFileError, regular_file
 from .flow import run
-from .terraform import APPLY_DEADLINE_SEC, INTERRUPTED, Terraform
+from .terraform import APPLY_DEADLINE_SEC, INTERRUPTED, PLAN_FILE, Terraform
 from .stack import stack_folder
 
 
@@ -25,6 +26,12 @@ def main(argv: list[str]) -> int:
     source = one_line(path)
     if not (folder / "cdk.tf.json").is_file():
         print(one_line(f"error: {path}: no synthesized stack in {folder}: make {command} synthesizes it first"),
+              file=sys.stderr)
+        return 2
+    try:  # Terraform would wait for ever to write its plan into a named pipe, and fail on a folder
+        regular_file(folder / PLAN_FILE)
+    except OutputFileError as problem:
+        print(one_line(f"error: {path}: {problem}: make {command} writes Terraform's saved plan there; move it away"),
               file=sys.stderr)
         return 2
     deadline = os.environ.get("DEPLOY_DEADLINE", "")

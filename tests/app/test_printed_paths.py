@@ -5,8 +5,12 @@ reach the terminal (``facts.text.one_line``, as for problem lines)."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
+
+from tests.support.bounded import bounded
 
 FORGING = "out\nerror: forged line \x1b[31m"
 
@@ -45,3 +49,22 @@ def test_make_deploy_names_its_file_on_one_line(tmp_path, monkeypatch, capsys, c
     assert main([command, f"environments/{FORGING}.toml"]) == 2
     (line,) = lines_of(capsys.readouterr().err)
     assert line.startswith("error: environments/out\\nerror: forged line \\x1b[31m.toml: no synthesized stack in ")
+
+
+@pytest.mark.parametrize("kind, make", [("a named pipe (FIFO)", os.mkfifo), ("a folder", Path.mkdir),
+                                        ("a symbolic link", lambda p: p.symlink_to(p.parent / "elsewhere"))])
+def test_make_deploy_refuses_a_plan_file_of_the_wrong_kind_before_terraform_runs(tmp_path, monkeypatch, capsys, kind,
+                                                                                  make):
+    # Terraform writes its saved plan to stacks/<stack>/guarded.tfplan: into a named pipe it would wait for ever.
+    from constructs_lib.deploy.__main__ import main
+    from constructs_lib.deploy.terraform import PLAN_FILE
+
+    monkeypatch.setenv("CDKTF_OUTDIR", str(tmp_path / "cdktf.out"))
+    stack = tmp_path / "cdktf.out" / "stacks" / "production"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text("{}")
+    make(stack / PLAN_FILE)
+    assert bounded(lambda: main(["deploy", "environments/production.toml"]), 10, "the deploy waited") == 2
+    (line,) = lines_of(capsys.readouterr().err)
+    assert line == (f"error: environments/production.toml: {stack / PLAN_FILE}: expected a regular file, or nothing "
+                    f"(the app writes it), got {kind}: make deploy writes Terraform's saved plan there; move it away")
