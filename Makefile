@@ -339,7 +339,7 @@ mirror-config:
 	@if mkdir -p $(call quote,$(OUTDIR)) 2>/dev/null; then \
 		printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/google"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/google"]\n  }\n}\n' \
 			"$(MIRROR_DIR)" > $(call quote,$(MIRROR_CONFIG)).tmp 2>/dev/null && \
-		mv -f $(call quote,$(MIRROR_CONFIG)).tmp $(call quote,$(MIRROR_CONFIG)) || true; fi
+		mv -fT $(call quote,$(MIRROR_CONFIG)).tmp $(call quote,$(MIRROR_CONFIG)) || rm -f $(call quote,$(MIRROR_CONFIG)).tmp; fi
 
 # The outputs of a deployed stack (the static IPs to allowlist): make output ENV=production. Reads the
 # stack's state; synthesizes nothing, so it needs a synthesized stack (make synth ENV=production).
