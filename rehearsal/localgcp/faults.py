@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from constructs_lib.config import ConfigError
 from constructs_lib.config.problems import Problem
 from constructs_lib.config.reader import MISSING, Reader
-from constructs_lib.config.toml_file import MAX_NESTING, read_text, read_toml
+from constructs_lib.config.toml_file import read_text, read_toml
 
 from .server import JSON, ApiError
 
@@ -227,8 +227,8 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(text)
     except RecursionError:
-        raise ConfigError([Problem(str(path), "(file)", f"arrays and objects nested at most {MAX_NESTING} deep",
-                                   "deeper nesting")]) from None
+        raise ConfigError([Problem(str(path), "(file)", "arrays and objects nested a few levels deep",
+                                   "deeper nesting than Python's JSON parser reads")]) from None
     except ValueError as err:
         raise ConfigError([Problem(str(path), "(file)", "valid JSON", str(err))]) from None
     if not isinstance(doc, dict):
