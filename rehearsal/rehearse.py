@@ -16,17 +16,19 @@ import sys
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
 from constructs_lib.facts.text import file_kind, one_line
 from constructs_lib.deploy.recovery import recovery_commands, tainted_kept, tainted_services
 from constructs_lib.deploy.terraform import TerraformFailed, stack_config
-from constructs_lib.report.allowlist import allowlist_entries, write_allowlist
+from constructs_lib.app.build import output_folder
+from constructs_lib.report.allowlist import ALLOWLIST_FILES, allowlist_entries, write_allowlist
+from constructs_lib.report.output_file import OutputFileError, own_folder, regular_file
 from rehearsal.brownfield import SeedError, load_seed
 from rehearsal.change import deploy_change
-from rehearsal.driver import ENGINES, MIRROR, PROVIDER_VERSION, ROOT, VENV_BIN, Rehearsal, RehearsalError, load_one
+from rehearsal.driver import ENGINES, MIRROR, PROVIDER_VERSION, VENV_BIN, Rehearsal, RehearsalError, load_one
 from rehearsal.localgcp.faults import FaultsError, load_faults
 from rehearsal.tomlfile import dumps as toml_dumps
 
@@ -72,11 +74,13 @@ def recovery_advice(rehearsal: Rehearsal, stack_dir: Path, stack: str) -> str:
 
 
 # Where `make rehearse` writes the rehearsal's allowlist.json and allowlist.csv: <this>/<stack>/.
-REHEARSAL_ALLOWLISTS = ROOT / "cdktf.out" / "rehearsal"
+# Where make rehearse writes the rehearsal's allowlist: rehearsal/<stack>/ in the folder the app writes to.
+ALLOWLISTS = "rehearsal"
 
 
 def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Path | None = None,
-             engine: str = "cdktf", out=sys.stdout, err=sys.stderr, allowlist_root: Path | None = None,
+             engine: str = "cdktf", out: TextIO | None = None, err: TextIO | None = None,
+             allowlist_root: Path | None = None,
              on_plan: Callable[[str, dict[str, Any]], None] | None = None, faults_file: Path | None = None) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code.
 
@@ -88,6 +92,8 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
     ``allowlist_root/<stack>/``. ``on_plan(step, plan JSON)`` sees every plan it makes (``guarded``: FROM's change
     through the guard; ``second``: the plan that must be empty).
     """
+    out = sys.stdout if out is None else out  # the streams of the call, not those of the import
+    err = sys.stderr if err is None else err
     # One line each: a seeded name, a file's path or a stack's name is what a user wrote.
     say = lambda text: print(one_line(f"rehearsal: {text}"), file=out, flush=True)  # noqa: E731
     try:
@@ -102,6 +108,10 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
         print(one_line(f"error: {config_file}: state.backend is {config.state.backend!r}; a rehearsal deploys with "
                        "the stack's own GCS backend against a local GCS server, so it rehearses gcs-backed files "
                        "only"), file=err)
+        return 1
+    problem = _allowlist_problem(allowlist_root / config.stack) if allowlist_root is not None else None
+    if problem is not None:
+        print(one_line(f"error: {problem}: a rehearsal writes its allowlist there; move it away"), file=err)
         return 1
     if brownfield is not None and isinstance(config, BootstrapConfig):
         print(one_line(f"error: {seed_file}: a seed adds neighbours to an environment's network; "
@@ -180,6 +190,9 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
     except (RehearsalError, TerraformFailed) as failure:
         print(f"error: {failure}", file=err)
         return 1
+    except OSError as failure:  # the allowlist's folder, changed during the rehearsal: checked before it started
+        print(one_line(f"error: the rehearsal's allowlist was not written: {failure}"), file=err)
+        return 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -187,6 +200,21 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
 def _fresh(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _allowlist_problem(folder: Path) -> str | None:
+    """Why the rehearsal's allowlist could not be written to ``folder`` (``<output folder>/rehearsal/<stack>``),
+    known before the rehearsal starts: something there that is not the folder, or a file, the app writes."""
+    try:
+        own_folder(folder.parent)
+        own_folder(folder)
+        for name in ALLOWLIST_FILES:
+            regular_file(folder / name)
+    except OutputFileError as problem:
+        return str(problem)
+    except OSError as problem:  # a file where the output folder belongs: the path cannot even be looked up
+        return f"{folder}: {problem.strerror}"
+    return None
 
 
 def _what_is(path: Path) -> str:
@@ -220,4 +248,4 @@ def main(argv: list[str]) -> int:
               f"`make rehearse ENGINE={args.engine}`, which sets it up", file=sys.stderr)
         return 2
     return rehearse(args.file, from_file=args.from_file, seed_file=args.seed_file, engine=args.engine,
-                    allowlist_root=REHEARSAL_ALLOWLISTS, faults_file=args.faults_file)
+                    allowlist_root=output_folder({}) / ALLOWLISTS, faults_file=args.faults_file)

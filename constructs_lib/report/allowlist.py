@@ -28,11 +28,13 @@ from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
 from .allowlist_rules import rule_links, rule_partners
 from .output_file import write_output
 
-__all__ = ["AllowlistEntry", "allowlist_change", "allowlist_csv", "allowlist_entries", "allowlist_json",
-           "write_allowlist"]
+__all__ = ["ALLOWLIST_FILES", "AllowlistEntry", "allowlist_change", "allowlist_csv", "allowlist_entries",
+           "allowlist_json", "write_allowlist"]
 
 ROLES = ("active", "adopted", "rule", "draining", "standby")
 FIELDS = ("ip", "name", "role", "stack", "project", "region", "partner")
+# What write_allowlist writes into a stack's folder (make allowlist) or the rehearsal's (make rehearse).
+ALLOWLIST_FILES = ("allowlist.json", "allowlist.csv")
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def write_allowlist(entries: list[AllowlistEntry], folder: Path) -> list[Path]:
         OutputFileError: one of them is not a regular file (``output_file.write_output``).
     """
     written = []
-    for name, body in (("allowlist.json", allowlist_json(entries)), ("allowlist.csv", allowlist_csv(entries))):
+    for name, body in zip(ALLOWLIST_FILES, (allowlist_json(entries), allowlist_csv(entries))):
         path = folder / name
         write_output(path, body)
         written.append(path)

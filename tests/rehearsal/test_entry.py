@@ -37,3 +37,24 @@ def test_from_seed_and_faults_name_what_is_there_when_it_is_not_a_file(tmp_path,
         variable = flag[2:].upper()
         assert capsys.readouterr().err == (f"error: {variable}: expected the path of a file, got "
                                            f"'{tmp_path / name}' ({what})\n")
+
+
+def test_the_rehearsals_allowlist_goes_to_the_folder_the_app_writes_to_and_is_checked_before_it_starts(
+        tmp_path, monkeypatch, capsys):
+    # It went to cdktf.out/rehearsal/ whatever CDKTF_OUTDIR said, and a named pipe where allowlist.json belongs was
+    # found only once the deploy was done (a folder there: a traceback).
+    import os
+
+    from rehearsal.rehearse import main
+    from tests.support.bounded import bounded
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("CDKTF_OUTDIR", str(tmp_path / "out"))
+    folder = tmp_path / "out" / "rehearsal" / "example"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "allowlist.json")
+    assert bounded(lambda: main(["environments/example.toml"]), 30, "the rehearsal waited or ran") == 1
+    captured = capsys.readouterr()
+    assert captured.err == (f"error: {folder / 'allowlist.json'}: expected a regular file, or nothing (the app writes "
+                            "it), got a named pipe (FIFO): a rehearsal writes its allowlist there; move it away\n")
+    assert captured.out == ""
