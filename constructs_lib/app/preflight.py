@@ -20,6 +20,7 @@ from ..config import ConfigError, Problem
 from ..config.keys import list_items
 from ..config.reader import read_toml
 from ..facts.placeholders import holds_placeholder
+from ..facts.text import one_line
 from ..report.freshness import review_state
 
 __all__ = ["main", "placeholder_problems", "review_warning"]
@@ -75,11 +76,11 @@ def run(target: str, file: Path, stack: str, outdir: Path, *, out: TextIO = sys.
         return 2
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
-        print(f"error: make {target} refuses {file}: it still holds the shipped example's placeholders; set your "
-              f"own values, then run make {target} again:\n{lines}", file=err)
+        print(one_line(f"error: make {target} refuses {file}: it still holds the shipped example's placeholders; "
+                       f"set your own values, then run make {target} again:") + f"\n{lines}", file=err)
         return 2
     _, line = review_warning(outdir / "stacks" / stack, stack=stack, command=f"make report ENV={stack}")
-    print(line, file=out if line.startswith("review:") else err)
+    print(one_line(line), file=out if line.startswith("review:") else err)  # it names the output folder
     return 0
 
 

@@ -120,3 +120,25 @@ def test_synth_without_env_says_so_when_the_example_is_gone(environments):
     code, line = check("synth", "", "example", "", directory=environments)
     assert code == 2 and line == (f"error: make synth takes {environments}/example.toml when ENV is not given, and "
                                   f"there is none: make synth ENV=<name>, one of: production, bootstrap/state-bucket")
+
+
+def test_the_preflight_names_the_file_and_the_output_folder_on_one_line_each(tmp_path):
+    # The file make acts on and CDKTF_OUTDIR are what a user chose: a line break in either would forge a line.
+    folder = tmp_path / "my\nerror: forged \x1b[31m"
+    folder.mkdir()
+    source = folder / "production.toml"
+    shutil.copy(FIXTURE_EXAMPLE, source)
+    err = io.StringIO()
+    assert preflight("deploy", source, "production", folder / "out", err=err) == 2
+    first, *problems = err.getvalue().splitlines()
+    assert first.startswith(f"error: make deploy refuses {tmp_path}/my\\nerror: forged \\x1b[31m/production.toml: ")
+    assert len(problems) == 3 and all(line.startswith("  - ") for line in problems), problems
+
+    source.write_text(FIXTURE_EXAMPLE.read_text().replace(PLACEHOLDER_PROJECT, "acme-payments-prod")
+                      .replace(PLACEHOLDER_BUCKET, "acme-state"))
+    (folder / "out" / "stacks" / "production").mkdir(parents=True)
+    (folder / "out" / "stacks" / "production" / "cdk.tf.json").write_text("{}")
+    err = io.StringIO()
+    assert preflight("deploy", source, "production", folder / "out", out=io.StringIO(), err=err) == 0
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith("warning: production has no review") and "\\nerror: forged \\x1b[31m" in line
