@@ -20,7 +20,7 @@ from typing import Any
 from ..facts.text import file_kind
 from .problems import ConfigError, Problem
 
-__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "read_file", "read_text", "read_toml"]
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "nesting", "read_file", "read_text", "read_toml"]
 
 # Our own bounds on a file, far above any real environment (a few KB, tables nested 3 deep), so that a
 # hostile file is a problem line rather than memory, time or Python's recursion limit.
@@ -28,7 +28,7 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_NESTING = 32
 
 
-def _depth(data: Any) -> int:
+def nesting(data: Any) -> int:
     """How deeply arrays and tables nest in a parsed document (walked without recursion)."""
     deepest, pending = 0, [(data, 0)]
     while pending:
@@ -170,6 +170,6 @@ def read_toml(path: Path) -> dict[str, Any]:
     except ValueError:
         # tomllib reads integers with int(), which refuses more than 4,300 digits; TOML's are 64-bit.
         raise fail("valid TOML (integers are 64-bit)", "an integer of more than 4,300 digits") from None
-    if _depth(data) > MAX_NESTING:
-        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", f"{_depth(data)} levels") from None
+    if nesting(data) > MAX_NESTING:
+        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", f"{nesting(data)} levels") from None
     return data

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from constructs_lib.config import ConfigError
 from constructs_lib.config.problems import Problem
 from constructs_lib.config.reader import MISSING, Reader
-from constructs_lib.config.toml_file import read_text, read_toml
+from constructs_lib.config.toml_file import MAX_NESTING, nesting, read_text, read_toml
 
 from .server import JSON, ApiError
 
@@ -224,16 +224,18 @@ def load_faults(path: Path) -> list[Rule]:
 def _read_json(path: Path) -> dict[str, Any]:
     """A JSON faults file, read as the app reads a TOML one (``read_text``: no wait on a pipe, bounded, UTF-8)."""
     text = read_text(path, kind="JSON file")
+    deep = f"arrays and objects nested at most {MAX_NESTING} deep"  # the TOML reader's bound
     try:
         doc = json.loads(text)
     except RecursionError:
-        raise ConfigError([Problem(str(path), "(file)", "arrays and objects nested a few levels deep",
-                                   "deeper nesting than Python's JSON parser reads")]) from None
+        raise ConfigError([Problem(str(path), "(file)", deep, "more levels than Python's JSON parser reads")]) from None
     except ValueError as err:
         raise ConfigError([Problem(str(path), "(file)", "valid JSON", str(err))]) from None
+    if nesting(doc) > MAX_NESTING:
+        raise ConfigError([Problem(str(path), "(file)", deep, f"{nesting(doc)} levels")])
     if not isinstance(doc, dict):
-        raise ConfigError([Problem(str(path), "(file)", 'a JSON object ({"fault": [...]})',
-                                   f"a JSON {type(doc).__name__}")])
+        given = {bool: "true or false", type(None): "null", list: "an array", str: "a string"}.get(type(doc), "a number")
+        raise ConfigError([Problem(str(path), "(file)", 'a JSON object ({"fault": [...]})', given)])
     return doc
 
 

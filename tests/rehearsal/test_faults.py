@@ -216,9 +216,12 @@ def test_a_faults_files_keys_and_values_are_printed_on_one_line_escaped(tmp_path
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("[1]", 'a JSON object ({"fault": [...]}), got a JSON list'),
+    ("[1]", 'a JSON object ({"fault": [...]}), got an array'),
+    ("null", 'a JSON object ({"fault": [...]}), got null'),
+    ("1.5", 'a JSON object ({"fault": [...]}), got a number'),
     ('{"fault": [}', "valid JSON, got Expecting value: line 1 column 12 (char 11)"),
-    ("[" * 100_000, "arrays and objects nested a few levels deep, got deeper nesting than Python's JSON parser reads"),
+    ("[" * 100_000, "arrays and objects nested at most 32 deep, got more levels than Python's JSON parser reads"),
+    ('{"fault": ' + "[" * 40 + "]" * 40 + "}", "arrays and objects nested at most 32 deep, got 41 levels"),
     ('\ufeff{"fault": []}', "UTF-8 without a byte order mark (JSON allows none: save the file as plain UTF-8), got a "
      "file starting with the UTF-8 byte order mark (EF BB BF)"),
 ])
