@@ -76,13 +76,16 @@ def report(verdict: Verdict, source: str, *, out: TextIO, err: TextIO) -> None:
 
 def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool = False,
         confirm: Callable[[], bool] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
-        adopted: bool = False, alerts_created: bool = False) -> int:
+        adopted: tuple[str, ...] = (), alerts_created: bool = False) -> int:
     """``diff`` or ``deploy`` of one stack; returns the exit code (1 when the guard refuses or Terraform fails,
     ``INTERRUPTED`` when Ctrl-C, SIGTERM or SIGHUP stopped a Terraform command).
 
     An apply that fails only because objects of the stack already exist in Google Cloud outside its state
-    (``recovery.orphans``) imports them and plans again, through the guard, once (``adopted``; ``alerts_created``:
-    the failed apply created alert policies, whose duplicates the note after the apply lists)."""
+    (``recovery.orphans``) imports them and plans again, through the guard; again while each apply names objects
+    not adopted yet (``adopted``): a killed apply can leave a subnet and the connector on it both outside the state,
+    and the connector's conflict shows only once the subnet is adopted. An object adopted once and named again
+    stops it (``alerts_created``: the failed apply created alert policies, whose duplicates the note after the
+    apply lists)."""
     try:
         verdict = guarded_plan(terraform)
     except TerraformFailed as failure:
@@ -106,9 +109,9 @@ def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool =
         print(terraform.apply().rstrip(), file=out)
     except TerraformFailed as failure:
         # Nothing more is done after an interrupt: a person or a CI runner asked the deploy to stop.
-        found = [] if adopted or isinstance(failure, Interrupted) else \
+        found = [] if isinstance(failure, Interrupted) else \
             orphans(str(failure), terraform.config(), terraform.state())
-        if not found:
+        if not found or any(address in adopted for address, _ in found):
             return failed(terraform, source, failure, err=err)
         # Safe to do: each is named by this stack and held by no state; the plan after it goes through the guard.
         print(f"note: {source}: {len(found)} object{'s' if len(found) > 1 else ''} of this stack exist in "
@@ -120,7 +123,7 @@ def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool =
         except TerraformFailed as import_failure:
             return failed(terraform, source, import_failure, err=err)
         return run(command, terraform, source, auto_approve=auto_approve, confirm=confirm, out=out, err=err,
-                   adopted=True, alerts_created=creates_alerts)
+                   adopted=adopted + tuple(address for address, _ in found), alerts_created=creates_alerts)
     if creates_alerts:
         checks = duplicate_alert_checks(terraform.state(), terraform.config())
         print("note: an alert policy has no name of its own: a create retried after a lost answer (a reset "

@@ -88,6 +88,28 @@ def test_orphans_are_adopted_once_then_the_failure_is_reported():
     assert "to recover" in output and " import google_compute_address.Chain_Address-prod-ip_1 " in output
 
 
+ROUTER = "google_compute_router.Chain_Router_3"
+ROUTER_CONFLICT = f"""
+Error: Error creating Router: googleapi: Error 409: The resource 'projects/p/regions/r/routers/prod-router' already \
+exists, alreadyExists
+
+  with {ROUTER},
+  on cdk.tf.json line 60, in resource "google_compute_router" "Chain_Router_3":
+"""
+
+
+def test_an_orphan_whose_conflict_shows_only_once_another_is_adopted_is_adopted_too():
+    # A killed apply can leave an object and one that depends on it both outside the state: the second's conflict
+    # shows in the apply after the first is adopted. Each round adopts what is new, through the guard.
+    terraform = FailingTerraform(CONFLICT, ROUTER_CONFLICT)
+    code, output = deploy(terraform)
+    assert code == 0, output
+    imports = [call[3] for call in terraform.calls if call[0] == "import"]
+    assert imports == [ADDRESS, ROUTER]
+    assert output.count("adopting them:") == 2
+    assert terraform.calls.count(("plan",)) == 3 and terraform.calls.count(("apply",)) == 3
+
+
 def test_an_interrupted_apply_adopts_nothing_and_exits_as_ctrl_c_does():
     """Even when what it printed names an orphan: a person or a CI runner asked the deploy to stop."""
     terraform = FailingTerraform(Interrupted(CONFLICT))
