@@ -63,7 +63,9 @@ CASES = (
     Case("persistent-429-run-getiampolicy", "429 on every Cloud Run getIamPolicy",
          (Rule(method="GET", path=f"{SERVICES}/*:getIamPolicy", call=0, status=429),
           Rule(method="POST", path=f"{SERVICES}/*:getIamPolicy", call=0, status=429)),
-         deadline=25,
+         # Long enough for the apply to reach the service's IAM on a loaded machine: at 25 s, one CI run under load
+         # was interrupted before the first getIamPolicy (the fault never happened).
+         deadline=60,
          provider="an endless loop, no deadline (tpgiamresource/iam.go:106-112): bounded by the deploy's "
                   "DEPLOY_DEADLINE, which interrupts Terraform"),
     Case("404-operation-poll", "404 on the first poll of a regional operation (an operation GCP has not made "

@@ -110,7 +110,8 @@ def test_a_404_on_an_operations_poll_is_polled_again_in_the_same_deploy(outcomes
 def test_a_getiampolicy_429_loop_is_interrupted_at_the_deploys_deadline(outcomes):
     outcome = outcomes["persistent-429-run-getiampolicy"]
     assert _codes(outcome)[0] == 1
-    assert "was still running after 25 s (the deploy's deadline, DEPLOY_DEADLINE)" in _said(outcome, 0)
+    deadline = next(case.deadline for case in CASES if case.name == "persistent-429-run-getiampolicy")
+    assert f"was still running after {deadline} s (the deploy's deadline, DEPLOY_DEADLINE)" in _said(outcome, 0)
     assert _codes(outcome)[-1] == 0
 
 
