@@ -20,7 +20,7 @@ from typing import Any
 from ..facts.text import file_kind
 from .problems import ConfigError, Problem
 
-__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "nesting", "read_file", "read_text", "read_toml"]
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "file_problem", "nesting", "read_file", "read_text", "read_toml"]
 
 # Our own bounds on a file, far above any real environment (a few KB, tables nested 3 deep), so that a
 # hostile file is a problem line rather than memory, time or Python's recursion limit.
@@ -39,6 +39,11 @@ def nesting(data: Any) -> int:
     return deepest
 
 
+def file_problem(path: Path, expected: str, given: str) -> ConfigError:
+    """The one problem of a file that cannot be read as a whole (key ``(file)``): what was expected, what it is."""
+    return ConfigError([Problem(str(path), "(file)", expected, given)])
+
+
 def read_file(path: Path, *, limit: int = MAX_FILE_BYTES, kind: str = "TOML file") -> bytes:
     """The bytes of a regular file, at most ``limit + 1`` of them: the one way the app reads a file a user
     put in a folder (the selected file, its neighbours, the bootstrap files).
@@ -52,29 +57,24 @@ def read_file(path: Path, *, limit: int = MAX_FILE_BYTES, kind: str = "TOML file
         ConfigError: the file does not exist (a link to nothing included), is not a regular file, or cannot be
             read (permissions, a loop of links); the problem names the file and says which.
     """
-    source = str(path)
-
-    def fail(expected: str, given: str) -> ConfigError:
-        return ConfigError([Problem(source, "(file)", expected, given)])
-
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:
         if err.errno == errno.ELOOP:
-            raise fail(f"a readable {kind}", "a loop of symbolic links") from None
+            raise file_problem(path, f"a readable {kind}", "a loop of symbolic links") from None
         if os.path.islink(path) and not os.path.exists(path):
-            raise fail(f"a readable {kind}", f"a symbolic link to {os.readlink(path)}, which does not "
-                       "exist") from None
-        raise fail(f"a readable {kind}", err.strerror or str(err)) from None
+            raise file_problem(path, f"a readable {kind}",
+                               f"a symbolic link to {os.readlink(path)}, which does not exist") from None
+        raise file_problem(path, f"a readable {kind}", err.strerror or str(err)) from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise fail(f"a regular {kind}", file_kind(mode))
+            raise file_problem(path, f"a regular {kind}", file_kind(mode))
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as file:
             return file.read(limit + 1)
     except OSError as err:
-        raise fail(f"a readable {kind}", err.strerror or str(err)) from None
+        raise file_problem(path, f"a readable {kind}", err.strerror or str(err)) from None
     finally:
         os.close(fd)
 
@@ -125,22 +125,18 @@ def read_text(path: Path, *, kind: str = "TOML file") -> str:
         ConfigError: the file cannot be read or is not a regular file, is larger than MAX_FILE_BYTES, starts
             with a byte order mark or is not UTF-8.
     """
-    source = str(path)
-
-    def fail(expected: str, given: str) -> ConfigError:
-        return ConfigError([Problem(source, "(file)", expected, given)])
-
     raw = read_file(path, kind=kind)
     if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"a file of at most {MAX_FILE_BYTES:,} bytes", f"more than {MAX_FILE_BYTES:,} bytes") from None
+        raise file_problem(path, f"a file of at most {MAX_FILE_BYTES:,} bytes",
+                           f"more than {MAX_FILE_BYTES:,} bytes") from None
     if raw.startswith(codecs.BOM_UTF8):
         # Neither TOML nor JSON (RFC 8259, section 8.1) allows one.
-        raise fail(f"UTF-8 without a byte order mark ({kind.split()[0]} allows none: save the file as plain UTF-8)",
-                   "a file starting with the UTF-8 byte order mark (EF BB BF)") from None
+        raise file_problem(path, f"UTF-8 without a byte order mark ({kind.split()[0]} allows none: save the file as "
+                           "plain UTF-8)", "a file starting with the UTF-8 byte order mark (EF BB BF)") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise fail("a UTF-8 text file", f"bytes that are not UTF-8 (at byte {err.start:,})") from None
+        raise file_problem(path, "a UTF-8 text file", f"bytes that are not UTF-8 (at byte {err.start:,})") from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -150,11 +146,6 @@ def read_toml(path: Path) -> dict[str, Any]:
         ConfigError: the file cannot be read or is not a regular file, is larger than MAX_FILE_BYTES, starts
             with a byte order mark, is not UTF-8, is not valid TOML or nests deeper than MAX_NESTING.
     """
-    source = str(path)
-
-    def fail(expected: str, given: str) -> ConfigError:
-        return ConfigError([Problem(source, "(file)", expected, given)])
-
     text = read_text(path)
     try:
         data = tomllib.loads(text)
@@ -162,14 +153,15 @@ def read_toml(path: Path) -> dict[str, Any]:
         repeated = _repeated_key(text, str(err))
         if repeated is not None:
             key, line = repeated
-            raise ConfigError([Problem(source, key, "a key given once (TOML allows no key twice, nor a table "
+            raise ConfigError([Problem(str(path), key, "a key given once (TOML allows no key twice, nor a table "
                                        "declared twice)", f"a second value at line {line}")]) from None
-        raise fail("valid TOML", str(err)) from None
+        raise file_problem(path, "valid TOML", str(err)) from None
     except RecursionError:
-        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", "deeper nesting") from None
+        raise file_problem(path, f"arrays and tables nested at most {MAX_NESTING} deep", "deeper nesting") from None
     except ValueError:
         # tomllib reads integers with int(), which refuses more than 4,300 digits; TOML's are 64-bit.
-        raise fail("valid TOML (integers are 64-bit)", "an integer of more than 4,300 digits") from None
+        raise file_problem(path, "valid TOML (integers are 64-bit)", "an integer of more than 4,300 digits") from None
     if nesting(data) > MAX_NESTING:
-        raise fail(f"arrays and tables nested at most {MAX_NESTING} deep", f"{nesting(data)} levels") from None
+        raise file_problem(path, f"arrays and tables nested at most {MAX_NESTING} deep",
+                           f"{nesting(data)} levels") from None
     return data

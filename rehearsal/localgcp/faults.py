@@ -37,9 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from constructs_lib.config import ConfigError
-from constructs_lib.config.problems import Problem
 from constructs_lib.config.reader import MISSING, Reader
-from constructs_lib.config.toml_file import MAX_NESTING, nesting, read_text, read_toml
+from constructs_lib.config.toml_file import MAX_NESTING, file_problem, nesting, read_text, read_toml
 
 from .server import JSON, ApiError
 
@@ -228,14 +227,14 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(text)
     except RecursionError:
-        raise ConfigError([Problem(str(path), "(file)", deep, "more levels than Python's JSON parser reads")]) from None
+        raise file_problem(path, deep, "more levels than Python's JSON parser reads") from None
     except ValueError as err:
-        raise ConfigError([Problem(str(path), "(file)", "valid JSON", str(err))]) from None
+        raise file_problem(path, "valid JSON", str(err)) from None
     if nesting(doc) > MAX_NESTING:
-        raise ConfigError([Problem(str(path), "(file)", deep, f"{nesting(doc)} levels")])
+        raise file_problem(path, deep, f"{nesting(doc)} levels")
     if not isinstance(doc, dict):
-        given = {bool: "true or false", type(None): "null", list: "an array", str: "a string"}.get(type(doc), "a number")
-        raise ConfigError([Problem(str(path), "(file)", 'a JSON object ({"fault": [...]})', given)])
+        given = {bool: "true or false", type(None): "null", list: "an array", str: "a string"}
+        raise file_problem(path, 'a JSON object ({"fault": [...]})', given.get(type(doc), "a number"))
     return doc
 
 
