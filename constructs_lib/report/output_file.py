@@ -16,6 +16,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from ..facts.text import file_kind
 
@@ -26,6 +27,19 @@ class OutputFileError(OSError):
     """A path of the output folder holds something the report may not read or replace; the message names it."""
 
 
+def _only(path: Path, is_kind: Callable[[int], bool], expected: str) -> Path:
+    """``path`` when nothing is there or what ``is_kind`` accepts (never a link: ``lstat``); else the error naming
+    what is there."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return path
+    if is_kind(mode):
+        return path
+    kind = "a symbolic link" if stat.S_ISLNK(mode) else "a regular file" if stat.S_ISREG(mode) else file_kind(mode)
+    raise OutputFileError(f"{path}: expected {expected}, or nothing (the app writes it), got {kind}")
+
+
 def regular_file(path: Path) -> Path:
     """``path``, unless something there cannot be read or replaced as one of the app's files: nothing is there,
     or a regular file (not a link).
@@ -33,14 +47,7 @@ def regular_file(path: Path) -> Path:
     Raises:
         OutputFileError: naming the path and what is there (a folder, a link, a pipe…).
     """
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return path
-    if stat.S_ISREG(mode):
-        return path
-    kind = "a symbolic link" if stat.S_ISLNK(mode) else file_kind(mode)
-    raise OutputFileError(f"{path}: expected a regular file, or nothing (the app writes it), got {kind}")
+    return _only(path, stat.S_ISREG, "a regular file")
 
 
 def own_folder(path: Path) -> Path:
@@ -50,14 +57,7 @@ def own_folder(path: Path) -> Path:
     Raises:
         OutputFileError: naming the path and what is there (a file, a link, a pipe…).
     """
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return path
-    if stat.S_ISDIR(mode):
-        return path
-    kind = "a symbolic link" if stat.S_ISLNK(mode) else "a regular file" if stat.S_ISREG(mode) else file_kind(mode)
-    raise OutputFileError(f"{path}: expected a folder, or nothing (the app writes it), got {kind}")
+    return _only(path, stat.S_ISDIR, "a folder")
 
 
 def write_output(path: Path, text: str) -> None:
