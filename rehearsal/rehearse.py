@@ -73,8 +73,8 @@ def recovery_advice(rehearsal: Rehearsal, stack_dir: Path, stack: str) -> str:
             "fails\")")
 
 
-# Where `make rehearse` writes the rehearsal's allowlist.json and allowlist.csv: <this>/<stack>/.
-# Where make rehearse writes the rehearsal's allowlist: rehearsal/<stack>/ in the folder the app writes to.
+# Where `make rehearse` writes the rehearsal's allowlist.json and allowlist.csv: <this>/<stack>/ in the folder the
+# app writes to (output_folder).
 ALLOWLISTS = "rehearsal"
 
 
