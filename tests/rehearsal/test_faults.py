@@ -167,13 +167,18 @@ def test_a_faults_file_in_toml_or_json_becomes_rules(tmp_path):
         Rule(method="POST", path="/run/v2/**", fault="operation_error")]
 
 
+def refused(path: Path) -> list[str]:
+    """The lines of the FaultsError that ``load_faults`` refuses ``path`` with."""
+    with pytest.raises(FaultsError) as raised:
+        load_faults(path)
+    return str(raised.value).splitlines()
+
+
 def test_a_faults_file_with_problems_lists_every_one_with_file_key_expected_and_given(tmp_path):
     path = tmp_path / "f.toml"
     path.write_text('[[fault]]\nmethod = "FETCH"\npath = "compute"\ncall = 0\nfault = "explode"\nstatus = 200\n'
                     'colour = "red"\n')
-    with pytest.raises(FaultsError) as raised:
-        load_faults(path)
-    lines = str(raised.value).splitlines()
+    lines = refused(path)
     assert lines == [
         f"{path}: fault[0].colour: expected one of method, path, call, times, fault, status, retry_after, message, "
         "got an unknown key",
@@ -195,9 +200,7 @@ def test_a_faults_file_with_problems_lists_every_one_with_file_key_expected_and_
 def test_a_faults_file_without_fault_tables_says_what_it_holds(tmp_path, text, expected):
     path = tmp_path / "f.toml"
     path.write_text(text)
-    with pytest.raises(FaultsError) as raised:
-        load_faults(path)
-    assert str(raised.value).splitlines() == [f"{path}: {expected}"]
+    assert refused(path) == [f"{path}: {expected}"]
 
 
 def test_a_faults_files_keys_and_values_are_printed_on_one_line_escaped(tmp_path):
@@ -205,9 +208,7 @@ def test_a_faults_files_keys_and_values_are_printed_on_one_line_escaped(tmp_path
     path = tmp_path / "f\nforged: fault[0].path: expected.toml"
     path.write_text('"x\\ny\\u001b[2J" = 1\n[[fault]]\nmethod = "GET\\r\\nfault[9].path: expected /"\npath = "/a"\n'
                     '"k\\u2028" = 2\n')
-    with pytest.raises(FaultsError) as raised:
-        load_faults(path)
-    lines = str(raised.value).splitlines()
+    lines = refused(path)
     shown = str(tmp_path / "f\\nforged: fault[0].path: expected.toml") + ": "
     assert all(line.startswith(shown) for line in lines), lines
     assert [line[len(shown):].split(": ")[0] for line in lines] == ["x\\ny\\x1b[2J", "fault[0].k\\u2028",
@@ -228,9 +229,7 @@ def test_a_faults_files_keys_and_values_are_printed_on_one_line_escaped(tmp_path
 def test_a_json_faults_file_that_cannot_be_read_says_why_in_one_line(tmp_path, text, expected):
     path = tmp_path / "f.json"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(FaultsError) as raised:
-        load_faults(path)
-    assert str(raised.value) == f"{path}: (file): expected {expected}"
+    assert refused(path) == [f"{path}: (file): expected {expected}"]
 
 
 def test_a_faults_file_that_is_not_toml_says_so(tmp_path):
