@@ -25,7 +25,7 @@ from constructs_lib.config.bootstrap import BootstrapConfig
 from rehearsal.brownfield import Seed
 from rehearsal.gcs import GcsServer
 from rehearsal.localgcp import LocalGcp
-from rehearsal.pace import prepare
+from rehearsal.pace import go_runtime, prepare
 from rehearsal.seeding import seed_gcp
 from rehearsal.state import as_shown
 
@@ -178,7 +178,7 @@ class Rehearsal:
             GOOGLE_BACKEND_STORAGE_CUSTOM_ENDPOINT=f"{self.gcs.url}/storage/v1/",
             CDKTF_OUTDIR=str(self.outdir),
         )
-        return env
+        return go_runtime(env)
 
     def _run(self, argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, ok: Iterable[int] = (0,)
              ) -> subprocess.CompletedProcess[str]:

@@ -12,6 +12,7 @@ from typing import Iterator
 import pytest
 from hypothesis import HealthCheck, settings as hypothesis_settings
 
+from rehearsal.pace import go_runtime
 from tests.support.paths import SHIPPED
 from tests.support.synth import SynthesizedStack, synthesize_files
 
@@ -39,6 +40,9 @@ def pytest_configure(config: pytest.Config) -> None:
     path = Path(tempfile.mkdtemp(prefix="pytest-children-"))
     config.stash[CHILDREN_TMP] = path
     os.environ["TMPDIR"] = str(path)
+    # Every Terraform command of the session, in a rehearsal or not (make diff, the CLI's tests), with the Go
+    # collector paced as a rehearsal's (rehearsal/pace.py): about a fifth of their CPU.
+    go_runtime(os.environ)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
