@@ -21,7 +21,7 @@ from typing import Sequence
 if not __package__:  # run as a file by make, before anything is installed: the package from its folder
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from constructs_lib.facts.gcp import closest  # noqa: E402 (standard library only, like this module)
-from constructs_lib.facts.text import one_line  # noqa: E402
+from constructs_lib.facts.text import not_a_file, one_line  # noqa: E402
 
 __all__ = ["environment_names", "missing_environment", "main"]
 
@@ -61,6 +61,14 @@ def missing_environment(variable: str, value: str, directory: Path = ENVIRONMENT
     return f'error: {variable}: expected {expected}, got "{value}"{hint}{offered}'
 
 
+def _not_a_file(variable: str, value: str, file: str, found: str, directory: Path) -> str:
+    """The message for a name whose path holds something that is not a regular file (a folder, a named pipe)."""
+    expected = ("the path of a regular .toml file" if variable == "EGRESS_CONFIG" else
+                f"the name of a regular file of {directory}/ without .toml")
+    where = f": {file} is" if variable != "EGRESS_CONFIG" else ","
+    return f'error: {variable}: expected {expected}, got "{value}"{where} {found}'
+
+
 def _acts_on(target: str, file: str) -> str:
     return f"make {target}: stack {Path(file).stem} ({file})"
 
@@ -88,8 +96,11 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
         return 2, (f"error: make {target} acts on a file of {directory}/ named by ENV=<name>, not by EGRESS_CONFIG "
                    f'("{file}"): copy it into {directory}/ first')
     if named_by == "EGRESS_CONFIG":
-        return (0, _acts_on(target, file)) if Path(file).is_file() else (2, missing_environment(named_by, file,
-                                                                                                  directory))
+        if Path(file).is_file():
+            return 0, _acts_on(target, file)
+        found = not_a_file(file)
+        return 2, (_not_a_file(named_by, file, file, found, directory) if found else
+                   missing_environment(named_by, file, directory))
     if not name:
         if target in ONE:
             names = ", ".join(environment_names(directory)) or f"none yet: copy {directory}/example.toml"
@@ -103,7 +114,9 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
             names = ", ".join(environment_names(directory)) or "none"
             return 2, (f"error: make {target} takes {directory}/{name}.toml when ENV is not given, and there is "
                        f"none: make {target} ENV=<name>, one of: {names}")
-        return 2, missing_environment(named_by, name, directory)
+        found = not_a_file(file) if _NAME.fullmatch(name) and file in expected else None
+        return 2, (_not_a_file(named_by, name, file, found, directory) if found else
+                   missing_environment(named_by, name, directory))
     both = [str(directory / f"{name}.toml"), str(directory / "bootstrap" / f"{name}.toml")]
     if "/" not in name and all(Path(p).exists() for p in both):
         # Two files, one stack name: make would act on the first; the app refuses them anyway.

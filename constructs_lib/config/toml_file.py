@@ -9,7 +9,6 @@ files): a named pipe, a folder or a device named ``*.toml`` is a problem line, n
 from __future__ import annotations
 
 import codecs
-import errno
 import os
 import re
 import stat
@@ -17,7 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..facts.text import file_kind
+from ..facts.text import file_kind, not_a_file
 from .problems import ConfigError, Problem
 
 __all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "file_problem", "nesting", "read_file", "read_text", "read_toml"]
@@ -60,11 +59,10 @@ def read_file(path: Path, *, limit: int = MAX_FILE_BYTES, kind: str = "TOML file
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:
-        if err.errno == errno.ELOOP:
-            raise file_problem(path, f"a readable {kind}", "a loop of symbolic links") from None
-        if os.path.islink(path) and not os.path.exists(path):
-            raise file_problem(path, f"a readable {kind}",
-                               f"a symbolic link to {os.readlink(path)}, which does not exist") from None
+        # Something that cannot be opened at all: a socket (ENXIO), a loop of links, a link to nothing.
+        found = not_a_file(path)
+        if found is not None:
+            raise file_problem(path, f"a {'regular' if os.path.exists(path) else 'readable'} {kind}", found) from None
         raise file_problem(path, f"a readable {kind}", err.strerror or str(err)) from None
     try:
         mode = os.fstat(fd).st_mode

@@ -4,16 +4,18 @@ A problem line names a file, a key and a value the user wrote; a make target's f
 held. A line break in any of them would forge a line of its own (a problem that is not one, a "stack" a target
 does not act on), and an escape code (ESC ``[``…) would reach the terminal. ``one_line`` writes every character
 that is not printable as an escape instead; ``file_kind`` names what is at a path that is not a regular file
-(a folder, a named pipe). Standard library only: make runs ``app/selection.py`` before anything is installed, and
+(a folder, a named pipe), and ``not_a_file`` what is at a path that should hold one. Standard library only: make runs ``app/selection.py`` before anything is installed, and
 prints a line holding a folder a user named with ``python3 constructs_lib/facts/text.py TEXT`` (``one_line``).
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import stat
 import sys
 
-__all__ = ["file_kind", "one_line"]
+__all__ = ["file_kind", "not_a_file", "one_line"]
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -36,6 +38,21 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (s
 def file_kind(mode: int) -> str:
     """What a file that is not a regular file is, for a problem line (``a named pipe (FIFO)``, ``a folder``)."""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """What is at ``path`` (a symbolic link followed) when something is there but no regular file can be read from
+    it: ``a named pipe (FIFO)``, ``a socket``, ``a loop of symbolic links``, ``a symbolic link to X, which does not
+    exist``. None for a regular file, and for a path where there is nothing at all."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "a loop of symbolic links"
+        if os.path.islink(path):
+            return f"a symbolic link to {os.readlink(path)}, which does not exist"
+        return None
+    return None if stat.S_ISREG(mode) else file_kind(mode)
 
 
 if __name__ == "__main__":  # python3 constructs_lib/facts/text.py TEXT...: the make targets' lines that hold a folder

@@ -15,6 +15,7 @@ from constructs_lib.app import run
 from rehearsal.tomlfile import dumps as to_toml
 from tests.support.bounded import bounded
 from tests.support.environments import environment
+from tests.support.odd_files import bind_socket
 from tests.support.processes import snapshot
 
 LOCAL = {"backend": "local"}
@@ -73,7 +74,9 @@ def test_a_named_pipe_in_environments_is_a_problem_not_a_hang(tmp_path, monkeypa
                                                      "collisions with the selected file), got a symbolic link to "),
     (lambda p: p.symlink_to(p), "a readable TOML file (every neighbour is checked for collisions with the selected "
                                 "file), got a loop of symbolic links"),
-], ids=["folder", "not-utf8", "dangling-link", "link-loop"])
+    (bind_socket, "a regular TOML file (every neighbour is checked for collisions with the selected "
+                               "file), got a socket"),
+], ids=["folder", "not-utf8", "dangling-link", "link-loop", "socket"])
 def test_a_neighbour_that_cannot_be_read_is_a_problem_never_skipped(tmp_path, make, given):
     a = write(tmp_path / "envs", "a")
     neighbour = tmp_path / "envs" / "other.toml"

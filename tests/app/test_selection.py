@@ -4,6 +4,7 @@ deployed when nothing is named; and what diff/deploy check before Terraform (pla
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from constructs_lib.app.preflight import placeholder_problems, run as preflight
 from constructs_lib.app.selection import check, missing_environment
 from constructs_lib.facts.placeholders import PLACEHOLDER_BUCKET, PLACEHOLDER_PROJECT
+from tests.support.odd_files import bind_socket
 from tests.support.paths import FIXTURE_EXAMPLE, ROOT
 
 
@@ -34,6 +36,28 @@ def test_a_missing_environment_gets_one_message_whichever_variable_named_it(envi
                     "bootstrap/state-bucket)")
     synth = check("synth", variable, "prodution", "", directory=environments)
     assert synth == (2, line)
+
+
+NOT_FILES = {
+    "folder": (lambda p: p.mkdir(), "a folder"),
+    "named-pipe": (lambda p: os.mkfifo(p), "a named pipe (FIFO)"),
+    "socket": (bind_socket, "a socket"),
+    "dangling-link": (lambda p: p.symlink_to("gone.toml"), "a symbolic link to gone.toml, which does not exist"),
+    "link-loop": (lambda p: p.symlink_to(p.name), "a loop of symbolic links"),
+}
+
+
+@pytest.mark.parametrize("kind", NOT_FILES)
+def test_a_name_whose_file_is_not_a_regular_file_says_what_it_is(environments, kind):
+    make, found = NOT_FILES[kind]
+    path = environments / "odd.toml"
+    make(path)
+    for target in ("synth", "deploy"):
+        assert check(target, "ENV", "odd", str(path), directory=environments) == (
+            2, f'error: ENV: expected the name of a regular file of {environments}/ without .toml, got "odd": '
+               f"{path} is {found}")
+    assert check("synth", "EGRESS_CONFIG", "", str(path), directory=environments) == (
+        2, f'error: EGRESS_CONFIG: expected the path of a regular .toml file, got "{path}", {found}')
 
 
 def test_deploy_with_nothing_named_refuses_and_synth_takes_every_file(environments):
