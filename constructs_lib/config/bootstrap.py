@@ -10,19 +10,20 @@ the environment files (file, key, expected, given).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..facts.gcp import STATE_BUCKET_NONCURRENT_VERSIONS
+from ..facts.gcp import (BUCKET_MULTI_REGIONS, STATE_BUCKET_NONCURRENT_VERSIONS, closest_bucket_locations,
+                          is_bucket_location)
 from .names import GCS_BUCKET, PROJECT_EXPECTED, check_bucket_name, is_project
 from .reader import ConfigError, Reader, read_toml
 
 __all__ = ["BootstrapConfig", "is_bootstrap_document", "load_bootstrap", "parse_bootstrap"]
 
-# Regions (ASIA-NORTHEAST3), dual-regions (ASIA1, NAM4) and multi-regions (US, EU, ASIA).
-BUCKET_LOCATION = re.compile(r"^[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$")
+BUCKET_LOCATION_EXPECTED = (f'a bucket location: a region such as "ASIA-NORTHEAST3", a multi-region '
+                            f"({', '.join(BUCKET_MULTI_REGIONS)}) or a dual-region such as \"NAM4\" (Cloud "
+                            'Storage, "Bucket locations")')
 MAX_NONCURRENT_VERSIONS = 1000
 _BOOTSTRAP_KEYS = ("project", "bucket", "location", "noncurrent_versions")
 
@@ -70,8 +71,12 @@ def parse_bootstrap(data: Mapping[str, Any], *, stack: str, source: str) -> Boot
     bucket = r.get(table, "bootstrap", "bucket", str, check=lambda v: bool(GCS_BUCKET.fullmatch(v)),
                    expected="a GCS bucket name (3-222 characters: lowercase letters, digits, -, _ and .)")
     check_bucket_name(r, "bootstrap.bucket", bucket)
-    location = r.get(table, "bootstrap", "location", str, check=lambda v: bool(BUCKET_LOCATION.fullmatch(v)),
-                     expected='a bucket location such as "ASIA-NORTHEAST3", "EU" or "NAM4"')
+    location = r.get(table, "bootstrap", "location", str, expected=BUCKET_LOCATION_EXPECTED)
+    if location is not None and not is_bucket_location(location):
+        closest = closest_bucket_locations(location)
+        near = f"; the closest are {', '.join(closest)}" if closest else ""
+        r.problem("bootstrap.location", f"{BUCKET_LOCATION_EXPECTED}{near}", location)
+        location = None
     kept = r.get(table, "bootstrap", "noncurrent_versions", int, default=STATE_BUCKET_NONCURRENT_VERSIONS,
                  check=lambda v: 1 <= v <= MAX_NONCURRENT_VERSIONS,
                  expected=f"an integer from 1 to {MAX_NONCURRENT_VERSIONS}")

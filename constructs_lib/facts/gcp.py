@@ -8,6 +8,7 @@ Nothing here imports cdktf.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Sequence
 
 __all__ = [
@@ -66,6 +67,29 @@ REGIONS = (
     "southamerica-east1", "southamerica-west1",
     "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
 )
+
+
+# -- Cloud Storage bucket locations ------------------------------------------------------------------------------
+# A bucket's location is a region above (Cloud Storage writes it in capitals), a multi-region or a predefined
+# dual-region (https://cloud.google.com/storage/docs/locations, "Available locations"). Dual-regions are named a
+# continent code and a number (ASIA1, EUR4, NAM4); one Google adds later has the same shape and is taken as one.
+# A zone (US-CENTRAL1-A) is a location of Rapid buckets only, never of a state bucket.
+BUCKET_MULTI_REGIONS = ("ASIA", "EU", "US")
+BUCKET_DUAL_REGIONS = ("ASIA1", "EUR4", "EUR5", "EUR7", "EUR8", "NAM4")
+_BUCKET_DUAL_REGION = re.compile(r"(ASIA|EUR|NAM)[1-9][0-9]?")
+
+
+def is_bucket_location(location: str) -> bool:
+    """Whether ``location`` (any case) names a place a Cloud Storage bucket can be created in."""
+    upper = location.upper()
+    return (upper in BUCKET_MULTI_REGIONS or bool(_BUCKET_DUAL_REGION.fullmatch(upper))
+            or location.lower() in REGIONS)
+
+
+def closest_bucket_locations(location: str) -> list[str]:
+    """Up to three bucket locations whose names are closest to ``location``."""
+    known = [*BUCKET_MULTI_REGIONS, *BUCKET_DUAL_REGIONS, *(region.upper() for region in REGIONS)]
+    return closest(location.upper(), known)
 
 
 def closest(given: str, known: Sequence[str], *, n: int = 3, cutoff: float = 0.5) -> list[str]:

@@ -50,10 +50,32 @@ def test_fails_with_every_problem_in_the_documented_format():
         'hyphens, starting with a letter), got "X"',
         "state.toml: bootstrap.bucket: expected a GCS bucket name (3-222 characters: lowercase letters, digits, -, _ "
         "and .), got nothing (the key is missing)",
-        'state.toml: bootstrap.location: expected a bucket location such as "ASIA-NORTHEAST3", "EU" or "NAM4", got '
-        '"asia northeast3"',
+        'state.toml: bootstrap.location: expected a bucket location: a region such as "ASIA-NORTHEAST3", a '
+        'multi-region (ASIA, EU, US) or a dual-region such as "NAM4" (Cloud Storage, "Bucket locations"); the '
+        'closest are ASIA-NORTHEAST3, ASIA-NORTHEAST2, ASIA-NORTHEAST1, got "asia northeast3"',
         "state.toml: bootstrap.noncurrent_versions: expected an integer from 1 to 1000, got 0",
     ]
+
+
+@pytest.mark.parametrize("location", ["ASIA-NORTHEAST3", "us-central1", "EU", "us", "ASIA", "NAM4", "eur4", "ASIA1",
+                                      "EUR8"])
+def test_a_region_a_multi_region_or_a_dual_region_is_a_bucket_location(location):
+    assert bootstrap(location=location).location == location.upper()
+
+
+@pytest.mark.parametrize("location, closest", [
+    ("nowhere", ""),
+    ("EUROPE-WEST", "; the closest are EUROPE-WEST9, EUROPE-WEST8, EUROPE-WEST6"),
+    ("us-central1-a", "; the closest are US-CENTRAL1, ME-CENTRAL1, ME-CENTRAL2"),  # a zone: Rapid buckets only
+    ("europe-west5", "; the closest are EUROPE-WEST9, EUROPE-WEST8, EUROPE-WEST6"),  # no such region
+    ("EUROPE", "; the closest are EUROPE-WEST9, EUROPE-WEST8, EUROPE-WEST6"),
+    ("", ""),
+])
+def test_a_location_cloud_storage_does_not_have_is_refused_before_the_deploy(location, closest):
+    assert problems({"bootstrap": {"project": "my-gcp-project", "bucket": "b-1", "location": location}}) == [
+        'state.toml: bootstrap.location: expected a bucket location: a region such as "ASIA-NORTHEAST3", a '
+        'multi-region (ASIA, EU, US) or a dual-region such as "NAM4" (Cloud Storage, "Bucket locations")'
+        f'{closest}, got "{location}"']
 
 
 def test_fails_on_keys_outside_the_bootstrap_table():
