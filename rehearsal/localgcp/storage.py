@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from constructs_lib.facts.gcp import BUCKET_MULTI_REGIONS, REGIONS, is_bucket_location
+
 from .server import JSON, ApiError, Request
 
 if TYPE_CHECKING:
@@ -22,8 +24,6 @@ BASE = "/storage/v1/"
 LINK = "https://www.googleapis.com/storage/v1/b/"
 # GCS: 3-63 characters (222 with dots), lowercase letters, digits, -, _ and dots, starting and ending alphanumeric.
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]")
-DUAL_REGIONS = ("ASIA1", "EUR4", "EUR5", "EUR7", "EUR8", "NAM4")
-MULTI_REGIONS = ("ASIA", "EU", "US")
 SOFT_DELETE_SECONDS = "604800"
 
 
@@ -55,8 +55,8 @@ class Storage:
     def _filled(self, bucket: JSON) -> JSON:
         bucket["location"] = bucket.get("location", "US").upper()
         location = bucket["location"]
-        bucket["locationType"] = ("multi-region" if location in MULTI_REGIONS else
-                                  "dual-region" if location in DUAL_REGIONS else "region")
+        bucket["locationType"] = ("multi-region" if location in BUCKET_MULTI_REGIONS else
+                                  "region" if location.lower() in REGIONS else "dual-region")
         if bucket["locationType"] in ("dual-region", "multi-region"):
             # A multi-region bucket shows it too (KCC storagebucketbasic/_http.log, location US).
             bucket.setdefault("rpo", "DEFAULT")
@@ -77,6 +77,10 @@ class Storage:
         name = req.body.get("name", "")
         if not BUCKET_NAME.fullmatch(name) or ".." in name or name.startswith("goog"):
             raise _error(400, f"Invalid bucket name: '{name}'", "invalid")
+        location = req.body.get("location", "US")
+        if not isinstance(location, str) or not is_bucket_location(location):
+            # What Cloud Storage answers (googleapis/google-cloud-cpp issue 8566).
+            raise _error(400, "The specified location constraint is not valid.", "invalid")
         if self._key(name) in self.gcp.store:
             raise _error(409, "Your previous request to create the named bucket succeeded and you already own it.",
                          "conflict")

@@ -196,3 +196,19 @@ def test_a_subnet_already_in_another_nat_is_refused(gcp):
     status, reply = router(gcp, "chain", nat("n"))
     assert status == 400
     assert reply["error"]["message"] == f"Subnetwork 'projects/{P}/regions/{R}/subnetworks/s' is already used by nat 'legacy'."
+
+
+@pytest.mark.parametrize("location, kind", [("us", "multi-region"), ("NAM4", "dual-region"),
+                                            ("asia-northeast3", "region")])
+def test_a_bucket_takes_a_region_a_dual_region_or_a_multi_region(gcp, location, kind):
+    ok(gcp, "POST", f"/storage/v1/b?project={PROJECT}", {"name": "state-bucket-1", "location": location})
+    bucket = ok(gcp, "GET", "/storage/v1/b/state-bucket-1")
+    assert (bucket["location"], bucket["locationType"]) == (location.upper(), kind)
+
+
+@pytest.mark.parametrize("location", ["nowhere", "EUROPE-WEST", "US-CENTRAL1-A", 3])
+def test_a_bucket_in_a_location_cloud_storage_does_not_have_is_a_400(gcp, location):
+    status, reply = call(gcp, "POST", f"/storage/v1/b?project={PROJECT}", {"name": "state-bucket-1",
+                                                                         "location": location})
+    assert (status, reply["error"]["message"]) == (400, "The specified location constraint is not valid.")
+    assert call(gcp, "GET", "/storage/v1/b/state-bucket-1")[0] == 404
