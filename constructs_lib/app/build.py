@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping, Sequence, TextIO
 
 from ..config import ConfigError, EnvironmentConfig, Problem
+from ..facts.output_folder import outdir_from
 from ..facts.text import one_line
 from ..config.bootstrap import BootstrapConfig
 from ..config.cross_file import bootstrap_problems, cross_file_problems, stack_name_problems
@@ -59,7 +60,8 @@ def load_stacks(paths: list[Path], *, neighbours: Sequence[Path] | Neighbours = 
 
 def output_folder(app_options: Mapping[str, object]) -> Path:
     """cdktf's output folder: the ``outdir`` option, else ``CDKTF_OUTDIR`` (set by the cdktf CLI), else cdktf.out."""
-    return Path(str(app_options.get("outdir") or os.environ.get("CDKTF_OUTDIR") or "cdktf.out"))
+    outdir = app_options.get("outdir")
+    return Path(str(outdir)) if outdir else outdir_from(os.environ)
 
 
 def synthesized_stacks(outdir: Path) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any, Iterator, Sequence, TextIO
 from ..config import ConfigError, Problem
 from ..config.keys import list_items
 from ..config.reader import read_toml
+from ..facts.output_folder import DEFAULT_OUTDIR
 from ..facts.placeholders import holds_placeholder
 from ..facts.text import one_line
 from ..report.freshness import review_state
@@ -89,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--target", required=True)
     parser.add_argument("--file", required=True, type=Path)
     parser.add_argument("--stack", required=True)
-    parser.add_argument("--outdir", default=Path("cdktf.out"), type=Path)
+    parser.add_argument("--outdir", default=Path(DEFAULT_OUTDIR), type=Path)
     args = parser.parse_args(argv)
     return run(args.target, args.file, args.stack, args.outdir)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..facts.output_folder import outdir_from
+
 
 def stack_folder(source: Path) -> Path:
     """The stack of ``source``, in cdktf's output folder (``CDKTF_OUTDIR``, else ``cdktf.out``), as main.py wrote it."""
-    return Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out") / "stacks" / source.stem
+    return outdir_from(os.environ) / "stacks" / source.stem

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from ..facts.output_folder import DEFAULT_OUTDIR
 from ..facts.resources import ALERT_POLICY, CONNECTOR, NAT, SUBNET, WORKLOADS
 from ..facts.text import one_line
 from ..policies.document import StackDocument
@@ -104,7 +105,7 @@ def write_reports(outdir: str | Path) -> list[Path]:
 
 def main(argv: Sequence[str] = ()) -> int:
     """``python -m constructs_lib.report [OUTDIR]``: write the reports, list them, 1 when there is nothing to read."""
-    outdir = argv[0] if argv else "cdktf.out"
+    outdir = argv[0] if argv else DEFAULT_OUTDIR
     try:
         written = write_reports(outdir)
     except (FileNotFoundError, OutputFileError) as err:
