@@ -68,13 +68,29 @@ class RehearsalError(Exception):
 
 @dataclass(frozen=True)
 class Plan:
-    """A saved plan, read through ``terraform show -json``."""
+    """A saved plan, read through ``terraform show -json``; or one Terraform said changes nothing, never shown
+    (``Rehearsal.converged``): it has no changes and no JSON."""
 
-    json: dict[str, Any]
+    shown_json: dict[str, Any] | None
+
+    @property
+    def shown(self) -> bool:
+        return self.shown_json is not None
+
+    @property
+    def json(self) -> dict[str, Any]:
+        """The plan as ``terraform show -json`` wrote it; an error for a plan that was never shown, so that nothing
+        is ever asserted on JSON that was not read."""
+        if self.shown_json is None:
+            raise RehearsalError("this plan was never shown: `terraform plan -detailed-exitcode` said it changes "
+                                 "nothing (Rehearsal.converged); make it with Rehearsal.plan to read it")
+        return self.shown_json
 
     @property
     def changes(self) -> list[dict[str, Any]]:
         """Every resource change that is not a no-op (``read`` of data sources included)."""
+        if self.shown_json is None:
+            return []
         return [c for c in self.json.get("resource_changes", []) if c["change"]["actions"] != ["no-op"]]
 
     def actions(self, resource_type: str) -> dict[str, list[str]]:
@@ -225,9 +241,22 @@ class Rehearsal:
 
     def plan(self, stack_dir: Path, *extra: str) -> Plan:
         """``terraform plan -out`` then ``terraform show -json`` of that plan."""
-        self.terraform(stack_dir, "plan", "-no-color", "-input=false", "-out=rehearsal.tfplan", *extra)
-        shown = self.terraform(stack_dir, "show", "-no-color", "-json", "rehearsal.tfplan")
-        return Plan(json.loads(shown.stdout))
+        self._plan(stack_dir, *extra)
+        return self._shown(stack_dir)
+
+    def converged(self, stack_dir: Path) -> Plan:
+        """A plan that should change nothing (the one after an apply), shown only when it changes something:
+        ``terraform plan -detailed-exitcode`` exits 0 for no change (then the plan is never shown, which saves a
+        Terraform command and a provider start) and 2 for changes (then ``show -json`` as ``plan`` does)."""
+        if self._plan(stack_dir, "-detailed-exitcode", ok=(0, 2)).returncode == 0:
+            return Plan(None)
+        return self._shown(stack_dir)
+
+    def _plan(self, stack_dir: Path, *extra: str, ok: Iterable[int] = (0,)) -> subprocess.CompletedProcess[str]:
+        return self.terraform(stack_dir, "plan", "-no-color", "-input=false", "-out=rehearsal.tfplan", *extra, ok=ok)
+
+    def _shown(self, stack_dir: Path) -> Plan:
+        return Plan(json.loads(self.terraform(stack_dir, "show", "-no-color", "-json", "rehearsal.tfplan").stdout))
 
     def state(self, stack_dir: Path) -> dict[str, Any]:
         """The stack's state in the shape of ``terraform show -json``, from ``terraform state pull`` (no provider

@@ -135,6 +135,9 @@ def pool_growth_and_rotation(workdir: Path) -> Recorded:
         steps.world("one")
         del doc["egress"]["static_ip_count"]
         doc["egress"]["static_ip_names"] = [first, second]
+        # The plan every step's plan after it is (Rehearsal.converged), on a file that does change something.
+        steps.write(doc)
+        steps.recorded.facts["converged_on_a_change"] = rehearsal.converged(rehearsal.synth(steps.file))
         steps.apply("grow", doc)
         steps.world("grow")
         doc["egress"]["standby_ips"] = [third]  # step 1; step 2 is the partner's
@@ -149,7 +152,7 @@ def pool_growth_and_rotation(workdir: Path) -> Recorded:
         steps.world("drain")
         del doc["egress"]["draining_ips"]
         doc["egress"]["static_ip_names"] = [second, third]  # step 5; step 6 is the partner's
-        steps.apply("remove", doc)
+        steps.apply("remove", doc, show_after=True)  # its allowlist change is read: "No IP starts or stops being used"
         steps.world("remove")
         return steps.recorded
 
@@ -640,6 +643,18 @@ def test_the_allowlist_after_each_rotation_step_matches_the_local_api():
         assert world["allowlist"] == sorted(
             (name, world["addresses"][name], role, "pool", "my-gcp-project", "asia-northeast3")
             for name, role in roles.items()), step
+
+
+def test_a_plan_after_a_step_is_shown_when_it_changes_something_and_only_then():
+    rec = recorded("pool")
+    changed = rec.facts["converged_on_a_change"]
+    assert changed.shown and rec.plans["grow"].shown
+    assert [c["address"] for c in changed.changes] == [c["address"] for c in rec.plans["grow"].changes]
+    assert any(c["type"] == ADDRESS and c["change"]["actions"] == ["create"] for c in changed.changes)
+    unchanged = rec.plans["grow:after"]
+    assert not unchanged.shown and unchanged.changes == []
+    with pytest.raises(RehearsalError, match="never shown"):
+        unchanged.json  # noqa: B018 (nothing may be asserted on JSON that was never read)
 
 
 def test_the_allowlist_change_of_each_rotation_plan():

@@ -55,12 +55,17 @@ class Steps:
         self.recorded.plans[name] = plan
         return plan
 
-    def apply(self, name: str, doc: dict[str, Any]) -> None:
-        """Plan, apply that plan, then plan again: the step is recorded, the plan after it too (``name:after``)."""
+    def apply(self, name: str, doc: dict[str, Any], *, show_after: bool = False) -> None:
+        """Plan, apply that plan, then plan again: the step is recorded, the plan after it too (``name:after``).
+
+        The plan after is shown only when it changes something (``Rehearsal.converged``), unless ``show_after``:
+        a plan that changes nothing has nothing for the guard to refuse, and its JSON is read by no test that does
+        not ask for it."""
         self.plan(name, doc)
         assert self.stack_dir is not None
         self.rehearsal.terraform(self.stack_dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
-        self.recorded.plans[f"{name}:after"] = self.rehearsal.plan(self.stack_dir)
+        self.recorded.plans[f"{name}:after"] = (self.rehearsal.plan if show_after else
+                                                self.rehearsal.converged)(self.stack_dir)
 
     def deploy_json(self, stack_json: dict[str, Any], config: Path) -> None:
         """Apply a saved synthesized stack (an earlier version of the code's output) as this stack."""
