@@ -209,7 +209,7 @@ def run_case(case: Case, chain: Chain) -> Outcome:
                 _recover(run, outcome)
             # The last deploy's own plan is the second plan when it had nothing to apply; else one more plan.
             if not outcome.problems and "nothing to apply for" not in outcome.deploys[-1].output:
-                plan = rehearsal.plan(run.stack_dir)
+                plan = rehearsal.converged(run.stack_dir)
                 if plan.changes:
                     outcome.problems.append(f"S1: the last plan is not empty:\n{plan.describe()}")
             if not outcome.problems:
