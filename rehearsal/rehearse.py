@@ -90,7 +90,8 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
     during the deploy (``rehearsal/localgcp/faults.py``), and the plan after it runs without them. With
     ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the local API's) into
     ``allowlist_root/<stack>/``. ``on_plan(step, plan JSON)`` sees every plan it makes (``guarded``: FROM's change
-    through the guard; ``second``: the plan that must be empty).
+    through the guard; ``second``: the plan that must be empty, seen only when it is not: one that changes nothing
+    is never shown, ``Rehearsal.converged``).
     """
     out = sys.stdout if out is None else out  # the streams of the call, not those of the import
     err = sys.stderr if err is None else err
@@ -172,8 +173,8 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
             for line in imports_of(stack_dir):
                 say(f"imported: {line}")
             say("deployed; planning again, which must show no change …")
-            plan = rehearsal.plan(stack_dir)
-            if on_plan is not None:
+            plan = rehearsal.converged(stack_dir)  # shown only when it changes something
+            if on_plan is not None and plan.shown:
                 on_plan("second", plan.json)
             if plan.changes:
                 print(f"error: the second plan of {config.stack} is not empty (a perpetual diff):\n{plan.describe()}",
