@@ -29,6 +29,7 @@ from constructs_lib.report.output_file import OutputFileError, own_folder, regul
 from rehearsal.brownfield import SeedError, load_seed
 from rehearsal.change import deploy_change
 from rehearsal.driver import ENGINES, MIRROR, PROVIDER_VERSION, VENV_BIN, Rehearsal, RehearsalError, load_one
+from rehearsal.localgcp import LocalGcp
 from rehearsal.localgcp.faults import FaultsError, load_faults
 from rehearsal.tomlfile import dumps as toml_dumps
 
@@ -81,7 +82,8 @@ ALLOWLISTS = "rehearsal"
 def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Path | None = None,
              engine: str = "cdktf", out: TextIO | None = None, err: TextIO | None = None,
              allowlist_root: Path | None = None,
-             on_plan: Callable[[str, dict[str, Any]], None] | None = None, faults_file: Path | None = None) -> int:
+             on_plan: Callable[[str, dict[str, Any]], None] | None = None, faults_file: Path | None = None,
+             after_deploy: Callable[[LocalGcp], None] | None = None) -> int:
     """``make rehearse``: deploy, plan again (no change allowed), print the outputs. Returns the exit code.
 
     With ``from_file`` (``FROM=``), a change: FROM deployed first, then the file through the plan guard
@@ -91,7 +93,8 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
     ``allowlist_root``, also writes the rehearsal's allowlist (its IPs are the local API's) into
     ``allowlist_root/<stack>/``. ``on_plan(step, plan JSON)`` sees every plan it makes (``guarded``: FROM's change
     through the guard; ``second``: the plan that must be empty, seen only when it is not: one that changes nothing
-    is never shown, ``Rehearsal.converged``).
+    is never shown, ``Rehearsal.converged``). ``after_deploy(local API)`` runs between the deploy and the second
+    plan: the tests' stand-in for what changes a resource outside Terraform, or a field Google Cloud rewrites.
     """
     out = sys.stdout if out is None else out  # the streams of the call, not those of the import
     err = sys.stderr if err is None else err
@@ -172,6 +175,8 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
                     rehearsal.gcp.faults.clear()
             for line in imports_of(stack_dir):
                 say(f"imported: {line}")
+            if after_deploy is not None:
+                after_deploy(rehearsal.gcp)
             say("deployed; planning again, which must show no change …")
             plan = rehearsal.converged(stack_dir)  # shown only when it changes something
             if on_plan is not None and plan.shown:

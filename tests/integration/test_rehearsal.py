@@ -30,6 +30,7 @@ from tests.support.paths import FIXTURE_EXAMPLE, FIXTURES, ROOT, SHIPPED, SHIPPE
 from tests.support.processes import snapshot
 from tests.support.project import project_copy
 from rehearsal.driver import CDKTF, Plan, Rehearsal, RehearsalError, load_one, readable
+from rehearsal.localgcp import LocalGcp
 from rehearsal.rehearse import rehearse
 from tests.support import steps
 from tests.support.steps import Recorded
@@ -86,6 +87,22 @@ def environment_rehearsal(path: Path, workdir: Path) -> Recorded:
     recorded.facts["output"] = out.getvalue()
     recorded.facts["allowlists"] = {p.parent.name: json.loads(p.read_text()) for p in
                                     sorted((workdir / "allowlists").glob("*/allowlist.json"))}
+    return recorded
+
+
+def perpetual_diff(workdir: Path) -> Recorded:
+    """``make rehearse`` of the example, where the Cloud Run service's image changes between the deploy and the
+    second plan (a console edit; a field Google Cloud rewrites and the stack does not write as it does looks the
+    same to Terraform): the rehearsal must fail on the second plan and name what it would change."""
+    def edit_by_hand(gcp: LocalGcp) -> None:
+        with gcp.lock:
+            (key,) = [k for k in gcp.store if k.endswith("/services/production")]
+            gcp.store[key]["template"]["containers"][0]["image"] += "-edited"
+
+    out = io.StringIO()
+    recorded = Recorded()
+    recorded.facts["code"] = rehearse(shipped("example"), out=out, err=out, after_deploy=edit_by_hand)
+    recorded.facts["output"] = out.getvalue()
     return recorded
 
 
@@ -490,6 +507,7 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "bad-image-first": bad_image_first_deploy,
     "bad-image-later": bad_image_later_deploy,
     "limits": gcp_rewrites_limits,
+    "perpetual-diff": perpetual_diff,
     **{f"brownfield:{name}": (lambda w, name=name: brownfield(name, w)) for name in SEEDS},
     **{f"rehearse:{p.stem}": (lambda w, p=p: environment_rehearsal(p, w)) for p in REHEARSED},
 }
@@ -541,6 +559,15 @@ def test_rehearsal_prints_the_static_ips(path):
     output = recorded(f"rehearse:{path.stem}").facts["output"]
     assert "static_ips = {" in output
     assert "203.0.113." in output.split("static_ips = {", 1)[1]
+
+
+def test_a_rehearsal_whose_second_plan_changes_something_fails_and_names_the_change():
+    facts = recorded("perpetual-diff").facts
+    assert facts["code"] == 1, facts["output"]
+    lines = facts["output"].splitlines()
+    error = lines.index("error: the second plan of example is not empty (a perpetual diff):")
+    assert [line.split(".")[0] for line in lines[error + 1:]] == ["  update: google_cloud_run_v2_service"]
+    assert "second plan: no changes" not in facts["output"] and "static_ips = {" not in facts["output"]
 
 
 def test_terraform_validate_passes_on_every_stack_with_the_real_provider():
