@@ -4,8 +4,9 @@ A problem line names a file, a key and a value the user wrote; a make target's f
 held. A line break in any of them would forge a line of its own (a problem that is not one, a "stack" a target
 does not act on), and an escape code (ESC ``[``…) would reach the terminal. ``one_line`` writes every character
 that is not printable as an escape instead; ``file_kind`` names what is at a path that is not a regular file
-(a folder, a named pipe), and ``not_a_file`` what is at a path that should hold one. Standard library only: make runs ``app/selection.py`` before anything is installed, and
-prints a line holding a folder a user named with ``python3 constructs_lib/facts/text.py TEXT`` (``one_line``).
+(a folder, a named pipe), and ``not_a_file`` what is at a path that should hold one. Standard library only: make
+runs ``app/selection.py`` before anything is installed, and prints a line holding a folder a user named with
+``python3 constructs_lib/facts/text.py TEXT`` (``one_line``).
 """
 
 from __future__ import annotations
