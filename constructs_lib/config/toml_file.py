@@ -159,7 +159,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     except ValueError:
         # tomllib reads integers with int(), which refuses more than 4,300 digits; TOML's are 64-bit.
         raise file_problem(path, "valid TOML (integers are 64-bit)", "an integer of more than 4,300 digits") from None
-    if nesting(data) > MAX_NESTING:
-        raise file_problem(path, f"arrays and tables nested at most {MAX_NESTING} deep",
-                           f"{nesting(data)} levels") from None
+    depth = nesting(data)
+    if depth > MAX_NESTING:
+        raise file_problem(path, f"arrays and tables nested at most {MAX_NESTING} deep", f"{depth} levels") from None
     return data

@@ -230,8 +230,9 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise file_problem(path, deep, "more levels than Python's JSON parser reads") from None
     except ValueError as err:
         raise file_problem(path, "valid JSON", str(err)) from None
-    if nesting(doc) > MAX_NESTING:
-        raise file_problem(path, deep, f"{nesting(doc)} levels")
+    depth = nesting(doc)
+    if depth > MAX_NESTING:
+        raise file_problem(path, deep, f"{depth} levels")
     if not isinstance(doc, dict):
         given = {bool: "true or false", type(None): "null", list: "an array", str: "a string"}
         raise file_problem(path, 'a JSON object ({"fault": [...]})', given.get(type(doc), "a number"))
