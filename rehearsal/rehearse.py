@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from typing import Any, Callable, TextIO
 
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
-from constructs_lib.facts.text import file_kind, one_line
+from constructs_lib.facts.text import one_line, path_kind
 from constructs_lib.deploy.recovery import recovery_commands, tainted_kept, tainted_services
 from constructs_lib.deploy.terraform import TerraformFailed, stack_config
 from constructs_lib.app.build import output_folder
@@ -224,12 +223,8 @@ def _allowlist_problem(folder: Path) -> str | None:
 
 
 def _what_is(path: Path) -> str:
-    """What is at a path that is not a regular file, for a message: nothing, a link to nothing, a pipe…"""
-    if not os.path.lexists(path):
-        return "no such file"
-    if not path.exists():
-        return "a symbolic link to nothing"
-    return file_kind(path.stat().st_mode)
+    """What is at a path that is not a regular file, for a message: nothing, a dangling link, a pipe…"""
+    return path_kind(path) or "no such file"
 
 
 def main(argv: list[str]) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..config import Problem
-from ..facts.text import file_kind
+from ..facts.text import REGULAR_FILE, file_kind, path_kind
 
 __all__ = ["output_problems"]
 
@@ -41,9 +41,7 @@ def _folder(path: Path) -> Problem | None:
     if not os.path.lexists(path):
         return None
     if not path.is_dir():
-        given = "a file that is not a folder" if path.is_file() else (
-            "a symbolic link to nothing" if not path.exists() else file_kind(path.stat().st_mode))
-        return Problem(str(path), _KEY, "a folder, or nothing (it is created)", given)
+        return _not_a_folder(path)
     if not _writable(path):
         return Problem(str(path), _KEY, "a folder the app may write into", "a folder it may not write into (its "
                        "permissions, or a read-only file system)")
@@ -90,8 +88,11 @@ def output_problems(outdir: Path, stacks: Iterable[str]) -> list[Problem]:
 
 def _folder_kind(path: Path) -> Problem | None:
     """A folder on the way to the output folder: it must be one (its permissions are the first one's concern)."""
-    if path.is_dir():
-        return None
-    given = "a file that is not a folder" if path.is_file() else (
-        "a symbolic link to nothing" if not path.exists() else file_kind(path.stat().st_mode))
-    return Problem(str(path), _KEY, "a folder, or nothing (it is created)", given)
+    return None if path.is_dir() else _not_a_folder(path)
+
+
+def _not_a_folder(path: Path) -> Problem:
+    """The problem of a path where a folder belongs that holds something else (a file, a pipe, a dangling link)."""
+    kind = path_kind(path)
+    return Problem(str(path), _KEY, "a folder, or nothing (it is created)",
+                   "a file that is not a folder" if kind == REGULAR_FILE else kind or "nothing")

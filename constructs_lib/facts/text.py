@@ -4,8 +4,9 @@ A problem line names a file, a key and a value the user wrote; a make target's f
 held. A line break in any of them would forge a line of its own (a problem that is not one, a "stack" a target
 does not act on), and an escape code (ESC ``[``…) would reach the terminal. ``one_line`` writes every character
 that is not printable as an escape instead; ``file_kind`` names what is at a path that is not a regular file
-(a folder, a named pipe), and ``not_a_file`` what is at a path that should hold one. Standard library only: make
-runs ``app/selection.py`` before anything is installed, and prints a line holding a folder a user named with
+(a folder, a named pipe), ``path_kind`` what is at any path (a dangling link, a loop of links too), and
+``not_a_file`` what is at a path that should hold a regular file. Standard library only: make runs
+``app/selection.py`` before anything is installed, and prints a line holding a folder a user named with
 ``python3 constructs_lib/facts/text.py TEXT`` (``one_line``).
 """
 
@@ -16,7 +17,7 @@ import os
 import stat
 import sys
 
-__all__ = ["file_kind", "not_a_file", "one_line"]
+__all__ = ["REGULAR_FILE", "file_kind", "not_a_file", "one_line", "path_kind"]
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -41,10 +42,13 @@ def file_kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def not_a_file(path: str | os.PathLike[str]) -> str | None:
-    """What is at ``path`` (a symbolic link followed) when something is there but no regular file can be read from
-    it: ``a named pipe (FIFO)``, ``a socket``, ``a loop of symbolic links``, ``a symbolic link to X, which does not
-    exist``. None for a regular file, and for a path where there is nothing at all."""
+REGULAR_FILE = "a regular file"
+
+
+def path_kind(path: str | os.PathLike[str]) -> str | None:
+    """What is at ``path``, a symbolic link followed, for a problem line: ``a regular file``, ``a folder``, ``a named
+    pipe (FIFO)``, ``a socket``, ``a loop of symbolic links``, ``a symbolic link to X, which does not exist``. None
+    when there is nothing at all (not even a link)."""
     try:
         mode = os.stat(path).st_mode
     except OSError as err:
@@ -53,7 +57,14 @@ def not_a_file(path: str | os.PathLike[str]) -> str | None:
         if os.path.islink(path):
             return f"a symbolic link to {os.readlink(path)}, which does not exist"
         return None
-    return None if stat.S_ISREG(mode) else file_kind(mode)
+    return REGULAR_FILE if stat.S_ISREG(mode) else file_kind(mode)
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """What is at ``path`` (``path_kind``) when something is there but no regular file can be read from it. None
+    for a regular file, and for a path where there is nothing at all."""
+    kind = path_kind(path)
+    return None if kind == REGULAR_FILE else kind
 
 
 if __name__ == "__main__":  # python3 constructs_lib/facts/text.py TEXT...: the make targets' lines that hold a folder

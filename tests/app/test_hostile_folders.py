@@ -128,7 +128,12 @@ def test_one_address_claimed_by_two_files_is_refused(tmp_path, first, second):
      "stacks/a/cdk.tf.json: (output folder): expected a regular file, or nothing (it is written), got a folder"),
     (lambda out: (out / "stacks" / "a" / "REVIEW.md").mkdir(parents=True),
      "stacks/a/REVIEW.md: (output folder): expected a regular file, or nothing (it is written), got a folder"),
-], ids=["manifest", "stack-folder", "stack-json", "review"])
+    (lambda out: (out / "stacks").mkdir() or (out / "stacks" / "a").symlink_to("gone"),
+     "stacks/a: (output folder): expected a folder, or nothing (it is created), got a symbolic link to gone, which "
+     "does not exist"),
+    (lambda out: (out / "stacks").mkdir() or (out / "stacks" / "a").symlink_to("a"),
+     "stacks/a: (output folder): expected a folder, or nothing (it is created), got a loop of symbolic links"),
+], ids=["manifest", "stack-folder", "stack-json", "review", "stack-folder-dangling", "stack-folder-loop"])
 def test_an_output_path_of_the_wrong_kind_is_a_problem_and_nothing_is_written(tmp_path, make, kind):
     a = write(tmp_path / "envs", "a")
     out = tmp_path / "out"

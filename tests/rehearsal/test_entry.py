@@ -30,8 +30,11 @@ def test_from_seed_and_faults_name_what_is_there_when_it_is_not_a_file(tmp_path,
     os.mkfifo(tmp_path / "pipe.toml")
     (tmp_path / "folder.toml").mkdir()
     (tmp_path / "dangling.toml").symlink_to(tmp_path / "nowhere.toml")
+    (tmp_path / "loop.toml").symlink_to("loop.toml")
     for flag, name, what in (("--seed", "pipe.toml", "a named pipe (FIFO)"), ("--from", "folder.toml", "a folder"),
-                             ("--faults", "dangling.toml", "a symbolic link to nothing"),
+                             ("--faults", "dangling.toml",
+                              f"a symbolic link to {tmp_path / 'nowhere.toml'}, which does not exist"),
+                             ("--seed", "loop.toml", "a loop of symbolic links"),
                              ("--from", "missing.toml", "no such file")):
         assert main(["environments/example.toml", flag, str(tmp_path / name)]) == 2
         variable = flag[2:].upper()
