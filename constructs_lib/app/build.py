@@ -14,7 +14,7 @@ from ..facts.text import one_line
 from ..config.bootstrap import BootstrapConfig
 from ..config.cross_file import bootstrap_problems, cross_file_problems, stack_name_problems
 from .files import (BOOTSTRAP_DIR, ENVIRONMENTS_DIR, Neighbours, StackConfig, bootstrap_files, environment_files,
-                    load_file, load_neighbours, neighbour_files)
+                    folder_problems, load_file, load_neighbours, neighbour_files)
 from .outdir import output_problems
 
 
@@ -200,6 +200,7 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
     near = Neighbours()
     try:
         files = environment_files(selected)
+        problems += folder_problems(files[0] if selected else None)
         if selected:
             # The selected file must not collide with the files beside it, built or not.
             near = load_neighbours(neighbour_files(files[0]))

@@ -4,7 +4,9 @@ Every file is read by ``config.toml_file.read_file`` (regular files only, a name
 module only says which paths. A neighbour is every other ``*.toml`` entry of the folders a selected file is
 checked against, whatever it is: a link (followed to its target, and compared with the selected file by its
 own name, since a link is a second stack built from the same file), a folder, a pipe, an unreadable file. What
-cannot be read is a problem line, never a file skipped in silence: its collisions could not be checked.
+cannot be read is a problem line, never a file skipped in silence: its collisions could not be checked. The same
+holds for a folder the app lists (``environments/``, ``environments/bootstrap/``) that is a file, a pipe or a
+dangling link: ``folder_problems``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Union
 from ..config import ConfigError, EnvironmentConfig, Problem, load_environment
 from ..config.bootstrap import BootstrapConfig, is_bootstrap_document, load_bootstrap
 from ..config.toml_file import read_toml
+from ..facts.text import FOLDER, path_kind
 
 __all__ = ["BOOTSTRAP_DIR", "ENVIRONMENTS_DIR", "Neighbours", "StackConfig", "bootstrap_files", "environment_files",
-           "is_bootstrap_file", "load_file", "load_neighbours", "neighbour_files"]
+           "folder_problems", "is_bootstrap_file", "load_file", "load_neighbours", "neighbour_files"]
 
 ENVIRONMENTS_DIR = Path("environments")
 # Bootstrap files (a [bootstrap] table: the state bucket) live apart, so `*.toml` above stays egress stacks only.
@@ -29,8 +32,18 @@ StackConfig = Union[EnvironmentConfig, BootstrapConfig]
 
 
 def _tomls(directory: Path) -> list[Path]:
-    """Every ``*.toml`` entry of a folder, of any kind (links, folders and pipes included), by name."""
-    return sorted(directory.glob("*.toml"))
+    """Every ``*.toml`` entry of a folder, of any kind (links, folders and pipes included), by name; none when
+    ``directory`` is not a folder (``folder_problems`` says what it is)."""
+    return sorted(directory.glob("*.toml")) if directory.is_dir() else []
+
+
+def _not_a_folder(directory: Path) -> Problem | None:
+    """The problem of a folder the app lists that holds something else: a file, a pipe, a dangling link. A folder,
+    or nothing at all, is none (a missing folder holds no file)."""
+    kind = path_kind(directory)
+    if kind is None or kind == FOLDER:
+        return None
+    return Problem(str(directory), "(folder)", "a folder of .toml files, or nothing", kind)
 
 
 def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DIR) -> list[Path]:
@@ -39,7 +52,7 @@ def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DI
     An entry that is not a regular file is returned too, and reported by the loader (``read_file``).
 
     Raises:
-        ConfigError: the selected file does not exist, or the directory holds no environment.
+        ConfigError: the selected file does not exist, or the directory is not a folder or holds no environment.
     """
     if selected:
         path = Path(selected)
@@ -48,8 +61,9 @@ def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DI
         return [path]
     files = _tomls(directory)
     if not files:
-        raise ConfigError([Problem(str(directory), "(folder)", "at least one environment file (*.toml)",
-                                   "an empty folder")])
+        kind = path_kind(directory)
+        given = "an empty folder" if kind == FOLDER else kind or "nothing at that path"
+        raise ConfigError([Problem(str(directory), "(folder)", "at least one environment file (*.toml)", given)])
     return files
 
 
@@ -83,17 +97,28 @@ def _is_selected(entry: Path, selected: Path) -> bool:
     return entry.stem == selected.stem and os.path.realpath(entry) == os.path.realpath(selected)
 
 
-def neighbour_files(selected: Path) -> list[Path]:
-    """What a selected file is checked against: the other ``*.toml`` entries of its folder and of its target's
-    (when it is a link), and, for a file of environments/ or environments/bootstrap/, of the other one too (a
-    stack name is one namespace for both)."""
+def _neighbour_folders(selected: Path) -> list[Path]:
+    """The folders a selected file's neighbours are in: its own, its target's (when it is a link) and, for a file
+    of environments/ or environments/bootstrap/, the other one too (a stack name is one namespace for both)."""
     folders = list(dict.fromkeys(os.path.realpath(p) for p in (selected.parent, Path(os.path.realpath(selected)).parent)))
     ours = {os.path.realpath(ENVIRONMENTS_DIR): ENVIRONMENTS_DIR, os.path.realpath(BOOTSTRAP_DIR): BOOTSTRAP_DIR}
     paths = [selected.parent] + [ours.get(f, Path(f)) for f in folders[1:]]
     if any(f in ours for f in folders):
         paths = [p for p in paths if os.path.realpath(p) not in ours] + [ENVIRONMENTS_DIR, BOOTSTRAP_DIR]
-    found = [p for folder in dict.fromkeys(paths) for p in _tomls(folder) if not _is_selected(p, selected)]
-    return found
+    return list(dict.fromkeys(paths))
+
+
+def neighbour_files(selected: Path) -> list[Path]:
+    """What a selected file is checked against: the other ``*.toml`` entries of its neighbours' folders."""
+    return [p for folder in _neighbour_folders(selected) for p in _tomls(folder) if not _is_selected(p, selected)]
+
+
+def folder_problems(selected: Path | None) -> list[Problem]:
+    """The folders a run lists that are not folders (a file, a pipe, a link to nothing where
+    ``environments/bootstrap/`` belongs): their files could not be listed, so neither built (every file) nor
+    checked for collisions (one selected file). Not one skipped in silence."""
+    folders = _neighbour_folders(selected) if selected is not None else [BOOTSTRAP_DIR]
+    return [p for p in map(_not_a_folder, folders) if p is not None]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Sequence
 if not __package__:  # run as a file by make, before anything is installed: the package from its folder
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from constructs_lib.facts.gcp import closest  # noqa: E402 (standard library only, like this module)
-from constructs_lib.facts.text import not_a_file, one_line  # noqa: E402
+from constructs_lib.facts.text import FOLDER, not_a_file, one_line, path_kind  # noqa: E402
 
 __all__ = ["environment_names", "missing_environment", "main"]
 
@@ -38,6 +38,21 @@ def environment_names(directory: Path = ENVIRONMENTS) -> list[str]:
     """What ``ENV`` may name: every file of ``directory`` and of its ``bootstrap/`` folder, without ``.toml``."""
     names = [p.stem for p in sorted(directory.glob("*.toml"))]
     return names + [f"bootstrap/{p.stem}" for p in sorted((directory / "bootstrap").glob("*.toml"))]
+
+
+def _holds(directory: Path) -> str:
+    """What ``ENV`` could name, for a message: the folder's files, or what is there instead of the folder."""
+    kind = path_kind(directory)
+    if kind != FOLDER:
+        return f"{directory} is {kind}, not a folder" if kind else f"there is no {directory}/ folder"
+    names = environment_names(directory)
+    return f"{directory}/ holds: {', '.join(names)}" if names else f"{directory}/ holds no .toml file"
+
+
+def _one_of(directory: Path) -> str:
+    """The end of a message that asks for ``ENV=<name>``: the names it may take, or why there are none."""
+    names = environment_names(directory)
+    return f", one of: {', '.join(names)}" if names else f" ({_holds(directory)})"
 
 
 def missing_environment(variable: str, value: str, directory: Path = ENVIRONMENTS) -> str:
@@ -57,8 +72,7 @@ def missing_environment(variable: str, value: str, directory: Path = ENVIRONMENT
         stem = value
     close = closest(stem, names + [n.split("/", 1)[1] for n in names if "/" in n], cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    offered = f" ({directory}/ holds: {', '.join(names)})" if names else f" ({directory}/ holds no .toml file)"
-    return f'error: {variable}: expected {expected}, got "{value}"{hint}{offered}'
+    return f'error: {variable}: expected {expected}, got "{value}"{hint} ({_holds(directory)})'
 
 
 def _not_a_file(variable: str, value: str, file: str, found: str, directory: Path) -> str:
@@ -103,17 +117,15 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
                    missing_environment(named_by, file, directory))
     if not name:
         if target in ONE:
-            names = ", ".join(environment_names(directory)) or f"none yet: copy {directory}/example.toml"
             given = f' ({named_by}="")' if named_by else ""
             return 2, (f"error: make {target} acts on one environment and none was named{given}: "
-                       f"make {target} ENV=<name>, one of: {names}")
+                       f"make {target} ENV=<name>{_one_of(directory)}")
         return 0, _every_file(target, directory)
     expected = {str(directory / f"{name}.toml"), str(directory / "bootstrap" / f"{name}.toml")}
     if not _NAME.fullmatch(name) or file not in expected or not Path(file).is_file():
         if not named_by:  # the target's default, the example, is gone
-            names = ", ".join(environment_names(directory)) or "none"
             return 2, (f"error: make {target} takes {directory}/{name}.toml when ENV is not given, and there is "
-                       f"none: make {target} ENV=<name>, one of: {names}")
+                       f"none: make {target} ENV=<name>{_one_of(directory)}")
         found = not_a_file(file) if _NAME.fullmatch(name) and file in expected else None
         return 2, (_not_a_file(named_by, name, file, found, directory) if found else
                    missing_environment(named_by, name, directory))

@@ -17,7 +17,7 @@ import os
 import stat
 import sys
 
-__all__ = ["REGULAR_FILE", "file_kind", "not_a_file", "one_line", "path_kind"]
+__all__ = ["FOLDER", "REGULAR_FILE", "file_kind", "not_a_file", "one_line", "path_kind"]
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -33,7 +33,8 @@ def one_line(text: str) -> str:
                    f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}") for c in text)
 
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+FOLDER = "a folder"
+_KINDS = ((stat.S_ISDIR, FOLDER), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 

@@ -64,6 +64,41 @@ def test_a_named_pipe_in_environments_is_a_problem_not_a_hang(tmp_path, monkeypa
         "  - environments/pipe.toml: (file): expected a regular TOML file, got a named pipe (FIFO)"]
 
 
+FOLDER_STAND_INS = {
+    "regular-file": (lambda p: p.write_text('[bootstrap]\nproject = "my-gcp-project"\n'), "a regular file"),
+    "named-pipe": (lambda p: os.mkfifo(p), "a named pipe (FIFO)"),
+    "dangling-link": (lambda p: p.symlink_to("gone"), "a symbolic link to gone, which does not exist"),
+    "link-loop": (lambda p: p.symlink_to(p.name), "a loop of symbolic links"),
+}
+
+
+@pytest.mark.parametrize("kind", FOLDER_STAND_INS)
+@pytest.mark.parametrize("selected", [None, Path("environments/a.toml")], ids=["every-file", "one-file"])
+def test_a_bootstrap_folder_that_is_not_a_folder_is_a_problem_not_skipped(tmp_path, monkeypatch, kind, selected):
+    # Its bootstrap files were skipped in silence: the state bucket's stack left out of every-file synth, and a
+    # selected file never checked against them.
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "environments", "a")
+    make, given = FOLDER_STAND_INS[kind]
+    make(tmp_path / "environments" / "bootstrap")
+    assert refused(selected, tmp_path / "out") == [
+        f"  - environments/bootstrap: (folder): expected a folder of .toml files, or nothing, got {given}"]
+
+
+@pytest.mark.parametrize("kind", ["nothing", "empty-folder", *FOLDER_STAND_INS])
+def test_an_environments_folder_with_no_file_says_what_stands_there(tmp_path, monkeypatch, kind):
+    # A regular file, a pipe or a dangling link named environments was "an empty folder".
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "environments"
+    if kind == "empty-folder":
+        folder.mkdir()
+    elif kind != "nothing":
+        FOLDER_STAND_INS[kind][0](folder)
+    given = {"nothing": "nothing at that path", "empty-folder": "an empty folder"}.get(kind) or FOLDER_STAND_INS[kind][1]
+    assert refused(None, tmp_path / "out") == [
+        f"  - environments: (folder): expected at least one environment file (*.toml), got {given}"]
+
+
 @pytest.mark.parametrize("make, given", [
     (lambda p: p.mkdir(), "a regular TOML file (every neighbour is checked for collisions with the selected file), "
                           "got a folder"),

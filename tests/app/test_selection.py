@@ -146,6 +146,32 @@ def test_synth_without_env_says_so_when_the_example_is_gone(environments):
                                   f"there is none: make synth ENV=<name>, one of: production, bootstrap/state-bucket")
 
 
+NOT_FOLDERS = {
+    "nothing": (lambda p: None, "there is no {d}/ folder"),
+    "empty-folder": (lambda p: p.mkdir(), "{d}/ holds no .toml file"),
+    "regular-file": (lambda p: p.write_text("x"), "{d} is a regular file, not a folder"),
+    "named-pipe": (lambda p: os.mkfifo(p), "{d} is a named pipe (FIFO), not a folder"),
+    "dangling-link": (lambda p: p.symlink_to("gone"), "{d} is a symbolic link to gone, which does not exist, not a "
+                                                      "folder"),
+}
+
+
+@pytest.mark.parametrize("kind", NOT_FOLDERS)
+def test_an_environments_folder_that_is_missing_or_not_a_folder_is_named_as_such(tmp_path, kind):
+    # It was "one of: none" and "environments/ holds no .toml file" whatever stood there: a file, a pipe, a link.
+    folder = tmp_path / "environments"
+    make, said = NOT_FOLDERS[kind]
+    make(folder)
+    holds = said.format(d=folder)
+    assert check("synth", "", "example", str(folder / "example.toml"), directory=folder) == (
+        2, f"error: make synth takes {folder}/example.toml when ENV is not given, and there is none: make synth "
+           f"ENV=<name> ({holds})")
+    assert check("deploy", "", "", "", directory=folder) == (
+        2, f"error: make deploy acts on one environment and none was named: make deploy ENV=<name> ({holds})")
+    assert check("deploy", "ENV", "prod", str(folder / "prod.toml"), directory=folder) == (
+        2, f'error: ENV: expected the name of a file of {folder}/ without .toml, got "prod" ({holds})')
+
+
 def test_the_preflight_names_the_file_and_the_output_folder_on_one_line_each(tmp_path):
     # The file make acts on and CDKTF_OUTDIR are what a user chose: a line break in either would forge a line.
     folder = tmp_path / "my\nerror: forged \x1b[31m"
