@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from counts import count  # bench/, this script's folder, is first on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from rehearsal.tomlfile import dumps  # noqa: E402
@@ -56,8 +58,8 @@ def synth_seconds(path: Path) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--services", type=int, default=500)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--services", type=count(), default=500)
+    parser.add_argument("--runs", type=count(), default=3)
     args = parser.parse_args()
     files = {kind: scale_file(kind, args.services) for kind in ("plain", "adopted")}
     times: dict[str, list[float]] = {kind: [] for kind in files}

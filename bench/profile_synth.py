@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from counts import count  # bench/, this script's folder, is first on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMING = re.compile(r"\[@jsii/kernel:timing\] require\(.*/node_modules/(.+?)/lib/[\w-]+\.js\): ([\d.]+)ms")
 
@@ -75,7 +77,7 @@ def one_run(config: str, outdir: Path) -> tuple[dict[str, float], dict[str, floa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=count(), default=5)
     parser.add_argument("--config", default="environments/example.toml")
     args = parser.parse_args(argv)
     outdir = ROOT / "bench" / "out" / "profile"

@@ -37,6 +37,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from counts import count  # bench/, this script's folder, is first on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from constructs_lib._provider.engine import current_engine  # noqa: E402  (reads metadata, imports no engine)
@@ -153,7 +155,7 @@ def load() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=7, help="measured runs of each (default 7)")
+    parser.add_argument("--runs", type=count("BENCH_RUNS=N for make bench"), default=7, help="measured runs of each (default 7)")
     parser.add_argument("--config", default="environments/example.toml", help="the environment file to synthesize")
     args = parser.parse_args(argv)
 
