@@ -39,6 +39,9 @@ else
 $(error ENGINE: expected cdktf or cdktn, got "$(ENGINE)")
 endif
 APP := $(VENV)/bin/python main.py
+# AUTO_APPROVE and MIRROR are switches, 1 or nothing: read by $(if), AUTO_APPROVE=0 (or false, or no) would apply
+# a plan without asking, and MIRROR=true would quietly not use the mirror.
+$(foreach v,AUTO_APPROVE MIRROR,$(if $(filter-out 1,$($(v))),$(error $(v): expected 1 or nothing, got "$($(v))")))
 
 # pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import ROOT
 from tests.support.processes import child_env
 from tests.support.project import project_copy
 
 pytestmark = pytest.mark.integration
 
 MISSING = "expected the name of a file of environments/ without .toml, got"
+# The Makefile's line that refuses a switch (AUTO_APPROVE, MIRROR) other than 1 or nothing: make names it.
+MAKEFILE_SWITCH_LINE = next((n for n, line in enumerate((ROOT / "Makefile").read_text().splitlines(), 1)
+                            if line.startswith("$(foreach v,AUTO_APPROVE MIRROR,")), None)
 
 
 def make(folder: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -53,11 +57,25 @@ def test_the_other_variables_a_user_sets_are_never_make_syntax(project, variable
     # prerequisites and recipes, which make expands for any target.
     result = make(project, "synth", f"{variable}=$(shell echo INJECTED >&2)")
     assert "INJECTED\n" not in result.stdout, result.stdout
-    if variable == "ENGINE":
-        assert result.returncode == 2
-        assert 'ENGINE: expected cdktf or cdktn, got "$(shell echo INJECTED >&2)"' in result.stdout
-    else:
-        assert result.returncode == 0, result.stdout
+    assert result.returncode == 2
+    expected = "cdktf or cdktn" if variable == "ENGINE" else "1 or nothing"
+    assert f'{variable}: expected {expected}, got "$(shell echo INJECTED >&2)"' in result.stdout
+    assert not (project / "cdktf.out").exists()
+
+
+@pytest.mark.parametrize("setting", ["AUTO_APPROVE=0", "AUTO_APPROVE=false", "AUTO_APPROVE=no", "MIRROR=true",
+                                     "MIRROR=0"])
+def test_a_switch_other_than_1_is_refused_before_anything_runs(project, setting):
+    # AUTO_APPROVE=0 was read by $(if) as set: make deploy applied its plan without asking.
+    variable, value = setting.split("=")
+    for target in ("deploy", "synth"):
+        result = make(project, target, "ENV=example", setting)
+        assert result.returncode == 2, result.stdout
+        assert result.stdout.splitlines() == [f'Makefile:{MAKEFILE_SWITCH_LINE}: *** {variable}: expected 1 or '
+                                              f'nothing, got "{value}".  Stop.']
+        assert not (project / "cdktf.out").exists()
+    assert make(project, "synth", "ENV=example", f"{variable}=1").returncode == 0
+    assert make(project, "synth", "ENV=example", f"{variable}=").returncode == 0
     shutil.rmtree(project / "cdktf.out", ignore_errors=True)
 
 
