@@ -10,7 +10,7 @@ from pathlib import Path
 from ..facts.text import one_line
 from ..report.output_file import OutputFileError, regular_file
 from .flow import run
-from .terraform import APPLY_DEADLINE_SEC, INTERRUPTED, PLAN_FILE, Terraform
+from .terraform import APPLY_DEADLINE_SEC, INTERRUPTED, MAX_DEADLINE_SEC, PLAN_FILE, Terraform
 from .stack import stack_folder
 
 
@@ -35,9 +35,11 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     deadline = os.environ.get("DEPLOY_DEADLINE", "")
-    if deadline and not (deadline.isdigit() and int(deadline) > 0):
-        print(f"error: DEPLOY_DEADLINE: expected the apply's deadline in seconds (a whole number above 0), got "
-              f"{deadline!r}", file=sys.stderr)
+    # isdecimal, not isdigit: "²" is a digit int() refuses. A bound, because a timeout of centuries overflows the
+    # clock subprocess waits on (OverflowError).
+    if deadline and not (deadline.isdecimal() and 0 < int(deadline) <= MAX_DEADLINE_SEC):
+        print(one_line(f"error: DEPLOY_DEADLINE: expected the apply's deadline in seconds (a whole number from 1 to "
+                       f"{MAX_DEADLINE_SEC}, a week), got {deadline!r}"), file=sys.stderr)
         return 2
     terraform = Terraform(folder, deadline=int(deadline) if deadline else APPLY_DEADLINE_SEC)
     # SIGTERM (a CI runner cancelling the job) and SIGHUP (the terminal gone) stop the deploy as Ctrl-C does;

@@ -23,6 +23,8 @@ TIMEOUT = 3600
 # slowest create the chain makes (a connector, the provider's own timeout 20 min) and bounded, because some of the
 # provider's loops have no deadline (a 429 on Cloud Run's getIamPolicy: tpgiamresource/iam.go:106-112).
 APPLY_DEADLINE_SEC = 45 * 60
+# The longest DEPLOY_DEADLINE may say: a week, far past any apply, well inside what a wait's clock can hold.
+MAX_DEADLINE_SEC = 7 * 24 * 60 * 60
 # After an interrupt, how long Terraform may take to stop before the next signal.
 INTERRUPT_GRACE_SEC = 30
 # The exit code of a deploy stopped by Ctrl-C, SIGTERM or SIGHUP: a shell's for a command ended by SIGINT (128 + 2).

@@ -68,3 +68,21 @@ def test_make_deploy_refuses_a_plan_file_of_the_wrong_kind_before_terraform_runs
     (line,) = lines_of(capsys.readouterr().err)
     assert line == (f"error: environments/production.toml: {stack / PLAN_FILE}: expected a regular file, or nothing "
                     f"(the app writes it), got {kind}: make deploy writes Terraform's saved plan there; move it away")
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1.5", "abc", "\u00b2", "99999999999", "604801", "1\nerror: forged"])
+def test_a_deploy_deadline_that_is_not_seconds_from_one_to_a_week_is_refused_before_terraform(tmp_path, monkeypatch,
+                                                                                             capsys, value):
+    # "²" passed isdigit() and int() refused it; 99999999999 s overflowed the wait's clock: both tracebacks.
+    from constructs_lib.deploy.__main__ import main
+    from constructs_lib.facts.text import one_line
+
+    monkeypatch.setenv("CDKTF_OUTDIR", str(tmp_path / "cdktf.out"))
+    monkeypatch.setenv("DEPLOY_DEADLINE", value)
+    stack = tmp_path / "cdktf.out" / "stacks" / "production"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text("{}")
+    assert main(["deploy", "environments/production.toml"]) == 2
+    (line,) = lines_of(capsys.readouterr().err)
+    assert line == one_line("error: DEPLOY_DEADLINE: expected the apply's deadline in seconds (a whole number from "
+                            f"1 to 604800, a week), got {value!r}")
