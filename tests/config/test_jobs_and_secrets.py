@@ -36,36 +36,45 @@ def test_fails_when_parallelism_exceeds_the_task_count():
 
 
 def test_fails_when_parallelism_is_above_one_without_a_task_count():
-    assert "task_count (1 when left out)" in one_problem(jobs=[job(parallelism=2)])
+    assert one_problem(jobs=[job(parallelism=2)]) == (
+        "test.toml: jobs[settlement].parallelism: expected an integer at most jobs[settlement].task_count (1 when "
+        "left out), got 2")
 
 
 def test_fails_when_max_retries_is_out_of_range():
-    assert one_problem(jobs=[job(max_retries=11)]).endswith("expected an integer from 0 to 10 (Cloud Run, "
-                                                             '"Set max retries"), got 11')
+    assert one_problem(jobs=[job(max_retries=11)]) == (
+        'test.toml: jobs[settlement].max_retries: expected an integer from 0 to 10 (Cloud Run, "Set max retries"), '
+        "got 11")
 
 
 def test_fails_when_the_task_timeout_is_above_168_hours():
-    assert "from 1 to 604,800 (168 hours" in one_problem(jobs=[job(task_timeout_sec=604_801)])
+    assert one_problem(jobs=[job(task_timeout_sec=604_801)]) == (
+        "test.toml: jobs[settlement].task_timeout_sec: expected a number of seconds from 1 to 604,800 (168 hours; "
+        'Cloud Run, "Create jobs"), got 604801')
 
 
 def test_fails_when_a_job_has_an_unknown_key_or_no_image():
-    found = problems(jobs=[{"name": "settlement", "port": 8080}])
-    assert any("jobs[settlement].port: expected one of the known keys" in p for p in found)
-    assert any("jobs[settlement].image: expected a container image reference" in p for p in found)
+    assert problems(jobs=[{"name": "settlement", "port": 8080}]) == [
+        "test.toml: jobs[settlement].port: expected one of the known keys (name, image, labels, service_account, env, "
+        "secrets, cpu, memory, command, args, task_count, parallelism, max_retries, task_timeout_sec, "
+        "deletion_protection), got an unknown key",
+        'test.toml: jobs[settlement].image: expected a container image reference such as '
+        '"asia.gcr.io/my-project/app:1.0.0", got nothing (the key is missing)']
 
 
 def test_fails_when_two_jobs_share_a_name():
-    assert "jobs[1].name: expected a name not used by jobs[settlement]" in one_problem(jobs=[job(), job()])
+    assert one_problem(jobs=[job(), job()]) == (
+        'test.toml: jobs[1].name: expected a name not used by jobs[settlement], got "settlement"')
 
 
 def test_fails_when_command_holds_something_else_than_strings():
-    found = one_problem(jobs=[job(command=["/app", 1])])
-    assert found.endswith("jobs[settlement].command[1]: expected a string, got 1")
+    assert one_problem(jobs=[job(command=["/app", 1])]) == (
+        "test.toml: jobs[settlement].command[1]: expected a string, got 1")
 
 
 def test_adopt_jobs_must_name_a_job_of_the_file():
-    assert "adopt.jobs[0]: expected the name of a [[jobs]] entry of this file (settlement)" in one_problem(
-        jobs=[job()], adopt={"jobs": ["nightly"]})
+    assert one_problem(jobs=[job()], adopt={"jobs": ["nightly"]}) == (
+        'test.toml: adopt.jobs[0]: expected the name of a [[jobs]] entry of this file (settlement), got "nightly"')
     assert config(jobs=[job()], adopt={"jobs": ["settlement"]}).adopt.jobs == ("settlement",)
 
 
@@ -85,14 +94,20 @@ def test_in_connector_mode_the_connector_vms_are_the_endpoints_whatever_the_jobs
 def test_the_direct_subnet_must_hold_the_jobs_tasks_too():
     found = one_problem(services=None, egress={"mode": "direct"}, network={"subnet_cidr": "10.124.16.0/26"},
                         jobs=[job(task_count=100, parallelism=40)])
+    assert found.startswith("test.toml: network.subnet_cidr: expected an IPv4 range of /25 or larger for Direct VPC "
+                            "egress ("), found
     assert "2 × 40 max instances = 80 addresses" in found
+    assert found.endswith('got "10.124.16.0/26" (3 blocks of 16 after the 4 addresses GCP keeps in every subnet)')
 
 
 def test_the_capacity_check_names_the_jobs_parallelism():
     found = one_problem(services=None, egress={"mode": "direct"}, network={"subnet_cidr": "10.124.16.0/24"},
                         jobs=[job(task_count=100, parallelism=100)], nat={"min_ports_per_vm": 1024})
+    assert found.startswith("test.toml: nat.min_ports_per_vm: expected ports per VM that every endpoint can "
+                            "reserve: "), found
     assert "100 Cloud Run instances (the services' max_instances and the jobs' parallelism (else task_count) " \
            "summed) reserve 1,024 ports each" in found
+    assert found.endswith("got 1024")
 
 
 # -- secrets ------------------------------------------------------------------------------------------------------
@@ -110,6 +125,7 @@ def test_fails_when_a_secret_has_no_version_or_a_bad_one():
     for value in ("partner-api-key", "partner-api-key:0", "partner-api-key:first", "bad/name:1", ":latest"):
         found = one_problem(jobs=[job(service_account=SA, secrets={"KEY": value})])
         assert found.startswith('test.toml: jobs[settlement].secrets.KEY: expected "<secret id>:<version>"'), found
+        assert found.endswith(f'got "{value}"'), found
 
 
 def test_fails_when_a_name_is_in_both_env_and_secrets():
@@ -122,10 +138,14 @@ def test_fails_when_a_workload_with_secrets_names_no_service_account():
     found = one_problem(services=[{"name": "api", "image": IMAGE, "secrets": {"KEY": "key:1"}}])
     assert found.startswith("test.toml: services[api].service_account: expected a service account e-mail with "
                             "secrets")
+    assert found.endswith("got nothing (the key is missing)")
 
 
 def test_fails_when_a_secret_takes_a_name_cloud_run_reserves():
-    assert "set by Cloud Run itself" in one_problem(jobs=[job(service_account=SA, secrets={"PORT": "port:1"})])
+    # env's rule says "set by Cloud Run itself" too: the key tells the two apart.
+    assert one_problem(jobs=[job(service_account=SA, secrets={"PORT": "port:1"})]) == (
+        "test.toml: jobs[settlement].secrets.PORT: expected a name other than PORT, K_SERVICE, K_REVISION, "
+        'K_CONFIGURATION and X_GOOGLE_… (set by Cloud Run itself), got the key "PORT"')
 
 
 def test_a_credential_as_a_plain_env_value_is_a_warning_that_never_shows_the_value():
@@ -164,10 +184,12 @@ def test_fails_when_a_file_has_worker_pools_in_connector_mode():
 
 
 def test_fails_when_a_worker_pool_has_no_instances():
-    assert "worker_pools[sms-sender].instances: expected an integer from 0 to 1000" in one_problem(
-        worker_pools=[{"name": "sms-sender", "image": IMAGE}], **DIRECT)
+    assert one_problem(worker_pools=[{"name": "sms-sender", "image": IMAGE}], **DIRECT) == (
+        "test.toml: worker_pools[sms-sender].instances: expected an integer from 0 to 1000 (the instances the pool "
+        "runs, which the NAT must hold), got nothing (the key is missing)")
 
 
 def test_adopt_worker_pools_must_name_a_worker_pool_of_the_file():
-    assert "adopt.worker_pools[0]: expected the name of a [[worker_pools]] entry of this file (sms-sender)" in \
-        one_problem(worker_pools=[pool()], adopt={"worker_pools": ["other"]}, **DIRECT)
+    assert one_problem(worker_pools=[pool()], adopt={"worker_pools": ["other"]}, **DIRECT) == (
+        "test.toml: adopt.worker_pools[0]: expected the name of a [[worker_pools]] entry of this file (sms-sender), "
+        'got "other"')
