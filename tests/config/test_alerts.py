@@ -35,7 +35,10 @@ def test_alerts_need_at_least_one_channel():
     assert one_problem(alerts={"notification_channels": []}) == (
         "test.toml: alerts.notification_channels: expected a non-empty list of notification channels "
         "(a notification channel name: projects/<project>/notificationChannels/<numeric id>), got a list of 0")
-    assert "alerts.notification_channels: expected a non-empty list" in one_problem(alerts={})
+    assert one_problem(alerts={}) == (
+        "test.toml: alerts.notification_channels: expected a non-empty list of notification channels "
+        "(a notification channel name: projects/<project>/notificationChannels/<numeric id>), got nothing (the key "
+        "is missing)")
 
 
 @pytest.mark.parametrize("channel", [
@@ -45,8 +48,10 @@ def test_alerts_need_at_least_one_channel():
 ])
 def test_fails_when_a_channel_is_not_a_channel_name(channel):
     found = one_problem(alerts={"notification_channels": [ALERT_CHANNEL, channel]})
-    assert found.startswith("test.toml: alerts.notification_channels[1]: expected a notification channel name: "
-                            "projects/<project>/notificationChannels/<numeric id>, got "), found
+    # The value as the file wrote it: a string quoted (its quotes escaped), a number bare.
+    shown = {42: "42", '${file("/etc/passwd")}': '"${file(\\"/etc/passwd\\")}"'}.get(channel, f'"{channel}"')
+    assert found == ("test.toml: alerts.notification_channels[1]: expected a notification channel name: "
+                     f"projects/<project>/notificationChannels/<numeric id>, got {shown}")
 
 
 def test_fails_when_a_channel_is_named_twice():
@@ -72,11 +77,11 @@ def test_shared_vpc_needs_a_channel_in_each_project_of_the_policies():
 
 @pytest.mark.parametrize("key", ["allocation_failed_duration_sec", "dropped_packets_duration_sec",
                                  "connector_instances_duration_sec", "connector_cpu_duration_sec"])
-@pytest.mark.parametrize("value", [-60, 30, 86_460, "5m", True])
-def test_fails_when_a_duration_is_not_whole_minutes_up_to_a_day(key, value):
-    found = one_problem(alerts=alerts(**{key: value}))
-    assert found.startswith(f"test.toml: alerts.{key}: expected a whole number of minutes in seconds, from 0 to "
-                            "86,400 (0, 60, 300 …), got "), found
+@pytest.mark.parametrize("value, shown", [(-60, "-60"), (30, "30"), (86_460, "86460"), ("5m", '"5m"'), (True, "true")])
+def test_fails_when_a_duration_is_not_whole_minutes_up_to_a_day(key, value, shown):
+    assert one_problem(alerts=alerts(**{key: value})) == (
+        f"test.toml: alerts.{key}: expected a whole number of minutes in seconds, from 0 to 86,400 (0, 60, 300 …), "
+        f"got {shown}")
 
 
 def test_thresholds_have_ranges():
@@ -96,8 +101,10 @@ def test_connector_instances_threshold_lies_between_the_connectors_min_and_max()
                        alerts=alerts(connector_instances_threshold=7)) == (
         "test.toml: alerts.connector_instances_threshold: expected a number of instances above "
         "connector.min_instances (4) and at most connector.max_instances (6), got 7")
-    assert "got 4" in one_problem(connector={"min_instances": 4, "max_instances": 6},
-                                  alerts=alerts(connector_instances_threshold=4))
+    assert one_problem(connector={"min_instances": 4, "max_instances": 6},
+                       alerts=alerts(connector_instances_threshold=4)) == (
+        "test.toml: alerts.connector_instances_threshold: expected a number of instances above "
+        "connector.min_instances (4) and at most connector.max_instances (6), got 4")
 
 
 def test_no_connector_alert_settings_in_direct_mode():
@@ -135,8 +142,10 @@ def test_any_alerts_table_is_accepted_or_a_list_of_problems(table, direct_mode):
 
 
 def test_fails_on_an_unknown_alerts_key():
-    assert one_problem(alerts=alerts(port_usage_threshold=10)).startswith(
-        "test.toml: alerts.port_usage_threshold: expected one of the known keys (notification_channels, ")
+    found = one_problem(alerts=alerts(port_usage_threshold=10))
+    assert found.startswith("test.toml: alerts.port_usage_threshold: expected one of the known keys "
+                            "(notification_channels, "), found
+    assert found.endswith("got an unknown key (did you mean connector_instances_threshold?)"), found
 
 
 def test_every_alert_problem_is_reported_at_once():
