@@ -143,6 +143,8 @@ def test_a_broken_neighbour_does_not_stop_the_selected_file(tmp_path):
     (envs / "broken.toml").write_text("project = ")
     stderr = io.StringIO()
     assert run(str(a), stderr=stderr, outdir=str(tmp_path / "out")) == 0
+    assert sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir()) == ["a"]
+    assert (tmp_path / "out" / "stacks" / "a" / "cdk.tf.json").is_file()
     # What it would build is unknown, so the selected file is not checked against it: said, not skipped in silence.
     assert stderr.getvalue().splitlines()[0].startswith(
         f"warning: {envs / 'broken.toml'}: not checked for collisions with {a} ")
@@ -154,6 +156,8 @@ def test_a_neighbour_with_a_problem_of_its_own_is_named_as_not_checked(tmp_path)
     b = write(tmp_path, "b", state={"backend": "local"}, services=[], unknown_key=1)
     stderr = io.StringIO()
     assert run(str(a), stderr=stderr, outdir=str(tmp_path / "out")) == 0
+    assert sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir()) == ["a"]
+    assert (tmp_path / "out" / "stacks" / "a" / "cdk.tf.json").is_file()
     assert stderr.getvalue().splitlines()[0] == (
         f"warning: {b}: not checked for collisions with {a} (resource names, subnet ranges, state, addresses, "
         f"buckets): it has problems of its own (EGRESS_CONFIG={b} make synth lists them); fix it before deploying "
