@@ -67,22 +67,31 @@ def test_a_valid_value_is_accepted_and_the_same_value_with_a_trailing_newline_is
     assert err.value.problems[0].given.endswith('\\n"')
 
 
-@pytest.mark.parametrize("key", ["TEAM\n", "PORT_\n"])
-def test_an_env_name_with_a_trailing_newline_is_rejected(key):
-    found = one_problem(services=[{**SERVICE, "env": {key: "x"}}])
-    assert "expected an environment variable name" in found
+@pytest.mark.parametrize("key, shown", [("TEAM\n", '"TEAM\\n"'), ("PORT_\n", '"PORT_\\n"')])
+def test_an_env_name_with_a_trailing_newline_is_rejected(key, shown):
+    assert one_problem(services=[{**SERVICE, "env": {key: "x"}}]) == (
+        f"test.toml: services[api].env.{shown}: expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*), "
+        f"got the key {shown}")
 
 
 def test_a_label_key_with_a_trailing_newline_is_rejected():
-    assert "expected a label key" in one_problem(services=[{**SERVICE, "labels": {"team\n": "x"}}])
+    assert one_problem(services=[{**SERVICE, "labels": {"team\n": "x"}}]) == (
+        'test.toml: services[api].labels."team\\n": expected a label key (lowercase letters, digits, - and _, '
+        'starting with a letter, at most 63 characters), got the key "team\\n"')
 
 
-@pytest.mark.parametrize(("key", "value"), [("bucket", "my-tfstate\n"), ("location", "EU\n")])
-def test_a_bootstrap_value_with_a_trailing_newline_is_rejected(key, value):
+@pytest.mark.parametrize(("key", "value", "line"), [
+    ("bucket", "my-tfstate\n", 'state.toml: bootstrap.bucket: expected a GCS bucket name (3-222 characters: '
+                               'lowercase letters, digits, -, _ and .), got "my-tfstate\\n"'),
+    ("location", "EU\n", 'state.toml: bootstrap.location: expected a bucket location: a region such as '
+                         '"ASIA-NORTHEAST3", a multi-region (ASIA, EU, US) or a dual-region such as "NAM4" (Cloud '
+                         'Storage, "Bucket locations"); the closest are EU, EUR8, EUR7, got "EU\\n"'),
+])
+def test_a_bootstrap_value_with_a_trailing_newline_is_rejected(key, value, line):
     table = {"project": "my-gcp-project", "bucket": "my-tfstate", "location": "EU", key: value}
     with pytest.raises(ConfigError) as err:
         parse_bootstrap({"bootstrap": table}, stack="state", source="state.toml")
-    assert [p.key for p in err.value.problems] == [f"bootstrap.{key}"]
+    assert [str(p) for p in err.value.problems] == [line]
 
 
 # -- ranges ----------------------------------------------------------------------------------------------------
@@ -94,7 +103,10 @@ def test_fails_when_a_range_is_written_with_a_netmask():
 
 
 def test_fails_when_a_range_has_leading_zeros():
-    assert one_problem(network={"subnet_cidr": "010.124.0.0/28"}).endswith('got "010.124.0.0/28"')
+    # The end alone ('got "010.124.0.0/28"') is every range rule's: the netmask's, private use's, the /28's.
+    assert one_problem(network={"subnet_cidr": "010.124.0.0/28"}) == (
+        'test.toml: network.subnet_cidr: expected an IPv4 /28 range with no host bits set, such as "10.124.0.0/28", '
+        'got "010.124.0.0/28"')
 
 
 @pytest.mark.parametrize("cidr", ["0.0.0.0/28", "127.0.0.0/28", "169.254.0.0/28", "224.0.0.0/28", "240.0.0.0/28",
@@ -108,14 +120,16 @@ def test_fails_when_a_connector_subnet_is_not_private_use(cidr):
 @pytest.mark.parametrize("cidr", ["0.0.0.0/0", "0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "127.0.0.0/8",
                                   "9.0.0.0/8", "10.0.0.0/7"])
 def test_fails_when_a_direct_egress_subnet_is_not_private_use(cidr):
-    found = one_problem(egress={"mode": "direct"}, network={"subnet_cidr": cidr})
-    assert found.startswith("test.toml: network.subnet_cidr: expected a private-use range inside 10.0.0.0/8")
+    assert one_problem(egress={"mode": "direct"}, network={"subnet_cidr": cidr}) == (
+        "test.toml: network.subnet_cidr: expected a private-use range inside 10.0.0.0/8, 172.16.0.0/12, "
+        f'192.168.0.0/16 (RFC 1918) or 100.64.0.0/10 (RFC 6598), got "{cidr}"')
 
 
 def test_fails_when_the_direct_subnet_beside_the_connector_is_not_private_use():
-    found = one_problem(egress={"mode": "direct"},
-                        network={"subnet_cidr": "10.124.0.0/28", "direct_subnet_cidr": "240.0.0.0/22"})
-    assert found.startswith("test.toml: network.direct_subnet_cidr: expected a private-use range")
+    assert one_problem(egress={"mode": "direct"},
+                       network={"subnet_cidr": "10.124.0.0/28", "direct_subnet_cidr": "240.0.0.0/22"}) == (
+        "test.toml: network.direct_subnet_cidr: expected a private-use range inside 10.0.0.0/8, 172.16.0.0/12, "
+        '192.168.0.0/16 (RFC 1918) or 100.64.0.0/10 (RFC 6598), got "240.0.0.0/22"')
 
 
 @pytest.mark.parametrize("cidr", ["10.255.255.240/28", "172.16.0.0/28", "172.31.255.240/28", "192.168.0.0/28",
@@ -130,10 +144,11 @@ def test_a_subnet_anywhere_in_the_private_use_ranges_is_accepted(cidr):
 @pytest.mark.parametrize("prefix", ["a/../b", "../x", "x/./y", ".hidden", "a b", "a\nb", "## Policy results",
                                     "a`b", "a|b", "é", "a//b", "/a", "", "/", "a" * 513])
 def test_fails_when_the_state_prefix_is_not_a_plain_object_path(prefix):
-    found = one_problem(state={"bucket": "my-tfstate", "prefix": prefix})
-    assert found.startswith("test.toml: state.prefix: expected a non-empty object path inside the bucket, without a "
-                            "leading slash: segments of letters, digits, ., - and _ (none starting with .) joined "
-                            "by /, at most 512 characters, got ")
+    shown = '"a\\nb"' if prefix == "a\nb" else f'"{prefix}"'  # a line break escaped, on the problem's line
+    assert one_problem(state={"bucket": "my-tfstate", "prefix": prefix}) == (
+        "test.toml: state.prefix: expected a non-empty object path inside the bucket, without a leading slash: "
+        "segments of letters, digits, ., - and _ (none starting with .) joined by /, at most 512 characters, "
+        f"got {shown}")
 
 
 @pytest.mark.parametrize(("prefix", "kept"), [("teams/a", "teams/a"), ("teams/a/", "teams/a"),
