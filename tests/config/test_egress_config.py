@@ -59,9 +59,11 @@ def test_fails_when_direct_subnet_too_small_for_the_services_max_instances():
 
 
 def test_direct_subnet_counts_a_service_without_max_instances_as_100():
-    msg = one_problem(egress=DIRECT, network={"subnet_cidr": "10.124.0.0/25"}, services=[service()])
-    assert "2 × 100 max instances = 200 addresses, 13 blocks; services without max_instances count as 100)" in msg
-    assert msg.startswith("test.toml: network.subnet_cidr: expected an IPv4 range of /24 or larger")
+    assert one_problem(egress=DIRECT, network={"subnet_cidr": "10.124.0.0/25"}, services=[service()]) == (
+        "test.toml: network.subnet_cidr: expected an IPv4 range of /24 or larger for Direct VPC egress (Cloud Run "
+        "wants /26 or larger, and 2 addresses per instance in /28 blocks of 16: 2 × 100 max instances = 200 "
+        "addresses, 13 blocks; services without max_instances count as 100), got \"10.124.0.0/25\" (7 blocks of 16 "
+        "after the 4 addresses GCP keeps in every subnet)")
 
 
 def test_direct_subnet_of_26_holds_24_instances():
@@ -70,8 +72,10 @@ def test_direct_subnet_of_26_holds_24_instances():
 
 
 def test_direct_subnet_must_be_26_or_larger_even_without_services():
-    assert one_problem(egress=DIRECT, network={"subnet_cidr": "10.124.0.0/27"}, services=[]).startswith(
-        "test.toml: network.subnet_cidr: expected an IPv4 range of /26 or larger for Direct VPC egress")
+    assert one_problem(egress=DIRECT, network={"subnet_cidr": "10.124.0.0/27"}, services=[]) == (
+        "test.toml: network.subnet_cidr: expected an IPv4 range of /26 or larger for Direct VPC egress (Cloud Run "
+        "wants /26 or larger, and 2 addresses per instance in /28 blocks of 16: 2 × 0 max instances = 0 addresses, "
+        "0 blocks), got \"10.124.0.0/27\" (1 blocks of 16 after the 4 addresses GCP keeps in every subnet)")
 
 
 def test_fails_when_direct_range_malformed():
@@ -117,9 +121,13 @@ def test_fails_when_the_kept_connector_subnet_is_not_a_28():
 
 
 def test_fails_when_the_direct_subnet_is_too_small_during_the_move():
+    # 2 × 50 = 100 addresses = 7 blocks; a /26 keeps 3.
     assert one_problem(network={**MOVE, "direct_subnet_cidr": "10.124.64.0/26"},
-                       services=[service(max_instances=50)]).startswith(
-        "test.toml: network.direct_subnet_cidr: expected an IPv4 range of /25 or larger for Direct VPC egress")
+                       services=[service(max_instances=50)]) == (
+        "test.toml: network.direct_subnet_cidr: expected an IPv4 range of /25 or larger for Direct VPC egress (Cloud "
+        "Run wants /26 or larger, and 2 addresses per instance in /28 blocks of 16: 2 × 50 max instances = 100 "
+        "addresses, 7 blocks), got \"10.124.64.0/26\" (3 blocks of 16 after the 4 addresses GCP keeps in every "
+        "subnet)")
 
 
 def test_fails_when_the_direct_subnet_overlaps_the_connector_subnet():
@@ -319,9 +327,12 @@ def test_fails_when_not_every_endpoint_can_reserve_its_ports():
 def test_a_connector_kept_during_the_move_also_reserves_ports():
     # 60 instances + 10 connector VMs = 70 reservations of 1,024; one IP serves 63.
     cfg = dict(egress=DIRECT, network=MOVE, services=[service(max_instances=60)], nat={"min_ports_per_vm": 1024})
-    assert one_problem(**cfg).startswith(
+    assert one_problem(**cfg) == (
         "test.toml: nat.min_ports_per_vm: expected ports per VM that every endpoint can reserve: 70 Cloud Run "
-        "instances (the services' max_instances summed) reserve 1,024 ports each")
+        "instances (the services' max_instances summed) reserve 1,024 ports each, but 1 NAT IP serves only 1 × "
+        "floor(64,512 / 1,024) = 63 of them (the others would get no NAT at all); at most 512 ports per VM, or 1 "
+        "more NAT IP: egress.static_ip_names = [\"cloud-run-origin-ip\", \"cloud-run-origin-ip-2\"] (raising "
+        "static_ip_count from 1 would rename cloud-run-origin-ip and release it), got 1024")
     assert config(**{**cfg, "network": {"direct_subnet_cidr": "10.124.64.0/24"}}).reserving_endpoints == 60
 
 
@@ -355,8 +366,12 @@ def test_closed_connections_hold_their_port_for_the_nats_time_wait():
 
 
 def test_a_rate_alone_is_checked_under_its_own_key_and_must_be_positive():
-    assert one_problem(capacity={"new_connections_per_second": 6}, nat={"tcp_time_wait_timeout_sec": 120}) \
-        .startswith("test.toml: capacity.new_connections_per_second: expected at most 640 concurrent connections")
+    # 6 new per second × 120 s = 720 ports > 640.
+    assert one_problem(capacity={"new_connections_per_second": 6}, nat={"tcp_time_wait_timeout_sec": 120}) == (
+        "test.toml: capacity.new_connections_per_second: expected at most 640 concurrent connections to one "
+        "destination IP:port, what the chain holds: min(10 connector VMs (connector.max_instances) × 64 ports "
+        "(min_ports_per_vm), 1 NAT IP × 64,512 ports), got 720 ports (6 new per second × 120 s of TIME_WAIT, "
+        "nat.tcp_time_wait_timeout_sec); smallest change that holds it: nat.min_ports_per_vm = 128 (holds 1,280)")
     assert one_problem(capacity={"new_connections_per_second": 0}) == (
         "test.toml: capacity.new_connections_per_second: expected a positive integer (connections opened per "
         "second to one destination IP:port at the peak), got 0")
@@ -374,40 +389,55 @@ def test_fails_when_the_peak_needs_more_ips():
 
 
 def test_more_ips_are_added_by_name_when_static_ip_names_are_used():
-    msg = one_problem(egress={"static_ip_names": ["a-ip", "b-ip"]}, nat={"min_ports_per_vm": 16384},
-                      connector={"min_instances": 2, "max_instances": 3},
-                      capacity={"peak_connections_per_destination": 140_000})
-    assert msg.endswith('smallest change that holds it: 1 more NAT IP: egress.static_ip_names = ["a-ip", "b-ip", '
-                        '"cloud-run-origin-ip-2"] and nat.dynamic_port_allocation = true and nat.max_ports_per_vm = '
-                        '65536 (holds 193,536)')
+    # 3 VMs × 16,384 = 49,152; 140,000 needs 3 IPs and more ports than a static reservation gives.
+    assert one_problem(egress={"static_ip_names": ["a-ip", "b-ip"]}, nat={"min_ports_per_vm": 16384},
+                       connector={"min_instances": 2, "max_instances": 3},
+                       capacity={"peak_connections_per_destination": 140_000}) == (
+        "test.toml: capacity.peak_connections_per_destination: expected at most 49,152 concurrent connections to "
+        "one destination IP:port, what the chain holds: min(3 connector VMs (connector.max_instances) × 16,384 "
+        "ports (min_ports_per_vm), 2 NAT IPs × 64,512 ports), got 140,000; smallest change that holds it: 1 more "
+        'NAT IP: egress.static_ip_names = ["a-ip", "b-ip", "cloud-run-origin-ip-2"] and nat.dynamic_port_allocation '
+        "= true and nat.max_ports_per_vm = 65536 (holds 193,536)")
 
 
 def test_fails_in_direct_mode_naming_dynamic_port_allocation():
+    # 100 instances (a service without max_instances) × 64 = 6,400.
     assert one_problem(egress=DIRECT, network={"subnet_cidr": "10.124.0.0/24"},
-                       capacity={"peak_connections_per_destination": 60_000}).endswith(
-        "got 60,000; smallest change that holds it: nat.dynamic_port_allocation = true and nat.max_ports_per_vm = "
-        "1024 (holds 64,512)")
+                       capacity={"peak_connections_per_destination": 60_000}) == (
+        "test.toml: capacity.peak_connections_per_destination: expected at most 6,400 concurrent connections to one "
+        "destination IP:port, what the chain holds: min(100 Cloud Run instances (the services' max_instances "
+        "summed) × 64 ports (min_ports_per_vm), 1 NAT IP × 64,512 ports), got 60,000; smallest change that holds "
+        "it: nat.dynamic_port_allocation = true and nat.max_ports_per_vm = 1024 (holds 64,512)")
 
 
 def test_fix_turns_endpoint_independent_mapping_off_with_dynamic_allocation():
     assert one_problem(egress=DIRECT, network={"subnet_cidr": "10.124.0.0/24"},
                        nat={"endpoint_independent_mapping": True},
-                       capacity={"peak_connections_per_destination": 60_000}).endswith(
-        "smallest change that holds it: nat.endpoint_independent_mapping = false (deployed on its own first) and "
-        "nat.dynamic_port_allocation = true and nat.max_ports_per_vm = 1024 (holds 64,512)")
+                       capacity={"peak_connections_per_destination": 60_000}) == (
+        "test.toml: capacity.peak_connections_per_destination: expected at most 6,400 concurrent connections to one "
+        "destination IP:port, what the chain holds: min(100 Cloud Run instances (the services' max_instances "
+        "summed) × 64 ports (min_ports_per_vm), 1 NAT IP × 64,512 ports), got 60,000; smallest change that holds "
+        "it: nat.endpoint_independent_mapping = false (deployed on its own first) and nat.dynamic_port_allocation = "
+        "true and nat.max_ports_per_vm = 1024 (holds 64,512)")
 
 
 def test_fails_when_no_nat_setting_holds_the_peak():
-    assert one_problem(capacity={"peak_connections_per_destination": 1_000_000}).endswith(
-        "got 1,000,000; no NAT setting holds it: raise connector.max_instances (at most 10) or move to direct mode")
+    assert one_problem(capacity={"peak_connections_per_destination": 1_000_000}) == (
+        "test.toml: capacity.peak_connections_per_destination: expected at most 640 concurrent connections to one "
+        "destination IP:port, what the chain holds: min(10 connector VMs (connector.max_instances) × 64 ports "
+        "(min_ports_per_vm), 1 NAT IP × 64,512 ports), got 1,000,000; no NAT setting holds it: raise "
+        "connector.max_instances (at most 10) or move to direct mode")
 
 
 def test_draining_ips_do_not_count_toward_capacity():
     # 2 IPs, one draining: 10 VMs × 16,384 = 163,840, but 1 active IP holds 64,512... and reserves for 3 VMs only.
     assert one_problem(egress={"static_ip_count": 2, "draining_ips": ["cloud-run-origin-ip-1"]},
                        nat={"dynamic_port_allocation": True}, connector={"min_instances": 2, "max_instances": 3},
-                       capacity={"peak_connections_per_destination": 100_000}).startswith(
-        "test.toml: capacity.peak_connections_per_destination: expected at most 64,512 concurrent connections")
+                       capacity={"peak_connections_per_destination": 100_000}) == (
+        "test.toml: capacity.peak_connections_per_destination: expected at most 64,512 concurrent connections to "
+        "one destination IP:port, what the chain holds: min(3 connector VMs (connector.max_instances) × 65,536 "
+        "ports (max_ports_per_vm, with dynamic port allocation), 1 NAT IP × 64,512 ports), got 100,000; smallest "
+        "change that holds it: 1 more NAT IP: egress.static_ip_count = 3 (holds 129,024)")
 
 
 def test_fails_when_peak_not_positive():
@@ -417,9 +447,9 @@ def test_fails_when_peak_not_positive():
 
 
 def test_fails_on_unknown_capacity_key():
-    assert one_problem(capacity={"peak": 1}).startswith(
+    assert one_problem(capacity={"peak": 1}) == (
         "test.toml: capacity.peak: expected one of the known keys (peak_connections_per_destination, "
-        "new_connections_per_second)")
+        "new_connections_per_second), got an unknown key")
 
 
 # --- standby addresses: created, allowlisted, then moved into the pool -------------
@@ -437,15 +467,20 @@ def test_fails_when_a_standby_ip_is_also_in_the_pool():
 
 def test_fails_when_a_standby_ip_drains():
     # A standby address was never in the NAT: Cloud NAT refuses to drain it.
-    assert one_problem(egress={"standby_ips": ["new-ip"], "draining_ips": ["new-ip"]}).startswith(
-        "test.toml: egress.draining_ips[0]: expected an address of the pool (cloud-run-origin-ip)")
+    assert one_problem(egress={"standby_ips": ["new-ip"], "draining_ips": ["new-ip"]}) == (
+        "test.toml: egress.draining_ips[0]: expected an address of the pool (cloud-run-origin-ip): an address "
+        "drains only after it has been in the NAT's pool, and stays declared there until it has drained, got "
+        '"new-ip"')
 
 
 def test_more_ip_names_skip_standby_names():
     msg = one_problem(egress={"standby_ips": ["cloud-run-origin-ip-2"]}, nat={"dynamic_port_allocation": True},
                       connector={"min_instances": 2, "max_instances": 3},
                       capacity={"peak_connections_per_destination": 100_000})
-    assert 'egress.static_ip_names = ["cloud-run-origin-ip", "cloud-run-origin-ip-3"]' in msg
+    assert msg.startswith("test.toml: capacity.peak_connections_per_destination: expected at most 64,512 "), msg
+    assert msg.endswith('got 100,000; smallest change that holds it: 1 more NAT IP: egress.static_ip_names = '
+                        '["cloud-run-origin-ip", "cloud-run-origin-ip-3"] (raising static_ip_count from 1 would '
+                        "rename cloud-run-origin-ip and release it) (holds 129,024)"), msg
 
 
 # The capacity failure fixture (tests/fixtures/), which tests/integration/test_cli.py runs through main.py.
