@@ -16,6 +16,12 @@ def test_a_range_inside_the_regions_auto_mode_subnet_on_default_is_refused():
         'custom-mode network, say so with network.auto_mode = false, got "10.128.0.0/28"')
 
 
+# The one problem line of a range in the block an auto-mode network keeps.
+AUTO_MODE = ('test.toml: network.subnet_cidr: expected a range outside 10.128.0.0/9, which the auto-mode network '
+             '"{vpc}" keeps for its regional subnets ({why}; Google Cloud VPC, "Auto mode IPv4 ranges" (read '
+             '2026-12-02)); if "{vpc}" is a custom-mode network, say so with network.auto_mode = false, got "{cidr}"')
+
+
 def test_default_is_the_vpc_when_left_out_and_is_auto_mode():
     cfg = config(region="us-central1", network={"subnet_cidr": "10.124.0.0/28"})
     assert (cfg.network.vpc, cfg.network.auto_mode) == ("default", True)
@@ -23,17 +29,20 @@ def test_default_is_the_vpc_when_left_out_and_is_auto_mode():
 
 def test_an_overlap_with_another_regions_subnet_is_refused_and_named():
     message = one_problem(network={"subnet_cidr": "10.132.0.16/28"})  # europe-west1's /20; BASE is in asia-northeast3
-    assert "it overlaps europe-west1's 10.132.0.0/20" in message
+    assert message == AUTO_MODE.format(vpc="default", cidr="10.132.0.16/28", why=(
+        "it overlaps europe-west1's 10.132.0.0/20, the auto-mode subnet already there"))
 
 
 def test_a_range_of_the_block_no_region_holds_yet_is_refused_with_the_regions_own():
     message = one_problem(network={"subnet_cidr": "10.250.0.0/28"})
-    assert "GCP takes the next regions' /20s from that block; asia-northeast3's own is 10.178.0.0/20" in message
+    assert message == AUTO_MODE.format(vpc="default", cidr="10.250.0.0/28", why=(
+        "GCP takes the next regions' /20s from that block; asia-northeast3's own is 10.178.0.0/20"))
 
 
 def test_a_direct_subnet_on_default_is_held_to_the_same_rule():
     message = one_problem(egress={"mode": "direct"}, network={"subnet_cidr": "10.178.0.0/24"})
-    assert message.startswith("test.toml: network.subnet_cidr: expected a range outside 10.128.0.0/9")
+    assert message == AUTO_MODE.format(vpc="default", cidr="10.178.0.0/24", why=(
+        "it overlaps asia-northeast3's 10.178.0.0/20, the auto-mode subnet already there"))
 
 
 def test_a_custom_mode_default_says_so_and_may_use_the_block():
@@ -44,7 +53,8 @@ def test_a_custom_mode_default_says_so_and_may_use_the_block():
 def test_another_network_is_custom_mode_unless_the_file_says_auto():
     assert config(network={"vpc": "shared-net", "subnet_cidr": "10.200.16.0/28"}).network.auto_mode is False
     message = one_problem(network={"vpc": "legacy-auto", "auto_mode": True, "subnet_cidr": "10.200.16.0/28"})
-    assert 'the auto-mode network "legacy-auto"' in message
+    assert message == AUTO_MODE.format(vpc="legacy-auto", cidr="10.200.16.0/28", why=(
+        "GCP takes the next regions' /20s from that block; asia-northeast3's own is 10.178.0.0/20"))
 
 
 @pytest.mark.parametrize("cidr", ["10.124.0.0/28", "10.127.255.240/28", "172.16.0.0/28", "192.168.0.0/28"])
@@ -59,5 +69,5 @@ def test_every_regional_subnet_is_a_20_inside_the_block_and_none_overlap():
 
 
 def test_fails_when_auto_mode_is_not_a_boolean():
-    assert one_problem(network={"subnet_cidr": "10.124.0.0/28", "auto_mode": "no"}).startswith(
-        "test.toml: network.auto_mode: expected")
+    assert one_problem(network={"subnet_cidr": "10.124.0.0/28", "auto_mode": "no"}) == (
+        'test.toml: network.auto_mode: expected true or false, got "no"')

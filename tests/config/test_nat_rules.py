@@ -50,10 +50,19 @@ def test_fails_when_numbers_repeat_or_leave_the_apis_range():
 def test_fails_when_a_destination_is_not_a_public_ipv4_range():
     found = problems(egress=POOL, nat={"rules": [rule(["partner-a-ip"], [
         "10.0.0.0/8", "198.51.100.1/24", "2001:db8::/32", "100.64.0.0/10", "198.51.100.0/24", "198.51.100.0/24"])]})
-    assert [p.split(": ")[1] for p in found] == [
-        "nat.rules[0].destinations[0]", "nat.rules[0].destinations[1]", "nat.rules[0].destinations[2]",
-        "nat.rules[0].destinations[3]", "nat.rules[0].destinations[5]"]
-    assert "expected a public IPv4 range" in found[0] and "no host bits set" in found[1]
+    public = ("expected a public IPv4 range (a partner on the internet: private, shared, loopback, link-local, "
+              "multicast and reserved ranges never leave through Cloud NAT)")
+    malformed = ('expected an IPv4 range with no host bits set, such as "203.0.113.0/24" (an address alone is a /32; '
+                 "destination-based NAT rules take IPv4 only)")
+    assert found[:4] == [
+        f'test.toml: nat.rules[0].destinations[0]: {public}, got "10.0.0.0/8"',
+        f'test.toml: nat.rules[0].destinations[1]: {malformed}, got "198.51.100.1/24"',
+        f'test.toml: nat.rules[0].destinations[2]: {malformed}, got "2001:db8::/32"',
+        f'test.toml: nat.rules[0].destinations[3]: {public}, got "100.64.0.0/10"']
+    (repeated,) = found[4:]
+    assert repeated.startswith("test.toml: nat.rules[0].destinations[5]: expected a range not already at "
+                               "nat.rules[0].destinations["), repeated
+    assert repeated.endswith('], got "198.51.100.0/24"'), repeated
 
 
 def test_fails_when_a_destination_is_in_two_rules():
