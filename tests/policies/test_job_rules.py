@@ -46,9 +46,9 @@ def test_001_a_job_with_private_ranges_only_fails(baseline):
 def test_001_a_job_without_vpc_access_fails(baseline):
     def change(doc):
         del task(doc)["vpc_access"]
-    (result,) = check("EGRESS-001", baseline, change)
-    assert (result.path, result.compliant) == (JOB_PATH, False)
-    assert result.detail.startswith('job "settlement" has no template.template.vpc_access')
+    assert check("EGRESS-001", baseline, change) == [Result(
+        JOB_PATH, False, 'job "settlement" has no template.template.vpc_access: its requests leave from Google\'s '
+                         "shared IPs, not the chain's")]
 
 
 def test_002_a_job_on_a_subnet_no_nat_covers_fails(baseline):
@@ -56,7 +56,9 @@ def test_002_a_job_on_a_subnet_no_nat_covers_fails(baseline):
         del task(doc)["vpc_access"]["connector"]
         task(doc)["vpc_access"]["network_interfaces"] = [{"network": "default", "subnetwork": "somewhere-else"}]
     results = check("EGRESS-002", baseline, change)
-    assert [(r.path, r.compliant) for r in results if r.path == JOB_PATH] == [(JOB_PATH, False)]
+    assert [r for r in results if r.path == JOB_PATH] == [Result(
+        JOB_PATH, False, 'job "settlement" egresses through subnet "somewhere-else", which no NAT in this stack '
+                         "translates: its traffic would not leave from the static IPs")]
 
 
 def test_002_a_job_with_direct_egress_from_the_chains_subnet_is_compliant(baseline):
@@ -65,8 +67,9 @@ def test_002_a_job_with_direct_egress_from_the_chains_subnet_is_compliant(baseli
         del task(doc)["vpc_access"]["connector"]
         task(doc)["vpc_access"]["network_interfaces"] = [
             {"network": "default", "subnetwork": f"${{google_compute_subnetwork.{subnet_key}.name}}"}]
-    assert [(r.path, r.compliant) for r in check("EGRESS-002", baseline, change) if r.path == JOB_PATH] == [
-        (JOB_PATH, True)]
+    assert [r for r in check("EGRESS-002", baseline, change) if r.path == JOB_PATH] == [Result(
+        JOB_PATH, True, 'job "settlement": subnet "cloud-run-subnet" is translated by NAT "cloud-run-nat" '
+                        "(MANUAL_ONLY, 1 IP)")]
 
 
 def test_005_a_public_job_fails_whatever_the_environment_allows(baseline):
@@ -104,11 +107,12 @@ def test_001_a_worker_pool_without_vpc_access_fails(pool_baseline):
     def change(doc):
         (found,) = doc["resource"][WORKER_POOL].values()
         del found["template"]["vpc_access"]
-    (result,) = check("EGRESS-001", pool_baseline, change)
-    assert (result.path, result.compliant) == (POOL_PATH, False)
-    assert result.detail.startswith('worker pool "sms-sender" has no template.vpc_access')
+    assert check("EGRESS-001", pool_baseline, change) == [Result(
+        POOL_PATH, False, 'worker pool "sms-sender" has no template.vpc_access: its requests leave from Google\'s '
+                          "shared IPs, not the chain's")]
 
 
 def test_002_a_worker_pool_on_the_chains_subnet_is_covered_by_the_nat(pool_baseline):
-    assert [(r.path, r.compliant) for r in check("EGRESS-002", pool_baseline) if r.path == POOL_PATH] == [
-        (POOL_PATH, True)]
+    assert [r for r in check("EGRESS-002", pool_baseline) if r.path == POOL_PATH] == [Result(
+        POOL_PATH, True, 'worker pool "sms-sender": subnet "cloud-run-subnet" is translated by NAT "cloud-run-nat" '
+                         "(MANUAL_ONLY, 1 IP)")]

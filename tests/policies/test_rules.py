@@ -106,9 +106,9 @@ def test_001_missing_egress_fails_because_the_api_default_is_private_ranges(base
 def test_001_service_without_vpc_access_fails(baseline):
     def change(doc):
         del body(doc, RUN)["template"]["vpc_access"]
-    (result,) = check("EGRESS-001", baseline, change)
-    assert (result.path, result.compliant) == (SERVICE_PATH, False)
-    assert result.detail.startswith('service "api" has no template.vpc_access')
+    assert check("EGRESS-001", baseline, change) == [Result(
+        SERVICE_PATH, False, 'service "api" has no template.vpc_access: its requests leave from Google\'s shared IPs, '
+                             "not the chain's")]
 
 
 # EGRESS-002: the egress subnet is covered by a MANUAL_ONLY NAT with IPs, same region and network
@@ -127,8 +127,9 @@ def test_002_direct_egress_subnet_covered_is_compliant(baseline):
 
 
 def test_002_direct_egress_subnet_named_literally_is_recognised(baseline):
-    (result,) = check("EGRESS-002", baseline, lambda doc: direct_egress(doc, "cloud-run-subnet"))
-    assert result.compliant is True
+    assert check("EGRESS-002", baseline, lambda doc: direct_egress(doc, "cloud-run-subnet")) == [Result(
+        SERVICE_PATH, True, 'service "api": subnet "cloud-run-subnet" is translated by NAT "cloud-run-nat" '
+                            "(MANUAL_ONLY, 1 IP)")]
 
 
 def test_002_direct_egress_through_another_subnet_fails(baseline):
@@ -189,16 +190,17 @@ def test_002_nat_covering_another_subnet_fails(baseline):
 def test_002_nat_translating_only_secondary_ranges_does_not_cover(baseline):
     def change(doc):
         body(doc, NAT)["subnetwork"][0]["source_ip_ranges_to_nat"] = ["LIST_OF_SECONDARY_IP_RANGES"]
-    (result,) = check("EGRESS-002", baseline, change)
-    assert result.compliant is False
+    assert check("EGRESS-002", baseline, change) == [Result(
+        CONNECTOR_PATH, False, 'connector "cloud-run-connector" egresses through subnet "cloud-run-subnet", which no '
+                               "NAT in this stack translates: its traffic would not leave from the static IPs")]
 
 
 def test_002_nat_on_a_router_of_another_network_fails(baseline):
     def change(doc):
         body(doc, ROUTER)["network"] = "other-net"
-    (result,) = check("EGRESS-002", baseline, change)
-    assert result.detail.endswith('NAT "cloud-run-nat": its router is in network "other-net", the subnet in '
-                                  '"default"')
+    assert check("EGRESS-002", baseline, change) == [Result(
+        CONNECTOR_PATH, False, 'connector "cloud-run-connector" egresses through subnet "cloud-run-subnet", but NAT '
+                               '"cloud-run-nat": its router is in network "other-net", the subnet in "default"')]
 
 
 def test_002_connector_outside_the_stack_cannot_be_checked(baseline):
@@ -304,13 +306,14 @@ def test_005_all_authenticated_users_in_a_binding_fails(baseline):
     def change(doc):
         doc["resource"][IAM_BINDING] = {"B": {
             "name": "api", "role": "roles/run.invoker", "members": ["user:a@example.com", "allAuthenticatedUsers"]}}
-    (result,) = check("EGRESS-005", baseline, change)
-    assert (result.path, result.compliant) == (f"{IAM_BINDING}.B", False)
+    assert check("EGRESS-005", baseline, change) == [Result(
+        f"{IAM_BINDING}.B", False, 'service "api" is made public (allAuthenticatedUsers, roles/run.invoker) but the '
+                                   "environment does not allow it")]
 
 
 def test_005_binding_to_a_named_member_is_compliant(baseline):
-    (result,) = check("EGRESS-005", baseline, lambda doc: public_binding(doc, "serviceAccount:x@p.iam.gserviceaccount.com"))
-    assert result.compliant is True
+    assert check("EGRESS-005", baseline, lambda doc: public_binding(doc, "serviceAccount:x@p.iam.gserviceaccount.com")) \
+        == [Result("test/Public", True, 'service "api": roles/run.invoker for serviceAccount:x@p.iam.gserviceaccount.com')]
 
 
 # EGRESS-006: the NAT translates only the stack's subnets
