@@ -14,7 +14,8 @@ def found(p) -> list[tuple[str, str, str, str | None]]:
 def test_deleting_an_address_is_a_release_naming_address_name_and_ip():
     (v,) = check(plan(change(A, ADDRESS, ["delete"], before=address("ip-a"))))
     assert (v.rule, v.address, v.name, v.ip) == ("release", A, "ip-a", "203.0.113.1")
-    assert v.message.startswith(f"{A} deletes address ip-a (203.0.113.1), releasing its IP: ")
+    assert v.message == (f"{A} deletes address ip-a (203.0.113.1), releasing its IP: to retire it, name it in "
+                         "[egress] release_ips (release the IP) or forget_ips (keep it reserved, out of this stack)")
 
 
 def test_release_ips_allows_the_delete_and_a_replace():
@@ -31,6 +32,10 @@ def test_a_replace_is_a_release():
 def test_forget_ips_allows_a_forget_but_never_a_delete():
     forgotten = change(A, ADDRESS, ["forget"], before=address("ip-a"))
     assert found(plan(forgotten)) == [("release", A, "ip-a", "203.0.113.1")]
+    # A forget keeps the address reserved: the message must not say its IP is released.
+    assert [v.message for v in check(plan(forgotten))] == [
+        f"{A} forgets address ip-a (203.0.113.1): to retire it, name it in [egress] release_ips (release the IP) or "
+        "forget_ips (keep it reserved, out of this stack)"]
     assert check(plan(forgotten, forget=["ip-a"])) == []
     assert found(plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), forget=["ip-a"]))[0][0] == "release"
 
@@ -39,6 +44,10 @@ def test_creating_an_address_the_refresh_lost_is_a_recreate():
     lost = change(A, ADDRESS, ["delete"], before=address("ip-a"))
     created = change(A, ADDRESS, ["create"], after={"name": "ip-a"}, after_unknown={"address": True})
     assert found(plan(created, drift=[lost])) == [("recreate", A, "ip-a", "203.0.113.1")]
+    assert [v.message for v in check(plan(created, drift=[lost]))] == [
+        f"{A} creates address ip-a anew, but it was in this stack's state (203.0.113.1): a new address gets a new "
+        "IP. If it still exists in GCP, import it ([adopt] or terraform import); if it is gone and a new IP is "
+        "wanted, name it in [egress] release_ips"]
     assert check(plan(created, drift=[lost], release=["ip-a"])) == []
 
 
@@ -51,6 +60,9 @@ def test_an_ip_leaving_the_nat_undrained_is_refused_with_its_ip_from_state():
     p = plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a"])),
              state=[address("ip-a"), address("ip-b")])
     assert found(p) == [("undrained", NAT_ADDR, "ip-b", "203.0.113.2")]
+    assert [v.message for v in check(p)] == [
+        f"{NAT_ADDR} takes address ip-b (203.0.113.2) out of NAT edge-nat's active IPs without draining it: drain it "
+        "first (its name in [egress] draining_ips, one deploy), or name it in [egress] release_ips or forget_ips"]
 
 
 def test_draining_first_then_leaving_the_drain_list_is_allowed():
@@ -81,6 +93,9 @@ def test_ips_held_beside_the_nat_count_and_the_nats_own_stale_list_does_not():
 def test_a_nat_left_without_an_active_ip_is_refused():
     p = plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a"]), after=nat([], ["ip-a"])))
     assert found(p) == [("no-active-ip", NAT_ADDR, "edge-nat", None)]
+    assert [v.message for v in check(p)] == [
+        f"{NAT_ADDR} leaves NAT edge-nat with no active IP: nothing would leave the chain. Keep at least one address "
+        "of the pool active"]
     emptied = plan(change(NAT_IPS_ADDR, NAT_ADDRESS, ["update"], before=nat_address(["ip-a"]),
                           after=nat_address([], ["ip-a"])),
                    change(NAT_ADDR, NAT, ["no-op"], before=nat(["ip-a"]), after=nat(["ip-a"])))
