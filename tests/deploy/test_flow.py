@@ -34,6 +34,10 @@ class FakeTerraform(Terraform):
 
 
 RELEASING = plan(change(A, ADDRESS, ["delete"], before=address("ip-a")))
+REFUSED = (f"error: environments/prod.toml: [release] {A} deletes address ip-a (203.0.113.1), releasing its IP: to "
+           "retire it, name it in [egress] release_ips (release the IP) or forget_ips (keep it reserved, out of this "
+           "stack)")
+NOTHING_APPLIED = "the plan guard refuses this plan of environments/prod.toml: 1 problem above; nothing was applied"
 ALLOWED = {**plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), release=["ip-a"]), "applyable": True}
 
 
@@ -47,14 +51,22 @@ def test_a_refused_plan_is_never_applied_and_names_the_file():
     tf = FakeTerraform(RELEASING)
     code, output = go("deploy", tf, auto_approve=True)
     assert code == 1 and tf.calls == ["init", "plan"]
-    assert "error: environments/prod.toml: [release] " in output and "nothing was applied" in output
+    lines = output.splitlines()
+    assert REFUSED in lines and lines[-1] == NOTHING_APPLIED, output
 
 
 def test_diff_exits_non_zero_on_a_refusal_and_never_applies():
     tf = FakeTerraform(RELEASING)
-    assert go("diff", tf)[0] == 1 and tf.calls == ["init", "plan"]
+    code, output = go("diff", tf)
+    assert code == 1 and tf.calls == ["init", "plan"]
+    # The diff names what the guard refuses, as the deploy would.
+    lines = output.splitlines()
+    assert REFUSED in lines and lines[-1] == NOTHING_APPLIED, output
     tf = FakeTerraform(ALLOWED)
-    assert go("diff", tf)[0] == 0 and tf.calls == ["init", "plan"]
+    code, output = go("diff", tf)
+    assert code == 0 and tf.calls == ["init", "plan"]
+    assert output.splitlines()[-1] == ("plan guard: no allowlisted IP is released, recreated or left undrained by this "
+                                       "plan of environments/prod.toml"), output
 
 
 def test_an_allowed_plan_is_applied_once_confirmed():
@@ -66,7 +78,9 @@ def test_an_allowed_plan_is_applied_once_confirmed():
 
 def test_an_unconfirmed_plan_is_not_applied():
     tf = FakeTerraform(ALLOWED)
-    assert go("deploy", tf, confirm=lambda: False)[0] == 1 and "apply" not in tf.calls
+    code, output = go("deploy", tf, confirm=lambda: False)
+    assert code == 1 and "apply" not in tf.calls
+    assert output.splitlines()[-1] == "not applied: environments/prod.toml's plan was not confirmed", output
 
 
 def test_a_plan_without_changes_is_not_applied():
