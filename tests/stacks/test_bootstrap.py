@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import tomllib
 from typing import Any
 
 import pytest
 
-from constructs_lib.app import bootstrap_files, load_stacks, run
-from constructs_lib.config.bootstrap import BootstrapConfig, load_bootstrap, parse_bootstrap
-from constructs_lib.config import ConfigError, load_environment
+from constructs_lib.app import bootstrap_files, build_app, load_stacks, run
+from constructs_lib.config.bootstrap import BootstrapConfig, parse_bootstrap
+from constructs_lib.config import ConfigError
 from constructs_lib.facts.resources import BUCKET
 from tests.support.paths import EXAMPLE, FIXTURE_BOOTSTRAP, ROOT, SHIPPED_BOOTSTRAP
 
@@ -155,8 +156,13 @@ def test_storage_api_is_enabled_first_and_never_disabled(doc):
     assert bucket["depends_on"] == ["google_project_service.Api-storage"]
 
 
-def test_the_bootstrap_file_creates_the_example_environments_state_bucket():
-    assert load_bootstrap(SHIPPED_BOOTSTRAP).bucket == load_environment(EXAMPLE).state.bucket
+def test_the_bootstrap_file_creates_the_example_environments_state_bucket(tmp_path):
+    # What each file says, read from the files themselves, and the bucket the bootstrap stack creates.
+    stated = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))["state"]["bucket"]
+    assert tomllib.loads(SHIPPED_BOOTSTRAP.read_text(encoding="utf-8"))["bootstrap"]["bucket"] == stated
+    build_app(load_stacks([SHIPPED_BOOTSTRAP]), outdir=str(tmp_path)).synth()
+    created = json.loads((tmp_path / "stacks" / SHIPPED_BOOTSTRAP.stem / "cdk.tf.json").read_text())
+    assert [r["name"] for r in created["resource"][BUCKET].values()] == [stated]
 
 
 def test_bootstrap_files_live_apart_from_environments():
