@@ -54,11 +54,13 @@ class NatRuleConfig:
         return self.description or f"rule {self.number}"
 
 
-def _destinations(r: Reader, where: str, raw: Any) -> tuple[str, ...]:
+def _destinations(r: Reader, where: str, raw: Any) -> dict[str, int]:
+    """The valid ranges of a rule's ``destinations``, in order, each with its index in the file's list (problems
+    name that index, which the valid ranges alone would not give once one before it is refused)."""
     if not isinstance(raw, list) or not raw:
         r.problem(where, 'a non-empty list of public IPv4 ranges, such as ["203.0.113.0/24"]', raw)
-        return ()
-    found: list[str] = []
+        return {}
+    found: dict[str, int] = {}
     for i, item in enumerate(raw):
         try:
             net = ipaddress.IPv4Network(item, strict=True) if isinstance(item, str) else None
@@ -71,10 +73,10 @@ def _destinations(r: Reader, where: str, raw: Any) -> tuple[str, ...]:
             r.problem(f"{where}[{i}]", "a public IPv4 range (a partner on the internet: private, shared, loopback, "
                       "link-local, multicast and reserved ranges never leave through Cloud NAT)", item)
         elif str(net) in found:
-            r.problem(f"{where}[{i}]", f"a range not already at {where}[{found.index(str(net))}]", item)
+            r.problem(f"{where}[{i}]", f"a range not already at {where}[{found[str(net)]}]", item)
         else:
-            found.append(str(net))
-    return tuple(found)
+            found[str(net)] = i
+    return found
 
 
 def parse_nat_rules(r: Reader, nat_data: Mapping[str, Any]) -> tuple[NatRuleConfig, ...]:
@@ -83,7 +85,7 @@ def parse_nat_rules(r: Reader, nat_data: Mapping[str, Any]) -> tuple[NatRuleConf
     if not isinstance(raw, list):
         r.not_a_table("nat.rules", "an array of tables ([[nat.rules]])", raw)
         return ()
-    rules: list[tuple[int, NatRuleConfig]] = []
+    rules: list[tuple[int, NatRuleConfig, tuple[int, ...]]] = []
     low, high = NAT_RULE_NUMBERS
     for i, item in enumerate(raw):
         where = f"nat.rules[{i}]"
@@ -106,18 +108,19 @@ def parse_nat_rules(r: Reader, nat_data: Mapping[str, Any]) -> tuple[NatRuleConf
         else:
             ips = r.unique_strings(ips_raw, f"{where}.ips", valid=RFC1035.fullmatch, expected=_IPS_EXPECTED)
         if number is not None and destinations and ips:
-            rules.append((i, NatRuleConfig(number=number, destinations=destinations, ips=ips,
-                                           description=description)))
+            rules.append((i, NatRuleConfig(number=number, destinations=tuple(destinations), ips=ips,
+                                           description=description), tuple(destinations.values())))
     _check_across(r, rules)
-    return tuple(rule for _, rule in rules)
+    return tuple(rule for _, rule, _ in rules)
 
 
-def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig]]) -> None:
-    """Numbers unique; no destination range overlapping one of an earlier rule ("at most one rule matches")."""
+def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig, tuple[int, ...]]]) -> None:
+    """Numbers unique; no destination range overlapping one of an earlier rule ("at most one rule matches"). Each
+    rule comes with its number in the file and its destinations' indices in the file's list."""
     numbers: dict[int, int] = {}
     labels: dict[str, int] = {}
     ranges: list[tuple[ipaddress.IPv4Network, int]] = []
-    for i, rule in rules:
+    for i, rule, positions in rules:
         if rule.number in numbers:
             r.problem(f"nat.rules[{i}].number", f"a number no other rule has (nat.rules[{numbers[rule.number]}] "
                       "has it; rule numbers are unique in a NAT)", rule.number)
@@ -127,7 +130,7 @@ def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig]]) -> None:
                       f"{labels[rule.description]}] has it: the review and the allowlist name a partner by it)",
                       rule.description)
         labels.setdefault(rule.description or "", i)
-        for j, cidr in enumerate(rule.destinations):
+        for j, cidr in zip(positions, rule.destinations):
             net = ipaddress.IPv4Network(cidr)
             clash = next(((other, k) for other, k in ranges if net.overlaps(other)), None)
             if clash is not None:

@@ -59,10 +59,18 @@ def test_fails_when_a_destination_is_not_a_public_ipv4_range():
         f'test.toml: nat.rules[0].destinations[1]: {malformed}, got "198.51.100.1/24"',
         f'test.toml: nat.rules[0].destinations[2]: {malformed}, got "2001:db8::/32"',
         f'test.toml: nat.rules[0].destinations[3]: {public}, got "100.64.0.0/10"']
-    (repeated,) = found[4:]
-    assert repeated.startswith("test.toml: nat.rules[0].destinations[5]: expected a range not already at "
-                               "nat.rules[0].destinations["), repeated
-    assert repeated.endswith('], got "198.51.100.0/24"'), repeated
+    # The first 198.51.100.0/24 is destinations[4] of the file's list (it said [0]: its place among the valid ones).
+    assert found[4:] == ['test.toml: nat.rules[0].destinations[5]: expected a range not already at '
+                         'nat.rules[0].destinations[4], got "198.51.100.0/24"']
+
+
+def test_a_range_in_two_rules_is_named_by_its_place_in_the_file_after_a_refused_one():
+    # A refused range before it shifted the index the overlap named (destinations[0] for the file's [1]).
+    found = problems(egress=POOL, nat={"rules": [A, rule(["partner-b-ip"], ["10.0.0.0/8", "198.51.100.128/25"])]})
+    assert found[1:] == [
+        "test.toml: nat.rules[1].destinations[1]: expected a range no other rule matches (it overlaps 198.51.100.0/24 "
+        "of nat.rules[0]: at most one NAT rule may match a packet, Cloud NAT, \"Cloud NAT rules\" (NAT rules "
+        "specifications)), got \"198.51.100.128/25\""]
 
 
 def test_fails_when_a_destination_is_in_two_rules():
