@@ -18,7 +18,7 @@ from typing import Any, Callable, TextIO
 from ..facts.resources import ALERT_POLICY
 from ..guard import Violation, check, notices
 from ..guard.violation import RECREATE
-from ..report.allowlist import allowlist_change
+from ..report.allowlist import allowlist_change, retired_addresses
 from .recovery import (duplicate_alert_checks, held_addresses, import_commands, import_id, orphans,
                        recovery_commands)
 from .terraform import INTERRUPTED, PLAN_FILE, Interrupted, Terraform, TerraformFailed
@@ -70,8 +70,18 @@ def report(verdict: Verdict, source: str, *, out: TextIO, err: TextIO) -> None:
         print(f"the plan guard refuses this plan of {source}: {len(verdict.violations)} "
               f"problem{'s' if len(verdict.violations) > 1 else ''} above; nothing was applied", file=err)
     else:
-        print(f"plan guard: no allowlisted IP is released, recreated or left undrained by this plan of {source}",
-              file=out)
+        print(passed_line(verdict.plan, source), file=out)
+
+
+def passed_line(plan: dict[str, Any], source: str) -> str:
+    """The guard's last line for a plan it lets through: what it releases or forgets, which only the file's
+    ``release_ips`` and ``forget_ips`` allow, said as such (not "no allowlisted IP is released")."""
+    released, forgotten = retired_addresses(plan)
+    if not (released or forgotten):
+        return f"plan guard: no allowlisted IP is released, recreated or left undrained by this plan of {source}"
+    done = [f"{verb} {', '.join(names)}" for verb, names in (("releases", released), ("forgets", forgotten)) if names]
+    return (f"plan guard: this plan of {source} {' and '.join(done)}, as [egress] release_ips and forget_ips allow; "
+            "no other allowlisted IP is released, recreated or left undrained")
 
 
 def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool = False,

@@ -29,7 +29,7 @@ from .allowlist_rules import rule_links, rule_partners
 from .output_file import write_output
 
 __all__ = ["ALLOWLIST_FILES", "AllowlistEntry", "allowlist_change", "allowlist_csv", "allowlist_entries",
-           "allowlist_json", "write_allowlist"]
+           "allowlist_json", "retired_addresses", "write_allowlist"]
 
 ROLES = ("active", "adopted", "rule", "draining", "standby")
 FIELDS = ("ip", "name", "role", "stack", "project", "region", "partner")
@@ -233,6 +233,27 @@ def _shown(a: _Address) -> str:
     return f"`{a.ip}` ({a.name})" if a.ip else f"{a.name} (IP known after apply)"
 
 
+def _retired(plan: Mapping[str, Any]) -> tuple[list[_Address], list[_Address]]:
+    """The stack's addresses a plan releases (deleted or replaced: the IP is gone) and forgets (left reserved)."""
+    released, forgotten = [], []
+    for c in plan.get("resource_changes", []):
+        if c.get("type") != ADDRESS or c.get("mode") != "managed":
+            continue
+        actions, prior = c["change"]["actions"], c["change"].get("before") or {}
+        gone = _Address(str(prior.get("name")), prior.get("address"))
+        if "delete" in actions:
+            released.append(gone)
+        elif "forget" in actions:
+            forgotten.append(gone)
+    return released, forgotten
+
+
+def retired_addresses(plan: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The names of the addresses a plan releases and of those it forgets (``allowlist_change`` lists them)."""
+    released, forgotten = _retired(plan)
+    return [a.name for a in released], [a.name for a in forgotten]
+
+
 def allowlist_change(plan: Mapping[str, Any]) -> list[str]:
     """The Markdown lines of the "Allowlist change" section for a plan (``terraform show -json PLAN``).
 
@@ -246,16 +267,7 @@ def allowlist_change(plan: Mapping[str, Any]) -> list[str]:
     start = [after[n] for n in sorted(set(after) - set(before))]
     stop = [before[n] for n in sorted(set(before) - set(after))]
     drain = [after[n] for n in sorted(drained_after - drained_before) if n in before]
-    released, forgotten = [], []
-    for c in plan.get("resource_changes", []):
-        if c.get("type") != ADDRESS or c.get("mode") != "managed":
-            continue
-        actions, prior = c["change"]["actions"], c["change"].get("before") or {}
-        gone = _Address(str(prior.get("name")), prior.get("address"))
-        if "delete" in actions:
-            released.append(gone)
-        elif "forget" in actions:
-            forgotten.append(gone)
+    released, forgotten = _retired(plan)
     lines = ["## Allowlist change", ""]
     if not (start or stop or drain or released or forgotten):
         return [*lines, "No IP starts or stops being used, and no address is released.", ""]

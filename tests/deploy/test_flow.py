@@ -9,7 +9,7 @@ from typing import Any
 from constructs_lib.deploy.flow import run
 from constructs_lib.deploy.terraform import Terraform, TerraformFailed
 from constructs_lib.facts.resources import ADDRESS
-from tests.guard.plans import A, address, change, plan
+from tests.guard.plans import A, B, address, change, plan
 
 
 class FakeTerraform(Terraform):
@@ -65,6 +65,23 @@ def test_diff_exits_non_zero_on_a_refusal_and_never_applies():
     tf = FakeTerraform(ALLOWED)
     code, output = go("diff", tf)
     assert code == 0 and tf.calls == ["init", "plan"]
+    # It said "no allowlisted IP is released" of a plan that releases one, as release_ips allows.
+    assert output.splitlines()[-1] == ("plan guard: this plan of environments/prod.toml releases ip-a, as [egress] "
+                                       "release_ips and forget_ips allow; no other allowlisted IP is released, "
+                                       "recreated or left undrained"), output
+
+
+def test_the_guards_last_line_says_what_an_allowed_plan_retires_and_nothing_when_it_retires_nothing():
+    forgetting = {**plan(change(A, ADDRESS, ["forget"], before=address("ip-a")),
+                         change(B, ADDRESS, ["delete"], before=address("ip-b")), release=["ip-b"], forget=["ip-a"]),
+                  "applyable": True}
+    code, output = go("diff", FakeTerraform(forgetting))
+    assert code == 0
+    assert output.splitlines()[-1] == ("plan guard: this plan of environments/prod.toml releases ip-b and forgets "
+                                       "ip-a, as [egress] release_ips and forget_ips allow; no other allowlisted IP "
+                                       "is released, recreated or left undrained"), output
+    code, output = go("diff", FakeTerraform({**plan(), "applyable": False}))
+    assert code == 0
     assert output.splitlines()[-1] == ("plan guard: no allowlisted IP is released, recreated or left undrained by this "
                                        "plan of environments/prod.toml"), output
 

@@ -342,6 +342,9 @@ def test_make_deploy_applies_what_release_ips_allows_then_says_to_remove_the_key
     assert code == 0, output
     assert facts["after_release"] == ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2"]
     assert "release_ips names cloud-run-origin-ip-3: once this deploy is applied, remove it" in output
+    assert ("made.toml releases cloud-run-origin-ip-3, as [egress] release_ips and forget_ips allow; no other "
+            "allowlisted IP is released, recreated or left undrained") in output, output
+    assert "no allowlisted IP is released" not in output
     code, output = facts["again"]
     assert code == 0, output
     assert "nothing to apply" in output
@@ -363,6 +366,9 @@ def test_rehearse_from_applies_a_released_change_and_plans_nothing_after():
     assert code == 0, output
     assert "rehearsal: second plan: no changes" in output
     assert "release_ips names cloud-run-origin-ip-3: once this deploy is applied, remove it" in output
+    assert ("made.toml releases cloud-run-origin-ip-3, as [egress] release_ips and forget_ips allow; no other "
+            "allowlisted IP is released, recreated or left undrained") in output, output
+    assert "no allowlisted IP is released" not in output
 
 
 # --- the same rules in HCP Terraform ----------------------------------------------------------------------
