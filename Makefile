@@ -85,7 +85,7 @@ endif
 check-synth check-rehearse synth rehearse: NAME ?= example
 # A name with a space is no file's name (make's wildcard would split it into several): ENV_FILE stays empty
 # and check-<target> refuses it.
-ENV_FILE = $(or $(EGRESS_CONFIG),$(if $(NAME),$(if $(word 2,$(NAME)),,$(firstword $(wildcard \
+ENV_FILE = $(or $(call path,$(EGRESS_CONFIG)),$(if $(NAME),$(if $(word 2,$(NAME)),,$(firstword $(wildcard \
 	environments/$(NAME).toml environments/bootstrap/$(NAME).toml)))))
 ENV_STACK = $(basename $(notdir $(ENV_FILE)))
 # Every variable a user sets reaches a recipe through quote, in single quotes (a ' inside written '\''): a
@@ -96,9 +96,12 @@ define NEWLINE
 
 endef
 quote = '$(subst $(NEWLINE),'$$'\n'',$(subst ','\'',$(1)))'
+# A path a user gave that starts with - (CDKTF_OUTDIR=-x, EGRESS_CONFIG=-x.toml, FROM, SEED, FAULTS) would be read
+# as an option by the command it is passed to (argparse, checkov, mkdir, cd): it is written ./-x, the same path.
+path = $(if $(filter -%,$(firstword $(1))),./$(1),$(1))
 # The folder the app writes to (CDKTF_OUTDIR, as main.py reads it): report, scan, allowlist and output act on what
 # it wrote (diff and deploy read it too: constructs_lib/deploy/stack.py).
-OUTDIR = $(or $(CDKTF_OUTDIR),cdktf.out)
+OUTDIR = $(call path,$(or $(CDKTF_OUTDIR),cdktf.out))
 # A line that holds a folder a user named (CDKTF_OUTDIR), printed on one line with its control characters escaped.
 SHOWN = $(PYTHON) constructs_lib/facts/text.py
 # The app on ENV's file, told which variable named it (for the message of a file that does not exist).
@@ -106,8 +109,8 @@ RUN_APP = EGRESS_CONFIG=$(call quote,$(ENV_FILE)) EGRESS_NAMED_BY=$(call quote,$
 CHECK_TARGETS := $(addprefix check-,synth report scan rehearse diff deploy output allowlist)
 .PHONY: $(CHECK_TARGETS)
 $(CHECK_TARGETS): check-%:
-	@$(PYTHON) constructs_lib/app/selection.py $* --named-by $(call quote,$(NAMED_BY)) --name $(call quote,$(NAME)) \
-		--file $(call quote,$(ENV_FILE)) --conflict $(call quote,$(NAME_CONFLICT))
+	@$(PYTHON) constructs_lib/app/selection.py $* $(call quote,--named-by=$(NAMED_BY)) $(call quote,--name=$(NAME)) \
+		$(call quote,--file=$(ENV_FILE)) $(call quote,--conflict=$(NAME_CONFLICT))
 
 .PHONY: setup synth test golden diff deploy clean provider rehearse help opa
 
@@ -270,8 +273,8 @@ $(OPA): tools/opa.sh tools/opa/go.mod tools/opa/go.sum
 # FROM=<the file as deployed now> rehearses a change: FROM deployed first, then the file through the plan guard.
 # SEED=path/to/seed.toml adds a brownfield project's neighbours first (docs/rehearsal.md).
 rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provider $(ENGINE_CLI_STAMP)
-	@.venv/bin/python -m rehearsal --engine $(ENGINE) $(call quote,$(ENV_FILE)) $(if $(FROM),--from $(call quote,$(FROM))) \
-		$(if $(SEED),--seed $(call quote,$(SEED))) $(if $(FAULTS),--faults $(call quote,$(FAULTS)))
+	@.venv/bin/python -m rehearsal --engine $(ENGINE) $(call quote,$(ENV_FILE)) $(if $(FROM),--from $(call quote,$(call path,$(FROM)))) \
+		$(if $(SEED),--seed $(call quote,$(call path,$(SEED)))) $(if $(FAULTS),--faults $(call quote,$(call path,$(FAULTS))))
 
 # The fault campaign (docs/rehearsal.md, "Faults"): each fault of rehearsal/faults/cases.py deployed against the
 # local GCP API, recovered as a user would, checked (S1-S5); one line each, then "faults survived: N of M", and a

@@ -98,29 +98,51 @@ def test_a_missing_file_named_by_env_is_named_by_env_once(project):
 
 @pytest.mark.parametrize("given", ["argument", "environment"])
 def test_report_and_scan_act_on_the_folder_the_app_wrote(project, given):
-    outdir = {"CDKTF_OUTDIR": "elsewhere"}
-    args, extra = (["CDKTF_OUTDIR=elsewhere"], {}) if given == "argument" else ([], outdir)
+    # As an argument, a folder whose name starts with a dash: checkov read "-d -elsewhere/scan/example" as options.
+    folder = "-elsewhere" if given == "argument" else "elsewhere"
+    args, extra = ([f"CDKTF_OUTDIR={folder}"], {}) if given == "argument" else ([], {"CDKTF_OUTDIR": folder})
     report = make(project, "report", "ENV=example", *args, **extra)
     assert report.returncode == 0, report.stdout
-    assert "synthesized into elsewhere/stacks/: example" in report.stdout.splitlines()
-    assert "wrote elsewhere/stacks/example/REVIEW.md" in report.stdout.splitlines()
-    review = (project / "elsewhere" / "stacks" / "example" / "REVIEW.md").read_text()
+    assert f"synthesized into {folder}/stacks/: example" in report.stdout.splitlines()
+    assert f"wrote {folder}/stacks/example/REVIEW.md" in report.stdout.splitlines()
+    review = (project / folder / "stacks" / "example" / "REVIEW.md").read_text()
     assert review.splitlines()[1] == "# Review of stack `example`"
     assert not (project / "cdktf.out").exists()
 
     if given == "environment":  # one checkov run is enough: scan reads the folder exactly as report does
-        shutil.rmtree(project / "elsewhere")
+        shutil.rmtree(project / folder)
         return
     scan = make(project, "scan", "ENV=example", *args, **extra)
     assert scan.returncode == 0, scan.stdout
     lines = scan.stdout.splitlines()
-    start = lines.index("scan: stack example (elsewhere/stacks/example)")
+    start = lines.index(f"scan: stack example (./{folder}/stacks/example)")
     # checkov's own summary of that stack: it read the JSON and ran its checks on it.
     summary = next(line for line in lines[start:] if line.startswith("Passed checks: "))
     assert int(summary.split(",")[0].split(": ")[1]) > 0, summary
-    assert (project / "elsewhere" / "scan" / "example" / "cdk.tf.json").is_file()
+    assert (project / folder / "scan" / "example" / "cdk.tf.json").is_file()
     assert not (project / "cdktf.out").exists()
-    shutil.rmtree(project / "elsewhere")
+    shutil.rmtree(project / folder)
+
+
+def test_a_name_or_path_that_starts_with_a_dash_is_data_not_an_option(project):
+    # Each reached a command as an option: argparse's "expected one argument" instead of the app's message.
+    result = make(project, "synth", "ENV=-x")
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[0] == (f'error: ENV: {MISSING} "-x" (environments/ holds: direct, example, '
+                                             "bootstrap/state-bucket)")
+    shutil.copy(project / "environments" / "example.toml", project / "-e.toml")
+    result = make(project, "synth", "EGRESS_CONFIG=-e.toml")
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[:3] == [
+        "make synth: stack -e (./-e.toml)", "error: 1 problem in the environment configuration:",
+        '  - -e.toml: (file name): expected a file stem usable as a stack name (lowercase letters, digits and '
+        'hyphens, starting with a letter), got "-e"']
+    result = make(project, "rehearse", "FROM=-gone.toml")
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[:2] == [
+        "make rehearse: stack example (environments/example.toml)",
+        "error: FROM: expected the path of a file, got '-gone.toml' (no such file)"]
+    assert not (project / "cdktf.out").exists()
 
 
 def test_a_folder_named_by_cdktf_outdir_is_printed_on_one_line_escaped(project):
