@@ -9,6 +9,7 @@ tests/integration/test_rehearsal.py with the other scenarios.
 from __future__ import annotations
 
 import json
+import tomllib
 import urllib.error
 import urllib.request
 from typing import Any
@@ -16,9 +17,8 @@ from typing import Any
 import pytest
 
 from constructs_lib.facts.resources import ALERT_POLICY as POLICY
-from constructs_lib.stacks.alert_policies import chain_alerts_props
 from constructs_lib.config import load_environment
-from tests.support.environments import ALERT_CHANNEL, HOST_ALERT_CHANNEL, alerts, config, direct
+from tests.support.environments import ALERT_CHANNEL, BASE, HOST_ALERT_CHANNEL, alerts, config, direct
 from rehearsal.localgcp import LocalGcp
 from tests.support.paths import FIXTURE_EXAMPLE, shipped
 from tests.support.synth import API, resources, synth
@@ -130,15 +130,18 @@ def test_direct_egress_watches_only_the_nat():
 
 
 def test_shared_vpc_puts_the_nat_policies_in_the_host_project():
-    cfg = config(network={"subnet_cidr": "10.124.0.0/28", "host_project": "host-project-1"},
-                 alerts=alerts(notification_channels=[ALERT_CHANNEL, HOST_ALERT_CHANNEL]))
-    by_id = dict(chain_alerts_props(cfg).policies)
+    network = {"subnet_cidr": "10.124.0.0/28", "host_project": "host-project-1"}
+    doc = synth(config(network=network, alerts=alerts(notification_channels=[ALERT_CHANNEL, HOST_ALERT_CHANNEL])))
+    assert construct_ids(doc) == ["ConnectorCpu", "ConnectorInstances", "NatAllocationFailed", "NatOutOfPorts"]
     for nat_policy in ("NatAllocationFailed", "NatOutOfPorts"):
-        assert (by_id[nat_policy].project, by_id[nat_policy].notification_channels) == ("host-project-1",
-                                                                                          (HOST_ALERT_CHANNEL,))
+        written = policy(doc, nat_policy)
+        assert (written["project"], written["notification_channels"]) == (network["host_project"],
+                                                                          [HOST_ALERT_CHANNEL])
+        assert condition(doc, nat_policy)["filter"].startswith(NAT_FILTER)
     for connector_policy in ("ConnectorInstances", "ConnectorCpu"):
-        assert (by_id[connector_policy].project,
-                by_id[connector_policy].notification_channels) == ("my-gcp-project", (ALERT_CHANNEL,))
+        written = policy(doc, connector_policy)
+        assert (written["project"], written["notification_channels"]) == (BASE["project"], [ALERT_CHANNEL])
+        assert condition(doc, connector_policy)["filter"].startswith(CONNECTOR_FILTER)
 
 
 def test_a_file_without_alerts_has_no_policy_and_no_monitoring_api():
@@ -148,13 +151,23 @@ def test_a_file_without_alerts_has_no_policy_and_no_monitoring_api():
 
 
 def test_the_alerting_example_synthesizes_four_policies_with_its_own_names():
-    cfg = load_environment(shipped("alerting"))
-    props = dict(chain_alerts_props(cfg).policies)
-    assert list(props) == ["NatAllocationFailed", "NatOutOfPorts", "ConnectorInstances", "ConnectorCpu"]
-    assert props["NatAllocationFailed"].filter == (
-        'resource.type = "nat_gateway" AND resource.labels.region = "asia-northeast3" AND resource.labels.gateway_name '
-        '= "alerting-nat" AND metric.type = "router.googleapis.com/nat/nat_allocation_failed"')
-    assert props["ConnectorInstances"].threshold == 6
+    # The expected values are the file's own, read with tomllib: the synthesized JSON is held to them.
+    path = shipped("alerting")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    name, region, project = data["name"], data["region"], data["project"]
+    doc = synth(load_environment(path))
+    assert construct_ids(doc) == ["ConnectorCpu", "ConnectorInstances", "NatAllocationFailed", "NatOutOfPorts"]
+    assert condition(doc, "NatAllocationFailed")["filter"] == (
+        f'resource.type = "nat_gateway" AND resource.labels.region = "{region}" AND resource.labels.gateway_name '
+        f'= "{name}-nat" AND metric.type = "router.googleapis.com/nat/nat_allocation_failed"')
+    assert condition(doc, "ConnectorInstances")["filter"] == (
+        f'resource.type = "vpc_access_connector" AND resource.labels.location = "{region}" AND '
+        f'resource.labels.connector_name = "{name}-connector" AND metric.type = '
+        '"vpcaccess.googleapis.com/connector/instances"')
+    assert condition(doc, "ConnectorInstances")["threshold_value"] == data["alerts"]["connector_instances_threshold"]
+    for written in resources(doc, POLICY).values():
+        assert (written["project"], written["notification_channels"]) == (
+            project, data["alerts"]["notification_channels"])
 
 
 # --- the review report ---------------------------------------------------------------------------------
@@ -275,11 +288,14 @@ def test_get_and_delete_of_a_missing_policy_answer_404(gcp):
 def test_two_stacks_with_one_name_in_two_regions_watch_their_own_connector_and_nat():
     filters = {}
     for region in ("asia-northeast3", "europe-west1"):
-        props = chain_alerts_props(config(region=region, alerts=alerts(notification_channels=[ALERT_CHANNEL])))
-        filters[region] = {policy_id: p.filter for policy_id, p in props.policies}
+        doc = synth(config(region=region, alerts=alerts(notification_channels=[ALERT_CHANNEL])))
+        filters[region] = {policy_id: condition(doc, policy_id)["filter"] for policy_id in construct_ids(doc)}
     assert filters["asia-northeast3"].keys() == filters["europe-west1"].keys() == {
         "NatAllocationFailed", "NatOutOfPorts", "ConnectorInstances", "ConnectorCpu"}
     for region, other in (("asia-northeast3", "europe-west1"), ("europe-west1", "asia-northeast3")):
         for policy_id, text in filters[region].items():
-            label = "region" if policy_id.startswith("Nat") else "location"
+            # One name in both files (none given: cloud-run), so only the region tells the two stacks apart.
+            label, named, name = (("region", "gateway_name", "cloud-run-nat") if policy_id.startswith("Nat") else
+                                  ("location", "connector_name", "cloud-run-connector"))
             assert f'resource.labels.{label} = "{region}"' in text and other not in text, (policy_id, text)
+            assert f'resource.labels.{named} = "{name}"' in text, (policy_id, text)
