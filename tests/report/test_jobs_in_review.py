@@ -1,7 +1,11 @@
 """REVIEW.md of stacks with Cloud Run jobs, worker pools and secrets: each with its egress and tasks or instances,
-the accessor bindings, their tasks at once or instances in the capacity section, and the jobs in the diagram."""
+the accessor bindings, their tasks at once or instances in the capacity section, and the jobs in the diagram with
+their edges into the chain."""
 
 from __future__ import annotations
+
+import re
+import tomllib
 
 import pytest
 
@@ -60,8 +64,36 @@ def test_with_direct_egress_the_capacity_counts_the_jobs_parallelism(reports):
     assert row.split(" | ")[1] == "5"
 
 
+def diagram_edges(report: str) -> set[tuple[str, str, str]]:
+    """(from, arrow label, to) of each edge of the Diagram section, nodes by their label (their IDs are positions)."""
+    lines = section(report, "Diagram")
+    labels = dict(re.findall(r'^  (\w+)[\[(]+"(.*?)"[\])]+$', "\n".join(lines), re.MULTILINE))
+    edges = re.findall(r'^  (\w+) -\.?->(?:\|"(.*?)"\|)? (\w+)$', "\n".join(lines), re.MULTILINE)
+    assert len(edges) == sum("->" in line for line in lines), lines  # every edge read, none skipped
+    return {(labels[source], arrow, labels[target]) for source, arrow, target in edges}
+
+
+def stated(stack: str) -> dict:
+    return tomllib.loads((JOBS / f"{stack}.toml").read_text(encoding="utf-8"))
+
+
 def test_the_diagram_shows_the_jobs(reports):
-    assert 'Cloud Run job settlement' in "\n".join(section(reports["jobs-connector"], "Diagram"))
+    # Each job of the file, by name, and its edge into the chain's connector ({name}-connector).
+    data = stated("jobs-connector")
+    assert data["jobs"]
+    edges = diagram_edges(reports["jobs-connector"])
+    for job in data["jobs"]:
+        assert (f"Cloud Run job {job['name']}", "egress ALL_TRAFFIC", f"connector {data['name']}-connector") in edges, (
+            job["name"], edges)
+
+
+def test_the_diagram_shows_direct_jobs_on_the_chain_subnet(reports):
+    data = stated("jobs-direct")
+    assert data["jobs"]
+    edges = diagram_edges(reports["jobs-direct"])
+    subnet = f"subnet {data['name']}-subnet<br/>{data['network']['subnet_cidr']}"
+    for job in data["jobs"]:
+        assert (f"Cloud Run job {job['name']}", "direct VPC egress, ALL_TRAFFIC", subnet) in edges, (job["name"], edges)
 
 
 def test_a_worker_pool_is_listed_and_its_instances_are_nat_endpoints(reports):
