@@ -366,7 +366,7 @@ def test_rehearse_from_applies_a_released_change_and_plans_nothing_after():
     assert code == 0, output
     assert "rehearsal: second plan: no changes" in output
     assert "release_ips names cloud-run-origin-ip-3: once this deploy is applied, remove it" in output
-    assert ("made.toml releases cloud-run-origin-ip-3, as [egress] release_ips and forget_ips allow; no other "
+    assert ("change.toml releases cloud-run-origin-ip-3, as [egress] release_ips and forget_ips allow; no other "
             "allowlisted IP is released, recreated or left undrained") in output, output
     assert "no allowlisted IP is released" not in output
 
