@@ -17,9 +17,11 @@ from ..facts.gcp import (
     MAX_ENV_VARS,
     MAX_LABELS,
     MAX_MEMORY_MIB,
+    MAX_MILLI_CPU,
     MEMORY_SOURCE,
     MIN_CPU_FOR_MEMORY,
     MIN_MEMORY_FOR_CPU,
+    MIN_FRACTIONAL_MILLI_CPU,
     MIN_MEMORY_MIB,
     RESERVED_ENV_NAMES,
     RESERVED_ENV_PREFIX,
@@ -141,8 +143,8 @@ def parse_container(r: Reader, item: Mapping[str, Any], path: str) -> ContainerC
                 f"({ENV_SOURCE})", f"{len(item['env']) + len(item['secrets']):,}")
     cpu = r.get(item, path, "cpu", str, default=None,
                 check=lambda v: bool(CPU.fullmatch(v)) and milli_cpu(v) is not None,
-                expected='a CPU limit such as "1", "2" or "500m": a whole number from 1 to 8, or from 0.08 to 1 '
-                         f"in steps of 0.01 ({CPU_SOURCE})")
+                expected=f'a CPU limit such as "1", "2" or "500m": a whole number from 1 to {MAX_MILLI_CPU // 1000}, '
+                         f"or from {MIN_FRACTIONAL_MILLI_CPU / 1000:g} to 1 in steps of 0.01 ({CPU_SOURCE})")
     memory = r.get(item, path, "memory", str, default=None,
                    check=lambda v: bool(MEMORY.fullmatch(v)) and MIN_MEMORY_MIB <= memory_mib(v) <= MAX_MEMORY_MIB,
                    expected=f'a memory limit such as "512Mi" or "2Gi", from {MIN_MEMORY_MIB}Mi to '

@@ -58,23 +58,29 @@ def test_fails_when_a_service_has_more_than_64_labels():
 
 # -- CPU and memory ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cpu", ["0", "9", "0.05", "0.123", "0.075", "1.5", "3.5", "1500m", "79m", "16", "08.0.1"])
+@pytest.mark.parametrize("cpu", ["0", "9", "0.05", "0.07", "70m", "0.123", "0.075", "1.5", "3.5", "1500m", "79m", "16",
+                                 "9000m", "08.0.1"])
 def test_fails_when_cpu_is_not_an_amount_cloud_run_takes(cpu):
     assert one_problem(services=service(cpu=cpu)) == (
         'test.toml: services[api].cpu: expected a CPU limit such as "1", "2" or "500m": a whole number from 1 to 8, or '
         f'from 0.08 to 1 in steps of 0.01 (Cloud Run, "Configure CPU limits"), got "{cpu}"')
 
 
-@pytest.mark.parametrize("cpu", ["0.08", "0.5", "500m", "1", "1.0", "2", "3", "1000m", "2000m"])
+@pytest.mark.parametrize("cpu", ["0.08", "80m", "0.5", "500m", "1", "1.0", "2", "3", "1000m", "2000m"])
 def test_cpu_amounts_cloud_run_takes_are_accepted(cpu):
     assert config(services=service(cpu=cpu)).services[0].cpu == cpu
 
 
-@pytest.mark.parametrize("memory", ["0Mi", "64Mi", "127Mi", "33Gi", "40000Mi"])
+@pytest.mark.parametrize("memory", ["0Mi", "64Mi", "127Mi", "32769Mi", "33Gi", "40000Mi"])
 def test_fails_when_memory_is_outside_cloud_runs_range(memory):
     assert one_problem(services=service(memory=memory)) == (
         'test.toml: services[api].memory: expected a memory limit such as "512Mi" or "2Gi", from 128Mi to 32Gi '
         f'(Cloud Run, "Configure memory limits"), got "{memory}"')
+
+
+@pytest.mark.parametrize("memory, cpu", [("128Mi", "1"), ("512Mi", "0.08"), ("32Gi", "8"), ("32768Mi", "8000m")])
+def test_memory_amounts_cloud_run_takes_are_accepted(memory, cpu):
+    assert config(services=service(cpu=cpu, memory=memory)).services[0].memory == memory
 
 
 def test_fails_when_memory_needs_more_cpu_than_given():

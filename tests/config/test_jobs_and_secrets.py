@@ -30,6 +30,14 @@ def test_a_file_with_jobs_and_no_services_is_valid():
     assert config(services=None, jobs=[job()]).services == ()
 
 
+def test_fails_when_the_task_count_is_outside_what_cloud_run_takes():
+    for count in (0, -1, 10_001):
+        assert one_problem(jobs=[job(task_count=count)]) == (
+            "test.toml: jobs[settlement].task_count: expected an integer from 1 to 10,000 (Cloud Run, \"Create "
+            f'jobs"), got {count}')
+    assert config(jobs=[job(task_count=10_000)]).jobs[0].task_count == 10_000
+
+
 def test_fails_when_parallelism_exceeds_the_task_count():
     assert one_problem(jobs=[job(task_count=2, parallelism=3)]) == (
         "test.toml: jobs[settlement].parallelism: expected an integer at most jobs[settlement].task_count (2), got 3")
