@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.environments import config, one_problem, problems
 
 IMAGE = "asia.gcr.io/my-gcp-project/settlement:1.0.0"
@@ -163,6 +165,13 @@ def test_a_credential_as_a_plain_env_value_is_a_warning_that_never_shows_the_val
     assert [w.split(":")[1].strip() for w in shown] == [
         "services[api].env.PARTNER_API_KEY", "jobs[settlement].env.DB_PASSWORD", "jobs[settlement].env.PASSWORD"]
     assert all("secrets = {" in w and "s3cr3t" not in w and "hunter2" not in w for w in shown)
+
+
+@pytest.mark.parametrize("name", ["PARTNER_KEY", "APP_SECRET", "GITHUB_TOKEN", "DB_PASSWORD", "DB_PASSWD",
+                                  "GCP_CREDENTIALS", "PASSWORD", "SECRET", "TOKEN", "API_KEY", "PASSWD", "CREDENTIALS"])
+def test_each_kind_of_credential_name_gets_the_warning(name):
+    (warning,) = config(services=[{"name": "api", "image": IMAGE, "env": {name: "v"}}]).warnings
+    assert str(warning).split(":")[1].strip() == f"services[api].env.{name}"
 
 
 def test_a_file_without_credentials_in_env_has_no_warning():
