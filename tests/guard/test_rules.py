@@ -51,6 +51,18 @@ def test_creating_an_address_the_refresh_lost_is_a_recreate():
     assert check(plan(created, drift=[lost], release=["ip-a"])) == []
 
 
+def test_creating_an_address_under_a_name_another_resource_of_the_plan_forgets_or_deletes_is_a_recreate():
+    # A construct ID that changed (the same address name under a new resource address): the old resource leaves
+    # the state, the new one creates the name anew with a new IP. forget_ips lets the old one go, not the new IP.
+    forgotten = change(A, ADDRESS, ["forget"], before=address("ip-a"))
+    created = change(B, ADDRESS, ["create"], after={"name": "ip-a"}, after_unknown={"address": True})
+    assert found(plan(forgotten, created, forget=["ip-a"])) == [("recreate", B, "ip-a", "203.0.113.1")]
+    deleted = change(A, ADDRESS, ["delete"], before=address("ip-a"))
+    assert found(plan(deleted, created)) == [("recreate", B, "ip-a", "203.0.113.1"),
+                                             ("release", A, "ip-a", "203.0.113.1")]
+    assert check(plan(deleted, created, release=["ip-a"])) == []
+
+
 def test_creating_a_new_name_is_no_recreate():
     assert check(plan(change(B, ADDRESS, ["create"], after={"name": "ip-b"}),
                       change(A, ADDRESS, ["no-op"], before=address("ip-a"), after=address("ip-a")))) == []
