@@ -67,6 +67,16 @@ test_an_address_lost_on_refresh_and_created_again_is_a_recreate if {
 	[x.ip | some x in v] == ["203.0.113.1"]
 }
 
+test_an_address_another_resource_of_the_plan_forgets_or_deletes_created_again_is_a_recreate if {
+	addr_b := "google_compute_address.Chain_Addresses_Address-ip-b_00000001"
+	forgotten := change(addr_a, "google_compute_address", ["forget"], address("ip-a", "203.0.113.1"), null)
+	created := change(addr_b, "google_compute_address", ["create"], null, {"name": "ip-a"})
+	v := guard.violations with input as with_outputs([forgotten, created], {"forget_ips": {"value": ["ip-a"]}})
+	[[x.rule, x.address, x.name, x.ip] | some x in v] == [["recreate", addr_b, "ip-a", "203.0.113.1"]]
+	released := guard.violations with input as with_outputs([deleted_a, created], {"release_ips": {"value": ["ip-a"]}})
+	count(released) == 0
+}
+
 test_an_ip_leaving_the_nat_undrained_is_denied if {
 	update := change(nat_addr, "google_compute_router_nat", ["update"], nat(["ip-a", "ip-b"], []), nat(["ip-b"], []))
 	v := guard.violations with input as with_outputs([update], {})
