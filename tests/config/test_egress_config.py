@@ -219,6 +219,16 @@ def test_fails_when_the_pool_holds_more_than_50():
         "(the NAT IPs one gateway can use), got 51 in all")
 
 
+def test_a_pool_of_exactly_50_is_accepted_however_it_is_made():
+    # The edge: 50 names created, or 49 created and 1 adopted, is what one gateway takes; 51 is refused above.
+    names = [f"ip-{i}" for i in range(50)]
+    assert len(config(egress={"static_ip_names": names}).pool_names) == 50
+    assert len(config(egress={"static_ip_count": 49, "existing_ips": ["a-ip"]}).pool_names) == 50
+    assert one_problem(egress={"static_ip_names": [*names, "ip-50"]}) == (
+        "test.toml: egress.static_ip_names: expected at most 50 address names (the NAT IPs one gateway can use), "
+        "got 51")
+
+
 def test_draining_ips_leave_the_active_pool():
     cfg = config(egress={"static_ip_count": 2, "existing_ips": ["old-ip"], "draining_ips": ["old-ip"]})
     assert cfg.pool_names == ("cloud-run-origin-ip-1", "cloud-run-origin-ip-2", "old-ip")
