@@ -287,6 +287,16 @@ def test_fails_when_dynamic_min_ports_not_a_power_of_two_from_32(low):
         f"nat.dynamic_port_allocation = true, got {low}")
 
 
+@pytest.mark.parametrize("low, high", [(32, None), (32, 64), (32768, 65536), (None, 65536)])
+def test_dynamic_port_limits_at_their_edges_are_accepted(low, high):
+    # The range's ends themselves: a comparison turned strict (32 or 32768 refused) passed every refusal test.
+    keys = {"min_ports_per_vm": low, "max_ports_per_vm": high}
+    # 10 connector VMs reserving 32,768 ports each need one address each (the capacity check).
+    nat = config(egress={"static_ip_count": 10},
+                 nat={"dynamic_port_allocation": True, **{k: v for k, v in keys.items() if v is not None}}).nat
+    assert (nat.min_ports_per_vm, nat.max_ports_per_vm) == (low, high)
+
+
 @pytest.mark.parametrize("high", [64, 100])
 def test_fails_when_dynamic_max_ports_not_a_greater_power_of_two(high):
     assert one_problem(nat={"dynamic_port_allocation": True, "min_ports_per_vm": 64, "max_ports_per_vm": high}) == (
