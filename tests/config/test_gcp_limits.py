@@ -8,7 +8,7 @@ import pytest
 
 from constructs_lib.config.bootstrap import parse_bootstrap
 from constructs_lib.config import ConfigError
-from tests.support.environments import config, one_problem
+from tests.support.environments import config, one_problem, problems
 
 
 def service(**fields: Any) -> list[dict[str, Any]]:
@@ -49,6 +49,26 @@ def test_fails_when_a_service_has_more_than_1000_env_vars():
 
 def test_1000_env_vars_are_accepted():
     assert len(config(services=service(env={f"V{i}": "x" for i in range(1000)})).services[0].env) == 1000
+
+
+SA = "api-runner@my-gcp-project.iam.gserviceaccount.com"
+
+
+def test_env_and_secrets_count_together_up_to_1000():
+    # The edges both ways: 1,000 env and one secret is refused at secrets; 999 and one fits.
+    env = {f"V{i}": "x" for i in range(1000)}
+    assert one_problem(services=service(service_account=SA, env=env, secrets={"S": "sec:1"})) == (
+        'test.toml: services[api].secrets: expected at most 1,000 environment variables, env and secrets together '
+        '(Cloud Run, "Environment variables for services"), got 1,001')
+    del env["V0"]
+    found = config(services=service(service_account=SA, env=env, secrets={"S": "sec:1"})).services[0]
+    assert (len(found.env), len(found.secrets)) == (999, 1)
+
+
+def test_a_wrong_cpu_or_memory_is_one_problem_not_a_second_about_their_pairing():
+    # A wrong value stands in as the default: 16Gi beside a refused cpu would claim "at least 4 CPU, got nothing".
+    assert len(problems(services=service(cpu="99", memory="16Gi"))) == 1
+    assert len(problems(services=service(cpu="8", memory="1Ti"))) == 1
 
 
 def test_fails_when_a_service_has_more_than_64_labels():
