@@ -67,8 +67,11 @@ def test_env_and_secrets_count_together_up_to_1000():
 
 def test_a_wrong_cpu_or_memory_is_one_problem_not_a_second_about_their_pairing():
     # A wrong value stands in as the default: 16Gi beside a refused cpu would claim "at least 4 CPU, got nothing".
-    assert len(problems(services=service(cpu="99", memory="16Gi"))) == 1
-    assert len(problems(services=service(cpu="8", memory="1Ti"))) == 1
+    (cpu,) = problems(services=service(cpu="99", memory="16Gi"))
+    assert cpu.startswith("test.toml: services[api].cpu: expected a CPU limit such as ") and cpu.endswith('got "99"')
+    (memory,) = problems(services=service(cpu="8", memory="1Ti"))
+    assert memory.startswith("test.toml: services[api].memory: expected a memory limit such as ") and \
+        memory.endswith('got "1Ti"')
 
 
 def test_fails_when_a_service_has_more_than_64_labels():
