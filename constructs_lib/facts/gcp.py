@@ -190,6 +190,7 @@ MAX_LABELS = 64
 CPU_SOURCE = "Cloud Run, \"Configure CPU limits\""
 MEMORY_SOURCE = "Cloud Run, \"Configure memory limits\""
 MIN_FRACTIONAL_MILLI_CPU = 80
+FRACTIONAL_CPU_STEP_MILLI = 10
 MAX_MILLI_CPU = 8000
 MIN_MEMORY_MIB = 128
 MAX_MEMORY_MIB = 32 * 1024
@@ -215,7 +216,7 @@ def milli_cpu(cpu: str) -> int | None:
     except ValueError:
         return None
     if milli < 1000:
-        return milli if milli >= MIN_FRACTIONAL_MILLI_CPU and milli % 10 == 0 else None
+        return milli if milli >= MIN_FRACTIONAL_MILLI_CPU and milli % FRACTIONAL_CPU_STEP_MILLI == 0 else None
     return milli if milli <= MAX_MILLI_CPU and milli % 1000 == 0 else None
 
 
