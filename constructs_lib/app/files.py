@@ -19,7 +19,7 @@ from typing import Union
 from ..config import ConfigError, EnvironmentConfig, Problem, load_environment
 from ..config.bootstrap import BootstrapConfig, is_bootstrap_document, load_bootstrap
 from ..config.toml_file import read_toml
-from ..facts.text import FOLDER, path_kind
+from ..facts.text import FOLDER, not_a_folder, path_kind
 
 __all__ = ["BOOTSTRAP_DIR", "ENVIRONMENTS_DIR", "Neighbours", "StackConfig", "bootstrap_files", "environment_files",
            "folder_problems", "is_bootstrap_file", "load_file", "load_neighbours", "neighbour_files"]
@@ -40,10 +40,8 @@ def _tomls(directory: Path) -> list[Path]:
 def _not_a_folder(directory: Path) -> Problem | None:
     """The problem of a folder the app lists that holds something else: a file, a pipe, a dangling link. A folder,
     or nothing at all, is none (a missing folder holds no file)."""
-    kind = path_kind(directory)
-    if kind is None or kind == FOLDER:
-        return None
-    return Problem(str(directory), "(folder)", "a folder of .toml files, or nothing", kind)
+    kind = not_a_folder(directory)
+    return None if kind is None else Problem(str(directory), "(folder)", "a folder of .toml files, or nothing", kind)
 
 
 def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DIR) -> list[Path]:

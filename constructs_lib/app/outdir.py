@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..config import Problem
-from ..facts.text import REGULAR_FILE, file_kind, path_kind
+from ..facts.text import file_kind, not_a_folder
 
 __all__ = ["output_problems"]
 
@@ -40,8 +40,8 @@ def _folder(path: Path) -> Problem | None:
     """A folder synth writes into: a folder or nothing (it is created), writable when it exists."""
     if not os.path.lexists(path):
         return None
-    if not path.is_dir():
-        return _not_a_folder(path)
+    if (problem := _not_a_folder(path)) is not None:
+        return problem
     if not _writable(path):
         return Problem(str(path), _KEY, "a folder the app may write into", "a folder it may not write into (its "
                        "permissions, or a read-only file system)")
@@ -71,7 +71,7 @@ def output_problems(outdir: Path, stacks: Iterable[str]) -> list[Problem]:
     ``REVIEW.md`` must be regular files or nothing.
     """
     above = [p for p in (outdir, *outdir.parents) if os.path.lexists(p)]
-    problems = [p for p in map(_folder_kind, above) if p is not None]
+    problems = [p for p in map(_not_a_folder, above) if p is not None]
     if problems:
         return problems
     if not os.path.lexists(outdir) and not os.path.lexists(outdir.parent):
@@ -86,13 +86,8 @@ def output_problems(outdir: Path, stacks: Iterable[str]) -> list[Problem]:
     return [p for p in found if p is not None]
 
 
-def _folder_kind(path: Path) -> Problem | None:
-    """A folder on the way to the output folder: it must be one (its permissions are the first one's concern)."""
-    return None if path.is_dir() else _not_a_folder(path)
-
-
-def _not_a_folder(path: Path) -> Problem:
-    """The problem of a path where a folder belongs that holds something else (a file, a pipe, a dangling link)."""
-    kind = path_kind(path)
-    return Problem(str(path), _KEY, "a folder, or nothing (it is created)",
-                   "a file that is not a folder" if kind == REGULAR_FILE else kind or "nothing")
+def _not_a_folder(path: Path) -> Problem | None:
+    """The problem of a path where a folder belongs that holds something else (a file, a pipe, a dangling link);
+    also each folder on the way to the output folder (their permissions are the first existing one's concern)."""
+    kind = not_a_folder(path)
+    return None if kind is None else Problem(str(path), _KEY, "a folder, or nothing (it is created)", kind)

@@ -68,5 +68,12 @@ def not_a_file(path: str | os.PathLike[str]) -> str | None:
     return None if kind == REGULAR_FILE else kind
 
 
+def not_a_folder(path: str | os.PathLike[str]) -> str | None:
+    """What is at ``path`` (``path_kind``) when something is there but no folder: a file, a pipe, a dangling link.
+    None for a folder (a link to one followed), and for a path where there is nothing at all."""
+    kind = path_kind(path)
+    return None if kind == FOLDER else kind
+
+
 if __name__ == "__main__":  # python3 constructs_lib/facts/text.py TEXT...: the make targets' lines that hold a folder
     print(one_line(" ".join(sys.argv[1:])))

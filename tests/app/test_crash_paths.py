@@ -96,7 +96,7 @@ def test_an_output_folder_that_is_a_file_is_a_problem_line_and_stays_as_it_was(t
     assert run(str(source), stderr=stderr, outdir=str(out)) == 1
     assert stderr.getvalue().splitlines() == [
         "error: 1 problem in the environment configuration:",
-        f"  - {out}: (output folder): expected a folder, or nothing (it is created), got a file that is not a folder"]
+        f"  - {out}: (output folder): expected a folder, or nothing (it is created), got a regular file"]
     assert out.read_text() == "not a folder"
 
 
@@ -128,5 +128,5 @@ def test_an_output_folder_below_a_file_is_a_problem_line(tmp_path):
     stderr = io.StringIO()
     assert run(str(source), stderr=stderr, outdir=str(tmp_path / "plain" / "out")) == 1
     assert stderr.getvalue().splitlines()[1] == (
-        f"  - {tmp_path / 'plain'}: (output folder): expected a folder, or nothing (it is created), got a file that "
-        "is not a folder")
+        f"  - {tmp_path / 'plain'}: (output folder): expected a folder, or nothing (it is created), got a regular "
+        "file")

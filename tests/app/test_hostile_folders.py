@@ -158,7 +158,7 @@ def test_one_address_claimed_by_two_files_is_refused(tmp_path, first, second):
     (lambda out: (out / "manifest.json").mkdir(), "manifest.json: (output folder): expected a regular file, or "
                                                   "nothing (it is written), got a folder"),
     (lambda out: (out / "stacks").mkdir() or (out / "stacks" / "a").write_text("x"),
-     "stacks/a: (output folder): expected a folder, or nothing (it is created), got a file that is not a folder"),
+     "stacks/a: (output folder): expected a folder, or nothing (it is created), got a regular file"),
     (lambda out: (out / "stacks" / "a" / "cdk.tf.json").mkdir(parents=True),
      "stacks/a/cdk.tf.json: (output folder): expected a regular file, or nothing (it is written), got a folder"),
     (lambda out: (out / "stacks" / "a" / "REVIEW.md").mkdir(parents=True),
