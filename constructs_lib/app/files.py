@@ -6,7 +6,8 @@ checked against, whatever it is: a link (followed to its target, and compared wi
 own name, since a link is a second stack built from the same file), a folder, a pipe, an unreadable file. What
 cannot be read is a problem line, never a file skipped in silence: its collisions could not be checked. The same
 holds for a folder the app lists (``environments/``, ``environments/bootstrap/``) that is a file, a pipe or a
-dangling link: ``folder_problems``.
+dangling link, and for a folder inside either that holds ``.toml`` files the app would never read:
+``folder_problems``.
 """
 
 from __future__ import annotations
@@ -114,9 +115,64 @@ def neighbour_files(selected: Path) -> list[Path]:
 def folder_problems(selected: Path | None) -> list[Problem]:
     """The folders a run lists that are not folders (a file, a pipe, a link to nothing where
     ``environments/bootstrap/`` belongs): their files could not be listed, so neither built (every file) nor
-    checked for collisions (one selected file). Not one skipped in silence."""
-    folders = _neighbour_folders(selected) if selected is not None else [BOOTSTRAP_DIR]
-    return [p for p in map(_not_a_folder, folders) if p is not None]
+    checked for collisions (one selected file). And the folders inside ``environments/`` or
+    ``environments/bootstrap/`` that hold ``.toml`` files (``environments/prod/app.toml``): the app reads only the
+    files directly in those two, so such a file would be neither built nor checked. Not one skipped in silence."""
+    folders = _neighbour_folders(selected) if selected is not None else [ENVIRONMENTS_DIR, BOOTSTRAP_DIR]
+    if selected is not None and _inside(Path(os.path.realpath(selected)).parent, ENVIRONMENTS_DIR):
+        folders += [ENVIRONMENTS_DIR, BOOTSTRAP_DIR]  # a file of a folder inside environments/: its layout is ours
+    folders = list(dict.fromkeys(folders))
+    problems = [p for p in map(_not_a_folder, folders) if p is not None]
+    ours = {os.path.realpath(ENVIRONMENTS_DIR), os.path.realpath(BOOTSTRAP_DIR)}
+    return problems + [p for f in folders if os.path.realpath(f) in ours for p in _folders_of_tomls(f)]
+
+
+def _inside(folder: Path, directory: Path) -> bool:
+    """Whether ``folder`` (links resolved) is ``directory`` or below it."""
+    top = os.path.realpath(directory)
+    return os.path.commonpath([top, str(folder)]) == top
+
+
+# How far a folder inside environments/ is searched for .toml files: a link in it may lead anywhere (to /, say),
+# and the search must end at once whatever it finds.
+_MAX_DEPTH = 3
+_MAX_ENTRIES = 2_000
+
+
+def _folders_of_tomls(directory: Path) -> list[Problem]:
+    """A problem for each folder directly in ``directory`` (``environments/bootstrap/`` aside) holding ``.toml``
+    files, itself or in a folder below it (links to folders not followed below the first level, the search
+    bounded), naming up to three of them."""
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError:
+        return []  # a folder that cannot be listed holds no file the app would read either
+    problems = []
+    for entry in entries:
+        if entry.suffix == ".toml" or not entry.is_dir() or os.path.realpath(entry) == os.path.realpath(BOOTSTRAP_DIR):
+            continue  # a folder named *.toml is a file the app reads, and reports as no regular file
+        found = _tomls_below(entry)
+        if found:
+            shown = ", ".join(found[:3]) + (", …" if len(found) > 3 else "")
+            problems.append(Problem(str(entry), "(folder)", f"environment files directly in {ENVIRONMENTS_DIR}/ and "
+                                    f"bootstrap files directly in {BOOTSTRAP_DIR}/ (the app reads no other folder: "
+                                    "a file here is neither built nor checked for collisions)",
+                                    f"a folder holding .toml files ({shown})"))
+    return problems
+
+
+def _tomls_below(folder: Path) -> list[str]:
+    """The ``.toml`` files in ``folder`` and its folders, as paths relative to its parent; bounded (see above)."""
+    found: list[str] = []
+    seen = 0
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        depth = len(Path(root).relative_to(folder).parts)
+        dirs[:] = sorted(dirs) if depth + 1 < _MAX_DEPTH else []
+        seen += len(dirs) + len(names)
+        found += [str(Path(root, n).relative_to(folder.parent)) for n in sorted(names) if n.endswith(".toml")]
+        if seen > _MAX_ENTRIES:
+            break
+    return found
 
 
 @dataclass(frozen=True)

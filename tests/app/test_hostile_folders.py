@@ -85,6 +85,40 @@ def test_a_bootstrap_folder_that_is_not_a_folder_is_a_problem_not_skipped(tmp_pa
         f"  - environments/bootstrap: (folder): expected a folder of .toml files, or nothing, got {given}"]
 
 
+STRAY = ("expected environment files directly in environments/ and bootstrap files directly in "
+         "environments/bootstrap/ (the app reads no other folder: a file here is neither built nor checked for "
+         "collisions), got a folder holding .toml files")
+
+
+@pytest.mark.parametrize("selected", [None, "environments/a.toml", "environments/prod/b.toml",
+                                      "environments/bootstrap/state.toml"],
+                         ids=["every-file", "one-file", "the-stray-file", "a-bootstrap-file"])
+def test_a_folder_of_toml_files_inside_environments_is_a_problem_never_skipped(tmp_path, monkeypatch, selected):
+    # environments/prod/b.toml was neither synthesized with every file nor a neighbour of a selected one (nor, when
+    # selected, checked against environments/): one address could be in two NATs with no word said.
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "environments", "a")
+    write(tmp_path / "environments" / "prod", "b")
+    (tmp_path / "environments" / "bootstrap").mkdir()
+    (tmp_path / "environments" / "bootstrap" / "state.toml").write_text(
+        '[bootstrap]\nproject = "my-gcp-project"\nbucket = "my-gcp-project-tfstate"\nlocation = "EU"\n', encoding="utf-8")
+    write(tmp_path / "environments" / "bootstrap" / "old" / "deeper", "c")
+    (tmp_path / "environments" / "notes").mkdir()
+    (tmp_path / "environments" / "notes" / "README.md").write_text("no .toml here")
+    (tmp_path / "environments" / "root").symlink_to("/")  # a link anywhere: searched within bounds, never hangs
+    assert refused(Path(selected) if selected else None, tmp_path / "out") == [
+        f"  - environments/prod: (folder): {STRAY} (prod/b.toml)",
+        f"  - environments/bootstrap/old: (folder): {STRAY} (old/deeper/c.toml)"]
+
+
+def test_a_folder_of_toml_files_beside_a_file_elsewhere_is_no_concern(tmp_path):
+    # Outside environments/ the neighbours are the file's own folder (docs/configuration.md), nothing below it.
+    a = write(tmp_path / "examples", "a")
+    write(tmp_path / "examples" / "more", "b")
+    code, lines = run_bounded(str(a), tmp_path / "out")
+    assert code == 0, lines
+
+
 @pytest.mark.parametrize("kind", ["nothing", "empty-folder", *FOLDER_STAND_INS])
 def test_an_environments_folder_with_no_file_says_what_stands_there(tmp_path, monkeypatch, kind):
     # A regular file, a pipe or a dangling link named environments was "an empty folder".
