@@ -124,7 +124,20 @@ def folder_problems(selected: Path | None) -> list[Problem]:
     folders = list(dict.fromkeys(folders))
     problems = [p for p in map(_not_a_folder, folders) if p is not None]
     ours = {os.path.realpath(ENVIRONMENTS_DIR), os.path.realpath(BOOTSTRAP_DIR)}
-    return problems + [p for f in folders if os.path.realpath(f) in ours for p in _folders_of_tomls(f)]
+    return problems + [p for f in folders if os.path.realpath(f) in ours
+                       for p in (*_folders_of_tomls(f), *_odd_suffixes(f))]
+
+
+def _odd_suffixes(directory: Path) -> list[Problem]:
+    """A problem for each entry of ``directory`` named ``*.TOML`` or ``*.Toml``: the app lists ``*.toml`` alone
+    (case counts), so such a file would be neither built nor checked."""
+    try:
+        names = sorted(e.name for e in os.scandir(directory))
+    except OSError:
+        return []
+    return [Problem(str(directory / n), "(file name)", 'a name ending in ".toml" in lowercase (the app reads no other '
+                    "file: this one would be neither built nor checked for collisions)", f'"{n}"')
+            for n in names if n.lower().endswith(".toml") and not n.endswith(".toml")]
 
 
 def _inside(folder: Path, directory: Path) -> bool:

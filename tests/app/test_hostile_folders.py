@@ -111,6 +111,20 @@ def test_a_folder_of_toml_files_inside_environments_is_a_problem_never_skipped(t
         f"  - environments/bootstrap/old: (folder): {STRAY} (old/deeper/c.toml)"]
 
 
+@pytest.mark.parametrize("selected", [None, "environments/a.toml"], ids=["every-file", "one-file"])
+def test_a_toml_file_named_in_capitals_is_a_problem_never_skipped(tmp_path, monkeypatch, selected):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "environments", "a")
+    write(tmp_path / "environments", "b").rename(tmp_path / "environments" / "b.TOML")
+    write(tmp_path / "environments" / "bootstrap", "c").rename(tmp_path / "environments" / "bootstrap" / "c.Toml")
+    (tmp_path / "environments" / "README.md").write_text("any other name is no concern")
+    expected = ('expected a name ending in ".toml" in lowercase (the app reads no other file: this one would be '
+                'neither built nor checked for collisions), got')
+    assert refused(Path(selected) if selected else None, tmp_path / "out") == [
+        f'  - environments/b.TOML: (file name): {expected} "b.TOML"',
+        f'  - environments/bootstrap/c.Toml: (file name): {expected} "c.Toml"']
+
+
 def test_a_folder_of_toml_files_beside_a_file_elsewhere_is_no_concern(tmp_path):
     # Outside environments/ the neighbours are the file's own folder (docs/configuration.md), nothing below it.
     a = write(tmp_path / "examples", "a")
