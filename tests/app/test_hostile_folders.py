@@ -15,7 +15,7 @@ from constructs_lib.app import run
 from rehearsal.tomlfile import dumps as to_toml
 from tests.support.bounded import bounded
 from tests.support.environments import environment
-from tests.support.odd_files import bind_socket
+from tests.support.odd_files import bind_socket, stand_ins
 from tests.support.processes import snapshot
 
 LOCAL = {"backend": "local"}
@@ -64,12 +64,7 @@ def test_a_named_pipe_in_environments_is_a_problem_not_a_hang(tmp_path, monkeypa
         "  - environments/pipe.toml: (file): expected a regular TOML file, got a named pipe (FIFO)"]
 
 
-FOLDER_STAND_INS = {
-    "regular-file": (lambda p: p.write_text('[bootstrap]\nproject = "my-gcp-project"\n'), "a regular file"),
-    "named-pipe": (lambda p: os.mkfifo(p), "a named pipe (FIFO)"),
-    "dangling-link": (lambda p: p.symlink_to("gone"), "a symbolic link to gone, which does not exist"),
-    "link-loop": (lambda p: p.symlink_to(p.name), "a loop of symbolic links"),
-}
+FOLDER_STAND_INS = stand_ins("regular-file", "named-pipe", "dangling-link", "link-loop")
 
 
 @pytest.mark.parametrize("kind", FOLDER_STAND_INS)

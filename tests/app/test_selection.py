@@ -4,7 +4,6 @@ deployed when nothing is named; and what diff/deploy check before Terraform (pla
 from __future__ import annotations
 
 import io
-import os
 import shutil
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from constructs_lib.app.preflight import placeholder_problems, run as preflight
 from constructs_lib.app.selection import check, missing_environment
 from constructs_lib.facts.placeholders import PLACEHOLDER_BUCKET, PLACEHOLDER_PROJECT
-from tests.support.odd_files import bind_socket
+from tests.support.odd_files import stand_ins
 from tests.support.paths import FIXTURE_EXAMPLE, ROOT
 
 
@@ -38,13 +37,7 @@ def test_a_missing_environment_gets_one_message_whichever_variable_named_it(envi
     assert synth == (2, line)
 
 
-NOT_FILES = {
-    "folder": (lambda p: p.mkdir(), "a folder"),
-    "named-pipe": (lambda p: os.mkfifo(p), "a named pipe (FIFO)"),
-    "socket": (bind_socket, "a socket"),
-    "dangling-link": (lambda p: p.symlink_to("gone.toml"), "a symbolic link to gone.toml, which does not exist"),
-    "link-loop": (lambda p: p.symlink_to(p.name), "a loop of symbolic links"),
-}
+NOT_FILES = stand_ins("folder", "named-pipe", "socket", "dangling-link", "link-loop")
 
 
 @pytest.mark.parametrize("kind", NOT_FILES)
@@ -149,10 +142,8 @@ def test_synth_without_env_says_so_when_the_example_is_gone(environments):
 NOT_FOLDERS = {
     "nothing": (lambda p: None, "there is no {d}/ folder"),
     "empty-folder": (lambda p: p.mkdir(), "{d}/ holds no .toml file"),
-    "regular-file": (lambda p: p.write_text("x"), "{d} is a regular file, not a folder"),
-    "named-pipe": (lambda p: os.mkfifo(p), "{d} is a named pipe (FIFO), not a folder"),
-    "dangling-link": (lambda p: p.symlink_to("gone"), "{d} is a symbolic link to gone, which does not exist, not a "
-                                                      "folder"),
+    **{kind: (make, f"{{d}} is {found}, not a folder")
+       for kind, (make, found) in stand_ins("regular-file", "named-pipe", "dangling-link").items()},
 }
 
 
