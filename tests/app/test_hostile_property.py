@@ -1,6 +1,6 @@
 """A property over hostile folders and hostile strings: whatever a user leaves beside the selected file (a pipe, a
-folder, a link to nothing or to itself, bytes that are not text, a broken or a colliding file) and whatever string
-they put in any key, the app ends (bounded), prints no traceback, writes nothing when it fails, and names every
+folder, a link to nothing or to itself, bytes that are not text, a broken or a colliding file; in environments/, a
+folder of .toml files or a *.TOML file) and whatever string they put in any key (or none: the file valid), the app ends (bounded), prints no traceback, writes nothing when it fails, and names every
 problem with its file and key on one printable line."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import constructs_lib.app.build as build
@@ -54,7 +54,17 @@ NEIGHBOURS: dict[str, Callable[[Path, Path], None]] = {
     "link-loop": lambda p, _: p.symlink_to(p),
     "link-to-selected": lambda p, selected: p.symlink_to(selected),
     "bootstrap": lambda p, _: p.write_text('[bootstrap]\nproject = "my-gcp-project"\nbucket = "b-x"\nlocation = "EU"\n'),
+    # Two that only environments/ forbids (the app reads only its own *.toml there): elsewhere they are no neighbour.
+    "folder-of-tomls": lambda p, selected: _folder_of_tomls(p.parent / p.stem, selected),
+    "capital-suffix": lambda p, selected: p.with_suffix(".TOML").write_text(selected.read_text()),
 }
+# Harmless outside environments/: not *.toml entries of the selected file's folder.
+ONLY_IN_ENVIRONMENTS = {"folder-of-tomls", "capital-suffix"}
+
+
+def _folder_of_tomls(folder: Path, selected: Path) -> None:
+    (folder / "deeper").mkdir(parents=True)
+    (folder / "deeper" / "copy.toml").write_text(selected.read_text())
 
 # A key's parts bare, or quoted as TOML quotes them (where they may hold ": ").
 LINE = re.compile(r'^  - (?P<source>[^:]+): (?P<key>(?:[^:"]|"(?:[^"\\]|\\.)*")+): expected .+, got .*$')
@@ -79,15 +89,23 @@ def _set(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(key=st.sampled_from(KEYS), value=HOSTILE,
-       neighbours=st.lists(st.sampled_from(sorted(NEIGHBOURS)), max_size=3, unique=True))
-def test_hostile_folders_and_strings_end_in_problem_lines_and_write_nothing(key, value, neighbours):
+# A valid file beside what environments/ alone forbids, in both folders, whatever the seed draws.
+@example(key=KEYS[0], value=None, neighbours=["folder-of-tomls"], folder="environments")
+@example(key=KEYS[0], value=None, neighbours=["capital-suffix"], folder="environments")
+@example(key=KEYS[0], value=None, neighbours=["folder-of-tomls", "capital-suffix", "valid"], folder="envs")
+@given(key=st.sampled_from(KEYS), value=st.one_of(st.none(), HOSTILE),  # None: the file as it is, valid
+       neighbours=st.lists(st.sampled_from(sorted(NEIGHBOURS)), max_size=3, unique=True),
+       folder=st.sampled_from(["envs", "environments"]))
+def test_hostile_folders_and_strings_end_in_problem_lines_and_write_nothing(key, value, neighbours, folder):
     root = Path(tempfile.mkdtemp())
+    cwd = os.getcwd()
     try:
-        envs = root / "envs"
+        envs = root / folder
         envs.mkdir()
+        os.chdir(root)  # environments/ is the app's own folder, named relative to where it runs
         data = environment(state={"backend": "local"})
-        _set(data, key, value)
+        if value is not None:
+            _set(data, key, value)
         selected = envs / "selected.toml"
         try:
             selected.write_text(to_toml(data), encoding="utf-8")
@@ -118,15 +136,17 @@ def test_hostile_folders_and_strings_end_in_problem_lines_and_write_nothing(key,
                 assert line.isprintable(), line
                 match = LINE.match(line)
                 assert match is not None, line
-                assert match["source"].startswith(str(envs)), line
+                assert match["source"].startswith((str(envs), folder)), line
         else:
             # Accepted: only beside neighbours that can be read and do not collide (a broken one is its own
             # file's problem, reported when it is built, and named as not checked).
             assert synthesized
-            assert set(neighbours) <= {"valid", "broken-toml", "bootstrap"}, neighbours
+            harmless = {"valid", "broken-toml", "bootstrap"} | (ONLY_IN_ENVIRONMENTS if folder == "envs" else set())
+            assert set(neighbours) <= harmless, (folder, neighbours)
             warned = [line for line in printed.splitlines() if line.startswith("warning: ")]
             unchecked = [line for line in warned if ": not checked for collisions with " in line]
             assert len(unchecked) == neighbours.count("broken-toml"), printed
             assert all(line.isprintable() for line in warned), printed
     finally:
+        os.chdir(cwd)
         shutil.rmtree(root, ignore_errors=True)
