@@ -1,7 +1,8 @@
 """A property over hostile folders and hostile strings: whatever a user leaves beside the selected file (a pipe, a
 folder, a link to nothing or to itself, bytes that are not text, a broken or a colliding file; in environments/, a
-folder of .toml files or a *.TOML file) and whatever string they put in any key (or none: the file valid), the app ends (bounded), prints no traceback, writes nothing when it fails, and names every
-problem with its file and key on one printable line."""
+folder of .toml files or a *.TOML file) and whatever string they put in any key (or none: the file valid), the
+app ends (bounded), prints no traceback, writes nothing when it fails, and names every problem with its file and
+key on one printable line."""
 
 from __future__ import annotations
 
