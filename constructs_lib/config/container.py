@@ -145,7 +145,8 @@ def parse_container(r: Reader, item: Mapping[str, Any], path: str) -> ContainerC
     cpu = r.get(item, path, "cpu", str, default=None,
                 check=lambda v: bool(CPU.fullmatch(v)) and milli_cpu(v) is not None,
                 expected=f'a CPU limit such as "1", "2" or "500m": a whole number from 1 to {MAX_MILLI_CPU // 1000}, '
-                         f"or from {MIN_FRACTIONAL_MILLI_CPU / 1000:g} to 1 in steps of {FRACTIONAL_CPU_STEP_MILLI / 1000:g} ({CPU_SOURCE})")
+                         f"or from {MIN_FRACTIONAL_MILLI_CPU / 1000:g} to 1 in steps of "
+                         f"{FRACTIONAL_CPU_STEP_MILLI / 1000:g} ({CPU_SOURCE})")
     memory = r.get(item, path, "memory", str, default=None,
                    check=lambda v: bool(MEMORY.fullmatch(v)) and MIN_MEMORY_MIB <= memory_mib(v) <= MAX_MEMORY_MIB,
                    expected=f'a memory limit such as "512Mi" or "2Gi", from {MIN_MEMORY_MIB}Mi to '

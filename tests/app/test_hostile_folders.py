@@ -96,7 +96,8 @@ def test_a_folder_of_toml_files_inside_environments_is_a_problem_never_skipped(t
     write(tmp_path / "environments" / "prod", "b")
     (tmp_path / "environments" / "bootstrap").mkdir()
     (tmp_path / "environments" / "bootstrap" / "state.toml").write_text(
-        '[bootstrap]\nproject = "my-gcp-project"\nbucket = "my-gcp-project-tfstate"\nlocation = "EU"\n', encoding="utf-8")
+        '[bootstrap]\nproject = "my-gcp-project"\nbucket = "my-gcp-project-tfstate"\nlocation = "EU"\n',
+        encoding="utf-8")
     write(tmp_path / "environments" / "bootstrap" / "old" / "deeper", "c")
     (tmp_path / "environments" / "notes").mkdir()
     (tmp_path / "environments" / "notes" / "README.md").write_text("no .toml here")
