@@ -71,6 +71,8 @@ def test_a_region_a_multi_region_or_a_dual_region_is_a_bucket_location(location)
     ("europe-west5", "; the closest are EUROPE-WEST9, EUROPE-WEST8, EUROPE-WEST6"),  # no such region
     ("EUROPE", "; the closest are EUROPE-WEST9, EUROPE-WEST8, EUROPE-WEST6"),
     ("", ""),
+    ("NAM9", "; the closest are NAM4"),  # shaped like a dual-region, but none Google has
+    ("EUR6", "; the closest are EUR8, EUR7, EUR5"),
 ])
 def test_a_location_cloud_storage_does_not_have_is_refused_before_the_deploy(location, closest):
     assert problems({"bootstrap": {"project": "my-gcp-project", "bucket": "b-1", "location": location}}) == [
