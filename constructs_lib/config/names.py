@@ -43,7 +43,7 @@ HOSTNAME = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a
 # "." or ".." segment) joined by "/"; a trailing "/" is dropped. Nothing that a shell, Markdown or a URL reads.
 STATE_PREFIX = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/?")
 CPU = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?|[0-9]+m)$")
-MEMORY = re.compile(r"^[0-9]+(?:Mi|Gi)$")
+MEMORY = re.compile(r"^[1-9][0-9]*(?:Mi|Gi)$")  # no leading zero: the stack writes it as given
 
 NAT_LOG_FILTERS = ("ERRORS_ONLY", "TRANSLATIONS_ONLY", "ALL")
 FLOW_LOG_INTERVALS = (

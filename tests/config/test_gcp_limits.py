@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -99,6 +100,14 @@ def test_fails_when_memory_is_outside_cloud_runs_range(memory):
     assert one_problem(services=service(memory=memory)) == (
         'test.toml: services[api].memory: expected a memory limit such as "512Mi" or "2Gi", from 128Mi to 32Gi '
         f'(Cloud Run, "Configure memory limits"), got "{memory}"')
+
+
+@pytest.mark.parametrize("memory", ["0512Mi", "02Gi", "512MI", "512M", " 512Mi", "512Mi\n", "５１２Mi"])
+def test_fails_when_memory_is_not_written_as_cloud_run_shows_it(memory):
+    # The stack writes memory as given: "0512Mi" would be sent, and read back, as the file spells it.
+    assert one_problem(services=service(memory=memory)) == (
+        'test.toml: services[api].memory: expected a memory limit such as "512Mi" or "2Gi", from 128Mi to 32Gi '
+        f'(Cloud Run, "Configure memory limits"), got {json.dumps(memory, ensure_ascii=False)}')
 
 
 @pytest.mark.parametrize("memory, cpu", [("128Mi", "1"), ("512Mi", "0.08"), ("32Gi", "8"), ("32768Mi", "8000m")])
