@@ -31,7 +31,8 @@ BOOTSTRAP = ENVIRONMENTS / "bootstrap"
 ONE_ONLY = ("diff", "deploy", "output", "allowlist")
 # Targets that take one file (a default may have been given by the Makefile).
 ONE = (*ONE_ONLY, "rehearse")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
+# A file of environments/ or of environments/bootstrap/, by its stem: no other folder holds an environment.
+_NAME = re.compile(r"^(bootstrap/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def environment_names(directory: Path = ENVIRONMENTS) -> list[str]:

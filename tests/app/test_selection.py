@@ -78,6 +78,18 @@ def test_a_name_that_is_a_pattern_or_a_path_elsewhere_is_refused(environments):
     assert check("deploy", "ENV", "../x", "", directory=environments)[0] == 2
 
 
+def test_a_name_in_a_folder_inside_environments_is_refused(environments):
+    # environments/prod/app.toml is no environment (the app reads no folder inside environments/ but bootstrap/):
+    # make must not act on it, whatever the target (make output and make allowlist run no app to refuse it).
+    stray = environments / "prod" / "app.toml"
+    stray.parent.mkdir()
+    stray.write_text((environments / "production.toml").read_text())
+    for target in ("synth", "deploy", "output", "allowlist"):
+        assert check(target, "ENV", "prod/app", str(stray), directory=environments) == (
+            2, f'error: ENV: expected the name of a file of {environments}/ without .toml, got "prod/app" '
+               f"({environments}/ holds: example, production, bootstrap/state-bucket)")
+
+
 def test_env_and_stack_naming_different_files_are_refused():
     code, line = check("deploy", "STACK", "production", "environments/production.toml",
                        conflict='ENV="example" and STACK="production"')
