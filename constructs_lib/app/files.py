@@ -61,9 +61,22 @@ def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DI
     files = _tomls(directory)
     if not files:
         kind = path_kind(directory)
-        given = "an empty folder" if kind == FOLDER else kind or "nothing at that path"
-        raise ConfigError([Problem(str(directory), "(folder)", "at least one environment file (*.toml)", given)])
+        if kind != FOLDER:
+            given = kind or "nothing at that path"
+        else:
+            given = _without_tomls(directory)
+        # With the .toml files it does hold, where the app does not read them (environments/prod/app.toml).
+        raise ConfigError([Problem(str(directory), "(folder)", "at least one environment file (*.toml)", given),
+                           *(_misplaced(directory) if kind == FOLDER else ())])
     return files
+
+
+def _without_tomls(directory: Path) -> str:
+    """What a folder with no ``*.toml`` entry holds instead, for a problem line."""
+    try:
+        return "a folder with no .toml file in it" if any(directory.iterdir()) else "an empty folder"
+    except OSError as err:
+        return f"a folder that cannot be listed ({err.strerror or err})"
 
 
 def bootstrap_files(directory: Path = BOOTSTRAP_DIR) -> list[Path]:
@@ -124,8 +137,13 @@ def folder_problems(selected: Path | None) -> list[Problem]:
     folders = list(dict.fromkeys(folders))
     problems = [p for p in map(_not_a_folder, folders) if p is not None]
     ours = {os.path.realpath(ENVIRONMENTS_DIR), os.path.realpath(BOOTSTRAP_DIR)}
-    return problems + [p for f in folders if os.path.realpath(f) in ours
-                       for p in (*_folders_of_tomls(f), *_odd_suffixes(f))]
+    return problems + [p for f in folders if os.path.realpath(f) in ours for p in _misplaced(f)]
+
+
+def _misplaced(directory: Path) -> list[Problem]:
+    """The ``.toml`` files of one of the app's folders that it would not read: in a folder inside it, or named
+    ``*.TOML``."""
+    return [*_folders_of_tomls(directory), *_odd_suffixes(directory)]
 
 
 def _odd_suffixes(directory: Path) -> list[Problem]:

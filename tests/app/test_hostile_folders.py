@@ -121,6 +121,34 @@ def test_a_toml_file_named_in_capitals_is_a_problem_never_skipped(tmp_path, monk
         f'  - environments/bootstrap/c.Toml: (file name): {expected} "c.Toml"']
 
 
+def test_an_environments_folder_with_toml_files_only_where_the_app_does_not_read_says_where_they_are(
+        tmp_path, monkeypatch):
+    # It said "an empty folder", whatever it held.
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "environments" / "prod", "b")
+    write(tmp_path / "environments", "c").rename(tmp_path / "environments" / "c.TOML")
+    assert refused(None, tmp_path / "out") == [
+        "  - environments: (folder): expected at least one environment file (*.toml), got a folder with no .toml "
+        "file in it",
+        f"  - environments/prod: (folder): {STRAY} (prod/b.toml)",
+        '  - environments/c.TOML: (file name): expected a name ending in ".toml" in lowercase (the app reads no other '
+        'file: this one would be neither built nor checked for collisions), got "c.TOML"']
+
+
+def test_an_environments_folder_that_cannot_be_listed_is_a_problem_not_a_traceback(tmp_path, monkeypatch):
+    # Root lists any folder: the refusal a user without the permission meets is played by Path.iterdir.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "environments").mkdir()
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    assert refused(None, tmp_path / "out") == [
+        "  - environments: (folder): expected at least one environment file (*.toml), got a folder that cannot be "
+        "listed (Permission denied)"]
+
+
 def test_a_folder_of_toml_files_beside_a_file_elsewhere_is_no_concern(tmp_path):
     # Outside environments/ the neighbours are the file's own folder (docs/configuration.md), nothing below it.
     a = write(tmp_path / "examples", "a")
