@@ -80,6 +80,13 @@ NAMED_BY := ENV
 NAME := $(ENV)
 endif
 ifneq ($(EGRESS_CONFIG),)
+ifneq ($(NAMED_BY),)
+# ENV (or STACK) and EGRESS_CONFIG both given (EGRESS_CONFIG may be exported in the shell): refused unless they
+# name the same file, else EGRESS_CONFIG's would be acted on while the user typed ENV.
+ifeq ($(filter $(realpath $(EGRESS_CONFIG)),$(realpath environments/$(NAME).toml environments/bootstrap/$(NAME).toml)),)
+CONFIG_CONFLICT := $(NAMED_BY)="$(NAME)" and EGRESS_CONFIG="$(EGRESS_CONFIG)"
+endif
+endif
 NAMED_BY := EGRESS_CONFIG
 endif
 check-synth check-rehearse synth rehearse: NAME ?= example
@@ -110,7 +117,8 @@ CHECK_TARGETS := $(addprefix check-,synth report scan rehearse diff deploy outpu
 .PHONY: $(CHECK_TARGETS)
 $(CHECK_TARGETS): check-%:
 	@$(PYTHON) constructs_lib/app/selection.py $* $(call quote,--named-by=$(NAMED_BY)) $(call quote,--name=$(NAME)) \
-		$(call quote,--file=$(ENV_FILE)) $(call quote,--conflict=$(NAME_CONFLICT))
+		$(call quote,--file=$(ENV_FILE)) $(call quote,--conflict=$(NAME_CONFLICT)) \
+		$(call quote,--config-conflict=$(CONFIG_CONFLICT))
 
 .PHONY: setup synth test golden diff deploy clean provider rehearse help opa
 

@@ -95,7 +95,7 @@ def _every_file(target: str, directory: Path) -> str:
 
 
 def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
-          directory: Path = ENVIRONMENTS) -> tuple[int, str]:
+          directory: Path = ENVIRONMENTS, config_conflict: str = "") -> tuple[int, str]:
     """(exit code, line to print) for a target and what the Makefile resolved.
 
     Args:
@@ -104,9 +104,14 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
         name: what ``ENV``/``STACK`` held (``""`` for every file).
         file: the file the Makefile found for it (``""`` when none).
         conflict: set when ``ENV`` and ``STACK`` were both given and differ.
+        config_conflict: set when ``ENV`` (or ``STACK``) and ``EGRESS_CONFIG`` were both given and name different
+            files.
     """
     if conflict:
         return 2, f"error: ENV and STACK name the same thing (STACK is ENV's old name); got {conflict}: give one"
+    if config_conflict:
+        return 2, (f"error: {config_conflict} do not name the same file: give one (EGRESS_CONFIG may be set in "
+                   "your shell: unset EGRESS_CONFIG to use ENV)")
     if target in ONE_ONLY and named_by == "EGRESS_CONFIG":
         return 2, (f"error: make {target} acts on a file of {directory}/ named by ENV=<name>, not by EGRESS_CONFIG "
                    f'("{file}"): copy it into {directory}/ first')
@@ -139,15 +144,18 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python3 constructs_lib/app/selection.py TARGET --named-by V --name N --file F [--conflict C]``."""
+    """``python3 constructs_lib/app/selection.py TARGET --named-by V --name N --file F [--conflict C]
+    [--config-conflict C]``."""
     parser = argparse.ArgumentParser(prog="selection.py")
     parser.add_argument("target")
     parser.add_argument("--named-by", default="")
     parser.add_argument("--name", default="")
     parser.add_argument("--file", default="")
     parser.add_argument("--conflict", default="")
+    parser.add_argument("--config-conflict", default="")
     args = parser.parse_args(argv)
-    code, line = check(args.target, args.named_by, args.name, args.file, args.conflict)
+    code, line = check(args.target, args.named_by, args.name, args.file, args.conflict,
+                       config_conflict=args.config_conflict)
     # What ENV held, and file names, are the user's: one line, no escape code reaches the terminal.
     print(one_line(line), file=sys.stderr if code else sys.stdout)
     sys.stdout.flush()

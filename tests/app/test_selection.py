@@ -96,6 +96,15 @@ def test_env_and_stack_naming_different_files_are_refused():
     assert code == 2 and 'ENV="example" and STACK="production"' in line
 
 
+def test_env_and_egress_config_naming_different_files_are_refused_before_anything_else(tmp_path):
+    # Before the EGRESS_CONFIG-only rules of diff and deploy: the user typed ENV, and is told of both.
+    for target in ("synth", "deploy"):
+        assert check(target, "EGRESS_CONFIG", "", str(tmp_path / "x.toml"),
+                     config_conflict=f'ENV="production" and EGRESS_CONFIG="{tmp_path / "x.toml"}"') == (
+            2, f'error: ENV="production" and EGRESS_CONFIG="{tmp_path / "x.toml"}" do not name the same file: give '
+               "one (EGRESS_CONFIG may be set in your shell: unset EGRESS_CONFIG to use ENV)")
+
+
 def test_diff_and_deploy_do_not_take_a_file_outside_environments(tmp_path):
     code, line = check("deploy", "EGRESS_CONFIG", "", str(tmp_path / "x.toml"))
     assert code == 2 and "not by EGRESS_CONFIG" in line

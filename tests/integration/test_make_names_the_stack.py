@@ -35,7 +35,8 @@ def make(folder: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[
     binary = shutil.which("make")
     if binary is None:
         pytest.fail("make is not on PATH")
-    env = {k: v for k, v in child_env(**extra).items() if k not in ("CI", "ENV", "STACK", "EGRESS_CONFIG")}
+    # The suite's own naming variables are not the test's; those it passes (EGRESS_CONFIG exported) are.
+    env = {k: v for k, v in child_env().items() if k not in ("CI", "ENV", "STACK", "EGRESS_CONFIG")} | extra
     return subprocess.run([binary, "-s", *args], cwd=folder, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL, timeout=600)
 
@@ -107,6 +108,26 @@ def test_env_and_stack_naming_different_stacks_are_refused(project):
     assert result.returncode == 2
     assert result.stdout.startswith('error: ENV and STACK name the same thing (STACK is ENV\'s old name); got '
                                     'ENV="example" and STACK="production": give one')
+
+
+def test_env_and_an_egress_config_naming_another_file_are_refused_whichever_target(project):
+    # EGRESS_CONFIG exported in the shell took precedence in silence: make synth ENV=production synthesized the
+    # exported file, make report reviewed it.
+    other = project / "environments" / "direct.toml"
+    said = 'ENV="production" and EGRESS_CONFIG="{}" do not name the same file: give one (EGRESS_CONFIG may be set ' \
+           "in your shell: unset EGRESS_CONFIG to use ENV)"
+    for target in ("synth", "report", "scan", "rehearse", "diff", "deploy", "output", "allowlist"):
+        result = make(project, target, "ENV=production", EGRESS_CONFIG=str(other))
+        assert (result.returncode, result.stdout.splitlines()[0]) == (2, f"error: {said.format(other)}"), target
+    result = make(project, "synth", "ENV=", "EGRESS_CONFIG=environments/direct.toml")
+    assert result.stdout.splitlines()[0] == \
+        'error: ENV="" and EGRESS_CONFIG="environments/direct.toml" do not name the same file: give one ' \
+        "(EGRESS_CONFIG may be set in your shell: unset EGRESS_CONFIG to use ENV)"
+    assert not (project / "cdktf.out").exists()
+    # Both naming the same file is no conflict.
+    result = make(project, "synth", "ENV=production", EGRESS_CONFIG="./environments/../environments/production.toml")
+    assert result.returncode == 0, result.stdout
+    assert synthesized(project) == ["production"]
 
 
 def test_the_examples_placeholders_are_refused_by_deploy_not_by_synth(project):
