@@ -12,6 +12,9 @@ SHELL := /bin/bash
 # it is referenced, so a $( in it would be make syntax, $(shell …) a command run. Each variable a user sets becomes
 # a simple variable holding its text before anything reads it (first of all: ENGINE is read just below).
 USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED FAULTS FAULT CDKTF_OUTDIR BENCH_RUNS ENGINE MIRROR AUTO_APPROVE
+# Where ENV and STACK came from (the command line, or the shell's environment: POSIX shells export ENV for
+# themselves), read before the override below makes both "override".
+$(foreach v,ENV STACK,$(eval ORIGIN_$(v) := $(origin $(v))))
 $(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(v))),\
 	$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
 
@@ -118,7 +121,7 @@ CHECK_TARGETS := $(addprefix check-,synth report scan rehearse diff deploy outpu
 $(CHECK_TARGETS): check-%:
 	@$(PYTHON) constructs_lib/app/selection.py $* $(call quote,--named-by=$(NAMED_BY)) $(call quote,--name=$(NAME)) \
 		$(call quote,--file=$(ENV_FILE)) $(call quote,--conflict=$(NAME_CONFLICT)) \
-		$(call quote,--config-conflict=$(CONFIG_CONFLICT))
+		$(call quote,--config-conflict=$(CONFIG_CONFLICT)) $(call quote,--origin=$(ORIGIN_$(NAMED_BY)))
 
 .PHONY: setup synth test golden diff deploy clean provider rehearse help opa
 

@@ -145,7 +145,7 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python3 constructs_lib/app/selection.py TARGET --named-by V --name N --file F [--conflict C]
-    [--config-conflict C]``."""
+    [--config-conflict C] [--origin O]``."""
     parser = argparse.ArgumentParser(prog="selection.py")
     parser.add_argument("target")
     parser.add_argument("--named-by", default="")
@@ -153,9 +153,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--file", default="")
     parser.add_argument("--conflict", default="")
     parser.add_argument("--config-conflict", default="")
+    parser.add_argument("--origin", default="", help="make's $(origin) of the naming variable")
     args = parser.parse_args(argv)
     code, line = check(args.target, args.named_by, args.name, args.file, args.conflict,
                        config_conflict=args.config_conflict)
+    if code and args.origin.startswith("environment") and args.named_by in ("ENV", "STACK"):
+        # POSIX shells read ENV as the path of a start-up file, and some export it: a name the user never typed.
+        posix = "; POSIX shells use ENV for a start-up file" if args.named_by == "ENV" else ""
+        line += (f" ({args.named_by} came from the shell's environment, not from make's command line{posix}: unset "
+                 f"it, or give {args.named_by}=<name> to make)")
     # What ENV held, and file names, are the user's: one line, no escape code reaches the terminal.
     print(one_line(line), file=sys.stderr if code else sys.stdout)
     sys.stdout.flush()

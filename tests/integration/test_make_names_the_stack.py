@@ -130,6 +130,21 @@ def test_env_and_an_egress_config_naming_another_file_are_refused_whichever_targ
     assert synthesized(project) == ["production"]
 
 
+def test_an_env_from_the_shell_that_names_no_file_says_where_it_came_from(project):
+    # POSIX shells export ENV (a start-up file, "/root/.shrc") for themselves: make read it as the environment.
+    result = make(project, "synth", ENV="/root/.shrc")
+    assert (result.returncode, result.stdout.splitlines()[0]) == (2, (
+        'error: ENV: expected the name of a file of environments/ without .toml, got "/root/.shrc" (environments/ '
+        "holds: direct, example, production, bootstrap/state-bucket) (ENV came from the shell's environment, not "
+        "from make's command line; POSIX shells use ENV for a start-up file: unset it, or give ENV=<name> to make)"))
+    # Typed on the command line, the same name gets the message without it; exported and right, it is used.
+    assert make(project, "synth", "ENV=/root/.shrc").stdout.splitlines()[0].endswith(
+        "(environments/ holds: direct, example, production, bootstrap/state-bucket)")
+    result = make(project, "synth", STACK="direct")
+    assert result.returncode == 0, result.stdout
+    assert synthesized(project) == ["direct"]
+
+
 def test_the_examples_placeholders_are_refused_by_deploy_not_by_synth(project):
     synth = make(project, "synth", "ENV=example")
     deploy = make(project, "deploy", "ENV=example")
