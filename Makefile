@@ -12,9 +12,13 @@ SHELL := /bin/bash
 # it is referenced, so a $( in it would be make syntax, $(shell …) a command run. Each variable a user sets becomes
 # a simple variable holding its text before anything reads it (first of all: ENGINE is read just below).
 USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED FAULTS FAULT CDKTF_OUTDIR BENCH_RUNS ENGINE MIRROR AUTO_APPROVE
-# Where ENV and STACK came from (the command line, or the shell's environment: POSIX shells export ENV for
-# themselves), read before the override below makes both "override".
-$(foreach v,ENV STACK,$(eval ORIGIN_$(v) := $(origin $(v))))
+# Where each came from (the command line, or the shell's environment, where a name such as ENV, SEED or ENGINE
+# may mean something else: POSIX shells export ENV for themselves), read before the override below makes every one
+# "override". A refusal of a value from the shell says so: FROM_SHELL, and selection.py's --origin.
+$(foreach v,$(USER_VARIABLES),$(eval ORIGIN_$(v) := $(origin $(v))))
+FROM_SHELL = $(if $(filter environment%,$(ORIGIN_$(1))), ($(1) came from the shell's environment and not from \
+	make's command line: unset it or give $(1)=<value> to make))
+SHELL_VARIABLES = $(strip $(foreach v,$(1),$(if $(filter environment%,$(ORIGIN_$(v))),$(v))))
 $(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(v))),\
 	$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
 
@@ -39,12 +43,12 @@ VENV := .venv-cdktn
 ENGINE_COMMAND := $(CURDIR)/tools/cdktn.sh
 ENGINE_CLI_STAMP := engines/cdktn/node_modules/.installed
 else
-$(error ENGINE: expected cdktf or cdktn, got "$(ENGINE)")
+$(error ENGINE: expected cdktf or cdktn, got "$(ENGINE)"$(call FROM_SHELL,ENGINE))
 endif
 APP := $(VENV)/bin/python main.py
 # AUTO_APPROVE and MIRROR are switches, 1 or nothing: read by $(if), AUTO_APPROVE=0 (or false, or no) would apply
 # a plan without asking, and MIRROR=true would quietly not use the mirror.
-$(foreach v,AUTO_APPROVE MIRROR,$(if $(filter-out 1,$($(v))),$(error $(v): expected 1 or nothing, got "$($(v))")))
+$(foreach v,AUTO_APPROVE MIRROR,$(if $(filter-out 1,$($(v))),$(error $(v): expected 1 or nothing, got "$($(v))"$(call FROM_SHELL,$(v)))))
 
 # pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -285,7 +289,8 @@ $(OPA): tools/opa.sh tools/opa/go.mod tools/opa/go.sum
 # SEED=path/to/seed.toml adds a brownfield project's neighbours first (docs/rehearsal.md).
 rehearse: check-rehearse setup-synth .venv/.synced-dev .venv/bin/terraform provider $(ENGINE_CLI_STAMP)
 	@.venv/bin/python -m rehearsal --engine $(ENGINE) $(call quote,$(ENV_FILE)) $(if $(FROM),--from $(call quote,$(call path,$(FROM)))) \
-		$(if $(SEED),--seed $(call quote,$(call path,$(SEED)))) $(if $(FAULTS),--faults $(call quote,$(call path,$(FAULTS))))
+		$(if $(SEED),--seed $(call quote,$(call path,$(SEED)))) $(if $(FAULTS),--faults $(call quote,$(call path,$(FAULTS)))) \
+		$(call quote,--from-shell=$(call SHELL_VARIABLES,FROM SEED FAULTS))
 
 # The fault campaign (docs/rehearsal.md, "Faults"): each fault of rehearsal/faults/cases.py deployed against the
 # local GCP API, recovered as a user would, checked (S1-S5); one line each, then "faults survived: N of M", and a

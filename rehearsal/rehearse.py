@@ -238,11 +238,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--faults", dest="faults_file", type=Path,
                         help="a faults file: the calls the local API fails during the deploy (docs/rehearsal.md)")
     parser.add_argument("--engine", default="cdktf", choices=sorted(ENGINES), help="the CDK engine (ENGINE=)")
+    parser.add_argument("--from-shell", default="", help="the variables of FROM, SEED and FAULTS that make found in "
+                        "the shell's environment, not on its command line (for the message of one that is no file)")
     args = parser.parse_args(argv)
     for flag, path in (("FROM", args.from_file), ("SEED", args.seed_file), ("FAULTS", args.faults_file)):
         if path is not None and not path.is_file():
-            print(one_line(f"error: {flag}: expected the path of a file, got {str(path)!r} ({_what_is(path)})"),
-                  file=sys.stderr)
+            shell = (f" ({flag} came from the shell's environment and not from make's command line: unset it or "
+                     f"give {flag}=<value> to make)" if flag in args.from_shell.split() else "")
+            print(one_line(f"error: {flag}: expected the path of a file, got {str(path)!r} ({_what_is(path)})"
+                           f"{shell}"), file=sys.stderr)
             return 2
     if not ENGINES[args.engine][0].is_file():
         print(f"error: the {args.engine} engine is not set up ({ENGINES[args.engine][0]} is missing): run "

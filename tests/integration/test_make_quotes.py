@@ -20,6 +20,9 @@ MISSING = "expected the name of a file of environments/ without .toml, got"
 # The Makefile's line that refuses a switch (AUTO_APPROVE, MIRROR) other than 1 or nothing: make names it.
 MAKEFILE_SWITCH_LINE = next((n for n, line in enumerate((ROOT / "Makefile").read_text().splitlines(), 1)
                             if line.startswith("$(foreach v,AUTO_APPROVE MIRROR,")), None)
+# And the one that refuses an ENGINE it does not know.
+MAKEFILE_ENGINE_LINE = next((n for n, line in enumerate((ROOT / "Makefile").read_text().splitlines(), 1)
+                            if line.startswith("$(error ENGINE: ")), None)
 
 
 def make(folder: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -77,6 +80,29 @@ def test_a_switch_other_than_1_is_refused_before_anything_runs(project, setting)
     assert make(project, "synth", "ENV=example", f"{variable}=1").returncode == 0
     assert make(project, "synth", "ENV=example", f"{variable}=").returncode == 0
     shutil.rmtree(project / "cdktf.out", ignore_errors=True)
+
+
+@pytest.mark.parametrize("variable, value, target, refusal", [
+    ("ENGINE", "docker", "synth",
+     f'Makefile:{MAKEFILE_ENGINE_LINE}: *** ENGINE: expected cdktf or cdktn, got "docker"'),
+    ("AUTO_APPROVE", "yes", "deploy",
+     f'Makefile:{MAKEFILE_SWITCH_LINE}: *** AUTO_APPROVE: expected 1 or nothing, got "yes"'),
+    ("SEED", "42", "rehearse", "error: SEED: expected the path of a file, got '42' (no such file)"),
+    ("FROM", "old.toml", "rehearse", "error: FROM: expected the path of a file, got 'old.toml' (no such file)"),
+])
+def test_a_value_from_the_shells_environment_that_is_refused_says_where_it_came_from(project, variable, value, target,
+                                                                                   refusal):
+    # Names such as SEED (a random seed) or ENGINE may be exported for something else: "got 42" alone left the user
+    # looking for a 42 they never typed.
+    shell = (f" ({variable} came from the shell's environment and not from make's command line: unset it or give "
+             f"{variable}=<value> to make)")
+    stop = ".  Stop." if refusal.startswith("Makefile:") else ""
+    exported = make(project, target, "ENV=example", **{variable: value})
+    typed = make(project, target, "ENV=example", f"{variable}={value}")
+    for result, said in ((exported, refusal + shell + stop), (typed, refusal + stop)):
+        assert result.returncode == 2, result.stdout
+        assert said in result.stdout.splitlines(), result.stdout
+    assert not (project / "cdktf.out").exists()
 
 
 def test_a_path_with_a_space_reaches_the_app_whole(project):
