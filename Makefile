@@ -17,7 +17,7 @@ USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED FAULTS FAULT CDKTF_OUTDIR BE
 # "override". A refusal of a value from the shell says so: FROM_SHELL, and selection.py's --origin.
 $(foreach v,$(USER_VARIABLES),$(eval ORIGIN_$(v) := $(origin $(v))))
 FROM_SHELL = $(if $(filter environment%,$(ORIGIN_$(1))), ($(1) came from the shell's environment and not from \
-	make's command line: unset it or give $(1)=<value> to make))
+	make's command line: unset it or give $(1)=<value> to make))# the words of facts/text.py's from_shell
 SHELL_VARIABLES = $(strip $(foreach v,$(1),$(if $(filter environment%,$(ORIGIN_$(v))),$(v))))
 $(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(v))),\
 	$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
@@ -48,7 +48,8 @@ endif
 APP := $(VENV)/bin/python main.py
 # AUTO_APPROVE and MIRROR are switches, 1 or nothing: read by $(if), AUTO_APPROVE=0 (or false, or no) would apply
 # a plan without asking, and MIRROR=true would quietly not use the mirror.
-$(foreach v,AUTO_APPROVE MIRROR,$(if $(filter-out 1,$($(v))),$(error $(v): expected 1 or nothing, got "$($(v))"$(call FROM_SHELL,$(v)))))
+$(foreach v,AUTO_APPROVE MIRROR,$(if $(filter-out 1,$($(v))),\
+	$(error $(v): expected 1 or nothing, got "$($(v))"$(call FROM_SHELL,$(v)))))
 
 # pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)

@@ -19,7 +19,7 @@ from typing import Any, Callable, TextIO
 
 from constructs_lib.config import ConfigError, EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
-from constructs_lib.facts.text import one_line, path_kind
+from constructs_lib.facts.text import from_shell, one_line, path_kind
 from constructs_lib.deploy.recovery import recovery_commands, tainted_kept, tainted_services
 from constructs_lib.deploy.terraform import TerraformFailed, stack_config
 from constructs_lib.app.build import output_folder
@@ -243,8 +243,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     for flag, path in (("FROM", args.from_file), ("SEED", args.seed_file), ("FAULTS", args.faults_file)):
         if path is not None and not path.is_file():
-            shell = (f" ({flag} came from the shell's environment and not from make's command line: unset it or "
-                     f"give {flag}=<value> to make)" if flag in args.from_shell.split() else "")
+            shell = from_shell(flag) if flag in args.from_shell.split() else ""
             print(one_line(f"error: {flag}: expected the path of a file, got {str(path)!r} ({_what_is(path)})"
                            f"{shell}"), file=sys.stderr)
             return 2

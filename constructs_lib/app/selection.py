@@ -21,7 +21,7 @@ from typing import Sequence
 if not __package__:  # run as a file by make, before anything is installed: the package from its folder
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from constructs_lib.facts.gcp import closest  # noqa: E402 (standard library only, like this module)
-from constructs_lib.facts.text import FOLDER, not_a_file, one_line, path_kind  # noqa: E402
+from constructs_lib.facts.text import FOLDER, from_shell, not_a_file, one_line, path_kind  # noqa: E402
 
 __all__ = ["environment_names", "missing_environment", "main"]
 
@@ -159,9 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                        config_conflict=args.config_conflict)
     if code and args.origin.startswith("environment") and args.named_by in ("ENV", "STACK"):
         # POSIX shells read ENV as the path of a start-up file, and some export it: a name the user never typed.
-        posix = "; POSIX shells use ENV for a start-up file" if args.named_by == "ENV" else ""
-        line += (f" ({args.named_by} came from the shell's environment, not from make's command line{posix}: unset "
-                 f"it, or give {args.named_by}=<name> to make)")
+        line += from_shell(args.named_by, "<name>")
     # What ENV held, and file names, are the user's: one line, no escape code reaches the terminal.
     print(one_line(line), file=sys.stderr if code else sys.stdout)
     sys.stdout.flush()

@@ -75,5 +75,14 @@ def not_a_folder(path: str | os.PathLike[str]) -> str | None:
     return None if kind == FOLDER else kind
 
 
+def from_shell(variable: str, placeholder: str = "<value>") -> str:
+    """What a refusal of a make variable's value adds when the value came from the shell's environment, not from
+    make's command line: names such as ENV or SEED may be exported for something else. The Makefile's
+    ``FROM_SHELL`` writes the same words for the values it refuses itself."""
+    posix = "; POSIX shells use ENV for a start-up file" if variable == "ENV" else ""
+    return (f" ({variable} came from the shell's environment and not from make's command line{posix}: unset it or "
+            f"give {variable}={placeholder} to make)")
+
+
 if __name__ == "__main__":  # python3 constructs_lib/facts/text.py TEXT...: the make targets' lines that hold a folder
     print(one_line(" ".join(sys.argv[1:])))

@@ -135,8 +135,9 @@ def test_an_env_from_the_shell_that_names_no_file_says_where_it_came_from(projec
     result = make(project, "synth", ENV="/root/.shrc")
     assert (result.returncode, result.stdout.splitlines()[0]) == (2, (
         'error: ENV: expected the name of a file of environments/ without .toml, got "/root/.shrc" (environments/ '
-        "holds: direct, example, production, bootstrap/state-bucket) (ENV came from the shell's environment, not "
-        "from make's command line; POSIX shells use ENV for a start-up file: unset it, or give ENV=<name> to make)"))
+        "holds: direct, example, production, bootstrap/state-bucket) (ENV came from the shell's environment and "
+        "not from make's command line; POSIX shells use ENV for a start-up file: unset it or give ENV=<name> to "
+        "make)"))
     # Typed on the command line, the same name gets the message without it; exported and right, it is used.
     assert make(project, "synth", "ENV=/root/.shrc").stdout.splitlines()[0].endswith(
         "(environments/ holds: direct, example, production, bootstrap/state-bucket)")

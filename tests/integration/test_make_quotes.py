@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from constructs_lib.facts.text import from_shell
 from tests.support.paths import ROOT
 from tests.support.processes import child_env
 from tests.support.project import project_copy
@@ -94,8 +95,10 @@ def test_a_value_from_the_shells_environment_that_is_refused_says_where_it_came_
                                                                                    refusal):
     # Names such as SEED (a random seed) or ENGINE may be exported for something else: "got 42" alone left the user
     # looking for a 42 they never typed.
-    shell = (f" ({variable} came from the shell's environment and not from make's command line: unset it or give "
-             f"{variable}=<value> to make)")
+    # The Makefile's FROM_SHELL (ENGINE, AUTO_APPROVE) and rehearse's (FROM, SEED) say it in the same words.
+    shell = from_shell(variable)
+    assert shell == (f" ({variable} came from the shell's environment and not from make's command line: unset it "
+                     f"or give {variable}=<value> to make)")
     stop = ".  Stop." if refusal.startswith("Makefile:") else ""
     exported = make(project, target, "ENV=example", **{variable: value})
     typed = make(project, target, "ENV=example", f"{variable}={value}")
