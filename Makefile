@@ -51,6 +51,15 @@ APP := $(VENV)/bin/python main.py
 $(foreach v,AUTO_APPROVE MIRROR,$(if $(filter-out 1,$($(v))),\
 	$(error $(v): expected 1 or nothing, got "$($(v))"$(call FROM_SHELL,$(v)))))
 
+# FAULTS (a faults file, for make rehearse) and FAULT (fault names, for make faults) differ by a letter: each is
+# refused by the other target, not ignored.
+ifneq ($(and $(filter rehearse,$(MAKECMDGOALS)),$(FAULT)),)
+$(error FAULT: make rehearse takes FAULTS=<faults file>; FAULT=<fault names> is for make faults$(call FROM_SHELL,FAULT))
+endif
+ifneq ($(and $(filter faults,$(MAKECMDGOALS)),$(FAULTS)),)
+$(error FAULTS: make faults takes FAULT=<fault names>; FAULTS=<faults file> is for make rehearse$(call FROM_SHELL,FAULTS))
+endif
+
 # pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export PIPENV_VENV_IN_PROJECT := 1

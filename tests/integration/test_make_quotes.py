@@ -108,6 +108,24 @@ def test_a_value_from_the_shells_environment_that_is_refused_says_where_it_came_
     assert not (project / "cdktf.out").exists()
 
 
+def test_fault_and_faults_given_to_the_other_target_are_refused_not_ignored(project):
+    # make rehearse FAULT=x (FAULTS misspelt) rehearsed without any fault, in silence; make faults FAULTS= ran every
+    # fault of the campaign.
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    line = {v: next(n for n, text in enumerate(lines, 1) if text.startswith(f"$(error {v}: "))
+            for v in ("FAULT", "FAULTS")}
+    result = make(project, "rehearse", "ENV=example", "FAULT=404-operation-poll")
+    assert (result.returncode, result.stdout.splitlines()) == (2, [
+        f"Makefile:{line['FAULT']}: *** FAULT: make rehearse takes FAULTS=<faults file>; FAULT=<fault names> is for "
+        "make faults.  Stop."])
+    result = make(project, "faults", "FAULTS=faults.toml")
+    assert (result.returncode, result.stdout.splitlines()) == (2, [
+        f"Makefile:{line['FAULTS']}: *** FAULTS: make faults takes FAULT=<fault names>; FAULTS=<faults file> is for "
+        "make rehearse.  Stop."])
+    assert make(project, "synth", "ENV=example", "FAULT=x", "FAULTS=y").returncode == 0  # neither read by synth
+    shutil.rmtree(project / "cdktf.out", ignore_errors=True)
+
+
 def test_a_path_with_a_space_reaches_the_app_whole(project):
     folder = project / "my files"
     folder.mkdir(exist_ok=True)
