@@ -100,8 +100,15 @@ ifneq ($(EGRESS_CONFIG),)
 ifneq ($(NAMED_BY),)
 # ENV (or STACK) and EGRESS_CONFIG both given (EGRESS_CONFIG may be exported in the shell): refused unless they
 # name the same file, else EGRESS_CONFIG's would be acted on while the user typed ENV.
-ifeq ($(filter $(realpath $(EGRESS_CONFIG)),$(realpath environments/$(NAME).toml environments/bootstrap/$(NAME).toml)),)
-CONFIG_CONFLICT := $(NAMED_BY)="$(NAME)" and EGRESS_CONFIG="$(EGRESS_CONFIG)"
+# Compared with ifeq, not $(filter), where a % in a path would be a pattern.
+BOTH_GIVEN := $(NAMED_BY)="$(NAME)" and EGRESS_CONFIG="$(EGRESS_CONFIG)"
+CONFIG_REAL := $(realpath $(EGRESS_CONFIG))
+ifeq ($(CONFIG_REAL),)
+CONFIG_CONFLICT := $(BOTH_GIVEN)
+else ifneq ($(CONFIG_REAL),$(realpath environments/$(NAME).toml))
+ifneq ($(CONFIG_REAL),$(realpath environments/bootstrap/$(NAME).toml))
+CONFIG_CONFLICT := $(BOTH_GIVEN)
+endif
 endif
 endif
 NAMED_BY := EGRESS_CONFIG

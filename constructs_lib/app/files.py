@@ -141,21 +141,16 @@ def folder_problems(selected: Path | None) -> list[Problem]:
 
 
 def _misplaced(directory: Path) -> list[Problem]:
-    """The ``.toml`` files of one of the app's folders that it would not read: in a folder inside it, or named
-    ``*.TOML``."""
-    return [*_folders_of_tomls(directory), *_odd_suffixes(directory)]
-
-
-def _odd_suffixes(directory: Path) -> list[Problem]:
-    """A problem for each entry of ``directory`` named ``*.TOML`` or ``*.Toml``: the app lists ``*.toml`` alone
-    (case counts), so such a file would be neither built nor checked."""
+    """The ``.toml`` files of one of the app's folders that it would not read: in a folder inside it
+    (``_folders_of_tomls``), or named ``*.TOML`` or ``*.Toml`` (the app lists ``*.toml`` alone: case counts)."""
     try:
-        names = sorted(e.name for e in os.scandir(directory))
+        entries = sorted(directory.iterdir())
     except OSError:
-        return []
-    return [Problem(str(directory / n), "(file name)", 'a name ending in ".toml" in lowercase (the app reads no other '
-                    "file: this one would be neither built nor checked for collisions)", f'"{n}"')
-            for n in names if n.lower().endswith(".toml") and not n.endswith(".toml")]
+        return []  # a folder that cannot be listed holds no file the app would read either
+    odd = [Problem(str(e), "(file name)", 'a name ending in ".toml" in lowercase (the app reads no other file: this '
+                   "one would be neither built nor checked for collisions)", f'"{e.name}"')
+           for e in entries if e.name.lower().endswith(".toml") and not e.name.endswith(".toml")]
+    return _folders_of_tomls(entries) + odd
 
 
 def _inside(folder: Path, directory: Path) -> bool:
@@ -170,14 +165,10 @@ _MAX_DEPTH = 3
 _MAX_ENTRIES = 2_000
 
 
-def _folders_of_tomls(directory: Path) -> list[Problem]:
-    """A problem for each folder directly in ``directory`` (``environments/bootstrap/`` aside) holding ``.toml``
+def _folders_of_tomls(entries: list[Path]) -> list[Problem]:
+    """A problem for each folder of a folder's ``entries`` (``environments/bootstrap/`` aside) holding ``.toml``
     files, itself or in a folder below it (links to folders not followed below the first level, the search
     bounded), naming up to three of them."""
-    try:
-        entries = sorted(directory.iterdir())
-    except OSError:
-        return []  # a folder that cannot be listed holds no file the app would read either
     problems = []
     for entry in entries:
         if entry.suffix == ".toml" or not entry.is_dir() or os.path.realpath(entry) == os.path.realpath(BOOTSTRAP_DIR):
