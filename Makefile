@@ -14,11 +14,12 @@ SHELL := /bin/bash
 USER_VARIABLES := ENV STACK EGRESS_CONFIG FROM SEED FAULTS FAULT CDKTF_OUTDIR BENCH_RUNS ENGINE MIRROR AUTO_APPROVE
 # Where each came from (the command line, or the shell's environment, where a name such as ENV, SEED or ENGINE
 # may mean something else: POSIX shells export ENV for themselves), read before the override below makes every one
-# "override". A refusal of a value from the shell says so: FROM_SHELL, and selection.py's --origin.
+# "override". A refusal of a value from the shell says so: FROM_SHELL here, and the --from-shell list that
+# selection.py and rehearse are given (SHELL_VARIABLES: those of the names given that came from the shell).
 $(foreach v,$(USER_VARIABLES),$(eval ORIGIN_$(v) := $(origin $(v))))
-FROM_SHELL = $(if $(filter environment%,$(ORIGIN_$(1))), ($(1) came from the shell's environment and not from \
-	make's command line: unset it or give $(1)=<value> to make))# the words of facts/text.py's from_shell
 SHELL_VARIABLES = $(strip $(foreach v,$(1),$(if $(filter environment%,$(ORIGIN_$(v))),$(v))))
+FROM_SHELL = $(if $(call SHELL_VARIABLES,$(1)), ($(1) came from the shell's environment and not from make's \
+	command line: unset it or give $(1)=<value> to make))# the words of facts/text.py's from_shell
 $(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(v))),\
 	$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
 
@@ -142,7 +143,7 @@ CHECK_TARGETS := $(addprefix check-,synth report scan rehearse diff deploy outpu
 $(CHECK_TARGETS): check-%:
 	@$(PYTHON) constructs_lib/app/selection.py $* $(call quote,--named-by=$(NAMED_BY)) $(call quote,--name=$(NAME)) \
 		$(call quote,--file=$(ENV_FILE)) $(call quote,--conflict=$(NAME_CONFLICT)) \
-		$(call quote,--config-conflict=$(CONFIG_CONFLICT)) $(call quote,--origin=$(ORIGIN_$(NAMED_BY)))
+		$(call quote,--config-conflict=$(CONFIG_CONFLICT)) $(call quote,--from-shell=$(call SHELL_VARIABLES,ENV STACK))
 
 .PHONY: setup synth test golden diff deploy clean provider rehearse help opa
 

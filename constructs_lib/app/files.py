@@ -170,8 +170,9 @@ def _folders_of_tomls(entries: list[Path]) -> list[Problem]:
     files, itself or in a folder below it (links to folders not followed below the first level, the search
     bounded), naming up to three of them."""
     problems = []
+    bootstrap = os.path.realpath(BOOTSTRAP_DIR)
     for entry in entries:
-        if entry.suffix == ".toml" or not entry.is_dir() or os.path.realpath(entry) == os.path.realpath(BOOTSTRAP_DIR):
+        if entry.suffix == ".toml" or not entry.is_dir() or os.path.realpath(entry) == bootstrap:
             continue  # a folder named *.toml is a file the app reads, and reports as no regular file
         found = _tomls_below(entry)
         if found:

@@ -145,7 +145,7 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python3 constructs_lib/app/selection.py TARGET --named-by V --name N --file F [--conflict C]
-    [--config-conflict C] [--origin O]``."""
+    [--config-conflict C] [--from-shell "ENV STACK"]``."""
     parser = argparse.ArgumentParser(prog="selection.py")
     parser.add_argument("target")
     parser.add_argument("--named-by", default="")
@@ -153,11 +153,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--file", default="")
     parser.add_argument("--conflict", default="")
     parser.add_argument("--config-conflict", default="")
-    parser.add_argument("--origin", default="", help="make's $(origin) of the naming variable")
+    parser.add_argument("--from-shell", default="", help="which of ENV and STACK make found in the shell's "
+                        "environment, not on its command line (as rehearse is told of FROM, SEED and FAULTS)")
     args = parser.parse_args(argv)
     code, line = check(args.target, args.named_by, args.name, args.file, args.conflict,
                        config_conflict=args.config_conflict)
-    if code and args.origin.startswith("environment") and args.named_by in ("ENV", "STACK"):
+    if code and args.named_by in args.from_shell.split():
         # POSIX shells read ENV as the path of a start-up file, and some export it: a name the user never typed.
         line += from_shell(args.named_by, "<name>")
     # What ENV held, and file names, are the user's: one line, no escape code reaches the terminal.
