@@ -46,12 +46,14 @@ def _not_a_folder(directory: Path) -> Problem | None:
 
 
 def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DIR) -> list[Path]:
-    """The files to synthesize: ``selected`` alone when given, else every ``*.toml`` in ``directory``.
+    """The files to synthesize: ``selected`` alone when given, else every ``*.toml`` in ``directory`` (the
+    bootstrap files are the caller's: ``bootstrap_files``).
 
     An entry that is not a regular file is returned too, and reported by the loader (``read_file``).
 
     Raises:
-        ConfigError: the selected file does not exist, or the directory is not a folder or holds no environment.
+        ConfigError: the selected file does not exist, or, for every file, neither the directory nor its
+            ``bootstrap/`` folder holds one (a state bucket's file alone is a stack to build: the first one).
     """
     if selected:
         path = Path(selected)
@@ -59,7 +61,7 @@ def environment_files(selected: str | None, *, directory: Path = ENVIRONMENTS_DI
             raise ConfigError([Problem(selected, "(file)", "an existing .toml file", "nothing at that path")])
         return [path]
     files = _tomls(directory)
-    if not files:
+    if not files and not _tomls(directory / BOOTSTRAP_DIR.name):
         kind = path_kind(directory)
         if kind != FOLDER:
             given = kind or "nothing at that path"

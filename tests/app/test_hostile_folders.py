@@ -135,6 +135,26 @@ def test_an_environments_folder_with_toml_files_only_where_the_app_does_not_read
         'file: this one would be neither built nor checked for collisions), got "c.TOML"']
 
 
+def test_a_bootstrap_file_alone_is_built_by_a_synth_of_every_file(tmp_path, monkeypatch):
+    # The state bucket comes first (docs/operations.md): with no environment yet, every file is that one.
+    # It was refused as "a folder with no .toml file in it".
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "environments" / "bootstrap").mkdir(parents=True)
+    (tmp_path / "environments" / "bootstrap" / "state-bucket.toml").write_text(
+        '[bootstrap]\nproject = "my-gcp-project"\nbucket = "my-tfstate"\nlocation = "EU"\n')
+    code, lines = run_bounded(None, tmp_path / "out")
+    assert code == 0, lines
+    assert sorted(os.listdir(tmp_path / "out" / "stacks")) == ["state-bucket"]
+
+
+def test_an_environments_folder_whose_bootstrap_folder_is_empty_too_holds_no_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "environments" / "bootstrap").mkdir(parents=True)
+    assert refused(None, tmp_path / "out") == [
+        "  - environments: (folder): expected at least one environment file (*.toml), got a folder with no .toml "
+        "file in it"]
+
+
 def test_an_environments_folder_that_cannot_be_listed_is_a_problem_not_a_traceback(tmp_path, monkeypatch):
     # Root lists any folder: the refusal a user without the permission meets is played by Path.iterdir.
     monkeypatch.chdir(tmp_path)
