@@ -41,12 +41,24 @@ def test_a_file_with_an_integer_of_5000_digits_is_a_problem_line(tmp_path):
 def test_a_file_with_arrays_nested_5000_deep_is_a_problem_line(tmp_path):
     lines = run_file(tmp_path, b"project = " + b"[" * 5000 + b"]" * 5000 + b"\n")
     assert lines[1] == (f"  - {tmp_path / 'env.toml'}: (file): expected arrays and tables nested at most "
-                        f"{MAX_NESTING} deep, got deeper nesting")
+                        "32 deep, got deeper nesting")
 
 
 def test_a_file_nested_deeper_than_the_limit_but_readable_is_a_problem_line(tmp_path):
-    lines = run_file(tmp_path, b"x = " + b"[" * 40 + b"]" * 40 + b"\n")
-    assert lines[1].endswith(f"expected arrays and tables nested at most {MAX_NESTING} deep, got 41 levels")
+    # docs/configuration.md states the limit: 32 levels, the document's own table counting as the first.
+    lines = run_file(tmp_path, b"x = " + b"[" * 32 + b"]" * 32 + b"\n")
+    assert lines[1:] == [f"  - {tmp_path / 'env.toml'}: (file): expected arrays and tables nested at most 32 deep, "
+                         "got 33 levels"]
+    assert MAX_NESTING == 32
+
+
+def test_a_file_nested_as_deep_as_the_limit_is_read(tmp_path):
+    path = tmp_path / "env.toml"
+    path.write_bytes(b"x = " + b"[" * 31 + b"]" * 31 + b"\n" + VALID)
+    with pytest.raises(ConfigError) as err:
+        load_stacks([path])
+    # Read and parsed: its only problem is the key no environment has.
+    assert [(p.key, p.given) for p in err.value.problems] == [("x", "an unknown key")]
 
 
 def test_a_file_with_tables_nested_5000_deep_is_a_problem_line(tmp_path):
@@ -55,9 +67,18 @@ def test_a_file_with_tables_nested_5000_deep_is_a_problem_line(tmp_path):
 
 
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
-    lines = run_file(tmp_path, VALID + b"#" * MAX_FILE_BYTES)
-    assert lines[1] == (f"  - {tmp_path / 'env.toml'}: (file): expected a file of at most {MAX_FILE_BYTES:,} bytes, "
-                        f"got more than {MAX_FILE_BYTES:,} bytes")
+    # docs/configuration.md states the limit: 1 MiB. One byte more is refused, every byte of it is read.
+    lines = run_file(tmp_path, VALID + b"#" * (1024 * 1024 - len(VALID) + 1))
+    assert lines[1:] == [f"  - {tmp_path / 'env.toml'}: (file): expected a file of at most 1,048,576 bytes, got "
+                         "more than 1,048,576 bytes"]
+    assert MAX_FILE_BYTES == 1024 * 1024
+
+
+def test_a_file_of_exactly_the_limit_is_read(tmp_path):
+    path = tmp_path / "env.toml"
+    path.write_bytes(VALID + b"#" * (1024 * 1024 - len(VALID)))
+    assert path.stat().st_size == 1024 * 1024
+    assert [config.stack for config in load_stacks([path])] == ["env"]
 
 
 def test_a_byte_order_mark_is_named(tmp_path):

@@ -175,6 +175,7 @@ def test_a_folder_of_toml_files_beside_a_file_elsewhere_is_no_concern(tmp_path):
     write(tmp_path / "examples" / "more", "b")
     code, lines = run_bounded(str(a), tmp_path / "out")
     assert code == 0, lines
+    assert os.listdir(tmp_path / "out" / "stacks") == ["a"]
 
 
 @pytest.mark.parametrize("kind", ["nothing", "empty-folder", *FOLDER_STAND_INS])

@@ -75,7 +75,6 @@ def test_a_deploy_deadline_that_is_not_seconds_from_one_to_a_week_is_refused_bef
                                                                                              capsys, value):
     # "²" passed isdigit() and int() refused it; 99999999999 s overflowed the wait's clock: both tracebacks.
     from constructs_lib.deploy.__main__ import main
-    from constructs_lib.facts.text import one_line
 
     monkeypatch.setenv("CDKTF_OUTDIR", str(tmp_path / "cdktf.out"))
     monkeypatch.setenv("DEPLOY_DEADLINE", value)
@@ -84,5 +83,7 @@ def test_a_deploy_deadline_that_is_not_seconds_from_one_to_a_week_is_refused_bef
     (stack / "cdk.tf.json").write_text("{}")
     assert main(["deploy", "environments/production.toml"]) == 2
     (line,) = lines_of(capsys.readouterr().err)
-    assert line == one_line("error: DEPLOY_DEADLINE: expected the apply's deadline in seconds (a whole number from "
-                            f"1 to 604800, a week), got {value!r}")
+    # Shown as Python writes it, quoted and escaped: '1\\nerror: forged' stays on one line.
+    assert line == ("error: DEPLOY_DEADLINE: expected the apply's deadline in seconds (a whole number from 1 to "
+                    f"604800, a week), got {value!r}")
+    assert "\n" not in line and line.isprintable()

@@ -68,14 +68,18 @@ def test_each_target_says_first_which_stack_it_acts_on(environments):
     assert check("deploy", "STACK", "production", production, directory=environments) == (
         0, f"make deploy: stack production ({production})")
     bucket = str(environments / "bootstrap" / "state-bucket.toml")
-    assert check("deploy", "ENV", "state-bucket", bucket, directory=environments)[0] == 0
-    assert check("deploy", "ENV", "bootstrap/state-bucket", bucket, directory=environments)[0] == 0
+    assert check("deploy", "ENV", "state-bucket", bucket, directory=environments) == (
+        0, f"make deploy: stack state-bucket ({bucket})")
+    assert check("deploy", "ENV", "bootstrap/state-bucket", bucket, directory=environments) == (
+        0, f"make deploy: stack state-bucket ({bucket})")
 
 
 def test_a_name_that_is_a_pattern_or_a_path_elsewhere_is_refused(environments):
     # make's wildcard would expand "*" to some file: the name must be exactly that file's.
-    assert check("deploy", "ENV", "*", str(environments / "example.toml"), directory=environments)[0] == 2
-    assert check("deploy", "ENV", "../x", "", directory=environments)[0] == 2
+    for name, file in (("*", str(environments / "example.toml")), ("../x", "")):
+        assert check("deploy", "ENV", name, file, directory=environments) == (
+            2, f'error: ENV: expected the name of a file of {environments}/ without .toml, got "{name}" '
+               f"({environments}/ holds: example, production, bootstrap/state-bucket)")
 
 
 def test_a_name_in_a_folder_inside_environments_is_refused(environments):

@@ -22,6 +22,13 @@ SWITCH_STAGE = dict(PREPARE_STAGE, egress={"mode": "direct"})
 FINAL_STAGE = dict(egress={"mode": "direct"}, network={"direct_subnet_cidr": "10.124.64.0/24"}, services=SERVICES)
 
 
+def services(doc: dict) -> list[dict]:
+    """The stack's services, which must be the two of SERVICES: a loop over none would check nothing."""
+    found = list(resources(doc, RUN).values())
+    assert sorted(s["name"] for s in found) == ["api", "worker"]
+    return found
+
+
 def key(doc: dict, rtype: str, name: str) -> str:
     """The logical name (Terraform address) of the resource of ``rtype`` whose ``name`` is ``name``."""
     (found,) = [k for k, r in resources(doc, rtype).items() if r["name"] == name]
@@ -82,7 +89,7 @@ def test_direct_subnet_is_the_chain_subnet_with_the_direct_range(direct):
 
 
 def test_direct_services_egress_all_traffic_from_the_subnet(direct):
-    for service in resources(direct, RUN).values():
+    for service in services(direct):
         assert service["template"]["vpc_access"] == {
             "egress": "ALL_TRAFFIC",
             "network_interfaces": [{"network": "default",
@@ -102,7 +109,7 @@ def test_direct_nat_covers_the_direct_subnet(direct):
 
 def test_direct_services_wait_for_the_nat(direct):
     nat = f"{NAT}.{next(iter(resources(direct, NAT)))}"
-    for service in resources(direct, RUN).values():
+    for service in services(direct):
         assert nat in service["depends_on"]
 
 
@@ -110,7 +117,7 @@ def test_shared_vpc_direct_egress_names_the_host_network_and_subnet_in_full():
     doc = synth(config(**dict(DIRECT, network={"subnet_cidr": "10.124.0.0/24", "vpc": "shared-net",
                                                "host_project": "my-host-project"})))
     assert only(doc, SUBNET)["project"] == "my-host-project"
-    for service in resources(doc, RUN).values():
+    for service in services(doc):
         assert service["project"] == "my-gcp-project"
         assert service["template"]["vpc_access"]["network_interfaces"] == [{
             "network": "projects/my-host-project/global/networks/shared-net",
@@ -132,14 +139,14 @@ def test_preparing_the_move_adds_the_direct_subnet_to_the_nat(stages):
 def test_preparing_the_move_leaves_the_services_on_the_connector(stages):
     doc = stages["prepare"]
     connector = f"${{{CONNECTOR}.{next(iter(resources(doc, CONNECTOR)))}.id}}"
-    for service in resources(doc, RUN).values():
+    for service in services(doc):
         assert service["template"]["vpc_access"] == {"connector": connector, "egress": "ALL_TRAFFIC"}
 
 
 def test_switching_moves_the_services_to_the_direct_subnet_and_keeps_the_connector(stages):
     doc = stages["switch"]
     assert only(doc, CONNECTOR)["subnet"]["name"] == ref(doc, SUBNET, "cloud-run-subnet", "name")
-    for service in resources(doc, RUN).values():
+    for service in services(doc):
         assert service["template"]["vpc_access"] == {
             "egress": "ALL_TRAFFIC",
             "network_interfaces": [{"network": "default",

@@ -64,8 +64,9 @@ def test_a_job_writes_the_keys_that_fit_a_job(connector):
 
 def test_a_job_left_to_its_defaults_writes_three_retries_and_nothing_else(connector):
     sms = job_named(connector, "sms")
-    assert sms["template"] == {"template": {"containers": [{"image": "nginx"}], "max_retries": 3,
-                                            "vpc_access": sms["template"]["template"]["vpc_access"]}}
+    (connector_key,) = resources(connector, CONNECTOR)
+    assert sms["template"] == {"template": {"containers": [{"image": "nginx"}], "max_retries": 3, "vpc_access": {
+        "connector": f"${{{CONNECTOR}.{connector_key}.id}}", "egress": "ALL_TRAFFIC"}}}
 
 
 def test_secrets_become_secret_key_refs_after_the_plain_env(connector):

@@ -48,8 +48,23 @@ def test_every_toml_block_is_valid(where, fragment, text):
         data = {**BASE, **data}
     config = parse_environment(data, stack="documented", source=where)
     if not fragment:
-        doc = synth(config)
-        assert doc["resource"][NAT], where
+        assert synthesized_names(synth(config)) == stated_names(data), where
+
+
+# What a whole file says its stack builds, by the names docs/configuration.md gives: the NAT ({name}-nat) and
+# each workload of each table, by its name.
+WORKLOADS = {"services": "google_cloud_run_v2_service", "jobs": "google_cloud_run_v2_job",
+             "worker_pools": "google_cloud_run_v2_worker_pool"}
+
+
+def stated_names(data: dict) -> dict[str, list[str]]:
+    return {"google_compute_router_nat": [f"{data.get('name', 'cloud-run')}-nat"],
+            **{rtype: sorted(w["name"] for w in data.get(table, [])) for table, rtype in WORKLOADS.items()}}
+
+
+def synthesized_names(doc: dict) -> dict[str, list[str]]:
+    return {rtype: sorted(r["name"] for r in doc["resource"].get(rtype, {}).values())
+            for rtype in ("google_compute_router_nat", *WORKLOADS.values())}
 
 
 SEED_BLOCKS = [(b.where, b.body) for b in DOCUMENT_BLOCKS if b.lang == "toml seed"]
@@ -99,6 +114,7 @@ def test_every_python_block_runs(where, text, tmp_path):
     result = _run_program(text, tmp_path)
     assert result.returncode == 0, f"{where}:\n{result.stderr[-3000:]}"
     stacks = json.loads((tmp_path / "cdktf.out" / "manifest.json").read_text())["stacks"]
+    assert stacks, where
     for stack in stacks.values():
         doc = json.loads((tmp_path / "cdktf.out" / stack["synthesizedStackPath"]).read_text())
         assert doc["resource"][NAT], where

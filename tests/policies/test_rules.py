@@ -206,10 +206,11 @@ def test_002_nat_on_a_router_of_another_network_fails(baseline):
 def test_002_connector_outside_the_stack_cannot_be_checked(baseline):
     def change(doc):
         body(doc, RUN)["template"]["vpc_access"]["connector"] = "projects/p/locations/asia-northeast3/connectors/c"
-    results = check("EGRESS-002", baseline, change)
-    assert results[1] == Result(
-        SERVICE_PATH, False, 'service "api" uses connector "projects/p/locations/asia-northeast3/connectors/c", '
-                             "which is not in this stack, so its subnet and NAT cannot be checked")
+    assert check("EGRESS-002", baseline, change) == [
+        Result(CONNECTOR_PATH, True, 'connector "cloud-run-connector": subnet "cloud-run-subnet" is translated by '
+                                     'NAT "cloud-run-nat" (MANUAL_ONLY, 1 IP)'),
+        Result(SERVICE_PATH, False, 'service "api" uses connector "projects/p/locations/asia-northeast3/connectors/c", '
+                                    "which is not in this stack, so its subnet and NAT cannot be checked")]
 
 
 # EGRESS-003: one region
@@ -252,7 +253,12 @@ def test_003_direct_egress_service_in_another_region_than_its_subnet_fails(basel
 def test_003_region_left_to_the_provider_counts_as_the_providers(baseline):
     def change(doc):
         del body(doc, NAT)["region"]
-    assert all(r.compliant for r in check("EGRESS-003", baseline, change))
+    # The provider block's region (asia-northeast3) stands in for the NAT's: checked, not skipped.
+    assert check("EGRESS-003", baseline, change) == [
+        Result(CONNECTOR_PATH, True, 'connector "cloud-run-connector" and its subnet "cloud-run-subnet" are in '
+                                     "asia-northeast3"),
+        Result(SERVICE_PATH, True, 'service "api" and its connector "cloud-run-connector" are in asia-northeast3'),
+        Result(NAT_PATH, True, 'NAT "cloud-run-nat" and its router "cloud-run-router" are in asia-northeast3')]
 
 
 # EGRESS-004: connector attached by subnet

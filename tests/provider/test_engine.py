@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from constructs_lib._provider.engine import CDKTF, CDKTN, ENGINES, EngineError, current_engine
+from tests.support.paths import ROOT
 
 
 def installed(**versions: str):
@@ -35,5 +38,14 @@ def test_this_interpreter_runs_the_default_engine():
 def test_each_engine_pins_the_hash_of_its_providers_own_tarball():
     for engine in ENGINES.values():
         assert f"_jsii/{engine.tarball}" in engine.stock_sha256
-        assert engine.tarball == f"provider-google@{engine.provider_version}.jsii.tgz"
+    assert (CDKTF.tarball, CDKTN.tarball) == ("provider-google@16.12.1.jsii.tgz", "provider-google@18.0.0.jsii.tgz")
+
+
+def test_each_engines_provider_is_the_release_its_install_pins():
+    # The files that decide what is installed: the default engine's Pipfile, the cdktn engine's requirements.
+    pipfile = (ROOT / "Pipfile").read_text(encoding="utf-8")
+    requirements = (ROOT / "engines" / "cdktn" / "requirements.txt").read_text(encoding="utf-8")
+    assert re.search(rf'^{re.escape(CDKTF.provider_dist)} = "=={re.escape(CDKTF.provider_version)}"$', pipfile, re.M)
+    assert re.search(rf"^{re.escape(CDKTN.provider_dist)}=={re.escape(CDKTN.provider_version)} ", requirements, re.M)
+    assert (CDKTF.provider_version, CDKTN.provider_version) == ("16.12.1", "18.0.0")
     assert {e.assembly for e in ENGINES.values()} == {"@cdktf/provider-google", "@cdktn/provider-google"}

@@ -34,6 +34,7 @@ def test_forget_ips_becomes_an_output_and_a_removed_block_keeping_the_address():
 @pytest.mark.parametrize("names", [["cloud-run-origin-ip"], ["a", "b", "c"], ["x" * 63]])
 def test_logical_id_is_cdktfs_own_for_every_address(names):
     doc = synth(config(egress={"static_ip_names": names}))
+    assert sorted(r["name"] for r in resources(doc, ADDRESS).values()) == sorted(names)
     for logical, resource in resources(doc, ADDRESS).items():
         assert logical_id(["Chain", "Addresses", f"Address-{resource['name']}"]) == logical
 
