@@ -77,6 +77,36 @@ def render(doc: StackDocument, *, source: str = JSON_NAME, digest: str = "") -> 
     return "\n".join(lines)
 
 
+_SYNTH_AGAIN = ": run `make synth` (cdktf synth) again, then the report"
+
+
+def _synthesized_json(path: Path) -> dict:
+    """The JSON object of a file synth writes (manifest.json, a stack's cdk.tf.json), read as the report reads it.
+
+    Raises:
+        OutputFileError: the file is not a regular file, cannot be read, is not UTF-8 JSON or not an object (a
+            file edited, cut short or replaced since the synth); the message names it.
+    """
+    try:
+        doc = json.loads(regular_file(path).read_text(encoding="utf-8"))
+    except OutputFileError:
+        raise
+    except OSError as err:
+        raise OutputFileError(f"{path}: expected a file synth wrote, got one that cannot be read "
+                              f"({err.strerror or err}){_SYNTH_AGAIN}") from None
+    except ValueError as err:  # UnicodeDecodeError and JSONDecodeError
+        raise OutputFileError(f"{path}: expected the JSON synth writes, got {one_line(str(err))}{_SYNTH_AGAIN}") from None
+    if not isinstance(doc, dict):
+        kind = "an array" if isinstance(doc, list) else "a string" if isinstance(doc, str) else "a value"
+        raise OutputFileError(f"{path}: expected a JSON object, as synth writes it, got {kind}{_SYNTH_AGAIN}")
+    return doc
+
+
+def _inside_outdir(path: object) -> bool:
+    """Whether a manifest's stack path stays in the output folder (the report writes REVIEW.md beside it)."""
+    return isinstance(path, str) and bool(path) and not Path(path).is_absolute() and ".." not in Path(path).parts
+
+
 def write_reports(outdir: str | Path) -> list[Path]:
     """Write ``REVIEW.md`` next to every stack listed in ``outdir/manifest.json``.
 
@@ -85,18 +115,27 @@ def write_reports(outdir: str | Path) -> list[Path]:
 
     Raises:
         FileNotFoundError: ``outdir`` holds no synthesized app (no manifest.json).
-        OutputFileError: a file it reads or writes is not a regular file (a pipe, a folder, a link).
+        OutputFileError: a file it reads or writes is not a regular file (a pipe, a folder, a link), or a file
+            it reads is not the JSON synth writes.
     """
     outdir = Path(outdir)
     manifest_path = outdir / "manifest.json"
     if not os.path.lexists(manifest_path):
         raise FileNotFoundError(f"{manifest_path} does not exist: run `make synth` (cdktf synth) first")
-    manifest = json.loads(regular_file(manifest_path).read_text(encoding="utf-8"))
+    manifest = _synthesized_json(manifest_path)
+    stacks = manifest.get("stacks")
+    if not isinstance(stacks, dict) or not all(isinstance(s, dict) and _inside_outdir(s.get("synthesizedStackPath"))
+                                               for s in stacks.values()):
+        raise OutputFileError(f"{manifest_path}: expected the manifest cdktf synth writes (stacks, each with its "
+                              f"synthesizedStackPath inside the folder), got another JSON object{_SYNTH_AGAIN}")
     written = []
-    for name, stack in sorted(manifest.get("stacks", {}).items()):
+    for name, stack in sorted(stacks.items()):
         json_path = outdir / stack["synthesizedStackPath"]
-        report = render(StackDocument.from_file(regular_file(json_path)), source=json_path.name,
-                        digest=json_digest(json_path))
+        doc = _synthesized_json(json_path)
+        if not isinstance(doc.get("resource", {}), dict):
+            raise OutputFileError(f"{json_path}: expected the stack cdktf synth writes (a resource object), got "
+                                  f"another JSON object{_SYNTH_AGAIN}")
+        report = render(StackDocument(doc), source=json_path.name, digest=json_digest(json_path))
         target = json_path.parent / REPORT_NAME
         write_output(target, report)
         written.append(target)

@@ -90,3 +90,34 @@ def test_nothing_is_left_when_the_write_fails(tmp_path, monkeypatch):
     with pytest.raises(OutputFileError):
         os.mkfifo(tmp_path / "pipe")
         write_output(tmp_path / "pipe", "x")
+
+
+AGAIN = ": run `make synth` (cdktf synth) again, then the report"
+
+
+@pytest.mark.parametrize("name, content, given", [
+    ("cdk.tf.json", b"garbage{", "expected the JSON synth writes, got Expecting value: line 1 column 1 (char 0)"),
+    ("cdk.tf.json", b"\xff\xfe", "expected the JSON synth writes, got 'utf-8' codec can't decode byte 0xff in "
+                                 "position 0: invalid start byte"),
+    ("cdk.tf.json", b"[]", "expected a JSON object, as synth writes it, got an array"),
+    ("cdk.tf.json", b'{"resource": []}', "expected the stack cdktf synth writes (a resource object), got another "
+                                         "JSON object"),
+    ("manifest.json", b"", "expected the JSON synth writes, got Expecting value: line 1 column 1 (char 0)"),
+    ("manifest.json", b'"x"', "expected a JSON object, as synth writes it, got a string"),
+    ("manifest.json", b'{"stacks": {"s": {}}}', "expected the manifest cdktf synth writes (stacks, each with its "
+                                                "synthesizedStackPath inside the folder), got another JSON object"),
+    ("manifest.json", b'{"stacks": {"s": {"synthesizedStackPath": "../../elsewhere/cdk.tf.json"}}}',
+     "expected the manifest cdktf synth writes (stacks, each with its synthesizedStackPath inside the folder), got "
+     "another JSON object"),
+])
+def test_make_report_refuses_a_file_synth_did_not_write_as_it_is_in_one_line(tmp_path, capsys, name, content, given):
+    # An edited, cut-short or replaced file of the output folder was a traceback; a stack path out of the folder
+    # had REVIEW.md written beside it, wherever that was.
+    from constructs_lib.report.review import main
+
+    stack = synthesized(tmp_path / "out")
+    path = (tmp_path / "out" / name) if name == "manifest.json" else stack / name
+    path.write_bytes(content)
+    assert main([str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: {path}: {given}{AGAIN}"]
+    assert not (stack / "REVIEW.md").exists() and not (tmp_path / "elsewhere").exists()
