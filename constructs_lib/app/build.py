@@ -65,12 +65,13 @@ def output_folder(app_options: Mapping[str, object]) -> Path:
 
 
 def synthesized_stacks(outdir: Path) -> list[str]:
-    """The stacks the last synth into ``outdir`` wrote, from its manifest.json (none when it holds no manifest)."""
-    import json
+    """The stacks the last synth into ``outdir`` wrote, from its manifest.json (none when it holds no manifest, or
+    one synth did not write as it is: ``manifest_stacks``, never a pipe waited on)."""
+    from ..report.output_file import manifest_stacks
 
     try:
-        return sorted(json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))["stacks"])
-    except (OSError, ValueError, KeyError):
+        return list(manifest_stacks(outdir))
+    except OSError:
         return []
 
 

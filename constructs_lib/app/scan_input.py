@@ -18,8 +18,7 @@ import sys
 from pathlib import Path
 
 from ..facts.text import one_line
-from ..report.output_file import OutputFileError, own_folder
-from .build import synthesized_stacks
+from ..report.output_file import OutputFileError, manifest_stacks, own_folder, synthesized_json
 
 __all__ = ["scan_copies"]
 
@@ -31,13 +30,19 @@ def scan_copies(outdir: Path, dest: Path) -> list[Path]:
         The stacks' folders in ``dest``, in stack order (none when ``outdir`` holds no synth).
 
     Raises:
-        OutputFileError: ``dest`` is something else than a folder (a file, a link, a pipe): nothing is deleted.
+        OutputFileError: ``dest`` is something else than a folder (a file, a link, a pipe), or a file of the synth
+            is not as synth wrote it (``manifest_stacks``, ``synthesized_json``): nothing is deleted.
     """
+    try:
+        stacks = manifest_stacks(outdir)
+    except FileNotFoundError:
+        stacks = {}  # no synth: nothing to scan (make scan says so)
+    # Every stack read before the old copies are deleted: one that synth did not write as it is stops the scan.
+    docs = {stack: synthesized_json(path) for stack, path in stacks.items()}
     if own_folder(dest).exists():
         shutil.rmtree(dest)
     folders = []
-    for stack in synthesized_stacks(outdir):
-        doc = json.loads((outdir / "stacks" / stack / "cdk.tf.json").read_text(encoding="utf-8"))
+    for stack, doc in docs.items():
         doc.pop("import", None)
         folder = dest / stack
         folder.mkdir(parents=True)

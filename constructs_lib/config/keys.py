@@ -12,11 +12,9 @@ import re
 from typing import Any, Mapping, Sequence
 
 from ..facts.gcp import closest
+from ..facts.naming import RFC1035
 
 __all__ = ["RFC1035", "did_you_mean", "dotted", "list_items", "service_path"]
-
-# An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names.
-RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")  # TOML's bare keys

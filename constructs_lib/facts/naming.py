@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ADDRESS_STEM", "NAT_SUFFIX", "counted_address_names", "derived_address"]
+__all__ = ["ADDRESS_STEM", "NAT_SUFFIX", "RFC1035", "counted_address_names", "derived_address"]
+
+# An RFC 1035 label: GCP resource names, address names, and file stems usable as stack names (so the names of
+# the stacks a manifest lists, and of their folders).
+RFC1035 = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
 
 ADDRESS_STEM = "-origin-ip"  # {name}-origin-ip, {name}-origin-ip-<n>
 NAT_SUFFIX = "-nat"  # the NAT is {name}-nat: how the report finds the file's `name` in the JSON

@@ -12,15 +12,18 @@ or a link to a user's folder ended in a traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from ..facts.text import file_kind
+from ..facts.naming import RFC1035
+from ..facts.text import file_kind, one_line
 
-__all__ = ["OutputFileError", "own_folder", "regular_file", "write_output"]
+__all__ = ["SYNTH_AGAIN", "OutputFileError", "manifest_stacks", "own_folder", "regular_file", "synthesized_json",
+           "write_output"]
 
 
 class OutputFileError(OSError):
@@ -48,6 +51,58 @@ def regular_file(path: Path) -> Path:
         OutputFileError: naming the path and what is there (a folder, a link, a pipe…).
     """
     return _only(path, stat.S_ISREG, "a regular file")
+
+
+# What a user does about a file of the output folder that synth did not write as it is.
+SYNTH_AGAIN = ": run `make synth` (cdktf synth) again"
+
+
+def synthesized_json(path: Path) -> dict[str, Any]:
+    """The JSON object of a file synth writes (manifest.json, a stack's cdk.tf.json), as a report reads it.
+
+    Raises:
+        OutputFileError: the file is not a regular file, cannot be read, is not UTF-8 JSON or not an object (a
+            file edited, cut short or replaced since the synth); the message names it.
+    """
+    try:
+        doc = json.loads(regular_file(path).read_text(encoding="utf-8"))
+    except OutputFileError:
+        raise
+    except OSError as err:
+        raise OutputFileError(f"{path}: expected a file synth wrote, got one that cannot be read "
+                              f"({err.strerror or err}){SYNTH_AGAIN}") from None
+    except ValueError as err:  # UnicodeDecodeError and JSONDecodeError
+        raise OutputFileError(f"{path}: expected the JSON synth writes, got {one_line(str(err))}{SYNTH_AGAIN}") from None
+    if not isinstance(doc, dict):
+        kind = "an array" if isinstance(doc, list) else "a string" if isinstance(doc, str) else "a value"
+        raise OutputFileError(f"{path}: expected a JSON object, as synth writes it, got {kind}{SYNTH_AGAIN}")
+    return doc
+
+
+def manifest_stacks(outdir: Path) -> dict[str, Path]:
+    """Each stack the last synth into ``outdir`` wrote, by name, with the path of its JSON, from manifest.json.
+
+    A name is a stack's (a file stem the app took: an RFC 1035 name), and each path stays in ``outdir``
+    (relative, no ``..``): what the reports write beside a stack (REVIEW.md, scan/<stack>/) stays there too.
+
+    Raises:
+        FileNotFoundError: ``outdir`` holds no manifest.json (no synth).
+        OutputFileError: the manifest is not one synth wrote as it is; the message names it.
+    """
+    path = outdir / "manifest.json"
+    if not os.path.lexists(path):
+        raise FileNotFoundError(f"{path} does not exist: run `make synth` (cdktf synth) first")
+    stacks = synthesized_json(path).get("stacks")
+    if not isinstance(stacks, dict) or not all(
+            isinstance(name, str) and RFC1035.fullmatch(name) and isinstance(stack, dict)
+            and _inside(stack.get("synthesizedStackPath")) for name, stack in stacks.items()):
+        raise OutputFileError(f"{path}: expected the manifest cdktf synth writes (stacks by their names, each with "
+                              f"its synthesizedStackPath inside the folder), got another JSON object{SYNTH_AGAIN}")
+    return {name: outdir / stack["synthesizedStackPath"] for name, stack in sorted(stacks.items())}
+
+
+def _inside(path: object) -> bool:
+    return isinstance(path, str) and bool(path) and not Path(path).is_absolute() and ".." not in Path(path).parts
 
 
 def own_folder(path: Path) -> Path:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -29,7 +28,7 @@ from .diagram import diagram_section
 from .freshness import JSON_NAME, REPORT_NAME, digest_line, json_digest
 from .markdown import code, text
 from .nat import nat_timeouts_section
-from .output_file import OutputFileError, regular_file, write_output
+from .output_file import SYNTH_AGAIN, OutputFileError, manifest_stacks, synthesized_json, write_output
 from .pool import allowlist_change_section, capacity_section, ip_pool_section, partners_section
 from .renames import renames_section
 from .resources import resources_section
@@ -77,36 +76,6 @@ def render(doc: StackDocument, *, source: str = JSON_NAME, digest: str = "") -> 
     return "\n".join(lines)
 
 
-_SYNTH_AGAIN = ": run `make synth` (cdktf synth) again, then the report"
-
-
-def _synthesized_json(path: Path) -> dict:
-    """The JSON object of a file synth writes (manifest.json, a stack's cdk.tf.json), read as the report reads it.
-
-    Raises:
-        OutputFileError: the file is not a regular file, cannot be read, is not UTF-8 JSON or not an object (a
-            file edited, cut short or replaced since the synth); the message names it.
-    """
-    try:
-        doc = json.loads(regular_file(path).read_text(encoding="utf-8"))
-    except OutputFileError:
-        raise
-    except OSError as err:
-        raise OutputFileError(f"{path}: expected a file synth wrote, got one that cannot be read "
-                              f"({err.strerror or err}){_SYNTH_AGAIN}") from None
-    except ValueError as err:  # UnicodeDecodeError and JSONDecodeError
-        raise OutputFileError(f"{path}: expected the JSON synth writes, got {one_line(str(err))}{_SYNTH_AGAIN}") from None
-    if not isinstance(doc, dict):
-        kind = "an array" if isinstance(doc, list) else "a string" if isinstance(doc, str) else "a value"
-        raise OutputFileError(f"{path}: expected a JSON object, as synth writes it, got {kind}{_SYNTH_AGAIN}")
-    return doc
-
-
-def _inside_outdir(path: object) -> bool:
-    """Whether a manifest's stack path stays in the output folder (the report writes REVIEW.md beside it)."""
-    return isinstance(path, str) and bool(path) and not Path(path).is_absolute() and ".." not in Path(path).parts
-
-
 def write_reports(outdir: str | Path) -> list[Path]:
     """Write ``REVIEW.md`` next to every stack listed in ``outdir/manifest.json``.
 
@@ -118,26 +87,16 @@ def write_reports(outdir: str | Path) -> list[Path]:
         OutputFileError: a file it reads or writes is not a regular file (a pipe, a folder, a link), or a file
             it reads is not the JSON synth writes.
     """
-    outdir = Path(outdir)
-    manifest_path = outdir / "manifest.json"
-    if not os.path.lexists(manifest_path):
-        raise FileNotFoundError(f"{manifest_path} does not exist: run `make synth` (cdktf synth) first")
-    manifest = _synthesized_json(manifest_path)
-    stacks = manifest.get("stacks")
-    if not isinstance(stacks, dict) or not all(isinstance(s, dict) and _inside_outdir(s.get("synthesizedStackPath"))
-                                               for s in stacks.values()):
-        raise OutputFileError(f"{manifest_path}: expected the manifest cdktf synth writes (stacks, each with its "
-                              f"synthesizedStackPath inside the folder), got another JSON object{_SYNTH_AGAIN}")
-    written = []
-    for name, stack in sorted(stacks.items()):
-        json_path = outdir / stack["synthesizedStackPath"]
-        doc = _synthesized_json(json_path)
+    # Every stack read before any review is written: one that synth did not write as it is stops them all.
+    stacks = [(path, synthesized_json(path)) for path in manifest_stacks(Path(outdir)).values()]
+    for path, doc in stacks:
         if not isinstance(doc.get("resource", {}), dict):
-            raise OutputFileError(f"{json_path}: expected the stack cdktf synth writes (a resource object), got "
-                                  f"another JSON object{_SYNTH_AGAIN}")
-        report = render(StackDocument(doc), source=json_path.name, digest=json_digest(json_path))
-        target = json_path.parent / REPORT_NAME
-        write_output(target, report)
+            raise OutputFileError(f"{path}: expected the stack cdktf synth writes (a resource object), got "
+                                  f"another JSON object{SYNTH_AGAIN}")
+    written = []
+    for path, doc in stacks:
+        target = path.parent / REPORT_NAME
+        write_output(target, render(StackDocument(doc), source=path.name, digest=json_digest(path)))
         written.append(target)
     return written
 

@@ -50,3 +50,33 @@ def test_a_scan_folder_that_is_not_a_folder_is_refused_in_one_line_and_nothing_i
                                        f"writes it), got {kind}\n")
     assert (out / "theirs" / "precious").read_text() == "keep"
     assert os.path.lexists(out / "scan")
+
+
+@pytest.mark.parametrize("name, content, given", [
+    ("cdk.tf.json", b"{", "expected the JSON synth writes, got Expecting property name enclosed in double quotes: "
+                          "line 1 column 2 (char 1)"),
+    ("manifest.json", b'{"stacks": {"../../x": {"synthesizedStackPath": "stacks/example/cdk.tf.json"}}}',
+     "expected the manifest cdktf synth writes (stacks by their names, each with its synthesizedStackPath inside "
+     "the folder), got another JSON object"),
+    ("manifest.json", None, "expected a regular file, or nothing (the app writes it), got a named pipe (FIFO)"),
+])
+def test_a_synth_not_as_synth_wrote_it_is_refused_in_one_line_and_the_old_copies_kept(tmp_path, capsys, name,
+                                                                                      content, given):
+    # A cut-short stack JSON was a traceback; a stack named ../../x had its copy written out of the scan folder;
+    # a named pipe for a manifest was waited on for ever.
+    out = tmp_path / "out"
+    build_app(load_stacks([shipped("example")]), outdir=str(out)).synth()
+    (out / "scan" / "example").mkdir(parents=True)
+    (out / "scan" / "example" / "cdk.tf.json").write_text("{}")
+    path = out / name if name == "manifest.json" else out / "stacks" / "example" / name
+    path.unlink()
+    if content is None:
+        os.mkfifo(path)
+    else:
+        path.write_bytes(content)
+    code = bounded(lambda: main([str(out), str(out / "scan")]), 10, "make scan waited on the synth's files")
+    assert code == 2
+    tail = "" if content is None else ": run `make synth` (cdktf synth) again"
+    assert capsys.readouterr().err == f"error: make scan: {path}: {given}{tail}\n"
+    assert (out / "scan" / "example" / "cdk.tf.json").read_text() == "{}"
+    assert not (tmp_path / "x").exists()

@@ -92,7 +92,9 @@ def test_nothing_is_left_when_the_write_fails(tmp_path, monkeypatch):
         write_output(tmp_path / "pipe", "x")
 
 
-AGAIN = ": run `make synth` (cdktf synth) again, then the report"
+AGAIN = ": run `make synth` (cdktf synth) again"
+MANIFEST = ("expected the manifest cdktf synth writes (stacks by their names, each with its synthesizedStackPath "
+            "inside the folder), got another JSON object")
 
 
 @pytest.mark.parametrize("name, content, given", [
@@ -104,11 +106,9 @@ AGAIN = ": run `make synth` (cdktf synth) again, then the report"
                                          "JSON object"),
     ("manifest.json", b"", "expected the JSON synth writes, got Expecting value: line 1 column 1 (char 0)"),
     ("manifest.json", b'"x"', "expected a JSON object, as synth writes it, got a string"),
-    ("manifest.json", b'{"stacks": {"s": {}}}', "expected the manifest cdktf synth writes (stacks, each with its "
-                                                "synthesizedStackPath inside the folder), got another JSON object"),
-    ("manifest.json", b'{"stacks": {"s": {"synthesizedStackPath": "../../elsewhere/cdk.tf.json"}}}',
-     "expected the manifest cdktf synth writes (stacks, each with its synthesizedStackPath inside the folder), got "
-     "another JSON object"),
+    ("manifest.json", b'{"stacks": {"s": {}}}', MANIFEST),
+    ("manifest.json", b'{"stacks": {"s": {"synthesizedStackPath": "../../elsewhere/cdk.tf.json"}}}', MANIFEST),
+    ("manifest.json", b'{"stacks": {"../s": {"synthesizedStackPath": "stacks/s/cdk.tf.json"}}}', MANIFEST),
 ])
 def test_make_report_refuses_a_file_synth_did_not_write_as_it_is_in_one_line(tmp_path, capsys, name, content, given):
     # An edited, cut-short or replaced file of the output folder was a traceback; a stack path out of the folder
