@@ -71,7 +71,8 @@ def _destinations(r: Reader, where: str, raw: Any) -> dict[str, int]:
                       'address alone is a /32; destination-based NAT rules take IPv4 only)', item)
         elif not is_public_range(net):
             r.problem(f"{where}[{i}]", "a public IPv4 range (a partner on the internet: private, shared, loopback, "
-                      "link-local, multicast and reserved ranges never leave through Cloud NAT)", item)
+                      "link-local, multicast and reserved ranges never leave through Cloud NAT, and a range holding "
+                      "one, such as 0.0.0.0/0, would send all traffic through the partner's address)", item)
         elif str(net) in found:
             r.problem(f"{where}[{i}]", f"a range not already at {where}[{found[str(net)]}]", item)
         else:

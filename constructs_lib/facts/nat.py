@@ -56,9 +56,20 @@ def is_public_range(net: ipaddress.IPv4Network) -> bool:
     ranges never leave through Cloud NAT to a partner; ``is_global`` is Python's reading of IANA's
     special-purpose registry. The documentation ranges (TEST-NET-1..3) are accepted: examples use them.
     """
-    documentation = (ipaddress.IPv4Network("192.0.2.0/24"), ipaddress.IPv4Network("198.51.100.0/24"),
-                     ipaddress.IPv4Network("203.0.113.0/24"))
-    return net.is_global or any(net.subnet_of(d) for d in documentation)
+    if any(net.subnet_of(d) for d in _DOCUMENTATION):
+        return True
+    # Python reads a network's is_global from its first and last address only: 0.0.0.0/0, 128.0.0.0/1 and
+    # 8.0.0.0/5 were "global" while holding private or reserved space. A range is public when it overlaps none.
+    return net.is_global and not any(net.overlaps(n) for n in _NOT_PUBLIC)
+
+
+# IANA's IPv4 special-purpose registry, the blocks that are not globally reachable (RFC 6890 and its updates;
+# the documentation ranges apart, above): this network, private use, shared address space, loopback,
+# link-local, IETF protocol assignments, benchmarking, multicast, reserved and limited broadcast.
+_NOT_PUBLIC = tuple(ipaddress.IPv4Network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+    "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4"))
+_DOCUMENTATION = tuple(ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
 
 
 def destination_match(destinations: Sequence[str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.environments import config, one_problem, problems
 
 POOL = {"static_ip_names": ["cloud-run-origin-ip", "partner-a-ip", "partner-b-ip"]}
@@ -51,7 +53,8 @@ def test_fails_when_a_destination_is_not_a_public_ipv4_range():
     found = problems(egress=POOL, nat={"rules": [rule(["partner-a-ip"], [
         "10.0.0.0/8", "198.51.100.1/24", "2001:db8::/32", "100.64.0.0/10", "198.51.100.0/24", "198.51.100.0/24"])]})
     public = ("expected a public IPv4 range (a partner on the internet: private, shared, loopback, link-local, "
-              "multicast and reserved ranges never leave through Cloud NAT)")
+              "multicast and reserved ranges never leave through Cloud NAT, and a range holding one, such as "
+              "0.0.0.0/0, would send all traffic through the partner's address)")
     malformed = ('expected an IPv4 range with no host bits set, such as "203.0.113.0/24" (an address alone is a /32; '
                  "destination-based NAT rules take IPv4 only)")
     assert found[:4] == [
@@ -62,6 +65,21 @@ def test_fails_when_a_destination_is_not_a_public_ipv4_range():
     # The first 198.51.100.0/24 is destinations[4] of the file's list (it said [0]: its place among the valid ones).
     assert found[4:] == ['test.toml: nat.rules[0].destinations[5]: expected a range not already at '
                          'nat.rules[0].destinations[4], got "198.51.100.0/24"']
+
+
+@pytest.mark.parametrize("supernet", ["0.0.0.0/0", "128.0.0.0/1", "8.0.0.0/5", "96.0.0.0/3", "192.0.0.0/16"])
+def test_a_range_holding_private_or_reserved_space_is_not_public(supernet):
+    # Python's is_global reads a network's first and last address only: 0.0.0.0/0 was "public", and every
+    # packet to the internet would have left from the partner's address.
+    found = problems(egress=POOL, nat={"rules": [rule(["partner-a-ip"], [supernet])]})
+    assert len(found) == 1 and found[0].startswith("test.toml: nat.rules[0].destinations[0]: expected a public "), found
+    assert found[0].endswith(f'got "{supernet}"')
+
+
+@pytest.mark.parametrize("public", ["8.8.8.0/24", "1.0.0.0/8", "11.0.0.0/8", "198.51.0.0/16", "203.0.113.7/32"])
+def test_a_public_range_beside_special_space_is_public(public):
+    cfg = config(egress=POOL, nat={"rules": [rule(["partner-a-ip"], [public])]})
+    assert [r.destinations for r in cfg.nat.rules] == [(public,)]
 
 
 def test_a_range_in_two_rules_is_named_by_its_place_in_the_file_after_a_refused_one():
