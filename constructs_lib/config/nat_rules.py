@@ -99,7 +99,7 @@ def parse_nat_rules(r: Reader, nat_data: Mapping[str, Any]) -> tuple[NatRuleConf
                        expected=f"an integer from {low} to {high} (RouterNatRule.ruleNumber; 65001 is the NAT's "
                                 "default rule)")
         description = r.get(item, where, "description", str, default=None,
-                            check=lambda v: bool(v.strip()) and "\n" not in v,
+                            check=lambda v: bool(v.strip()) and v.isprintable(),
                             expected="a one-line description of the rule (the partner's name, say)")
         destinations = _destinations(r, f"{where}.destinations", item.get("destinations", MISSING))
         ips_raw = item.get("ips", MISSING)
@@ -131,6 +131,14 @@ def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig, tuple[int, ..
                       f"{labels[rule.description]}] has it: the review and the allowlist name a partner by it)",
                       rule.description)
         labels.setdefault(rule.description or "", i)
+        # A description that is another rule's name when it has none ("rule 200"): the partner_ips output is
+        # keyed by that name, and one of the two partners' addresses would be left out of it.
+        named = next((j for j, other, _ in rules if other.description is None and other.label == rule.description
+                      and j != i), None)
+        if rule.description is not None and named is not None:
+            r.problem(f"nat.rules[{i}].description", f'a description that is not another rule\'s name (nat.rules['
+                      f'{named}], with no description, is named "{rule.description}" by its number: the review '
+                      "and the allowlist name a partner by it)", rule.description)
         for j, cidr in zip(positions, rule.destinations):
             net = ipaddress.IPv4Network(cidr)
             clash = next(((other, k) for other, k in ranges if net.overlaps(other)), None)

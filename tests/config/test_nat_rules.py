@@ -176,3 +176,20 @@ def test_the_peak_is_checked_per_partner_with_the_rules_addresses():
 def test_timeouts_left_out_stay_unset_in_the_model():
     nat = config().nat
     assert (nat.udp_idle_timeout_sec, nat.tcp_time_wait_timeout_sec) == (None, None)
+
+
+def test_a_description_that_is_another_rules_name_by_its_number_is_refused():
+    # Both were keyed "rule 200" in the partner_ips output: partner-a-ip was left out of what partners are sent.
+    found = problems(egress=POOL, nat={"rules": [
+        rule(["partner-a-ip"], ["198.51.100.0/24"], description="rule 200"), rule(["partner-b-ip"], ["192.0.2.0/24"])]})
+    assert found == [
+        "test.toml: nat.rules[0].description: expected a description that is not another rule's name (nat.rules[1], "
+        'with no description, is named "rule 200" by its number: the review and the allowlist name a partner by it), '
+        'got "rule 200"']
+
+
+@pytest.mark.parametrize("description", ["partner\ra", "partner\u2028a", "\x1b[31mpartner", "partner\ta"])
+def test_a_description_on_more_than_one_printable_line_is_refused(description):
+    found = problems(egress=POOL, nat={"rules": [
+        rule(["partner-a-ip"], ["198.51.100.0/24"], description=description)]})
+    assert len(found) == 1 and found[0].startswith("test.toml: nat.rules[0].description: expected a one-line "), found
