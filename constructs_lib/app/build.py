@@ -215,7 +215,8 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
     outdir = output_folder(app_options)
     # Every path synth writes, checked before anything is written, beside the files' problems: each stack's
     # folder by its file's stem, which is its name whether the file is valid or not.
-    problems += output_problems(outdir, [c.stack for c in configs] or [path.stem for path in files])
+    problems += output_problems(outdir, [c.stack for c in configs] or [path.stem for path in files],
+                                inputs=ENVIRONMENTS_DIR)
     # The legacy state moved (a write) only once everything else is right.
     problems = problems or keep_legacy_state(configs, outdir, stderr=stderr)
     if problems:
@@ -224,7 +225,9 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
     for path in near.broken:
         print(one_line(unchecked_neighbour(Path(path), configs[0])), file=stderr)
     fresh = [folder for folder in (outdir / "stacks", outdir) if not folder.exists()]
-    code = synth_checked(build_app(configs, **app_options), stderr=stderr, remove_if_empty=fresh)
+    # The folder checked is the one written: cdktf would read CDKTF_OUTDIR itself, and an empty one is no folder.
+    code = synth_checked(build_app(configs, **{**app_options, "outdir": str(outdir)}), stderr=stderr,
+                         remove_if_empty=fresh)
     if code == 0:
         outdated_reviews(configs, outdir, stderr=stderr)
     return code

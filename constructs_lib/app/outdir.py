@@ -63,13 +63,30 @@ def _file(path: Path) -> Problem | None:
     return None
 
 
-def output_problems(outdir: Path, stacks: Iterable[str]) -> list[Problem]:
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (links resolved, so far as they exist) is ``folder`` or below it."""
+    top, here = os.path.realpath(folder), os.path.realpath(path)
+    return os.path.commonpath([top, here]) == top
+
+
+def output_problems(outdir: Path, stacks: Iterable[str], *, inputs: Path = Path("environments")) -> list[Problem]:
     """Every path under ``outdir`` that synth of ``stacks`` would fail to write, checked before anything is.
 
     The output folder and each folder above it must be a folder or nothing; the first that exists must be
     writable (the rest is created in it); ``manifest.json``, ``stacks/<stack>/cdk.tf.json`` and its
-    ``REVIEW.md`` must be regular files or nothing.
+    ``REVIEW.md`` must be regular files or nothing. The folder must be a path the system takes, and not in
+    ``inputs`` (the environments' folder, which every run lists).
     """
+    try:
+        os.lstat(outdir)
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # nothing there yet, or a file on the way (named below)
+    except OSError as err:  # a name longer than the system takes, a loop of links
+        return [Problem(str(outdir), _KEY, "a folder path this system can create", err.strerror or str(err))]
+    if _inside(outdir, inputs):
+        return [Problem(str(outdir), _KEY, f"a folder outside {inputs}/ (the app reads every .toml entry there: "
+                        "an output folder in it would be read as a file, or refused, by every later run)",
+                        f"a folder inside {inputs}/")]
     above = [p for p in (outdir, *outdir.parents) if os.path.lexists(p)]
     problems = [p for p in map(_not_a_folder, above) if p is not None]
     if problems:

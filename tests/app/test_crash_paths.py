@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import re
 from pathlib import Path
 
@@ -24,11 +25,11 @@ def run_file(tmp_path: Path, content: bytes, *, outdir: Path | None = None) -> l
     path = tmp_path / "env.toml"
     path.write_bytes(content)
     out = outdir or tmp_path / "out"
-    before = snapshot(out) if out.is_dir() else None
+    before = snapshot(out) if os.path.isdir(out) else None
     stderr = io.StringIO()
     assert run(str(path), stderr=stderr, outdir=str(out)) == 1
     assert "Traceback" not in stderr.getvalue()
-    assert (snapshot(out) if out.is_dir() else None) == before or out.is_file()
+    assert (snapshot(out) if os.path.isdir(out) else None) == before or os.path.isfile(out)
     return stderr.getvalue().splitlines()
 
 
@@ -151,3 +152,33 @@ def test_an_output_folder_below_a_file_is_a_problem_line(tmp_path):
     assert stderr.getvalue().splitlines()[1] == (
         f"  - {tmp_path / 'plain'}: (output folder): expected a folder, or nothing (it is created), got a regular "
         "file")
+
+
+def test_an_output_folder_name_longer_than_the_system_takes_is_a_problem_line(tmp_path):
+    # It was an OSError traceback (ENAMETOOLONG) from the output folder's check itself.
+    out = tmp_path / ("a" * 300)
+    lines = run_file(tmp_path, VALID, outdir=out)
+    assert lines[1:] == [f"  - {out}: (output folder): expected a folder path this system can create, got File name "
+                         "too long"]
+
+
+def test_an_output_folder_inside_environments_is_a_problem_line(tmp_path, monkeypatch):
+    # CDKTF_OUTDIR=environments/new.toml was written, and every later run then met a folder named *.toml there.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "environments").mkdir()
+    lines = run_file(tmp_path, VALID, outdir=Path("environments") / "new.toml")
+    assert lines[1:] == ["  - environments/new.toml: (output folder): expected a folder outside environments/ (the app "
+                         "reads every .toml entry there: an output folder in it would be read as a file, or refused, "
+                         "by every later run), got a folder inside environments/"]
+    assert os.listdir(tmp_path / "environments") == []
+
+
+def test_an_empty_cdktf_outdir_is_cdktf_out(tmp_path, monkeypatch):
+    # The app read "" as cdktf.out, cdktf as a folder named "": a JavaScript and Python traceback.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CDKTF_OUTDIR", "")
+    path = tmp_path / "env.toml"
+    path.write_bytes(VALID)
+    stderr = io.StringIO()
+    assert run(str(path), stderr=stderr) == 0, stderr.getvalue()
+    assert os.listdir(tmp_path / "cdktf.out" / "stacks") == ["env"]
