@@ -138,7 +138,9 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
     both = [str(directory / f"{name}.toml"), str(directory / "bootstrap" / f"{name}.toml")]
     if "/" not in name and all(Path(p).exists() for p in both):
         # Two files, one stack name: make would act on the first; the app refuses them anyway.
-        return 2, (f'error: {named_by}="{name}" names two files, {both[0]} and {both[1]}: one stack name for two '
+        # ENV not given: the target's default name (the example's), which the user never typed.
+        given = f'{named_by}="{name}"' if named_by else f'make {target} without ENV takes "{name}", which'
+        return 2, (f'error: {given} names two files, {both[0]} and {both[1]}: one stack name for two '
                    "stacks, which make could mix up; rename one")
     return 0, _acts_on(target, file)
 

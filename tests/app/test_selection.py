@@ -208,3 +208,13 @@ def test_the_preflight_names_the_file_and_the_output_folder_on_one_line_each(tmp
     assert preflight("deploy", source, "production", folder / "out", out=io.StringIO(), err=err) == 0
     (line,) = err.getvalue().splitlines()
     assert line.startswith("warning: production has no review") and "\\nerror: forged \\x1b[31m" in line
+
+
+def test_the_default_name_in_two_files_says_make_chose_it(environments):
+    # It printed `error: ="example" names two files`: the variable the user never gave, empty.
+    (environments / "bootstrap" / "example.toml").write_text("")
+    file = str(environments / "example.toml")
+    assert check("synth", "", "example", file, directory=environments) == (
+        2, f'error: make synth without ENV takes "example", which names two files, {file} and '
+           f"{environments / 'bootstrap' / 'example.toml'}: one stack name for two stacks, which make could mix up; "
+           "rename one")
