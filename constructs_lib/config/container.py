@@ -30,7 +30,7 @@ from ..facts.gcp import (
     milli_cpu,
 )
 from .names import CPU, ENV_NAME, IMAGE, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT
-from .keys import service_path
+from .keys import dotted, service_path
 from .reader import MISSING, Reader
 from .secrets import SecretRef, parse_secrets
 
@@ -166,7 +166,7 @@ def _check_env(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[str, 
     """What Cloud Run refuses in a container's environment: too many, reserved names, values too long."""
     _check_count(r, item, f"{path}.env", "env", MAX_ENV_VARS, f"environment variables ({ENV_SOURCE})")
     for name, value in env.items():
-        where = f"{path}.env.{name}"
+        where = dotted(f"{path}.env", name)
         if name in RESERVED_ENV_NAMES or name.startswith(RESERVED_ENV_PREFIX):
             r.shown(where, f"a name other than {', '.join(RESERVED_ENV_NAMES)} and {RESERVED_ENV_PREFIX}… (set by "
                     f"Cloud Run itself; {ENV_SOURCE})", f'the key "{name}"')

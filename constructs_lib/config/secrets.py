@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 
 from ..facts.gcp import RESERVED_ENV_NAMES, RESERVED_ENV_PREFIX
 from ..facts.workloads import CREDENTIAL_ENV_NAMES, CREDENTIAL_ENV_SUFFIXES, SECRET_ID, SECRET_LATEST, SECRET_SOURCE
+from .keys import dotted
 from .names import ENV_NAME
 from .reader import Problem, Reader
 
@@ -53,7 +54,7 @@ def parse_secrets(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[st
                          '{ PARTNER_API_KEY = "partner-api-key:latest" }')
     found: dict[str, SecretRef] = {}
     for name, value in raw.items():
-        where = f"{path}.secrets.{name}"
+        where = dotted(f"{path}.secrets", name)
         ok = True
         if not ENV_NAME.fullmatch(name):
             r.shown(where, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", f'the key "{name}"')
@@ -93,7 +94,7 @@ def credential_warnings(source: str, workloads: Iterable[tuple[str, Mapping[str,
         workloads: (key path such as ``services[api]``, its env) of each workload.
     """
     return tuple(
-        Problem(source, f"{path}.env.{name}", f"a credential in secrets (secrets = {{ {name} = \"<secret id>:latest\" "
+        Problem(source, dotted(f"{path}.env", name), f"a credential in secrets (secrets = {{ {name} = \"<secret id>:latest\" "
                 "}), not a plain env value: the file is committed with it and anyone who can read the workload "
                 "reads it", "a plain value (not shown)")
         for path, env in workloads for name in env if is_credential_name(name))

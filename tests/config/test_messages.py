@@ -200,3 +200,12 @@ def test_one_wrong_value_anywhere_is_reported_under_its_own_key_only(name):
             if strays:
                 elsewhere.append(f"{'.'.join(map(str, where))} = {wrong!r}: also {strays}")
     assert elsewhere == []
+
+
+@pytest.mark.parametrize("table", ["env", "secrets"])
+def test_a_name_toml_would_quote_is_quoted_under_env_and_secrets_alike(table):
+    # secrets.API.KEY read as the path secrets → API → KEY; env wrote env."API.KEY".
+    value = "api-key:latest" if table == "secrets" else "x"
+    found = problems(services=[{"name": "api", "image": "nginx", "service_account":
+                                "app-runner@my-gcp-project.iam.gserviceaccount.com", table: {"API.KEY": value}}])
+    assert [line.split(": expected")[0] for line in found] == [f'test.toml: services[api].{table}."API.KEY"']
