@@ -236,9 +236,11 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
 def unchecked_neighbour(path: Path, selected: StackConfig) -> str:
     """The warning for a neighbour that is read but not valid: what it claims is unknown, so the selected file's
     collisions with it (names, ranges, state, addresses, buckets) are checked only once it is fixed."""
-    if path.parent.resolve() in (ENVIRONMENTS_DIR.resolve(), BOOTSTRAP_DIR.resolve()):
+    from .selection import is_env_name
+
+    if path.parent.resolve() in (ENVIRONMENTS_DIR.resolve(), BOOTSTRAP_DIR.resolve()) and is_env_name(path.stem):
         command = f"make synth ENV={shlex.quote(path.stem)}"
-    else:
+    else:  # a file elsewhere, or one whose stem ENV does not take (.hidden.toml)
         command = f"EGRESS_CONFIG={shlex.quote(str(path))} make synth"
     return (f"warning: {path}: not checked for collisions with {selected.source} (resource names, subnet ranges, "
             f"state, addresses, buckets): it has problems of its own ({command} lists them); fix it before "

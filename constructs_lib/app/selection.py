@@ -38,7 +38,13 @@ _NAME = re.compile(r"^(bootstrap/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
 def environment_names(directory: Path = ENVIRONMENTS) -> list[str]:
     """What ``ENV`` may name: every file of ``directory`` and of its ``bootstrap/`` folder, without ``.toml``."""
     names = [p.stem for p in sorted(directory.glob("*.toml"))]
-    return names + [f"bootstrap/{p.stem}" for p in sorted((directory / "bootstrap").glob("*.toml"))]
+    names += [f"bootstrap/{p.stem}" for p in sorted((directory / "bootstrap").glob("*.toml"))]
+    return [n for n in names if is_env_name(n)]  # .hidden.toml is no name ENV takes: never offered
+
+
+def is_env_name(name: str) -> bool:
+    """Whether ``ENV`` may hold ``name`` (a file of environments/ or environments/bootstrap/ by its stem)."""
+    return _NAME.fullmatch(name) is not None
 
 
 def _holds(directory: Path) -> str:

@@ -337,3 +337,16 @@ def test_an_output_folder_whose_parent_does_not_exist_is_a_problem_not_a_traceba
     assert lines[1:] == [f"  - {tmp_path / 'missing'}: (output folder): expected an existing folder to create out in, "
                          "got nothing at that path"]
     assert not (tmp_path / "missing").exists()
+
+
+def test_the_warning_for_a_hidden_neighbour_gives_a_command_make_takes(tmp_path, monkeypatch):
+    # It said `make synth ENV=.hidden lists them`, which make refuses: ENV takes no name starting with a dot.
+    monkeypatch.chdir(tmp_path)
+    a = write(tmp_path / "environments", "a")
+    (tmp_path / "environments" / ".hidden.toml").write_text("project = 1\n")
+    code, lines = run_bounded(str(a.relative_to(tmp_path)), tmp_path / "out")
+    assert code == 0, lines
+    assert [line for line in lines if line.startswith("warning: ")] == [
+        "warning: environments/.hidden.toml: not checked for collisions with environments/a.toml (resource names, "
+        "subnet ranges, state, addresses, buckets): it has problems of its own (EGRESS_CONFIG=environments/.hidden.toml "
+        "make synth lists them); fix it before deploying either file"]

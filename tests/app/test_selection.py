@@ -218,3 +218,11 @@ def test_the_default_name_in_two_files_says_make_chose_it(environments):
         2, f'error: make synth without ENV takes "example", which names two files, {file} and '
            f"{environments / 'bootstrap' / 'example.toml'}: one stack name for two stacks, which make could mix up; "
            "rename one")
+
+
+def test_a_file_whose_stem_env_does_not_take_is_never_offered(environments):
+    # environments/.hidden.toml was listed, and "did you mean .hidden?" offered, by the message refusing ENV=.hidden.
+    (environments / ".hidden.toml").write_text("")
+    assert check("deploy", "ENV", ".hidden", str(environments / ".hidden.toml"), directory=environments) == (
+        2, f'error: ENV: expected the name of a file of {environments}/ without .toml, got ".hidden" '
+           f"({environments}/ holds: example, production, bootstrap/state-bucket)")
