@@ -17,7 +17,7 @@ from ..facts.capacity import (
 )
 from ..facts.gcp import MAX_STATIC_IPS
 from ..facts.nat import NAT_TIMEOUT_DEFAULTS
-from ..facts.naming import ADDRESS_STEM
+from ..facts.naming import ADDRESS_STEM, counted_address_names
 from .reader import Reader
 
 if TYPE_CHECKING:
@@ -71,8 +71,10 @@ def _endpoints_shown(config: EnvironmentConfig, count: int) -> str:
 def _more_ips_shown(config: EnvironmentConfig, more: int) -> str:
     """The key change that adds ``more`` created addresses without renaming any existing one."""
     plural = "s" if more > 1 else ""
-    if config.static_ip_names or config.static_ip_count == 1:
-        taken = set(config.pool_names) | set(config.standby_ips)
+    # A name this deploy releases or forgets is not free: the file would then keep and let go of one address.
+    taken = set(config.pool_names) | set(config.standby_ips) | set(config.release_ips) | set(config.forget_ips)
+    counted = counted_address_names(config.name, config.static_ip_count + more)
+    if config.static_ip_names or config.static_ip_count == 1 or taken & set(counted[config.static_ip_count:]):
         names = list(config.address_names)
         i = 2
         while len(names) < len(config.address_names) + more:
@@ -81,7 +83,7 @@ def _more_ips_shown(config: EnvironmentConfig, more: int) -> str:
                 names.append(candidate)
             i += 1
         shown = ", ".join(f'"{n}"' for n in names)
-        hint = "" if config.static_ip_names else \
+        hint = "" if config.static_ip_names or config.static_ip_count != 1 else \
             f" (raising static_ip_count from 1 would rename {config.address_names[0]} and release it)"
         return f"{more} more NAT IP{plural}: egress.static_ip_names = [{shown}]{hint}"
     return f"{more} more NAT IP{plural}: egress.static_ip_count = {config.static_ip_count + more}"

@@ -344,6 +344,18 @@ def test_fails_when_not_every_endpoint_can_reserve_its_ports():
         "static_ip_count from 1 would rename cloud-run-origin-ip and release it), got 1024")
 
 
+def test_the_fix_never_names_an_address_the_file_releases_or_forgets():
+    # It offered cloud-run-origin-ip-2, which release_ips lets go of: following it gave the next problem.
+    found = one_problem(egress={**DIRECT, "release_ips": ["cloud-run-origin-ip-2"]},
+                        network={"subnet_cidr": "10.124.0.0/24"}, nat={"min_ports_per_vm": 1024})
+    assert 'egress.static_ip_names = ["cloud-run-origin-ip", "cloud-run-origin-ip-3"] (raising' in found
+    counted = one_problem(egress={"mode": "direct", "static_ip_count": 2, "forget_ips": ["cloud-run-origin-ip-3"]},
+                          network={"subnet_cidr": "10.124.0.0/24"}, services=[service(max_instances=20)],
+                          nat={"dynamic_port_allocation": True}, capacity={"peak_connections_per_destination": 150_000})
+    assert counted.endswith('1 more NAT IP: egress.static_ip_names = ["cloud-run-origin-ip-1", "cloud-run-origin-ip-2", '
+                            '"cloud-run-origin-ip-4"] (holds 193,536)'), counted
+
+
 def test_a_connector_kept_during_the_move_also_reserves_ports():
     # 60 instances + 10 connector VMs = 70 reservations of 1,024; one IP serves 63.
     cfg = dict(egress=DIRECT, network=MOVE, services=[service(max_instances=60)], nat={"min_ports_per_vm": 1024})
