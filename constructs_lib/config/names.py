@@ -28,8 +28,12 @@ IMAGE = re.compile(
 LABEL_KEY = re.compile(r"^[a-z][-_a-z0-9]{0,62}$")
 LABEL_VALUE = re.compile(r"^[-_a-z0-9]{0,63}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SERVICE_ACCOUNT = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.:]+\.iam\.gserviceaccount\.com$|"
-                             r"^[0-9]+-compute@developer\.gserviceaccount\.com$")
+# A user-managed account (name@project.iam…; a domain-scoped project's part holds dots and a colon, never an
+# empty label), the Compute Engine default account, or the App Engine default account (project@appspot…), which
+# Cloud Run takes as a service identity too.
+SERVICE_ACCOUNT = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z0-9][-a-z0-9:]*(?:\.[a-z0-9][-a-z0-9:]*)*"
+                             r"\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$|"
+                             r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@appspot\.gserviceaccount\.com$")
 GCS_BUCKET = re.compile(r"^[a-z0-9][-_.a-z0-9]{1,220}[a-z0-9]$")
 # Terraform Cloud names: organizations and workspaces take letters, digits, - and _ (workspaces at
 # most 90 characters); workspace tags also take colons, at most 255 characters.

@@ -70,10 +70,16 @@ def _parse_cloud_state(r: Reader, state_data: Mapping[str, Any]) -> StateConfig:
                       expected="a Terraform Cloud workspace name (letters, digits, - and _, at most 90 characters)")
     tags = r.get(state_data, "state", "workspace_tags", list, default=None, check=bool,
                  expected="a non-empty list of workspace tags")
+    seen: dict[str, int] = {}
     for i, tag in enumerate(tags or ()):
         if not isinstance(tag, str) or not TFC_TAG.fullmatch(tag):
             r.problem(f"state.workspace_tags[{i}]",
                       "a workspace tag (letters, digits, :, - and _, at most 255 characters)", tag)
+        elif tag in seen:
+            # ["a", "a", "b"] selects what ["a", "b"] does: the state compared across files must be one set.
+            r.problem(f"state.workspace_tags[{i}]", f"a tag not already at state.workspace_tags[{seen[tag]}]", tag)
+        else:
+            seen[tag] = i
     given = [key for key in ("workspace", "workspace_tags") if key in state_data]
     if len(given) != 1:
         r.shown("state.workspace", 'exactly one of state.workspace (one workspace by name) or state.workspace_tags '

@@ -8,6 +8,7 @@ Nothing here imports cdktf.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Sequence
 
 __all__ = [
@@ -263,4 +264,6 @@ def bucket_name_problem(name: str) -> str | None:
                f"{MAX_BUCKET_NAME}"
     if name.startswith("goog") or "google" in name:
         return 'not starting with "goog" nor holding "google"'
+    if re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}", name):
+        return "a name that is not an IP address in dotted-decimal notation"
     return None

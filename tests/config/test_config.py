@@ -261,6 +261,29 @@ def test_fails_when_service_account_malformed():
         '(name@project.iam.gserviceaccount.com), got "me@example.com"')
 
 
+@pytest.mark.parametrize("account", ["app-runner@..iam.gserviceaccount.com", "app-runner@.p.iam.gserviceaccount.com",
+                                     "app-runner@my-project..iam.gserviceaccount.com"])
+def test_fails_when_a_service_accounts_project_part_is_not_a_name(account):
+    assert one_problem(services=service(service_account=account)) == (
+        "test.toml: services[production].service_account: expected a service account e-mail "
+        f'(name@project.iam.gserviceaccount.com), got "{account}"')
+
+
+@pytest.mark.parametrize("account", ["app-runner@my-project.iam.gserviceaccount.com",
+                                     "123456789-compute@developer.gserviceaccount.com",
+                                     "my-project@appspot.gserviceaccount.com"])
+def test_a_service_identity_cloud_run_takes_is_accepted(account):
+    # The App Engine default account was refused.
+    assert config(services=service(service_account=account)).services[0].service_account == account
+
+
+def test_fails_when_a_workspace_tag_is_given_twice():
+    # ["b", "a", "a"] selects what ["a", "b"] does: a neighbour with those tags was not seen as the same state.
+    state = {"backend": "cloud", "organization": "my-org", "workspace_tags": ["b", "a", "a"]}
+    assert one_problem(state=state) == (
+        'test.toml: state.workspace_tags[2]: expected a tag not already at state.workspace_tags[1], got "a"')
+
+
 def test_deletion_protection_defaults_to_true_and_can_be_turned_off():
     assert config().services[0].deletion_protection is True
     assert config(services=service(deletion_protection=False)).services[0].deletion_protection is False

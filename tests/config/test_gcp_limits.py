@@ -171,13 +171,14 @@ def test_fails_when_max_instances_is_below_min_instances():
     ("a" * 64 + ".b", "at most 222 characters with dots, each dot-separated part at most 63"),
     ("goog-state", 'not starting with "goog" nor holding "google"'),
     ("my-google-state", 'not starting with "goog" nor holding "google"'),
+    ("192.168.5.4", "a name that is not an IP address in dotted-decimal notation"),
 ])
 def test_fails_when_gcs_would_refuse_the_bucket_name(bucket, why):
     assert one_problem(state={"bucket": bucket}) == (
         f'test.toml: state.bucket: expected a GCS bucket name of {why} (Cloud Storage bucket naming), got "{bucket}"')
 
 
-@pytest.mark.parametrize("bucket", ["a" * 63, "a" * 63 + "." + "b" * 63, "abc"])
+@pytest.mark.parametrize("bucket", ["a" * 63, "a" * 63 + "." + "b" * 63, "abc", "192.168.5.4.state", "1.2.3"])
 def test_bucket_names_gcs_takes_are_accepted(bucket):
     assert config(state={"bucket": bucket}).state.bucket == bucket
 
