@@ -10,7 +10,10 @@ from ..facts.gcp import (
     CLOUD_RUN_DEFAULT_MEMORY,
     CLOUD_RUN_DELETION_PROTECTION,
     CLOUD_RUN_INGRESS,
+    FRACTIONAL_CPU_CONCURRENCY,
+    FRACTIONAL_CPU_EXECUTION_ENVIRONMENT,
     canonical_cpu,
+    milli_cpu,
 )
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
 from .._provider.google import (
@@ -124,8 +127,10 @@ class CloudRunService(Construct):
         self._props = props
         resources = None
         limits = self.limits
+        # Below 1 CPU, what Cloud Run requires with it (facts/gcp.py): one request at a time, CPU only while it runs.
+        fractional = bool(limits) and (milli_cpu(limits["cpu"]) or 1000) < 1000
         if limits:
-            resources = CloudRunV2ServiceTemplateContainersResources(limits=limits)
+            resources = CloudRunV2ServiceTemplateContainersResources(limits=limits, cpu_idle=True if fractional else None)
         # The user's strings, as Terraform literals: "${" and "%{" in a value stay text.
         container = CloudRunV2ServiceTemplateContainers(
             image=terraform_literal(props.image),
@@ -153,6 +158,8 @@ class CloudRunService(Construct):
                 service_account=None if props.service_account is None else terraform_literal(props.service_account),
                 containers=[container],
                 scaling=scaling,
+                max_instance_request_concurrency=FRACTIONAL_CPU_CONCURRENCY if fractional else None,
+                execution_environment=FRACTIONAL_CPU_EXECUTION_ENVIRONMENT if fractional else None,
                 vpc_access=vpc_access_block(connector_id, subnet, project=props.project,
                                             access=CloudRunV2ServiceTemplateVpcAccess,
                                             interface=CloudRunV2ServiceTemplateVpcAccessNetworkInterfaces),

@@ -14,7 +14,7 @@ from typing import Sequence
 __all__ = [
     "SUBNET_RANGES", "SUBNET_RANGES_SHOWN", "is_subnet_range", "MAX_STATE_PREFIX", "REGIONS", "REGIONS_READ",
     "closest", "closest_regions", "MAX_ENV_VARS", "RESERVED_ENV_NAMES", "RESERVED_ENV_PREFIX", "MAX_ENV_VALUE_BYTES", "MAX_LABELS",
-    "milli_cpu", "memory_mib", "bucket_name_problem", "CONNECTOR_MACHINE_TYPES", "CONNECTOR_MACHINE_TYPE",
+    "milli_cpu", "FRACTIONAL_CPU_CONCURRENCY", "FRACTIONAL_CPU_EXECUTION_ENVIRONMENT", "memory_mib", "bucket_name_problem", "CONNECTOR_MACHINE_TYPES", "CONNECTOR_MACHINE_TYPE",
     "CONNECTOR_MIN_INSTANCES", "CONNECTOR_MAX_INSTANCES", "CONNECTOR_MIN_INSTANCES_RANGE",
     "CONNECTOR_MAX_INSTANCES_RANGE", "MAX_STATIC_IPS", "CLOUD_RUN_MAX_INSTANCES", "DIRECT_MIN_PREFIX", "DIRECT_BLOCK",
     "DIRECT_IPS_PER_INSTANCE", "SUBNET_RESERVED_ADDRESSES", "SUBNET_PRIVATE_IP_GOOGLE_ACCESS", "SUBNET_FLOW_LOGS",
@@ -201,6 +201,13 @@ MIN_CPU_FOR_MEMORY = ((24 * 1024, 8000), (16 * 1024, 6000), (8 * 1024, 4000), (4
                       (512, 500))
 # This many CPUs need at least this many MiB.
 MIN_MEMORY_FOR_CPU = ((8000, 4 * 1024), (6000, 4 * 1024), (4000, 2 * 1024))
+
+
+# Below 1 CPU, Cloud Run requires a maximum concurrency of 1, CPU allocated only during requests (request-based
+# billing: cpu_idle) and the first generation execution environment ("Configure CPU limits for services", "If you
+# use less than 1 vCPU"); a revision without them is refused at deploy.
+FRACTIONAL_CPU_CONCURRENCY = 1
+FRACTIONAL_CPU_EXECUTION_ENVIRONMENT = "EXECUTION_ENVIRONMENT_GEN1"
 
 
 def milli_cpu(cpu: str) -> int | None:

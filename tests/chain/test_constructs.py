@@ -291,3 +291,17 @@ def test_dynamic_port_allocation_sends_endpoint_independent_mapping_off():
     nat = only(synth(config(nat={"dynamic_port_allocation": True})), NAT)
     assert (nat["enable_dynamic_port_allocation"], nat["enable_endpoint_independent_mapping"]) == (True, False)
     assert "enable_endpoint_independent_mapping" not in only(synth(config()), NAT)
+
+
+def test_a_service_below_one_cpu_gets_what_cloud_run_requires_with_it():
+    # Cloud Run, "Configure CPU limits for services": below 1 vCPU, maximum concurrency 1, request-based billing
+    # and the first generation execution environment; without them the revision is refused at deploy.
+    doc = synth(config(services=[{"name": "small", "image": "nginx", "cpu": "0.5"},
+                                 {"name": "whole", "image": "nginx", "cpu": "1"}]))
+    template = {s["name"]: s["template"] for s in doc["resource"]["google_cloud_run_v2_service"].values()}
+    small, whole = template["small"], template["whole"]
+    assert (small["max_instance_request_concurrency"], small["execution_environment"]) == (
+        1, "EXECUTION_ENVIRONMENT_GEN1")
+    assert small["containers"][0]["resources"] == {"cpu_idle": True, "limits": {"cpu": "500m", "memory": "512Mi"}}
+    assert "max_instance_request_concurrency" not in whole and "execution_environment" not in whole
+    assert whole["containers"][0]["resources"] == {"limits": {"cpu": "1000m", "memory": "512Mi"}}
