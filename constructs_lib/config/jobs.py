@@ -58,7 +58,9 @@ def parse_jobs(r: Reader, data: Mapping[str, Any]) -> tuple[JobConfig, ...]:
                       expected=f"an integer from 1 to {JOB_MAX_TASKS:,} ({JOB_SOURCE})")
         parallelism = r.get(item, path, "parallelism", int, default=None, check=lambda v: v >= 1,
                             expected="an integer from 1 (leave it out for as many tasks at once as quota allows)")
-        if parallelism is not None and parallelism > (tasks or JOB_TASK_COUNT):
+        # Against the file's task_count only: a task_count refused above stands in as nothing, not as 1.
+        given = tasks is not None or "task_count" not in item
+        if given and parallelism is not None and parallelism > (tasks or JOB_TASK_COUNT):
             shown = f"{path}.task_count ({tasks})" if tasks else f"{path}.task_count (1 when left out)"
             r.problem(f"{path}.parallelism", f"an integer at most {shown}", parallelism)
         low, high = JOB_MAX_RETRIES_RANGE

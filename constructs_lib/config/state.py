@@ -32,6 +32,10 @@ def parse_state(r: Reader, data: Mapping[str, Any], *, stack: str) -> StateConfi
     r.table(state_data, "state", _STATE_KEYS)
     backend = r.get(state_data, "state", "backend", str, default="gcs", check=lambda v: v in STATE_BACKENDS,
                     expected=f"one of {', '.join(repr(b) for b in STATE_BACKENDS)}")
+    if "backend" in state_data and state_data["backend"] not in STATE_BACKENDS:
+        # A backend refused above: which keys it takes is unknown, so none is reported missing or out of place
+        # (a stand-in "gcs" would ask for a bucket the file never meant to give).
+        return StateConfig(backend="gcs", bucket=None, prefix="")
     bucket = None
     if backend == "gcs":
         bucket = r.get(state_data, "state", "bucket", str, check=lambda v: bool(GCS_BUCKET.fullmatch(v)),

@@ -150,6 +150,12 @@ def test_fails_when_backend_unknown():
         "test.toml: state.backend: expected one of 'gcs', 'local', 'cloud', got \"s3\"")
 
 
+def test_a_refused_backend_invents_no_problem_of_another_backend():
+    # backend = "Cloud" also said a bucket was missing and organization and workspace were out of place with "gcs".
+    assert one_problem(state={"backend": "Cloud", "organization": "my-org", "workspace": "prod"}) == (
+        "test.toml: state.backend: expected one of 'gcs', 'local', 'cloud', got \"Cloud\"")
+
+
 def test_fails_when_prefix_has_leading_slash():
     found = one_problem(state={"bucket": "bkt", "prefix": "/a"})
     assert found.startswith("test.toml: state.prefix: expected a non-empty object path inside the bucket, without a "

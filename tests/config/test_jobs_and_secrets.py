@@ -45,6 +45,13 @@ def test_fails_when_parallelism_exceeds_the_task_count():
         "test.toml: jobs[settlement].parallelism: expected an integer at most jobs[settlement].task_count (2), got 3")
 
 
+def test_a_refused_task_count_invents_no_parallelism_problem():
+    # It said "task_count (1 when left out)" of a task_count that was given, as a string.
+    assert one_problem(jobs=[job(task_count="10", parallelism=5)]) == (
+        "test.toml: jobs[settlement].task_count: expected an integer from 1 to 10,000 (Cloud Run, \"Create jobs\"), "
+        'got "10"')
+
+
 def test_fails_when_parallelism_is_above_one_without_a_task_count():
     assert one_problem(jobs=[job(parallelism=2)]) == (
         "test.toml: jobs[settlement].parallelism: expected an integer at most jobs[settlement].task_count (1 when "
