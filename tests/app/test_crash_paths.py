@@ -174,11 +174,18 @@ def test_an_output_folder_inside_environments_is_a_problem_line(tmp_path, monkey
 
 
 def test_an_empty_cdktf_outdir_is_cdktf_out(tmp_path, monkeypatch):
-    # The app read "" as cdktf.out, cdktf as a folder named "": a JavaScript and Python traceback.
+    # The app read "" as cdktf.out, cdktf as a folder named "": a JavaScript and Python traceback. The app now
+    # hands cdktf the folder it checked. (Recorded, not synthesized: the test session's jsii kernel keeps the
+    # working folder it started in, so a relative folder would land there.)
+    import constructs_lib.app.build as build
+
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CDKTF_OUTDIR", "")
+    handed: list[dict] = []
+    monkeypatch.setattr(build, "build_app", lambda configs, **options: handed.append(options) or object())
+    monkeypatch.setattr(build, "synth_checked", lambda app, **_: 0)
     path = tmp_path / "env.toml"
     path.write_bytes(VALID)
     stderr = io.StringIO()
     assert run(str(path), stderr=stderr) == 0, stderr.getvalue()
-    assert os.listdir(tmp_path / "cdktf.out" / "stacks") == ["env"]
+    assert handed == [{"outdir": "cdktf.out"}]
