@@ -215,8 +215,7 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
     outdir = output_folder(app_options)
     # Every path synth writes, checked before anything is written, beside the files' problems: each stack's
     # folder by its file's stem, which is its name whether the file is valid or not.
-    problems += output_problems(outdir, [c.stack for c in configs] or [path.stem for path in files],
-                                inputs=ENVIRONMENTS_DIR)
+    problems += output_problems(outdir, [c.stack for c in configs] or [path.stem for path in files])
     # The legacy state moved (a write) only once everything else is right.
     problems = problems or keep_legacy_state(configs, outdir, stderr=stderr)
     if problems:

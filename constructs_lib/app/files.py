@@ -23,7 +23,7 @@ from ..config.toml_file import read_toml
 from ..facts.text import FOLDER, not_a_folder, path_kind
 
 __all__ = ["BOOTSTRAP_DIR", "ENVIRONMENTS_DIR", "Neighbours", "StackConfig", "bootstrap_files", "environment_files",
-           "folder_problems", "is_bootstrap_file", "load_file", "load_neighbours", "neighbour_files"]
+           "folder_problems", "inside", "is_bootstrap_file", "load_file", "load_neighbours", "neighbour_files"]
 
 ENVIRONMENTS_DIR = Path("environments")
 # Bootstrap files (a [bootstrap] table: the state bucket) live apart, so `*.toml` above stays egress stacks only.
@@ -134,7 +134,7 @@ def folder_problems(selected: Path | None) -> list[Problem]:
     ``environments/bootstrap/`` that hold ``.toml`` files (``environments/prod/app.toml``): the app reads only the
     files directly in those two, so such a file would be neither built nor checked. Not one skipped in silence."""
     folders = _neighbour_folders(selected) if selected is not None else [ENVIRONMENTS_DIR, BOOTSTRAP_DIR]
-    if selected is not None and _inside(Path(os.path.realpath(selected)).parent, ENVIRONMENTS_DIR):
+    if selected is not None and inside(Path(os.path.realpath(selected)).parent, ENVIRONMENTS_DIR):
         folders += [ENVIRONMENTS_DIR, BOOTSTRAP_DIR]  # a file of a folder inside environments/: its layout is ours
     folders = list(dict.fromkeys(folders))
     problems = [p for p in map(_not_a_folder, folders) if p is not None]
@@ -155,10 +155,10 @@ def _misplaced(directory: Path) -> list[Problem]:
     return _folders_of_tomls(entries) + odd
 
 
-def _inside(folder: Path, directory: Path) -> bool:
-    """Whether ``folder`` (links resolved) is ``directory`` or below it."""
+def inside(path: Path, directory: Path) -> bool:
+    """Whether ``path`` is ``directory`` or below it, links resolved in both (so far as they exist)."""
     top = os.path.realpath(directory)
-    return os.path.commonpath([top, str(folder)]) == top
+    return os.path.commonpath([top, os.path.realpath(path)]) == top
 
 
 # How far a folder inside environments/ is searched for .toml files: a link in it may lead anywhere (to /, say),

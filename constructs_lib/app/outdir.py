@@ -16,6 +16,7 @@ from typing import Iterable
 
 from ..config import Problem
 from ..facts.text import file_kind, not_a_folder
+from .files import ENVIRONMENTS_DIR, inside
 
 __all__ = ["output_problems"]
 
@@ -63,13 +64,7 @@ def _file(path: Path) -> Problem | None:
     return None
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    """Whether ``path`` (links resolved, so far as they exist) is ``folder`` or below it."""
-    top, here = os.path.realpath(folder), os.path.realpath(path)
-    return os.path.commonpath([top, here]) == top
-
-
-def output_problems(outdir: Path, stacks: Iterable[str], *, inputs: Path = Path("environments")) -> list[Problem]:
+def output_problems(outdir: Path, stacks: Iterable[str], *, inputs: Path = ENVIRONMENTS_DIR) -> list[Problem]:
     """Every path under ``outdir`` that synth of ``stacks`` would fail to write, checked before anything is.
 
     The output folder and each folder above it must be a folder or nothing; the first that exists must be
@@ -83,7 +78,7 @@ def output_problems(outdir: Path, stacks: Iterable[str], *, inputs: Path = Path(
         pass  # nothing there yet, or a file on the way (named below)
     except OSError as err:  # a name longer than the system takes, a loop of links
         return [Problem(str(outdir), _KEY, "a folder path this system can create", err.strerror or str(err))]
-    if _inside(outdir, inputs):
+    if inside(outdir, inputs):
         return [Problem(str(outdir), _KEY, f"a folder outside {inputs}/ (the app reads every .toml entry there: "
                         "an output folder in it would be read as a file, or refused, by every later run)",
                         f"a folder inside {inputs}/")]
