@@ -120,6 +120,9 @@ def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig, tuple[int, ..
     rule comes with its number in the file and its destinations' indices in the file's list."""
     numbers: dict[int, int] = {}
     labels: dict[str, int] = {}
+    # The rules named by their number ("rule 200"): a description that is one of these names is a second partner
+    # under one key of the partner_ips output, and one of the two partners' addresses would be left out of it.
+    by_number = {rule.label: i for i, rule, _ in reversed(rules) if rule.description is None}  # the first wins
     ranges: list[tuple[ipaddress.IPv4Network, int]] = []
     for i, rule, positions in rules:
         if rule.number in numbers:
@@ -131,11 +134,8 @@ def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig, tuple[int, ..
                       f"{labels[rule.description]}] has it: the review and the allowlist name a partner by it)",
                       rule.description)
         labels.setdefault(rule.description or "", i)
-        # A description that is another rule's name when it has none ("rule 200"): the partner_ips output is
-        # keyed by that name, and one of the two partners' addresses would be left out of it.
-        named = next((j for j, other, _ in rules if other.description is None and other.label == rule.description
-                      and j != i), None)
-        if rule.description is not None and named is not None:
+        named = by_number.get(rule.description)  # None for a rule without a description too
+        if named is not None:
             r.problem(f"nat.rules[{i}].description", f'a description that is not another rule\'s name (nat.rules['
                       f'{named}], with no description, is named "{rule.description}" by its number: the review '
                       "and the allowlist name a partner by it)", rule.description)
