@@ -27,6 +27,7 @@ from constructs_lib.config.problems import one_line
 from constructs_lib.config import ConfigError, EnvironmentConfig, parse_environment
 from constructs_lib.facts.gcp import AUTO_MODE_BLOCK
 from rehearsal.tomlfile import dumps as to_toml
+from tests.support.environments import stated_address_names
 
 REGIONS = ["asia-northeast3", "europe-west1", "us-central1", "southamerica-east1", "me-central2"]
 PROBLEM_LINE = re.compile(r"^  - (?P<source>[^:]+\.toml): (?P<key>\S[^:]*): expected .+, got .+$")
@@ -100,17 +101,8 @@ def services(draw: Any) -> list[dict[str, Any]]:
 PORTS_PER_IP = 64_512
 
 
-def oracle_address_names(doc: dict[str, Any]) -> list[str]:
-    """The addresses a document creates: static_ip_names, else {name}-origin-ip (-1 … -N for more)."""
-    egress = doc.get("egress", {})
-    if "static_ip_names" in egress:
-        return list(egress["static_ip_names"])
-    name, count = doc.get("name", "cloud-run"), egress.get("static_ip_count", 1)
-    return [f"{name}-origin-ip"] if count == 1 else [f"{name}-origin-ip-{i}" for i in range(1, count + 1)]
-
-
 def oracle_pool(doc: dict[str, Any]) -> list[str]:
-    return oracle_address_names(doc) + list(doc.get("egress", {}).get("existing_ips", []))
+    return stated_address_names(doc) + list(doc.get("egress", {}).get("existing_ips", []))
 
 
 def oracle_active(doc: dict[str, Any]) -> list[str]:
@@ -352,7 +344,7 @@ def _standby_in_the_pool(doc: dict[str, Any], draw: Any) -> str | None:
 
 
 def _adopting_a_created_address(doc: dict[str, Any], draw: Any) -> str | None:
-    created = oracle_address_names(doc)
+    created = stated_address_names(doc)
     if not created:
         return None
     existing = _egress(doc).setdefault("existing_ips", [])
@@ -476,7 +468,7 @@ def test_generated_valid_files_are_accepted(doc):
     assert cfg.network.auto_mode == doc["network"].get("auto_mode", doc["network"].get("vpc", "default") == "default")
     assert [s.name for s in cfg.services] == [s["name"] for s in doc["services"]]
     # The oracle's view of the pool is the configuration's.
-    assert list(cfg.address_names) == oracle_address_names(doc)
+    assert list(cfg.address_names) == stated_address_names(doc)
     assert list(cfg.active_ip_names) == oracle_active(doc)
     assert cfg.state.backend == doc["state"].get("backend", "gcs")
 

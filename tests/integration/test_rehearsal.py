@@ -27,6 +27,7 @@ from constructs_lib.report.allowlist import allowlist_change, allowlist_entries
 from tests.support import background
 from tests.support.background import Work
 from tests.support.paths import FIXTURE_EXAMPLE, FIXTURES, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate
+from tests.support.environments import stated_address_names
 from tests.support.processes import snapshot
 from tests.support.project import project_copy
 from rehearsal.driver import CDKTF, Plan, Rehearsal, RehearsalError, load_one, readable
@@ -728,10 +729,8 @@ def stated_allowlist(path: Path) -> set[tuple[str, str, str]]:
     rules docs/operations.md gives for the allowlist: created addresses are active, ``existing_ips`` adopted,
     ``draining_ips`` draining, ``standby_ips`` standby, and a NAT rule's addresses its partner's."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    name, egress = data.get("name", "cloud-run"), data.get("egress", {})
-    count = egress.get("static_ip_count", 1)
-    created = egress.get("static_ip_names") or ([f"{name}-origin-ip"] if count == 1 else
-                                                [f"{name}-origin-ip-{i}" for i in range(1, count + 1)])
+    egress = data.get("egress", {})
+    created = stated_address_names(data)
     partners = {ip: rule.get("description") or f"rule {rule.get('number', 100 * i)}"
                 for i, rule in enumerate(data.get("nat", {}).get("rules", []), start=1) for ip in rule["ips"]}
     existing, draining = egress.get("existing_ips", []), egress.get("draining_ips", [])

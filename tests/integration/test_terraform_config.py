@@ -19,6 +19,7 @@ import pytest
 
 from tests.support.paths import SHIPPED, shipped, stated_state
 from tests.support.real_terraform import load_config_dirs
+from tests.support.environments import stated_address_names
 from tests.support.synth import SynthesizedStack
 
 pytestmark = pytest.mark.integration
@@ -76,9 +77,7 @@ def stated_names(stack: str) -> set[tuple[str, str]]:
     if egress.get("mode", "connector") == "connector" or ("subnet_cidr" in network and
                                                           "direct_subnet_cidr" in network):
         found.add(("google_vpc_access_connector", f"{name}-connector"))
-    count = egress.get("static_ip_count", 1)
-    addresses = egress.get("static_ip_names") or ([f"{name}-origin-ip"] if count == 1 else
-                                                  [f"{name}-origin-ip-{i}" for i in range(1, count + 1)])
+    addresses = stated_address_names(data)
     found |= {("google_compute_address", a) for a in [*addresses, *egress.get("standby_ips", [])]}
     found |= {("google_cloud_run_v2_service", s["name"]) for s in data.get("services", [])}
     return found
@@ -131,11 +130,8 @@ def stated_outputs(stack: str) -> dict[str, Any]:
     import tomllib
 
     data = tomllib.loads(shipped(stack).read_text(encoding="utf-8"))
-    name = data.get("name", "cloud-run")
     network, egress, nat = data.get("network", {}), data.get("egress", {}), data.get("nat", {})
-    count = egress.get("static_ip_count", 1)
-    created = egress.get("static_ip_names") or ([f"{name}-origin-ip"] if count == 1 else
-                                                [f"{name}-origin-ip-{i}" for i in range(1, count + 1)])
+    created = stated_address_names(data)
     pool = [*created, *egress.get("existing_ips", [])]
     rules = nat.get("rules", [])
     in_rules = {ip for rule in rules for ip in rule["ips"]}

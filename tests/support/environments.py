@@ -80,3 +80,13 @@ def load_environment_from(env: dict[str, str]) -> EnvironmentConfig:
         path.write_text(to_toml(environment(services=[{"name": "api", "image": "nginx", "env": env}])),
                         encoding="utf-8")
         return load_environment(path)
+
+
+def stated_address_names(doc: dict[str, Any]) -> list[str]:
+    """The addresses a parsed file says its stack creates, by the naming docs/configuration.md gives:
+    static_ip_names, else {name}-origin-ip (-1 … -N for more): what tests hold the code's naming to."""
+    egress = doc.get("egress", {})
+    if "static_ip_names" in egress:
+        return list(egress["static_ip_names"])
+    name, count = doc.get("name", "cloud-run"), egress.get("static_ip_count", 1)
+    return [f"{name}-origin-ip"] if count == 1 else [f"{name}-origin-ip-{i}" for i in range(1, count + 1)]
