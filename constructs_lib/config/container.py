@@ -13,19 +13,18 @@ from ..facts.gcp import (
     DEFAULT_MEMORY_MIB,
     DEFAULT_MILLI_CPU,
     ENV_SOURCE,
-    FRACTIONAL_CPU_STEP_MILLI,
     MAX_ENV_VALUE_BYTES,
     MAX_ENV_VARS,
     MAX_LABELS,
     MAX_MEMORY_MIB,
-    MAX_MILLI_CPU,
     MEMORY_SOURCE,
     MIN_CPU_FOR_MEMORY,
-    MIN_FRACTIONAL_MILLI_CPU,
     MIN_MEMORY_FOR_CPU,
     MIN_MEMORY_MIB,
+    MIN_WORKLOAD_MEMORY_MIB,
     RESERVED_ENV_NAMES,
     RESERVED_ENV_PREFIX,
+    cpu_expected,
     memory_mib,
     milli_cpu,
 )
@@ -91,7 +90,8 @@ def parse_strings(r: Reader, item: Mapping[str, Any], path: str, key: str) -> tu
 
 
 def entries(r: Reader, data: Mapping[str, Any], table: str, keys: tuple[str, ...], rule: re.Pattern[str],
-            name_expected: str) -> Iterator[tuple[Mapping[str, Any], str, str | None, ContainerConfig]]:
+            name_expected: str, *, service: bool = False
+            ) -> Iterator[tuple[Mapping[str, Any], str, str | None, ContainerConfig]]:
     """Each table of ``[[<table>]]`` (services, jobs, worker pools): (the table, its key path such as
     ``jobs[settlement]``, its name or None, its container keys), its unknown keys, name and container keys
     checked; a problem for an array that is not one, and for an entry that is not a table (then left out)."""
@@ -107,7 +107,7 @@ def entries(r: Reader, data: Mapping[str, Any], table: str, keys: tuple[str, ...
             continue
         r.table(item, path, keys)
         name = parse_name(r, item, path, rule, name_expected, seen)
-        yield item, path, name, parse_container(r, item, path)
+        yield item, path, name, parse_container(r, item, path, service=service)
 
 
 def parse_name(r: Reader, item: Mapping[str, Any], path: str, rule: re.Pattern[str], expected: str,
@@ -122,8 +122,9 @@ def parse_name(r: Reader, item: Mapping[str, Any], path: str, rule: re.Pattern[s
     return name
 
 
-def parse_container(r: Reader, item: Mapping[str, Any], path: str) -> ContainerConfig:
-    """The shared keys of one ``[[services]]`` or ``[[jobs]]`` entry, every problem recorded on ``r``."""
+def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: bool) -> ContainerConfig:
+    """The shared keys of one ``[[services]]``, ``[[jobs]]`` or ``[[worker_pools]]`` entry, every problem recorded
+    on ``r``; ``service`` for a service, whose CPU may be below 1 and memory down to 128Mi."""
     image = r.get(item, path, "image", str, check=lambda v: bool(IMAGE.fullmatch(v)),
                   expected='a container image reference such as "asia.gcr.io/my-project/app:1.0.0"')
     _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")
@@ -143,14 +144,13 @@ def parse_container(r: Reader, item: Mapping[str, Any], path: str) -> ContainerC
         r.shown(f"{path}.secrets", f"at most {MAX_ENV_VARS:,} environment variables, env and secrets together "
                 f"({ENV_SOURCE})", f"{len(item['env']) + len(item['secrets']):,}")
     cpu = r.get(item, path, "cpu", str, default=None,
-                check=lambda v: bool(CPU.fullmatch(v)) and milli_cpu(v) is not None,
-                expected=f'a CPU limit such as "1", "2" or "500m": a whole number from 1 to {MAX_MILLI_CPU // 1000}, '
-                         f"or from {MIN_FRACTIONAL_MILLI_CPU / 1000:g} to 1 in steps of "
-                         f"{FRACTIONAL_CPU_STEP_MILLI / 1000:g} ({CPU_SOURCE})")
+                check=lambda v: bool(CPU.fullmatch(v)) and milli_cpu(v, fractional=service) is not None,
+                expected=cpu_expected(fractional=service))
+    least = MIN_MEMORY_MIB if service else MIN_WORKLOAD_MEMORY_MIB
     memory = r.get(item, path, "memory", str, default=None,
-                   check=lambda v: bool(MEMORY.fullmatch(v)) and MIN_MEMORY_MIB <= memory_mib(v) <= MAX_MEMORY_MIB,
-                   expected=f'a memory limit such as "512Mi" or "2Gi", from {MIN_MEMORY_MIB}Mi to '
-                            f"{MAX_MEMORY_MIB // 1024}Gi ({MEMORY_SOURCE})")
+                   check=lambda v: bool(MEMORY.fullmatch(v)) and least <= memory_mib(v) <= MAX_MEMORY_MIB,
+                   expected=f'a memory limit such as "512Mi" or "2Gi", from {least}Mi to '
+                            f"{MAX_MEMORY_MIB // 1024}Gi ({MEMORY_SOURCE}{'' if service else ' for jobs and worker pools'})")
     _check_cpu_and_memory(r, item, path, cpu, memory)
     return ContainerConfig(image=image, labels=labels, service_account=service_account, env=env, secrets=secrets,
                            cpu=cpu, memory=memory)

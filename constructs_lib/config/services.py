@@ -66,7 +66,7 @@ def parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, .
     services: list[ServiceConfig] = []
     for item, path, name, container in entries(r, data, "services", _SERVICE_KEYS, SERVICE_NAME, "a Cloud Run "
                                                "service name (lowercase letters, digits and hyphens, starting with "
-                                               "a letter, at most 49 characters)"):
+                                               "a letter, at most 49 characters)", service=True):
         ingress = r.get(item, path, "ingress", str, default=CLOUD_RUN_INGRESS, check=lambda v: v in INGRESS,
                         expected=f"one of {', '.join(INGRESS)}")
         deletion_protection = r.get(item, path, "deletion_protection", bool, default=CLOUD_RUN_DELETION_PROTECTION)

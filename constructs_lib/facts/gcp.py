@@ -14,7 +14,7 @@ from typing import Sequence
 __all__ = [
     "SUBNET_RANGES", "SUBNET_RANGES_SHOWN", "is_subnet_range", "MAX_STATE_PREFIX", "REGIONS", "REGIONS_READ",
     "closest", "closest_regions", "MAX_ENV_VARS", "RESERVED_ENV_NAMES", "RESERVED_ENV_PREFIX", "MAX_ENV_VALUE_BYTES", "MAX_LABELS",
-    "milli_cpu", "FRACTIONAL_CPU_CONCURRENCY", "FRACTIONAL_CPU_EXECUTION_ENVIRONMENT", "memory_mib", "bucket_name_problem", "CONNECTOR_MACHINE_TYPES", "CONNECTOR_MACHINE_TYPE",
+    "milli_cpu", "cpu_expected", "WHOLE_CPUS", "MIN_WORKLOAD_MEMORY_MIB", "FRACTIONAL_CPU_CONCURRENCY", "FRACTIONAL_CPU_EXECUTION_ENVIRONMENT", "memory_mib", "bucket_name_problem", "CONNECTOR_MACHINE_TYPES", "CONNECTOR_MACHINE_TYPE",
     "CONNECTOR_MIN_INSTANCES", "CONNECTOR_MAX_INSTANCES", "CONNECTOR_MIN_INSTANCES_RANGE",
     "CONNECTOR_MAX_INSTANCES_RANGE", "MAX_STATIC_IPS", "CLOUD_RUN_MAX_INSTANCES", "DIRECT_MIN_PREFIX", "DIRECT_BLOCK",
     "DIRECT_IPS_PER_INSTANCE", "SUBNET_RESERVED_ADDRESSES", "SUBNET_PRIVATE_IP_GOOGLE_ACCESS", "SUBNET_FLOW_LOGS",
@@ -183,16 +183,21 @@ ENV_SOURCE = "Cloud Run, \"Environment variables for services\""
 # Labels: at most 64 per resource (https://cloud.google.com/resource-manager/docs/labels-overview, read 2026-11-27).
 MAX_LABELS = 64
 
-# CPU and memory limits ("Configure CPU limits" and "Configure memory limits for services",
-# https://cloud.google.com/run/docs/configuring/services/cpu and .../memory-limits, read 2026-11-27).
-# CPU: a whole number from 1 to 8, or from 0.08 to 1 in steps of 0.01; memory at most 32 GiB and, on the
-# first-generation environment, at least 128 MiB. Defaults when left out: 1 CPU, 512 MiB.
+# CPU and memory limits ("Configure CPU limits" and "Configure memory limits" for services, jobs and worker pools,
+# https://cloud.google.com/run/docs/configuring/services/cpu, .../jobs/cpu, .../workerpools/cpu and their
+# memory-limits pages, read 2026-12-04). CPU: one of the table's whole numbers (1, 2, 4, 6 or 8: "values greater than
+# 1 must be integer values", "any of the values shown in the table"), or, for a service only, from 0.08 to 1 in
+# steps of 0.001; a job and a worker pool need at least 1 CPU. Memory at most 32 GiB and at least 128 MiB for a
+# service (the first-generation environment's floor), 512 MiB for a job or a worker pool (the second generation's).
+# Defaults when left out: 1 CPU, 512 MiB.
 CPU_SOURCE = "Cloud Run, \"Configure CPU limits\""
 MEMORY_SOURCE = "Cloud Run, \"Configure memory limits\""
 MIN_FRACTIONAL_MILLI_CPU = 80
-FRACTIONAL_CPU_STEP_MILLI = 10
-MAX_MILLI_CPU = 8000
+FRACTIONAL_CPU_STEP_MILLI = 1
+WHOLE_CPUS = (1, 2, 4, 6, 8)
+MAX_MILLI_CPU = WHOLE_CPUS[-1] * 1000
 MIN_MEMORY_MIB = 128
+MIN_WORKLOAD_MEMORY_MIB = 512
 MAX_MEMORY_MIB = 32 * 1024
 DEFAULT_MILLI_CPU = 1000
 DEFAULT_MEMORY_MIB = 512
@@ -210,8 +215,9 @@ FRACTIONAL_CPU_CONCURRENCY = 1
 FRACTIONAL_CPU_EXECUTION_ENVIRONMENT = "EXECUTION_ENVIRONMENT_GEN1"
 
 
-def milli_cpu(cpu: str) -> int | None:
-    """A CPU limit ("2", "0.5", "500m") in milli-CPUs; None when it is no amount Cloud Run takes."""
+def milli_cpu(cpu: str, *, fractional: bool = True) -> int | None:
+    """A CPU limit ("2", "0.5", "500m") in milli-CPUs; None when it is no amount Cloud Run takes (below 1 CPU only
+    when ``fractional``: a service's, not a job's or a worker pool's)."""
     try:
         if cpu.endswith("m"):
             milli = int(cpu[:-1])
@@ -223,8 +229,19 @@ def milli_cpu(cpu: str) -> int | None:
     except ValueError:
         return None
     if milli < 1000:
-        return milli if milli >= MIN_FRACTIONAL_MILLI_CPU and milli % FRACTIONAL_CPU_STEP_MILLI == 0 else None
-    return milli if milli <= MAX_MILLI_CPU and milli % 1000 == 0 else None
+        ok = fractional and milli >= MIN_FRACTIONAL_MILLI_CPU and milli % FRACTIONAL_CPU_STEP_MILLI == 0
+        return milli if ok else None
+    return milli if milli % 1000 == 0 and milli // 1000 in WHOLE_CPUS else None
+
+
+def cpu_expected(*, fractional: bool) -> str:
+    """What a ``cpu`` key takes, for a problem line."""
+    whole = ", ".join(str(n) for n in WHOLE_CPUS[:-1]) + f" or {WHOLE_CPUS[-1]}"
+    if not fractional:
+        return f'a CPU limit such as "1", "2" or "4000m": {whole} CPUs ({CPU_SOURCE}; at least 1 for a job or a ' \
+               f"worker pool)"
+    return f'a CPU limit such as "1", "2" or "500m": {whole} CPUs, or from {MIN_FRACTIONAL_MILLI_CPU / 1000:g} to 1 ' \
+           f"in steps of {FRACTIONAL_CPU_STEP_MILLI / 1000:g} ({CPU_SOURCE})"
 
 
 # What Cloud Run v2 keeps of a service's limits: it adds the CPU limit when only memory is given (and the memory

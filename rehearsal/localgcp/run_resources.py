@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from constructs_lib.facts.gcp import CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, milli_cpu
+from constructs_lib.config.names import MEMORY
+from constructs_lib.facts.gcp import (CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, MIN_WORKLOAD_MEMORY_MIB,
+                                     memory_mib, milli_cpu)
 
 from . import iam
 from .server import ApiError, JSON, Request, invalid
@@ -81,7 +83,8 @@ class RunResources:
             container = dict(container)
             if not container.get("image"):
                 raise invalid(f"{where}[0].image: Required")
-            container["resources"] = normalised_resources(container.get("resources") or DEFAULT_RESOURCES)
+            container["resources"] = normalised_resources(container.get("resources") or DEFAULT_RESOURCES,
+                                                          where=f"{where}[0].resources", fractional=False)
             containers.append(container)
         if not containers:
             raise invalid(f"{where}: Required")
@@ -146,16 +149,25 @@ class RunResources:
         return iam.set_policy(self.gcp, key, req.body)
 
 
-def normalised_resources(resources: JSON) -> JSON:
-    """What Cloud Run keeps of a container's resources: both limits, CPU in milli-CPUs."""
+def normalised_resources(resources: JSON, *, where: str = "spec.template.containers[0].resources",
+                         fractional: bool = True) -> JSON:
+    """What Cloud Run keeps of a container's resources: both limits, CPU in milli-CPUs. A CPU it does not offer
+    is refused (below 1 CPU only a service's, ``fractional``), and a job's or a worker pool's memory below their
+    second-generation floor (Cloud Run's "Invalid value specified for ..." 400s)."""
     resources = dict(resources)
     limits = dict(resources.get("limits") or {})
     if limits:
         limits.setdefault("cpu", CLOUD_RUN_DEFAULT_CPU)
         limits.setdefault("memory", CLOUD_RUN_DEFAULT_MEMORY)
-        milli = milli_cpu(str(limits["cpu"]))
+        milli = milli_cpu(str(limits["cpu"]), fractional=fractional)
         if milli is None:
-            raise invalid(f"spec.template.containers[0].resources.limits.cpu: Invalid value {limits['cpu']!r}.")
+            below = "" if fractional else " A job or a worker pool needs at least 1 CPU."
+            raise invalid(f"{where}.limits.cpu: Invalid value specified for cpu: {limits['cpu']!r}.{below}")
+        memory = str(limits["memory"])
+        if not fractional and MEMORY.fullmatch(memory) and memory_mib(memory) < MIN_WORKLOAD_MEMORY_MIB:
+            raise invalid(f"{where}.limits.memory: Invalid value specified for memory with gen2 execution "
+                          f"environment. For {milli / 1000:g} CPU, memory must be at least "
+                          f"{MIN_WORKLOAD_MEMORY_MIB}Mi.")
         limits["cpu"] = f"{milli}m"
         resources["limits"] = limits
     return resources

@@ -82,17 +82,52 @@ def test_fails_when_a_service_has_more_than_64_labels():
 
 # -- CPU and memory ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cpu", ["0", "9", "0.05", "0.07", "70m", "0.123", "0.075", "1.5", "3.5", "1500m", "79m", "16",
-                                 "9000m", "08.0.1"])
+SERVICE_CPU = ('expected a CPU limit such as "1", "2" or "500m": 1, 2, 4, 6 or 8 CPUs, or from 0.08 to 1 in steps '
+               'of 0.001 (Cloud Run, "Configure CPU limits")')
+WORKLOAD_CPU = ('expected a CPU limit such as "1", "2" or "4000m": 1, 2, 4, 6 or 8 CPUs (Cloud Run, "Configure CPU '
+                'limits"; at least 1 for a job or a worker pool)')
+
+
+@pytest.mark.parametrize("cpu", ["0", "9", "0.05", "0.07", "70m", "0.0805", "0.075", "1.5", "3.5", "1500m", "79m",
+                                 "16", "9000m", "08.0.1", "3", "5", "7", "3000m", "5.0", "7000m", "10"])
 def test_fails_when_cpu_is_not_an_amount_cloud_run_takes(cpu):
-    assert one_problem(services=service(cpu=cpu)) == (
-        'test.toml: services[api].cpu: expected a CPU limit such as "1", "2" or "500m": a whole number from 1 to 8, or '
-        f'from 0.08 to 1 in steps of 0.01 (Cloud Run, "Configure CPU limits"), got "{cpu}"')
+    # Above 1 CPU only the table's values: 1, 2, 4, 6, 8 ("any of the values shown in the table").
+    assert one_problem(services=service(cpu=cpu)) == f'test.toml: services[api].cpu: {SERVICE_CPU}, got "{cpu}"'
 
 
-@pytest.mark.parametrize("cpu", ["0.08", "80m", "0.5", "500m", "1", "1.0", "2", "3", "1000m", "2000m"])
+@pytest.mark.parametrize("cpu", ["0.08", "80m", "0.5", "500m", "0.123", "123m", "1", "1.0", "2", "4", "6", "8",
+                                 "1000m", "2000m", "6000m"])
 def test_cpu_amounts_cloud_run_takes_are_accepted(cpu):
-    assert config(services=service(cpu=cpu)).services[0].cpu == cpu
+    memory = {"4": {"memory": "2Gi"}, "6": {"memory": "4Gi"}, "8": {"memory": "4Gi"}, "6000m": {"memory": "4Gi"}}
+    assert config(services=service(cpu=cpu, **memory.get(cpu, {}))).services[0].cpu == cpu
+
+
+def workload(table: str, **fields: Any) -> dict[str, Any]:
+    entry = {"name": "batch", "image": "nginx", **({"instances": 1} if table == "worker_pools" else {}), **fields}
+    return {"egress": {"mode": "direct", "static_ip_count": 1}, "network": {"direct_subnet_cidr": "10.124.0.0/24"},
+            table: [entry]}
+
+
+@pytest.mark.parametrize("table", ["jobs", "worker_pools"])
+@pytest.mark.parametrize("cpu", ["0.5", "500m", "0.08", "3", "999m"])
+def test_fails_when_a_job_or_worker_pool_gets_a_cpu_cloud_run_refuses_them(table, cpu):
+    # Below 1 CPU is a service's only: "You must set a minimum of 1 CPU for a Cloud Run job"; worker pools: 1 vCPU.
+    assert one_problem(**workload(table, cpu=cpu)) == f'test.toml: {table}[batch].cpu: {WORKLOAD_CPU}, got "{cpu}"'
+
+
+@pytest.mark.parametrize("table", ["jobs", "worker_pools"])
+@pytest.mark.parametrize("memory", ["128Mi", "256Mi", "511Mi"])
+def test_fails_when_a_job_or_worker_pool_gets_less_than_512_mib(table, memory):
+    assert one_problem(**workload(table, memory=memory)) == (
+        f'test.toml: {table}[batch].memory: expected a memory limit such as "512Mi" or "2Gi", from 512Mi to 32Gi '
+        f'(Cloud Run, "Configure memory limits" for jobs and worker pools), got "{memory}"')
+
+
+@pytest.mark.parametrize("table", ["jobs", "worker_pools"])
+@pytest.mark.parametrize("cpu, memory", [("1", "512Mi"), ("1000m", "4Gi"), ("8", "32Gi")])
+def test_job_and_worker_pool_limits_cloud_run_takes_are_accepted(table, cpu, memory):
+    (found,) = getattr(config(**workload(table, cpu=cpu, memory=memory)), table)
+    assert (found.cpu, found.memory) == (cpu, memory)
 
 
 @pytest.mark.parametrize("memory", ["0Mi", "64Mi", "127Mi", "32769Mi", "33Gi", "40000Mi"])

@@ -3,6 +3,8 @@ service whose secret it cannot read fails its revision as Cloud Run fails it. In
 
 from __future__ import annotations
 
+import pytest
+
 from rehearsal.localgcp import LocalGcp
 from tests.rehearsal.localapi import PROJECT, call, ok, poll
 
@@ -173,3 +175,25 @@ def test_an_adopted_job_of_a_direct_egress_file_is_built_on_the_chains_subnet():
     assert job["template"]["template"]["vpcAccess"] == {
         "networkInterfaces": [{"network": "default", "subnetwork": "cloud-run-subnet"}], "egress": "ALL_TRAFFIC"}
     assert said[-1] == f"gcloud run jobs create settlement --image={IMAGE} --subnet=cloud-run-subnet"
+
+
+@pytest.mark.parametrize("limits, field", [
+    ({"cpu": "500m", "memory": "512Mi"}, "cpu"), ({"cpu": "0.08"}, "cpu"), ({"cpu": "3"}, "cpu"),
+    ({"cpu": "1", "memory": "256Mi"}, "memory"),
+])
+def test_a_job_below_1_cpu_or_512_mib_or_with_a_cpu_off_the_table_is_refused(gcp, limits, field):
+    # Cloud Run, "Configure CPU limits" for jobs: at least 1 CPU, 1, 2, 4, 6 or 8; memory at least 512 MiB (gen2).
+    status, reply = call(gcp, "POST", f"{JOBS}?jobId=j", {"template": {"template": {
+        "containers": [{"image": IMAGE, "resources": {"limits": limits}}]}}})
+    assert (status, reply["error"]["status"]) == (400, "INVALID_ARGUMENT")
+    assert reply["error"]["message"].startswith(
+        f"spec.template.spec.template.spec.containers[0].resources.limits.{field}: Invalid value specified for {field}")
+    assert f"projects/{P}/locations/{R}/jobs/j" not in gcp.store
+
+
+@pytest.mark.parametrize("cpu", ["3", "5000m", "7"])
+def test_a_service_with_a_cpu_off_cloud_runs_table_is_refused(gcp, cpu):
+    status, reply = call(gcp, "POST", f"{SERVICES}?serviceId=api", {"template": {"containers": [
+        {"image": IMAGE, "resources": {"limits": {"cpu": cpu, "memory": "4Gi"}}}]}})
+    assert (status, reply["error"]["message"]) == (
+        400, f"spec.template.containers[0].resources.limits.cpu: Invalid value specified for cpu: {cpu!r}.")
