@@ -271,8 +271,11 @@ def memory_mib(memory: str) -> int:
 
 # -- Cloud Storage -----------------------------------------------------------------------------------------------
 # Bucket names (https://cloud.google.com/storage/docs/buckets#naming, read 2026-11-27): 3-63 characters, or up to
-# 222 when they hold dots with each dot-separated part at most 63; never starting with "goog" or holding "google".
+# 222 when they hold dots with each dot-separated part at most 63; never starting with "goog" or holding "google"
+# "or close misspellings, such as g00gle" (read here as g, two of o/0, g, l/1, e: the page gives no list); and, as
+# a dotted name is a domain name, no two dots in a row (an empty part).
 BUCKET_SOURCE = "Cloud Storage bucket naming"
+_GOOGLE_LOOKALIKE = re.compile(r"g[o0]{2}g[l1]e")
 MAX_BUCKET_NAME = 63
 MAX_DOTTED_BUCKET_NAME = 222
 # The state bucket keeps this many older versions of each state object when the bootstrap file leaves it out.
@@ -286,8 +289,10 @@ def bucket_name_problem(name: str) -> str | None:
     if len(name) > MAX_DOTTED_BUCKET_NAME or any(len(part) > MAX_BUCKET_NAME for part in name.split(".")):
         return f"at most {MAX_DOTTED_BUCKET_NAME} characters with dots, each dot-separated part at most " \
                f"{MAX_BUCKET_NAME}"
-    if name.startswith("goog") or "google" in name:
-        return 'not starting with "goog" nor holding "google"'
+    if name.startswith("goog") or _GOOGLE_LOOKALIKE.search(name):
+        return 'not starting with "goog" nor holding "google" or a close misspelling of it such as "g00gle"'
+    if ".." in name:
+        return "no two dots in a row"
     if re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}", name):
         return "a name that is not an IP address in dotted-decimal notation"
     return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from constructs_lib.facts.gcp import BUCKET_MULTI_REGIONS, REGIONS, is_bucket_location
+from constructs_lib.facts.gcp import BUCKET_MULTI_REGIONS, REGIONS, bucket_name_problem, is_bucket_location
 
 from .server import JSON, ApiError, Request
 
@@ -75,7 +75,7 @@ class Storage:
         project = req.query.get("project", "")
         self.gcp.require_project(project)
         name = req.body.get("name", "")
-        if not BUCKET_NAME.fullmatch(name) or ".." in name or name.startswith("goog"):
+        if not BUCKET_NAME.fullmatch(name) or bucket_name_problem(name):
             raise _error(400, f"Invalid bucket name: '{name}'", "invalid")
         location = req.body.get("location", "US")
         if not isinstance(location, str) or not is_bucket_location(location):

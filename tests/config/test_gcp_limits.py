@@ -201,11 +201,17 @@ def test_fails_when_max_instances_is_below_min_instances():
 
 # -- bucket names and regions ------------------------------------------------------------------------------------
 
+GOOGLE = 'not starting with "goog" nor holding "google" or a close misspelling of it such as "g00gle"'
+
+
 @pytest.mark.parametrize(("bucket", "why"), [
     ("a" * 64, "at most 63 characters without dots"),
     ("a" * 64 + ".b", "at most 222 characters with dots, each dot-separated part at most 63"),
-    ("goog-state", 'not starting with "goog" nor holding "google"'),
-    ("my-google-state", 'not starting with "goog" nor holding "google"'),
+    ("goog-state", GOOGLE),
+    ("my-google-state", GOOGLE),
+    ("my-g00gle-state", GOOGLE),
+    ("state.go0g1e.example", GOOGLE),
+    ("my..state", "no two dots in a row"),
     ("192.168.5.4", "a name that is not an IP address in dotted-decimal notation"),
 ])
 def test_fails_when_gcs_would_refuse_the_bucket_name(bucket, why):
@@ -213,7 +219,8 @@ def test_fails_when_gcs_would_refuse_the_bucket_name(bucket, why):
         f'test.toml: state.bucket: expected a GCS bucket name of {why} (Cloud Storage bucket naming), got "{bucket}"')
 
 
-@pytest.mark.parametrize("bucket", ["a" * 63, "a" * 63 + "." + "b" * 63, "abc", "192.168.5.4.state", "1.2.3"])
+@pytest.mark.parametrize("bucket", ["a" * 63, "a" * 63 + "." + "b" * 63, "abc", "192.168.5.4.state", "1.2.3",
+                                    "my-gogle-state", "a-goo-gle"])
 def test_bucket_names_gcs_takes_are_accepted(bucket):
     assert config(state={"bucket": bucket}).state.bucket == bucket
 

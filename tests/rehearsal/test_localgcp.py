@@ -206,6 +206,14 @@ def test_a_bucket_takes_a_region_a_dual_region_or_a_multi_region(gcp, location, 
     assert (bucket["location"], bucket["locationType"]) == (location.upper(), kind)
 
 
+@pytest.mark.parametrize("name", ["goog-state", "my-google-state", "my-g00gle-state", "state..bucket", "10.1.2.3",
+                                  "-state", "a" * 64])
+def test_a_bucket_name_cloud_storage_refuses_is_a_400_and_creates_nothing(gcp, name):
+    status, reply = call(gcp, "POST", f"/storage/v1/b?project={PROJECT}", {"name": name, "location": "US"})
+    assert (status, reply["error"]["message"]) == (400, f"Invalid bucket name: '{name}'")
+    assert not [k for k in gcp.store if k.startswith("buckets/")]
+
+
 @pytest.mark.parametrize("location", ["nowhere", "EUROPE-WEST", "US-CENTRAL1-A", 3])
 def test_a_bucket_in_a_location_cloud_storage_does_not_have_is_a_400(gcp, location):
     status, reply = call(gcp, "POST", f"/storage/v1/b?project={PROJECT}", {"name": "state-bucket-1",
