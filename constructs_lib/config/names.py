@@ -40,9 +40,13 @@ GCS_BUCKET = re.compile(r"^[a-z0-9][-_.a-z0-9]{1,220}[a-z0-9]$")
 TFC_ORGANIZATION = re.compile(r"^[-_A-Za-z0-9]+$")
 TFC_WORKSPACE = re.compile(r"^[-_A-Za-z0-9]{1,90}$")
 TFC_TAG = re.compile(r"^[-_:A-Za-z0-9]{1,255}$")
-# A DNS host name of two or more labels, with an optional port (Terraform Enterprise).
-HOSTNAME = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)+"
-                      r"(?::[0-9]{1,5})?$")
+# A DNS host name of two or more labels (at most 253 characters), with an optional TCP port from 1 to 65535
+# (Terraform Enterprise): see ``is_hostname``.
+HOSTNAME = re.compile(r"^(?P<host>[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)+)"
+                      r"(?::(?P<port>[1-9][0-9]{0,4}))?$")
+MAX_HOSTNAME = 253
+MAX_PORT = 65535
+HOSTNAME_EXPECTED = f"a host name (at most {MAX_HOSTNAME} characters) with an optional port from 1 to {MAX_PORT}"
 # A GCS object path for the state: segments of letters, digits, ".", "-" and "_" (none starting with ".", so no
 # "." or ".." segment) joined by "/"; a trailing "/" is dropped. Nothing that a shell, Markdown or a URL reads.
 STATE_PREFIX = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/?")
@@ -71,6 +75,12 @@ STATE_PREFIX_EXPECTED = (f"a non-empty object path inside the bucket, without a 
                          f"{MAX_STATE_PREFIX} characters")
 PROJECT_EXPECTED = "a GCP project id (6-30 characters: lowercase letters, digits and hyphens, starting with a letter)"
 RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, starting with a letter, at most 63 characters)"
+
+
+def is_hostname(value: str) -> bool:
+    """A host name as ``HOSTNAME`` has it, no longer than DNS allows, its port (if any) a TCP port."""
+    found = HOSTNAME.fullmatch(value)
+    return bool(found) and len(found["host"]) <= MAX_HOSTNAME and int(found["port"] or 1) <= MAX_PORT
 
 
 def is_project(value: str) -> bool:

@@ -8,7 +8,7 @@ from ..facts.gcp import MAX_STATE_PREFIX
 from .model import StateConfig
 from .names import (
     GCS_BUCKET,
-    HOSTNAME,
+    HOSTNAME_EXPECTED,
     STATE_BACKENDS,
     STATE_PREFIX,
     STATE_PREFIX_EXPECTED,
@@ -17,6 +17,7 @@ from .names import (
     TFC_TAG,
     TFC_WORKSPACE,
     check_bucket_name,
+    is_hostname,
 )
 from .reader import Reader
 
@@ -90,8 +91,9 @@ def _parse_cloud_state(r: Reader, state_data: Mapping[str, Any]) -> StateConfig:
                 '(workspaces by tag) with backend = "cloud"',
                 "both" if len(given) == 2 else "neither (both keys are missing)")
     hostname = r.get(state_data, "state", "hostname", str, default=TFC_HOSTNAME,
-                     check=lambda v: bool(HOSTNAME.fullmatch(v)),
-                     expected=f'the host name of Terraform Cloud ("{TFC_HOSTNAME}") or of your Terraform Enterprise')
+                     check=is_hostname,
+                     expected=f'the host name of Terraform Cloud ("{TFC_HOSTNAME}") or of your Terraform Enterprise '
+                              f"({HOSTNAME_EXPECTED})")
     return StateConfig(backend="cloud", organization=organization, workspace=workspace,
                        workspace_tags=tuple(tags or ()), hostname=hostname)
 

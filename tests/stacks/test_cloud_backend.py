@@ -86,10 +86,20 @@ def test_fails_when_workspace_tags_empty():
         "test.toml: state.workspace_tags: expected a non-empty list of workspace tags, got a list of 0"]
 
 
-def test_fails_when_hostname_is_not_a_host_name():
-    assert problems(**NAMED, hostname="https://app.terraform.io") == [
+@pytest.mark.parametrize("hostname", ["https://app.terraform.io", "tfe.example.com:65536", "tfe.example.com:0",
+                                      "tfe.example.com:08443", "tfe.example.com:", "localhost:8443",
+                                      ".".join(["a" * 63] * 4) + ".io"])
+def test_fails_when_hostname_is_not_a_host_name_with_an_optional_tcp_port(hostname):
+    assert problems(**NAMED, hostname=hostname) == [
         'test.toml: state.hostname: expected the host name of Terraform Cloud ("app.terraform.io") or of your '
-        'Terraform Enterprise, got "https://app.terraform.io"']
+        f'Terraform Enterprise (a host name (at most 253 characters) with an optional port from 1 to 65535), '
+        f'got "{hostname}"']
+
+
+@pytest.mark.parametrize("hostname", ["tfe.example.com:8443", "tfe.example.com:65535", "tfe.example.com:1",
+                                      ".".join(["a" * 63] * 3) + ".example"])
+def test_a_terraform_enterprise_host_with_a_port_up_to_65535_is_accepted(hostname):
+    assert config(state={**NAMED, "hostname": hostname}).state.hostname == hostname
 
 
 def test_fails_when_cloud_keys_are_given_with_the_gcs_backend():
