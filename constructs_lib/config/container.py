@@ -146,11 +146,11 @@ def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: b
     cpu = r.get(item, path, "cpu", str, default=None,
                 check=lambda v: bool(CPU.fullmatch(v)) and milli_cpu(v, fractional=service) is not None,
                 expected=cpu_expected(fractional=service))
-    least = MIN_MEMORY_MIB if service else MIN_WORKLOAD_MEMORY_MIB
+    least, whose = (MIN_MEMORY_MIB, "") if service else (MIN_WORKLOAD_MEMORY_MIB, " for jobs and worker pools")
     memory = r.get(item, path, "memory", str, default=None,
                    check=lambda v: bool(MEMORY.fullmatch(v)) and least <= memory_mib(v) <= MAX_MEMORY_MIB,
                    expected=f'a memory limit such as "512Mi" or "2Gi", from {least}Mi to '
-                            f"{MAX_MEMORY_MIB // 1024}Gi ({MEMORY_SOURCE}{'' if service else ' for jobs and worker pools'})")
+                            f"{MAX_MEMORY_MIB // 1024}Gi ({MEMORY_SOURCE}{whose})")
     _check_cpu_and_memory(r, item, path, cpu, memory)
     return ContainerConfig(image=image, labels=labels, service_account=service_account, env=env, secrets=secrets,
                            cpu=cpu, memory=memory)

@@ -31,8 +31,11 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # A user-managed account (name@project.iam…; a domain-scoped project's part holds dots and a colon, never an
 # empty label), the Compute Engine default account, or the App Engine default account (project@appspot…), which
 # Cloud Run takes as a service identity too.
-SERVICE_ACCOUNT = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z0-9][-a-z0-9:]*(?:\.[a-z0-9][-a-z0-9:]*)*"
-                             r"\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$|"
+# A user-managed account is <name>@<project id>.iam.gserviceaccount.com; in a domain-scoped project
+# (example.com:my-project) <name>@my-project.example.com.iam.gserviceaccount.com: no colon ever reaches the address.
+SERVICE_ACCOUNT = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]"
+                             r"(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)*\.iam\.gserviceaccount\.com$|"
+                             r"^[0-9]+-compute@developer\.gserviceaccount\.com$|"
                              r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@appspot\.gserviceaccount\.com$")
 GCS_BUCKET = re.compile(r"^[a-z0-9][-_.a-z0-9]{1,220}[a-z0-9]$")
 # Terraform Cloud names: organizations and workspaces take letters, digits, - and _ (workspaces at

@@ -268,14 +268,21 @@ def test_fails_when_service_account_malformed():
 
 
 @pytest.mark.parametrize("account", ["app-runner@..iam.gserviceaccount.com", "app-runner@.p.iam.gserviceaccount.com",
-                                     "app-runner@my-project..iam.gserviceaccount.com"])
+                                     "app-runner@my-project..iam.gserviceaccount.com",
+                                     "app-runner@example.com:my-project.iam.gserviceaccount.com",
+                                     "app-runner@my:project.iam.gserviceaccount.com",
+                                     "app-runner@p.iam.gserviceaccount.com", "app-runner@1project.iam.gserviceaccount.com",
+                                     "app-runner@my-project-.iam.gserviceaccount.com"])
 def test_fails_when_a_service_accounts_project_part_is_not_a_name(account):
+    # The project part is a project id (6-30 characters, starting with a letter), then, in a domain-scoped project,
+    # its domain: never a colon.
     assert one_problem(services=service(service_account=account)) == (
         "test.toml: services[production].service_account: expected a service account e-mail "
         f'(name@project.iam.gserviceaccount.com), got "{account}"')
 
 
 @pytest.mark.parametrize("account", ["app-runner@my-project.iam.gserviceaccount.com",
+                                     "app-runner@my-project.example.com.iam.gserviceaccount.com",
                                      "123456789-compute@developer.gserviceaccount.com",
                                      "my-project@appspot.gserviceaccount.com"])
 def test_a_service_identity_cloud_run_takes_is_accepted(account):
