@@ -28,11 +28,10 @@ IMAGE = re.compile(
 LABEL_KEY = re.compile(r"^[a-z][-_a-z0-9]{0,62}$")
 LABEL_VALUE = re.compile(r"^[-_a-z0-9]{0,63}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# A user-managed account (name@project.iam…; a domain-scoped project's part holds dots and a colon, never an
-# empty label), the Compute Engine default account, or the App Engine default account (project@appspot…), which
-# Cloud Run takes as a service identity too.
-# A user-managed account is <name>@<project id>.iam.gserviceaccount.com; in a domain-scoped project
-# (example.com:my-project) <name>@my-project.example.com.iam.gserviceaccount.com: no colon ever reaches the address.
+# A user-managed account, the Compute Engine default account, or the App Engine default account (project@appspot…),
+# which Cloud Run takes as a service identity too. A user-managed account is <name>@<project id>.iam.gserviceaccount
+# .com; in a domain-scoped project (example.com:my-project) <name>@my-project.example.com.iam.gserviceaccount.com
+# (IAM, "Create service accounts"): the project id first, then the domain's labels, no colon, no empty label.
 SERVICE_ACCOUNT = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]"
                              r"(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)*\.iam\.gserviceaccount\.com$|"
                              r"^[0-9]+-compute@developer\.gserviceaccount\.com$|"
