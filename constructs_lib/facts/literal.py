@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TOKEN_MARKER", "TOKEN_MARKER_EXPECTED", "has_token_marker", "terraform_literal"]
+__all__ = ["TOKEN_MARKER", "TOKEN_MARKER_EXPECTED", "has_token_marker", "literal_text", "terraform_literal"]
 
 # cdktf's BEGIN_STRING/LIST/MAP_TOKEN_MARKER followed by a key (cdktf's VALID_KEY_CHARS).
 TOKEN_MARKER = re.compile(r"[$#&]\{TfToken\[[a-zA-Z0-9:._-]+\]\}")
@@ -45,3 +45,14 @@ def terraform_literal(text: str) -> str:
     if has_token_marker(text):
         raise ValueError(f"{text!r} holds a cdktf token marker: cdktf would turn it into a reference")
     return text.replace("${", "$${").replace("%{", "%%{")
+
+
+_ESCAPE = re.compile(r"([$%])\1\{")
+
+
+def literal_text(template: str) -> str:
+    """What Terraform evaluates a string of the synthesized JSON to when it holds no interpolation: ``$${`` read as
+    ``${`` and ``%%{`` as ``%{``, left to right (``$$${`` is ``$${``). The inverse of ``terraform_literal``, for
+    what reads the JSON and shows a user's string (the review names a NAT rule by its description as the
+    allowlist, read from the state, does)."""
+    return _ESCAPE.sub(lambda m: m.group(1) + "{", template)

@@ -10,11 +10,12 @@ from typing import Any, Iterable, Mapping
 
 from ..facts.resources import NAT
 
-__all__ = ["rule_links", "rule_partners"]
+__all__ = ["partner_name", "rule_links", "rule_partners"]
 
 
-def _partner(rule: Mapping[str, Any]) -> str:
-    """A rule as the allowlist names its partner: its description, else ``rule N``."""
+def partner_name(rule: Mapping[str, Any]) -> str:
+    """A rule as the allowlist and the review name its partner: its description as Terraform holds it (a state's,
+    a plan's), else ``rule N``."""
     return str(rule.get("description") or f"rule {rule.get('rule_number')}")
 
 
@@ -28,7 +29,7 @@ def rule_partners(resources: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str
             for action in rule.get("action") or []:
                 for attribute, draining in (("source_nat_active_ips", False), ("source_nat_drain_ips", True)):
                     for link in (action or {}).get(attribute) or []:
-                        found[link] = (_partner(rule), draining)
+                        found[link] = (partner_name(rule), draining)
     return found
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..facts.capacity import chain_capacity
+from ..facts.literal import literal_text
 from ..facts.nat import NAT_TIMEOUT_DEFAULTS
 from ..facts.resources import NAT
 from ..policies.document import Resource, StackDocument
+from .allowlist_rules import partner_name
 from .markdown import code, table, text
 
 __all__ = ["nat_rules", "nat_timeouts_section", "rule_addresses", "rule_capacity_rows", "rule_drain_ips", "rule_ips",
@@ -21,8 +23,10 @@ def nat_rules(nat: Resource) -> list[dict[str, Any]]:
 
 
 def rule_label(rule: dict[str, Any]) -> str:
-    """A rule as the review and the allowlist name it: its description, else ``rule N``."""
-    return str(rule.get("description") or f"rule {rule.get('rule_number')}")
+    """A synthesized rule as the allowlist will name it (``partner_name``): the JSON holds its description escaped
+    for Terraform (``$${`` for ``${``, ``terraform_literal``), read here as Terraform reads it."""
+    description = rule.get("description")
+    return partner_name({**rule, "description": literal_text(description)} if isinstance(description, str) else rule)
 
 
 def rule_ips(rule: dict[str, Any], key: str = "source_nat_active_ips") -> Any:

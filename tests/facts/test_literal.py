@@ -12,7 +12,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from constructs_lib.facts.literal import terraform_literal
+from constructs_lib.facts.literal import literal_text, terraform_literal
 
 
 def unescaped(template: str) -> str | None:
@@ -48,3 +48,14 @@ TEXT = st.one_of(PIECES.map("".join), st.text(max_size=40)).filter(lambda s: "Tf
 @given(TEXT)
 def test_every_string_evaluates_to_itself(text):
     assert unescaped(terraform_literal(text)) == text
+
+
+@settings(max_examples=2000, deadline=None)
+@example("$$${a}")
+@example("%%%{a}")
+@given(TEXT)
+def test_the_reports_reading_of_a_literal_is_terraforms(text):
+    # REVIEW.md reads the synthesized JSON, the allowlist a state: a description must read the same in both.
+    assert literal_text(terraform_literal(text)) == text
+    template = terraform_literal(text)
+    assert literal_text(template) == unescaped(template)

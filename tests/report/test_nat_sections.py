@@ -85,3 +85,17 @@ def test_the_diagram_draws_each_partners_address_from_the_nat(report):
           for name in ("partner-a-ip", "partner-b-ip")}
     assert f'  {nat} -->|"partner-a"| {ip["partner-a-ip"]}' in diagram
     assert f'  {nat} -->|"rule 200"| {ip["partner-b-ip"]}' in diagram
+
+
+def test_a_description_with_terraforms_template_characters_reads_as_written_not_as_escaped():
+    # The JSON holds "$${" and "%%{" (terraform_literal); the allowlist, read from a state, shows what Terraform
+    # evaluated: the review must name the partner the same way.
+    written = "pay ${env} at 100%{x} $${y}"
+    rules = [{**RULES[0], "description": written}, RULES[1]]
+    doc = StackDocument(synth(config(egress=POOL, nat={"rules": rules})), stack="partners")
+    (nat,) = doc.doc["resource"]["google_compute_router_nat"].values()
+    assert nat["rules"][0]["description"] == "pay $${env} at 100%%{x} $$${y}"
+    review = render(doc)
+    assert rows(review, "Partners (NAT rules)")[0][2] == written
+    assert f"{written}: `partner-a-ip`" in "\n".join(section(review, "Allowlist change"))
+    assert '-->|"pay ${env} at 100#37;{x} $${y}"|' in review  # the diagram: Mermaid's entity for %
