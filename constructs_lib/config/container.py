@@ -28,7 +28,7 @@ from ..facts.gcp import (
     memory_mib,
     milli_cpu,
 )
-from .names import CPU, ENV_NAME, IMAGE, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT
+from .names import CPU, ENV_NAME, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT, is_image
 from .keys import dotted, service_path
 from .reader import MISSING, Reader
 from .secrets import SecretRef, parse_secrets
@@ -125,7 +125,7 @@ def parse_name(r: Reader, item: Mapping[str, Any], path: str, rule: re.Pattern[s
 def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: bool) -> ContainerConfig:
     """The shared keys of one ``[[services]]``, ``[[jobs]]`` or ``[[worker_pools]]`` entry, every problem recorded
     on ``r``; ``service`` for a service, whose CPU may be below 1 and memory down to 128Mi."""
-    image = r.get(item, path, "image", str, check=lambda v: bool(IMAGE.fullmatch(v)),
+    image = r.get(item, path, "image", str, check=is_image,
                   expected='a container image reference such as "asia.gcr.io/my-project/app:1.0.0"')
     _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")
     labels = r.string_map(item, path, "labels", LABEL_KEY,

@@ -20,7 +20,7 @@ CONNECTOR_NAME = re.compile(r"^[a-z][-a-z0-9]{0,23}[a-z0-9]$")
 SERVICE_NAME = re.compile(r"^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$")
 # registry/path[:tag][@sha256:digest]; registry host optional (Docker Hub).
 IMAGE = re.compile(
-    r"^(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?(?::[0-9]+)?/)?"
+    r"^(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?(?::(?P<port>[0-9]{1,5}))?/)?"
     r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
     r"(?:@sha256:[a-f0-9]{64})?$"
@@ -77,6 +77,12 @@ STATE_PREFIX_EXPECTED = (f"a non-empty object path inside the bucket, without a 
                          f"{MAX_STATE_PREFIX} characters")
 PROJECT_EXPECTED = "a GCP project id (6-30 characters: lowercase letters, digits and hyphens, starting with a letter)"
 RFC1035_EXPECTED = "an RFC 1035 name (lowercase letters, digits and hyphens, starting with a letter, at most 63 characters)"
+
+
+def is_image(value: str) -> bool:
+    """An image reference as ``IMAGE`` has it, its registry's port (if any) a TCP port (1..65535)."""
+    found = IMAGE.fullmatch(value)
+    return bool(found) and 1 <= int(found["port"] or 1) <= MAX_PORT
 
 
 def is_hostname(value: str) -> bool:

@@ -206,7 +206,9 @@ def service(**fields):
     return [{"name": "production", "image": "asia.gcr.io/p/app:1", **fields}]
 
 
-@pytest.mark.parametrize("image", ["", "UPPER/app", "app:", "asia.gcr.io/p/app@sha256:abc", "a b"])
+@pytest.mark.parametrize("image", ["", "UPPER/app", "app:", "asia.gcr.io/p/app@sha256:abc", "a b",
+                                   "registry.example.com:65536/app:1", "registry.example.com:0/app",
+                                   "registry.example.com:123456/app"])
 def test_fails_when_image_reference_malformed(image):
     assert one_problem(services=service(image=image)) == (
         'test.toml: services[production].image: expected a container image reference such as '
@@ -218,6 +220,7 @@ def test_fails_when_image_reference_malformed(image):
     "europe-docker.pkg.dev/p/repo/app@sha256:" + "a" * 64,
     "nginx",
     "localhost:5000/app:latest",
+    "registry.example.com:65535/app:1",
 ])
 def test_accepts_image_references(image):
     assert config(services=service(image=image)).services[0].image == image
