@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from ..facts.gcp import (BUCKET_MULTI_REGIONS, STATE_BUCKET_NONCURRENT_VERSIONS, closest_bucket_locations,
                           is_bucket_location)
+from .model import ENVIRONMENT_KEYS
 from .names import GCS_BUCKET, PROJECT_EXPECTED, check_bucket_name, is_project
 from .reader import ConfigError, Reader, read_toml
 
@@ -64,7 +65,14 @@ def parse_bootstrap(data: Mapping[str, Any], *, stack: str, source: str) -> Boot
     r = Reader(source)
     r.stack_name(stack)
     r.token_markers(data)
-    r.table(data, "", ("bootstrap",))
+    mixed = [key for key in data if key in ENVIRONMENT_KEYS]
+    if mixed:
+        # A whole environment beside a stray [bootstrap] table: one problem that says so, not one per key.
+        shown = ", ".join(mixed[:3]) + (f" and {len(mixed) - 3} more" if len(mixed) > 3 else "")
+        r.shown("bootstrap", "a file of its own: a file with a [bootstrap] table is a bootstrap file, which holds "
+                "nothing else (environments/bootstrap/); an environment file has no [bootstrap] table",
+                f"[bootstrap] beside an environment's keys ({shown})")
+    r.table({k: v for k, v in data.items() if k not in mixed}, "", ("bootstrap",))
     table = r.sub_table(data, "bootstrap")
     r.table(table, "bootstrap", _BOOTSTRAP_KEYS)
     project = r.get(table, "bootstrap", "project", str, check=is_project, expected=PROJECT_EXPECTED)

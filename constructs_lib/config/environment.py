@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from ..facts.gcp import REGIONS, REGIONS_READ, closest_regions
 from .alerts import parse_alerts
 from .auto_mode import check_auto_mode_ranges
-from .model import EnvironmentConfig
+from .model import ENVIRONMENT_KEYS, EnvironmentConfig
 from .nat_rule_checks import check_nat_rule_capacity, check_nat_rules
 from .names import CONNECTOR_NAME, PROJECT_EXPECTED, is_project
 from .network import parse_network
@@ -32,8 +32,6 @@ from .tables import parse_adopt, parse_capacity, parse_connector, parse_egress, 
 
 __all__ = ["load_environment", "parse_environment"]
 
-_TOP_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity", "services",
-             "adopt", "alerts", "jobs", "worker_pools")
 
 
 def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> EnvironmentConfig:
@@ -53,7 +51,7 @@ def parse_environment(data: Mapping[str, Any], *, stack: str, source: str) -> En
     r = Reader(source)
     r.stack_name(stack)
     r.token_markers(data)
-    r.table(data, "", _TOP_KEYS)
+    r.table(data, "", ENVIRONMENT_KEYS)
 
     project = r.get(data, "", "project", str, check=is_project, expected=PROJECT_EXPECTED)
     region = r.get(data, "", "region", str, expected='a GCP region such as "asia-northeast3"')

@@ -27,8 +27,12 @@ from .reader import Problem
 from .services import ServiceConfig
 from .worker_pools import WorkerPoolConfig
 
-__all__ = ["AdoptConfig", "CapacityConfig", "ConnectorConfig", "EnvironmentConfig", "JobConfig", "NatConfig",
-           "NetworkConfig", "ServiceConfig", "StateConfig", "WorkerPoolConfig"]
+__all__ = ["ENVIRONMENT_KEYS", "AdoptConfig", "CapacityConfig", "ConnectorConfig", "EnvironmentConfig", "JobConfig",
+           "NatConfig", "NetworkConfig", "ServiceConfig", "StateConfig", "WorkerPoolConfig"]
+
+# The top-level keys of an environment file (a bootstrap file holds [bootstrap] alone).
+ENVIRONMENT_KEYS = ("project", "region", "name", "state", "network", "egress", "connector", "nat", "capacity",
+                    "services", "adopt", "alerts", "jobs", "worker_pools")
 
 
 @dataclass(frozen=True, kw_only=True)

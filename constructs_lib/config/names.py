@@ -99,5 +99,5 @@ def check_bucket_name(r: Reader, key: str, bucket: str | None) -> None:
     """The lengths and words Cloud Storage refuses in a bucket name already of the right characters."""
     why = bucket_name_problem(bucket) if bucket is not None else None
     if why is not None:
-        r.problem(key, f"a GCS bucket name of {why} ({BUCKET_SOURCE})", bucket)
+        r.problem(key, f"a GCS bucket name {why} ({BUCKET_SOURCE})", bucket)
 

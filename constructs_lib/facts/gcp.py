@@ -285,14 +285,14 @@ STATE_BUCKET_NONCURRENT_VERSIONS = 10
 def bucket_name_problem(name: str) -> str | None:
     """Why GCS would refuse ``name`` (already of lowercase letters, digits, -, _ and .), or None."""
     if "." not in name and len(name) > MAX_BUCKET_NAME:
-        return f"at most {MAX_BUCKET_NAME} characters without dots"
+        return f"of at most {MAX_BUCKET_NAME} characters without dots"
     if len(name) > MAX_DOTTED_BUCKET_NAME or any(len(part) > MAX_BUCKET_NAME for part in name.split(".")):
-        return f"at most {MAX_DOTTED_BUCKET_NAME} characters with dots, each dot-separated part at most " \
+        return f"of at most {MAX_DOTTED_BUCKET_NAME} characters with dots, each dot-separated part at most " \
                f"{MAX_BUCKET_NAME}"
     if name.startswith("goog") or _GOOGLE_LOOKALIKE.search(name):
-        return 'not starting with "goog" nor holding "google" or a close misspelling of it such as "g00gle"'
+        return 'not starting with "goog" and not holding "google" or a close misspelling of it such as "g00gle"'
     if ".." in name:
-        return "no two dots in a row"
+        return "with no two dots in a row"
     if re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}", name):
-        return "a name that is not an IP address in dotted-decimal notation"
+        return "that is not an IP address in dotted-decimal notation"
     return None

@@ -201,22 +201,22 @@ def test_fails_when_max_instances_is_below_min_instances():
 
 # -- bucket names and regions ------------------------------------------------------------------------------------
 
-GOOGLE = 'not starting with "goog" nor holding "google" or a close misspelling of it such as "g00gle"'
+GOOGLE = 'not starting with "goog" and not holding "google" or a close misspelling of it such as "g00gle"'
 
 
 @pytest.mark.parametrize(("bucket", "why"), [
-    ("a" * 64, "at most 63 characters without dots"),
-    ("a" * 64 + ".b", "at most 222 characters with dots, each dot-separated part at most 63"),
+    ("a" * 64, "of at most 63 characters without dots"),
+    ("a" * 64 + ".b", "of at most 222 characters with dots, each dot-separated part at most 63"),
     ("goog-state", GOOGLE),
     ("my-google-state", GOOGLE),
     ("my-g00gle-state", GOOGLE),
     ("state.go0g1e.example", GOOGLE),
-    ("my..state", "no two dots in a row"),
-    ("192.168.5.4", "a name that is not an IP address in dotted-decimal notation"),
+    ("my..state", "with no two dots in a row"),
+    ("192.168.5.4", "that is not an IP address in dotted-decimal notation"),
 ])
 def test_fails_when_gcs_would_refuse_the_bucket_name(bucket, why):
     assert one_problem(state={"bucket": bucket}) == (
-        f'test.toml: state.bucket: expected a GCS bucket name of {why} (Cloud Storage bucket naming), got "{bucket}"')
+        f'test.toml: state.bucket: expected a GCS bucket name {why} (Cloud Storage bucket naming), got "{bucket}"')
 
 
 @pytest.mark.parametrize("bucket", ["a" * 63, "a" * 63 + "." + "b" * 63, "abc", "192.168.5.4.state", "1.2.3",

@@ -83,8 +83,24 @@ def test_a_location_cloud_storage_does_not_have_is_refused_before_the_deploy(loc
 
 def test_fails_on_keys_outside_the_bootstrap_table():
     assert problems({"bootstrap": {"project": "my-gcp-project", "bucket": "b-1", "location": "EU"},
-                     "region": "x"}) == [
-        "state.toml: region: expected one of the known keys (bootstrap), got an unknown key"]
+                     "colour": "x"}) == [
+        "state.toml: colour: expected one of the known keys (bootstrap), got an unknown key"]
+
+
+MIXED = ("state.toml: bootstrap: expected a file of its own: a file with a [bootstrap] table is a bootstrap file, "
+         "which holds nothing else (environments/bootstrap/); an environment file has no [bootstrap] table, got "
+         "[bootstrap] beside an environment's keys ")
+
+
+def test_an_environment_with_a_stray_bootstrap_table_is_one_problem_that_says_so():
+    table = {"project": "my-gcp-project", "bucket": "b-1", "location": "EU"}
+    assert problems({"bootstrap": table, "region": "x"}) == [MIXED + "(region)"]
+    environment = {"project": "p", "region": "r", "name": "n", "state": {}, "services": [], "colour": 1}
+    assert problems({**environment, "bootstrap": {**table, "bucket": "goog-x"}}) == [
+        MIXED + "(project, region, name and 2 more)",
+        "state.toml: colour: expected one of the known keys (bootstrap), got an unknown key",
+        'state.toml: bootstrap.bucket: expected a GCS bucket name not starting with "goog" and not holding "google" or '
+        'a close misspelling of it such as "g00gle" (Cloud Storage bucket naming), got "goog-x"']
 
 
 def test_bucket_keeps_history_and_is_never_public(doc):
