@@ -111,13 +111,14 @@ def parse_nat_rules(r: Reader, nat_data: Mapping[str, Any]) -> tuple[NatRuleConf
         if number is not None and destinations and ips:
             rules.append((i, NatRuleConfig(number=number, destinations=tuple(destinations), ips=ips,
                                            description=description), tuple(destinations.values())))
-    _check_across(r, rules)
+    _check_across(r, rules, {i for i, item in enumerate(raw) if isinstance(item, dict) and "number" not in item})
     return tuple(rule for _, rule, _ in rules)
 
 
-def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig, tuple[int, ...]]]) -> None:
+def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig, tuple[int, ...]]], defaulted: set[int]) -> None:
     """Numbers unique; no destination range overlapping one of an earlier rule ("at most one rule matches"). Each
-    rule comes with its number in the file and its destinations' indices in the file's list."""
+    rule comes with its place in the file and its destinations' indices in the file's list; ``defaulted`` holds the
+    places of the rules whose number is left out (their place × 100)."""
     numbers: dict[int, int] = {}
     labels: dict[str, int] = {}
     # The rules named by their number ("rule 200"): a description that is one of these names is a second partner
@@ -126,8 +127,16 @@ def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig, tuple[int, ..
     ranges: list[tuple[ipaddress.IPv4Network, int]] = []
     for i, rule, positions in rules:
         if rule.number in numbers:
-            r.problem(f"nat.rules[{i}].number", f"a number no other rule has (nat.rules[{numbers[rule.number]}] "
-                      "has it; rule numbers are unique in a NAT)", rule.number)
+            j = numbers[rule.number]
+            if i in defaulted:
+                # The key the problem names was left out: say which number it stands for, and why.
+                r.problem(f"nat.rules[{i}].number", f"a number no other rule has: left out, it is {rule.number} (the "
+                          f"rule's place × {NAT_RULE_NUMBER_STEP}), which nat.rules[{j}] has; rule numbers are unique "
+                          "in a NAT", MISSING)
+            else:
+                how = f" by default, its place × {NAT_RULE_NUMBER_STEP} with its number left out" if j in defaulted else ""
+                r.problem(f"nat.rules[{i}].number", f"a number no other rule has (nat.rules[{j}] has it{how}; rule "
+                          "numbers are unique in a NAT)", rule.number)
         numbers.setdefault(rule.number, i)
         if rule.description is not None and rule.description in labels:
             r.problem(f"nat.rules[{i}].description", f"a description no other rule has (nat.rules["

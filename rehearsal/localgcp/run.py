@@ -28,6 +28,8 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from constructs_lib.facts.gcp import milli_cpu
+
 from .run_resources import BASE, RunResources, normalised_resources
 from .server import JSON, Request, invalid
 
@@ -174,6 +176,7 @@ class Run(RunResources):
         if not containers:
             raise invalid("spec.template.containers: Required")
         template["containers"] = containers
+        _check_fractional_cpu(template)
         return template
 
     def _status(self, req: Request, key: str, spec: JSON, previous: JSON | None) -> JSON:
@@ -210,3 +213,21 @@ class Run(RunResources):
         service = {**spec, **self._status(req, key, spec, previous)}
         self.gcp.store[key] = service
         return service
+
+
+def _check_fractional_cpu(template: JSON) -> None:
+    """Below 1 CPU, Cloud Run refuses a revision unless it serves one request at a time, allocates CPU only during
+    requests (``cpuIdle``: with limits given it must be set, its default being off then) and runs on the first
+    generation ("Configure CPU limits for services", "If you use less than 1 vCPU")."""
+    for container in template["containers"]:
+        resources = container.get("resources") or {}
+        cpu = (resources.get("limits") or {}).get("cpu")
+        if cpu is None or (milli_cpu(str(cpu)) or 1000) >= 1000:
+            continue
+        where = "spec.template.spec.containers.resources.limits.cpu: Invalid value specified for cpu. Total cpu < 1 is"
+        if int(template.get("maxInstanceRequestConcurrency", 80)) > 1:
+            raise invalid(f"{where} not supported with concurrency > 1.")
+        if resources.get("cpuIdle") is not True:
+            raise invalid(f"{where} not supported with CPU always allocated.")
+        if template.get("executionEnvironment") == "EXECUTION_ENVIRONMENT_GEN2":
+            raise invalid(f"{where} not supported with gen2 execution environment.")

@@ -45,8 +45,20 @@ def test_fails_when_numbers_repeat_or_leave_the_apis_range():
                                                                            ["203.0.113.0/24"], number=65001)]}) == [
         "test.toml: nat.rules[2].number: expected an integer from 0 to 65000 (RouterNatRule.ruleNumber; 65001 is the "
         "NAT's default rule), got 65001",
+        "test.toml: nat.rules[1].number: expected a number no other rule has: left out, it is 200 (the rule's place "
+        "× 100), which nat.rules[0] has; rule numbers are unique in a NAT, got nothing (the key is missing)"]
+
+
+def test_a_number_given_twice_names_both_rules():
+    assert problems(egress=POOL, nat={"rules": [{**A, "number": 300}, {**B, "number": 300}]}) == [
         "test.toml: nat.rules[1].number: expected a number no other rule has (nat.rules[0] has it; rule numbers are "
-        "unique in a NAT), got 200"]
+        "unique in a NAT), got 300"]
+
+
+def test_a_number_given_that_an_earlier_rule_has_by_default_says_where_that_number_comes_from():
+    assert problems(egress=POOL, nat={"rules": [A, {**B, "number": 100}]}) == [
+        "test.toml: nat.rules[1].number: expected a number no other rule has (nat.rules[0] has it by default, its "
+        "place × 100 with its number left out; rule numbers are unique in a NAT), got 100"]
 
 
 def test_fails_when_a_destination_is_not_a_public_ipv4_range():

@@ -450,16 +450,22 @@ def bad_image_later_deploy(workdir: Path) -> Recorded:
 
 
 def gcp_rewrites_limits(workdir: Path) -> Recorded:
-    """A service with memory only and one with cpu = "1000m": Cloud Run's rewrites make no second-plan change."""
+    """A service with memory only, one with cpu = "1000m" and one below 1 CPU: Cloud Run's rewrites make no
+    second-plan change, and the fraction is deployed with what Cloud Run requires with it (the local API refuses it
+    otherwise)."""
     doc = example_doc()
     doc["services"][0]["memory"] = "1Gi"
     doc["services"].append({"name": "reports", "image": "asia.gcr.io/my-gcp-project/reports:1.0.0", "cpu": "1000m"})
+    doc["services"].append({"name": "light", "image": "asia.gcr.io/my-gcp-project/light:1.0.0", "cpu": "0.25"})
     with Rehearsal(workdir) as rehearsal:
         steps = Steps(rehearsal, "limits")
         steps.apply("limits", doc)
         steps.recorded.facts["limits"] = {
             k.rsplit("/", 1)[1]: v["template"]["containers"][0]["resources"]["limits"]
             for k, v in rehearsal.gcp.store.items() if "/services/" in k and k.count("/") == 5}
+        light = rehearsal.gcp.store["projects/my-gcp-project/locations/asia-northeast3/services/light"]["template"]
+        steps.recorded.facts["fraction"] = (light["maxInstanceRequestConcurrency"], light.get("executionEnvironment"),
+                                            light["containers"][0]["resources"].get("cpuIdle"))
         # Every operation started RUNNING and was finished by the provider's first poll (no 10 s wait).
         steps.recorded.facts["polls"] = dict(rehearsal.gcp.operations.polls)
         steps.recorded.facts["running"] = rehearsal.gcp.operations.running()
@@ -1014,11 +1020,13 @@ def test_every_operation_runs_and_is_done_at_the_providers_first_poll():
     assert {"asia-northeast3", "operations"} <= kinds  # compute's region operations and Service Usage's
 
 
-def test_memory_only_and_cpu_in_milli_cpus_rehearse_with_an_empty_second_plan():
+def test_memory_only_cpu_in_milli_cpus_and_a_fraction_of_a_cpu_rehearse_with_an_empty_second_plan():
     rec = recorded("limits")
     assert_converged(rec)
     assert rec.facts["limits"] == {"production": {"cpu": "1000m", "memory": "1Gi"},
-                                   "reports": {"cpu": "1000m", "memory": "512Mi"}}
+                                   "reports": {"cpu": "1000m", "memory": "512Mi"},
+                                   "light": {"cpu": "250m", "memory": "512Mi"}}
+    assert rec.facts["fraction"] == (1, "EXECUTION_ENVIRONMENT_GEN1", True)
 
 
 @pytest.mark.parametrize("name, error", [

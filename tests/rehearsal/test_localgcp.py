@@ -91,8 +91,36 @@ def test_a_later_bad_deploy_keeps_the_old_revision_serving_and_the_traffic_where
     ({"cpu": "2000m", "memory": "1Gi"}, {"cpu": "2000m", "memory": "1Gi"}),
 ])
 def test_cloud_run_keeps_both_limits_and_writes_cpu_in_milli_cpus(gcp, limits, kept):
-    poll(gcp, ok(gcp, "POST", f"{RUN}?serviceId=api", service(resources={"limits": limits})), "/run/v2/")
+    body = service(resources={"limits": limits, "cpuIdle": True})
+    body["template"]["maxInstanceRequestConcurrency"] = 1  # what below 1 CPU needs (the next test)
+    poll(gcp, ok(gcp, "POST", f"{RUN}?serviceId=api", body), "/run/v2/")
     assert ok(gcp, "GET", f"{RUN}/api")["template"]["containers"][0]["resources"]["limits"] == kept
+
+
+FRACTIONAL = "spec.template.spec.containers.resources.limits.cpu: Invalid value specified for cpu. Total cpu < 1 is "
+
+
+@pytest.mark.parametrize("template, resources, refused", [
+    ({}, {"cpuIdle": True}, "not supported with concurrency > 1."),
+    ({"maxInstanceRequestConcurrency": 2}, {"cpuIdle": True}, "not supported with concurrency > 1."),
+    ({"maxInstanceRequestConcurrency": 1}, {}, "not supported with CPU always allocated."),
+    ({"maxInstanceRequestConcurrency": 1}, {"cpuIdle": False}, "not supported with CPU always allocated."),
+    ({"maxInstanceRequestConcurrency": 1, "executionEnvironment": "EXECUTION_ENVIRONMENT_GEN2"}, {"cpuIdle": True},
+     "not supported with gen2 execution environment."),
+])
+def test_a_service_below_1_cpu_without_what_cloud_run_requires_with_it_is_refused(gcp, template, resources, refused):
+    body = service(resources={"limits": {"cpu": "500m", "memory": "512Mi"}, **resources})
+    body["template"].update(template)
+    status, reply = call(gcp, "POST", f"{RUN}?serviceId=api", body)
+    assert (status, reply["error"]["message"]) == (400, FRACTIONAL + refused)
+    assert call(gcp, "GET", f"{RUN}/api")[0] == 404
+
+
+def test_a_service_below_1_cpu_with_what_cloud_run_requires_is_served(gcp):
+    body = service(resources={"limits": {"cpu": "0.08", "memory": "256Mi"}, "cpuIdle": True})
+    body["template"].update(maxInstanceRequestConcurrency=1, executionEnvironment="EXECUTION_ENVIRONMENT_GEN1")
+    poll(gcp, ok(gcp, "POST", f"{RUN}?serviceId=api", body), "/run/v2/")
+    assert ok(gcp, "GET", f"{RUN}/api")["template"]["containers"][0]["resources"]["limits"]["cpu"] == "80m"
 
 
 # --- neighbours --------------------------------------------------------------------------------------------
