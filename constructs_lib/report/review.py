@@ -93,12 +93,19 @@ def write_reports(outdir: str | Path) -> list[Path]:
         if not isinstance(doc.get("resource", {}), dict):
             raise OutputFileError(f"{path}: expected the stack cdktf synth writes (a resource object), got "
                                   f"another JSON object{SYNTH_AGAIN}")
-    written = []
+    # Every review rendered before any is written: a stack of a shape synth never writes (a hand edit, another
+    # tool's file) stops them all, with its file named, not with a traceback from deep in the report.
+    reviews = []
     for path, doc in stacks:
-        target = path.parent / REPORT_NAME
-        write_output(target, render(StackDocument(doc), source=path.name, digest=json_digest(path)))
-        written.append(target)
-    return written
+        try:
+            reviews.append((path.parent / REPORT_NAME, render(StackDocument(doc), source=path.name,
+                                                               digest=json_digest(path))))
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as err:
+            raise OutputFileError(f"{path}: expected the stack cdktf synth writes, got JSON of another shape (the "
+                                  f"review stopped at {type(err).__name__}: {err}){SYNTH_AGAIN}") from err
+    for target, review in reviews:
+        write_output(target, review)
+    return [target for target, _ in reviews]
 
 
 def main(argv: Sequence[str] = ()) -> int:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from constructs_lib.report.output_file import OutputFileError, write_output
 from tests.support.bounded import bounded
@@ -121,3 +124,54 @@ def test_make_report_refuses_a_file_synth_did_not_write_as_it_is_in_one_line(tmp
     assert main([str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err.splitlines() == [f"error: {path}: {given}{AGAIN}"]
     assert not (stack / "REVIEW.md").exists() and not (tmp_path / "elsewhere").exists()
+
+
+# What the report reads of a stack, each given values of every JSON kind: a hand-edited cdk.tf.json (or another
+# tool's) of a shape synth never writes was a traceback from deep in the report.
+_TYPES = ["google_compute_router_nat", "google_compute_address", "google_cloud_run_v2_service", "google_compute_router",
+          "google_compute_subnetwork", "google_vpc_access_connector", "google_cloud_run_v2_job",
+          "google_monitoring_alert_policy", "google_cloud_run_v2_worker_pool"]
+_KEYS = ["name", "rules", "nat_ips", "drain_nat_ips", "template", "region", "address", "min_ports_per_vm",
+         "max_ports_per_vm", "network", "subnet", "machine_type", "max_instances", "min_instances", "scaling",
+         "lifecycle", "depends_on", "description", "enable_dynamic_port_allocation", "ip_cidr_range", "source_subnetwork_ip_ranges_to_nat"]
+_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-2, 70000) | st.text(max_size=5),
+                       lambda inner: st.lists(inner, max_size=2) | st.dictionaries(
+                           st.sampled_from(["action", "rule_number", "containers", "vpc_access", "x"]), inner,
+                           max_size=2), max_leaves=6)
+_STACKS = st.fixed_dictionaries({
+    "resource": st.dictionaries(st.sampled_from(_TYPES), st.dictionaries(st.sampled_from(["a", "b"]), st.dictionaries(
+        st.sampled_from(_KEYS), _VALUES, max_size=6), min_size=1, max_size=2), max_size=3),
+    "output": st.dictionaries(st.sampled_from(["static_ips", "o"]), st.dictionaries(st.sampled_from(["value"]),
+                                                                                   _VALUES), max_size=1)})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(doc={"resource": {"google_compute_router_nat": {"a": {"rules": True}}}, "output": {}})  # refused
+@example(doc={"resource": {"google_compute_address": {"a": {"name": "ip", "region": "r"}}}, "output": {}})  # written
+@given(doc=_STACKS)
+def test_make_report_on_a_stack_of_any_shape_writes_a_review_or_refuses_in_one_line(tmp_path, capsys, doc):
+    from constructs_lib.report.review import main
+
+    outdir = Path(tempfile.mkdtemp(dir=tmp_path)) / "out"
+    stack = synthesized(outdir)
+    (stack / "cdk.tf.json").write_text(json.dumps(doc))
+    code = main([str(outdir)])
+    err = capsys.readouterr().err
+    if code == 0:
+        assert (stack / "REVIEW.md").is_file() and err == ""
+    else:
+        assert code == 1 and not (stack / "REVIEW.md").exists()
+        (line,) = err.splitlines()
+        assert line.startswith(f"error: {stack / 'cdk.tf.json'}: expected the stack cdktf synth writes") and \
+            line.endswith(AGAIN)
+
+
+def test_a_nat_whose_rules_are_not_a_list_is_refused_naming_the_file(tmp_path, capsys):
+    from constructs_lib.report.review import main
+
+    stack = synthesized(tmp_path / "out")
+    (stack / "cdk.tf.json").write_text(json.dumps({"resource": {"google_compute_router_nat": {"a": {"rules": True}}}}))
+    assert main([str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == (
+        f"error: {stack / 'cdk.tf.json'}: expected the stack cdktf synth writes, got JSON of another shape (the review "
+        f"stopped at TypeError: 'bool' object is not iterable){AGAIN}\n")
