@@ -122,7 +122,24 @@ def check_nat_capacity(r: Reader, config: EnvironmentConfig) -> None:
         if fits:
             ways.append(f"at most {fits[0]} ports per VM")
         per_ip = endpoints_served(ip_count=1, reserved_ports=reserved)
-        ways.append(_more_ips_shown(config, -(-reserving // per_ip) - active) if per_ip else "more NAT IPs")
+        most = MAX_STATIC_IPS - len(config.draining_ips)  # a gateway's NAT IPs, the draining ones among them
+        if per_ip and -(-reserving // per_ip) <= most:
+            ways.append(_more_ips_shown(config, -(-reserving // per_ip) - active))
+        else:
+            if per_ip:
+                ways.append(f"not more NAT IPs alone ({-(-reserving // per_ip)} would be needed, above the {most} a "
+                            f"Cloud NAT gateway takes{' beside the draining ones' if config.draining_ips else ''})")
+            # Fewer ports per VM and more IPs together, the most ports that fit within the gateway's IPs.
+            floor = DEFAULT_MIN_PORTS_DYNAMIC if dynamic else 2
+            both = [(p, -(-reserving // endpoints_served(ip_count=1, reserved_ports=p))) for p in (2 ** k for k in
+                    range(16, 4, -1)) if floor <= p < reserved and endpoints_served(ip_count=1, reserved_ports=p)]
+            both = [(p, n) for p, n in both if n <= most]
+            if both and not fits:
+                p, n = both[0]
+                ways.append(f"at most {p} ports per VM and {_more_ips_shown(config, n - active)}")
+            ways.append("fewer instances at once: lower the services' max_instances" + (
+                " or the jobs' parallelism" if config.jobs else "") if config.egress_mode == "direct" else
+                "fewer connector VMs: lower connector.max_instances")
         given = f"{nat.min_ports_per_vm}" if nat.min_ports_per_vm is not None else \
             f"nothing ({32 if dynamic else 64} by default)"
         r.shown("nat.min_ports_per_vm",

@@ -344,6 +344,21 @@ def test_fails_when_not_every_endpoint_can_reserve_its_ports():
         "static_ip_count from 1 would rename cloud-run-origin-ip and release it), got 1024")
 
 
+def test_the_fix_never_offers_more_nat_ips_than_a_gateway_takes():
+    # 5,000 instances × 4,096 ports: 334 IPs, above Cloud NAT's 50; it offered egress.static_ip_count = 334.
+    services = [{"name": f"s{i}", "image": "nginx", "max_instances": 1000} for i in range(5)]
+    found = one_problem(egress={"mode": "direct", "static_ip_count": 2}, services=services,
+                        network={"direct_subnet_cidr": "10.124.0.0/16"}, nat={"min_ports_per_vm": 4096})
+    assert found.endswith(
+        "= 30 of them (the others would get no NAT at all); not more NAT IPs alone (334 would be needed, above the 50 "
+        "a Cloud NAT gateway takes), or at most 512 ports per VM and 38 more NAT IPs: egress.static_ip_count = 40, or "
+        "fewer instances at once: lower the services' max_instances, got 4096")
+    # The advice followed is accepted: 40 IPs of floor(64,512 / 512) = 126 endpoints each serve the 5,000.
+    assert len(config(egress={"mode": "direct", "static_ip_count": 40}, services=services,
+                      network={"direct_subnet_cidr": "10.124.0.0/16"},
+                      nat={"min_ports_per_vm": 512}).active_ip_names) == 40
+
+
 def test_the_fix_never_names_an_address_the_file_releases_or_forgets():
     # It offered cloud-run-origin-ip-2, which release_ips lets go of: following it gave the next problem.
     found = one_problem(egress={**DIRECT, "release_ips": ["cloud-run-origin-ip-2"]},
