@@ -134,7 +134,8 @@ def _check_across(r: Reader, rules: list[tuple[int, NatRuleConfig, tuple[int, ..
                           f"rule's place × {NAT_RULE_NUMBER_STEP}), which nat.rules[{j}] has; rule numbers are unique "
                           "in a NAT", MISSING)
             else:
-                how = f" by default, its place × {NAT_RULE_NUMBER_STEP} with its number left out" if j in defaulted else ""
+                how = f" by default, its place × {NAT_RULE_NUMBER_STEP} with its number left out" \
+                    if j in defaulted else ""
                 r.problem(f"nat.rules[{i}].number", f"a number no other rule has (nat.rules[{j}] has it{how}; rule "
                           "numbers are unique in a NAT)", rule.number)
         numbers.setdefault(rule.number, i)

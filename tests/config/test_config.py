@@ -274,7 +274,8 @@ def test_fails_when_service_account_malformed():
                                      "app-runner@my-project..iam.gserviceaccount.com",
                                      "app-runner@example.com:my-project.iam.gserviceaccount.com",
                                      "app-runner@my:project.iam.gserviceaccount.com",
-                                     "app-runner@p.iam.gserviceaccount.com", "app-runner@1project.iam.gserviceaccount.com",
+                                     "app-runner@p.iam.gserviceaccount.com",
+                                     "app-runner@1project.iam.gserviceaccount.com",
                                      "app-runner@my-project-.iam.gserviceaccount.com"])
 def test_fails_when_a_service_accounts_project_part_is_not_a_name(account):
     # The project part is a project id (6-30 characters, starting with a letter), then, in a domain-scoped project,

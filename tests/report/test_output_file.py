@@ -133,7 +133,8 @@ _TYPES = ["google_compute_router_nat", "google_compute_address", "google_cloud_r
           "google_monitoring_alert_policy", "google_cloud_run_v2_worker_pool"]
 _KEYS = ["name", "rules", "nat_ips", "drain_nat_ips", "template", "region", "address", "min_ports_per_vm",
          "max_ports_per_vm", "network", "subnet", "machine_type", "max_instances", "min_instances", "scaling",
-         "lifecycle", "depends_on", "description", "enable_dynamic_port_allocation", "ip_cidr_range", "source_subnetwork_ip_ranges_to_nat"]
+         "lifecycle", "depends_on", "description", "enable_dynamic_port_allocation", "ip_cidr_range",
+         "source_subnetwork_ip_ranges_to_nat"]
 _VALUES = st.recursive(st.none() | st.booleans() | st.integers(-2, 70000) | st.text(max_size=5),
                        lambda inner: st.lists(inner, max_size=2) | st.dictionaries(
                            st.sampled_from(["action", "rule_number", "containers", "vpc_access", "x"]), inner,
