@@ -10,9 +10,9 @@ policy of seven days, ``publicAccessPrevention: inherited``).
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from constructs_lib.config.names import GCS_BUCKET
 from constructs_lib.facts.gcp import BUCKET_MULTI_REGIONS, REGIONS, bucket_name_problem, is_bucket_location
 
 from .server import JSON, ApiError, Request
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 BASE = "/storage/v1/"
 LINK = "https://www.googleapis.com/storage/v1/b/"
 # GCS: 3-63 characters (222 with dots), lowercase letters, digits, -, _ and dots, starting and ending alphanumeric.
-BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]")
 SOFT_DELETE_SECONDS = "604800"
 
 
@@ -75,7 +74,7 @@ class Storage:
         project = req.query.get("project", "")
         self.gcp.require_project(project)
         name = req.body.get("name", "")
-        if not BUCKET_NAME.fullmatch(name) or bucket_name_problem(name):
+        if not isinstance(name, str) or not GCS_BUCKET.fullmatch(name) or bucket_name_problem(name):
             raise _error(400, f"Invalid bucket name: '{name}'", "invalid")
         location = req.body.get("location", "US")
         if not isinstance(location, str) or not is_bucket_location(location):

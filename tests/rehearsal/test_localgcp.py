@@ -235,11 +235,18 @@ def test_a_bucket_takes_a_region_a_dual_region_or_a_multi_region(gcp, location, 
 
 
 @pytest.mark.parametrize("name", ["goog-state", "my-google-state", "my-g00gle-state", "state..bucket", "10.1.2.3",
-                                  "-state", "a" * 64])
+                                  "-state", "a" * 64, "a" * 64 + ".b", ".".join(["a" * 63] * 4)])
 def test_a_bucket_name_cloud_storage_refuses_is_a_400_and_creates_nothing(gcp, name):
+    # The same rule as validation's (GCS_BUCKET and bucket_name_problem): a dotted name may be 222 characters long.
     status, reply = call(gcp, "POST", f"/storage/v1/b?project={PROJECT}", {"name": name, "location": "US"})
     assert (status, reply["error"]["message"]) == (400, f"Invalid bucket name: '{name}'")
     assert not [k for k in gcp.store if k.startswith("buckets/")]
+
+
+def test_a_dotted_bucket_name_up_to_222_characters_is_created(gcp):
+    name = ".".join(["a" * 63] * 3) + ".bb"  # 63 × 3 + 2 dots + 3 = 194
+    ok(gcp, "POST", f"/storage/v1/b?project={PROJECT}", {"name": name, "location": "US"})
+    assert ok(gcp, "GET", f"/storage/v1/b/{name}")["name"] == name
 
 
 @pytest.mark.parametrize("location", ["nowhere", "EUROPE-WEST", "US-CENTRAL1-A", 3])
