@@ -72,7 +72,7 @@ def services(draw: Any) -> list[dict[str, Any]]:
                                                             "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"]))
         optional(service, draw, "service_account", st.sampled_from([
             "app-runner@my-gcp-project.iam.gserviceaccount.com", "123456789-compute@developer.gserviceaccount.com",
-            "runner-1@example.com:my-project.iam.gserviceaccount.com"]))
+            "runner-1@my-project.example.com.iam.gserviceaccount.com"]))  # a domain-scoped project's account
         # Cloud Run's CPU and memory pairs (its docs' tables, restated here): either may be left out (1 CPU, 512Mi).
         limits = draw(st.sampled_from([{}, {"cpu": "1"}, {"cpu": "2"}, {"cpu": "500m"}, {"memory": "512Mi"},
                                        {"memory": "2Gi"}, {"cpu": "0.08", "memory": "128Mi"},
