@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..facts.nat import NAT_RULE_NUMBER_STEP, NAT_RULE_NUMBERS, NAT_RULES_SOURCE, is_public_range
+from ..facts.text import FORMULA_START
 from .keys import RFC1035
 from .reader import MISSING, Reader
 
@@ -99,8 +100,10 @@ def parse_nat_rules(r: Reader, nat_data: Mapping[str, Any]) -> tuple[NatRuleConf
                        expected=f"an integer from {low} to {high} (RouterNatRule.ruleNumber; 65001 is the NAT's "
                                 "default rule)")
         description = r.get(item, where, "description", str, default=None,
-                            check=lambda v: bool(v.strip()) and v.isprintable(),
-                            expected="a one-line description of the rule (the partner's name, say)")
+                            check=lambda v: bool(v.strip()) and v.isprintable() and not v.startswith(FORMULA_START),
+                            expected="a one-line description of the rule (the partner's name, say), not starting "
+                                     "with =, +, - or @ (allowlist.csv goes to the partner: a spreadsheet would run "
+                                     "it as a formula)")
         destinations = _destinations(r, f"{where}.destinations", item.get("destinations", MISSING))
         ips_raw = item.get("ips", MISSING)
         if not isinstance(ips_raw, list) or not ips_raw:

@@ -17,9 +17,12 @@ import os
 import stat
 import sys
 
-__all__ = ["FOLDER", "REGULAR_FILE", "file_kind", "not_a_file", "one_line", "path_kind"]
+__all__ = ["FOLDER", "FORMULA_START", "REGULAR_FILE", "file_kind", "not_a_file", "one_line", "path_kind"]
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection"): no user text may
+# start a cell of a CSV the product writes as it is (allowlist.csv goes to partners).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def one_line(text: str) -> str:

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
+from ..facts.text import FORMULA_START
 from .allowlist_rules import rule_links, rule_partners
 from .output_file import write_output
 
-__all__ = ["ALLOWLIST_FILES", "AllowlistEntry", "allowlist_change", "allowlist_csv", "allowlist_entries",
+__all__ = ["ALLOWLIST_FILES", "AllowlistEntry", "allowlist_change", "allowlist_csv", "allowlist_entries", "csv_cell",
            "allowlist_json", "retired_addresses", "write_allowlist"]
 
 ROLES = ("active", "adopted", "rule", "draining", "standby")
@@ -128,11 +129,18 @@ def allowlist_json(entries: list[AllowlistEntry]) -> str:
     return json.dumps([asdict(e) for e in entries], indent=2) + "\n"
 
 
+def csv_cell(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: a leading formula character (``FORMULA_START``) is kept behind a
+    ``'``, which spreadsheets show as text. Validation refuses such a rule description; this guards what a state
+    holds once refreshed (a description edited in the console). ``allowlist.json`` keeps every value as it is."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
 def allowlist_csv(entries: list[AllowlistEntry]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(FIELDS)
-    writer.writerows([getattr(e, f) for f in FIELDS] for e in entries)
+    writer.writerows([csv_cell(str(getattr(e, f))) for f in FIELDS] for e in entries)
     return out.getvalue()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.environments import config, one_problem, problems
@@ -142,6 +144,19 @@ def test_a_rules_address_drains_in_its_rule_beside_an_active_one():
                  nat={"rules": [{**A, "ips": ["partner-a-ip", "partner-a-ip-2"]}]})
     assert cfg.rule_active_ips(cfg.nat.rules[0]) == ("partner-a-ip-2",)
     assert cfg.active_ip_names == ("cloud-run-origin-ip", "partner-b-ip")
+
+
+@pytest.mark.parametrize("description", ["=HYPERLINK(\"http://x\")", "+1 partner", "-partner", "@partner"])
+def test_fails_when_a_description_would_be_a_formula_in_the_allowlist_csv(description):
+    assert one_problem(egress=POOL, nat={"rules": [{**A, "description": description}, B]}) == (
+        "test.toml: nat.rules[0].description: expected a one-line description of the rule (the partner's name, say), "
+        "not starting with =, +, - or @ (allowlist.csv goes to the partner: a spreadsheet would run it as a formula), "
+        f"got {json.dumps(description)}")
+
+
+def test_a_description_holding_those_characters_further_in_is_accepted():
+    cfg = config(egress=POOL, nat={"rules": [{**A, "description": "partner a=b +1 -x @y"}, B]})
+    assert cfg.nat.rules[0].description == "partner a=b +1 -x @y"
 
 
 def test_fails_when_two_rules_share_a_description():

