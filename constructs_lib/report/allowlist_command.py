@@ -62,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(one_line(f"wrote {path}"))
     for e in entries:
         partner = f", for {e.partner}" if e.partner else ""
-        print(f"  {e.ip:<15}  {e.role:<8}  {e.name}  ({e.project}, {e.region}{partner})")
+        # A rule's description comes back from the state: edited in the console, it is anyone's text.
+        print(one_line(f"  {e.ip:<15}  {e.role:<8}  {e.name}  ({e.project}, {e.region}{partner})"))
     return 0
 
 

@@ -195,3 +195,17 @@ def test_make_allowlist_prints_the_partner_of_a_rules_address(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert "  203.0.113.5      rule      pa  (p-1, asia-northeast3, for partner-a)" in lines
     assert "  203.0.113.1      active    a  (p-1, asia-northeast3)" in lines
+
+
+def test_make_allowlist_prints_a_partner_edited_in_the_console_on_one_line_without_escape_codes(tmp_path, capsys):
+    from constructs_lib.report.allowlist_command import main
+
+    shown = tmp_path / "state.json"
+    edited = "partner\n  203.0.113.9      active    forged\x1b[2J"
+    shown.write_text(json.dumps(state(address("a", "203.0.113.1"), address("pa", "203.0.113.5"),
+                                      holder(NAT_ADDRESS, ["a"], []), nat_with_rules((100, edited, ["pa"])))))
+    assert main(["write", "--stack", "s", "--out", str(tmp_path / "out"), str(shown)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and not [line for line in out.splitlines() if line.startswith("  203.0.113.9")]
+    assert "  203.0.113.5      rule      pa  (p-1, asia-northeast3, for partner\\n  203.0.113.9      active    " \
+           "forged\\x1b[2J)" in out.splitlines()
