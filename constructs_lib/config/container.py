@@ -23,7 +23,6 @@ from ..facts.gcp import (
     MIN_MEMORY_MIB,
     MIN_WORKLOAD_MEMORY_MIB,
     RESERVED_ENV_NAMES,
-    RESERVED_ENV_PREFIX,
     cpu_expected,
     memory_mib,
     milli_cpu,
@@ -31,7 +30,7 @@ from ..facts.gcp import (
 from .names import CPU, ENV_NAME, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT, is_image
 from .keys import dotted, service_path
 from .reader import MISSING, Reader
-from .secrets import SecretRef, parse_secrets
+from .secrets import SecretRef, parse_secrets, reserved_env_expected
 
 __all__ = ["CONTAINER_KEYS", "ContainerConfig", "WorkloadConfig", "entries", "parse_container", "parse_name",
            "workload_fields"]
@@ -90,7 +89,7 @@ def parse_strings(r: Reader, item: Mapping[str, Any], path: str, key: str) -> tu
 
 
 def entries(r: Reader, data: Mapping[str, Any], table: str, keys: tuple[str, ...], rule: re.Pattern[str],
-            name_expected: str, *, service: bool = False
+            name_expected: str, *, service: bool = False, reserved_env: tuple[str, ...] = RESERVED_ENV_NAMES
             ) -> Iterator[tuple[Mapping[str, Any], str, str | None, ContainerConfig]]:
     """Each table of ``[[<table>]]`` (services, jobs, worker pools): (the table, its key path such as
     ``jobs[settlement]``, its name or None, its container keys), its unknown keys, name and container keys
@@ -107,7 +106,7 @@ def entries(r: Reader, data: Mapping[str, Any], table: str, keys: tuple[str, ...
             continue
         r.table(item, path, keys)
         name = parse_name(r, item, path, rule, name_expected, seen)
-        yield item, path, name, parse_container(r, item, path, service=service)
+        yield item, path, name, parse_container(r, item, path, service=service, reserved_env=reserved_env)
 
 
 def parse_name(r: Reader, item: Mapping[str, Any], path: str, rule: re.Pattern[str], expected: str,
@@ -122,9 +121,11 @@ def parse_name(r: Reader, item: Mapping[str, Any], path: str, rule: re.Pattern[s
     return name
 
 
-def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: bool) -> ContainerConfig:
+def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: bool,
+                    reserved_env: tuple[str, ...] = RESERVED_ENV_NAMES) -> ContainerConfig:
     """The shared keys of one ``[[services]]``, ``[[jobs]]`` or ``[[worker_pools]]`` entry, every problem recorded
-    on ``r``; ``service`` for a service, whose CPU may be below 1 and memory down to 128Mi."""
+    on ``r``; ``service`` for a service, whose CPU may be below 1 and memory down to 128Mi; ``reserved_env``: the
+    names its container contract sets (a job's are more)."""
     image = r.get(item, path, "image", str, check=is_image,
                   expected='a container image reference such as "asia.gcr.io/my-project/app:1.0.0"')
     _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")
@@ -134,11 +135,11 @@ def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: b
                           "a label value (lowercase letters, digits, - and _, at most 63 characters)")
     env = r.string_map(item, path, "env", ENV_NAME, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
                        None, "a string")
-    _check_env(r, item, path, env)
+    _check_env(r, item, path, env, reserved_env)
     service_account = r.get(item, path, "service_account", str, default=None,
                             check=lambda v: bool(SERVICE_ACCOUNT.fullmatch(v)),
                             expected="a service account e-mail (name@project.iam.gserviceaccount.com)")
-    secrets = parse_secrets(r, item, path, env, service_account)
+    secrets = parse_secrets(r, item, path, env, service_account, reserved_env)
     if isinstance(item.get("env"), dict) and isinstance(item.get("secrets"), dict) and \
             len(item["env"]) <= MAX_ENV_VARS < len(item["env"]) + len(item["secrets"]):
         r.shown(f"{path}.secrets", f"at most {MAX_ENV_VARS:,} environment variables, env and secrets together "
@@ -162,14 +163,14 @@ def _check_count(r: Reader, item: Mapping[str, Any], where: str, key: str, most:
         r.shown(where, f"at most {most:,} {what}", f"{len(table):,}")
 
 
-def _check_env(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[str, str]) -> None:
+def _check_env(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[str, str],
+               reserved: tuple[str, ...]) -> None:
     """What Cloud Run refuses in a container's environment: too many, reserved names, values too long."""
     _check_count(r, item, f"{path}.env", "env", MAX_ENV_VARS, f"environment variables ({ENV_SOURCE})")
     for name, value in env.items():
         where = dotted(f"{path}.env", name)
-        if name in RESERVED_ENV_NAMES or name.startswith(RESERVED_ENV_PREFIX):
-            r.shown(where, f"a name other than {', '.join(RESERVED_ENV_NAMES)} and {RESERVED_ENV_PREFIX}… (set by "
-                    f"Cloud Run itself; {ENV_SOURCE})", f'the key "{name}"')
+        if (expected := reserved_env_expected(name, reserved)) is not None:
+            r.shown(where, expected, f'the key "{name}"')
         size = len(value.encode("utf-8"))
         if size > MAX_ENV_VALUE_BYTES:
             r.shown(where, f"a value of at most {MAX_ENV_VALUE_BYTES:,} bytes of UTF-8 ({ENV_SOURCE})",

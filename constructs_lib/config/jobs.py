@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..facts.gcp import RESERVED_JOB_ENV_NAMES
 from ..facts.workloads import (
     JOB_MAX_RETRIES, JOB_MAX_RETRIES_RANGE, JOB_MAX_TASK_TIMEOUT_SEC, JOB_MAX_TASKS, JOB_SOURCE, JOB_TASK_COUNT,
 )
@@ -52,7 +53,7 @@ def parse_jobs(r: Reader, data: Mapping[str, Any]) -> tuple[JobConfig, ...]:
     jobs: list[JobConfig] = []
     for item, path, name, container in entries(r, data, "jobs", _JOB_KEYS, RFC1035, "a Cloud Run job name (lowercase "
                                                "letters, digits and hyphens, starting with a letter, at most 63 "
-                                               "characters)"):
+                                               "characters)", reserved_env=RESERVED_JOB_ENV_NAMES):
         fields = workload_fields(r, item, path, container)
         tasks = r.get(item, path, "task_count", int, default=None, check=lambda v: 1 <= v <= JOB_MAX_TASKS,
                       expected=f"an integer from 1 to {JOB_MAX_TASKS:,} ({JOB_SOURCE})")

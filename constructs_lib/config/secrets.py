@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from ..facts.gcp import RESERVED_ENV_NAMES, RESERVED_ENV_PREFIX
+from ..facts.gcp import ENV_SOURCE, RESERVED_ENV_NAMES, RESERVED_ENV_PREFIX
 from ..facts.workloads import CREDENTIAL_ENV_NAMES, CREDENTIAL_ENV_SUFFIXES, SECRET_ID, SECRET_LATEST, SECRET_SOURCE
 from .keys import dotted
 from .names import ENV_NAME
@@ -40,8 +40,18 @@ class SecretRef:
     version: str
 
 
+def reserved_env_expected(name: str, reserved: tuple[str, ...]) -> str | None:
+    """What an ``env`` or ``secrets`` name must be when Cloud Run sets ``name`` itself (``reserved``: the
+    workload's container contract), else None."""
+    if name in reserved or name.startswith(RESERVED_ENV_PREFIX):
+        return f"a name other than {', '.join(reserved)} and {RESERVED_ENV_PREFIX}… (set by Cloud Run itself; " \
+               f"{ENV_SOURCE})"
+    return None
+
+
 def parse_secrets(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[str, str],
-                  service_account: str | None) -> dict[str, SecretRef]:
+                  service_account: str | None, reserved: tuple[str, ...] = RESERVED_ENV_NAMES
+                  ) -> dict[str, SecretRef]:
     """``secrets`` of one ``[[services]]`` or ``[[jobs]]`` entry; {} when left out.
 
     Refused: a name that is not an environment variable name or is reserved by Cloud Run, a value that is not
@@ -59,9 +69,8 @@ def parse_secrets(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[st
         if not ENV_NAME.fullmatch(name):
             r.shown(where, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", f'the key "{name}"')
             ok = False
-        elif name in RESERVED_ENV_NAMES or name.startswith(RESERVED_ENV_PREFIX):
-            r.shown(where, f"a name other than {', '.join(RESERVED_ENV_NAMES)} and {RESERVED_ENV_PREFIX}… (set by "
-                    "Cloud Run itself)", f'the key "{name}"')
+        elif (expected := reserved_env_expected(name, reserved)) is not None:
+            r.shown(where, expected, f'the key "{name}"')
             ok = False
         elif name in env:
             r.shown(where, f"a name not also in {path}.env (a variable takes its value from env or from a "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from constructs_lib.facts.gcp import RESERVED_JOB_ENV_NAMES
 from constructs_lib.facts.workloads import JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC
 
 from .run import Run
@@ -36,6 +37,7 @@ class Jobs(RunResources):
     """Cloud Run jobs (the routes and methods: ``run_resources.py``)."""
 
     kind, id_param, noun = "jobs", "jobId", "job"
+    reserved_env = RESERVED_JOB_ENV_NAMES
     type_url = "type.googleapis.com/google.cloud.run.v2.Job"
 
     def __init__(self, gcp: LocalGcp, run: Run) -> None:

@@ -30,6 +30,7 @@ class RunResources:
     id_param = "serviceId"   # the create's query parameter naming the new resource
     noun = "service"   # in the 404's message
     type_url = "type.googleapis.com/google.cloud.run.v2.Service"   # the operation's metadata and response
+    reserved_env: tuple[str, ...] = ()   # env names the kind's container contract sets: refused in a template
 
     def __init__(self, gcp: LocalGcp) -> None:
         self.gcp = gcp
@@ -83,6 +84,10 @@ class RunResources:
             container = dict(container)
             if not container.get("image"):
                 raise invalid(f"{where}[0].image: Required")
+            for variable in container.get("env") or []:
+                if variable.get("name") in self.reserved_env:
+                    raise invalid(f"{where}[0].env: The following reserved env names were provided: "
+                                  f"{variable['name']}. These values are automatically set by the system.")
             container["resources"] = normalised_resources(container.get("resources") or DEFAULT_RESOURCES,
                                                           where=f"{where}[0].resources", fractional=False)
             containers.append(container)

@@ -158,11 +158,26 @@ def test_fails_when_a_workload_with_secrets_names_no_service_account():
     assert found.endswith("got nothing (the key is missing)")
 
 
+JOB_RESERVED = ("expected a name other than PORT, K_SERVICE, K_REVISION, K_CONFIGURATION, CLOUD_RUN_JOB, "
+                "CLOUD_RUN_EXECUTION, CLOUD_RUN_TASK_INDEX, CLOUD_RUN_TASK_ATTEMPT, CLOUD_RUN_TASK_COUNT and X_GOOGLE_… "
+                '(set by Cloud Run itself; Cloud Run, "Environment variables for services")')
+
+
 def test_fails_when_a_secret_takes_a_name_cloud_run_reserves():
     # env's rule says "set by Cloud Run itself" too: the key tells the two apart.
     assert one_problem(jobs=[job(service_account=SA, secrets={"PORT": "port:1"})]) == (
-        "test.toml: jobs[settlement].secrets.PORT: expected a name other than PORT, K_SERVICE, K_REVISION, "
-        'K_CONFIGURATION and X_GOOGLE_… (set by Cloud Run itself), got the key "PORT"')
+        f'test.toml: jobs[settlement].secrets.PORT: {JOB_RESERVED}, got the key "PORT"')
+
+
+@pytest.mark.parametrize("name", ["CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX",
+                                  "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT"])
+def test_fails_when_a_job_sets_a_name_its_container_contract_reserves(name):
+    # Cloud Run sets these in every task ("reserved and cannot be set"); a service may use them.
+    assert one_problem(jobs=[job(env={name: "1"})]) == f'test.toml: jobs[settlement].env.{name}: {JOB_RESERVED}, ' \
+                                                        f'got the key "{name}"'
+    assert one_problem(jobs=[job(service_account=SA, secrets={name: "s:1"})]) == (
+        f'test.toml: jobs[settlement].secrets.{name}: {JOB_RESERVED}, got the key "{name}"')
+    assert config(services=[{"name": "api", "image": IMAGE, "env": {name: "1"}}]).services[0].env == {name: "1"}
 
 
 def test_a_credential_as_a_plain_env_value_is_a_warning_that_never_shows_the_value():

@@ -197,3 +197,12 @@ def test_a_service_with_a_cpu_off_cloud_runs_table_is_refused(gcp, cpu):
         {"image": IMAGE, "resources": {"limits": {"cpu": cpu, "memory": "4Gi"}}}]}})
     assert (status, reply["error"]["message"]) == (
         400, f"spec.template.containers[0].resources.limits.cpu: Invalid value specified for cpu: {cpu!r}.")
+
+
+@pytest.mark.parametrize("name", ["CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_JOB", "PORT"])
+def test_a_job_setting_an_env_name_its_contract_reserves_is_refused(gcp, name):
+    status, reply = call(gcp, "POST", f"{JOBS}?jobId=j", {"template": {"template": {
+        "containers": [{"image": IMAGE, "env": [{"name": name, "value": "1"}]}]}}})
+    assert (status, reply["error"]["message"]) == (
+        400, f"spec.template.spec.template.spec.containers[0].env: The following reserved env names were provided: "
+             f"{name}. These values are automatically set by the system.")
