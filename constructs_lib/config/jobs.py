@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..facts.gcp import RESERVED_JOB_ENV_NAMES
 from ..facts.workloads import (
     JOB_MAX_RETRIES, JOB_MAX_RETRIES_RANGE, JOB_MAX_TASK_TIMEOUT_SEC, JOB_MAX_TASKS, JOB_SOURCE, JOB_TASK_COUNT,
+    RESERVED_JOB_ENV_NAMES,
 )
 from .container import CONTAINER_KEYS, WorkloadConfig, entries, workload_fields
 from .keys import RFC1035

@@ -13,7 +13,7 @@ from typing import Sequence
 
 __all__ = [
     "SUBNET_RANGES", "SUBNET_RANGES_SHOWN", "is_subnet_range", "MAX_STATE_PREFIX", "REGIONS", "REGIONS_READ",
-    "closest", "closest_regions", "MAX_ENV_VARS", "RESERVED_ENV_NAMES", "RESERVED_JOB_ENV_NAMES", "RESERVED_ENV_PREFIX", "MAX_ENV_VALUE_BYTES", "MAX_LABELS",
+    "closest", "closest_regions", "MAX_ENV_VARS", "RESERVED_ENV_NAMES", "RESERVED_ENV_PREFIX", "MAX_ENV_VALUE_BYTES", "MAX_LABELS",
     "milli_cpu", "cpu_expected", "WHOLE_CPUS", "MIN_WORKLOAD_MEMORY_MIB", "FRACTIONAL_CPU_CONCURRENCY", "FRACTIONAL_CPU_EXECUTION_ENVIRONMENT", "memory_mib", "bucket_name_problem", "CONNECTOR_MACHINE_TYPES", "CONNECTOR_MACHINE_TYPE",
     "CONNECTOR_MIN_INSTANCES", "CONNECTOR_MAX_INSTANCES", "CONNECTOR_MIN_INSTANCES_RANGE",
     "CONNECTOR_MAX_INSTANCES_RANGE", "MAX_STATIC_IPS", "CLOUD_RUN_MAX_INSTANCES", "DIRECT_MIN_PREFIX", "DIRECT_BLOCK",
@@ -177,10 +177,6 @@ CLOUD_RUN_MAX_INSTANCES = 100  # a service's max_instances when left out (the AP
 CLOUD_RUN_INGRESS = "INGRESS_TRAFFIC_ALL"  # the API's default ingress
 CLOUD_RUN_DELETION_PROTECTION = True  # google_cloud_run_v2_service's default at 6.50.0: destroy refused until false
 RESERVED_ENV_NAMES = ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION")
-# A job's container runtime contract sets these too ("Container runtime contract", jobs' environment variables;
-# "reserved and cannot be set", Cloud Run, "Configure environment variables for jobs").
-RESERVED_JOB_ENV_NAMES = (*RESERVED_ENV_NAMES, "CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX",
-                          "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT")
 RESERVED_ENV_PREFIX = "X_GOOGLE_"
 MAX_ENV_VALUE_BYTES = 32 * 1024
 ENV_SOURCE = "Cloud Run, \"Environment variables for services\""

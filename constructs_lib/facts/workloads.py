@@ -3,10 +3,12 @@ written once with its source and the date it was read (as ``gcp.py`` for the cha
 
 from __future__ import annotations
 
+from .gcp import RESERVED_ENV_NAMES
+
 __all__ = [
     "JOB_MAX_TASKS", "JOB_TASK_COUNT", "JOB_MAX_RETRIES", "JOB_MAX_RETRIES_RANGE", "JOB_TASK_TIMEOUT_SEC",
     "JOB_MAX_TASK_TIMEOUT_SEC", "JOB_SOURCE", "SECRET_ID", "SECRET_SOURCE", "SECRET_ACCESSOR_ROLE", "SECRET_LATEST",
-    "CREDENTIAL_ENV_SUFFIXES", "CREDENTIAL_ENV_NAMES", "WORKER_POOL_LAUNCH_STAGE",
+    "CREDENTIAL_ENV_SUFFIXES", "CREDENTIAL_ENV_NAMES", "WORKER_POOL_LAUNCH_STAGE", "RESERVED_JOB_ENV_NAMES",
 ]
 
 # -- Cloud Run jobs ----------------------------------------------------------------------------------------------
@@ -23,6 +25,10 @@ JOB_MAX_RETRIES = 3
 JOB_MAX_RETRIES_RANGE = (0, 10)
 JOB_TASK_TIMEOUT_SEC = 600
 JOB_MAX_TASK_TIMEOUT_SEC = 168 * 3600
+# A job's container runtime contract sets these beside a service's names (Cloud Run, "Configure environment
+# variables for jobs": the contract's variables are "reserved and cannot be set"; read 2026-12-04).
+RESERVED_JOB_ENV_NAMES = (*RESERVED_ENV_NAMES, "CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX",
+                          "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT")
 
 
 # Worker pools: created with launch_stage BETA, as every example of google_cloud_run_v2_worker_pool in the provider's

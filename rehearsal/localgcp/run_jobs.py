@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from constructs_lib.facts.gcp import RESERVED_JOB_ENV_NAMES
-from constructs_lib.facts.workloads import JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC
+from constructs_lib.facts.workloads import (JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC,
+                                            RESERVED_JOB_ENV_NAMES)
 
 from .run import Run
 from .run_resources import RunResources
