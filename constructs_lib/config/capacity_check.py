@@ -116,27 +116,29 @@ def check_nat_capacity(r: Reader, config: EnvironmentConfig) -> None:
     served = endpoints_served(ip_count=active, reserved_ports=reserved)
     if served < reserving:
         ways = []
-        fits = [p for p in (2 ** k for k in range(16, 4, -1))
-                if p >= (DEFAULT_MIN_PORTS_DYNAMIC if dynamic else 2)
-                and endpoints_served(ip_count=active, reserved_ports=p) >= reserving]
+        # The reservations the advice may offer, largest first: powers of two down to the floor of the mode.
+        floor = DEFAULT_MIN_PORTS_DYNAMIC if dynamic else 2
+        candidates = [p for p in (2 ** k for k in range(16, 4, -1)) if p >= floor]
+        fits = [p for p in candidates if endpoints_served(ip_count=active, reserved_ports=p) >= reserving]
         if fits:
             ways.append(f"at most {fits[0]} ports per VM")
         per_ip = endpoints_served(ip_count=1, reserved_ports=reserved)
         most = MAX_STATIC_IPS - len(config.draining_ips)  # a gateway's NAT IPs, the draining ones among them
-        if per_ip and -(-reserving // per_ip) <= most:
-            ways.append(_more_ips_shown(config, -(-reserving // per_ip) - active))
+        needed = -(-reserving // per_ip) if per_ip else None  # IPs that serve every endpoint at these ports
+        if needed is not None and needed <= most:
+            ways.append(_more_ips_shown(config, needed - active))
         else:
-            if per_ip:
-                ways.append(f"not more NAT IPs alone ({-(-reserving // per_ip)} would be needed, above the {most} a "
+            if needed is not None:
+                ways.append(f"not more NAT IPs alone ({needed} would be needed, above the {most} a "
                             f"Cloud NAT gateway takes{' beside the draining ones' if config.draining_ips else ''})")
-            # Fewer ports per VM and more IPs together, the most ports that fit within the gateway's IPs.
-            floor = DEFAULT_MIN_PORTS_DYNAMIC if dynamic else 2
-            both = [(p, -(-reserving // endpoints_served(ip_count=1, reserved_ports=p))) for p in (2 ** k for k in
-                    range(16, 4, -1)) if floor <= p < reserved and endpoints_served(ip_count=1, reserved_ports=p)]
-            both = [(p, n) for p, n in both if n <= most]
-            if both and not fits:
-                p, n = both[0]
-                ways.append(f"at most {p} ports per VM and {_more_ips_shown(config, n - active)}")
+            # Unless fewer ports alone fit: fewer ports per VM and more IPs together, the most ports that fit
+            # within the gateway's IPs.
+            for ports in ([] if fits else [p for p in candidates if p < reserved]):
+                served_per_ip = endpoints_served(ip_count=1, reserved_ports=ports)
+                ips = -(-reserving // served_per_ip) if served_per_ip else most + 1
+                if ips <= most:
+                    ways.append(f"at most {ports} ports per VM and {_more_ips_shown(config, ips - active)}")
+                    break
             ways.append("fewer instances at once: lower the services' max_instances" + (
                 " or the jobs' parallelism" if config.jobs else "") if config.egress_mode == "direct" else
                 "fewer connector VMs: lower connector.max_instances")
