@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.gcp import milli_cpu
 
-from .run_resources import BASE, RunResources, normalised_resources
+from .run_resources import BASE, RunResources, normalised_resources, refuse_reserved_env
 from .server import JSON, Request, invalid
 
 if TYPE_CHECKING:
@@ -168,10 +168,7 @@ class Run(RunResources):
             port = container["ports"][0].get("containerPort", DEFAULT_PORT)
             container.setdefault("startupProbe", {"timeoutSeconds": 240, "periodSeconds": 240, "failureThreshold": 1,
                                                   "tcpSocket": {"port": port}})
-            for variable in container.get("env") or []:
-                if variable.get("name") in ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"):
-                    raise invalid(f"spec.template.containers[0].env: The following reserved env names were "
-                                   f"provided: {variable['name']}. These values are automatically set by the system.")
+            refuse_reserved_env(container, self.reserved_env, "spec.template.containers[0]")
             containers.append(container)
         if not containers:
             raise invalid("spec.template.containers: Required")

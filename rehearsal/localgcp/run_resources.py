@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.config.names import MEMORY
 from constructs_lib.facts.gcp import (CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, MIN_WORKLOAD_MEMORY_MIB,
-                                     memory_mib, milli_cpu)
+                                     RESERVED_ENV_NAMES, memory_mib, milli_cpu)
 
 from . import iam
 from .server import ApiError, JSON, Request, invalid
@@ -30,7 +30,7 @@ class RunResources:
     id_param = "serviceId"   # the create's query parameter naming the new resource
     noun = "service"   # in the 404's message
     type_url = "type.googleapis.com/google.cloud.run.v2.Service"   # the operation's metadata and response
-    reserved_env: tuple[str, ...] = ()   # env names the kind's container contract sets: refused in a template
+    reserved_env: tuple[str, ...] = RESERVED_ENV_NAMES   # env names the kind's container contract sets: refused in a template
 
     def __init__(self, gcp: LocalGcp) -> None:
         self.gcp = gcp
@@ -84,12 +84,9 @@ class RunResources:
             container = dict(container)
             if not container.get("image"):
                 raise invalid(f"{where}[0].image: Required")
-            for variable in container.get("env") or []:
-                if variable.get("name") in self.reserved_env:
-                    raise invalid(f"{where}[0].env: The following reserved env names were provided: "
-                                  f"{variable['name']}. These values are automatically set by the system.")
+            refuse_reserved_env(container, self.reserved_env, f"{where}[0]")
             container["resources"] = normalised_resources(container.get("resources") or DEFAULT_RESOURCES,
-                                                          where=f"{where}[0].resources", fractional=False)
+                                                          where=f"{where}[0].resources", service=False)
             containers.append(container)
         if not containers:
             raise invalid(f"{where}: Required")
@@ -154,22 +151,30 @@ class RunResources:
         return iam.set_policy(self.gcp, key, req.body)
 
 
+def refuse_reserved_env(container: JSON, reserved: tuple[str, ...], where: str) -> None:
+    """Cloud Run's 400 for an env name the workload's container contract sets (``where``: the container's path)."""
+    for variable in container.get("env") or []:
+        if variable.get("name") in reserved:
+            raise invalid(f"{where}.env: The following reserved env names were provided: {variable['name']}. These "
+                          "values are automatically set by the system.")
+
+
 def normalised_resources(resources: JSON, *, where: str = "spec.template.containers[0].resources",
-                         fractional: bool = True) -> JSON:
+                         service: bool = True) -> JSON:
     """What Cloud Run keeps of a container's resources: both limits, CPU in milli-CPUs. A CPU it does not offer
-    is refused (below 1 CPU only a service's, ``fractional``), and a job's or a worker pool's memory below their
+    is refused (below 1 CPU only a ``service``'s), and a job's or a worker pool's memory below their
     second-generation floor (Cloud Run's "Invalid value specified for ..." 400s)."""
     resources = dict(resources)
     limits = dict(resources.get("limits") or {})
     if limits:
         limits.setdefault("cpu", CLOUD_RUN_DEFAULT_CPU)
         limits.setdefault("memory", CLOUD_RUN_DEFAULT_MEMORY)
-        milli = milli_cpu(str(limits["cpu"]), fractional=fractional)
+        milli = milli_cpu(str(limits["cpu"]), fractional=service)
         if milli is None:
-            below = "" if fractional else " A job or a worker pool needs at least 1 CPU."
+            below = "" if service else " A job or a worker pool needs at least 1 CPU."
             raise invalid(f"{where}.limits.cpu: Invalid value specified for cpu: {limits['cpu']!r}.{below}")
         memory = str(limits["memory"])
-        if not fractional and MEMORY.fullmatch(memory) and memory_mib(memory) < MIN_WORKLOAD_MEMORY_MIB:
+        if not service and MEMORY.fullmatch(memory) and memory_mib(memory) < MIN_WORKLOAD_MEMORY_MIB:
             raise invalid(f"{where}.limits.memory: Invalid value specified for memory with gen2 execution "
                           f"environment. For {milli / 1000:g} CPU, memory must be at least "
                           f"{MIN_WORKLOAD_MEMORY_MIB}Mi.")

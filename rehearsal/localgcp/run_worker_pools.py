@@ -28,6 +28,7 @@ class WorkerPools(RunResources):
     """Cloud Run worker pools (the routes and methods: ``run_resources.py``)."""
 
     kind, id_param, noun = "workerPools", "workerPoolId", "worker pool"
+    reserved_env = ()  # no documented contract names for a worker pool: none refused
     type_url = "type.googleapis.com/google.cloud.run.v2.WorkerPool"
 
     def __init__(self, gcp: LocalGcp, run: Run) -> None:

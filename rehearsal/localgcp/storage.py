@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 BASE = "/storage/v1/"
 LINK = "https://www.googleapis.com/storage/v1/b/"
-# GCS: 3-63 characters (222 with dots), lowercase letters, digits, -, _ and dots, starting and ending alphanumeric.
 SOFT_DELETE_SECONDS = "604800"
 
 
