@@ -30,7 +30,8 @@ class RunResources:
     id_param = "serviceId"   # the create's query parameter naming the new resource
     noun = "service"   # in the 404's message
     type_url = "type.googleapis.com/google.cloud.run.v2.Service"   # the operation's metadata and response
-    reserved_env: tuple[str, ...] = RESERVED_ENV_NAMES   # env names the kind's container contract sets: refused in a template
+    # Env names the kind's container contract sets: refused in a template.
+    reserved_env: tuple[str, ...] = RESERVED_ENV_NAMES
 
     def __init__(self, gcp: LocalGcp) -> None:
         self.gcp = gcp
