@@ -27,6 +27,7 @@ from ..facts.gcp import (
     memory_mib,
     milli_cpu,
 )
+from ..facts.workloads import IMAGE_HOSTS_EXPECTED, foreign_image_host
 from .names import CPU, ENV_NAME, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT, is_image
 from .keys import dotted, service_path
 from .reader import MISSING, Reader
@@ -128,6 +129,8 @@ def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: b
     names its container contract sets (a job's are more)."""
     image = r.get(item, path, "image", str, check=is_image,
                   expected='a container image reference such as "asia.gcr.io/my-project/app:1.0.0"')
+    if image is not None and foreign_image_host(image) is not None:
+        r.problem(f"{path}.image", IMAGE_HOSTS_EXPECTED, image)
     _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")
     labels = r.string_map(item, path, "labels", LABEL_KEY,
                           "a label key (lowercase letters, digits, - and _, starting with a letter, "

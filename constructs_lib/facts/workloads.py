@@ -3,13 +3,43 @@ written once with its source and the date it was read (as ``gcp.py`` for the cha
 
 from __future__ import annotations
 
+import re
+
 from .gcp import RESERVED_ENV_NAMES
 
 __all__ = [
     "JOB_MAX_TASKS", "JOB_TASK_COUNT", "JOB_MAX_RETRIES", "JOB_MAX_RETRIES_RANGE", "JOB_TASK_TIMEOUT_SEC",
     "JOB_MAX_TASK_TIMEOUT_SEC", "JOB_SOURCE", "SECRET_ID", "SECRET_SOURCE", "SECRET_ACCESSOR_ROLE", "SECRET_LATEST",
     "CREDENTIAL_ENV_SUFFIXES", "CREDENTIAL_ENV_NAMES", "WORKER_POOL_LAUNCH_STAGE", "RESERVED_JOB_ENV_NAMES",
+    "IMAGE_HOST", "IMAGE_HOSTS_EXPECTED", "foreign_image_host",
 ]
+
+# -- Container images --------------------------------------------------------------------------------------------
+# Cloud Run deploys an image straight from Artifact Registry (LOCATION-docker.pkg.dev, and [region.]gcr.io, which
+# Artifact Registry serves since Container Registry's shutdown), Docker Hub (docker.io, or no host at all) and,
+# for public images, GitHub Container Registry (ghcr.io); an image of any other registry comes through an Artifact
+# Registry remote repository (Cloud Run, "Deploy container images to Cloud Run services", "Supported container
+# registries and images", read 2026-12-04). Any other host is refused when the service, job or worker pool is
+# written: 400 "Expected an image path like [host/]repo-path[:tag and/or @digest], where host is one of
+# [region.]gcr.io, [region-]docker.pkg.dev or docker.io but obtained …" (as users met it with ghcr.io in 2024 and
+# docker.n8n.io in 2025: ko-build/terraform-provider-ko#205, datawranglerai/self-host-n8n-on-gcr#31).
+IMAGE_HOST = re.compile(r"(?:[a-z0-9-]+\.)?gcr\.io|(?:[a-z0-9-]+-)?docker\.pkg\.dev|docker\.io|ghcr\.io")
+IMAGE_HOSTS_EXPECTED = ("an image of a registry Cloud Run deploys from: LOCATION-docker.pkg.dev or [region.]gcr.io "
+                        "(Artifact Registry), docker.io or no host (Docker Hub), ghcr.io (GitHub Container "
+                        "Registry, public images); another registry's images come through an Artifact Registry "
+                        "remote repository")
+
+
+def foreign_image_host(image: str) -> str | None:
+    """The registry host of an image reference when Cloud Run does not deploy from it (``IMAGE_HOST``), else None.
+
+    The host is what comes before the first ``/`` when it holds a ``.`` or a ``:`` or is ``localhost`` (Docker's
+    rule): ``nginx`` and ``acme/app`` are Docker Hub's, ``localhost:5000/app`` is a registry's.
+    """
+    first, slash, _ = image.partition("/")
+    if not slash or not ("." in first or ":" in first or first == "localhost"):
+        return None
+    return None if IMAGE_HOST.fullmatch(first) else first
 
 # -- Cloud Run jobs ----------------------------------------------------------------------------------------------
 # "Create jobs" (https://cloud.google.com/run/docs/create-jobs, read 2026-12-02): up to 10,000 tasks; each task

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.gcp import milli_cpu
 
-from .run_resources import BASE, RunResources, normalised_resources, refuse_reserved_env
+from .run_resources import BASE, RunResources, normalised_resources, refuse_container
 from .server import JSON, Request, invalid
 
 if TYPE_CHECKING:
@@ -157,8 +157,7 @@ class Run(RunResources):
         containers = []
         for container in template.get("containers") or []:
             container = dict(container)
-            if not container.get("image"):
-                raise invalid("spec.template.containers[0].image: Required")
+            refuse_container(container, self.reserved_env, "spec.template.containers[0]")
             container.setdefault("ports", [{"name": "http1", "containerPort": DEFAULT_PORT}])
             if "resources" not in container:
                 container["resources"] = {"limits": {"cpu": "1000m", "memory": "512Mi"}, "cpuIdle": True,
@@ -168,7 +167,6 @@ class Run(RunResources):
             port = container["ports"][0].get("containerPort", DEFAULT_PORT)
             container.setdefault("startupProbe", {"timeoutSeconds": 240, "periodSeconds": 240, "failureThreshold": 1,
                                                   "tcpSocket": {"port": port}})
-            refuse_reserved_env(container, self.reserved_env, "spec.template.containers[0]")
             containers.append(container)
         if not containers:
             raise invalid("spec.template.containers: Required")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from constructs_lib.config.names import MEMORY
 from constructs_lib.facts.gcp import (CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, MIN_WORKLOAD_MEMORY_MIB,
                                      RESERVED_ENV_NAMES, memory_mib, milli_cpu)
+from constructs_lib.facts.workloads import foreign_image_host
 
 from . import iam
 from .server import ApiError, JSON, Request, invalid
@@ -83,9 +84,7 @@ class RunResources:
         containers = []
         for container in template.get("containers") or []:
             container = dict(container)
-            if not container.get("image"):
-                raise invalid(f"{where}[0].image: Required")
-            refuse_reserved_env(container, self.reserved_env, f"{where}[0]")
+            refuse_container(container, self.reserved_env, f"{where}[0]")
             container["resources"] = normalised_resources(container.get("resources") or DEFAULT_RESOURCES,
                                                           where=f"{where}[0].resources", service=False)
             containers.append(container)
@@ -152,8 +151,17 @@ class RunResources:
         return iam.set_policy(self.gcp, key, req.body)
 
 
-def refuse_reserved_env(container: JSON, reserved: tuple[str, ...], where: str) -> None:
-    """Cloud Run's 400 for an env name the workload's container contract sets (``where``: the container's path)."""
+def refuse_container(container: JSON, reserved: tuple[str, ...], where: str) -> None:
+    """Cloud Run's 400s for a container (``where``: its path): no image, an image of a registry Cloud Run does not
+    deploy from (``foreign_image_host``), an env name the workload's container contract sets (``reserved``)."""
+    image = container.get("image")
+    if not image:
+        raise invalid(f"{where}.image: Required")
+    if (host := foreign_image_host(str(image))) is not None:
+        raise invalid(f"{where}.image: Expected an image path like [host/]repo-path[:tag and/or @digest], where host "
+                      f"is one of [region.]gcr.io, [region-]docker.pkg.dev, docker.io or ghcr.io but obtained "
+                      f"{image} (host {host}). To deploy container images from other public or private registries, "
+                      "set up an Artifact Registry remote repository.")
     for variable in container.get("env") or []:
         if variable.get("name") in reserved:
             raise invalid(f"{where}.env: The following reserved env names were provided: {variable['name']}. These "

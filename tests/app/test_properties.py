@@ -51,7 +51,7 @@ subnets = ranges(28)
 # Direct VPC egress: a /22 holds 2 addresses for each of the at most 300 instances generated below.
 direct_subnets = ranges(22)
 service_names = st.from_regex(r"[a-z](?:[-a-z0-9]{0,10}[a-z0-9])?", fullmatch=True)
-images = st.sampled_from(["nginx", "asia.gcr.io/my-gcp-project/app:1.0.0", "localhost:5000/app:latest",
+images = st.sampled_from(["nginx", "asia.gcr.io/my-gcp-project/app:1.0.0", "ghcr.io/acme/app:latest",
                           "europe-docker.pkg.dev/p/repo/app@sha256:" + "a" * 64])
 
 

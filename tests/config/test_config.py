@@ -217,13 +217,33 @@ def test_fails_when_image_reference_malformed(image):
 
 @pytest.mark.parametrize("image", [
     "asia.gcr.io/my-gcp-project/app:1.0.0",
+    "gcr.io/my-gcp-project/app",
     "europe-docker.pkg.dev/p/repo/app@sha256:" + "a" * 64,
     "nginx",
-    "localhost:5000/app:latest",
-    "registry.example.com:65535/app:1",
+    "acme/app:1",  # Docker Hub's: a first part without a dot or a colon is no host (Docker's rule)
+    "docker.io/library/nginx:1.27",
+    "ghcr.io/acme/app:1",
 ])
 def test_accepts_image_references(image):
     assert config(services=service(image=image)).services[0].image == image
+
+
+IMAGE_HOSTS = ("expected an image of a registry Cloud Run deploys from: LOCATION-docker.pkg.dev or [region.]gcr.io "
+               "(Artifact Registry), docker.io or no host (Docker Hub), ghcr.io (GitHub Container Registry, public "
+               "images); another registry's images come through an Artifact Registry remote repository")
+
+
+@pytest.mark.parametrize("image", ["quay.io/acme/app:1", "localhost:5000/app:latest", "localhost/app",
+                                   "registry.example.com:65535/app:1", "index.docker.io/library/nginx",
+                                   "us-python.pkg.dev/p/repo/app", "a.b.gcr.io/p/app", "gcr.io:443/p/app"])
+@pytest.mark.parametrize("table", ["services", "jobs", "worker_pools"])
+def test_fails_when_the_image_is_of_a_registry_cloud_run_does_not_deploy_from(image, table):
+    """Cloud Run refuses such an image when the workload is written (a 400, facts/workloads.py): the file says so
+    first, for a service, a job and a worker pool alike."""
+    entry = {"name": "sms", "image": image, **({"instances": 1} if table == "worker_pools" else {})}
+    mode = dict(egress={"mode": "direct"}, network={"subnet_cidr": "10.124.16.0/23"}) if table == "worker_pools" \
+        else {}
+    assert one_problem(**{table: [entry]}, **mode) == f'test.toml: {table}[sms].image: {IMAGE_HOSTS}, got "{image}"'
 
 
 def test_fails_when_service_name_invalid():

@@ -206,3 +206,40 @@ def test_a_job_setting_an_env_name_its_contract_reserves_is_refused(gcp, name):
     assert (status, reply["error"]["message"]) == (
         400, f"spec.template.spec.template.spec.containers[0].env: The following reserved env names were provided: "
              f"{name}. These values are automatically set by the system.")
+
+
+# Cloud Run deploys from Artifact Registry, Docker Hub and GitHub Container Registry only (facts/workloads.py,
+# IMAGE_HOST): an image of another registry is a synchronous 400 for a service, a job and a worker pool alike, and
+# nothing is stored; an image of each of those registries is taken as it is.
+FOREIGN = ["quay.io/acme/app:1", "localhost:5000/app:latest", "registry.example.com:65535/app:1",
+           "index.docker.io/library/nginx", "us-python.pkg.dev/p/r/app"]
+WORKLOADS = {
+    "service": (SERVICES, "serviceId", lambda c: {"template": {"containers": [c]}},
+                lambda w: w["template"]["containers"][0], "spec.template.containers[0]"),
+    "job": (JOBS, "jobId", lambda c: {"template": {"template": {"containers": [c]}}},
+            lambda w: w["template"]["template"]["containers"][0], "spec.template.spec.template.spec.containers[0]"),
+    "worker pool": (POOLS, "workerPoolId", lambda c: {"launchStage": "BETA", "template": {"containers": [c]}},
+                    lambda w: w["template"]["containers"][0], "worker_pool.template.containers[0]"),
+}
+
+
+@pytest.mark.parametrize("kind", WORKLOADS)
+@pytest.mark.parametrize("image", FOREIGN)
+def test_an_image_of_a_registry_cloud_run_does_not_deploy_from_is_refused(gcp, kind, image):
+    collection, id_param, body, _, where = WORKLOADS[kind]
+    status, reply = call(gcp, "POST", f"{collection}?{id_param}=w", body({"image": image}))
+    assert (status, reply["error"]["status"]) == (400, "INVALID_ARGUMENT")
+    assert reply["error"]["message"].startswith(
+        f"{where}.image: Expected an image path like [host/]repo-path[:tag and/or @digest], where host is one of "
+        f"[region.]gcr.io, [region-]docker.pkg.dev, docker.io or ghcr.io but obtained {image} (host ")
+    assert call(gcp, "GET", f"{collection}/w")[0] == 404
+
+
+@pytest.mark.parametrize("kind", WORKLOADS)
+@pytest.mark.parametrize("image", ["nginx", "acme/app:1", "docker.io/library/nginx:1.27", "ghcr.io/acme/app:1",
+                                   "gcr.io/p/app", "us-docker.pkg.dev/cloudrun/container/hello"])
+def test_an_image_of_a_registry_cloud_run_deploys_from_is_taken(gcp, kind, image):
+    collection, id_param, body, container, _ = WORKLOADS[kind]
+    status, reply = call(gcp, "POST", f"{collection}?{id_param}=w", body({"image": image}))
+    assert status == 200, reply
+    assert container(ok(gcp, "GET", f"{collection}/w"))["image"] == image
