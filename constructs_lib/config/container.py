@@ -27,7 +27,7 @@ from ..facts.gcp import (
     memory_mib,
     milli_cpu,
 )
-from ..facts.workloads import IMAGE_HOSTS_EXPECTED, foreign_image_host
+from ..facts.workloads import IMAGE_HOSTS_EXPECTED, foreign_image_host, image_shape_missing
 from .names import CPU, ENV_NAME, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT, is_image
 from .keys import dotted, service_path
 from .reader import MISSING, Reader
@@ -131,6 +131,9 @@ def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: b
                   expected='a container image reference such as "asia.gcr.io/my-project/app:1.0.0"')
     if image is not None and foreign_image_host(image) is not None:
         r.problem(f"{path}.image", IMAGE_HOSTS_EXPECTED, image)
+    elif image is not None and (shape := image_shape_missing(image)) is not None:
+        r.problem(f"{path}.image", f"an image path of its registry's shape, {shape} (no image exists at a shorter "
+                  "path: Cloud Run would fail the revision with \"Image not found\")", image)
     _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")
     labels = r.string_map(item, path, "labels", LABEL_KEY,
                           "a label key (lowercase letters, digits, - and _, starting with a letter, "

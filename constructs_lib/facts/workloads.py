@@ -1,5 +1,5 @@
-"""Facts about Cloud Run jobs, worker pools and Secret Manager that validation and the constructs rely on, each
-written once with its source and the date it was read (as ``gcp.py`` for the chain). Nothing here imports cdktf."""
+"""Facts about container images, Cloud Run jobs, worker pools and Secret Manager that validation, the constructs and
+the local API rely on, each written once with its source and the date it was read (as ``gcp.py`` for the chain). Nothing here imports cdktf."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ __all__ = [
     "JOB_MAX_TASKS", "JOB_TASK_COUNT", "JOB_MAX_RETRIES", "JOB_MAX_RETRIES_RANGE", "JOB_TASK_TIMEOUT_SEC",
     "JOB_MAX_TASK_TIMEOUT_SEC", "JOB_SOURCE", "SECRET_ID", "SECRET_SOURCE", "SECRET_ACCESSOR_ROLE", "SECRET_LATEST",
     "CREDENTIAL_ENV_SUFFIXES", "CREDENTIAL_ENV_NAMES", "WORKER_POOL_LAUNCH_STAGE", "RESERVED_JOB_ENV_NAMES",
-    "IMAGE_HOST", "IMAGE_HOSTS_EXPECTED", "foreign_image_host",
+    "IMAGE_REGISTRIES", "IMAGE_HOST", "IMAGE_HOSTS_EXPECTED", "foreign_image_host", "image_shape_missing",
 ]
 
 # -- Container images --------------------------------------------------------------------------------------------
@@ -23,7 +23,18 @@ __all__ = [
 # written: 400 "Expected an image path like [host/]repo-path[:tag and/or @digest], where host is one of
 # [region.]gcr.io, [region-]docker.pkg.dev or docker.io but obtained …" (as users met it with ghcr.io in 2024 and
 # docker.n8n.io in 2025: ko-build/terraform-provider-ko#205, datawranglerai/self-host-n8n-on-gcr#31).
-IMAGE_HOST = re.compile(r"(?:[a-z0-9-]+\.)?gcr\.io|(?:[a-z0-9-]+-)?docker\.pkg\.dev|docker\.io|ghcr\.io")
+# Each registry with the path parts its images need after the host: Artifact Registry keeps an image in a
+# repository of a project ("you cannot push an image to a path without a repository. For example,
+# us-east1-docker.pkg.dev/my-project/my-image:v1 is an invalid image path", Artifact Registry, "Troubleshoot
+# Docker", read 2026-12-04), gcr.io in a project, ghcr.io under its owner; Cloud Run takes a shorter path and
+# fails the revision: "Image '…' not found."
+IMAGE_REGISTRIES = (
+    (r"(?:[a-z0-9-]+-)?docker\.pkg\.dev", 3, "LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE"),
+    (r"(?:[a-z0-9-]+\.)?gcr\.io", 2, "[region.]gcr.io/PROJECT/IMAGE"),
+    (r"docker\.io", 1, "docker.io/[NAMESPACE/]IMAGE"),
+    (r"ghcr\.io", 2, "ghcr.io/OWNER/IMAGE"),
+)
+IMAGE_HOST = re.compile("|".join(pattern for pattern, _, _ in IMAGE_REGISTRIES))
 IMAGE_HOSTS_EXPECTED = ("an image of a registry Cloud Run deploys from: LOCATION-docker.pkg.dev or [region.]gcr.io "
                         "(Artifact Registry), docker.io or no host (Docker Hub), ghcr.io (GitHub Container "
                         "Registry, public images); another registry's images come through an Artifact Registry "
@@ -40,6 +51,18 @@ def foreign_image_host(image: str) -> str | None:
     if not slash or not ("." in first or ":" in first or first == "localhost"):
         return None
     return None if IMAGE_HOST.fullmatch(first) else first
+
+
+def image_shape_missing(image: str) -> str | None:
+    """The shape its registry's images have (``LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE``) when ``image``
+    has too few path parts to be one (no image can exist at that path), else None."""
+    host, _, path = image.partition("/")
+    parts = len(re.split(r"[:@]", path, maxsplit=1)[0].split("/")) if path else 0
+    for pattern, least, shape in IMAGE_REGISTRIES:
+        if re.fullmatch(pattern, host) and parts < least:
+            return shape
+    return None
+
 
 # -- Cloud Run jobs ----------------------------------------------------------------------------------------------
 # "Create jobs" (https://cloud.google.com/run/docs/create-jobs, read 2026-12-02): up to 10,000 tasks; each task
@@ -78,3 +101,4 @@ SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor"
 # Environment variable names that usually hold a credential (a plain value of one gets a warning).
 CREDENTIAL_ENV_SUFFIXES = ("_KEY", "_SECRET", "_TOKEN", "_PASSWORD", "_PASSWD", "_CREDENTIALS")
 CREDENTIAL_ENV_NAMES = ("PASSWORD", "SECRET", "TOKEN", "API_KEY", "PASSWD", "CREDENTIALS")
+

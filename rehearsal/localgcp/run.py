@@ -29,6 +29,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from constructs_lib.facts.gcp import milli_cpu
+from constructs_lib.facts.workloads import image_shape_missing
 
 from .run_resources import BASE, RunResources, normalised_resources, refuse_container
 from .server import JSON, Request, invalid
@@ -63,12 +64,17 @@ class Run(RunResources):
         self.revisions: dict[str, list[tuple[str, tuple[str, ...], bool]]] = {}
         gcp.router.add("GET", BASE + "projects/{project}/locations/{location}/operations/{name}", self.get_operation)
 
+    def exists(self, image: str) -> bool:
+        """Whether an image exists: one of ``images`` (every image when None), at a path its registry can hold
+        (``image_shape_missing``: no Artifact Registry image outside a repository)."""
+        return (self.images is None or image in self.images) and image_shape_missing(image) is None
+
     def _failure(self, service: JSON) -> tuple[str, str, str | None] | None:
         """(reason, message, revision reason) of the revision's failure, or None when it serves."""
         revision = service["latestCreatedRevision"].rsplit("/", 1)[-1]
         for container in service["template"]["containers"]:
             image = container["image"]
-            if self.images is not None and image not in self.images:
+            if not self.exists(image):
                 return "CONTAINER_MISSING", (NOT_SERVING.format(revision=revision) + " "
                                              + IMAGE_MISSING.format(image=image)), None
             if image in self.not_listening:

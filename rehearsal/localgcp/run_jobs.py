@@ -48,7 +48,7 @@ class Jobs(RunResources):
         """The job is ready, or its image does not exist; the job's status says which. Returns the error."""
         now = self.gcp.timestamp()
         missing = [c["image"] for c in job["template"]["template"]["containers"]
-                   if self.run.images is not None and c["image"] not in self.run.images]
+                   if not self.run.exists(c["image"])]
         if missing:
             message = f"Image '{missing[0]}' not found."
             job["terminalCondition"] = {"type": "Ready", "state": "CONDITION_FAILED", "message": message,

@@ -40,7 +40,7 @@ class WorkerPools(RunResources):
         revision = pool["latestCreatedRevision"].rsplit("/", 1)[-1]
         pool.pop("reconciling", None)  # false: left out, as proto3 does
         missing = [c["image"] for c in template["containers"]
-                   if self.run.images is not None and c["image"] not in self.run.images]
+                   if not self.run.exists(c["image"])]
         error = f"Image '{missing[0]}' not found." if missing else self.gcp.secretmanager.unreadable(
             pool["name"].split("/")[1], template["serviceAccount"], template["containers"], revision)
         if error:

@@ -246,6 +246,21 @@ def test_fails_when_the_image_is_of_a_registry_cloud_run_does_not_deploy_from(im
     assert one_problem(**{table: [entry]}, **mode) == f'test.toml: {table}[sms].image: {IMAGE_HOSTS}, got "{image}"'
 
 
+@pytest.mark.parametrize("image, shape", [
+    ("us-docker.pkg.dev/my-gcp-project/app:1", "LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE"),
+    ("europe-docker.pkg.dev/p@sha256:" + "a" * 64, "LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE"),
+    ("gcr.io/app:1", "[region.]gcr.io/PROJECT/IMAGE"),
+    ("ghcr.io/app", "ghcr.io/OWNER/IMAGE"),
+])
+@pytest.mark.parametrize("table", ["services", "jobs"])
+def test_fails_when_the_image_path_is_shorter_than_its_registry_holds(image, shape, table):
+    """An Artifact Registry image lives in a repository of a project: at a shorter path none exists, and Cloud Run
+    would fail the revision (facts/workloads.py, IMAGE_REGISTRIES)."""
+    assert one_problem(**{table: [{"name": "sms", "image": image}]}) == (
+        f"test.toml: {table}[sms].image: expected an image path of its registry's shape, {shape} (no image exists "
+        f'at a shorter path: Cloud Run would fail the revision with "Image not found"), got "{image}"')
+
+
 def test_fails_when_service_name_invalid():
     assert one_problem(services=[{"name": "Prod", "image": "nginx"}]) == (
         "test.toml: services[0].name: expected a Cloud Run service name (lowercase letters, digits and hyphens, "

@@ -243,3 +243,16 @@ def test_an_image_of_a_registry_cloud_run_deploys_from_is_taken(gcp, kind, image
     status, reply = call(gcp, "POST", f"{collection}?{id_param}=w", body({"image": image}))
     assert status == 200, reply
     assert container(ok(gcp, "GET", f"{collection}/w"))["image"] == image
+
+
+@pytest.mark.parametrize("kind", WORKLOADS)
+@pytest.mark.parametrize("image", ["us-docker.pkg.dev/my-gcp-project/app:1", "gcr.io/app", "ghcr.io/app:1"])
+def test_an_image_path_its_registry_cannot_hold_is_not_found_as_a_missing_image(gcp, kind, image):
+    """Every image exists in a rehearsal (``images`` None) but one at a path its registry cannot hold (an Artifact
+    Registry image outside a repository): Cloud Run takes the write and fails the revision (the job) on it."""
+    collection, id_param, body, _, _ = WORKLOADS[kind]
+    status, running = call(gcp, "POST", f"{collection}?{id_param}=w", body({"image": image}))
+    assert status == 200, running
+    done = poll(gcp, running, "/run/v2/")
+    assert done["error"]["code"] == 9 and done["error"]["message"].endswith(f"Image '{image}' not found.")
+    assert ok(gcp, "GET", f"{collection}/w")["terminalCondition"]["state"] == "CONDITION_FAILED"
