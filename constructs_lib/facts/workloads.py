@@ -1,5 +1,6 @@
 """Facts about container images, Cloud Run jobs, worker pools and Secret Manager that validation, the constructs and
-the local API rely on, each written once with its source and the date it was read (as ``gcp.py`` for the chain). Nothing here imports cdktf."""
+the local API rely on, each written once with its source and the date it was read (as ``gcp.py`` for the chain).
+Nothing here imports cdktf."""
 
 from __future__ import annotations
 
@@ -101,4 +102,3 @@ SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor"
 # Environment variable names that usually hold a credential (a plain value of one gets a warning).
 CREDENTIAL_ENV_SUFFIXES = ("_KEY", "_SECRET", "_TOKEN", "_PASSWORD", "_PASSWD", "_CREDENTIALS")
 CREDENTIAL_ENV_NAMES = ("PASSWORD", "SECRET", "TOKEN", "API_KEY", "PASSWD", "CREDENTIALS")
-
