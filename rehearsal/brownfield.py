@@ -29,6 +29,9 @@ fails where Google Cloud would, with Google Cloud's error:
     [secrets]
     missing = ["partner-api-key"]  # Secret Manager secrets that do not exist (every other secret the file reads does)
 
+    [addresses]
+    standard = ["partner-ip"]  # reserved addresses of the STANDARD network tier (every other one is PREMIUM)
+
 Everything is in the network project and the region of the file. Problems are
 reported together, each with the seed file, the key, what was expected and what
 was given.
@@ -50,7 +53,8 @@ from rehearsal.localgcp.compute import LINK
 __all__ = ["Seed", "SeedError", "load_seed", "auto_mode_subnets"]
 
 _TABLES = {"network": ("mode",), "nat": ("router", "name", "addresses"), "vm": ("name", "addresses", "zone"),
-           "quota": ("static_addresses",), "images": ("missing", "not_listening"), "secrets": ("missing",)}
+           "quota": ("static_addresses",), "images": ("missing", "not_listening"), "secrets": ("missing",),
+           "addresses": ("standard",)}
 _ARRAYS = ("nat", "vm")  # [[nat]], [[vm]]: any number of each; the others one table at most
 
 
@@ -69,6 +73,7 @@ class Seed:
     missing_images: tuple[str, ...] = ()
     not_listening: tuple[str, ...] = ()
     missing_secrets: tuple[str, ...] = ()
+    standard_addresses: tuple[str, ...] = ()
     source: str = ""
 
     def apply(self, gcp: LocalGcp, config: EnvironmentConfig) -> list[str]:
@@ -121,6 +126,13 @@ class Seed:
             gcp.store.pop(gcp.secretmanager.key(config.project, secret), None)
         if self.missing_secrets:
             said.append(f"secrets that do not exist: {', '.join(self.missing_secrets)}")
+        for name in self.standard_addresses:
+            key = f"projects/{project}/regions/{region}/addresses/{name}"
+            if key not in gcp.store:
+                gcp.compute.add_address(project, region, name)
+            gcp.store[key]["networkTier"] = "STANDARD"
+        if self.standard_addresses:
+            said.append(f"addresses of the STANDARD network tier: {', '.join(self.standard_addresses)}")
         return said
 
 
@@ -201,7 +213,9 @@ def load_seed(path: Path) -> Seed:
     missing = _strings(reader, "images.missing", images.get("missing", []))
     not_listening = _strings(reader, "images.not_listening", images.get("not_listening", []))
     missing_secrets = _strings(reader, "secrets.missing", _table(data, "secrets").get("missing", []))
+    standard = _strings(reader, "addresses.standard", _table(data, "addresses").get("standard", []))
     if reader.problems:
         raise SeedError("\n".join(str(problem) for problem in reader.problems))
     return Seed(network_mode=mode, nats=tuple(nats), vms=tuple(vms), static_addresses=limit,
-                missing_images=missing, not_listening=not_listening, missing_secrets=missing_secrets, source=source)
+                missing_images=missing, not_listening=not_listening, missing_secrets=missing_secrets,
+                standard_addresses=standard, source=source)

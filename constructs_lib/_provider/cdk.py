@@ -27,6 +27,7 @@ ITerraformDependable = _core.ITerraformDependable
 LocalBackend = _core.LocalBackend
 NamedCloudWorkspace = _core.NamedCloudWorkspace
 Postcondition = _core.Postcondition
+Precondition = _core.Precondition
 TaggedCloudWorkspaces = _core.TaggedCloudWorkspaces
 TerraformDataSource = _core.TerraformDataSource
 TerraformElement = _core.TerraformElement
@@ -49,6 +50,7 @@ __all__ = [
     "LocalBackend",
     "NamedCloudWorkspace",
     "Postcondition",
+    "Precondition",
     "TaggedCloudWorkspaces",
     "TerraformDataSource",
     "TerraformElement",

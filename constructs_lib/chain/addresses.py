@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .._provider.cdk import Construct, ITerraformDependable, Postcondition, TerraformResourceLifecycle
+from ..facts.nat import ADDRESS_TIER
+from .._provider.cdk import Construct, ITerraformDependable, Postcondition, Precondition, TerraformResourceLifecycle
 from .._provider.google import ComputeAddress, DataGoogleComputeAddress
 
 
@@ -83,7 +84,7 @@ class StaticAddresses(Construct):
                 project=props.project,
                 region=props.region,
                 address_type="EXTERNAL",
-                network_tier="PREMIUM",
+                network_tier=ADDRESS_TIER,
                 depends_on=list(depends_on) or None,
                 # create_before_destroy: an address that leaves the file is deleted only after the NAT
                 # update that stops using it, not before it (resourceInUseByAnotherResource).
@@ -144,6 +145,35 @@ class StaticAddresses(Construct):
 
     def _every(self) -> dict[str, ComputeAddress | DataGoogleComputeAddress]:
         return dict((*self._pool(), *zip(self._props.standby_names, self.standby)))
+
+    def tier_terms(self, names: Sequence[str]) -> list[str]:
+        """The network tier of each address, by name, as a Terraform expression: the tier this stack creates
+        addresses in (``ADDRESS_TIER``, a literal), or an adopted address's data source attribute."""
+        adopted = dict(zip(self._props.existing_names, self.existing))
+        return [f"data.{adopted[n].terraform_resource_type}.{adopted[n].friendly_unique_id}.network_tier"
+                if n in adopted else f'"{ADDRESS_TIER}"' for n in names]
+
+    def one_tier(self, names: Sequence[str], where: str) -> list[Precondition]:
+        """A precondition that the addresses ``names`` (one rule's, ``where``: a literal) are of one network tier,
+        as Cloud NAT requires (``facts.nat.ADDRESS_TIER``), when two or more are and one is adopted: the tier of
+        an adopted address is known only once its data source is read, at plan, before anything is changed."""
+        adopted = [n for n in names if n in self._props.existing_names]
+        if len(names) < 2 or not adopted:
+            return []
+        tiers = f"distinct([{', '.join(self.tier_terms(names))}])"
+        return [Precondition(
+            condition=f"${{length({tiers}) == 1}}",
+            error_message=(
+                f"existing_ips: {', '.join(names)}, the IPs of {where}, are of the network tiers "
+                f"${{join(\", \", {tiers})}}: Cloud NAT takes the addresses of one tier in a rule, the NAT's own "
+                f"IPs (its default rule) included. This stack creates {ADDRESS_TIER} addresses; adopt only "
+                f"{ADDRESS_TIER} addresses beside them (adopted here: {', '.join(adopted)}), or only adopted "
+                "addresses of one tier."))]
+
+    @property
+    def nat_own_names(self) -> tuple[str, ...]:
+        """The addresses of the NAT's own IPs (its default rule), active and draining: the pool less the rules'."""
+        return tuple(n for n, _ in self._pool() if n not in self._props.rule_names)
 
     @property
     def draining_self_links(self) -> list[str]:

@@ -192,10 +192,14 @@ class RouterNat(Construct):
             rules=[self._rule(rule, addresses) for rule in props.rules] or None,
             # initial_nat_ips is ForceNew and only sent at creation: NatAddress holds the IPs from then on.
             # kept_timeouts: an adopted NAT keeps the timeouts the file does not set.
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["initial_nat_ips", *props.kept_timeouts]),
+            lifecycle=TerraformResourceLifecycle(
+                ignore_changes=["initial_nat_ips", *props.kept_timeouts],
+                precondition=[p for rule in props.rules for p in addresses.one_tier(rule.ips, terraform_literal(
+                    f"NAT rule {rule.number}" + (f" ({rule.description})" if rule.description else "")))] or None),
         )
         self._addresses = addresses
         self._rules = props.rules
+        own_tier = addresses.one_tier(addresses.nat_own_names, f"NAT {props.nat_name}")
         self.nat_address = ComputeRouterNatAddress(
             self,
             "NatAddress",
@@ -205,6 +209,7 @@ class RouterNat(Construct):
             router_nat=self.nat.name,
             nat_ips=addresses.active_self_links,
             drain_nat_ips=addresses.draining_self_links or None,
+            lifecycle=TerraformResourceLifecycle(precondition=own_tier) if own_tier else None,
         )
         if addresses.draining_self_links:
             # A NAT with draining addresses exists already; the provider refuses to create NatAddress with them.

@@ -11,7 +11,8 @@ from typing import Sequence
 
 __all__ = [
     "NAT_TIMEOUT_DEFAULTS", "NAT_TIMEOUT_KEYS", "NAT_TIMEOUTS_SOURCE", "NAT_RULE_NUMBERS", "NAT_DEFAULT_RULE_NUMBER",
-    "NAT_RULE_NUMBER_STEP", "NAT_RULES_SOURCE", "destination_match", "is_public_range", "match_destinations",
+    "NAT_RULE_NUMBER_STEP", "NAT_RULES_SOURCE", "ADDRESS_TIER", "destination_match", "is_public_range",
+    "match_destinations",
 ]
 
 # -- timeouts ----------------------------------------------------------------------------------------------------
@@ -47,6 +48,11 @@ NAT_RULE_NUMBERS = (0, 65000)
 NAT_DEFAULT_RULE_NUMBER = 65001
 # Rules without a number are numbered in file order, 100, 200, …: room to insert one between two later.
 NAT_RULE_NUMBER_STEP = 100
+# The network tier of every address the stack creates (google_compute_address.network_tier, also the API's
+# default). The same specifications: "All IP addresses configured in a given rule must belong to the same tier.
+# You can't use Premium and Standard tier IP addresses in the same rule (including the default rule)": the NAT's
+# own IPs (active and draining) are one tier, and so is each rule's; an adopted address may be of either tier.
+ADDRESS_TIER = "PREMIUM"
 
 
 def is_public_range(net: ipaddress.IPv4Network) -> bool:

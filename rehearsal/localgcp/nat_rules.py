@@ -24,6 +24,8 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
+from constructs_lib.facts.nat import ADDRESS_TIER
+
 from .server import JSON, ApiError
 
 if TYPE_CHECKING:
@@ -72,6 +74,7 @@ def check_nats(gcp: LocalGcp, router_key: str, nats: list[JSON]) -> None:
     for i, nat in enumerate(nats):
         _check_drain(nat, old.get(nat["name"]), i)
         _check_rules(nat, old.get(nat["name"]), i)
+        _check_tiers(gcp, nat, i)
         if nat.get("enableDynamicPortAllocation") and nat.get("enableEndpointIndependentMapping"):
             raise _invalid(f"Invalid value for field 'resource.nats[{i}].enableEndpointIndependentMapping': "
                            "'true'. Endpoint Independent Mapping cannot be enabled when Dynamic Port Allocation "
@@ -91,6 +94,21 @@ def _check_drain(nat: JSON, before: JSON | None, i: int) -> None:
                            "must be one of the NAT's current IPs before it can be drained.")
         if link in nat.get("natIps", []):
             raise _invalid(f"Invalid value for field 'resource.nats[{i}].drainNatIps': '{link}' is also in natIps.")
+
+
+def _check_tiers(gcp: LocalGcp, nat: JSON, i: int) -> None:
+    """One network tier among the IPs of each rule, the default rule (natIps, drainNatIps) included: Cloud NAT's
+    "NAT rules specifications" (facts/nat.py, ADDRESS_TIER). The message is this API's, not a recorded one."""
+    held = [(f"resource.nats[{i}].natIps", [*nat.get("natIps", []), *nat.get("drainNatIps", [])])]
+    held += [(f"resource.nats[{i}].rules[{j}].action.sourceNatActiveIps",
+              [*rule.get("action", {}).get("sourceNatActiveIps", []),
+               *rule.get("action", {}).get("sourceNatDrainIps", [])]) for j, rule in enumerate(nat.get("rules", []))]
+    for where, links in held:
+        tiers = sorted({gcp.store.get(_relative(link), {}).get("networkTier", ADDRESS_TIER) for link in links})
+        if len(tiers) > 1:
+            raise _invalid(f"Invalid value for field '{where}': IPs of the {' and '.join(tiers)} network tiers in "
+                           "one rule. All IP addresses of a rule, the default rule included, must belong to the "
+                           "same network tier.")
 
 
 def _check_rules(nat: JSON, before: JSON | None, i: int) -> None:

@@ -64,6 +64,57 @@ def test_a_nat_without_rules_writes_none():
     assert "rules" not in only(synth(config()), NAT)
 
 
+# --- one network tier per rule -----------------------------------------------------
+
+# Cloud NAT takes the addresses of one network tier in each rule, its default rule (the NAT's own IPs) included
+# (facts/nat.py, ADDRESS_TIER); an adopted address's tier is known at plan only, so the rule is a precondition.
+TIER = 'data.google_compute_address.{}.network_tier'
+
+
+def tier_check(doc, resource):
+    return (only(doc, resource).get("lifecycle") or {}).get("precondition")
+
+
+def test_an_adopted_address_beside_created_ones_must_be_of_their_tier():
+    doc = synth(config(egress={"static_ip_count": 1, "existing_ips": ["partner-ip"], "draining_ips": ["partner-ip"]}))
+    adopted = TIER.format(next(k for k in doc["data"]["google_compute_address"] if "partner-ip" in k))
+    (check,) = tier_check(doc, NAT_ADDRESS)
+    assert check["condition"] == f'${{length(distinct(["PREMIUM", {adopted}])) == 1}}'
+    assert check["error_message"] == (
+        f"existing_ips: cloud-run-origin-ip, partner-ip, the IPs of NAT cloud-run-nat, are of the network tiers "
+        f'${{join(", ", distinct(["PREMIUM", {adopted}]))}}: Cloud NAT takes the addresses of one tier in a rule, '
+        "the NAT's own IPs (its default rule) included. This stack creates PREMIUM addresses; adopt only PREMIUM "
+        "addresses beside them (adopted here: partner-ip), or only adopted addresses of one tier.")
+
+
+def test_each_rule_with_an_adopted_address_checks_its_own_tier():
+    doc = synth(config(egress={"static_ip_names": ["cloud-run-origin-ip", "partner-b-ip"],
+                               "existing_ips": ["partner-a-old", "partner-c-ip"]},
+                       nat={"rules": [{**RULES[0], "ips": ["partner-a-old", "partner-b-ip"]},
+                                      {"description": "${c}", "destinations": ["203.0.113.0/24"],
+                                       "ips": ["partner-c-ip"]}]}))
+    (check,) = tier_check(doc, NAT)  # partner-c-ip alone in its rule: one tier whatever it is
+    assert check["error_message"].startswith(
+        "existing_ips: partner-a-old, partner-b-ip, the IPs of NAT rule 100 (partner-a), are of the network tiers ")
+    assert tier_check(doc, NAT_ADDRESS) is None  # the NAT's own IP is created: PREMIUM like every created one
+
+
+@pytest.mark.parametrize("egress", [{"static_ip_count": 2}, {"static_ip_count": 0, "existing_ips": ["partner-ip"]}])
+def test_no_tier_check_where_the_tiers_cannot_differ(egress):
+    """Created addresses are all PREMIUM; one adopted address alone is of one tier."""
+    doc = synth(config(egress=egress))
+    assert tier_check(doc, NAT_ADDRESS) is None and tier_check(doc, NAT) is None
+
+
+def test_a_rules_description_in_the_tier_check_is_data():
+    doc = synth(config(egress={"static_ip_names": ["cloud-run-origin-ip", "partner-b-ip"],
+                               "existing_ips": ["partner-a-old"]},
+                       nat={"rules": [{**RULES[0], "description": "a ${var.x}",
+                                       "ips": ["partner-a-old", "partner-b-ip"]}]}))
+    (check,) = tier_check(doc, NAT)
+    assert "the IPs of NAT rule 100 (a $${var.x})" in check["error_message"]
+
+
 # --- timeouts -------------------------------------------------------------------
 
 

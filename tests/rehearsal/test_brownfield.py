@@ -31,6 +31,9 @@ static_addresses = 2
 [images]
 missing = ["asia.gcr.io/my-gcp-project/app:1.0.0"]
 not_listening = ["asia.gcr.io/my-gcp-project/app:2.0.0"]
+
+[addresses]
+standard = ["partner-ip", "old-ip"]
 '''
 
 
@@ -54,7 +57,11 @@ def test_a_seed_file_is_read_and_applied_to_the_networks_project_and_region(tmp_
     assert gcp.quotas[("my-gcp-project", "us-central1", "STATIC_ADDRESSES")] == 2
     assert gcp.run.images == set() and gcp.run.not_listening == {"asia.gcr.io/my-gcp-project/app:2.0.0"}
     assert said[0] == "network default: auto mode, 24 regional subnets (us-central1: 10.128.0.0/20)"
-    assert len(said) == 6
+    # [addresses] standard: an address already there (the VM's) changes tier, a new one is reserved in it.
+    assert [gcp.store[f"{p}/regions/us-central1/addresses/{n}"]["networkTier"]
+            for n in ("partner-ip", "old-ip", "legacy-ip")] == ["STANDARD", "STANDARD", "PREMIUM"]
+    assert said[-1] == "addresses of the STANDARD network tier: partner-ip, old-ip"
+    assert len(said) == 7
 
 
 def test_a_file_without_a_seed_gets_the_default_network_in_auto_mode_with_its_subnets():
@@ -72,7 +79,7 @@ def test_every_problem_of_a_seed_file_is_reported_at_once(tmp_path):
         load_seed(path)
     lines = str(err.value).splitlines()
     assert lines == [
-        f"{path}: firewall: expected one of images, nat, network, quota, secrets, vm, got an unknown key",
+        f"{path}: firewall: expected one of addresses, images, nat, network, quota, secrets, vm, got an unknown key",
         f"{path}: network.mode: expected \"auto\" or \"custom\", got \"legacy\"",
         f"{path}: vm[0].addresses: expected a list of non-empty strings, got nothing (the key is missing)",
         f"{path}: quota.static_addresses: expected a whole number from 0, got -1",
@@ -101,7 +108,7 @@ def test_a_seed_files_keys_and_values_are_printed_on_one_line_escaped(tmp_path):
         load_seed(path)
     lines = str(err.value).splitlines()
     assert len(lines) == 4, lines
-    assert lines[0].startswith(f"{path}: fire\\nwall\\x1b[31m: expected one of images,")
+    assert lines[0].startswith(f"{path}: fire\\nwall\\x1b[31m: expected one of addresses, images,")
     assert lines[1].startswith(f"{path}: z\\nforged: vm[0].name: expected nothing: expected one of")
     assert lines[2] == f'{path}: network.mode: expected "auto" or "custom", got "x\\ny"'
     assert not any("\x1b" in line for line in lines)

@@ -255,3 +255,31 @@ def test_a_bucket_in_a_location_cloud_storage_does_not_have_is_a_400(gcp, locati
                                                                          "location": location})
     assert (status, reply["error"]["message"]) == (400, "The specified location constraint is not valid.")
     assert call(gcp, "GET", "/storage/v1/b/state-bucket-1")[0] == 404
+
+
+def test_a_nats_ips_of_two_network_tiers_are_refused_in_its_own_ips_and_in_a_rule(gcp):
+    """Cloud NAT's "NAT rules specifications": one tier in a rule, the default rule (natIps, drainNatIps) included."""
+    poll(gcp, subnet(gcp))
+    for name in ("a", "b", "c"):
+        poll(gcp, ok(gcp, "POST", f"{C}/addresses", {"name": name}))
+    gcp.store[f"projects/{P}/regions/{R}/addresses/b"]["networkTier"] = "STANDARD"
+    link = f"{LINK}projects/{P}/regions/{R}/addresses/"
+    poll(gcp, ok(gcp, "POST", f"{C}/routers", {"name": "r", "network": f"projects/{P}/global/networks/net"}))
+
+    def patch(**fields):
+        return call(gcp, "PATCH", f"{C}/routers/r", {"nats": [nat("n", natIpAllocateOption="MANUAL_ONLY", **fields)]})
+
+    status, reply = patch(natIps=[link + "a", link + "b"])
+    assert (status, reply["error"]["message"]) == (400, (
+        "Invalid value for field 'resource.nats[0].natIps': IPs of the PREMIUM and STANDARD network tiers in one "
+        "rule. All IP addresses of a rule, the default rule included, must belong to the same network tier."))
+    rule = {"ruleNumber": 100, "match": "inIpRange(destination.ip, '198.51.100.0/24')",
+            "action": {"sourceNatActiveIps": [link + "b", link + "c"]}}
+    status, reply = patch(natIps=[link + "a"], rules=[rule])
+    assert status == 400 and reply["error"]["message"].startswith(
+        "Invalid value for field 'resource.nats[0].rules[0].action.sourceNatActiveIps': IPs of the PREMIUM and "
+        "STANDARD network tiers in one rule.")
+    # A rule of STANDARD addresses beside a default rule of PREMIUM ones: one tier in each.
+    status, reply = patch(natIps=[link + "a", link + "c"],
+                          rules=[{**rule, "action": {"sourceNatActiveIps": [link + "b"]}}])
+    assert status == 200, reply
