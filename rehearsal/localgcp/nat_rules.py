@@ -21,10 +21,9 @@ texts of the rules' messages are ours (no recorded exchange holds them).
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import TYPE_CHECKING
 
-from constructs_lib.facts.nat import ADDRESS_TIER
+from constructs_lib.facts.nat import ADDRESS_TIER, NAT_RULE_NUMBERS as RULE_NUMBERS, match_destinations
 
 from .server import JSON, ApiError
 
@@ -32,8 +31,6 @@ if TYPE_CHECKING:
     from . import LocalGcp
 
 ALL_SUBNETWORKS = "ALL_SUBNETWORKS_ALL_IP_RANGES"
-RULE_NUMBERS = (0, 65000)
-_TERM = re.compile(r"^\s*(?:inIpRange\(destination\.ip,\s*'([^']+)'\)|destination\.ip\s*==\s*'([^']+)')\s*$")
 
 
 def nat_ip_links(nat: JSON) -> list[str]:
@@ -45,17 +42,12 @@ def nat_ip_links(nat: JSON) -> list[str]:
 
 
 def _destinations(match: str, where: str) -> list[ipaddress.IPv4Network]:
-    """The ranges of a destination-based ``match``; a 400 for any other expression."""
-    found = []
-    for term in match.split("||"):
-        parsed = _TERM.match(term)
-        try:
-            found.append(ipaddress.IPv4Network(parsed.group(1) or parsed.group(2)) if parsed else None)
-        except ValueError:
-            found.append(None)
-        if found[-1] is None:
-            raise _invalid(f"Invalid value for field '{where}.match': '{match}'. Invalid CEL expression.")
-    return found
+    """The ranges of a destination-based ``match`` (Google's two documented forms, ``facts.nat``); a 400 for any
+    other expression."""
+    try:
+        return [ipaddress.IPv4Network(d) for d in match_destinations(match) or [""]]
+    except ValueError:
+        raise _invalid(f"Invalid value for field '{where}.match': '{match}'. Invalid CEL expression.") from None
 
 
 def _invalid(message: str) -> ApiError:
