@@ -164,11 +164,11 @@ class StaticAddresses(Construct):
         return [Precondition(
             condition=f"${{length({tiers}) == 1}}",
             error_message=(
-                f"existing_ips: {', '.join(names)}, the IPs of {where}, are of the network tiers "
-                f"${{join(\", \", {tiers})}}: Cloud NAT takes the addresses of one tier in a rule, the NAT's own "
-                f"IPs (its default rule) included. This stack creates {ADDRESS_TIER} addresses; adopt only "
-                f"{ADDRESS_TIER} addresses beside them (adopted here: {', '.join(adopted)}), or only adopted "
-                "addresses of one tier."))]
+                f"existing_ips: the network tiers ${{join(\", \", {tiers})}} in the IPs of {where} "
+                f"({', '.join(names)}): Cloud NAT takes the addresses of one tier in a rule, the NAT's own IPs (its "
+                f"default rule) included. This stack creates {ADDRESS_TIER} addresses; adopt only {ADDRESS_TIER} "
+                f"addresses beside them (adopted here: {', '.join(adopted)}), or only adopted addresses of one "
+                "tier."))]
 
     @property
     def nat_own_names(self) -> tuple[str, ...]:

@@ -81,9 +81,9 @@ def test_an_adopted_address_beside_created_ones_must_be_of_their_tier():
     (check,) = tier_check(doc, NAT_ADDRESS)
     assert check["condition"] == f'${{length(distinct(["PREMIUM", {adopted}])) == 1}}'
     assert check["error_message"] == (
-        f"existing_ips: cloud-run-origin-ip, partner-ip, the IPs of NAT cloud-run-nat, are of the network tiers "
-        f'${{join(", ", distinct(["PREMIUM", {adopted}]))}}: Cloud NAT takes the addresses of one tier in a rule, '
-        "the NAT's own IPs (its default rule) included. This stack creates PREMIUM addresses; adopt only PREMIUM "
+        f'existing_ips: the network tiers ${{join(", ", distinct(["PREMIUM", {adopted}]))}} in the IPs of NAT '
+        "cloud-run-nat (cloud-run-origin-ip, partner-ip): Cloud NAT takes the addresses of one tier in a rule, the "
+        "NAT's own IPs (its default rule) included. This stack creates PREMIUM addresses; adopt only PREMIUM "
         "addresses beside them (adopted here: partner-ip), or only adopted addresses of one tier.")
 
 
@@ -94,8 +94,10 @@ def test_each_rule_with_an_adopted_address_checks_its_own_tier():
                                       {"description": "${c}", "destinations": ["203.0.113.0/24"],
                                        "ips": ["partner-c-ip"]}]}))
     (check,) = tier_check(doc, NAT)  # partner-c-ip alone in its rule: one tier whatever it is
-    assert check["error_message"].startswith(
-        "existing_ips: partner-a-old, partner-b-ip, the IPs of NAT rule 100 (partner-a), are of the network tiers ")
+    assert check["error_message"].endswith(
+        "in the IPs of NAT rule 100 (partner-a) (partner-a-old, partner-b-ip): Cloud NAT takes the addresses of one "
+        "tier in a rule, the NAT's own IPs (its default rule) included. This stack creates PREMIUM addresses; adopt "
+        "only PREMIUM addresses beside them (adopted here: partner-a-old), or only adopted addresses of one tier.")
     assert tier_check(doc, NAT_ADDRESS) is None  # the NAT's own IP is created: PREMIUM like every created one
 
 
