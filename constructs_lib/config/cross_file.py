@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ..facts.nat import MAX_ROUTERS_PER_NETWORK_REGION, ROUTERS_SOURCE
 from .bootstrap import BootstrapConfig
 from .model import EnvironmentConfig
 from .problems import Problem
@@ -98,7 +99,8 @@ def cross_file_problems(configs: list[EnvironmentConfig]) -> list[Problem]:
       one would plan to destroy the other's resources;
     - a resource name in one project and region: both would build (and fight over) it, or put one address
       (created by one, adopted by the other, or adopted by both) in two NATs;
-    - overlapping subnet ranges in one VPC network: GCP refuses the second subnet.
+    - overlapping subnet ranges in one VPC network: GCP refuses the second subnet;
+    - more chains in one network and region than it may have Cloud Routers: each chain has its own.
 
     Each problem is reported on both files, each naming the other: whichever is deployed (or synthesized alone)
     is stopped, and a new file that overlaps a deployed one is told so, not only the deployed one.
@@ -148,4 +150,23 @@ def cross_file_problems(configs: list[EnvironmentConfig]) -> list[Problem]:
                                             f"network.{key} of {config.source} ({net}, same VPC {vpc})",
                                             f'"{other_net}"'))
             ranges.append((config, vpc, key, net))
+    return problems + _router_problems(configs)
+
+
+def _router_problems(configs: list[EnvironmentConfig]) -> list[Problem]:
+    """Every file of a network and region that holds more chains than it may have Cloud Routers, each naming the
+    others: whichever is deployed last, its router would be refused."""
+    routers: dict[tuple[str, str, str], list[EnvironmentConfig]] = {}
+    for config in configs:
+        routers.setdefault((config.network_project, config.network.vpc, config.region), []).append(config)
+    problems = []
+    for (project, vpc, region), group in routers.items():
+        if len(group) <= MAX_ROUTERS_PER_NETWORK_REGION:
+            continue
+        for config in group:
+            others = ", ".join(other.source for other in group if other is not config)
+            problems.append(Problem(config.source, "region", (
+                f"a region and network.vpc with at most {MAX_ROUTERS_PER_NETWORK_REGION} chains, each chain having "
+                f"its own Cloud Router ({ROUTERS_SOURCE}); another region or network, or fewer files"),
+                f"{len(group)} chains in network {vpc} of {project}, {region}: this file's and those of {others}"))
     return problems

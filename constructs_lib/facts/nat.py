@@ -1,4 +1,4 @@
-"""Cloud NAT facts beyond its ports: the timeouts every NAT of the product sets, and NAT rules.
+"""Cloud NAT facts beyond its ports: the timeouts every NAT of the product sets, NAT rules, and its Cloud Router.
 
 Each figure is written once, with its source and the date it was read.
 """
@@ -11,9 +11,16 @@ from typing import Sequence
 
 __all__ = [
     "NAT_TIMEOUT_DEFAULTS", "NAT_TIMEOUT_KEYS", "NAT_TIMEOUTS_SOURCE", "NAT_RULE_NUMBERS", "NAT_DEFAULT_RULE_NUMBER",
-    "NAT_RULE_NUMBER_STEP", "NAT_RULES_SOURCE", "ADDRESS_TIER", "destination_match", "is_public_range",
-    "match_destinations",
+    "NAT_RULE_NUMBER_STEP", "NAT_RULES_SOURCE", "ADDRESS_TIER", "MAX_ROUTERS_PER_NETWORK_REGION", "ROUTERS_SOURCE",
+    "destination_match", "is_public_range", "match_destinations",
 ]
+
+# -- Cloud Router ------------------------------------------------------------------------------------------------
+# Every chain has a Cloud Router of its own (created, or adopted with [adopt] chain), in its network and region.
+# "Regardless of quota, each network is limited to five Cloud Routers per region" (Cloud Router, "Quotas and
+# limits", read 2026-12-04): a system limit, not raised on request.
+ROUTERS_SOURCE = "Cloud Router, \"Quotas and limits\": five per network and region, whatever the quota"
+MAX_ROUTERS_PER_NETWORK_REGION = 5
 
 # -- timeouts ----------------------------------------------------------------------------------------------------
 # Every NAT the product creates sets all five explicitly. Google changed Cloud NAT's default TCP TIME_WAIT timeout

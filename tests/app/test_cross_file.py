@@ -192,3 +192,30 @@ def test_the_same_job_name_in_another_region_is_accepted(tmp_path):
               network={"subnet_cidr": "10.124.0.16/28"},
               jobs=[{k: v for k, v in JOB.items() if k != "secrets"}])
     assert [c.stack for c in load_stacks([a, b])] == ["a", "b"]
+
+
+def chains(tmp_path: Path, count: int, **changes: Any) -> list[Path]:
+    """``count`` valid files, each a chain of its own (name, subnet, state prefix), in one network and region."""
+    return [write(tmp_path, f"env{i}", name=f"env{i}", network={"subnet_cidr": f"10.124.{i}.0/28"}, services=[],
+                  **changes) for i in range(count)]
+
+
+def test_fails_when_one_network_and_region_holds_more_chains_than_cloud_routers(tmp_path):
+    """Five Cloud Routers per network and region, whatever the quota (facts/nat.py): a sixth chain's router would be
+    refused at apply; each file says so, naming the others."""
+    paths = chains(tmp_path, 6)
+    found = cross_problems(*paths)
+    assert len(found) == 6
+    others = ", ".join(str(p) for p in paths[1:])
+    assert found[0] == (
+        f"{paths[0]}: region: expected a region and network.vpc with at most 5 chains, each chain having its own "
+        'Cloud Router (Cloud Router, "Quotas and limits": five per network and region, whatever the quota); another '
+        f"region or network, or fewer files, got 6 chains in network default of my-gcp-project, asia-northeast3: this "
+        f"file's and those of {others}")
+
+
+def test_five_chains_in_one_network_and_region_and_a_sixth_elsewhere_are_accepted(tmp_path):
+    paths = chains(tmp_path, 5)
+    paths.append(write(tmp_path, "west", name="west", region="us-central1", services=[],
+                       network={"subnet_cidr": "10.124.9.0/28", "auto_mode": False}))
+    assert len(load_stacks(paths)) == 6

@@ -283,3 +283,17 @@ def test_a_nats_ips_of_two_network_tiers_are_refused_in_its_own_ips_and_in_a_rul
     status, reply = patch(natIps=[link + "a", link + "c"],
                           rules=[{**rule, "action": {"sourceNatActiveIps": [link + "b"]}}])
     assert status == 200, reply
+
+
+def test_a_sixth_router_in_a_network_and_region_is_refused(gcp):
+    """Five Cloud Routers per network and region, whatever the quota (facts/nat.py); another network or region
+    has its own five, and a taken name is still a 409 first."""
+    for i in range(5):
+        poll(gcp, ok(gcp, "POST", f"{C}/routers", {"name": f"r{i}", "network": f"projects/{P}/global/networks/net"}))
+    status, reply = call(gcp, "POST", f"{C}/routers", {"name": "r5", "network": f"projects/{P}/global/networks/net"})
+    assert (status, reply["error"]["errors"][0]["reason"]) == (403, "limitExceeded")
+    assert reply["error"]["message"] == (f"Exceeded limit 'ROUTERS_PER_NETWORK_PER_REGION' on resource "
+                                         f"'{LINK}projects/{P}/global/networks/net'. Limit: 5.0")
+    assert call(gcp, "POST", f"{C}/routers", {"name": "r0", "network": f"projects/{P}/global/networks/net"})[0] == 409
+    gcp.compute.add_network(P, "other")
+    poll(gcp, ok(gcp, "POST", f"{C}/routers", {"name": "r5", "network": f"projects/{P}/global/networks/other"}))

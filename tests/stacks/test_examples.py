@@ -46,8 +46,9 @@ def test_adopting_environment_creates_no_address_and_reads_the_allowlisted_one()
     doc = stack("adopt-existing-ip")
     assert ADDRESS not in doc["resource"]
     ((key, address),) = doc["data"][ADDRESS].items()
+    file = load_environment(shipped("adopt-existing-ip"))
     assert (address["name"], address["project"], address["region"]) == (
-        "partner-allowlisted-ip", "my-gcp-project", "asia-northeast3")
+        "partner-allowlisted-ip", file.network_project, file.region)
     assert only(doc, NAT_ADDRESS)["nat_ips"] == [f"${{data.{ADDRESS}.{key}.self_link}}"]
     assert doc["output"]["static_ips"]["value"] == {"partner-allowlisted-ip": f"${{data.{ADDRESS}.{key}.address}}"}
 
