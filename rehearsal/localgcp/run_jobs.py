@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from constructs_lib.facts.workloads import (JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC,
                                             RESERVED_JOB_ENV_NAMES)
 
-from .run import Run
+from .run import IMAGE_MISSING, Run
 from .run_resources import RunResources
 from .server import JSON, Request
 
@@ -50,7 +50,7 @@ class Jobs(RunResources):
         missing = [c["image"] for c in job["template"]["template"]["containers"]
                    if not self.run.exists(c["image"])]
         if missing:
-            message = f"Image '{missing[0]}' not found."
+            message = IMAGE_MISSING.format(image=missing[0])
             job["terminalCondition"] = {"type": "Ready", "state": "CONDITION_FAILED", "message": message,
                                         "lastTransitionTime": now, "reason": "CONTAINER_MISSING"}
             return message

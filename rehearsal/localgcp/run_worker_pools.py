@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .run import Run
+from .run import IMAGE_MISSING, Run
 from .run_resources import RunResources
 from .server import JSON, Request, invalid
 
@@ -39,9 +39,8 @@ class WorkerPools(RunResources):
         now, template = self.gcp.timestamp(), pool["template"]
         revision = pool["latestCreatedRevision"].rsplit("/", 1)[-1]
         pool.pop("reconciling", None)  # false: left out, as proto3 does
-        missing = [c["image"] for c in template["containers"]
-                   if not self.run.exists(c["image"])]
-        error = f"Image '{missing[0]}' not found." if missing else self.gcp.secretmanager.unreadable(
+        missing = [c["image"] for c in template["containers"] if not self.run.exists(c["image"])]
+        error = IMAGE_MISSING.format(image=missing[0]) if missing else self.gcp.secretmanager.unreadable(
             pool["name"].split("/")[1], template["serviceAccount"], template["containers"], revision)
         if error:
             pool["terminalCondition"] = {"type": "Ready", "state": "CONDITION_FAILED", "message": error,
