@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.nat import MAX_ROUTERS_PER_NETWORK_REGION
 
-from .nat_rules import check_nats
+from .nat_rules import check_nats, network_routers
 from .server import JSON, ApiError, Request
 
 if TYPE_CHECKING:
@@ -308,11 +308,9 @@ class Compute:
     def insert_router(self, req: Request) -> JSON:
         body = {k: v for k, v in req.body.items() if v is not None and k != "region"}
         body["network"] = self._network(req.params["project"], body.get("network", ""))
-        prefix = f"projects/{req.params['project']}/regions/{req.params['region']}/routers/"
-        routers = [k for k, v in self.gcp.store.items() if k.startswith(prefix) and k.count("/") == 5
-                   and v.get("network") == body["network"]]
-        if len(routers) >= MAX_ROUTERS_PER_NETWORK_REGION and self._key(req, "routers", body.get("name", "")) \
-                not in self.gcp.store:
+        self._refuse_taken(req, "routers")  # a taken name is a 409 before the limit
+        region = f"projects/{req.params['project']}/regions/{req.params['region']}"
+        if len(network_routers(self.gcp, region, body["network"])) >= MAX_ROUTERS_PER_NETWORK_REGION:
             # Cloud Router's system limit (facts/nat.py); the words follow Compute's "Exceeded limit" errors, not a
             # recorded answer.
             raise ApiError(403, f"Exceeded limit 'ROUTERS_PER_NETWORK_PER_REGION' on resource '{body['network']}'. "

@@ -145,16 +145,18 @@ def _check_rules(nat: JSON, before: JSON | None, i: int) -> None:
                                "be one of the rule's current IPs before it can be drained.")
 
 
+def network_routers(gcp: LocalGcp, region: str, network: str | None) -> dict[str, JSON]:
+    """Key → router of every router of ``network`` (its self link) in ``region`` (``projects/<p>/regions/<r>``)."""
+    prefix = f"{region}/routers/"
+    return {key: router for key, router in gcp.store.items()
+            if key.startswith(prefix) and key.count("/") == 5 and router.get("network") == network}
+
+
 def _other_nats(gcp: LocalGcp, router_key: str, router: JSON) -> list[tuple[str, JSON]]:
     """(router self link, NAT) of every other router of the same network and region."""
-    region_prefix = router_key.rsplit("/routers/", 1)[0] + "/routers/"
-    found = []
-    for key, other in gcp.store.items():
-        if key == router_key or not key.startswith(region_prefix) or key.count("/") != 5:
-            continue
-        if other.get("network") == router.get("network"):
-            found.extend((other["selfLink"], nat) for nat in other.get("nats", []))
-    return found
+    routers = network_routers(gcp, router_key.rsplit("/routers/", 1)[0], router.get("network"))
+    return [(other["selfLink"], nat) for key, other in routers.items() if key != router_key
+            for nat in other.get("nats", [])]
 
 
 def _check_neighbours(gcp: LocalGcp, router_key: str, router: JSON, nats: list[JSON]) -> None:
