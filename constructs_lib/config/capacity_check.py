@@ -12,6 +12,7 @@ from ..facts.capacity import (
     CapacityFix,
     chain_capacity,
     endpoints_served,
+    ips_to_serve,
     reserved_ports_per_endpoint,
     smallest_fix,
 )
@@ -122,9 +123,8 @@ def check_nat_capacity(r: Reader, config: EnvironmentConfig) -> None:
         fits = [p for p in candidates if endpoints_served(ip_count=active, reserved_ports=p) >= reserving]
         if fits:
             ways.append(f"at most {fits[0]} ports per VM")
-        per_ip = endpoints_served(ip_count=1, reserved_ports=reserved)
         most = MAX_STATIC_IPS - len(config.draining_ips)  # a gateway's NAT IPs, the draining ones among them
-        needed = -(-reserving // per_ip) if per_ip else None  # IPs that serve every endpoint at these ports
+        needed = ips_to_serve(endpoints=reserving, reserved_ports=reserved)  # every endpoint at these ports
         if needed is not None and needed <= most:
             ways.append(_more_ips_shown(config, needed - active))
         else:
@@ -134,9 +134,8 @@ def check_nat_capacity(r: Reader, config: EnvironmentConfig) -> None:
             # Unless fewer ports alone fit: fewer ports per VM and more IPs together, the most ports that fit
             # within the gateway's IPs.
             for ports in ([] if fits else [p for p in candidates if p < reserved]):
-                served_per_ip = endpoints_served(ip_count=1, reserved_ports=ports)
-                ips = -(-reserving // served_per_ip) if served_per_ip else most + 1
-                if ips <= most:
+                ips = ips_to_serve(endpoints=reserving, reserved_ports=ports)
+                if ips is not None and ips <= most:
                     ways.append(f"at most {ports} ports per VM and {_more_ips_shown(config, ips - active)}")
                     break
             ways.append("fewer instances at once: lower the services' max_instances" + (

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..facts.capacity import PORTS_PER_IP, chain_capacity, endpoints_served, reserved_ports_per_endpoint
+from ..facts.capacity import (PORTS_PER_IP, chain_capacity, endpoints_served, ips_to_serve,
+                              reserved_ports_per_endpoint)
 from .capacity_check import ports_needed
 from .nat_rules import NatRuleConfig
 from .reader import Reader
@@ -68,8 +69,8 @@ def _check_rule_capacity(r: Reader, config: EnvironmentConfig, i: int, rule: Nat
     served = endpoints_served(ip_count=ips, reserved_ports=reserved)
     plural, serve = ("es", "serve") if ips != 1 else ("", "serves")
     if served < reserving:
-        per_ip = endpoints_served(ip_count=1, reserved_ports=reserved)
-        more = (-(-reserving // per_ip) - ips) if per_ip else None
+        needed = ips_to_serve(endpoints=reserving, reserved_ports=reserved)
+        more = needed - ips if needed is not None else None
         fix = f"{more} more address{'es' if more != 1 else ''} in the rule" if more else "fewer ports per VM"
         r.shown(f"nat.rules[{i}].ips", f"addresses that give every endpoint its reservation toward "
                 f"{rule.label}: {reserving} endpoints reserve {reserved:,} ports each, but {ips} address{plural} "

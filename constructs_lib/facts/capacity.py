@@ -114,6 +114,13 @@ def endpoints_served(*, ip_count: int, reserved_ports: int) -> int:
     return ip_count * PORTS_PER_IP // reserved_ports
 
 
+def ips_to_serve(*, endpoints: int, reserved_ports: int) -> int | None:
+    """How many NAT IPs give ``endpoints`` endpoints ``reserved_ports`` ports each; None when one IP gives none
+    (a reservation above one IP's ports, which only counts against a pool)."""
+    per_ip = endpoints_served(ip_count=1, reserved_ports=reserved_ports)
+    return -(-endpoints // per_ip) if per_ip else None
+
+
 @dataclass(frozen=True)
 class NatPortSettings:
     """The NAT settings a capacity fix proposes (None: the API's default).
