@@ -12,7 +12,7 @@ __all__ = [
     "JOB_MAX_TASKS", "JOB_TASK_COUNT", "JOB_MAX_RETRIES", "JOB_MAX_RETRIES_RANGE", "JOB_TASK_TIMEOUT_SEC",
     "JOB_MAX_TASK_TIMEOUT_SEC", "JOB_SOURCE", "SECRET_ID", "SECRET_SOURCE", "SECRET_ACCESSOR_ROLE", "SECRET_LATEST",
     "CREDENTIAL_ENV_SUFFIXES", "CREDENTIAL_ENV_NAMES", "WORKER_POOL_LAUNCH_STAGE", "RESERVED_JOB_ENV_NAMES",
-    "IMAGE_REGISTRIES", "IMAGE_HOST", "IMAGE_HOSTS_EXPECTED", "foreign_image_host", "image_shape_missing",
+    "IMAGE_REGISTRIES", "IMAGE_HOST", "IMAGE_HOSTS_EXPECTED", "image_host", "foreign_image_host", "image_shape_missing",
 ]
 
 # -- Container images --------------------------------------------------------------------------------------------
@@ -42,22 +42,29 @@ IMAGE_HOSTS_EXPECTED = ("an image of a registry Cloud Run deploys from: LOCATION
                         "remote repository")
 
 
-def foreign_image_host(image: str) -> str | None:
-    """The registry host of an image reference when Cloud Run does not deploy from it (``IMAGE_HOST``), else None.
+def image_host(image: str) -> str | None:
+    """The registry host an image reference names, or None when it names none (Docker Hub's image).
 
     The host is what comes before the first ``/`` when it holds a ``.`` or a ``:`` or is ``localhost`` (Docker's
-    rule): ``nginx`` and ``acme/app`` are Docker Hub's, ``localhost:5000/app`` is a registry's.
+    rule): ``nginx``, ``docker.io`` and ``acme/app`` are Docker Hub's, ``localhost:5000/app`` is a registry's.
     """
     first, slash, _ = image.partition("/")
-    if not slash or not ("." in first or ":" in first or first == "localhost"):
-        return None
-    return None if IMAGE_HOST.fullmatch(first) else first
+    return first if slash and ("." in first or ":" in first or first == "localhost") else None
+
+
+def foreign_image_host(image: str) -> str | None:
+    """The registry host of an image reference when Cloud Run does not deploy from it (``IMAGE_HOST``), else None."""
+    host = image_host(image)
+    return None if host is None or IMAGE_HOST.fullmatch(host) else host
 
 
 def image_shape_missing(image: str) -> str | None:
     """The shape its registry's images have (``LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE``) when ``image``
     has too few path parts to be one (no image can exist at that path), else None."""
-    host, _, path = image.partition("/")
+    host = image_host(image)
+    if host is None:
+        return None
+    path = image[len(host) + 1:]
     parts = len(re.split(r"[:@]", path, maxsplit=1)[0].split("/")) if path else 0
     for pattern, least, shape in IMAGE_REGISTRIES:
         if re.fullmatch(pattern, host) and parts < least:

@@ -223,6 +223,8 @@ def test_fails_when_image_reference_malformed(image):
     "acme/app:1",  # Docker Hub's: a first part without a dot or a colon is no host (Docker's rule)
     "docker.io/library/nginx:1.27",
     "ghcr.io/acme/app:1",
+    "docker.io",  # no slash, so no host: Docker Hub's image docker.io (one rule for the host and the shape)
+    "ghcr.io",
 ])
 def test_accepts_image_references(image):
     assert config(services=service(image=image)).services[0].image == image
