@@ -18,11 +18,12 @@ from ..chain.egress_chain import EgressChainProps
 from ..chain.router_nat import NatRuleProps, RouterNatProps
 from ..chain.secrets import SecretAccessProps, SecretEnv
 from ..chain.subnetwork import SubnetworkProps
-from ..config import EnvironmentConfig, JobConfig, SecretRef, ServiceConfig, WorkerPoolConfig
+from ..config import EnvironmentConfig, JobConfig, NatConfig, SecretRef, ServiceConfig, WorkerPoolConfig
 from ..config.container import WorkloadConfig
 from ..facts.nat import NAT_TIMEOUT_DEFAULTS
 
-__all__ = ["chain_props", "job_props", "nat_timeouts", "secret_access_props", "service_props", "worker_pool_props"]
+__all__ = ["chain_props", "endpoint_independent_mapping_sent", "job_props", "nat_timeouts", "secret_access_props",
+           "service_props", "worker_pool_props"]
 
 
 def chain_props(c: EnvironmentConfig) -> EgressChainProps:
@@ -72,12 +73,7 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
             log_filter=c.nat.log_filter,
             max_ports_per_vm=c.nat.max_ports_per_vm,
             enable_dynamic_port_allocation=c.nat.dynamic_port_allocation,
-            # With dynamic port allocation, endpoint-independent mapping is sent off, never left out: the
-            # provider keeps it Optional+Computed, so a NAT that had it on (an adopted one) would keep sending
-            # true, and GCP refuses the two together.
-            enable_endpoint_independent_mapping=(False if c.nat.dynamic_port_allocation is True
-                                                 and c.nat.endpoint_independent_mapping is None
-                                                 else c.nat.endpoint_independent_mapping),
+            enable_endpoint_independent_mapping=endpoint_independent_mapping_sent(c.nat),
             **nat_timeouts(c),
             # An adopted NAT keeps the timeouts the file does not set: adoption changes nothing.
             kept_timeouts=tuple(k for k in NAT_TIMEOUT_DEFAULTS if getattr(c.nat, k) is None) if c.adopt.chain else (),
@@ -91,6 +87,18 @@ def chain_props(c: EnvironmentConfig) -> EgressChainProps:
         secret_access=secret_access_props(c),
         worker_pools=tuple(worker_pool_props(p, project=c.project, region=c.region) for p in c.worker_pools),
     )
+
+
+def endpoint_independent_mapping_sent(nat: NatConfig) -> bool | None:
+    """What the NAT sends for endpoint-independent mapping: the file's value, else off where Cloud NAT needs it
+    off (dynamic port allocation or ``[[nat.rules]]``), else nothing (the API's, or the NAT's own).
+
+    Off is sent, never left out, where it must be off: the provider keeps the field Optional+Computed, so a NAT
+    that had it on (an adopted one) would keep sending true, and GCP refuses it beside either.
+    """
+    if nat.endpoint_independent_mapping is None and (nat.dynamic_port_allocation is True or nat.rules):
+        return False
+    return nat.endpoint_independent_mapping
 
 
 def nat_timeouts(c: EnvironmentConfig) -> dict[str, int]:

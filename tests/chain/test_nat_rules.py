@@ -64,6 +64,17 @@ def test_a_nat_without_rules_writes_none():
     assert "rules" not in only(synth(config()), NAT)
 
 
+def test_rules_send_endpoint_independent_mapping_off(partners):
+    """Cloud NAT rules need endpoint-independent mapping off; the provider keeps it Optional+Computed, so left out
+    an adopted NAT that had it on would keep sending true beside the rules, and GCP (the local API too:
+    tests/rehearsal/test_localgcp_nat_rules.py) refuses the update."""
+    assert only(partners, NAT)["enable_endpoint_independent_mapping"] is False
+    adopted = synth(config(egress=POOL, nat={"rules": RULES}, adopt={"chain": True}))
+    assert only(adopted, NAT)["enable_endpoint_independent_mapping"] is False
+    given = synth(config(egress=POOL, nat={"rules": RULES, "endpoint_independent_mapping": False}))
+    assert only(given, NAT)["enable_endpoint_independent_mapping"] is False
+
+
 # --- one network tier per rule -----------------------------------------------------
 
 # Cloud NAT takes the addresses of one network tier in each rule, its default rule (the NAT's own IPs) included
