@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from ..facts.gcp import (
+    ATTRIBUTION_LABEL,
     CLOUD_RUN_DELETION_PROTECTION,
     CPU_SOURCE,
     DEFAULT_MEMORY_MIB,
@@ -134,7 +135,7 @@ def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: b
     elif image is not None and (shape := image_shape_missing(image)) is not None:
         r.problem(f"{path}.image", f"an image path of its registry's shape, {shape} (no image exists at a shorter "
                   "path: Cloud Run would fail the revision with \"Image not found\")", image)
-    _check_count(r, item, f"{path}.labels", "labels", MAX_LABELS, "labels (GCP's limit per resource)")
+    _check_labels_count(r, item, f"{path}.labels")
     labels = r.string_map(item, path, "labels", LABEL_KEY,
                           "a label key (lowercase letters, digits, - and _, starting with a letter, "
                           "at most 63 characters)", LABEL_VALUE,
@@ -167,6 +168,15 @@ def _check_count(r: Reader, item: Mapping[str, Any], where: str, key: str, most:
     table = item.get(key)
     if isinstance(table, dict) and len(table) > most:
         r.shown(where, f"at most {most:,} {what}", f"{len(table):,}")
+
+
+def _check_labels_count(r: Reader, item: Mapping[str, Any], where: str) -> None:
+    """GCP keeps at most ``MAX_LABELS`` on a resource, and the provider adds ``ATTRIBUTION_LABEL`` to each it
+    creates: the file's labels and that one must fit."""
+    table = item.get("labels")
+    if isinstance(table, dict) and len(table) + (ATTRIBUTION_LABEL not in table) > MAX_LABELS:
+        r.shown(where, f"at most {MAX_LABELS - 1} labels (GCP's limit per resource is {MAX_LABELS}, and the "
+                f"provider adds {ATTRIBUTION_LABEL} to each resource it creates)", f"{len(table):,}")
 
 
 def _check_env(r: Reader, item: Mapping[str, Any], path: str, env: Mapping[str, str],

@@ -14,6 +14,7 @@ from typing import Sequence
 __all__ = [
     "SUBNET_RANGES", "SUBNET_RANGES_SHOWN", "is_subnet_range", "MAX_STATE_PREFIX", "REGIONS", "REGIONS_READ",
     "closest", "closest_regions", "MAX_ENV_VARS", "RESERVED_ENV_NAMES", "RESERVED_ENV_PREFIX", "MAX_ENV_VALUE_BYTES", "MAX_LABELS",
+    "ATTRIBUTION_LABEL",
     "milli_cpu", "cpu_expected", "WHOLE_CPUS", "MIN_WORKLOAD_MEMORY_MIB", "FRACTIONAL_CPU_CONCURRENCY", "FRACTIONAL_CPU_EXECUTION_ENVIRONMENT", "memory_mib", "bucket_name_problem", "CONNECTOR_MACHINE_TYPES", "CONNECTOR_MACHINE_TYPE",
     "CONNECTOR_MIN_INSTANCES", "CONNECTOR_MAX_INSTANCES", "CONNECTOR_MIN_INSTANCES_RANGE",
     "CONNECTOR_MAX_INSTANCES_RANGE", "MAX_STATIC_IPS", "CLOUD_RUN_MAX_INSTANCES", "DIRECT_MIN_PREFIX", "DIRECT_BLOCK",
@@ -180,8 +181,10 @@ RESERVED_ENV_NAMES = ("PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION")
 RESERVED_ENV_PREFIX = "X_GOOGLE_"
 MAX_ENV_VALUE_BYTES = 32 * 1024
 ENV_SOURCE = "Cloud Run, \"Environment variables for services\""
-# Labels: at most 64 per resource (https://cloud.google.com/resource-manager/docs/labels-overview, read 2026-11-27).
+# Labels: at most 64 per resource (https://cloud.google.com/resource-manager/docs/labels-overview, read 2026-11-27),
+# one of them the provider's on every create (add_terraform_attribution_label, CREATION_ONLY: 6.50.0's defaults).
 MAX_LABELS = 64
+ATTRIBUTION_LABEL = "goog-terraform-provisioned"
 
 # CPU and memory limits ("Configure CPU limits" and "Configure memory limits" for services, jobs and worker pools,
 # https://cloud.google.com/run/docs/configuring/services/cpu, .../jobs/cpu, .../workerpools/cpu and their

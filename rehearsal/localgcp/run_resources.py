@@ -8,8 +8,8 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from constructs_lib.config.names import MEMORY
-from constructs_lib.facts.gcp import (CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, MIN_WORKLOAD_MEMORY_MIB,
-                                     RESERVED_ENV_NAMES, memory_mib, milli_cpu)
+from constructs_lib.facts.gcp import (CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, MAX_LABELS,
+                                     MIN_WORKLOAD_MEMORY_MIB, RESERVED_ENV_NAMES, memory_mib, milli_cpu)
 from constructs_lib.facts.workloads import foreign_image_host
 
 from . import iam
@@ -123,6 +123,7 @@ class RunResources:
         key = self._key(req, name)
         if key in self.gcp.store:
             raise ApiError(409, f"Resource '{name}' already exists.", status="ALREADY_EXISTS")
+        refuse_labels(req.body)
         return self._operation(req, self._store(req, key, req.body, None))
 
     def get(self, req: Request) -> JSON:
@@ -131,6 +132,7 @@ class RunResources:
     def patch(self, req: Request) -> JSON:
         key = self._key(req)
         previous = self._existing(key)
+        refuse_labels(req.body)
         return self._operation(req, self._store(req, key, req.body, previous))
 
     def delete(self, req: Request) -> JSON:
@@ -149,6 +151,14 @@ class RunResources:
         key = self._key(req)
         self._existing(key)
         return iam.set_policy(self.gcp, key, req.body)
+
+
+def refuse_labels(body: JSON) -> None:
+    """GCP keeps at most ``MAX_LABELS`` labels on a resource (the provider's goog-terraform-provisioned among them
+    on a create). The message is this API's, not a recorded one."""
+    labels = body.get("labels") or {}
+    if len(labels) > MAX_LABELS:
+        raise invalid(f"labels: a resource can have at most {MAX_LABELS} labels, got {len(labels)}.")
 
 
 def refuse_container(container: JSON, reserved: tuple[str, ...], where: str) -> None:

@@ -75,9 +75,23 @@ def test_a_wrong_cpu_or_memory_is_one_problem_not_a_second_about_their_pairing()
         memory.endswith('got "1Ti"')
 
 
-def test_fails_when_a_service_has_more_than_64_labels():
-    assert one_problem(services=service(labels={f"l{i}": "x" for i in range(65)})) == (
-        "test.toml: services[api].labels: expected at most 64 labels (GCP's limit per resource), got 65")
+LABELS_64 = ("expected at most 63 labels (GCP's limit per resource is 64, and the provider adds "
+             "goog-terraform-provisioned to each resource it creates)")
+
+
+@pytest.mark.parametrize("table", ["services", "jobs"])
+def test_fails_when_a_workload_has_more_labels_than_fit_beside_the_providers_own(table):
+    """The provider adds goog-terraform-provisioned on create (GCP-API-FACTS.md): 64 of the file's would be 65."""
+    assert one_problem(**{table: service(labels={f"l{i}": "x" for i in range(64)})}) == (
+        f"test.toml: {table}[api].labels: {LABELS_64}, got 64")
+    assert one_problem(**{table: service(labels={f"l{i}": "x" for i in range(65)})}) == (
+        f"test.toml: {table}[api].labels: {LABELS_64}, got 65")
+    assert config(**{table: service(labels={f"l{i}": "x" for i in range(63)})})
+
+
+def test_64_labels_fit_when_one_is_the_providers_own():
+    labels = {**{f"l{i}": "x" for i in range(63)}, "goog-terraform-provisioned": "true"}
+    assert len(config(services=service(labels=labels)).services[0].labels) == 64
 
 
 # -- CPU and memory ----------------------------------------------------------------------------------------------
