@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION, CLOUD_RUN_INGRESS
+from ..facts.gcp import CLOUD_RUN_DELETION_PROTECTION, CLOUD_RUN_INGRESS, CLOUD_RUN_MAX_INSTANCES
 from .container import CONTAINER_KEYS, entries
 from .names import INGRESS, SERVICE_NAME
 from .reader import Reader
@@ -76,6 +76,11 @@ def parse_services(r: Reader, data: Mapping[str, Any]) -> tuple[ServiceConfig, .
                       expected="an integer from 1 to 1000")
         if min_i is not None and max_i is not None and max_i < min_i:
             r.problem(f"{path}.max_instances", f"an integer at least {path}.min_instances ({min_i})", max_i)
+        elif min_i is not None and max_i is None and min_i > CLOUD_RUN_MAX_INSTANCES:
+            # Cloud Run refuses a maximum below the minimum ("max_instance_count: must be greater or equal than
+            # min_instance_count"), the default maximum included.
+            r.shown(f"{path}.max_instances", f"an integer at least {path}.min_instances ({min_i})",
+                    f"nothing (Cloud Run's default, {CLOUD_RUN_MAX_INSTANCES})")
         port = r.get(item, path, "port", int, default=None, check=lambda v: 1 <= v <= 65535,
                      expected="an integer from 1 to 65535")
         allow_unauthenticated = r.get(item, path, "allow_unauthenticated", bool, default=False)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from constructs_lib.facts.gcp import milli_cpu
+from constructs_lib.facts.gcp import CLOUD_RUN_MAX_INSTANCES, milli_cpu
 from constructs_lib.facts.workloads import image_shape_missing
 
 from .run_resources import BASE, RunResources, normalised_resources, refuse_container
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from . import LocalGcp
 
 TEMPLATE_DEFAULTS: JSON = {"maxInstanceRequestConcurrency": 80, "timeout": "300s"}
-DEFAULT_MAX_INSTANCES = 100
 DEFAULT_PORT = 8080
 # Not a default of GCP's: a field the server computes, never what the request carries.
 SERVER_FIELDS = ("uid", "generation", "observedGeneration", "etag", "createTime", "updateTime", "creator",
@@ -155,7 +154,7 @@ class Run(RunResources):
         template = {**TEMPLATE_DEFAULTS, **template}
         template.setdefault("serviceAccount", f"{self.gcp.project_number(project)}-compute@developer.gserviceaccount.com")
         template.setdefault("scaling", {})
-        template["scaling"].setdefault("maxInstanceCount", DEFAULT_MAX_INSTANCES)
+        template["scaling"].setdefault("maxInstanceCount", CLOUD_RUN_MAX_INSTANCES)
         if "vpcAccess" in template:
             template["vpcAccess"] = dict(template["vpcAccess"])
             template["vpcAccess"].setdefault("egress", "PRIVATE_RANGES_ONLY")
@@ -211,6 +210,12 @@ class Run(RunResources):
         project, region = req.params["project"], req.params["location"]
         spec = {k: v for k, v in body.items() if k not in SERVER_FIELDS and v is not None}
         spec["template"] = self._template(project, region, spec.get("template") or {})
+        scaling = spec["template"]["scaling"]
+        if int(scaling.get("minInstanceCount", 0)) > int(scaling["maxInstanceCount"]):
+            # goblet/goblet#287: the answer to a minimum above the maximum, the default maximum included.
+            request = "UpdateServiceRequest" if previous else "CreateServiceRequest"
+            raise invalid(f"Violation in {request}.service.template.scaling.max_instance_count: must be greater or "
+                          "equal than min_instance_count.")
         service = {**spec, **self._status(req, key, spec, previous)}
         self.gcp.store[key] = service
         return service

@@ -290,6 +290,16 @@ def test_fails_when_service_scaling_inverted():
         "test.toml: services[production].max_instances: expected an integer at least services[production].min_instances (5), got 2")
 
 
+def test_fails_when_min_instances_is_above_the_default_maximum_left_out():
+    """Left out, max_instances is Cloud Run's default (facts/gcp.py, CLOUD_RUN_MAX_INSTANCES), and Cloud Run
+    refuses a maximum below the minimum: "max_instance_count: must be greater or equal than min_instance_count"."""
+    assert one_problem(services=service(min_instances=101)) == (
+        "test.toml: services[production].max_instances: expected an integer at least "
+        "services[production].min_instances (101), got nothing (Cloud Run's default, 100)")
+    assert config(services=service(min_instances=100)).services[0].max_instances is None
+    assert config(services=service(min_instances=101, max_instances=101)).services[0].min_instances == 101
+
+
 def test_fails_when_label_invalid():
     assert one_problem(services=service(labels={"Team": "x"})) == (
         "test.toml: services[production].labels.Team: expected a label key (lowercase letters, digits, - and _, starting "

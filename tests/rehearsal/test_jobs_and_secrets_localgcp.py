@@ -256,3 +256,36 @@ def test_an_image_path_its_registry_cannot_hold_is_not_found_as_a_missing_image(
     done = poll(gcp, running, "/run/v2/")
     assert done["error"]["code"] == 9 and done["error"]["message"].endswith(f"Image '{image}' not found.")
     assert ok(gcp, "GET", f"{collection}/w")["terminalCondition"]["state"] == "CONDITION_FAILED"
+
+
+@pytest.mark.parametrize("kind", WORKLOADS)
+def test_more_labels_than_gcp_keeps_on_a_resource_are_refused_on_create_and_on_update(gcp, kind):
+    """64 labels a resource (facts/gcp.py, MAX_LABELS), the provider's goog-terraform-provisioned among them."""
+    collection, id_param, body, _, _ = WORKLOADS[kind]
+    labels = {f"l{i}": "x" for i in range(63)}
+    created = {**body({"image": IMAGE}), "labels": {**labels, "goog-terraform-provisioned": "true"}}
+    assert call(gcp, "POST", f"{collection}?{id_param}=w", created)[0] == 200
+    over = {**body({"image": IMAGE}), "labels": {**labels, "goog-terraform-provisioned": "true", "one-more": "x"}}
+    for method, url in (("PATCH", f"{collection}/w"), ("POST", f"{collection}?{id_param}=v")):
+        status, reply = call(gcp, method, url, over)
+        assert (status, reply["error"]["message"]) == (
+            400, "labels: a resource can have at most 64 labels, got 65."), method
+    assert len(ok(gcp, "GET", f"{collection}/w")["labels"]) == 64
+    assert call(gcp, "GET", f"{collection}/v")[0] == 404
+
+
+@pytest.mark.parametrize("scaling, previous", [({"minInstanceCount": 101}, None),
+                                               ({"minInstanceCount": 5, "maxInstanceCount": 4}, None),
+                                               ({"minInstanceCount": 101}, {})])
+def test_a_service_whose_minimum_is_above_its_maximum_is_refused(gcp, scaling, previous):
+    """goblet/goblet#287: Cloud Run's answer to a minimum above the maximum, the default maximum (100) included."""
+    if previous is not None:
+        assert call(gcp, "POST", f"{SERVICES}?serviceId=api", {"template": {"containers": [{"image": IMAGE}]}})[0] == 200
+    method, url = ("PATCH", f"{SERVICES}/api") if previous is not None else ("POST", f"{SERVICES}?serviceId=api")
+    status, reply = call(gcp, method, url, {"template": {"containers": [{"image": IMAGE}], "scaling": scaling}})
+    request = "UpdateServiceRequest" if previous is not None else "CreateServiceRequest"
+    assert (status, reply["error"]["message"]) == (
+        400, f"Violation in {request}.service.template.scaling.max_instance_count: must be greater or equal than "
+             "min_instance_count.")
+    assert call(gcp, "POST", f"{SERVICES}?serviceId=ok", {"template": {"containers": [{"image": IMAGE}],
+                                                                        "scaling": {"minInstanceCount": 100}}})[0] == 200
