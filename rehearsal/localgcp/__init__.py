@@ -10,7 +10,8 @@ keeps every resource in memory, in one dict keyed by the resource's relative
 name (``projects/P/regions/R/subnetworks/N``...). Unknown projects answer 403
 as GCP does; everything else is in the API modules. ``lost_on_read`` makes a
 Compute GET answer 404 for a resource the store still holds (a refresh that
-loses it from state, for the plan guard's tests); ``faults`` fails chosen calls on purpose
+loses it from state, for the plan guard's tests); a call into a project that has not enabled its API is GCP's
+403 (``apis.py``); ``faults`` fails chosen calls on purpose
 (``faults.py``: an error status, a reset connection, an operation that fails or never ends). Nothing of it is in a
 synthesized stack: the provider finds it only through ``provider_env()``.
 """
@@ -23,6 +24,7 @@ import threading
 import uuid as _uuid
 from typing import Any
 
+from . import apis
 from .compute import Compute, relative
 from .faults import FaultTable
 from .monitoring import Monitoring
@@ -77,6 +79,7 @@ class LocalGcp:
         self.serviceusage = ServiceUsage(self)
         self.storage = Storage(self)
         self.monitoring = Monitoring(self)
+        self.router.gate = lambda req: apis.require_enabled(self, req)
         self._http: HttpServer | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -134,6 +137,11 @@ class LocalGcp:
             number = str(100_000_000_000 + int(hashlib.sha256(project.encode()).hexdigest()[:8], 16))
             self.projects[project] = number
             self.enabled_services.setdefault(project, set()).update(enabled)
+
+    def enable(self, project: str, *services: str) -> None:
+        """These APIs enabled in ``project``: what a seed builds there could not exist otherwise."""
+        with self.lock:
+            self.enabled_services.setdefault(project, set()).update(services)
 
     # --- shared by the API modules ------------------------------------------------------------------
 

@@ -91,6 +91,7 @@ class Compute:
         """A VPC network; with ``auto_subnets`` (region → range) an auto-mode one and its regional subnets,
         each named after the network as GCP names them; else a custom-mode network with no subnet."""
         key = f"projects/{project}/global/networks/{name}"
+        self.gcp.enable(project, "compute.googleapis.com")
         self.gcp.store[key] = {"kind": "compute#network", "id": self.gcp.next_id(), "name": name,
                                "creationTimestamp": self.gcp.timestamp(), "selfLink": LINK + key,
                                "autoCreateSubnetworks": auto_subnets is not None,
@@ -115,6 +116,7 @@ class Compute:
                    "region": f"{LINK}projects/{project}/regions/{region}", "selfLink": LINK + key,
                    "labelFingerprint": self.gcp.fingerprint()}
         address.update({k: v for k, v in (body or {}).items() if k not in ("region",)})
+        self.gcp.enable(project, "compute.googleapis.com")
         self.gcp.store[key] = address
         return address
 

@@ -46,6 +46,7 @@ class Monitoring:
     def add_notification_channel(self, name: str, *, type: str = "email") -> JSON:  # noqa: A002 - GCP's field name
         """A notification channel that exists, by its name ``projects/P/notificationChannels/ID``."""
         with self.gcp.lock:
+            self.gcp.enable(name.split("/")[1], "monitoring.googleapis.com")
             channel = {"name": name, "type": type, "displayName": name.rsplit("/", 1)[-1], "labels": {},
                        "enabled": True, "verificationStatus": "VERIFIED"}
             self.gcp.store[name] = channel

@@ -43,6 +43,7 @@ class SecretManager:
     def add_secret(self, project: str, secret: str, *, versions: int = 1) -> None:
         """A secret that exists before the deploy, with versions 1..``versions`` enabled (0: none yet)."""
         number = self.gcp.project_number(project)
+        self.gcp.enable(project, "secretmanager.googleapis.com")
         self.gcp.store[self.key(project, secret)] = {
             "name": f"projects/{number}/secrets/{secret}", "replication": {"automatic": {}},
             "createTime": self.gcp.timestamp(), "etag": f'"{self.gcp.fingerprint()}"', "versions": versions}

@@ -36,22 +36,28 @@ class ApiError(Exception):
         code: the HTTP status (404, 409, 400...).
         message: GCP's message.
         status: the canonical status (``NOT_FOUND``...), for the newer APIs.
-        reason: the ``errors[].reason`` of Compute (``notFound``, ``alreadyExists``...).
+        reason: the ``errors[].reason`` of Compute (``notFound``, ``alreadyExists``...), in ``domain``.
+        details: the ``details`` (``google.rpc.ErrorInfo``...), when GCP sends them.
     """
 
-    def __init__(self, code: int, message: str, *, status: str = "", reason: str = "") -> None:
+    def __init__(self, code: int, message: str, *, status: str = "", reason: str = "", domain: str = "global",
+                 details: list[JSON] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.reason = reason
+        self.domain = domain
+        self.details = details or []
 
     def body(self) -> JSON:
         error: JSON = {"code": self.code, "message": self.message}
         if self.reason:
-            error["errors"] = [{"message": self.message, "domain": "global", "reason": self.reason}]
+            error["errors"] = [{"message": self.message, "domain": self.domain, "reason": self.reason}]
         if self.status:
             error["status"] = self.status
+        if self.details:
+            error["details"] = self.details
         return {"error": error}
 
 
@@ -79,6 +85,9 @@ class Router:
     """Routes by method and a path pattern with ``{name}`` segments (one path segment each)."""
 
     routes: list[tuple[str, re.Pattern[str], Handler]] = field(default_factory=list)
+    # Called with every routed request before its handler: raises the error GCP answers before any API's own
+    # checks (an API the project has not enabled, ``apis.require_enabled``).
+    gate: Callable[[Request], None] | None = None
 
     def add(self, method: str, pattern: str, handler: Handler) -> None:
         regex = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/:]+)", re.escape(pattern))
@@ -92,7 +101,10 @@ class Router:
                 continue
             matched_path = True
             if route_method == method:
-                return handler(Request(method, path, match.groupdict(), query, body))
+                request = Request(method, path, match.groupdict(), query, body)
+                if self.gate is not None:
+                    self.gate(request)
+                return handler(request)
         if matched_path:
             raise ApiError(405, f"method {method} is not allowed on {path}", status="METHOD_NOT_ALLOWED")
         raise ApiError(404, f"the local GCP API has no route for {method} {path}", status="NOT_FOUND")

@@ -151,7 +151,8 @@ def test_project_service_fields_are_the_recorded_ones(gcp):
     assert set(done) == {"done", "metadata", "name", "response"}, cited(CONNECTOR_SOURCE)
     assert set(done["response"]["service"]) == SERVICE_FIELDS, cited(CONNECTOR_SOURCE)
     listed = ok(gcp, "GET", f"/serviceusage/v1/projects/{P}/services?filter=state:ENABLED")
-    assert [set(s) for s in listed["services"]] == [SERVICE_FIELDS], cited(CONNECTOR_SOURCE)
+    assert [set(s) for s in listed["services"]] == [SERVICE_FIELDS] * len(listed["services"]), cited(CONNECTOR_SOURCE)
+    assert "vpcaccess.googleapis.com" in {s["name"].rsplit("/", 1)[-1] for s in listed["services"]}
 
 
 def test_alert_policy_fields_are_the_recorded_ones(gcp):
