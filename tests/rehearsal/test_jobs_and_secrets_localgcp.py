@@ -274,18 +274,20 @@ def test_more_labels_than_gcp_keeps_on_a_resource_are_refused_on_create_and_on_u
     assert call(gcp, "GET", f"{collection}/v")[0] == 404
 
 
-@pytest.mark.parametrize("scaling, previous", [({"minInstanceCount": 101}, None),
-                                               ({"minInstanceCount": 5, "maxInstanceCount": 4}, None),
-                                               ({"minInstanceCount": 101}, {})])
-def test_a_service_whose_minimum_is_above_its_maximum_is_refused(gcp, scaling, previous):
+@pytest.mark.parametrize("scaling, update", [({"minInstanceCount": 101}, False),
+                                             ({"minInstanceCount": 5, "maxInstanceCount": 4}, False),
+                                             ({"minInstanceCount": 101}, True)])
+def test_a_service_whose_minimum_is_above_its_maximum_is_refused(gcp, scaling, update):
     """goblet/goblet#287: Cloud Run's answer to a minimum above the maximum, the default maximum (100) included."""
-    if previous is not None:
-        assert call(gcp, "POST", f"{SERVICES}?serviceId=api", {"template": {"containers": [{"image": IMAGE}]}})[0] == 200
-    method, url = ("PATCH", f"{SERVICES}/api") if previous is not None else ("POST", f"{SERVICES}?serviceId=api")
-    status, reply = call(gcp, method, url, {"template": {"containers": [{"image": IMAGE}], "scaling": scaling}})
-    request = "UpdateServiceRequest" if previous is not None else "CreateServiceRequest"
+    def service(scaling: dict) -> dict:
+        return {"template": {"containers": [{"image": IMAGE}], "scaling": scaling}}
+
+    if update:
+        assert call(gcp, "POST", f"{SERVICES}?serviceId=api", service({}))[0] == 200
+    method, url = ("PATCH", f"{SERVICES}/api") if update else ("POST", f"{SERVICES}?serviceId=api")
+    status, reply = call(gcp, method, url, service(scaling))
+    request = "UpdateServiceRequest" if update else "CreateServiceRequest"
     assert (status, reply["error"]["message"]) == (
         400, f"Violation in {request}.service.template.scaling.max_instance_count: must be greater or equal than "
              "min_instance_count.")
-    assert call(gcp, "POST", f"{SERVICES}?serviceId=ok", {"template": {"containers": [{"image": IMAGE}],
-                                                                        "scaling": {"minInstanceCount": 100}}})[0] == 200
+    assert call(gcp, "POST", f"{SERVICES}?serviceId=ok", service({"minInstanceCount": 100}))[0] == 200
