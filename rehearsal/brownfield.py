@@ -14,6 +14,8 @@ fails where Google Cloud would, with Google Cloud's error:
     router = "legacy-router"
     name = "legacy-nat"
     addresses = ["legacy-ip"]  # reserved, and used by that NAT (optional)
+    ranges = "primary"         # "all" (every IP range, the default) or "primary" (every subnet's primary range:
+                               # gcloud's --nat-primary-subnet-ip-ranges)
 
     [[vm]]                     # a VM that uses addresses (an address of existing_ips, say)
     name = "bastion"           # zone: "<region>-a" when left out
@@ -52,10 +54,12 @@ from rehearsal.localgcp.compute import LINK
 
 __all__ = ["Seed", "SeedError", "load_seed", "auto_mode_subnets"]
 
-_TABLES = {"network": ("mode",), "nat": ("router", "name", "addresses"), "vm": ("name", "addresses", "zone"),
+_TABLES = {"network": ("mode",), "nat": ("router", "name", "addresses", "ranges"), "vm": ("name", "addresses", "zone"),
            "quota": ("static_addresses",), "images": ("missing", "not_listening"), "secrets": ("missing",),
            "addresses": ("standard",)}
-_ARRAYS = ("nat", "vm")  # [[nat]], [[vm]]: any number of each; the others one table at most
+_ARRAYS = ("nat", "vm")
+# [[nat]] ranges → the NAT's sourceSubnetworkIpRangesToNat.
+NAT_RANGES = {"all": "ALL_SUBNETWORKS_ALL_IP_RANGES", "primary": "ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES"}  # [[nat]], [[vm]]: any number of each; the others one table at most
 
 
 class SeedError(Exception):
@@ -67,7 +71,7 @@ class Seed:
     """What a seed file asks for (see the module's docstring)."""
 
     network_mode: str | None = None
-    nats: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    nats: tuple[tuple[str, str, tuple[str, ...], str], ...] = ()  # router, NAT, addresses, its ranges option
     vms: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     static_addresses: int | None = None
     missing_images: tuple[str, ...] = ()
@@ -91,7 +95,7 @@ class Seed:
             said.append(f"network {vpc}: {self.network_mode} mode" + (
                 f", {len(AUTO_MODE_SUBNETS)} regional subnets ({region}: {AUTO_MODE_SUBNETS[region]})"
                 if self.network_mode == "auto" and region in AUTO_MODE_SUBNETS else ""))
-        for router, nat, addresses in self.nats:
+        for router, nat, addresses, ranges in self.nats:
             for name in addresses:
                 gcp.compute.add_address(project, region, name)
             router_key = f"projects/{project}/regions/{region}/routers/{router}"
@@ -99,11 +103,11 @@ class Seed:
                 "kind": "compute#router", "id": gcp.next_id(), "creationTimestamp": gcp.timestamp(), "name": router,
                 "description": "", "encryptedInterconnectRouter": False, "network": LINK + network_key,
                 "region": f"{LINK}projects/{project}/regions/{region}", "selfLink": LINK + router_key,
-                "nats": [{"name": nat, "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+                "nats": [{"name": nat, "sourceSubnetworkIpRangesToNat": ranges,
                           "natIpAllocateOption": "MANUAL_ONLY" if addresses else "AUTO_ONLY",
                           **({"natIps": [f"{LINK}projects/{project}/regions/{region}/addresses/{a}"
                                          for a in addresses]} if addresses else {})}]}
-            said.append(f"router {router} with NAT {nat} for ALL_SUBNETWORKS_ALL_IP_RANGES"
+            said.append(f"router {router} with NAT {nat} for {ranges}"
                         + (f", using {', '.join(addresses)}" if addresses else ""))
         for vm, zone, addresses in self.vms:
             for name in addresses:
@@ -197,9 +201,13 @@ def load_seed(path: Path) -> Seed:
     nats, vms = [], []
     for i, nat in enumerate(data.get("nat", []) if isinstance(data.get("nat"), list) else []):
         if isinstance(nat, dict):
+            ranges = nat.get("ranges", "all")
+            if ranges not in NAT_RANGES:
+                reader.problem(f"nat[{i}].ranges", " or ".join(f'"{r}"' for r in NAT_RANGES), ranges)
             nats.append((_name(reader, f"nat[{i}].router", nat.get("router", MISSING)),
                          _name(reader, f"nat[{i}].name", nat.get("name", MISSING)),
-                         _strings(reader, f"nat[{i}].addresses", nat.get("addresses", []))))
+                         _strings(reader, f"nat[{i}].addresses", nat.get("addresses", [])),
+                         NAT_RANGES.get(ranges, "")))
     for i, vm in enumerate(data.get("vm", []) if isinstance(data.get("vm"), list) else []):
         if isinstance(vm, dict):
             vms.append((_name(reader, f"vm[{i}].name", vm.get("name", MISSING)),

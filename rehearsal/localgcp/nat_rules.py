@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from . import LocalGcp
 
 ALL_SUBNETWORKS = "ALL_SUBNETWORKS_ALL_IP_RANGES"
+ALL_PRIMARY = "ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES"
 
 
 def nat_ip_links(nat: JSON) -> list[str]:
@@ -170,13 +171,10 @@ def _check_neighbours(gcp: LocalGcp, router_key: str, router: JSON, nats: list[J
     if any(nat.get("sourceSubnetworkIpRangesToNat") == ALL_SUBNETWORKS for nat in new) and len(everyone) > 1:
         raise _invalid(f"Can not create a Nat with option {ALL_SUBNETWORKS} since other Nats exist in this "
                        "network and region.")
-    taken_subnets = {_relative(s["name"]): nat["name"] for _, nat in others for s in nat.get("subnetworks", [])}
     taken_ips = {_relative(link): owner for owner, nat in others for link in nat_ip_links(nat)}
-    for nat in nats:
-        for subnet in nat.get("subnetworks", []):
-            holder = taken_subnets.get(_relative(subnet["name"]))
-            if holder is not None:
-                raise _invalid(f"Subnetwork '{_relative(subnet['name'])}' is already used by nat '{holder}'.")
+    for i, nat in enumerate(nats):
+        neighbours = [other for _, other in others] + nats[:i]  # each pair of the router's own NATs once
+        _check_ranges(nat, neighbours)
         for link in nat_ip_links(nat):
             key = _relative(link)
             users = [taken_ips[key]] if key in taken_ips else gcp.store.get(key, {}).get("users", [])
@@ -184,3 +182,44 @@ def _check_neighbours(gcp: LocalGcp, router_key: str, router: JSON, nats: list[J
             if users:
                 raise ApiError(400, f"The address resource '{key}' is already being used by '{users[0]}'",
                                reason="resourceInUseByAnotherResource")
+
+
+def _claims(nat: JSON) -> set[tuple[str, str]]:
+    """The IP ranges a NAT serves, as (subnet, range): ``primary``, a secondary range's name or ``secondary`` (every
+    secondary range), with subnet ``*`` for ``ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES``."""
+    if nat.get("sourceSubnetworkIpRangesToNat") == ALL_PRIMARY:
+        return {("*", "primary")}
+    found = set()
+    for subnet in nat.get("subnetworks", []):
+        name, ranges = _relative(subnet["name"]), subnet.get("sourceIpRangesToNat") or []
+        if "ALL_IP_RANGES" in ranges:
+            found |= {(name, "primary"), (name, "secondary")}
+        if "PRIMARY_IP_RANGE" in ranges:
+            found.add((name, "primary"))
+        if "LIST_OF_SECONDARY_IP_RANGES" in ranges:
+            found |= {(name, r) for r in subnet.get("secondaryIpRangeNames", [])}
+    return found
+
+
+def _overlap(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    same_subnet = "*" in (a[0], b[0]) or a[0] == b[0]
+    if not same_subnet or ("primary" in (a[1], b[1]) and a[1] != b[1]):
+        return False
+    return a[1] == b[1] or "secondary" in (a[1], b[1])
+
+
+def _check_ranges(nat: JSON, neighbours: list[JSON]) -> None:
+    """A subnet's IP range is served by one NAT of the network and region: "you cannot have two NAT gateways serving
+    the same IP ranges on the same subnet" (``RouterNat.subnetworks``, Compute REST reference);
+    ``ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES`` serves every subnet's primary range."""
+    mine = _claims(nat)
+    for other in neighbours:
+        for claim in _claims(other):
+            clash = next((m for m in sorted(mine) if _overlap(m, claim)), None)
+            if clash is None:
+                continue
+            if "*" in (clash[0], claim[0]):
+                raise _invalid(f"The primary IP ranges of the region's subnetworks are already used by nat "
+                               f"'{other['name']}' ({ALL_PRIMARY if claim[0] == '*' else 'its subnetworks'}); "
+                               f"nat '{nat['name']}' cannot also serve them.")
+            raise _invalid(f"Subnetwork '{clash[0]}' is already used by nat '{other['name']}'.")

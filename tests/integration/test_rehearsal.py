@@ -475,6 +475,7 @@ def gcp_rewrites_limits(workdir: Path) -> Recorded:
 SEEDS = {
     "auto-mode": ('[network]\nmode = "auto"\n', {"network": {"auto_mode": False, "subnet_cidr": "10.178.0.0/28"}}),
     "nat-for-all-subnets": ('[[nat]]\nrouter = "legacy-router"\nname = "legacy-nat"\n', {}),
+    "nat-for-primary-ranges": ('[[nat]]\nrouter = "legacy-router"\nname = "legacy-nat"\nranges = "primary"\n', {}),
     "address-in-use": ('[[vm]]\nname = "bastion"\naddresses = ["partner-ip"]\n',
                        {"egress": {"static_ip_count": 0, "existing_ips": ["partner-ip"]}}),
     "quota": ("[quota]\nstatic_addresses = 0\n", {}),
@@ -1036,6 +1037,9 @@ def test_memory_only_cpu_in_milli_cpus_and_a_fraction_of_a_cpu_rehearse_with_an_
     ("auto-mode", "Invalid IPCidrRange: 10.178.0.0/28 conflicts with existing subnetwork 'default' in region "
                   "'asia-northeast3'."),
     ("nat-for-all-subnets", "Can not create new Nats since a Nat with option ALL_SUBNETWORKS_ALL_IP_RANGES exists."),
+    ("nat-for-primary-ranges", "The primary IP ranges of the region's subnetworks are already used by nat "
+                               "'legacy-nat' (ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES); nat 'cloud-run-nat' cannot "
+                               "also serve them."),
     ("address-in-use", "The address resource 'projects/my-gcp-project/regions/asia-northeast3/addresses/partner-ip' "
                        "is already being used by 'https://www.googleapis.com/compute/v1/projects/my-gcp-project/"
                        "zones/asia-northeast3-a/instances/bastion'"),

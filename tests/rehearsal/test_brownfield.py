@@ -64,6 +64,19 @@ def test_a_seed_file_is_read_and_applied_to_the_networks_project_and_region(tmp_
     assert len(said) == 7
 
 
+def test_a_seed_nat_may_serve_every_subnets_primary_range_only(tmp_path):
+    seed = load_seed(write(tmp_path, '[[nat]]\nrouter = "r"\nname = "primaries"\nranges = "primary"\n'))
+    gcp = LocalGcp()
+    said = seed_gcp(gcp, config(network={"subnet_cidr": "10.124.0.0/28"}), seed)
+    nat = gcp.store["projects/my-gcp-project/regions/asia-northeast3/routers/r"]["nats"][0]
+    assert nat["sourceSubnetworkIpRangesToNat"] == "ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES"
+    assert said[-1] == "router r with NAT primaries for ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES"
+    path = write(tmp_path, '[[nat]]\nrouter = "r"\nname = "n"\nranges = "secondary"\n')
+    with pytest.raises(SeedError) as err:
+        load_seed(path)
+    assert str(err.value) == f'{path}: nat[0].ranges: expected "all" or "primary", got "secondary"'
+
+
 def test_a_file_without_a_seed_gets_the_default_network_in_auto_mode_with_its_subnets():
     gcp = LocalGcp()
     seed_gcp(gcp, config(network={"subnet_cidr": "10.124.0.0/28"}))
