@@ -156,51 +156,6 @@ def test_a_nat_for_all_subnetworks_leaves_no_room_for_another_in_the_region(gcp)
                                          "ALL_SUBNETWORKS_ALL_IP_RANGES exists.")
 
 
-def ranges(subnet: str, *kinds: str, secondary: tuple[str, ...] = ()) -> dict:
-    return {"name": f"projects/{P}/regions/{R}/subnetworks/{subnet}", "sourceIpRangesToNat": list(kinds),
-            **({"secondaryIpRangeNames": list(secondary)} if secondary else {})}
-
-
-def test_a_nat_for_every_subnets_primary_range_leaves_none_for_another_nat(gcp):
-    """What ``gcloud compute routers nats create --nat-primary-subnet-ip-ranges`` makes: the chain's NAT of its own
-    subnet's ranges then serves a primary range already served."""
-    poll(gcp, subnet(gcp))
-    assert router(gcp, "legacy", {"name": "primaries", "natIpAllocateOption": "AUTO_ONLY",
-                                  "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES"})[0] == 200
-    status, reply = router(gcp, "chain", nat("chain-nat"))
-    assert (status, reply["error"]["message"]) == (400, (
-        "The primary IP ranges of the region's subnetworks are already used by nat 'primaries' "
-        "(ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES); nat 'chain-nat' cannot also serve them."))
-    assert router(gcp, "chain-2", nat("secondaries", subnetworks=[
-        ranges("s", "LIST_OF_SECONDARY_IP_RANGES", secondary=("pods",))]))[0] == 200
-
-
-@pytest.mark.parametrize("first, second, clash", [
-    (("ALL_IP_RANGES",), ("PRIMARY_IP_RANGE",), True),
-    (("PRIMARY_IP_RANGE",), ("PRIMARY_IP_RANGE",), True),
-    (("ALL_IP_RANGES",), ("LIST_OF_SECONDARY_IP_RANGES",), True),
-    (("PRIMARY_IP_RANGE",), ("LIST_OF_SECONDARY_IP_RANGES",), False),
-])
-@pytest.mark.parametrize("same_router", [True, False])
-def test_a_subnet_range_is_served_by_one_nat_of_the_network_and_region(gcp, first, second, clash, same_router):
-    """"You cannot have two NAT gateways serving the same IP ranges on the same subnet", on one router or two."""
-    poll(gcp, subnet(gcp))
-    one = nat("one", subnetworks=[ranges("s", *first, secondary=("pods",) if "LIST_OF_SECONDARY_IP_RANGES" in first
-                                         else ())])
-    two = nat("two", subnetworks=[ranges("s", *second, secondary=("pods",) if "LIST_OF_SECONDARY_IP_RANGES" in second
-                                          else ())])
-    if same_router:
-        status, reply = router(gcp, "chain", one, two)
-    else:
-        assert router(gcp, "legacy", one)[0] == 200
-        status, reply = router(gcp, "chain", two)
-    if clash:
-        assert (status, reply["error"]["message"]) == (
-            400, f"Subnetwork 'projects/{P}/regions/{R}/subnetworks/s' is already used by nat 'one'.")
-    else:
-        assert status == 200, reply
-
-
 def test_an_address_a_vm_uses_cannot_become_a_nat_ip(gcp):
     poll(gcp, subnet(gcp))
     gcp.compute.add_address(P, R, "partner-ip")
