@@ -19,6 +19,11 @@ cannot recover alone (docs/operations.md, "When a deploy is interrupted"):
   refuses that (``recreate``). The state still holds it (a plan writes no state): the next deploy finds it
   again. One no longer in the state is imported under its name (``flow.advise_lost``).
 - a **state lock** left by a killed apply: ``terraform force-unlock -force <ID>`` with the lock's ID.
+- a **subnet still in use** after the workloads left it: Cloud Run keeps a workload's Direct VPC egress IPs in a
+  subnet for 1–2 hours after it moves or goes ("wait 1–2 hours for Cloud Run to release the IPs before you delete
+  the subnet"), so a deploy that moves the workloads off a subnet and deletes it fails at the delete
+  (``resourceInUseByAnotherResource``); everything before it is applied. Recovery: deploy again once they are
+  released (``subnets_in_use``).
 - an **alert policy created twice**: a create retried after a reset that came after the commit makes a second
   policy (alert policies have no name of their own to answer 409), and an apply killed before its state write
   leaves the policies it made. Terraform cannot see them; the commands list the policies of each display name,
@@ -34,7 +39,7 @@ from typing import Any, Iterator, Mapping
 from ..facts.resources import ADDRESS, ALERT_POLICY, CONNECTOR, NAT, ROUTER, SERVICE, SUBNET, WORKLOADS
 
 __all__ = ["tainted_services", "tainted_kept", "recovery_commands", "orphans", "import_id", "lock_id",
-           "duplicate_alert_checks"]
+           "duplicate_alert_checks", "subnets_in_use"]
 
 # The ID ``terraform import`` takes for each type the stack names itself (the provider's import formats).
 IMPORT_IDS = {
@@ -48,6 +53,7 @@ IMPORT_IDS = {
 # Terraform's diagnostics: ``Error: <summary>`` … ``with <address>,``.
 _DIAGNOSTIC = re.compile(r"^(?:│ )?Error: (?P<summary>.*?)\n(?:(?:│ )?.*\n)*?(?:│ )?\s*with (?P<address>[^\s,]+),",
                          re.MULTILINE)
+_IN_USE = re.compile(r"resourceInUseByAnotherResource|is already being used by")
 _ALREADY_EXISTS = re.compile(r"\b409\b.*already exists|alreadyExists|ALREADY_EXISTS", re.IGNORECASE)
 _LOCK_ID = re.compile(r"Error acquiring the state lock[\s\S]*?\bID:\s+(?P<id>\S+)")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[^.}]+)\.name\}$")
@@ -131,6 +137,13 @@ def orphans(output: str, config: Mapping[str, Any], state: Mapping[str, Any]) ->
     return found
 
 
+def subnets_in_use(output: str) -> list[str]:
+    """The subnets whose delete the output says failed because something still uses them."""
+    found = [d["address"] for d in _DIAGNOSTIC.finditer(output)
+             if d["address"].startswith(f"{SUBNET}.") and _IN_USE.search(d["summary"])]
+    return list(dict.fromkeys(found))
+
+
 def import_commands(folder: str, found: list[tuple[str, str]]) -> list[str]:
     return [f"terraform -chdir={folder} import {shlex.quote(address)} {shlex.quote(identifier)}"
             for address, identifier in found]
@@ -171,7 +184,8 @@ def recovery_commands(state: Mapping[str, Any], *, stack_dir: str, stack: str, o
 
     Returns:
         ``force-unlock`` of a lock left behind; ``untaint`` of each tainted resource that cannot be replaced
-        (``tainted_kept``); ``import`` of each orphan; then the deploy. Nothing when there is nothing to recover.
+        (``tainted_kept``); ``import`` of each orphan; the wait for a subnet still in use (``subnets_in_use``);
+        then the deploy. Nothing when there is nothing to recover.
     """
     folder = shlex.quote(stack_dir)
     commands = []
@@ -183,8 +197,12 @@ def recovery_commands(state: Mapping[str, Any], *, stack_dir: str, stack: str, o
     commands += import_commands(folder, orphans(output, config or {}, state))
     if held:  # a killed apply: the alert policies it made before the state write are orphans, unnamed
         commands += duplicate_alert_checks(state, config)
-    if not commands:
+    waiting = subnets_in_use(output)
+    if not commands and not waiting:
         return []
+    if waiting:
+        commands.append(f"# {', '.join(waiting)}: still in use; if Cloud Run workloads left it in this deploy, "
+                        "Cloud Run keeps their Direct VPC egress IPs there for 1-2 hours: wait that long")
     if tainted_services(state):
         commands.append(f"# fix the image in the file if its revision failed, then deploy again: make deploy "
                         f"STACK={shlex.quote(stack)}")

@@ -63,6 +63,8 @@ class LocalGcp:
         # store keeps them: a refresh that loses one from state, as a transient 404 or a wrong project would.
         # Only single-resource GETs of Compute (``compute.Compute.get``); lists, writes and deletes still see them.
         self.lost_on_read: set[str] = set()
+        # Subnet → the workloads that left it, whose Direct VPC egress IPs Cloud Run keeps (``hold_direct_ips``).
+        self.direct_ip_holds: dict[str, set[str]] = {}
         # (project, region, metric) → limit, where a seed set one (compute.STATIC_ADDRESSES_QUOTA otherwise).
         self.quotas: dict[tuple[str, str, str], int] = {}
         self._ids = itertools.count(1_000_000_000_000_000_001)
@@ -202,13 +204,29 @@ class LocalGcp:
                 template = other.get("template", {})
                 # A job's vpcAccess is in its task template.
                 vpc = (template.get("template", {}) if "/jobs/" in other_key else template).get("vpcAccess", {})
-                project, region = other_key.split("/")[1], other_key.split("/")[3]
-                if vpc.get("connector") == key:
+                if vpc.get("connector") == key or key in self.direct_subnets(other_key, other):
                     users.append(other["name"])
-                for interface in vpc.get("networkInterfaces", []):
-                    subnet = interface.get("subnetwork", "")
-                    subnet_key = subnet if subnet.startswith("projects/") else (
-                        f"projects/{project}/regions/{region}/subnetworks/{subnet}")
-                    if subnet_key == key:
-                        users.append(other["name"])
-        return users
+        return users + sorted(self.direct_ip_holds.get(key, ()))
+
+    def direct_subnets(self, key: str, workload: JSON) -> set[str]:
+        """The subnets (relative names) a Cloud Run service, job or worker pool takes Direct VPC egress IPs from."""
+        template = workload.get("template", {})
+        vpc = (template.get("template", {}) if "/jobs/" in key else template).get("vpcAccess", {})
+        project, region = key.split("/")[1], key.split("/")[3]
+        subnets = (i.get("subnetwork", "") for i in vpc.get("networkInterfaces", []))
+        return {s if s.startswith("projects/") else f"projects/{project}/regions/{region}/subnetworks/{s}"
+                for s in subnets}
+
+    def hold_direct_ips(self, key: str, subnets: set[str]) -> None:
+        """A workload has left these subnets (moved, or deleted): Cloud Run keeps its Direct VPC egress IPs in them
+        for 1–2 hours ("After you delete or move your Cloud Run resources, wait 1–2 hours for Cloud Run to release
+        the IPs before you delete the subnet", Cloud Run's Direct VPC egress page), so deleting them fails as
+        deleting a subnet in use does, until ``release_direct_ips`` (the two hours passed)."""
+        for subnet in subnets:
+            self.direct_ip_holds.setdefault(subnet, set()).add(f"{key} (Direct VPC egress IPs Cloud Run keeps for "
+                                                               "1-2 hours after a workload leaves the subnet)")
+
+    def release_direct_ips(self) -> None:
+        """Two hours later: Cloud Run has released every Direct VPC egress IP a workload left behind."""
+        with self.lock:
+            self.direct_ip_holds.clear()

@@ -133,11 +133,15 @@ class RunResources:
         key = self._key(req)
         previous = self._existing(key)
         refuse_labels(req.body)
-        return self._operation(req, self._store(req, key, req.body, previous))
+        operation = self._operation(req, self._store(req, key, req.body, previous))
+        self.gcp.hold_direct_ips(key, self.gcp.direct_subnets(key, previous)
+                                 - self.gcp.direct_subnets(key, self.gcp.store[key]))
+        return operation
 
     def delete(self, req: Request) -> JSON:
         key = self._key(req)
         found = self._existing(key)
+        self.gcp.hold_direct_ips(key, self.gcp.direct_subnets(key, found))
         del self.gcp.store[key]
         self.gcp.store.pop(key + ":iamPolicy", None)
         return self._operation(req, found, deploys=False)
