@@ -53,7 +53,9 @@ IMPORT_IDS = {
 # Terraform's diagnostics: ``Error: <summary>`` … ``with <address>,``.
 _DIAGNOSTIC = re.compile(r"^(?:│ )?Error: (?P<summary>.*?)\n(?:(?:│ )?.*\n)*?(?:│ )?\s*with (?P<address>[^\s,]+),",
                          re.MULTILINE)
-_IN_USE = re.compile(r"resourceInUseByAnotherResource|is already being used by")
+# Compute's answer to deleting a subnet something uses; a destroy's diagnostic has no ``with <address>`` line (the
+# resource is no longer in the configuration), so the subnet is read from the message.
+_SUBNET_IN_USE = re.compile(r"The subnetwork resource '(?P<subnet>[^']+)' is already being used by")
 _ALREADY_EXISTS = re.compile(r"\b409\b.*already exists|alreadyExists|ALREADY_EXISTS", re.IGNORECASE)
 _LOCK_ID = re.compile(r"Error acquiring the state lock[\s\S]*?\bID:\s+(?P<id>\S+)")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[^.}]+)\.name\}$")
@@ -138,10 +140,8 @@ def orphans(output: str, config: Mapping[str, Any], state: Mapping[str, Any]) ->
 
 
 def subnets_in_use(output: str) -> list[str]:
-    """The subnets whose delete the output says failed because something still uses them."""
-    found = [d["address"] for d in _DIAGNOSTIC.finditer(output)
-             if d["address"].startswith(f"{SUBNET}.") and _IN_USE.search(d["summary"])]
-    return list(dict.fromkeys(found))
+    """The subnets (``projects/…/subnetworks/…``) whose delete the output says failed because something uses them."""
+    return list(dict.fromkeys(m["subnet"] for m in _SUBNET_IN_USE.finditer(" ".join(output.split()))))
 
 
 def import_commands(folder: str, found: list[tuple[str, str]]) -> list[str]:

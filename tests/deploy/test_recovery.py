@@ -89,22 +89,22 @@ def test_after_a_killed_apply_every_policy_of_the_stack_not_in_the_state_is_to_d
     assert delete.startswith("gcloud monitoring policies delete NAME")
 
 
-IN_USE = """
-Error: Error deleting Subnetwork: googleapi: Error 400: The subnetwork resource 'projects/p/regions/r/subnetworks/prod-direct-subnet' is already being used by 'projects/p/locations/r/services/api', resourceInUseByAnotherResource
+IN_USE = """google_compute_subnetwork.Chain_DirectSubnet_5: Destroying... [id=projects/p/regions/r/subnetworks/prod-direct-subnet]
 
-  with google_compute_subnetwork.Chain_DirectSubnet_5,
-  on cdk.tf.json line 70, in resource "google_compute_subnetwork" "Chain_DirectSubnet_5":
+Error: Error when reading or editing Subnetwork: googleapi: Error 400: The subnetwork resource 'projects/p/regions/r/subnetworks/prod-direct-subnet' is already being used by 'projects/p/locations/r/services/api', resourceInUseByAnotherResource
 """
 
 
 def test_a_subnet_still_in_use_after_its_workloads_left_is_deployed_again_later():
-    """Cloud Run keeps the Direct VPC egress IPs of a workload that left a subnet for 1–2 hours (recovery.py)."""
-    assert recovery_commands(state(), stack_dir="cdktf.out/stacks/prod", stack="prod", output=IN_USE) == [
-        "# google_compute_subnetwork.Chain_DirectSubnet_5: still in use; if Cloud Run workloads left it in this "
+    """Cloud Run keeps the Direct VPC egress IPs of a workload that left a subnet for 1–2 hours (recovery.py). A
+    destroy's diagnostic names no resource address (the resource left the configuration): the message names it."""
+    expected = [
+        "# projects/p/regions/r/subnetworks/prod-direct-subnet: still in use; if Cloud Run workloads left it in this "
         "deploy, Cloud Run keeps their Direct VPC egress IPs there for 1-2 hours: wait that long",
         "# then deploy again: make deploy STACK=prod"]
-    # Another resource in use, or a subnet failing otherwise, is not this.
+    assert recovery_commands(state(), stack_dir="d", stack="prod", output=IN_USE) == expected
+    wrapped = IN_USE.replace(" is already being used", "\n  is already being used")
+    assert recovery_commands(state(), stack_dir="d", stack="prod", output=wrapped) == expected
+    # Another resource in use is not this.
     assert recovery_commands(state(), stack_dir="d", stack="prod", output=IN_USE.replace(
-        "google_compute_subnetwork.Chain", "google_compute_address.Chain")) == []
-    assert recovery_commands(state(), stack_dir="d", stack="prod", output=CONFLICT.replace(
-        "Error 409", "Error 408").replace("already exists", "gone").replace("alreadyExists", "gone")) == []
+        "The subnetwork resource", "The address resource")) == []

@@ -140,6 +140,32 @@ def connector_to_direct(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def leaving_direct_egress(workdir: Path) -> Recorded:
+    """Back from Direct VPC egress to the connector with direct_subnet_cidr removed in the same deploy: the services
+    move, then the subnet's delete fails while Cloud Run keeps their IPs (1-2 hours, docs/operations.md); the same
+    deploy after that finishes it."""
+    doc = example_doc()
+    doc["network"]["direct_subnet_cidr"] = "10.124.80.0/24"
+    doc["egress"]["mode"] = "direct"
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "leaving")
+        steps.apply("direct", doc)
+        doc["egress"]["mode"] = "connector"
+        del doc["network"]["direct_subnet_cidr"]
+        try:
+            steps.apply("leave", doc)
+        except RehearsalError as err:
+            steps.recorded.facts["error"] = str(err)
+        assert steps.stack_dir is not None
+        steps.recorded.facts["recovery"] = recovery_commands(
+            rehearsal.state(steps.stack_dir), stack_dir="d", stack="leaving", output=steps.recorded.facts.get(
+                "error", ""))
+        rehearsal.gcp.release_direct_ips()  # two hours later
+        steps.apply("later", doc)
+        steps.recorded.facts["store"] = sorted(rehearsal.gcp.store)
+        return steps.recorded
+
+
 def pool_growth_and_rotation(workdir: Path) -> Recorded:
     """The pool procedures of docs/operations.md: grow by naming, then "Rotating an IP" steps 1-6 (standby, into the
     pool, drain, remove), each a plain apply of the file: no command outside the product. After each step the
@@ -504,6 +530,7 @@ def brownfield(name: str, workdir: Path) -> Recorded:
 SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "validate": validate_every_stack,
     "connector-to-direct": connector_to_direct,
+    "leaving-direct": leaving_direct_egress,
     "pool": pool_growth_and_rotation,
     "earlier-shape": from_the_earlier_shape,
     "make-allowlist": make_allowlist,
@@ -526,6 +553,7 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
 # Each scenario's seconds in a whole warm `make test` on the 2-core machine (6 at once, 2026-12-02), for the order
 # of a session that has no times of its own (CI's): longest first (tests/support/background.py).
 ESTIMATES = {"pool": 140, "earlier-shape": 90, "bad-image-first": 90, "connector-to-direct": 80, "rehearse:drain-ip": 80,
+             "leaving-direct": 75,
              "service-removal": 75, "destroy": 65, "validate": 65, "alerts": 60, "bad-image-later": 55,
              "make-allowlist": 45}
 BACKGROUND = [Work(name, run, ESTIMATES.get(name, 30)) for name, run in SCENARIOS.items()]
@@ -624,6 +652,23 @@ def test_connector_to_direct_converges_after_each_step():
     assert not [k for k in store if "/connectors/" in k]
     assert "projects/my-gcp-project/regions/asia-northeast3/subnetworks/cloud-run-direct-subnet" in store
     assert "projects/my-gcp-project/regions/asia-northeast3/subnetworks/cloud-run-subnet" not in store
+
+
+def test_leaving_direct_egress_and_its_subnet_in_one_deploy_fails_at_the_subnet_as_on_gcp_and_finishes_later():
+    rec = recorded("leaving-direct")
+    subnet = "projects/my-gcp-project/regions/asia-northeast3/subnetworks/cloud-run-direct-subnet"
+    error = " ".join(rec.facts["error"].split())
+    assert f"The subnetwork resource '{subnet}' is already being used by" in error, error
+    assert "resourceInUseByAnotherResource" in error
+    # make deploy's recovery reads Terraform's own output of it (a destroy's diagnostic names no address).
+    assert len(rec.facts["recovery"]) == 2 and rec.facts["recovery"][0].startswith(f"# {subnet}: still in use")
+    assert "Direct VPC egress IPs there for 1-2 hours: wait that long" in rec.facts["recovery"][0]
+    # Everything before the delete was applied: the services are on the connector; nothing else is left to do.
+    later = {c["address"].split(".")[0]: c["change"]["actions"] for c in rec.plans["later"].changes}
+    assert later == {SUBNET: ["delete"]}, later
+    assert_converged(rec)
+    assert subnet not in rec.facts["store"]
+    assert removed_or_replaced(rec.plans["leave"]) == []
 
 
 # --- the pool --------------------------------------------------------------------------------------------
