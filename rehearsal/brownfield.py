@@ -34,7 +34,10 @@ fails where Google Cloud would, with Google Cloud's error:
     [addresses]
     standard = ["partner-ip"]  # reserved addresses of the STANDARD network tier (every other one is PREMIUM)
 
-Everything is in the network project and the region of the file. Problems are
+    [org_policy]
+    domain_restricted_sharing = true  # the project's IAM policies take no allUsers (iam.allowedPolicyMemberDomains)
+
+Everything is in the network project and the region of the file (the organization policy: on its project). Problems are
 reported together, each with the seed file, the key, what was expected and what
 was given.
 """
@@ -51,15 +54,16 @@ from constructs_lib.config.toml_file import read_toml
 from constructs_lib.facts.gcp import AUTO_MODE_SUBNETS
 from rehearsal.localgcp import LocalGcp
 from rehearsal.localgcp.compute import LINK
+from rehearsal.localgcp.iam import DOMAIN_RESTRICTED_SHARING
 
 __all__ = ["Seed", "SeedError", "load_seed", "auto_mode_subnets"]
 
 _TABLES = {"network": ("mode",), "nat": ("router", "name", "addresses", "ranges"), "vm": ("name", "addresses", "zone"),
            "quota": ("static_addresses",), "images": ("missing", "not_listening"), "secrets": ("missing",),
-           "addresses": ("standard",)}
-_ARRAYS = ("nat", "vm")
+           "addresses": ("standard",), "org_policy": ("domain_restricted_sharing",)}
+_ARRAYS = ("nat", "vm")  # [[nat]], [[vm]]: any number of each; the others one table at most
 # [[nat]] ranges → the NAT's sourceSubnetworkIpRangesToNat.
-NAT_RANGES = {"all": "ALL_SUBNETWORKS_ALL_IP_RANGES", "primary": "ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES"}  # [[nat]], [[vm]]: any number of each; the others one table at most
+NAT_RANGES = {"all": "ALL_SUBNETWORKS_ALL_IP_RANGES", "primary": "ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES"}
 
 
 class SeedError(Exception):
@@ -78,6 +82,7 @@ class Seed:
     not_listening: tuple[str, ...] = ()
     missing_secrets: tuple[str, ...] = ()
     standard_addresses: tuple[str, ...] = ()
+    domain_restricted_sharing: bool = False
     source: str = ""
 
     def apply(self, gcp: LocalGcp, config: EnvironmentConfig) -> list[str]:
@@ -137,6 +142,10 @@ class Seed:
             gcp.store[key]["networkTier"] = "STANDARD"
         if self.standard_addresses:
             said.append(f"addresses of the STANDARD network tier: {', '.join(self.standard_addresses)}")
+        if self.domain_restricted_sharing:
+            gcp.org_policies.setdefault(config.project, set()).add(DOMAIN_RESTRICTED_SHARING)
+            said.append(f"organization policy on {config.project}: {DOMAIN_RESTRICTED_SHARING} (domain restricted "
+                        "sharing)")
         return said
 
 
@@ -222,8 +231,12 @@ def load_seed(path: Path) -> Seed:
     not_listening = _strings(reader, "images.not_listening", images.get("not_listening", []))
     missing_secrets = _strings(reader, "secrets.missing", _table(data, "secrets").get("missing", []))
     standard = _strings(reader, "addresses.standard", _table(data, "addresses").get("standard", []))
+    restricted = _table(data, "org_policy").get("domain_restricted_sharing", False)
+    if not isinstance(restricted, bool):
+        reader.problem("org_policy.domain_restricted_sharing", "true or false", restricted)
+        restricted = False
     if reader.problems:
         raise SeedError("\n".join(str(problem) for problem in reader.problems))
     return Seed(network_mode=mode, nats=tuple(nats), vms=tuple(vms), static_addresses=limit,
                 missing_images=missing, not_listening=not_listening, missing_secrets=missing_secrets,
-                standard_addresses=standard, source=source)
+                standard_addresses=standard, domain_restricted_sharing=restricted, source=source)

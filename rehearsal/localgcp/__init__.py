@@ -63,6 +63,8 @@ class LocalGcp:
         # store keeps them: a refresh that loses one from state, as a transient 404 or a wrong project would.
         # Only single-resource GETs of Compute (``compute.Compute.get``); lists, writes and deletes still see them.
         self.lost_on_read: set[str] = set()
+        # Project → the organization policy constraints enforced on it (``iam.DOMAIN_RESTRICTED_SHARING``).
+        self.org_policies: dict[str, set[str]] = {}
         # Subnet → the workloads that left it, whose Direct VPC egress IPs Cloud Run keeps (``hold_direct_ips``).
         self.direct_ip_holds: dict[str, set[str]] = {}
         # (project, region, metric) → limit, where a seed set one (compute.STATIC_ADDRESSES_QUOTA otherwise).

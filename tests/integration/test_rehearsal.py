@@ -508,6 +508,8 @@ SEEDS = {
     "missing-image": ('[images]\nmissing = ["asia.gcr.io/my-gcp-project/app:1.0.0"]\n', {}),
     "standard-tier": ('[addresses]\nstandard = ["partner-ip"]\n',
                       {"egress": {"static_ip_count": 1, "existing_ips": ["partner-ip"]}}),
+    "domain-restricted-sharing": ("[org_policy]\ndomain_restricted_sharing = true\n",
+                                  {"services": [{"allow_unauthenticated": True}]}),
 }
 
 
@@ -516,7 +518,10 @@ def brownfield(name: str, workdir: Path) -> Recorded:
     seed_text, changes = SEEDS[name]
     doc = example_doc()
     for table, values in changes.items():
-        doc[table] = {**doc.get(table, {}), **values}
+        if isinstance(values, list):  # an array of tables: each entry's keys over the example's entry
+            doc[table] = [{**entry, **change} for entry, change in zip(doc[table], values)]
+        else:
+            doc[table] = {**doc.get(table, {}), **values}
     workdir.mkdir(parents=True, exist_ok=True)
     (file := workdir / "brownfield.toml").write_text(toml_dumps(doc), encoding="utf-8")
     (seed := workdir / f"{name}.toml").write_text(seed_text, encoding="utf-8")
@@ -1093,6 +1098,8 @@ def test_memory_only_cpu_in_milli_cpus_and_a_fraction_of_a_cpu_rehearse_with_an_
     # Not GCP's: the stack's precondition stops the plan first (Cloud NAT takes one tier in a rule). Only the
     # message's first line: the cdktf CLI that make rehearse runs may print no more of Terraform's detail.
     ("standard-tier", "existing_ips: the network tiers PREMIUM, STANDARD in the IPs of NAT"),
+    ("domain-restricted-sharing", "One or more users named in the policy do not belong to a permitted customer, "
+                                  "perhaps due to an organization policy."),
 ])
 def test_each_brownfield_seed_fails_the_rehearsal_with_gcps_error(name, error):
     facts = recorded(f"brownfield:{name}").facts

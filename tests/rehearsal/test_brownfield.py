@@ -77,6 +77,19 @@ def test_a_seed_nat_may_serve_every_subnets_primary_range_only(tmp_path):
     assert str(err.value) == f'{path}: nat[0].ranges: expected "all" or "primary", got "secondary"'
 
 
+def test_a_seed_may_restrict_the_projects_sharing_to_its_domains(tmp_path):
+    seed = load_seed(write(tmp_path, "[org_policy]\ndomain_restricted_sharing = true\n"))
+    gcp = LocalGcp()
+    said = seed_gcp(gcp, config(network={"subnet_cidr": "10.124.0.0/28"}), seed)
+    assert gcp.org_policies == {"my-gcp-project": {"constraints/iam.allowedPolicyMemberDomains"}}
+    assert said[-1] == ("organization policy on my-gcp-project: constraints/iam.allowedPolicyMemberDomains (domain "
+                        "restricted sharing)")
+    path = write(tmp_path, '[org_policy]\ndomain_restricted_sharing = "yes"\n')
+    with pytest.raises(SeedError) as err:
+        load_seed(path)
+    assert str(err.value) == f'{path}: org_policy.domain_restricted_sharing: expected true or false, got "yes"'
+
+
 def test_a_file_without_a_seed_gets_the_default_network_in_auto_mode_with_its_subnets():
     gcp = LocalGcp()
     seed_gcp(gcp, config(network={"subnet_cidr": "10.124.0.0/28"}))
@@ -92,7 +105,8 @@ def test_every_problem_of_a_seed_file_is_reported_at_once(tmp_path):
         load_seed(path)
     lines = str(err.value).splitlines()
     assert lines == [
-        f"{path}: firewall: expected one of addresses, images, nat, network, quota, secrets, vm, got an unknown key",
+        f"{path}: firewall: expected one of addresses, images, nat, network, org_policy, quota, secrets, vm, got an "
+        "unknown key",
         f"{path}: network.mode: expected \"auto\" or \"custom\", got \"legacy\"",
         f"{path}: vm[0].addresses: expected a list of non-empty strings, got nothing (the key is missing)",
         f"{path}: quota.static_addresses: expected a whole number from 0, got -1",

@@ -291,3 +291,23 @@ def test_a_service_whose_minimum_is_above_its_maximum_is_refused(gcp, scaling, u
         400, f"Violation in {request}.service.template.scaling.max_instance_count: must be greater or equal than "
              "min_instance_count.")
     assert call(gcp, "POST", f"{SERVICES}?serviceId=ok", service({"minInstanceCount": 100}))[0] == 200
+
+
+@pytest.mark.parametrize("member", ["allUsers", "allAuthenticatedUsers"])
+def test_a_public_member_is_refused_where_the_organization_restricts_sharing_to_its_domains(gcp, member):
+    """constraints/iam.allowedPolicyMemberDomains (rehearsal/localgcp/iam.py): 400 FAILED_PRECONDITION, as users meet
+    it; a member of the project's own domain is still taken, and so is anyone without the constraint."""
+    assert call(gcp, "POST", f"{SERVICES}?serviceId=api", {"template": {"containers": [{"image": IMAGE}]}})[0] == 200
+    public = {"policy": {"bindings": [{"role": "roles/run.invoker", "members": [member]}]}}
+    assert call(gcp, "POST", f"{SERVICES}/api:setIamPolicy", public)[0] == 200
+    gcp.org_policies[P] = {"constraints/iam.allowedPolicyMemberDomains"}
+    status, reply = call(gcp, "POST", f"{SERVICES}/api:setIamPolicy", public)
+    assert (status, reply["error"]["status"], reply["error"]["message"]) == (
+        400, "FAILED_PRECONDITION", "One or more users named in the policy do not belong to a permitted customer, "
+                                    "perhaps due to an organization policy.")
+    assert reply["error"]["details"][0]["violations"] == [{
+        "type": "constraints/iam.allowedPolicyMemberDomains", "subject": f"orgpolicy:projects/{P}?configvalue={member}",
+        "description": f"User {member} is not in permitted organization."}]
+    account = f"serviceAccount:a@{P}.iam.gserviceaccount.com"
+    own = {"policy": {"bindings": [{"role": "roles/run.invoker", "members": [account]}]}}
+    assert call(gcp, "POST", f"{SERVICES}/api:setIamPolicy", own)[0] == 200
