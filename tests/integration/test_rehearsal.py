@@ -166,6 +166,29 @@ def leaving_direct_egress(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def without_its_apis(workdir: Path) -> Recorded:
+    """The example's stack without its google_project_service resources (and the waits on them), deployed into the
+    rehearsal's fresh project, which has no API enabled: the first call into each API is GCP's 403
+    SERVICE_DISABLED, which the provider does not retry (rehearsal/localgcp/apis.py). Every other rehearsal deploys
+    the stack as synthesized, its APIs enabled before anything uses them."""
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "apis")
+        steps.write(example_doc())
+        stack = json.loads((rehearsal.synth(steps.file) / "cdk.tf.json").read_text(encoding="utf-8"))
+        stack["resource"].pop(API)
+        for resources in stack["resource"].values():
+            for body in resources.values():
+                kept = [d for d in body.pop("depends_on", []) if not d.startswith(f"{API}.")]
+                if kept:
+                    body["depends_on"] = kept
+        try:
+            steps.deploy_json(stack, steps.file)
+        except RehearsalError as err:
+            steps.recorded.facts["error"] = str(err)
+        steps.recorded.facts["store"] = sorted(rehearsal.gcp.store)
+        return steps.recorded
+
+
 def pool_growth_and_rotation(workdir: Path) -> Recorded:
     """The pool procedures of docs/operations.md: grow by naming, then "Rotating an IP" steps 1-6 (standby, into the
     pool, drain, remove), each a plain apply of the file: no command outside the product. After each step the
@@ -536,6 +559,7 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "validate": validate_every_stack,
     "connector-to-direct": connector_to_direct,
     "leaving-direct": leaving_direct_egress,
+    "without-apis": without_its_apis,
     "pool": pool_growth_and_rotation,
     "earlier-shape": from_the_earlier_shape,
     "make-allowlist": make_allowlist,
@@ -674,6 +698,18 @@ def test_leaving_direct_egress_and_its_subnet_in_one_deploy_fails_at_the_subnet_
     assert_converged(rec)
     assert subnet not in rec.facts["store"]
     assert removed_or_replaced(rec.plans["leave"]) == []
+
+
+def test_a_stack_that_calls_an_api_before_enabling_it_fails_its_rehearsal_with_gcps_403():
+    rec = recorded("without-apis")
+    error = " ".join(rec.facts["error"].split())
+    # Compute is on: the project holds the VPC network. The connector is the first call into an API it is not.
+    assert "Error creating Connector: googleapi: Error 403: Serverless VPC Access API has not been used in project " \
+           in error, error
+    assert "before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/" \
+           "vpcaccess.googleapis.com/overview?project=" in error
+    assert '"reason": "SERVICE_DISABLED"' in error
+    assert not [k for k in rec.facts["store"] if "/connectors/" in k or "/services/" in k]
 
 
 # --- the pool --------------------------------------------------------------------------------------------
