@@ -240,15 +240,20 @@ class Compute:
         except ValueError:
             raise ApiError(400, f"Invalid value for field 'resource.ipCidrRange': '{cidr}'. Invalid IPv4 CIDR range.",
                            reason="invalid") from None
-        for other in self.gcp.subnetworks_of(network):
-            if ipaddress.ip_network(other["ipCidrRange"]).overlaps(net):
-                raise ApiError(400, f"Invalid IPCidrRange: {cidr} conflicts with existing subnetwork "
-                                    f"'{other['name']}' in region '{last(other['region'])}'.", reason="invalid")
+        self._refuse_overlap(network, net, cidr)
         second = list(net.hosts())[0] if net.num_addresses > 2 else net.network_address
         resource = {"kind": "compute#subnetwork", **SUBNET_DEFAULTS, **body, "network": network,
                     "gatewayAddress": str(second), "fingerprint": self.gcp.fingerprint()}
         resource.setdefault("logConfig", {"enable": False})
         return self._create(req, "subnetworks", resource)
+
+    def _refuse_overlap(self, network: str, net: ipaddress.IPv4Network | ipaddress.IPv6Network, cidr: str, *,
+                        besides: str = "") -> None:
+        """Compute's 400 when ``net`` overlaps a subnet of the network (``besides``: the one being expanded)."""
+        for other in self.gcp.subnetworks_of(network):
+            if relative(other["selfLink"]) != besides and ipaddress.ip_network(other["ipCidrRange"]).overlaps(net):
+                raise ApiError(400, f"Invalid IPCidrRange: {cidr} conflicts with existing subnetwork "
+                                    f"'{other['name']}' in region '{last(other['region'])}'.", reason="invalid")
 
     def patch_subnetwork(self, req: Request) -> JSON:
         key = self._key(req, "subnetworks")
@@ -269,6 +274,7 @@ class Compute:
         old, new = ipaddress.ip_network(current["ipCidrRange"]), ipaddress.ip_network(req.body["ipCidrRange"])
         if not (new.prefixlen < old.prefixlen and old.subnet_of(new)):
             raise ApiError(400, f"Invalid IPCidrRange: {new} does not contain {old}", reason="invalid")
+        self._refuse_overlap(current["network"], new, str(new), besides=key)
         current["ipCidrRange"] = str(new)
         current["fingerprint"] = self.gcp.fingerprint()
         return self._operation(req, "expandIpCidrRange", key)
