@@ -24,6 +24,9 @@ cannot recover alone (docs/operations.md, "When a deploy is interrupted"):
   the subnet"), so a deploy that moves the workloads off a subnet and deletes it fails at the delete
   (``resourceInUseByAnotherResource``); everything before it is applied. Recovery: deploy again once they are
   released (``subnets_in_use``).
+- an **API not yet on** although the stack enabled it: an enable takes minutes to reach every Google Cloud system
+  ("If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry"),
+  and the provider does not retry that 403. Recovery: deploy again a few minutes later (``apis_not_yet_on``).
 - an **alert policy created twice**: a create retried after a reset that came after the commit makes a second
   policy (alert policies have no name of their own to answer 409), and an apply killed before its state write
   leaves the policies it made. Terraform cannot see them; the commands list the policies of each display name,
@@ -39,7 +42,7 @@ from typing import Any, Iterator, Mapping
 from ..facts.resources import ADDRESS, ALERT_POLICY, CONNECTOR, NAT, ROUTER, SERVICE, SUBNET, WORKLOADS
 
 __all__ = ["tainted_services", "tainted_kept", "recovery_commands", "orphans", "import_id", "lock_id",
-           "duplicate_alert_checks", "subnets_in_use"]
+           "duplicate_alert_checks", "subnets_in_use", "apis_not_yet_on"]
 
 # The ID ``terraform import`` takes for each type the stack names itself (the provider's import formats).
 IMPORT_IDS = {
@@ -56,6 +59,9 @@ _DIAGNOSTIC = re.compile(r"^(?:│ )?Error: (?P<summary>.*?)\n(?:(?:│ )?.*\n)*
 # Compute's answer to deleting a subnet something uses; a destroy's diagnostic has no ``with <address>`` line (the
 # resource is no longer in the configuration), so the subnet is read from the message.
 _SUBNET_IN_USE = re.compile(r"The subnetwork resource '(?P<subnet>[^']+)' is already being used by")
+# Google's 403 for an API a project has not enabled (SERVICE_DISABLED), as its message names it.
+_API_DISABLED = re.compile(r"has not been used in project \S+ before or it is disabled\. Enable it by visiting "
+                           r"https://console\.developers\.google\.com/apis/api/(?P<service>[a-z0-9.-]+)/overview")
 _ALREADY_EXISTS = re.compile(r"\b409\b.*already exists|alreadyExists|ALREADY_EXISTS", re.IGNORECASE)
 _LOCK_ID = re.compile(r"Error acquiring the state lock[\s\S]*?\bID:\s+(?P<id>\S+)")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[^.}]+)\.name\}$")
@@ -140,8 +146,13 @@ def orphans(output: str, config: Mapping[str, Any], state: Mapping[str, Any]) ->
 
 
 def subnets_in_use(output: str) -> list[str]:
-    """The subnets (``projects/…/subnetworks/…``) whose delete the output says failed because something uses them."""
+    """The subnets (``projects/…/subnetworks/…``) whose delete the output says failed as something uses them."""
     return list(dict.fromkeys(m["subnet"] for m in _SUBNET_IN_USE.finditer(" ".join(output.split()))))
+
+
+def apis_not_yet_on(output: str) -> list[str]:
+    """The APIs (``run.googleapis.com``) a call of the output found not enabled in its project."""
+    return list(dict.fromkeys(m["service"] for m in _API_DISABLED.finditer(" ".join(output.split()))))
 
 
 def import_commands(folder: str, found: list[tuple[str, str]]) -> list[str]:
@@ -184,8 +195,8 @@ def recovery_commands(state: Mapping[str, Any], *, stack_dir: str, stack: str, o
 
     Returns:
         ``force-unlock`` of a lock left behind; ``untaint`` of each tainted resource that cannot be replaced
-        (``tainted_kept``); ``import`` of each orphan; the wait for a subnet still in use (``subnets_in_use``);
-        then the deploy. Nothing when there is nothing to recover.
+        (``tainted_kept``); ``import`` of each orphan; the wait for an API just enabled (``apis_not_yet_on``) or a
+        subnet still in use (``subnets_in_use``); then the deploy. Nothing when there is nothing to recover.
     """
     folder = shlex.quote(stack_dir)
     commands = []
@@ -197,9 +208,13 @@ def recovery_commands(state: Mapping[str, Any], *, stack_dir: str, stack: str, o
     commands += import_commands(folder, orphans(output, config or {}, state))
     if held:  # a killed apply: the alert policies it made before the state write are orphans, unnamed
         commands += duplicate_alert_checks(state, config)
-    waiting = subnets_in_use(output)
-    if not commands and not waiting:
+    waiting, apis = subnets_in_use(output), apis_not_yet_on(output)
+    if not commands and not waiting and not apis:
         return []
+    if apis:
+        commands.append(f"# {', '.join(apis)}: Google Cloud answered that the API is not enabled, although the stack "
+                        "enables it before anything uses it: an API enabled moments ago takes a few minutes to reach "
+                        "every Google Cloud system; wait a few minutes")
     if waiting:
         commands.append(f"# {', '.join(waiting)}: still in use; if Cloud Run workloads left it in this deploy, "
                         "Cloud Run keeps their Direct VPC egress IPs there for 1-2 hours: wait that long")

@@ -73,6 +73,15 @@ CASES = (
          provider="a 404 on an operation's GET counts as not done (tpgresource/common_operation.go:126-134, "
                   "IsNotFoundRetryableError(\"GET operation\")): polled again after the provider's 10 s poll "
                   "interval (transport/config.go:1727), within the same deploy; only 20 in a row fail it"),
+    Case("403-api-not-yet-on-run-create", "403 SERVICE_DISABLED on the Cloud Run service's create: the API the "
+         "stack enabled has not reached every Google Cloud system yet",
+         (Rule(method="POST", path=SERVICES, status=403, message=(
+             "Cloud Run Admin API has not been used in project my-gcp-project before or it is disabled. Enable it by "
+             "visiting https://console.developers.google.com/apis/api/run.googleapis.com/overview?project="
+             "my-gcp-project then retry. If you enabled this API recently, wait a few minutes for the action to "
+             "propagate to our systems and retry.")),),
+         provider="not retried (no predicate of transport/error_retry_predicates.go takes a 403 but the quota's): "
+                  "the deploy fails and says to wait; the next one creates the service"),
     Case("reset-after-commit-address-insert", "connection reset after the address insert was committed",
          (Rule(method="POST", path=ADDRESSES, fault="reset_after_commit"),),
          provider="retried (isConnectionResetNetworkError, error_retry_predicates.go:114-119) into a 409: the "

@@ -108,3 +108,25 @@ def test_a_subnet_still_in_use_after_its_workloads_left_is_deployed_again_later(
     # Another resource in use is not this.
     assert recovery_commands(state(), stack_dir="d", stack="prod", output=IN_USE.replace(
         "The subnetwork resource", "The address resource")) == []
+
+
+NOT_YET_ON = """google_cloud_run_v2_service.Chain_Service-api_6: Creating...
+
+Error: Error creating Service: googleapi: Error 403: Cloud Run Admin API has not been used in project 104293083285
+before or it is disabled. Enable it by visiting
+https://console.developers.google.com/apis/api/run.googleapis.com/overview?project=104293083285 then retry. If you
+enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.
+
+  with google_cloud_run_v2_service.Chain_Service-api_6,
+"""
+
+
+def test_an_api_the_stack_enabled_moments_ago_is_waited_for():
+    """Google's 403 SERVICE_DISABLED (its message, wrapped as Terraform wraps it): the provider does not retry it."""
+    assert recovery_commands(state(), stack_dir="d", stack="prod", output=NOT_YET_ON) == [
+        "# run.googleapis.com: Google Cloud answered that the API is not enabled, although the stack enables it "
+        "before anything uses it: an API enabled moments ago takes a few minutes to reach every Google Cloud system; "
+        "wait a few minutes",
+        "# then deploy again: make deploy STACK=prod"]
+    assert recovery_commands(state(), stack_dir="d", stack="prod", output=NOT_YET_ON.replace("403", "400").replace(
+        "has not been used", "was used")) == []

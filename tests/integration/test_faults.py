@@ -107,6 +107,14 @@ def test_a_404_on_an_operations_poll_is_polled_again_in_the_same_deploy(outcomes
     assert outcome.deploys[0].seconds >= 10
 
 
+def test_an_api_enabled_moments_ago_fails_the_deploy_which_says_to_wait_and_the_next_one_succeeds(outcomes):
+    """The provider does not retry Google's 403 SERVICE_DISABLED; make deploy names the API and says to wait."""
+    outcome = outcomes["403-api-not-yet-on-run-create"]
+    assert _codes(outcome) == [1, 0] and outcome.steps == []
+    assert "# run.googleapis.com: Google Cloud answered that the API is not enabled, although the stack enables it " \
+           "before anything uses it" in _said(outcome, 0)
+
+
 def test_a_getiampolicy_429_loop_is_interrupted_at_the_deploys_deadline(outcomes):
     outcome = outcomes["persistent-429-run-getiampolicy"]
     assert _codes(outcome)[0] == 1
