@@ -19,6 +19,9 @@ cannot recover alone (docs/operations.md, "When a deploy is interrupted"):
   refuses that (``recreate``). The state still holds it (a plan writes no state): the next deploy finds it
   again. One no longer in the state is imported under its name (``flow.advise_lost``).
 - a **state lock** left by a killed apply: ``terraform force-unlock -force <ID>`` with the lock's ID.
+- a **state write lost** at the end of an apply (the network, or GCS, failed it; the gcs backend's write is not
+  retried): Terraform keeps the applied state in ``errored.tfstate`` in the stack's folder, and another apply before
+  it is pushed would create everything again. Recovery: ``terraform state push errored.tfstate``.
 - a **subnet still in use** after the workloads left it: Cloud Run keeps a workload's Direct VPC egress IPs in a
   subnet for 1–2 hours after it moves or goes ("wait 1–2 hours for Cloud Run to release the IPs before you delete
   the subnet"), so a deploy that moves the workloads off a subnet and deletes it fails at the delete
@@ -62,6 +65,9 @@ _SUBNET_IN_USE = re.compile(r"The subnetwork resource '(?P<subnet>[^']+)' is alr
 # Google's 403 for an API a project has not enabled (SERVICE_DISABLED), as its message names it.
 _API_DISABLED = re.compile(r"has not been used in project \S+ before or it is disabled\. Enable it by visiting "
                            r"https://console\.developers\.google\.com/apis/api/(?P<service>[a-z0-9.-]+)/overview")
+# Terraform's words when it could not write the state to the backend and kept it beside the configuration.
+ERRORED_STATE = "errored.tfstate"
+_STATE_KEPT = re.compile(r'the state has been written to the file "errored\.tfstate"')
 _ALREADY_EXISTS = re.compile(r"\b409\b.*already exists|alreadyExists|ALREADY_EXISTS", re.IGNORECASE)
 _LOCK_ID = re.compile(r"Error acquiring the state lock[\s\S]*?\bID:\s+(?P<id>\S+)")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[^.}]+)\.name\}$")
@@ -194,12 +200,15 @@ def recovery_commands(state: Mapping[str, Any], *, stack_dir: str, stack: str, o
         config: the synthesized stack (``cdk.tf.json``), for the import IDs.
 
     Returns:
-        ``force-unlock`` of a lock left behind; ``untaint`` of each tainted resource that cannot be replaced
+        ``state push`` of a state Terraform could not write (``errored.tfstate``); ``force-unlock`` of a lock left
+        behind; ``untaint`` of each tainted resource that cannot be replaced
         (``tainted_kept``); ``import`` of each orphan; the wait for an API just enabled (``apis_not_yet_on``) or a
         subnet still in use (``subnets_in_use``); then the deploy. Nothing when there is nothing to recover.
     """
     folder = shlex.quote(stack_dir)
     commands = []
+    if _STATE_KEPT.search(" ".join(output.split())):  # first: every other step reads the state
+        commands.append(f"terraform -chdir={folder} state push {ERRORED_STATE}")
     held = lock_id(output)
     if held:
         commands.append(f"terraform -chdir={folder} force-unlock -force {shlex.quote(held)}")

@@ -14,6 +14,7 @@ but no more than one step in all) → a plan. One line per fault, then ``faults 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shlex
@@ -32,6 +33,7 @@ from rehearsal.driver import ROOT, VENV_BIN, Rehearsal, load_one
 from rehearsal.faults import sessions
 from rehearsal.faults.cases import CASES, Case
 from rehearsal.faults.checks import Watch, orphans_and_duplicates
+from rehearsal.gcs_faults import StateWriteLost
 
 CHAIN = Path(__file__).with_name("faults.toml")
 # S5: the longest a deploy of the chain may take, faults included, before the campaign kills it. A deploy without
@@ -41,7 +43,8 @@ DEPLOY_BOUND = 180
 # pauses (its 5 s after a connector's create, a deadline, the transport's retries), not on a core.
 PARALLEL = 4
 # The printed commands a user runs: ``terraform -chdir=…`` and the gcloud check of duplicate alert policies.
-_STEP = re.compile(r"^\s+((?:terraform|gcloud) .*)$")
+# A printed recovery command: two spaces in, as make deploy prints them (Terraform's own advice is four in).
+_STEP = re.compile(r"^ {2}((?:terraform|gcloud) .*)$")
 
 
 @dataclass
@@ -113,13 +116,16 @@ class Run:
                 resource["timeouts"] = timeouts
         return document
 
-    def deploy(self, *, deadline: int | None = None, on_call: Callable[[int], None] | None = None) -> Deployed:
+    def deploy(self, *, deadline: int | None = None, on_call: Callable[[int], None] | None = None,
+               gcs: str | None = None) -> Deployed:
         """The product's deploy, bounded by ``DEPLOY_BOUND`` (S5); ``on_call`` gets the process group's id, to
-        kill it from the local API's watcher."""
+        kill it from the local API's watcher; ``gcs``: the state bucket's server, when not the rehearsal's own."""
         sessions.may_start()
         env = self.rehearsal.env()
         if deadline:
             env["DEPLOY_DEADLINE"] = str(deadline)
+        if gcs:
+            env.update(STORAGE_EMULATOR_HOST=gcs, GOOGLE_BACKEND_STORAGE_CUSTOM_ENDPOINT=f"{gcs}/storage/v1/")
         started = time.monotonic()
         # A session of its own (the faults kill all of it), watched (sessions.Watchdog: nothing of it outlives the
         # campaign).
@@ -241,9 +247,15 @@ def _faulted(run: Run, case: Case, outcome: Outcome) -> None:
         gcp.faults.watchers.append(killer)
     gcp.faults.install(case.rules)
     stop = STOPS[case.kill_with]
-    faulted = run.deploy(deadline=case.deadline, on_call=lambda pid: kill.append(lambda: stop(pid)))
+    # The first state write passes: a first deploy writes the empty state as it starts, before it applies.
+    with StateWriteLost(run.rehearsal.gcs.url, passes=0 if case.first_deploy else 1) if case.state_write_lost \
+            else contextlib.nullcontext() as lossy:
+        faulted = run.deploy(deadline=case.deadline, on_call=lambda pid: kill.append(lambda: stop(pid)),
+                             gcs=lossy.url if lossy else None)
     outcome.deploys.append(faulted)
     gcp.faults.clear()
+    if lossy is not None and not lossy.lost:
+        outcome.problems.append("the fault never happened: no write of the state reached the bucket")
     if case.timeouts:
         run.write_stack(run.document)
     if faulted.code is None and case.kill_on is None:

@@ -34,6 +34,8 @@ class Case:
         timeouts: Terraform ``timeouts`` set on resources of a type in the faulted deploy's stack (a hang bounded
             by the resource's timeout, made short so the campaign fits its budget).
         deadline: DEPLOY_DEADLINE of the faulted deploy, seconds (a hang the deploy itself bounds).
+        state_write_lost: the state bucket answers every write of the state with a 503 during the faulted deploy
+            (``rehearsal/gcs_faults.py``): a network or GCS outage at the end of an apply.
         provider: what the provider 6.50.0 does, with file:line.
     """
 
@@ -45,6 +47,7 @@ class Case:
     kill_with: str = "SIGKILL"
     timeouts: dict[str, dict[str, str]] = field(default_factory=dict)
     deadline: int | None = None
+    state_write_lost: bool = False
     provider: str = ""
 
 
@@ -82,6 +85,11 @@ CASES = (
              "propagate to our systems and retry.")),),
          provider="not retried (no predicate of transport/error_retry_predicates.go takes a 403 but the quota's): "
                   "the deploy fails and says to wait; the next one creates the service"),
+    Case("503-state-write", "503 on every write of the state to its GCS bucket during the deploy (the lock and the "
+         "reads pass)", state_write_lost=True,
+         provider="not the provider's: Terraform's gcs backend writes the state with no precondition, which the Go "
+                  "storage client does not retry; Terraform keeps the applied state in errored.tfstate beside the "
+                  "stack (\"Failed to persist state to backend\"): the deploy prints the state push"),
     Case("reset-after-commit-address-insert", "connection reset after the address insert was committed",
          (Rule(method="POST", path=ADDRESSES, fault="reset_after_commit"),),
          provider="retried (isConnectionResetNetworkError, error_retry_predicates.go:114-119) into a 409: the "

@@ -130,3 +130,30 @@ def test_an_api_the_stack_enabled_moments_ago_is_waited_for():
         "# then deploy again: make deploy STACK=prod"]
     assert recovery_commands(state(), stack_dir="d", stack="prod", output=NOT_YET_ON.replace("403", "400").replace(
         "has not been used", "was used")) == []
+
+
+STATE_KEPT = """Error: Failed to save state
+
+Error saving state: Failed to upload state to gs://b/prod/default.tfstate: googleapi: Error 503: Backend Error,
+backendError
+
+Error: Failed to persist state to backend
+
+The error shown above has prevented Terraform from writing the updated state
+to the configured backend. To allow for recovery, the state has been written
+to the file "errored.tfstate" in the current working directory.
+
+Running "terraform apply" again at this point will create a forked state,
+making it harder to recover.
+
+To retry writing this state, use the following command:
+    terraform state push errored.tfstate
+"""
+
+
+def test_a_state_terraform_could_not_write_is_pushed_first():
+    """Another apply before the push would create everything again: the push comes before every other step."""
+    assert recovery_commands(state(), stack_dir="cdktf.out/stacks/prod", stack="prod", output=STATE_KEPT + LOCKED) == [
+        "terraform -chdir=cdktf.out/stacks/prod state push errored.tfstate",
+        "terraform -chdir=cdktf.out/stacks/prod force-unlock -force 1764688000000000",
+        "# then deploy again: make deploy STACK=prod"]

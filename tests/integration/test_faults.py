@@ -115,6 +115,17 @@ def test_an_api_enabled_moments_ago_fails_the_deploy_which_says_to_wait_and_the_
            "before anything uses it" in _said(outcome, 0)
 
 
+def test_a_state_write_lost_at_the_end_of_an_apply_is_pushed_and_nothing_is_made_twice(outcomes):
+    """Terraform keeps the applied state in errored.tfstate; make deploy prints its push, which the campaign runs, and
+    the next deploy has nothing to apply (S3 holds: nothing created again, no orphan)."""
+    outcome = outcomes["503-state-write"]
+    assert _codes(outcome) == [1, 0]
+    assert 'the state has been written to the file "errored.tfstate"' in " ".join(_said(outcome, 0).split())
+    (step,) = outcome.steps
+    assert step.startswith("terraform -chdir=") and step.endswith("/stacks/faults state push errored.tfstate")
+    assert "nothing to apply for" in _said(outcome, 1)
+
+
 def test_a_getiampolicy_429_loop_is_interrupted_at_the_deploys_deadline(outcomes):
     outcome = outcomes["persistent-429-run-getiampolicy"]
     assert _codes(outcome)[0] == 1
