@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.nat import MAX_ROUTERS_PER_NETWORK_REGION
 
+from .names import refuse_compute_name
 from .nat_rules import check_nats, network_routers
 from .server import JSON, ApiError, Request
 
@@ -170,10 +171,12 @@ class Compute:
         return self._operation(req, "delete", key, target_id=target_id)
 
     def _refuse_taken(self, req: Request, collection: str) -> str:
-        """The new resource's key; 409, as GCP answers before it looks at anything else, when the name is taken."""
+        """The new resource's key; 409, as GCP answers before it looks at anything else, when the name is taken;
+        400 for a name Compute never takes."""
         key = self._key(req, collection, req.body.get("name", ""))
         if key in self.gcp.store:
             raise ApiError(409, f"The resource '{key}' already exists", reason="alreadyExists")
+        refuse_compute_name(req.body.get("name", ""))
         return key
 
     def _create(self, req: Request, collection: str, resource: JSON) -> JSON:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.nat import ADDRESS_TIER, NAT_RULE_NUMBERS as RULE_NUMBERS, match_destinations
 
+from .names import refuse_compute_name, refuse_nat_ports
 from .server import JSON, ApiError
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def check_nats(gcp: LocalGcp, router_key: str, nats: list[JSON]) -> None:
     router = gcp.store[router_key]
     old = {nat["name"]: nat for nat in router.get("nats", [])}
     for i, nat in enumerate(nats):
+        refuse_compute_name(nat.get("name"), f"resource.nats[{i}].name")
+        refuse_nat_ports(nat, i)
         _check_drain(nat, old.get(nat["name"]), i)
         _check_rules(nat, old.get(nat["name"]), i)
         _check_tiers(gcp, nat, i)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from constructs_lib.facts.naming import RFC1035
 from constructs_lib.facts.workloads import (JOB_MAX_RETRIES, JOB_TASK_COUNT, JOB_TASK_TIMEOUT_SEC,
                                             RESERVED_JOB_ENV_NAMES)
 
@@ -38,6 +39,7 @@ class Jobs(RunResources):
 
     kind, id_param, noun = "jobs", "jobId", "job"
     reserved_env = RESERVED_JOB_ENV_NAMES
+    id_pattern = RFC1035
     type_url = "type.googleapis.com/google.cloud.run.v2.Job"
 
     def __init__(self, gcp: LocalGcp, run: Run) -> None:

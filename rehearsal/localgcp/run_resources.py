@@ -5,14 +5,16 @@ delete (each write answering an operation) and the resource's IAM policy. ``run.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING
 
-from constructs_lib.config.names import MEMORY
+from constructs_lib.config.names import MEMORY, SERVICE_NAME
 from constructs_lib.facts.gcp import (CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_MEMORY, MAX_LABELS,
                                      MIN_WORKLOAD_MEMORY_MIB, RESERVED_ENV_NAMES, memory_mib, milli_cpu)
 from constructs_lib.facts.workloads import foreign_image_host
 
 from . import iam
+from .names import refuse_env_names, refuse_workload_id
 from .server import ApiError, JSON, Request, invalid
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class RunResources:
     type_url = "type.googleapis.com/google.cloud.run.v2.Service"   # the operation's metadata and response
     # Env names the kind's container contract sets: refused in a template.
     reserved_env: tuple[str, ...] = RESERVED_ENV_NAMES
+    # The names the kind takes (a service's: at most 49 characters).
+    id_pattern: re.Pattern[str] = SERVICE_NAME
 
     def __init__(self, gcp: LocalGcp) -> None:
         self.gcp = gcp
@@ -123,6 +127,7 @@ class RunResources:
         key = self._key(req, name)
         if key in self.gcp.store:
             raise ApiError(409, f"Resource '{name}' already exists.", status="ALREADY_EXISTS")
+        refuse_workload_id(name, self.id_pattern, self.id_param)
         refuse_labels(req.body)
         return self._operation(req, self._store(req, key, req.body, None))
 
@@ -176,6 +181,7 @@ def refuse_container(container: JSON, reserved: tuple[str, ...], where: str) -> 
                       f"is one of [region.]gcr.io, [region-]docker.pkg.dev, docker.io or ghcr.io but obtained "
                       f"{image} (host {host}). To deploy container images from other public or private registries, "
                       "set up an Artifact Registry remote repository.")
+    refuse_env_names(container, where)
     for variable in container.get("env") or []:
         if variable.get("name") in reserved:
             raise invalid(f"{where}.env: The following reserved env names were provided: {variable['name']}. These "

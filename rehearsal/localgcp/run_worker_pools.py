@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from constructs_lib.facts.naming import RFC1035
+
 from .run import IMAGE_MISSING, Run
 from .run_resources import RunResources
 from .server import JSON, Request, invalid
@@ -29,6 +31,7 @@ class WorkerPools(RunResources):
 
     kind, id_param, noun = "workerPools", "workerPoolId", "worker pool"
     reserved_env = ()  # no documented contract names for a worker pool: none refused
+    id_pattern = RFC1035
     type_url = "type.googleapis.com/google.cloud.run.v2.WorkerPool"
 
     def __init__(self, gcp: LocalGcp, run: Run) -> None:
