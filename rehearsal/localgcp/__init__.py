@@ -210,6 +210,12 @@ class LocalGcp:
                     users.append(other["name"])
         return users + sorted(self.direct_ip_holds.get(key, ()))
 
+    def serverless_users(self, subnet: str) -> list[str]:
+        """The connectors on a subnet and the Cloud Run workloads taking (or still holding) Direct VPC egress IPs in it:
+        a connector's /28 must be used by nothing else (GCP-NOTES.md, "Serverless VPC Access")."""
+        return [user for user in self.users_of(subnet)
+                if any(f"/{kind}/" in user for kind in ("connectors", "services", "jobs", "workerPools"))]
+
     def direct_subnets(self, key: str, workload: JSON) -> set[str]:
         """The subnets (relative names) a Cloud Run service, job or worker pool takes Direct VPC egress IPs from."""
         template = workload.get("template", {})

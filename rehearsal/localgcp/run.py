@@ -148,6 +148,10 @@ class Run(RunResources):
             network = interface.get("network")
             if network and network.rsplit("/", 1)[-1] != found["network"].rsplit("/", 1)[-1]:
                 raise invalid(f"Subnetwork '{subnet}' is not in network '{network}'.")
+            connectors = [user for user in self.gcp.serverless_users(key) if "/connectors/" in user]
+            if connectors:  # a connector's /28 is its alone (the message is this API's)
+                raise invalid(f"Subnetwork '{subnet}' is used by the Serverless VPC Access connector {connectors[0]}: "
+                              "Direct VPC egress needs a subnet no connector uses.")
             interface.setdefault("network", found["network"].rsplit("/", 1)[-1])
 
     def _template(self, project: str, region: str, template: JSON) -> JSON:

@@ -105,6 +105,10 @@ class VpcAccess:
             raise invalid(f"Subnet {subnet['name']} not found in project {host}, region {req.params['location']}.")
         if ipaddress.ip_network(found["ipCidrRange"]).prefixlen != 28:
             raise invalid(f"Subnet {subnet['name']} must have a /28 netmask, got {found['ipCidrRange']}.")
+        if users := self.gcp.serverless_users(subnet_key):
+            # The message is this API's; no recorded exchange holds Google's.
+            raise invalid(f"Subnet {subnet['name']} is already used by {users[0]}: a connector's subnet must be used "
+                          "by nothing else.")
         connector = self._sized({"machineType": "e2-micro", **body})
         # A real GET holds no network nor connectedProjects for a connector on a named subnet
         # (KCC vpcaccessconnector/subnetconnector/_http.log).

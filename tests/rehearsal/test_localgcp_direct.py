@@ -55,3 +55,45 @@ def test_a_workload_that_stays_on_its_subnet_holds_nothing_once_it_is_gone_elsew
     ok(gcp, "PATCH", f"{collection}/w", body({"vpcAccess": {**DIRECT, "networkInterfaces": [{"subnetwork": "t"}]}}))
     assert set(gcp.direct_ip_holds) == {f"projects/{P}/regions/{R}/subnetworks/s"}
     assert call(gcp, "DELETE", f"{C}/subnetworks/t")[0] == 400  # the workload is on it
+
+
+# --- a connector's /28 is its alone ----------------------------------------------------------------------------
+
+CONNECTORS = f"/vpcaccess/v1/projects/{P}/locations/{R}/connectors"
+
+
+def connector(gcp, name: str) -> tuple[int, dict]:
+    return call(gcp, "POST", f"{CONNECTORS}?connectorId={name}", {"subnet": {"name": "s"}, "maxInstances": 3})
+
+
+def test_a_second_connector_on_a_connectors_subnet_is_refused(gcp):
+    poll(gcp, subnet(gcp))
+    assert connector(gcp, "first")[0] == 200
+    status, reply = connector(gcp, "second")
+    assert (status, reply["error"]["message"]) == (
+        400, f"Subnet s is already used by projects/{P}/locations/{R}/connectors/first: a connector's subnet must be "
+             "used by nothing else.")
+
+
+@pytest.mark.parametrize("held", [False, True])
+def test_a_connector_on_a_subnet_of_direct_vpc_egress_is_refused_also_while_cloud_run_holds_its_ips(gcp, held):
+    collection, id_param, body = KINDS["service"]
+    poll(gcp, subnet(gcp))
+    poll(gcp, ok(gcp, "POST", f"{collection}?{id_param}=w", body({"vpcAccess": DIRECT})), "/run/v2/")
+    if held:
+        ok(gcp, "DELETE", f"{collection}/w")
+    status, reply = connector(gcp, "c")
+    assert status == 400 and reply["error"]["message"].startswith(
+        f"Subnet s is already used by projects/{P}/locations/{R}/services/w"), reply
+    gcp.release_direct_ips()
+    assert connector(gcp, "c")[0] == (400 if not held else 200)
+
+
+def test_direct_vpc_egress_on_a_connectors_subnet_is_refused(gcp):
+    collection, id_param, body = KINDS["job"]
+    poll(gcp, subnet(gcp))
+    assert connector(gcp, "c")[0] == 200
+    status, reply = call(gcp, "POST", f"{collection}?{id_param}=w", body({"vpcAccess": DIRECT}))
+    assert (status, reply["error"]["message"]) == (
+        400, f"Subnetwork 's' is used by the Serverless VPC Access connector projects/{P}/locations/{R}/connectors/c: "
+             "Direct VPC egress needs a subnet no connector uses.")
