@@ -11,6 +11,11 @@ rehearsal must fail where Google Cloud would, also when validation lets somethin
   allocation, ``minPortsPerVm`` a power of two from 32 and ``maxPortsPerVm`` a power of two above it, at most 65,536;
   ``maxPortsPerVm`` only with dynamic port allocation. The messages are this API's.
 - A container's env names: not empty, no ``=``, not starting with ``X_GOOGLE_`` (GCP-NOTES.md, "Cloud Run limits").
+- Labels: a key of 1-63 characters starting with a lowercase letter, then lowercase letters, digits, ``-`` and
+  ``_``; a value of at most 63 of those, empty allowed; letters of any script, as Google takes them (GCP-NOTES.md,
+  "Labels"; the product's validation is stricter: ASCII only). The message is this API's.
+- A NAT whose ``natIpAllocateOption`` is AUTO_ONLY takes no ``natIps`` ("When choosing AUTO_ONLY, then nat_ip
+  should be empty", ``RouterNat`` in the Compute REST reference). The message is this API's.
 """
 
 from __future__ import annotations
@@ -75,3 +80,27 @@ def refuse_env_names(container: JSON, where: str) -> None:
         if not isinstance(name, str) or not name or "=" in name or name.startswith(RESERVED_ENV_PREFIX):
             raise invalid(f"{where}.env: invalid environment variable name {name!r}: it must not be empty, contain "
                           f"'=' or start with '{RESERVED_ENV_PREFIX}'.")
+
+
+MAX_LABEL_CHARS = 63
+
+
+def _label_chars(text: str) -> bool:
+    return all((ch.isalpha() and ch.islower()) or ch.isdigit() or ch in "-_" for ch in text)
+
+
+def refuse_label_formats(labels: JSON) -> None:
+    """GCP's label rules for each key and value (letters of any script, lowercase)."""
+    for key, value in labels.items():
+        if not (0 < len(key) <= MAX_LABEL_CHARS and key[0].isalpha() and key[0].islower() and _label_chars(key)):
+            raise invalid(f"labels: invalid label key {key!r}: 1-{MAX_LABEL_CHARS} lowercase letters, digits, '-' and "
+                          "'_', starting with a lowercase letter.")
+        if not (isinstance(value, str) and len(value) <= MAX_LABEL_CHARS and _label_chars(value)):
+            raise invalid(f"labels: invalid value {value!r} of label {key!r}: at most {MAX_LABEL_CHARS} lowercase "
+                          "letters, digits, '-' and '_'.")
+
+
+def refuse_auto_only_ips(nat: JSON, i: int) -> None:
+    if nat.get("natIpAllocateOption") == "AUTO_ONLY" and nat.get("natIps"):
+        raise ApiError(400, f"Invalid value for field 'resource.nats[{i}].natIps': NAT IPs cannot be specified when "
+                            "natIpAllocateOption is AUTO_ONLY.", reason="invalid")

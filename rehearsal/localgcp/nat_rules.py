@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.nat import ADDRESS_TIER, NAT_RULE_NUMBERS as RULE_NUMBERS, match_destinations
 
-from .names import refuse_compute_name, refuse_nat_ports
+from .names import refuse_auto_only_ips, refuse_compute_name, refuse_nat_ports
 from .server import JSON, ApiError
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ def check_nats(gcp: LocalGcp, router_key: str, nats: list[JSON]) -> None:
     for i, nat in enumerate(nats):
         refuse_compute_name(nat.get("name"), f"resource.nats[{i}].name")
         refuse_nat_ports(nat, i)
+        refuse_auto_only_ips(nat, i)
         _check_drain(nat, old.get(nat["name"]), i)
         _check_rules(nat, old.get(nat["name"]), i)
         _check_tiers(gcp, nat, i)

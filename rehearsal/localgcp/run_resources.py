@@ -14,7 +14,7 @@ from constructs_lib.facts.gcp import (CLOUD_RUN_DEFAULT_CPU, CLOUD_RUN_DEFAULT_M
 from constructs_lib.facts.workloads import foreign_image_host
 
 from . import iam
-from .names import refuse_env_names, refuse_workload_id
+from .names import refuse_env_names, refuse_label_formats, refuse_workload_id
 from .server import ApiError, JSON, Request, invalid
 
 if TYPE_CHECKING:
@@ -168,6 +168,7 @@ def refuse_labels(body: JSON) -> None:
     labels = body.get("labels") or {}
     if len(labels) > MAX_LABELS:
         raise invalid(f"labels: a resource can have at most {MAX_LABELS} labels, got {len(labels)}.")
+    refuse_label_formats(labels)
 
 
 def refuse_container(container: JSON, reserved: tuple[str, ...], where: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rehearsal.localapi import call, poll
+from tests.rehearsal.localapi import call, ok, poll
 from tests.rehearsal.test_jobs_and_secrets_localgcp import IMAGE, JOBS, POOLS, SERVICES
-from tests.rehearsal.test_localgcp import C, nat, router, subnet
+from tests.rehearsal.test_localgcp import C, P, R, nat, router, subnet
 
 REGEX = "(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)"
 
@@ -70,3 +70,29 @@ def test_an_env_name_cloud_run_never_takes_is_refused(gcp, name):
     assert (status, reply["error"]["message"]) == (
         400, f"spec.template.containers[0].env: invalid environment variable name {name!r}: it must not be empty, "
              "contain '=' or start with 'X_GOOGLE_'.")
+
+
+@pytest.mark.parametrize("labels, refused", [
+    ({"Team": "x"}, "labels: invalid label key 'Team'"), ({"1team": "x"}, "labels: invalid label key '1team'"),
+    ({"team": "X"}, "labels: invalid value 'X' of label 'team'"), ({"t" * 64: "x"}, "labels: invalid label key"),
+    ({"team": "a.b"}, "labels: invalid value 'a.b' of label 'team'"),
+])
+def test_a_label_out_of_googles_rules_is_refused(gcp, labels, refused):
+    status, reply = call(gcp, "POST", f"{SERVICES}?serviceId=api", {
+        "template": {"containers": [{"image": IMAGE}]}, "labels": labels})
+    assert status == 400 and reply["error"]["message"].startswith(refused), reply
+
+
+def test_labels_of_any_script_and_empty_values_are_taken_as_google_takes_them(gcp):
+    labels = {"équipe": "paiements", "team": "", "cost-center_1": "a-b_c"}
+    assert call(gcp, "POST", f"{SERVICES}?serviceId=api", {
+        "template": {"containers": [{"image": IMAGE}]}, "labels": labels})[0] == 200
+
+
+def test_an_auto_only_nat_with_nat_ips_is_refused(gcp):
+    poll(gcp, subnet(gcp))
+    poll(gcp, ok(gcp, "POST", f"{C}/addresses", {"name": "a"}))
+    status, reply = router(gcp, "chain", nat("n", natIps=[f"projects/{P}/regions/{R}/addresses/a"]))
+    assert (status, reply["error"]["message"]) == (
+        400, "Invalid value for field 'resource.nats[0].natIps': NAT IPs cannot be specified when natIpAllocateOption "
+             "is AUTO_ONLY.")
