@@ -121,6 +121,13 @@ def cli_config(home: Path) -> Path:
     return path
 
 
+def state_bucket_env(url: str) -> dict[str, str]:
+    """What points Terraform's gcs backend at the GCS server ``url``. The backend reads
+    GOOGLE_STORAGE_CUSTOM_ENDPOINT too (the provider's, the local API): its own variable comes first and keeps the
+    state on the GCS server."""
+    return {"STORAGE_EMULATOR_HOST": url, "GOOGLE_BACKEND_STORAGE_CUSTOM_ENDPOINT": f"{url}/storage/v1/"}
+
+
 class Rehearsal:
     """The local GCP API, a GCS server and the environment that points Terraform and the provider at them.
 
@@ -188,10 +195,7 @@ class Rehearsal:
             JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
             PIPENV_VENV_IN_PROJECT="1",
             PIPENV_VERBOSITY="-1",
-            # The gcs backend reads GOOGLE_STORAGE_CUSTOM_ENDPOINT too (the provider's, the local API): its
-            # own variable comes first and keeps the state on the GCS server.
-            STORAGE_EMULATOR_HOST=self.gcs.url,
-            GOOGLE_BACKEND_STORAGE_CUSTOM_ENDPOINT=f"{self.gcs.url}/storage/v1/",
+            **state_bucket_env(self.gcs.url),
             CDKTF_OUTDIR=str(self.outdir),
         )
         return go_runtime(env)

@@ -29,7 +29,7 @@ from typing import Callable, TextIO
 from constructs_lib.config import EnvironmentConfig
 from constructs_lib.facts.text import one_line
 from constructs_lib.stacks.apis import required_apis
-from rehearsal.driver import ROOT, VENV_BIN, Rehearsal, load_one
+from rehearsal.driver import ROOT, VENV_BIN, Rehearsal, load_one, state_bucket_env
 from rehearsal.faults import sessions
 from rehearsal.faults.cases import CASES, Case
 from rehearsal.faults.checks import Watch, orphans_and_duplicates
@@ -125,7 +125,7 @@ class Run:
         if deadline:
             env["DEPLOY_DEADLINE"] = str(deadline)
         if gcs:
-            env.update(STORAGE_EMULATOR_HOST=gcs, GOOGLE_BACKEND_STORAGE_CUSTOM_ENDPOINT=f"{gcs}/storage/v1/")
+            env.update(state_bucket_env(gcs))
         started = time.monotonic()
         # A session of its own (the faults kill all of it), watched (sessions.Watchdog: nothing of it outlives the
         # campaign).
