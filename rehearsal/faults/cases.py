@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rehearsal.localgcp.apis import service_disabled
 from rehearsal.localgcp.faults import Rule
 
 REGION = "/compute/v1/projects/*/regions/*"
@@ -78,11 +79,8 @@ CASES = (
                   "interval (transport/config.go:1727), within the same deploy; only 20 in a row fail it"),
     Case("403-api-not-yet-on-run-create", "403 SERVICE_DISABLED on the Cloud Run service's create: the API the "
          "stack enabled has not reached every Google Cloud system yet",
-         (Rule(method="POST", path=SERVICES, status=403, message=(
-             "Cloud Run Admin API has not been used in project my-gcp-project before or it is disabled. Enable it by "
-             "visiting https://console.developers.google.com/apis/api/run.googleapis.com/overview?project="
-             "my-gcp-project then retry. If you enabled this API recently, wait a few minutes for the action to "
-             "propagate to our systems and retry.")),),
+         (Rule(method="POST", path=SERVICES, status=403, message=service_disabled(
+             "my-gcp-project", "run.googleapis.com", "Cloud Run Admin API", compute=False).message),),
          provider="not retried (no predicate of transport/error_retry_predicates.go takes a 403 but the quota's): "
                   "the deploy fails and says to wait; the next one creates the service"),
     Case("503-state-write", "503 on every write of the state to its GCS bucket during the deploy (the lock and the "
