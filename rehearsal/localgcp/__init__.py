@@ -203,10 +203,8 @@ class LocalGcp:
                     users.append(other["name"])
             elif any(f"/{kind}/" in other_key for kind in ("services", "jobs", "workerPools")) and \
                     other_key.count("/") == 5:
-                template = other.get("template", {})
-                # A job's vpcAccess is in its task template.
-                vpc = (template.get("template", {}) if "/jobs/" in other_key else template).get("vpcAccess", {})
-                if vpc.get("connector") == key or key in self.direct_subnets(other_key, other):
+                connector = _vpc_access(other_key, other).get("connector")
+                if connector == key or key in self.direct_subnets(other_key, other):
                     users.append(other["name"])
         return users + sorted(self.direct_ip_holds.get(key, ()))
 
@@ -218,10 +216,8 @@ class LocalGcp:
 
     def direct_subnets(self, key: str, workload: JSON) -> set[str]:
         """The subnets (relative names) a Cloud Run service, job or worker pool takes Direct VPC egress IPs from."""
-        template = workload.get("template", {})
-        vpc = (template.get("template", {}) if "/jobs/" in key else template).get("vpcAccess", {})
         project, region = key.split("/")[1], key.split("/")[3]
-        subnets = (i.get("subnetwork", "") for i in vpc.get("networkInterfaces", []))
+        subnets = (i.get("subnetwork", "") for i in _vpc_access(key, workload).get("networkInterfaces", []))
         return {s if s.startswith("projects/") else f"projects/{project}/regions/{region}/subnetworks/{s}"
                 for s in subnets}
 
@@ -238,3 +234,9 @@ class LocalGcp:
         """Two hours later: Cloud Run has released every Direct VPC egress IP a workload left behind."""
         with self.lock:
             self.direct_ip_holds.clear()
+
+
+def _vpc_access(key: str, workload: JSON) -> JSON:
+    """A Cloud Run service's, job's or worker pool's ``vpcAccess`` (a job's is in its task template)."""
+    template = workload.get("template", {})
+    return (template.get("template", {}) if "/jobs/" in key else template).get("vpcAccess", {})
