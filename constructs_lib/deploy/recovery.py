@@ -67,7 +67,7 @@ _API_DISABLED = re.compile(r"has not been used in project \S+ before or it is di
                            r"https://console\.developers\.google\.com/apis/api/(?P<service>[a-z0-9.-]+)/overview")
 # Terraform's words when it could not write the state to the backend and kept it beside the configuration.
 ERRORED_STATE = "errored.tfstate"
-_STATE_KEPT = re.compile(r'the state has been written to the file "errored\.tfstate"')
+_STATE_KEPT = re.compile(f'the state has been written to the file "{re.escape(ERRORED_STATE)}"')
 _ALREADY_EXISTS = re.compile(r"\b409\b.*already exists|alreadyExists|ALREADY_EXISTS", re.IGNORECASE)
 _LOCK_ID = re.compile(r"Error acquiring the state lock[\s\S]*?\bID:\s+(?P<id>\S+)")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[^.}]+)\.name\}$")
