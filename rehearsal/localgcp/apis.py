@@ -33,6 +33,11 @@ ROUTE_APIS = (
 GATED_APIS = tuple(service for _, service, _ in ROUTE_APIS)
 
 
+def service_of(prefix: str) -> str:
+    """The API of the routes under ``prefix`` (an API module's ``BASE``): ``compute.googleapis.com``."""
+    return next(service for route, service, _ in ROUTE_APIS if route == prefix)
+
+
 def service_disabled(project_number: str, service: str, title: str, *, compute: bool) -> ApiError:
     """GCP's 403 for a call to ``service`` in a project that has not enabled it (Compute's shape also lists the
     error in ``errors[]``, reason ``accessNotConfigured``)."""

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from constructs_lib.facts.nat import MAX_ROUTERS_PER_NETWORK_REGION
 
+from .apis import service_of
 from .names import refuse_compute_name
 from .nat_rules import check_nats, network_routers
 from .server import JSON, ApiError, Request
@@ -92,7 +93,7 @@ class Compute:
         """A VPC network; with ``auto_subnets`` (region → range) an auto-mode one and its regional subnets,
         each named after the network as GCP names them; else a custom-mode network with no subnet."""
         key = f"projects/{project}/global/networks/{name}"
-        self.gcp.enable(project, "compute.googleapis.com")
+        self.gcp.enable(project, service_of(BASE))
         self.gcp.store[key] = {"kind": "compute#network", "id": self.gcp.next_id(), "name": name,
                                "creationTimestamp": self.gcp.timestamp(), "selfLink": LINK + key,
                                "autoCreateSubnetworks": auto_subnets is not None,
@@ -117,7 +118,7 @@ class Compute:
                    "region": f"{LINK}projects/{project}/regions/{region}", "selfLink": LINK + key,
                    "labelFingerprint": self.gcp.fingerprint()}
         address.update({k: v for k, v in (body or {}).items() if k not in ("region",)})
-        self.gcp.enable(project, "compute.googleapis.com")
+        self.gcp.enable(project, service_of(BASE))
         self.gcp.store[key] = address
         return address
 

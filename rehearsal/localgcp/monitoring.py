@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .apis import service_of
 from .server import ApiError, JSON, Request, invalid
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class Monitoring:
     def add_notification_channel(self, name: str, *, type: str = "email") -> JSON:  # noqa: A002 - GCP's field name
         """A notification channel that exists, by its name ``projects/P/notificationChannels/ID``."""
         with self.gcp.lock:
-            self.gcp.enable(name.split("/")[1], "monitoring.googleapis.com")
+            self.gcp.enable(name.split("/")[1], service_of(BASE))
             channel = {"name": name, "type": type, "displayName": name.rsplit("/", 1)[-1], "labels": {},
                        "enabled": True, "verificationStatus": "VERIFIED"}
             self.gcp.store[name] = channel

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from constructs_lib.facts.workloads import SECRET_ACCESSOR_ROLE, SECRET_LATEST
 
 from . import iam
+from .apis import service_of
 from .server import ApiError, JSON, Request
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class SecretManager:
     def add_secret(self, project: str, secret: str, *, versions: int = 1) -> None:
         """A secret that exists before the deploy, with versions 1..``versions`` enabled (0: none yet)."""
         number = self.gcp.project_number(project)
-        self.gcp.enable(project, "secretmanager.googleapis.com")
+        self.gcp.enable(project, service_of(BASE))
         self.gcp.store[self.key(project, secret)] = {
             "name": f"projects/{number}/secrets/{secret}", "replication": {"automatic": {}},
             "createTime": self.gcp.timestamp(), "etag": f'"{self.gcp.fingerprint()}"', "versions": versions}
