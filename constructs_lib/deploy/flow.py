@@ -18,7 +18,7 @@ from typing import Any, Callable, TextIO
 from ..facts.resources import ALERT_POLICY
 from ..guard import Violation, check, notices
 from ..guard.violation import RECREATE
-from ..report.allowlist import allowlist_change, retired_addresses
+from ..report.plan_allowlist import allowlist_change, retired_addresses
 from .recovery import (duplicate_alert_checks, held_addresses, import_commands, import_id, orphans,
                        recovery_commands)
 from .terraform import INTERRUPTED, PLAN_FILE, Interrupted, Terraform, TerraformFailed
@@ -26,7 +26,7 @@ from .terraform import INTERRUPTED, PLAN_FILE, Interrupted, Terraform, Terraform
 
 def allowlist_lines(plan: dict[str, Any]) -> list[str]:
     """The allowlist change a plan makes: IPs the partner must add before this deploy, and those it may remove
-    after (``constructs_lib.report.allowlist``)."""
+    after (``constructs_lib.report.plan_allowlist``)."""
     return list(allowlist_change(plan))
 
 

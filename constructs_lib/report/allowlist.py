@@ -1,11 +1,9 @@
-"""The list a partner allowlists, and what a plan changes in it: pure functions over Terraform's JSON.
+"""The list a partner allowlists: pure functions over Terraform's JSON (what a plan changes in it:
+``plan_allowlist.py``).
 
 ``allowlist_entries`` reads a stack's state (``terraform show -json`` in its
 folder): every static IP of the stack with its address name, its role and
-where it lives. ``allowlist_change`` reads a saved plan (``terraform show
--json PLAN``) and says which IPs the deploy starts using (the partner must
-allowlist them before it), stops using (they can leave the allowlist after
-it) and releases (gone for good).
+where it lives.
 
 The NAT's IPs are in ``google_compute_router_nat_address``'s ``nat_ips`` (in
 use) and ``drain_nat_ips`` (draining); a stack of the earlier shape, or a
@@ -26,11 +24,11 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
 from ..facts.text import FORMULA_START
-from .allowlist_rules import rule_links, rule_partners
+from .allowlist_rules import rule_partners
 from .output_file import write_output
 
-__all__ = ["ALLOWLIST_FILES", "AllowlistEntry", "allowlist_change", "allowlist_csv", "allowlist_entries", "csv_cell",
-           "allowlist_json", "retired_addresses", "write_allowlist"]
+__all__ = ["ALLOWLIST_FILES", "AllowlistEntry", "address_key", "allowlist_csv", "allowlist_entries", "allowlist_json",
+           "csv_cell", "module_resources", "write_allowlist"]
 
 ROLES = ("active", "adopted", "rule", "draining", "standby")
 FIELDS = ("ip", "name", "role", "stack", "project", "region", "partner")
@@ -63,7 +61,7 @@ class AllowlistEntry:
     partner: str = ""
 
 
-def _key(link: Any) -> str | None:
+def address_key(link: Any) -> str | None:
     """``projects/P/regions/R/addresses/N`` from a self link, a relative name or an id."""
     if not isinstance(link, str) or "/addresses/" not in link:
         return None
@@ -71,10 +69,10 @@ def _key(link: Any) -> str | None:
     return link[index:] if index >= 0 else None
 
 
-def _resources(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+def module_resources(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     yield from module.get("resources", [])
     for child in module.get("child_modules", []):
-        yield from _resources(child)
+        yield from module_resources(child)
 
 
 def _nat_lists(resources: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
@@ -85,8 +83,8 @@ def _nat_lists(resources: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[st
         values = r.get("values") or {}
         nat = values.get("router_nat") if r["type"] == NAT_ADDRESS else values.get("name")
         by_nat[(str(values.get("router")).rsplit("/", 1)[-1], str(nat).rsplit("/", 1)[-1])] = values
-    active = {k for v in by_nat.values() for k in map(_key, v.get("nat_ips") or []) if k}
-    draining = {k for v in by_nat.values() for k in map(_key, v.get("drain_nat_ips") or []) if k}
+    active = {k for v in by_nat.values() for k in map(address_key, v.get("nat_ips") or []) if k}
+    draining = {k for v in by_nat.values() for k in map(address_key, v.get("drain_nat_ips") or []) if k}
     return active, draining
 
 
@@ -97,15 +95,15 @@ def allowlist_entries(state: Mapping[str, Any], *, stack: str) -> list[Allowlist
         state: ``terraform show -json`` of the stack's state (``values.root_module``).
         stack: the stack's name, written into each entry.
     """
-    resources = list(_resources(state.get("values", {}).get("root_module", {})))
+    resources = list(module_resources(state.get("values", {}).get("root_module", {})))
     active, draining = _nat_lists(resources)
-    partners = {_key(link): partner for link, partner in rule_partners(resources).items()}
+    partners = {address_key(link): partner for link, partner in rule_partners(resources).items()}
     entries = []
     for r in resources:
         if r.get("type") != ADDRESS:
             continue
         values = r.get("values") or {}
-        key = _key(values.get("self_link")) or _key(values.get("id"))
+        key = address_key(values.get("self_link")) or address_key(values.get("id"))
         adopted = r.get("mode") == "data"
         partner, rule_draining = partners.get(key, ("", False))
         if key in draining or rule_draining:
@@ -156,145 +154,3 @@ def write_allowlist(entries: list[AllowlistEntry], folder: Path) -> list[Path]:
         write_output(path, body)
         written.append(path)
     return written
-
-
-# -- a plan's change of the allowlist ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Address:
-    name: str
-    ip: str | None
-
-
-class _PlanAddresses:
-    """Every address a plan knows, by key and by Terraform address: the prior state's, the planned ones."""
-
-    def __init__(self, plan: Mapping[str, Any]) -> None:
-        self.by_key: dict[str, _Address] = {}
-        self.by_tf: dict[str, _Address] = {}
-        prior = plan.get("prior_state", {}).get("values", {}).get("root_module", {})
-        planned = plan.get("planned_values", {}).get("root_module", {})
-        for module in (planned, prior):  # the prior state's IPs win: they are known
-            for r in _resources(module):
-                if r.get("type") == ADDRESS:
-                    self._add(r.get("address", ""), r.get("values") or {})
-
-    def _add(self, tf_address: str, values: Mapping[str, Any]) -> None:
-        name = values.get("name")
-        if not isinstance(name, str):
-            return
-        found = _Address(name, values.get("address") if isinstance(values.get("address"), str) else None)
-        self.by_tf[tf_address] = found
-        key = _key(values.get("self_link")) or _key(values.get("id"))
-        if key:
-            self.by_key[key] = found
-
-    def of(self, link: str) -> _Address:
-        key = _key(link)
-        if key in self.by_key:
-            return self.by_key[key]
-        return _Address(str(link).rsplit("/", 1)[-1], None)
-
-
-def _references(plan: Mapping[str, Any], tf_address: str, attribute: str) -> list[str]:
-    """The resources an attribute of a resource refers to in the plan's configuration (``type.name``)."""
-    for r in plan.get("configuration", {}).get("root_module", {}).get("resources", []):
-        if r.get("address") == tf_address:
-            refs = r.get("expressions", {}).get(attribute, {}).get("references", [])
-            parts = [ref.split(".") for ref in refs]
-            return sorted({".".join(p[:3] if p[0] == "data" else p[:2]) for p in parts if len(p) >= 3})
-    return []
-
-
-def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[dict[str, _Address], set[str]]:
-    """(name → address in use or draining, names draining) before or after the plan."""
-    used: dict[str, _Address] = {}
-    draining: set[str] = set()
-    changes = [c for c in plan.get("resource_changes", []) if c.get("mode") == "managed"
-               and c.get("type") in (NAT, NAT_ADDRESS)]
-    holders = [c for c in changes if c["type"] == NAT_ADDRESS and c["change"].get(when)] or [
-        c for c in changes if c["type"] == NAT and c["change"].get(when)]
-    for c in holders:
-        values, unknown = c["change"].get(when) or {}, c["change"].get(f"{when}_unknown") or {}
-        for attribute in ("nat_ips", "drain_nat_ips"):
-            if when == "after" and unknown.get(attribute) is True:
-                addresses = [known.by_tf.get(ref, _Address(ref.split(".", 1)[-1], None))
-                             for ref in _references(plan, c["address"], attribute)]
-            else:
-                addresses = [known.of(link) for link in values.get(attribute) or []]
-            for a in addresses:
-                used[a.name] = a
-                if attribute == "drain_nat_ips":
-                    draining.add(a.name)
-    for c in (c for c in changes if c["type"] == NAT and c["change"].get(when)):
-        for attribute in ("source_nat_active_ips", "source_nat_drain_ips"):
-            links, refs = rule_links(plan, c, when, attribute)
-            for a in [*map(known.of, links), *(known.by_tf.get(r, _Address(r.split(".", 1)[-1], None)) for r in refs)]:
-                used[a.name] = a
-                if attribute == "source_nat_drain_ips":
-                    draining.add(a.name)
-    return used, draining
-
-
-def _shown(a: _Address) -> str:
-    return f"`{a.ip}` ({a.name})" if a.ip else f"{a.name} (IP known after apply)"
-
-
-def _retired(plan: Mapping[str, Any]) -> tuple[list[_Address], list[_Address]]:
-    """The stack's addresses a plan releases (deleted or replaced: the IP is gone) and forgets (left reserved)."""
-    released, forgotten = [], []
-    for c in plan.get("resource_changes", []):
-        if c.get("type") != ADDRESS or c.get("mode") != "managed":
-            continue
-        actions, prior = c["change"]["actions"], c["change"].get("before") or {}
-        gone = _Address(str(prior.get("name")), prior.get("address"))
-        if "delete" in actions:
-            released.append(gone)
-        elif "forget" in actions:
-            forgotten.append(gone)
-    return released, forgotten
-
-
-def retired_addresses(plan: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """The names of the addresses a plan releases and of those it forgets (``allowlist_change`` lists them)."""
-    released, forgotten = _retired(plan)
-    return [a.name for a in released], [a.name for a in forgotten]
-
-
-def allowlist_change(plan: Mapping[str, Any]) -> list[str]:
-    """The Markdown lines of the "Allowlist change" section for a plan (``terraform show -json PLAN``).
-
-    Lists the IPs this deploy starts using (the partner must allowlist them before the deploy), the ones
-    it starts draining, the ones it stops using (they can leave the allowlist after the deploy) and the
-    addresses it releases (deleted: the IP is gone for good) or forgets (left reserved, out of the state).
-    """
-    known = _PlanAddresses(plan)
-    before, drained_before = _pool(plan, known, "before")
-    after, drained_after = _pool(plan, known, "after")
-    start = [after[n] for n in sorted(set(after) - set(before))]
-    stop = [before[n] for n in sorted(set(before) - set(after))]
-    drain = [after[n] for n in sorted(drained_after - drained_before) if n in before]
-    released, forgotten = _retired(plan)
-    lines = ["## Allowlist change", ""]
-    if not (start or stop or drain or released or forgotten):
-        return [*lines, "No IP starts or stops being used, and no address is released.", ""]
-    if start:
-        lines += ["IPs this deploy starts using: **the partner must allowlist them before this deploy**:", "",
-                  *[f"- {_shown(a)}" for a in start], ""]
-        if any(a.ip is None for a in start):
-            lines += ["An address created by this deploy goes straight into the NAT: its IP is unknown until "
-                      "apply. Create it as a standby address first (`standby_ips`).", ""]
-    if drain:
-        lines += ["IPs this deploy starts draining (no new connections; keep them allowlisted until removed):", "",
-                  *[f"- {_shown(a)}" for a in drain], ""]
-    if stop:
-        lines += ["IPs this deploy stops using: they can leave the allowlist after it:", "",
-                  *[f"- {_shown(a)}" for a in stop], ""]
-    if released:
-        lines += ["Addresses this deploy releases (the IP is gone for good):", "",
-                  *[f"- {_shown(a)}" for a in released], ""]
-    if forgotten:
-        lines += ["Addresses this deploy forgets (still reserved in GCP, no longer in this stack):", "",
-                  *[f"- {_shown(a)}" for a in forgotten], ""]
-    return lines

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Sequence
 
 from ..facts.text import one_line
-from .allowlist import allowlist_change, allowlist_entries, write_allowlist
+from .allowlist import allowlist_entries, write_allowlist
+from .plan_allowlist import allowlist_change
 
 __all__ = ["main"]
 

@@ -11,8 +11,10 @@ resources are exactly what the API makes of such requests.
     gcloud compute networks vpc-access connectors create CONNECTOR --subnet=SUBNET --region=R
     gcloud compute routers create ROUTER --network=NET --region=R
     gcloud compute addresses create ADDRESS --region=R
+    gcloud compute addresses delete ADDRESS --region=R
     gcloud compute routers nats create NAT --router=ROUTER --region=R \\
         --nat-custom-subnet-ip-ranges=SUBNET --nat-external-ip-pool=ADDRESS
+    gcloud compute routers nats update NAT --router=ROUTER --region=R --nat-external-ip-pool=ADDRESS,...
     gcloud run deploy SERVICE --image=IMAGE --vpc-connector=CONNECTOR --vpc-egress=all-traffic --region=R
     gcloud run jobs create JOB --image=IMAGE --vpc-connector=CONNECTOR --vpc-egress=all-traffic --region=R
     gcloud beta run worker-pools deploy POOL --image=IMAGE --network=NET --subnet=SUBNET --vpc-egress=all-traffic \
@@ -21,6 +23,7 @@ resources are exactly what the API makes of such requests.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from .server import JSON
@@ -63,6 +66,21 @@ def routers_create(gcp: LocalGcp, project: str, region: str, name: str, *, netwo
 
 def addresses_create(gcp: LocalGcp, project: str, region: str, name: str) -> None:
     _send(gcp, "POST", f"/compute/v1/projects/{project}/regions/{region}/addresses", {"name": name})
+
+
+def addresses_delete(gcp: LocalGcp, project: str, region: str, name: str) -> None:
+    _send(gcp, "DELETE", f"/compute/v1/projects/{project}/regions/{region}/addresses/{name}", {})
+
+
+def nats_update_ips(gcp: LocalGcp, project: str, region: str, name: str, *, router: str,
+                    addresses: list[str]) -> None:
+    """``--nat-external-ip-pool``: the NAT's active IPs become these addresses, the rest of the router as it is."""
+    router_path = f"/compute/v1/projects/{project}/regions/{region}/routers/{router}"
+    nats = copy.deepcopy(_send(gcp, "GET", router_path, {}).get("nats", []))
+    for nat in nats:
+        if nat["name"] == name:
+            nat["natIps"] = [f"projects/{project}/regions/{region}/addresses/{a}" for a in addresses]
+    _send(gcp, "PATCH", router_path, {"nats": nats})
 
 
 def nats_create(gcp: LocalGcp, project: str, region: str, name: str, *, router: str, subnets: list[str],

@@ -21,7 +21,9 @@ import pytest
 
 from constructs_lib.guard import Violation, check
 from constructs_lib.deploy.terraform import PLAN_FILE
+from constructs_lib.report.plan_allowlist import allowlist_change
 from rehearsal.driver import Plan, Rehearsal, load_one
+from rehearsal.localgcp import gcloud
 from rehearsal.rehearse import rehearse
 from rehearsal.tomlfile import dumps as toml_dumps
 from tests.integration import test_rehearsal
@@ -111,6 +113,31 @@ def lost_on_refresh(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def changed_ip(workdir: Path) -> Recorded:
+    """An address deleted and reserved again outside Terraform, as gcloud does it (out of the NAT, deleted, created,
+    back into the NAT): the refresh finds its name with a new IP, and the plan changes no address. Planned, then
+    applied (the state takes the new IP)."""
+    second = "cloud-run-origin-ip-2"
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "changed")
+        steps.apply("two", _count(2))
+        gcp = rehearsal.gcp
+        steps.recorded.facts["before"] = gcp.store[ADDRESSES + second]["address"]
+        gcloud.nats_update_ips(gcp, P, R, "cloud-run-nat", router="cloud-run-router",
+                               addresses=["cloud-run-origin-ip-1"])
+        gcloud.addresses_delete(gcp, P, R, second)
+        gcloud.addresses_create(gcp, P, R, second)
+        gcloud.nats_update_ips(gcp, P, R, "cloud-run-nat", router="cloud-run-router",
+                               addresses=["cloud-run-origin-ip-1", second])
+        steps.recorded.facts["after"] = gcp.store[ADDRESSES + second]["address"]
+        steps.apply("changed", _count(2))
+        assert steps.stack_dir is not None
+        steps.recorded.facts["state_ip"] = [r["values"]["address"] for r in
+                                            rehearsal.state(steps.stack_dir)["values"]["root_module"]["resources"]
+                                            if r["type"] == ADDRESS and r["values"]["name"] == second]
+        return steps.recorded
+
+
 def nat_without_ip(workdir: Path) -> Recorded:
     """Every IP of the NAT sent to drain_nat_ips (an override of the synthesized JSON: validation refuses it in the
     file): the NAT is left with no active IP."""
@@ -187,6 +214,7 @@ GUARD_SCENARIOS = {
     "guard:lowered-count": lowered_count,
     "guard:changed-name": changed_name,
     "guard:lost-on-refresh": lost_on_refresh,
+    "guard:changed-ip": changed_ip,
     "guard:nat-without-ip": nat_without_ip,
     "guard:rehearsed-change": rehearsed_change,
 }
@@ -232,6 +260,23 @@ def test_an_address_lost_by_a_404_on_refresh_is_refused_as_a_recreate():
     assert (violation.rule, violation.name) == ("recreate", "cloud-run-origin-ip")
     assert violation.ip and violation.ip.startswith("203.0.113.")
     assert rec.facts["addresses"] == ["cloud-run-origin-ip"]  # still in GCP: only the refresh lost it
+
+
+def test_an_address_created_again_outside_terraform_is_named_with_its_new_ip_in_the_allowlist_change():
+    # Nothing in the plan releases or re-creates the address (the guard has nothing to refuse): the IP changed
+    # before it, outside Terraform, and the partner must hear of it from the plan's allowlist change.
+    rec = recorded("guard:changed-ip")
+    before, after = rec.facts["before"], rec.facts["after"]
+    assert before != after
+    plan = rec.plans["changed"]
+    assert set(map(tuple, plan.actions(ADDRESS).values())) == {("no-op",)}
+    assert check(plan.json) == []
+    text = "\n".join(allowlist_change(plan.json))
+    assert f"**the partner must allowlist the new IP now**, and may remove the old one:\n\n" \
+           f"- `{after}` (cloud-run-origin-ip-2), was `{before}`\n" in text
+    assert "starts using" not in text and "stops using" not in text
+    assert not rec.plans["changed:after"].shown  # converged: the apply wrote the refreshed IP into the state
+    assert rec.facts["state_ip"] == [after]
 
 
 def test_a_nat_left_without_an_active_ip_is_refused():

@@ -23,7 +23,8 @@ import pytest
 
 from constructs_lib.deploy.recovery import recovery_commands, tainted_services
 from constructs_lib.facts.resources import ALERT_POLICY as POLICY, NAT_ADDRESS
-from constructs_lib.report.allowlist import allowlist_change, allowlist_entries
+from constructs_lib.report.allowlist import allowlist_entries
+from constructs_lib.report.plan_allowlist import allowlist_change
 from tests.support import background
 from tests.support.background import Work
 from tests.support.paths import FIXTURE_EXAMPLE, FIXTURES, ROOT, SHIPPED, SHIPPED_BOOTSTRAP, shipped, shipped_estate

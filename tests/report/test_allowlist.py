@@ -7,7 +7,8 @@ import csv
 import io
 import json
 
-from constructs_lib.report.allowlist import allowlist_change, allowlist_csv, allowlist_entries, write_allowlist
+from constructs_lib.report.allowlist import allowlist_csv, allowlist_entries, write_allowlist
+from constructs_lib.report.plan_allowlist import allowlist_change
 from tests.support.synth import ADDRESS, NAT, NAT_ADDRESS
 
 LINK = "https://www.googleapis.com/compute/v1/projects/{project}/regions/asia-northeast3/addresses/{name}"
@@ -167,6 +168,32 @@ def test_the_move_from_the_nats_own_lists_changes_nothing():
     lines = allowlist_change(plan(change(values(["a"], []), values(["a"], []), ["no-op"], NAT),
                                   change(None, values(["a"], []), ["create"]), prior=PRIOR))
     assert lines[2] == "No IP starts or stops being used, and no address is released."
+
+
+def drifted(before: dict, after: dict, actions: list[str] = ("update",), rtype: str = ADDRESS) -> dict:
+    return {"address": f"{rtype}.A-{before['name']}", "mode": "managed", "type": rtype,
+            "change": {"actions": list(actions), "before": before, "after": after}}
+
+
+def test_an_address_the_refresh_finds_with_a_new_ip_must_be_allowlisted_now():
+    # Deleted and reserved again in GCP under its name: the plan changes nothing, the partner's IP is gone.
+    doc = plan(change(values(["a", "b"], []), values(["a", "b"], []), ["no-op"]), prior=PRIOR)
+    doc["resource_drift"] = [drifted(PRIOR[1]["values"], {**PRIOR[1]["values"], "address": "198.51.100.9"})]
+    assert allowlist_change(doc) == [
+        "## Allowlist change", "",
+        "IPs that changed outside Terraform: each address was deleted and reserved again under its name, so its old "
+        "IP is gone for good (no deploy brings it back): **the partner must allowlist the new IP now**, and may "
+        "remove the old one:", "",
+        "- `198.51.100.9` (b), was `203.0.113.2`", ""]
+
+
+def test_drift_that_keeps_every_ip_changes_nothing_in_the_allowlist():
+    doc = plan(change(values(["a"], []), values(["a"], []), ["no-op"]), prior=PRIOR)
+    a = PRIOR[0]["values"]
+    doc["resource_drift"] = [drifted(a, {**a, "labels": {"k": "v"}}), drifted(a, None, ["delete"]),
+                             drifted({**a, "address": ""}, a), drifted(a, {**a, "address": "198.51.100.9"},
+                                                                        rtype=NAT)]
+    assert allowlist_change(doc)[2] == "No IP starts or stops being used, and no address is released."
 
 
 def test_an_address_created_straight_into_the_pool_is_flagged():
