@@ -2,8 +2,9 @@
 
 ``allowlist_change`` says which IPs the deploy starts using (the partner must allowlist them before it), starts
 draining, stops using (they can leave the allowlist after it), releases (gone for good) or forgets, and which the
-refresh found changed outside Terraform (an address deleted and reserved again under its name: a new IP). The
-NAT's IPs are read as ``allowlist.py`` reads them from a state.
+refresh found changed outside Terraform (an address deleted and reserved again under its name: a new IP; for an
+adopted address, the stack's IP outputs are the plan's only record of the IP before). The NAT's IPs are read as
+``allowlist.py`` reads them from a state.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..facts.outputs import IP_OUTPUTS
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
 from .allowlist import address_key, module_resources
 from .allowlist_rules import rule_links
@@ -113,18 +115,40 @@ def _retired(plan: Mapping[str, Any]) -> tuple[list[_Address], list[_Address]]:
     return released, forgotten
 
 
+def _output_ips(plan: Mapping[str, Any], side: str) -> dict[str, str]:
+    """Address name → IP in the stack's IP outputs on one side of the plan (``output_changes``): before, the IPs
+    the last apply wrote; after, those this plan would write."""
+    found: dict[str, str] = {}
+    for output in IP_OUTPUTS:
+        value = ((plan.get("output_changes") or {}).get(output) or {}).get(side)
+        for name, ip in (value.items() if isinstance(value, dict) else ()):
+            pairs = ip.items() if isinstance(ip, dict) else ((name, ip),)  # partner_ips: label → name → IP
+            found.update((n, i) for n, i in pairs if isinstance(n, str) and isinstance(i, str) and i)
+    return found
+
+
 def _changed_outside(plan: Mapping[str, Any]) -> list[tuple[_Address, str]]:
-    """(the address as the refresh found it, its IP in the state before) for each managed address whose IP the
-    refresh found changed (``resource_drift``, an update of ``address``): it is the same name, not the same IP."""
-    found = []
+    """(the address as the refresh found it, its IP before) for each address deleted and reserved again under its
+    name outside Terraform: a managed one whose IP the refresh found changed (``resource_drift``, an update of
+    ``address``); an adopted one (a data source, which leaves no drift) whose IP in the stack's outputs the plan
+    changes."""
+    found: dict[str, tuple[_Address, str]] = {}
     for c in plan.get("resource_drift") or []:
         if c.get("type") != ADDRESS or c.get("mode") != "managed" or "delete" in c["change"]["actions"]:
             continue
         before, after = c["change"].get("before") or {}, c["change"].get("after") or {}
         old, new, name = before.get("address"), after.get("address"), after.get("name")
         if all(isinstance(v, str) and v for v in (old, new, name)) and old != new:
-            found.append((_Address(name, new), old))
-    return sorted(found, key=lambda pair: pair[0].name)
+            found[name] = (_Address(name, new), old)
+    adopted = {(r.get("values") or {}).get("name") for r in module_resources(
+        ((plan.get("prior_state") or {}).get("values") or {}).get("root_module") or {})
+        if r.get("mode") == "data" and r.get("type") == ADDRESS}
+    written, planned = _output_ips(plan, "before"), _output_ips(plan, "after")
+    for name in sorted(n for n in adopted if isinstance(n, str)):
+        old, new = written.get(name), planned.get(name)
+        if old and new and old != new:
+            found.setdefault(name, (_Address(name, new), old))
+    return [found[name] for name in sorted(found)]
 
 
 def retired_addresses(plan: Mapping[str, Any]) -> tuple[list[str], list[str]]:

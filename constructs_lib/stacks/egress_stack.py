@@ -16,6 +16,7 @@ from .._provider.google import GoogleProvider, ProjectService
 from ..chain.alerts import ChainAlerts
 from ..chain.egress_chain import EgressChain
 from ..config import EnvironmentConfig
+from ..facts.outputs import DRAINING_IPS, PARTNER_IPS, STANDBY_IPS, STATIC_IPS
 from ..policies.pack import apply_chain_policies
 from .adoption import import_existing
 from .alert_policies import chain_alerts_props
@@ -81,28 +82,28 @@ class EgressStack(TerraformStack):
                        ChainAlerts(self, "Alerts", props=chain_alerts_props(config), depends_on=self.apis))
         TerraformOutput(
             self,
-            "static_ips",
+            STATIC_IPS,
             value=self.chain.addresses.active_addresses_by_name,
             description="The static outbound IPs by address name: give these to the third party to allowlist.",
         )
         if config.draining_ips:
             TerraformOutput(
                 self,
-                "draining_ips",
+                DRAINING_IPS,
                 value=self.chain.addresses.draining_addresses_by_name,
                 description="Addresses being retired: no new connections; remove them from the file once drained.",
             )
         if set(config.standby_ips) - set(config.nat.rule_ip_names):
             TerraformOutput(
                 self,
-                "standby_ips",
+                STANDBY_IPS,
                 value=self.chain.addresses.standby_addresses_by_name,
                 description="Reserved, not yet in the NAT: have these allowlisted, then move them into the pool.",
             )
         if config.nat.rules:
             TerraformOutput(
                 self,
-                "partner_ips",
+                PARTNER_IPS,
                 value=self.chain.router_nat.partner_addresses,
                 description="The IPs of each NAT rule by partner: each partner allowlists its own rule's.",
             )

@@ -27,7 +27,7 @@ from rehearsal.localgcp import gcloud
 from rehearsal.rehearse import rehearse
 from rehearsal.tomlfile import dumps as toml_dumps
 from tests.integration import test_rehearsal
-from tests.integration.test_rehearsal import Recorded, Steps, example_doc, recorded
+from tests.integration.test_rehearsal import Recorded, Steps, example_doc, last, recorded
 from tests.support import background, plans_seen
 from tests.support.background import Work
 from tests.support.paths import ROOT
@@ -114,27 +114,28 @@ def lost_on_refresh(workdir: Path) -> Recorded:
 
 
 def changed_ip(workdir: Path) -> Recorded:
-    """An address deleted and reserved again outside Terraform, as gcloud does it (out of the NAT, deleted, created,
-    back into the NAT): the refresh finds its name with a new IP, and the plan changes no address. Planned, then
-    applied (the state takes the new IP)."""
-    second = "cloud-run-origin-ip-2"
+    """Two addresses of the NAT deleted and reserved again outside Terraform, as gcloud does it (out of the NAT,
+    deleted, created, back into the NAT): one the stack created, one it adopted (``existing_ips``, a data source).
+    The refresh finds each name with a new IP, and the plan changes no address. Planned, then applied (the state
+    and the outputs take the new IPs)."""
+    created, adopted = "cloud-run-origin-ip-2", "kept-ip"
+    doc = _count(2, existing_ips=[adopted])
     with Rehearsal(workdir) as rehearsal:
         steps = Steps(rehearsal, "changed")
-        steps.apply("two", _count(2))
+        steps.apply("deployed", doc)
         gcp = rehearsal.gcp
-        steps.recorded.facts["before"] = gcp.store[ADDRESSES + second]["address"]
+        steps.recorded.facts["before"] = {n: gcp.store[ADDRESSES + n]["address"] for n in (created, adopted)}
+        pool = [last(link) for link in steps.nat("cloud-run-router")["natIps"]]
         gcloud.nats_update_ips(gcp, P, R, "cloud-run-nat", router="cloud-run-router",
-                               addresses=["cloud-run-origin-ip-1"])
-        gcloud.addresses_delete(gcp, P, R, second)
-        gcloud.addresses_create(gcp, P, R, second)
-        gcloud.nats_update_ips(gcp, P, R, "cloud-run-nat", router="cloud-run-router",
-                               addresses=["cloud-run-origin-ip-1", second])
-        steps.recorded.facts["after"] = gcp.store[ADDRESSES + second]["address"]
-        steps.apply("changed", _count(2))
+                               addresses=[n for n in pool if n not in (created, adopted)])
+        for name in (created, adopted):
+            gcloud.addresses_delete(gcp, P, R, name)
+            gcloud.addresses_create(gcp, P, R, name)
+        gcloud.nats_update_ips(gcp, P, R, "cloud-run-nat", router="cloud-run-router", addresses=pool)
+        steps.recorded.facts["after"] = {n: gcp.store[ADDRESSES + n]["address"] for n in (created, adopted)}
+        steps.apply("changed", doc)
         assert steps.stack_dir is not None
-        steps.recorded.facts["state_ip"] = [r["values"]["address"] for r in
-                                            rehearsal.state(steps.stack_dir)["values"]["root_module"]["resources"]
-                                            if r["type"] == ADDRESS and r["values"]["name"] == second]
+        steps.recorded.facts["outputs"] = rehearsal.outputs(steps.stack_dir)["static_ips"]
         return steps.recorded
 
 
@@ -263,20 +264,20 @@ def test_an_address_lost_by_a_404_on_refresh_is_refused_as_a_recreate():
 
 
 def test_an_address_created_again_outside_terraform_is_named_with_its_new_ip_in_the_allowlist_change():
-    # Nothing in the plan releases or re-creates the address (the guard has nothing to refuse): the IP changed
+    # Nothing in the plan releases or re-creates an address (the guard has nothing to refuse): the IPs changed
     # before it, outside Terraform, and the partner must hear of it from the plan's allowlist change.
     rec = recorded("guard:changed-ip")
     before, after = rec.facts["before"], rec.facts["after"]
-    assert before != after
+    assert all(before[n] != after[n] for n in before)
     plan = rec.plans["changed"]
     assert set(map(tuple, plan.actions(ADDRESS).values())) == {("no-op",)}
     assert check(plan.json) == []
     text = "\n".join(allowlist_change(plan.json))
-    assert f"**the partner must allowlist the new IP now**, and may remove the old one:\n\n" \
-           f"- `{after}` (cloud-run-origin-ip-2), was `{before}`\n" in text
+    assert "**the partner must allowlist the new IP now**, and may remove the old one:\n\n" + "\n".join(
+        f"- `{after[n]}` ({n}), was `{before[n]}`" for n in ("cloud-run-origin-ip-2", "kept-ip")) + "\n" in text
     assert "starts using" not in text and "stops using" not in text
-    assert not rec.plans["changed:after"].shown  # converged: the apply wrote the refreshed IP into the state
-    assert rec.facts["state_ip"] == [after]
+    assert not rec.plans["changed:after"].shown  # converged: the apply wrote the new IPs into the state
+    assert {n: rec.facts["outputs"][n] for n in after} == after
 
 
 def test_a_nat_left_without_an_active_ip_is_refused():

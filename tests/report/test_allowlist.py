@@ -187,6 +187,22 @@ def test_an_address_the_refresh_finds_with_a_new_ip_must_be_allowlisted_now():
         "- `198.51.100.9` (b), was `203.0.113.2`", ""]
 
 
+def test_an_adopted_address_whose_output_ip_the_plan_changes_must_be_allowlisted_now():
+    # An adopted address is a data source: no drift, the stack's outputs hold its IP before the refresh.
+    kept = address("k", "198.51.100.20", mode="data")
+    doc = plan(change(values(["a", "k"], []), values(["a", "k"], []), ["no-op"]), prior=(*PRIOR, kept))
+    doc["output_changes"] = {
+        "static_ips": {"actions": ["update"], "before": {"a": "203.0.113.1", "k": "198.51.100.5"},
+                       "after": {"a": "203.0.113.1", "k": "198.51.100.20"}},
+        "partner_ips": {"actions": ["update"], "before": {"partner": {"b": "203.0.113.9"}},
+                        "after": {"partner": {"b": "203.0.113.2"}}}}
+    # b is a created address: its output changes only with drift (above), which this plan has none of.
+    listed = [line for line in allowlist_change(doc) if line.startswith("- ")]
+    assert listed == ["- `198.51.100.20` (k), was `198.51.100.5`"]
+    doc["output_changes"]["static_ips"]["after"]["k"] = None  # unknown: nothing to compare
+    assert allowlist_change(doc)[2] == "No IP starts or stops being used, and no address is released."
+
+
 def test_drift_that_keeps_every_ip_changes_nothing_in_the_allowlist():
     doc = plan(change(values(["a"], []), values(["a"], []), ["no-op"]), prior=PRIOR)
     a = PRIOR[0]["values"]
