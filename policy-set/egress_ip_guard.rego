@@ -298,9 +298,27 @@ violations contains v if {
 	not name in allowed
 	holder := holder_address(key, b)
 	v := {"rule": "undrained", "address": holder, "name": name, "ip": ip, "message": sprintf(
-		"%s takes address %s%s out of NAT %s's active IPs without draining it: drain it first (its name in [egress] draining_ips, one deploy), or name it in [egress] release_ips or forget_ips",
-		[holder, name, ip_text(ip), nat_name(key)],
+		"%s takes address %s%s out of NAT %s's active IPs without draining it: %s",
+		[holder, name, ip_text(ip), nat_name(key), way_out(link, false)],
 	)}
+}
+
+# How the file lets an IP leave undrained: for an address of the stack, drain it or name it; for one put into the
+# NAT outside Terraform (no address of the state), adopt it or let it go (the stack never releases it).
+way_out(link, rule) := "drain it first (its name in [egress] draining_ips, one deploy), or name it in [egress] release_ips or forget_ips" if {
+	known_link(link)
+} else := sprintf(
+	"it was put there outside Terraform (no address of this stack's state): keep it by adopting it (%s; it can drain from there), or name it in [egress] forget_ips to take it out now (it stays reserved)",
+	[adopt_text(rule)],
+)
+
+adopt_text(true) := "[egress] existing_ips, and the rule's ips"
+
+adopt_text(false) := "[egress] existing_ips"
+
+known_link(link) if {
+	some e in known_entries
+	e.link == relative(link)
 }
 
 # The Terraform address of the resource that holds the IPs after the plan (before it, for a NAT deleted).
@@ -333,8 +351,8 @@ violations contains v if {
 	[name, ip] := describe(link)
 	not name in allowed
 	v := {"rule": "undrained", "address": c.address, "name": name, "ip": ip, "message": sprintf(
-		"%s takes address %s%s out of rule %v (%s) of NAT %s without draining it: the partner allowlists it; drain it first (its name in [egress] draining_ips, one deploy), or name it in [egress] release_ips or forget_ips",
-		[c.address, name, ip_text(ip), number, text(object.get(rule, "description", null)), text(object.get(before, "name", null))],
+		"%s takes address %s%s out of rule %v (%s) of NAT %s without draining it: the partner allowlists it; %s",
+		[c.address, name, ip_text(ip), number, text(object.get(rule, "description", null)), text(object.get(before, "name", null)), way_out(link, true)],
 	)}
 }
 

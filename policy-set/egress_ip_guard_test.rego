@@ -83,6 +83,19 @@ test_an_ip_leaving_the_nat_undrained_is_denied if {
 	[[x.rule, x.name, x.ip] | some x in v] == [["undrained", "ip-a", "203.0.113.1"]]
 }
 
+test_an_ip_put_into_the_nat_outside_terraform_is_adopted_or_forgotten if {
+	update := change(nat_addr, "google_compute_router_nat", ["update"], nat(["ip-a", "ops-ip"], []), nat(["ip-a"], []))
+	v := guard.violations with input as with_outputs([update], {})
+	[[x.rule, x.name, x.ip] | some x in v] == [["undrained", "ops-ip", null]]
+	some x in v
+	contains(x.message, "it was put there outside Terraform (no address of this stack's state): keep it by adopting it ([egress] existing_ips; it can drain")
+	count(guard.deny) == 0 with input as with_outputs([update], {"forget_ips": {"value": ["ops-ip"]}})
+	known := guard.violations with input as with_outputs([change(nat_addr, "google_compute_router_nat", ["update"], nat(["ip-a"], []), nat([], []))], {})
+	some k in known
+	k.rule == "undrained"
+	contains(k.message, "drain it first (its name in [egress] draining_ips, one deploy)")
+}
+
 test_draining_first_is_allowed if {
 	update := change(nat_addr, "google_compute_router_nat", ["update"], nat(["ip-a", "ip-b"], []), nat(["ip-b"], ["ip-a"]))
 	count(guard.deny) == 0 with input as with_outputs([update], {})

@@ -65,6 +65,11 @@ class Known:
     managed_names: frozenset[str]
     all_names: frozenset[str]
 
+    def knows(self, link: str) -> bool:
+        """Whether a NAT's IP link is an address of the stack's state or plan; one that is not was put into the NAT
+        outside Terraform."""
+        return relative(link) in self.by_link
+
     def describe(self, link: str) -> tuple[str, str | None]:
         """(name, IP) of a NAT's IP link; the IP is None when neither state nor plan knows it."""
         return self.by_link.get(relative(link), (last(link), None))

@@ -67,6 +67,17 @@ def recreated(plan: JSON, release: set[str]) -> list[Violation]:
     return found
 
 
+def _way_out(known: Known, link: str, *, rule: bool = False) -> str:
+    """How the file lets an IP leave undrained: for an address of the stack, drain it or name it; for one put into
+    the NAT outside Terraform (no address of the state), adopt it or let it go (the stack never releases it)."""
+    if known.knows(link):
+        return ("drain it first (its name in [egress] draining_ips, one deploy), or name it in [egress] release_ips "
+                "or forget_ips")
+    adopt = "[egress] existing_ips, and the rule's ips" if rule else "[egress] existing_ips"
+    return (f"it was put there outside Terraform (no address of this stack's state): keep it by adopting it ({adopt}; "
+            "it can drain from there), or name it in [egress] forget_ips to take it out now (it stays reserved)")
+
+
 def left_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Violation]:
     """``undrained``: an IP that leaves a NAT's nat_ips without going to its drain_nat_ips, unless the file
     releases or forgets its address."""
@@ -82,8 +93,7 @@ def left_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Violatio
                 continue
             found.append(Violation(UNDRAINED, holder, name, ip, (
                 f"{holder} takes address {name}{_ip(ip)} out of NAT {nat.name}'s active IPs without draining it: "
-                "drain it first (its name in [egress] draining_ips, one deploy), or name it in [egress] "
-                "release_ips or forget_ips")))
+                + _way_out(known, link))))
     return found
 
 
@@ -98,8 +108,8 @@ def left_rule_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Vio
                 continue
             found.append(Violation(UNDRAINED, rule.nat_address, name, ip, (
                 f"{rule.nat_address} takes address {name}{_ip(ip)} out of rule {rule.number} ({rule.description}) "
-                f"of NAT {rule.nat_name} without draining it: the partner allowlists it; drain it first (its name "
-                "in [egress] draining_ips, one deploy), or name it in [egress] release_ips or forget_ips")))
+                f"of NAT {rule.nat_name} without draining it: the partner allowlists it; "
+                + _way_out(known, link, rule=True))))
     return found
 
 
@@ -134,14 +144,26 @@ def check(plan: JSON) -> list[Violation]:
     return sorted(found, key=lambda v: (v.rule, v.address, v.name))
 
 
+def _put_in_outside(plan: JSON, known: Known) -> set[str]:
+    """The names of the IPs a NAT or one of its rules held before the plan that are no address of the stack."""
+    links = [link for nat in nats(plan) if nat.before for link in nat.before.active | nat.before.draining]
+    links += [link for rule in rule_changes(plan) for link in rule.active_before]
+    return {known.describe(link)[0] for link in links if not known.knows(link)}
+
+
 def notices(plan: JSON) -> list[str]:
     """What the guard says beside its verdict: the names of release_ips/forget_ips that this deploy acts on (to
     be removed from the file once applied), and the names that match no address of this stack."""
     known = known_addresses(plan)
+    outside = _put_in_outside(plan, known)
     said = []
     for key in ("release_ips", "forget_ips"):
         for name in output_names(plan, key):
-            if name in known.all_names:
+            if name in outside:
+                said.append(f"[egress] {key} names {name}, an address put into a NAT outside Terraform: this deploy "
+                            "takes it out of the NAT and it stays reserved (the stack never held it); once applied, "
+                            "remove it from the file")
+            elif name in known.all_names:
                 said.append(f"[egress] {key} names {name}: once this deploy is applied, remove it from the file "
                             "(the key is for one deploy)")
             else:

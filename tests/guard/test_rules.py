@@ -88,6 +88,28 @@ def test_release_or_forget_ips_allow_leaving_undrained():
     assert check(plan(update, release=["ip-b"])) == [] and check(plan(update, forget=["ip-b"])) == []
 
 
+def test_an_ip_put_into_the_nat_outside_terraform_is_adopted_or_forgotten_never_drained():
+    # An IP an operator added to the NAT by hand (no address of the state): the plan takes it out. Draining needs an
+    # address of the pool, so the way out is adopting it (existing_ips) or letting it go (forget_ips).
+    update = change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ops-ip"]), after=nat(["ip-a"]))
+    p = plan(update, state=[address("ip-a")])
+    assert found(p) == [("undrained", NAT_ADDR, "ops-ip", None)]
+    assert [v.message for v in check(p)] == [
+        f"{NAT_ADDR} takes address ops-ip out of NAT edge-nat's active IPs without draining it: it was put there "
+        "outside Terraform (no address of this stack's state): keep it by adopting it ([egress] existing_ips; it can "
+        "drain from there), or name it in [egress] forget_ips to take it out now (it stays reserved)"]
+    forgotten = plan(update, state=[address("ip-a")], forget=["ops-ip"])
+    assert check(forgotten) == []
+    assert notices(forgotten) == [
+        "[egress] forget_ips names ops-ip, an address put into a NAT outside Terraform: this deploy takes it out of "
+        "the NAT and it stays reserved (the stack never held it); once applied, remove it from the file"]
+    ruled = change(NAT_ADDR, NAT, ["update"], before=nat_with_rules({100: (["ip-b", "ops-ip"], [])}),
+                   after=nat_with_rules({100: (["ip-b"], [])}))
+    (v,) = check(plan(ruled, state=[address("ip-b"), address("ip-c")]))
+    assert "of NAT edge-nat without draining it: the partner allowlists it; it was put there outside Terraform" in \
+        v.message and "([egress] existing_ips, and the rule's ips; it can drain from there)" in v.message
+
+
 def test_a_deleted_nat_takes_its_ips_out_undrained():
     assert [v.name for v in check(plan(change(NAT_ADDR, NAT, ["delete"], before=nat(["ip-a"]))))] == ["ip-a"]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.guard import Violation, check
+from constructs_lib.guard import Violation, check, notices
 from constructs_lib.deploy.terraform import PLAN_FILE
 from constructs_lib.report.plan_allowlist import allowlist_change
 from rehearsal.driver import Plan, Rehearsal, load_one
@@ -139,6 +139,26 @@ def changed_ip(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def put_in_outside(workdir: Path) -> Recorded:
+    """An operator reserves an address and adds it to the NAT by hand (gcloud): the next plan takes it out of the
+    NAT. Refused; planned again with it adopted (existing_ips: the NAT keeps it); applied with forget_ips (out of
+    the NAT, still reserved)."""
+    extra = "ops-extra-ip"
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "outside")
+        steps.apply("deployed", example_doc())
+        gcp = rehearsal.gcp
+        gcloud.addresses_create(gcp, P, R, extra)
+        gcloud.nats_update_ips(gcp, P, R, "cloud-run-nat", router="cloud-run-router",
+                               addresses=["cloud-run-origin-ip", extra])
+        steps.plan("outside", example_doc())
+        steps.plan("adopted", _count(1, existing_ips=[extra]))
+        steps.apply("forgotten", _count(1, forget_ips=[extra]))
+        steps.recorded.facts["nat_ips"] = sorted(last(link) for link in steps.nat("cloud-run-router")["natIps"])
+        steps.recorded.facts["addresses"] = _addresses(rehearsal)
+        return steps.recorded
+
+
 def nat_without_ip(workdir: Path) -> Recorded:
     """Every IP of the NAT sent to drain_nat_ips (an override of the synthesized JSON: validation refuses it in the
     file): the NAT is left with no active IP."""
@@ -216,6 +236,7 @@ GUARD_SCENARIOS = {
     "guard:changed-name": changed_name,
     "guard:lost-on-refresh": lost_on_refresh,
     "guard:changed-ip": changed_ip,
+    "guard:put-in-outside": put_in_outside,
     "guard:nat-without-ip": nat_without_ip,
     "guard:rehearsed-change": rehearsed_change,
 }
@@ -278,6 +299,24 @@ def test_an_address_created_again_outside_terraform_is_named_with_its_new_ip_in_
     assert "starts using" not in text and "stops using" not in text
     assert not rec.plans["changed:after"].shown  # converged: the apply wrote the new IPs into the state
     assert {n: rec.facts["outputs"][n] for n in after} == after
+
+
+def test_an_ip_put_into_the_nat_by_hand_is_refused_until_the_file_adopts_or_forgets_it():
+    rec = recorded("guard:put-in-outside")
+    (violation,) = check(rec.plans["outside"].json)
+    assert (violation.rule, violation.name, violation.ip) == ("undrained", "ops-extra-ip", None)
+    assert "it was put there outside Terraform (no address of this stack's state): keep it by adopting it " \
+           "([egress] existing_ips; it can drain from there), or name it in [egress] forget_ips" in violation.message
+    adopted = rec.plans["adopted"]
+    assert check(adopted.json) == [] and adopted.actions(NAT_ADDRESS) and \
+        set(map(tuple, adopted.actions(NAT_ADDRESS).values())) == {("no-op",)}
+    assert check(rec.plans["forgotten"].json) == []
+    assert notices(rec.plans["forgotten"].json) == [
+        "[egress] forget_ips names ops-extra-ip, an address put into a NAT outside Terraform: this deploy takes it "
+        "out of the NAT and it stays reserved (the stack never held it); once applied, remove it from the file"]
+    assert not rec.plans["forgotten:after"].shown
+    assert rec.facts["nat_ips"] == ["cloud-run-origin-ip"]
+    assert rec.facts["addresses"] == ["cloud-run-origin-ip", "ops-extra-ip"]
 
 
 def test_a_nat_left_without_an_active_ip_is_refused():
