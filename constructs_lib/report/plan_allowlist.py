@@ -96,8 +96,13 @@ def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[di
     return used, draining
 
 
-def _shown(a: _Address) -> str:
-    return f"`{a.ip}` ({a.name})" if a.ip else f"{a.name} (IP known after apply)"
+# Why an IP the plan takes out of a NAT has no IP in it: no address of the state holds it.
+_PUT_IN_OUTSIDE = "put into the NAT outside Terraform: its IP is not in this stack's state"
+
+
+def _shown(a: _Address, unknown: str = "IP known after apply") -> str:
+    """An address with its IP, else with why the plan does not know it (created by it, by default)."""
+    return f"`{a.ip}` ({a.name})" if a.ip else f"{a.name} ({unknown})"
 
 
 def _retired(plan: Mapping[str, Any]) -> tuple[list[_Address], list[_Address]]:
@@ -192,7 +197,7 @@ def allowlist_change(plan: Mapping[str, Any]) -> list[str]:
                   *[f"- {_shown(a)}" for a in drain], ""]
     if stop:
         lines += ["IPs this deploy stops using: they can leave the allowlist after it:", "",
-                  *[f"- {_shown(a)}" for a in stop], ""]
+                  *[f"- {_shown(a, _PUT_IN_OUTSIDE)}" for a in stop], ""]
     if released:
         lines += ["Addresses this deploy releases (the IP is gone for good):", "",
                   *[f"- {_shown(a)}" for a in released], ""]

@@ -314,6 +314,9 @@ def test_an_ip_put_into_the_nat_by_hand_is_refused_until_the_file_adopts_or_forg
     assert notices(rec.plans["forgotten"].json) == [
         "[egress] forget_ips names ops-extra-ip, an address put into a NAT outside Terraform: this deploy takes it "
         "out of the NAT and it stays reserved (the stack never held it); once applied, remove it from the file"]
+    assert "IPs this deploy stops using: they can leave the allowlist after it:\n\n- ops-extra-ip (put into the NAT " \
+           "outside Terraform: its IP is not in this stack's state)" in "\n".join(
+               allowlist_change(rec.plans["forgotten"].json))
     assert not rec.plans["forgotten:after"].shown
     assert rec.facts["nat_ips"] == ["cloud-run-origin-ip"]
     assert rec.facts["addresses"] == ["cloud-run-origin-ip", "ops-extra-ip"]

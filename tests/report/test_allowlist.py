@@ -164,6 +164,11 @@ def test_removing_a_drained_address_stops_using_and_releases_its_ip():
     assert "starts using" not in text
 
 
+def test_an_ip_put_into_the_nat_outside_terraform_leaves_without_a_made_up_ip():
+    lines = allowlist_change(plan(change(values(["a", "ops"], []), values(["a"], []), ["update"]), prior=PRIOR))
+    assert lines[-2:] == ["- ops (put into the NAT outside Terraform: its IP is not in this stack's state)", ""]
+
+
 def test_the_move_from_the_nats_own_lists_changes_nothing():
     lines = allowlist_change(plan(change(values(["a"], []), values(["a"], []), ["no-op"], NAT),
                                   change(None, values(["a"], []), ["create"]), prior=PRIOR))
