@@ -19,7 +19,7 @@ from ..facts.resources import ALERT_POLICY
 from ..guard import Violation, check, notices
 from ..guard.violation import RECREATE
 from ..report.plan_allowlist import allowlist_change, retired_addresses
-from .recovery import (duplicate_alert_checks, held_addresses, import_commands, import_id, orphans,
+from .recovery import (adopted_missing, duplicate_alert_checks, held_addresses, import_commands, import_id, orphans,
                        recovery_commands)
 from .terraform import INTERRUPTED, PLAN_FILE, Interrupted, Terraform, TerraformFailed
 
@@ -146,6 +146,13 @@ def failed(terraform: Terraform, source: str, failure: TerraformFailed, *, err: 
     """A Terraform command failed or was interrupted: its output, the step that recovers the stack, if any, and
     the exit code (130 after an interrupt, as a shell gives for Ctrl-C; else 1)."""
     print(f"error: {source}: {failure}", file=err)
+    for identifier in adopted_missing(str(failure)):
+        project, region, name = (identifier.split("/")[i] for i in (1, 3, 5))
+        print(f"error: {source}: [egress] existing_ips names {name}, which is no address of project {project} in "
+              f"{region}: a misspelt name, or an address deleted outside Terraform, whose IP (the one partners "
+              "allowlist) is then gone for good, as a new reservation gets a new IP. List the region's addresses "
+              f"(gcloud compute addresses list --project={project} --filter=region:{region}), then correct the name "
+              "or take it out of existing_ips and of any [[nat.rules]] ips", file=err)
     advise(terraform, str(failure), err=err)
     return INTERRUPTED if isinstance(failure, Interrupted) else 1
 

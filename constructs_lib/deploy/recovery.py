@@ -30,6 +30,8 @@ cannot recover alone (docs/operations.md, "When a deploy is interrupted"):
 - an **API not yet on** although the stack enabled it: an enable takes minutes to reach every Google Cloud system
   ("If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry"),
   and the provider does not retry that 403. Recovery: deploy again a few minutes later (``apis_not_yet_on``).
+- an **adopted address that does not exist** (``existing_ips``): misspelt, or deleted outside Terraform, which
+  released its IP for good; the plan fails reading it. Not a command: the file must change (``adopted_missing``).
 - an **alert policy created twice**: a create retried after a reset that came after the commit makes a second
   policy (alert policies have no name of their own to answer 409), and an apply killed before its state write
   leaves the policies it made. Terraform cannot see them; the commands list the policies of each display name,
@@ -45,7 +47,7 @@ from typing import Any, Iterator, Mapping
 from ..facts.resources import ADDRESS, ALERT_POLICY, CONNECTOR, NAT, ROUTER, SERVICE, SUBNET, WORKLOADS
 
 __all__ = ["tainted_services", "tainted_kept", "recovery_commands", "orphans", "import_id", "lock_id",
-           "duplicate_alert_checks", "subnets_in_use", "apis_not_yet_on"]
+           "duplicate_alert_checks", "subnets_in_use", "apis_not_yet_on", "adopted_missing"]
 
 # The ID ``terraform import`` takes for each type the stack names itself (the provider's import formats).
 IMPORT_IDS = {
@@ -68,6 +70,8 @@ _API_DISABLED = re.compile(r"has not been used in project \S+ before or it is di
 # Terraform's words when it could not write the state to the backend and kept it beside the configuration.
 ERRORED_STATE = "errored.tfstate"
 _STATE_KEPT = re.compile(f'the state has been written to the file "{re.escape(ERRORED_STATE)}"')
+# The provider's error for a data source whose object Google Cloud does not have.
+_NOT_FOUND = re.compile(r"(?P<id>projects/[^/\s]+/regions/[^/\s]+/addresses/[^/\s]+) not found")
 _ALREADY_EXISTS = re.compile(r"\b409\b.*already exists|alreadyExists|ALREADY_EXISTS", re.IGNORECASE)
 _LOCK_ID = re.compile(r"Error acquiring the state lock[\s\S]*?\bID:\s+(?P<id>\S+)")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[^.}]+)\.name\}$")
@@ -159,6 +163,17 @@ def subnets_in_use(output: str) -> list[str]:
 def apis_not_yet_on(output: str) -> list[str]:
     """The APIs (``run.googleapis.com``) a call of the output found not enabled in its project."""
     return list(dict.fromkeys(m["service"] for m in _API_DISABLED.finditer(" ".join(output.split()))))
+
+
+def adopted_missing(output: str) -> list[str]:
+    """The addresses (``projects/P/regions/R/addresses/N``) whose read as an adopted address (``existing_ips``, a
+    ``google_compute_address`` data source) failed because Google Cloud has no such address."""
+    found = []
+    for m in _DIAGNOSTIC.finditer(output):
+        missing = _NOT_FOUND.fullmatch(m["summary"].strip())
+        if missing and m["address"].startswith(f"data.{ADDRESS}."):
+            found.append(missing["id"])
+    return list(dict.fromkeys(found))
 
 
 def import_commands(folder: str, found: list[tuple[str, str]]) -> list[str]:

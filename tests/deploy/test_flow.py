@@ -26,7 +26,15 @@ class FakeTerraform(Terraform):
 
     def plan(self, plan_file: str = "guarded.tfplan") -> tuple[str, dict[str, Any]]:
         self.calls.append("plan")
+        if self.fail is not None and self.fail.startswith("`terraform plan"):
+            raise TerraformFailed(self.fail)
         return "the plan as text", self.planned
+
+    def state(self) -> dict[str, Any]:
+        return {}
+
+    def config(self) -> dict[str, Any]:
+        return {}
 
     def apply(self, plan_file: str = "guarded.tfplan") -> str:
         self.calls.append("apply")
@@ -110,3 +118,30 @@ def test_terraforms_own_failure_is_printed_without_traceback():
     code, output = go("diff", FakeTerraform(ALLOWED, fail="init"))
     assert code == 1 and "Error: Failed to query available provider packages" in output
     assert "Traceback" not in output
+
+
+# Terraform's words when an address of existing_ips is not in Google Cloud (provider 6.50.0, guard:changed-ip's
+# rehearsal, which deletes an adopted address outside Terraform and runs make diff).
+ADOPTED_GONE = """`terraform plan -no-color -input=false -out=guarded.tfplan` failed (exit 1):
+data.google_compute_address.Chain_Addresses_Existing-kept-ip_B50E3D0E: Reading...
+
+Planning failed. Terraform encountered an error while generating this plan.
+
+Error: projects/my-gcp-project/regions/asia-northeast3/addresses/kept-ip not found
+
+  with data.google_compute_address.Chain_Addresses_Existing-kept-ip_B50E3D0E,
+  on cdk.tf.json line 38, in data.google_compute_address.Chain_Addresses_Existing-kept-ip_B50E3D0E:
+  38:       }
+"""
+
+
+def test_an_adopted_address_google_cloud_does_not_have_is_named_with_its_key():
+    code, output = go("diff", FakeTerraform(ALLOWED, fail=ADOPTED_GONE))
+    assert code == 1 and "Traceback" not in output
+    assert ("error: environments/prod.toml: [egress] existing_ips names kept-ip, which is no address of project "
+            "my-gcp-project in asia-northeast3: a misspelt name, or an address deleted outside Terraform, whose IP "
+            "(the one partners allowlist) is then gone for good") in output
+    assert "gcloud compute addresses list --project=my-gcp-project --filter=region:asia-northeast3" in output
+    # Another data source's, or a resource's, not-found is not an adopted address's.
+    other = ADOPTED_GONE.replace("with data.google_compute_address.", "with google_compute_address.")
+    assert "existing_ips" not in go("diff", FakeTerraform(ALLOWED, fail=other))[1]

@@ -117,7 +117,7 @@ def changed_ip(workdir: Path) -> Recorded:
     """Two addresses of the NAT deleted and reserved again outside Terraform, as gcloud does it (out of the NAT,
     deleted, created, back into the NAT): one the stack created, one it adopted (``existing_ips``, a data source).
     The refresh finds each name with a new IP, and the plan changes no address. Planned, then applied (the state
-    and the outputs take the new IPs)."""
+    and the outputs take the new IPs); then the adopted one is deleted for good, and make diff's plan fails."""
     created, adopted = "cloud-run-origin-ip-2", "kept-ip"
     doc = _count(2, existing_ips=[adopted])
     with Rehearsal(workdir) as rehearsal:
@@ -136,6 +136,11 @@ def changed_ip(workdir: Path) -> Recorded:
         steps.apply("changed", doc)
         assert steps.stack_dir is not None
         steps.recorded.facts["outputs"] = rehearsal.outputs(steps.stack_dir)["static_ips"]
+        # Then deleted for good: the adopted address's read fails, and make diff names the file's key.
+        gcloud.nats_update_ips(gcp, P, R, "cloud-run-nat", router="cloud-run-router",
+                               addresses=[n for n in pool if n != adopted])
+        gcloud.addresses_delete(gcp, P, R, adopted)
+        steps.recorded.facts["gone"] = _deploy_command(steps, "diff", doc)
         return steps.recorded
 
 
@@ -197,6 +202,18 @@ def rehearsed_change(workdir: Path) -> Recorded:
     return recorded
 
 
+def _deploy_command(steps: Steps, command: str, doc: dict[str, Any], *extra: str,
+                    env: dict[str, str] | None = None) -> tuple[int, str]:
+    """``python -m constructs_lib.deploy <command>`` (what make diff and make deploy run after the synth) of this
+    version of the steps' file: its exit code and what it printed."""
+    steps.write(doc)
+    steps.rehearsal.synth(steps.file)
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "constructs_lib.deploy", command,
+                             str(steps.file), *extra], cwd=ROOT, env=env or steps.rehearsal.env(),
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1200)
+    return result.returncode, result.stdout + result.stderr
+
+
 def deploy_command(workdir: Path) -> Recorded:
     """``python -m constructs_lib.deploy`` (what make diff and make deploy run after the synth) against the local API:
     a first deploy, a refused lower count (diff and deploy), then the same with release_ips."""
@@ -206,15 +223,12 @@ def deploy_command(workdir: Path) -> Recorded:
         env = rehearsal.env()
 
         def run(command: str, doc: dict[str, Any], *extra: str) -> tuple[int, str]:
-            steps.write(doc)
-            stack_dir = rehearsal.synth(steps.file)
-            result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "constructs_lib.deploy", command,
-                                     str(steps.file), *extra], cwd=ROOT, env=env, capture_output=True, text=True,
-                                    stdin=subprocess.DEVNULL, timeout=1200)
+            code, output = _deploy_command(steps, command, doc, *extra, env=env)
+            stack_dir = rehearsal.stack_dir(steps.file.stem)
             if (stack_dir / PLAN_FILE).is_file():  # the saved plan the guard read, for the equivalence test
                 shown = rehearsal.terraform(stack_dir, "show", "-no-color", "-json", PLAN_FILE)
                 recorded.plans[f"{len(recorded.plans)}-{command}"] = Plan(json.loads(shown.stdout))
-            return result.returncode, result.stdout + result.stderr
+            return code, output
 
         steps.write(_count(3))
         rehearsal.seed(load_one(steps.file))
@@ -299,6 +313,13 @@ def test_an_address_created_again_outside_terraform_is_named_with_its_new_ip_in_
     assert "starts using" not in text and "stops using" not in text
     assert not rec.plans["changed:after"].shown  # converged: the apply wrote the new IPs into the state
     assert {n: rec.facts["outputs"][n] for n in after} == after
+
+
+def test_an_adopted_address_deleted_outside_terraform_is_named_by_make_diff_with_its_key():
+    code, output = recorded("guard:changed-ip").facts["gone"]
+    assert code == 1 and "Traceback" not in output
+    assert f"[egress] existing_ips names kept-ip, which is no address of project {P} in {R}: a misspelt name, or an " \
+           "address deleted outside Terraform" in output
 
 
 def test_an_ip_put_into_the_nat_by_hand_is_refused_until_the_file_adopts_or_forgets_it():
