@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from constructs_lib.config import EnvironmentConfig
 from constructs_lib.config.bootstrap import BootstrapConfig
-from constructs_lib.stacks.apis import required_apis
+from constructs_lib.stacks.apis import COMPUTE_API, CONNECTOR_API, RUN_API, required_apis
 from rehearsal.brownfield import Seed, auto_mode_subnets
 from rehearsal.localgcp import LocalGcp, gcloud
 
@@ -53,9 +53,16 @@ def build_by_hand(gcp: LocalGcp, c: EnvironmentConfig) -> list[str]:
     """What ``[adopt]`` names, as the guide's gcloud commands create it (rehearsal/localgcp/gcloud.py)."""
     net, region = c.network_project, c.region
     said = []
-    apis = required_apis(c.has_connector, has_alerts=c.alerts is not None, has_secrets=c.has_secrets)
-    gcloud.services_enable(gcp, c.project, *apis)
-    said.append(f"gcloud services enable {' '.join(apis)}")
+    # The APIs of what is built by hand, and no other: a project whose services ran before any chain has no
+    # Compute Engine or Serverless VPC Access API on; what else the stack needs, it enables itself.
+    workloads = bool(c.adopt.services or c.adopt.jobs or c.adopt.worker_pools)
+    built = {COMPUTE_API: c.adopt.chain and c.network_project == c.project,
+             CONNECTOR_API: c.adopt.chain and c.has_connector and c.network.subnet_cidr is not None,
+             RUN_API: workloads}
+    apis = [api for api in required_apis(c.has_connector) if built.get(api)]
+    if apis:
+        gcloud.services_enable(gcp, c.project, *apis)
+        said.append(f"gcloud services enable {' '.join(apis)}")
     if c.adopt.chain:
         subnets = [(c.subnet_name, c.network.subnet_cidr), (c.direct_subnet_name, c.network.direct_subnet_cidr)]
         subnets = [(name, cidr) for name, cidr in subnets if cidr is not None]
@@ -74,24 +81,27 @@ def build_by_hand(gcp: LocalGcp, c: EnvironmentConfig) -> list[str]:
         gcloud.nats_create(gcp, net, region, c.nat_name, router=c.router_name,
                            subnets=[name for name, _ in subnets], addresses=list(c.active_ip_names))
         said.append(f"gcloud compute routers nats create {c.nat_name} --router={c.router_name}")
+    # On the chain built above (its connector, or Direct VPC egress from the direct subnet during a move, else from
+    # the chain's subnet); without it, workloads deployed before any chain existed, with no VPC access.
+    connector = c.connector_name if c.adopt.chain and c.has_connector else None
+    subnet = c.direct_subnet_name if c.network.direct_subnet_cidr is not None else c.subnet_name
+    network = c.network.vpc if c.adopt.chain else None
+    shown = f" --vpc-connector={connector}" if connector else ""
     for service in c.services:
         if service.name in c.adopt.services:
-            gcloud.run_deploy(gcp, c.project, region, service.name, image=service.image,
-                              connector=c.connector_name)
-            said.append(f"gcloud run deploy {service.name} --image={service.image}")
-    # Direct VPC egress from the direct subnet during a move, else from the chain's subnet.
-    subnet = c.direct_subnet_name if c.network.direct_subnet_cidr is not None else c.subnet_name
+            gcloud.run_deploy(gcp, c.project, region, service.name, image=service.image, connector=connector)
+            said.append(f"gcloud run deploy {service.name} --image={service.image}{shown}")
     for job in c.jobs:
-        if job.name in c.adopt.jobs and c.egress_mode == "direct":
-            gcloud.run_jobs_create(gcp, c.project, region, job.name, image=job.image, network=c.network.vpc,
-                                   subnet=subnet)
+        if job.name in c.adopt.jobs and c.egress_mode == "direct" and network:
+            gcloud.run_jobs_create(gcp, c.project, region, job.name, image=job.image, network=network, subnet=subnet)
             said.append(f"gcloud run jobs create {job.name} --image={job.image} --subnet={subnet}")
         elif job.name in c.adopt.jobs:
-            gcloud.run_jobs_create(gcp, c.project, region, job.name, image=job.image, connector=c.connector_name)
-            said.append(f"gcloud run jobs create {job.name} --image={job.image}")
+            gcloud.run_jobs_create(gcp, c.project, region, job.name, image=job.image, connector=connector)
+            said.append(f"gcloud run jobs create {job.name} --image={job.image}{shown}")
     for pool in c.worker_pools:
         if pool.name in c.adopt.worker_pools:
-            gcloud.worker_pools_deploy(gcp, c.project, region, pool.name, image=pool.image, network=c.network.vpc,
-                                       subnet=subnet)
-            said.append(f"gcloud beta run worker-pools deploy {pool.name} --image={pool.image} --subnet={subnet}")
+            gcloud.worker_pools_deploy(gcp, c.project, region, pool.name, image=pool.image, network=network,
+                                       subnet=subnet if network else None)
+            said.append(f"gcloud beta run worker-pools deploy {pool.name} --image={pool.image}"
+                        + (f" --subnet={subnet}" if network else ""))
     return said

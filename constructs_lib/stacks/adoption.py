@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping
 
+from .apis import COMPUTE_API, CONNECTOR_API, RUN_API
+
 if TYPE_CHECKING:
     from ..config import EnvironmentConfig
     from ..chain.egress_chain import EgressChain
@@ -60,8 +62,26 @@ def import_ids(config: EnvironmentConfig) -> dict[str, str]:
     return ids
 
 
+def proven_apis(config: EnvironmentConfig) -> frozenset[str]:
+    """The APIs of the stack that what ``[adopt]`` names shows to be enabled in its project: Compute Engine when the
+    chain's network resources are in that project, Serverless VPC Access with a connector, Cloud Run with a
+    workload. Those are imported; any other is created, which enables it (a no-op for one already on). Importing
+    one that is off fails the plan ("Cannot import non-existent remote object"): a project with only Cloud Run
+    enabled could not adopt its services."""
+    c = config
+    proven = set()
+    if c.adopt.chain and c.network_project == c.project:
+        proven.add(COMPUTE_API)
+    if c.adopt.chain and c.network.subnet_cidr is not None and c.has_connector:
+        proven.add(CONNECTOR_API)
+    if c.adopt.services or c.adopt.jobs or c.adopt.worker_pools:
+        proven.add(RUN_API)
+    return frozenset(proven)
+
+
 def import_existing(chain: EgressChain, apis: Mapping[str, ProjectService], config: EnvironmentConfig) -> None:
-    """Add an ``import`` block for each resource ``[adopt]`` names, and for the APIs the stack enables.
+    """Add an ``import`` block for each resource ``[adopt]`` names, and for the APIs of the stack it shows to be
+    enabled (``proven_apis``).
 
     The blocks are written by one element of the stack (``chain.import_blocks.ImportBlocks``), not by each
     resource's ``import_from``, which runs ``terraform version`` at every synth, 50-85 ms each: 500 adopted
@@ -95,5 +115,6 @@ def import_existing(chain: EgressChain, apis: Mapping[str, ProjectService], conf
                 raise LookupError(f"[adopt]: no construct at {path}")
         blocks.append((child, import_id))
     # google_project_service: "{project}/{service}".
-    blocks = [(api, f"{config.project}/{service}") for service, api in apis.items()] + blocks
+    proven = proven_apis(config)
+    blocks = [(api, f"{config.project}/{service}") for service, api in apis.items() if service in proven] + blocks
     ImportBlocks(chain.node.scope, "ImportBlocks", blocks)

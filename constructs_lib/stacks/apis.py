@@ -1,10 +1,12 @@
 """The Google APIs an environment's stack enables (a fact written once; no cdktf import, so the
 rehearsal can read it without starting jsii)."""
 
-# APIs the chain needs in the project that runs the services.
-REQUIRED_APIS = ("compute.googleapis.com", "vpcaccess.googleapis.com", "run.googleapis.com")
+COMPUTE_API = "compute.googleapis.com"
 # Only a chain with a connector needs Serverless VPC Access.
 CONNECTOR_API = "vpcaccess.googleapis.com"
+RUN_API = "run.googleapis.com"
+# APIs the chain needs in the project that runs the services.
+REQUIRED_APIS = (COMPUTE_API, CONNECTOR_API, RUN_API)
 # Only a stack with [alerts] needs Cloud Monitoring (its alert policies).
 MONITORING_API = "monitoring.googleapis.com"
 # Only a stack whose services or jobs read secrets needs Secret Manager (the accessor bindings, and Cloud Run

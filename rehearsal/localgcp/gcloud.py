@@ -16,6 +16,7 @@ resources are exactly what the API makes of such requests.
         --nat-custom-subnet-ip-ranges=SUBNET --nat-external-ip-pool=ADDRESS
     gcloud compute routers nats update NAT --router=ROUTER --region=R --nat-external-ip-pool=ADDRESS,...
     gcloud run deploy SERVICE --image=IMAGE --vpc-connector=CONNECTOR --vpc-egress=all-traffic --region=R
+    gcloud run deploy SERVICE --image=IMAGE --region=R   (a service deployed before any chain existed)
     gcloud run jobs create JOB --image=IMAGE --vpc-connector=CONNECTOR --vpc-egress=all-traffic --region=R
     gcloud beta run worker-pools deploy POOL --image=IMAGE --network=NET --subnet=SUBNET --vpc-egress=all-traffic \
         --instances=1 --region=R
@@ -97,29 +98,38 @@ def nats_create(gcp: LocalGcp, project: str, region: str, name: str, *, router: 
     _send(gcp, "PATCH", router_path, {"nats": [*existing, nat]})
 
 
-def run_deploy(gcp: LocalGcp, project: str, region: str, name: str, *, image: str, connector: str) -> None:
+def _vpc(project: str, region: str, connector: str | None, network: str | None, subnet: str | None) -> JSON:
+    """``--vpc-connector=CONNECTOR``, or Direct VPC egress (``--network=NET --subnet=SUBNET``), all traffic; nothing
+    without either: a workload deployed before any chain existed."""
+    if connector:
+        vpc: JSON = {"connector": f"projects/{project}/locations/{region}/connectors/{connector}"}
+    elif network:
+        vpc = {"networkInterfaces": [{"network": network, "subnetwork": subnet}]}
+    else:
+        return {}
+    return {"vpcAccess": {**vpc, "egress": "ALL_TRAFFIC"}}
+
+
+def run_deploy(gcp: LocalGcp, project: str, region: str, name: str, *, image: str,
+               connector: str | None = None) -> None:
+    """``--vpc-connector=CONNECTOR --vpc-egress=all-traffic``; without a connector, a plain ``gcloud run deploy``."""
     _send(gcp, "POST", f"/run/v2/projects/{project}/locations/{region}/services",
-          {"template": {"containers": [{"image": image}],
-                        "vpcAccess": {"connector": f"projects/{project}/locations/{region}/connectors/{connector}",
-                                      "egress": "ALL_TRAFFIC"}},
+          {"template": {"containers": [{"image": image}], **_vpc(project, region, connector, None, None)},
            "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"serviceId": name})
 
 
 def run_jobs_create(gcp: LocalGcp, project: str, region: str, name: str, *, image: str,
                     connector: str | None = None, network: str | None = None, subnet: str | None = None) -> None:
-    """``--vpc-connector=CONNECTOR``, or Direct VPC egress with ``--network=NET --subnet=SUBNET``."""
-    vpc = ({"connector": f"projects/{project}/locations/{region}/connectors/{connector}"} if connector else
-           {"networkInterfaces": [{"network": network, "subnetwork": subnet}]})
+    """``--vpc-connector=CONNECTOR``, or Direct VPC egress with ``--network=NET --subnet=SUBNET``, or neither."""
     _send(gcp, "POST", f"/run/v2/projects/{project}/locations/{region}/jobs",
-          {"template": {"template": {"containers": [{"image": image}], "vpcAccess": {**vpc, "egress": "ALL_TRAFFIC"}}},
+          {"template": {"template": {"containers": [{"image": image}],
+                                     **_vpc(project, region, connector, network, subnet)}},
            "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"jobId": name})
 
 
-def worker_pools_deploy(gcp: LocalGcp, project: str, region: str, name: str, *, image: str, network: str,
-                        subnet: str) -> None:
+def worker_pools_deploy(gcp: LocalGcp, project: str, region: str, name: str, *, image: str,
+                        network: str | None = None, subnet: str | None = None) -> None:
     _send(gcp, "POST", f"/run/v2/projects/{project}/locations/{region}/workerPools",
           {"launchStage": "BETA", "scaling": {"scalingMode": "MANUAL", "manualInstanceCount": 1},
-           "template": {"containers": [{"image": image}],
-                        "vpcAccess": {"networkInterfaces": [{"network": network, "subnetwork": subnet}],
-                                      "egress": "ALL_TRAFFIC"}},
+           "template": {"containers": [{"image": image}], **_vpc(project, region, None, network, subnet)},
            "client": "gcloud", "clientVersion": GCLOUD_VERSION}, {"workerPoolId": name})

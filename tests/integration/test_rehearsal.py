@@ -308,6 +308,17 @@ def adopt_guide_chain(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def adopt_services_only(workdir: Path) -> Recorded:
+    """``make rehearse`` of a file that adopts the project's Cloud Run service and builds the chain: a project whose
+    service ran before any chain, with only the Cloud Run API on (gcloud run deploy, no VPC access)."""
+    doc = example_doc()
+    doc["adopt"] = {"services": ["production"]}
+    path = workdir / "files" / "services-first.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(toml_dumps(doc), encoding="utf-8")
+    return environment_rehearsal(path, workdir)
+
+
 def hand_built_chain_without_adopt(workdir: Path) -> Recorded:
     """The guide's chain exists, the file has no [adopt]: what users meet today, "already exists"."""
     doc = tomllib.loads(ADOPT_EXAMPLE.read_text(encoding="utf-8"))
@@ -567,6 +578,7 @@ SCENARIOS: dict[str, Callable[[Path], Recorded]] = {
     "destroy": destroy_is_refused,
     "service-removal": service_removal,
     "adopt": adopt_guide_chain,
+    "adopt-services-only": adopt_services_only,
     "adopted-address-checks": adopted_address_checks,
     "hand-built-without-adopt": hand_built_chain_without_adopt,
     "public-service": public_service,
@@ -929,6 +941,20 @@ def test_a_file_that_differs_from_what_exists_plans_the_difference_beside_the_im
     (subnet,) = [c for c in plan.changes]
     assert subnet["change"]["importing"]["id"].endswith("/subnetworks/my-subnet")
     assert subnet["change"]["after"]["private_ip_google_access"] is True
+
+
+def test_a_service_that_ran_before_any_chain_is_adopted_in_a_project_with_only_cloud_run_on():
+    # Importing an API that is off fails the plan ("Cannot import non-existent remote object"): only Cloud Run's
+    # is imported, the others the deploy enables.
+    facts = recorded("adopt-services-only").facts
+    assert facts["code"] == 0, facts["output"]
+    output = facts["output"]
+    assert "rehearsal: seeded: gcloud services enable run.googleapis.com\n" in output
+    assert "rehearsal: seeded: gcloud run deploy production --image=asia.gcr.io/my-gcp-project/app:1.0.0\n" in output
+    imported = sorted(line.split(" <- ")[1] for line in output.splitlines() if line.startswith("rehearsal: imported: "))
+    assert imported == ["my-gcp-project/run.googleapis.com",
+                        "projects/my-gcp-project/locations/asia-northeast3/services/production"]
+    assert "rehearsal: second plan: no changes" in output
 
 
 def test_without_adopt_a_hand_built_chain_fails_with_already_exists():

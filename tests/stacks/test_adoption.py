@@ -29,7 +29,7 @@ def test_a_file_without_adopt_imports_nothing():
 def test_adopting_the_chain_imports_each_resource_by_the_providers_import_id():
     doc = synth(config(adopt={"chain": True}, egress={"static_ip_names": ["ip-a", "ip-b"]}))
     assert imports(doc) == {
-        API: [f"{P}/compute.googleapis.com", f"{P}/run.googleapis.com", f"{P}/vpcaccess.googleapis.com"],
+        API: [f"{P}/compute.googleapis.com", f"{P}/vpcaccess.googleapis.com"],  # no workload adopted: run is created
         SUBNET: [f"projects/{P}/regions/{R}/subnetworks/cloud-run-subnet"],
         CONNECTOR: [f"projects/{P}/locations/{R}/connectors/cloud-run-connector"],
         ROUTER: [f"projects/{P}/regions/{R}/routers/cloud-run-router"],
@@ -40,11 +40,23 @@ def test_adopting_the_chain_imports_each_resource_by_the_providers_import_id():
     }
 
 
-def test_adopting_services_imports_only_those_services_and_the_apis():
+def test_adopting_services_imports_only_those_services_and_the_api_they_show_is_on():
+    # A project whose services ran before any chain: Cloud Run is on, Compute Engine and Serverless VPC Access may
+    # not be, and importing an API that is off fails the plan. The stack enables those (a no-op if already on).
     services = [{"name": "api", "image": "asia.gcr.io/p/api:1"}, {"name": "web", "image": "asia.gcr.io/p/web:1"}]
     doc = synth(config(adopt={"services": ["web"]}, services=services))
-    assert imports(doc)[RUN] == [f"projects/{P}/locations/{R}/services/web"]
-    assert set(imports(doc)) == {API, RUN}
+    assert imports(doc) == {API: [f"{P}/run.googleapis.com"], RUN: [f"projects/{P}/locations/{R}/services/web"]}
+    assert {r["service"] for r in resources(doc, API).values()} == {
+        "compute.googleapis.com", "vpcaccess.googleapis.com", "run.googleapis.com"}
+
+
+def test_adopting_the_chain_alone_imports_no_run_api_and_a_shared_vpc_chain_no_compute_api():
+    assert imports(synth(config(adopt={"chain": True})))[API] == [
+        f"{P}/compute.googleapis.com", f"{P}/vpcaccess.googleapis.com"]
+    shared = synth(config(adopt={"chain": True},
+                          network={"subnet_cidr": "10.124.0.0/28", "host_project": "host-project-1"}))
+    # The network's resources are the host project's: nothing shows Compute Engine on in the service project.
+    assert imports(shared)[API] == [f"{P}/vpcaccess.googleapis.com"]
 
 
 def test_with_a_shared_vpc_network_resources_are_imported_from_the_host_project():
@@ -95,10 +107,11 @@ def test_adopt_rejects(adopt, key, expected, given):
     assert one_problem(adopt=adopt) == f"test.toml: {key}: expected {expected}, got {given}"
 
 
-def test_adopting_a_file_with_alerts_imports_the_monitoring_api_too():
+def test_adopting_a_file_with_alerts_enables_the_monitoring_api_instead_of_importing_it():
     doc = synth(config(adopt={"chain": True},
                        alerts={"notification_channels": [f"projects/{P}/notificationChannels/1"]}))
-    assert f"{P}/monitoring.googleapis.com" in imports(doc)[API]
+    assert f"{P}/monitoring.googleapis.com" not in imports(doc)[API]
+    assert "monitoring.googleapis.com" in {r["service"] for r in resources(doc, API).values()}
 
 
 def test_each_resource_is_imported_once_when_the_chain_is_adopted_while_an_address_drains():
@@ -111,6 +124,6 @@ def test_each_resource_is_imported_once_when_the_chain_is_adopted_while_an_addre
 
 
 def test_import_blocks_come_in_the_order_of_the_construct_tree():
-    doc = synth(config(adopt={"chain": True, "services": ["production"]}))
+    doc = synth(config(adopt={"chain": True, "services": ["production"]}))  # each of the three APIs shown on
     types = [block["to"].split(".")[0] for block in doc["import"]]
     assert types == [API, API, API, SUBNET, CONNECTOR, ADDRESS, ROUTER, NAT, NAT_ADDRESS, RUN]
