@@ -15,12 +15,12 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, TextIO
 
-from ..facts.resources import ALERT_POLICY
+from ..facts.resources import ALERT_POLICY, JOB, SERVICE, WORKER_POOL
 from ..guard import Violation, check, notices
 from ..guard.violation import RECREATE
 from ..report.plan_allowlist import allowlist_change, retired_addresses
-from .recovery import (adopted_missing, duplicate_alert_checks, held_addresses, import_commands, import_id, orphans,
-                       recovery_commands)
+from .recovery import (adopted_missing, duplicate_alert_checks, held_addresses, import_commands, import_id,
+                       missing_imports, orphans, recovery_commands)
 from .terraform import INTERRUPTED, PLAN_FILE, Interrupted, Terraform, TerraformFailed
 
 
@@ -153,8 +153,19 @@ def failed(terraform: Terraform, source: str, failure: TerraformFailed, *, err: 
               "allowlist) is then gone for good, as a new reservation gets a new IP. List the region's addresses "
               f"(gcloud compute addresses list --project={project} --filter=region:{region}), then correct the name "
               "or take it out of existing_ips and of any [[nat.rules]] ips", file=err)
+    for address, identifier in missing_imports(str(failure), terraform.config()):
+        print(f"error: {source}: {adopt_key(address)} makes the deploy import {identifier or address}, which Google "
+              "Cloud does not have: the file must name what was built by hand (its names, project and region; "
+              "docs/operations.md, \"Adopting a chain built by hand\"), and adopt only what exists", file=err)
     advise(terraform, str(failure), err=err)
     return INTERRUPTED if isinstance(failure, Interrupted) else 1
+
+
+def adopt_key(address: str) -> str:
+    """The ``[adopt]`` key that wrote the import block of a Terraform address."""
+    kind = address.split(".", 1)[0]
+    key = {SERVICE: "services", JOB: "jobs", WORKER_POOL: "worker_pools"}.get(kind)
+    return f"[adopt] {key}" if key else "[adopt] chain = true"
 
 
 def advise(terraform: Terraform, output: str, *, err: TextIO) -> None:

@@ -32,6 +32,9 @@ cannot recover alone (docs/operations.md, "When a deploy is interrupted"):
   and the provider does not retry that 403. Recovery: deploy again a few minutes later (``apis_not_yet_on``).
 - an **adopted address that does not exist** (``existing_ips``): misspelt, or deleted outside Terraform, which
   released its IP for good; the plan fails reading it. Not a command: the file must change (``adopted_missing``).
+- an **adopted object that does not exist** (``[adopt]``): a name or region that differs from what was built by
+  hand, or something never built; the plan fails on its import block. Not a command: the file must change
+  (``missing_imports``).
 - an **alert policy created twice**: a create retried after a reset that came after the commit makes a second
   policy (alert policies have no name of their own to answer 409), and an apply killed before its state write
   leaves the policies it made. Terraform cannot see them; the commands list the policies of each display name,
@@ -47,7 +50,8 @@ from typing import Any, Iterator, Mapping
 from ..facts.resources import ADDRESS, ALERT_POLICY, CONNECTOR, NAT, ROUTER, SERVICE, SUBNET, WORKLOADS
 
 __all__ = ["tainted_services", "tainted_kept", "recovery_commands", "orphans", "import_id", "lock_id",
-           "duplicate_alert_checks", "subnets_in_use", "apis_not_yet_on", "adopted_missing"]
+           "duplicate_alert_checks", "subnets_in_use", "apis_not_yet_on", "adopted_missing",
+           "missing_imports"]
 
 # The ID ``terraform import`` takes for each type the stack names itself (the provider's import formats).
 IMPORT_IDS = {
@@ -72,6 +76,9 @@ ERRORED_STATE = "errored.tfstate"
 _STATE_KEPT = re.compile(f'the state has been written to the file "{re.escape(ERRORED_STATE)}"')
 # The provider's error for a data source whose object Google Cloud does not have.
 _NOT_FOUND = re.compile(r"(?P<id>projects/[^/\s]+/regions/[^/\s]+/addresses/[^/\s]+) not found")
+# Terraform's words for an import block whose object does not exist (its address, then a " (<name>)" of the CLI's).
+_NOT_IMPORTABLE = re.compile(r'While attempting to import an existing object to "(?P<address>[^"\s]+)(?: \([^)]*\))?", '
+                             r"the provider detected that no object exists")
 _ALREADY_EXISTS = re.compile(r"\b409\b.*already exists|alreadyExists|ALREADY_EXISTS", re.IGNORECASE)
 _LOCK_ID = re.compile(r"Error acquiring the state lock[\s\S]*?\bID:\s+(?P<id>\S+)")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[^.}]+)\.name\}$")
@@ -174,6 +181,14 @@ def adopted_missing(output: str) -> list[str]:
         if missing and m["address"].startswith(f"data.{ADDRESS}."):
             found.append(missing["id"])
     return list(dict.fromkeys(found))
+
+
+def missing_imports(output: str, config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(Terraform address, import ID) of each import block whose object Google Cloud does not have ("Cannot import
+    non-existent remote object"), the ID from the synthesized stack's ``import`` blocks."""
+    ids = {block.get("to"): block.get("id") for block in config.get("import") or [] if isinstance(block, dict)}
+    found = [m["address"] for m in _NOT_IMPORTABLE.finditer(" ".join(output.split()))]
+    return [(address, str(ids.get(address) or "")) for address in dict.fromkeys(found)]
 
 
 def import_commands(folder: str, found: list[tuple[str, str]]) -> list[str]:

@@ -34,7 +34,9 @@ class FakeTerraform(Terraform):
         return {}
 
     def config(self) -> dict[str, Any]:
-        return {}
+        return self.synthesized
+
+    synthesized: dict[str, Any] = {}
 
     def apply(self, plan_file: str = "guarded.tfplan") -> str:
         self.calls.append("apply")
@@ -145,3 +147,33 @@ def test_an_adopted_address_google_cloud_does_not_have_is_named_with_its_key():
     # Another data source's, or a resource's, not-found is not an adopted address's.
     other = ADOPTED_GONE.replace("with data.google_compute_address.", "with google_compute_address.")
     assert "existing_ips" not in go("diff", FakeTerraform(ALLOWED, fail=other))[1]
+
+
+# Terraform's words when an import block's object does not exist (provider 6.50.0, the rehearsal of a file adopting
+# a service Google Cloud does not have).
+NOT_IMPORTABLE = """`terraform plan -no-color -input=false -out=guarded.tfplan` failed (exit 1):
+Plan: 2 to import, 9 to add, 0 to change, 0 to destroy.
+
+Error: Cannot import non-existent remote object
+
+While attempting to import an existing object to
+"google_cloud_run_v2_service.Chain_Service-production_F6ABF0CF", the provider
+detected that no object exists with the given id. Only pre-existing objects
+can be imported; check that the id is correct and that it is associated with
+the provider's configured region or endpoint, or use "terraform apply" to
+create a new remote object for this resource.
+"""
+
+
+def test_an_adopted_object_google_cloud_does_not_have_is_named_with_its_adopt_key_and_import_id():
+    terraform = FakeTerraform(ALLOWED, fail=NOT_IMPORTABLE)
+    service = "google_cloud_run_v2_service.Chain_Service-production_F6ABF0CF"
+    terraform.synthesized = {"import": [{"id": "projects/p/locations/r/services/production", "to": service}]}
+    code, output = go("diff", terraform)
+    assert code == 1 and "Traceback" not in output
+    assert ("error: environments/prod.toml: [adopt] services makes the deploy import "
+            "projects/p/locations/r/services/production, which Google Cloud does not have: the file must name what "
+            "was built by hand") in output
+    chain = NOT_IMPORTABLE.replace(service, "google_compute_router.Chain_RouterNat_Router_F9C78449 (Router)")
+    assert "[adopt] chain = true makes the deploy import google_compute_router.Chain_RouterNat_Router_F9C78449," \
+        in go("diff", FakeTerraform(ALLOWED, fail=chain))[1]

@@ -140,7 +140,7 @@ def changed_ip(workdir: Path) -> Recorded:
         gcloud.nats_update_ips(gcp, P, R, "cloud-run-nat", router="cloud-run-router",
                                addresses=[n for n in pool if n != adopted])
         gcloud.addresses_delete(gcp, P, R, adopted)
-        steps.recorded.facts["gone"] = _deploy_command(steps, "diff", doc)
+        steps.recorded.facts["gone"] = steps.deploy_command("diff", doc)
         return steps.recorded
 
 
@@ -202,18 +202,6 @@ def rehearsed_change(workdir: Path) -> Recorded:
     return recorded
 
 
-def _deploy_command(steps: Steps, command: str, doc: dict[str, Any], *extra: str,
-                    env: dict[str, str] | None = None) -> tuple[int, str]:
-    """``python -m constructs_lib.deploy <command>`` (what make diff and make deploy run after the synth) of this
-    version of the steps' file: its exit code and what it printed."""
-    steps.write(doc)
-    steps.rehearsal.synth(steps.file)
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "constructs_lib.deploy", command,
-                             str(steps.file), *extra], cwd=ROOT, env=env or steps.rehearsal.env(),
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1200)
-    return result.returncode, result.stdout + result.stderr
-
-
 def deploy_command(workdir: Path) -> Recorded:
     """``python -m constructs_lib.deploy`` (what make diff and make deploy run after the synth) against the local API:
     a first deploy, a refused lower count (diff and deploy), then the same with release_ips."""
@@ -223,7 +211,7 @@ def deploy_command(workdir: Path) -> Recorded:
         env = rehearsal.env()
 
         def run(command: str, doc: dict[str, Any], *extra: str) -> tuple[int, str]:
-            code, output = _deploy_command(steps, command, doc, *extra, env=env)
+            code, output = steps.deploy_command(command, doc, *extra, env=env)
             stack_dir = rehearsal.stack_dir(steps.file.stem)
             if (stack_dir / PLAN_FILE).is_file():  # the saved plan the guard read, for the equivalence test
                 shown = rehearsal.terraform(stack_dir, "show", "-no-color", "-json", PLAN_FILE)

@@ -316,7 +316,16 @@ def adopt_services_only(workdir: Path) -> Recorded:
     path = workdir / "files" / "services-first.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(toml_dumps(doc), encoding="utf-8")
-    return environment_rehearsal(path, workdir)
+    recorded = environment_rehearsal(path, workdir)
+    # A service the file adopts that was never deployed: make diff names the [adopt] key and the import ID.
+    with Rehearsal(workdir / "never-deployed") as rehearsal:
+        steps = Steps(rehearsal, "never-deployed")
+        steps.write(doc)
+        rehearsal.seed(load_one(steps.file))
+        with rehearsal.gcp.lock:
+            del rehearsal.gcp.store["projects/my-gcp-project/locations/asia-northeast3/services/production"]
+        recorded.facts["never-deployed"] = steps.deploy_command("diff", doc)
+    return recorded
 
 
 def hand_built_chain_without_adopt(workdir: Path) -> Recorded:
@@ -955,6 +964,13 @@ def test_a_service_that_ran_before_any_chain_is_adopted_in_a_project_with_only_c
     assert imported == ["my-gcp-project/run.googleapis.com",
                         "projects/my-gcp-project/locations/asia-northeast3/services/production"]
     assert "rehearsal: second plan: no changes" in output
+
+
+def test_an_adopted_service_that_does_not_exist_is_named_by_make_diff_with_its_adopt_key():
+    code, output = recorded("adopt-services-only").facts["never-deployed"]
+    assert code == 1 and "Traceback" not in output
+    assert "[adopt] services makes the deploy import projects/my-gcp-project/locations/asia-northeast3/services/" \
+           "production, which Google Cloud does not have" in output
 
 
 def test_without_adopt_a_hand_built_chain_fails_with_already_exists():

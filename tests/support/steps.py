@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from constructs_lib.config import EnvironmentConfig
 from rehearsal.driver import Plan, Rehearsal, load_one
 from rehearsal.tomlfile import dumps as toml_dumps
+from tests.support.paths import ROOT
 
 
 @dataclass
@@ -75,6 +77,17 @@ class Steps:
             self._seed(config, stack_dir)
         self.stack_dir = stack_dir
         self.rehearsal.apply(stack_dir)
+
+    def deploy_command(self, command: str, doc: dict[str, Any], *extra: str,
+                       env: dict[str, str] | None = None) -> tuple[int, str]:
+        """``python -m constructs_lib.deploy <command>`` (what make diff and make deploy run after the synth) of this
+        version of the file: its exit code and what it printed."""
+        self.write(doc)
+        self.rehearsal.synth(self.file)
+        result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "constructs_lib.deploy", command,
+                                 str(self.file), *extra], cwd=ROOT, env=env or self.rehearsal.env(),
+                                capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1200)
+        return result.returncode, result.stdout + result.stderr
 
     def nat(self, router: str) -> dict[str, Any]:
         """The named router's one NAT, in the file's network project and region, as the local API holds it now."""
