@@ -81,6 +81,7 @@ _NOT_IMPORTABLE = re.compile(r'While attempting to import an existing object to 
                              r"the provider detected that no object exists")
 _ALREADY_EXISTS = re.compile(r"\b409\b.*already exists|alreadyExists|ALREADY_EXISTS", re.IGNORECASE)
 _LOCK_ID = re.compile(r"Error acquiring the state lock[\s\S]*?\bID:\s+(?P<id>\S+)")
+_LOCK_INFO = re.compile(r"^(?:│)?\s*(?P<key>Who|Created|Operation):[ \t]*(?P<value>\S[^\n]*)$", re.MULTILINE)
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[^.}]+)\.name\}$")
 
 
@@ -126,6 +127,17 @@ def lock_id(output: str) -> str | None:
     """The ID of the state lock a command could not take (``Error acquiring the state lock``), or None."""
     found = _LOCK_ID.search(output)
     return found.group("id") if found else None
+
+
+def lock_holder(output: str) -> str:
+    """Who holds the state lock a command could not take, since when, for what: Terraform's ``Lock Info`` (its
+    ``Who``, ``Created`` and ``Operation``), in words; empty when the output says none of them."""
+    block = output[output.find("Error acquiring the state lock"):]
+    info = {m["key"]: m["value"].strip() for m in _LOCK_INFO.finditer(block)}
+    said = [info.get("Who", ""), f"since {info['Created']}" if info.get("Created") else "",
+            f"for {info['Operation'].removeprefix('OperationType').lower() or 'a command'}"
+            if info.get("Operation") else ""]
+    return ", ".join(part for part in said if part)
 
 
 def import_id(config: Mapping[str, Any], address: str) -> str | None:
@@ -241,6 +253,9 @@ def recovery_commands(state: Mapping[str, Any], *, stack_dir: str, stack: str, o
         commands.append(f"terraform -chdir={folder} state push {ERRORED_STATE}")
     held = lock_id(output)
     if held:
+        holder = lock_holder(output)
+        commands.append(f"# the state is locked{f' ({holder})' if holder else ''}: release it only once that run is "
+                        "over (killed, its runner gone); while a deploy runs, its lock keeps a second one out")
         commands.append(f"terraform -chdir={folder} force-unlock -force {shlex.quote(held)}")
     commands += [f"terraform -chdir={folder} untaint {shlex.quote(address)}"
                  for address in tainted_kept(state, config)]

@@ -33,7 +33,14 @@ Lock Info:
   ID:        1764688000000000
   Path:      gs://b/faults/default.tflock
   Operation: OperationTypeApply
+  Who:       ci@runner-7
+  Version:   1.15.5
+  Created:   2026-12-04 19:00:00.123456789 +0000 UTC
+  Info:
 """
+UNLOCK_WHEN = ("# the state is locked (ci@runner-7, since 2026-12-04 19:00:00.123456789 +0000 UTC, for apply): release "
+               "it only once that run is over (killed, its runner gone); while a deploy runs, its lock keeps a second "
+               "one out")
 
 
 def state(*resources: dict) -> dict:
@@ -60,8 +67,15 @@ def test_a_type_without_a_name_of_its_own_has_no_import_id():
 def test_the_lock_left_behind_is_released_by_its_id():
     assert lock_id(LOCKED) == "1764688000000000"
     assert recovery_commands({}, stack_dir="cdktf.out/stacks/prod", stack="prod", output=LOCKED, config={}) == [
-        "terraform -chdir=cdktf.out/stacks/prod force-unlock -force 1764688000000000",
+        UNLOCK_WHEN, "terraform -chdir=cdktf.out/stacks/prod force-unlock -force 1764688000000000",
         "# then deploy again: make deploy STACK=prod"]
+
+
+def test_a_lock_without_its_holder_still_says_when_to_release_it():
+    bare = "Error: Error acquiring the state lock\n\nLock Info:\n  ID:        17\n"
+    assert recovery_commands({}, stack_dir="s", stack="prod", output=bare, config={})[0] == (
+        "# the state is locked: release it only once that run is over (killed, its runner gone); while a deploy runs, "
+        "its lock keeps a second one out")
 
 
 def test_nothing_to_recover_from_an_error_that_leaves_nothing():
@@ -81,8 +95,9 @@ def test_each_alert_policy_gets_the_check_of_its_display_name_and_the_one_to_kee
 def test_after_a_killed_apply_every_policy_of_the_stack_not_in_the_state_is_to_delete():
     """The lock's step lists the stack's policies by the synthesized display names: the state holds none of those
     the killed apply made, so none is kept."""
-    (unlock, listed, delete, _) = recovery_commands(state(), stack_dir="s", stack="prod", output=LOCKED,
-                                                    config=CONFIG)
+    (when, unlock, listed, delete, _) = recovery_commands(state(), stack_dir="s", stack="prod", output=LOCKED,
+                                                          config=CONFIG)
+    assert when == UNLOCK_WHEN
     assert unlock == "terraform -chdir=s force-unlock -force 1764688000000000"
     assert listed.endswith("--filter='displayName=\"x\"' --format='value(name)'  # keep none (the state holds no "
                            "policy of this name)")
@@ -154,6 +169,6 @@ To retry writing this state, use the following command:
 def test_a_state_terraform_could_not_write_is_pushed_first():
     """Another apply before the push would create everything again: the push comes before every other step."""
     assert recovery_commands(state(), stack_dir="cdktf.out/stacks/prod", stack="prod", output=STATE_KEPT + LOCKED) == [
-        "terraform -chdir=cdktf.out/stacks/prod state push errored.tfstate",
+        "terraform -chdir=cdktf.out/stacks/prod state push errored.tfstate", UNLOCK_WHEN,
         "terraform -chdir=cdktf.out/stacks/prod force-unlock -force 1764688000000000",
         "# then deploy again: make deploy STACK=prod"]
