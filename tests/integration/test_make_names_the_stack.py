@@ -246,6 +246,33 @@ def test_the_projects_cdktf_writes_no_spinner_or_escape_code_into_a_log(tmp_path
     assert len(result.stdout.splitlines()) <= 3, result.stdout
 
 
+def test_the_projects_cdktf_deploy_and_diff_go_through_make_and_the_plan_guard(project, tmp_path):
+    cli = project / ".tools" / "cli" / "cdktf"  # the project's (.tools is the suite's, linked)
+    assert cli.exists(), f"{cli} is missing: run through `make test` (make setup installs it)"
+    env = {k: v for k, v in child_env(TF_CLI_CONFIG_FILE=str(unreachable_registry(tmp_path / "tf"))).items()
+           if k not in ("CI", "ENV", "STACK", "EGRESS_CONFIG")}
+
+    def cdktf(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(cli), *args], cwd=project, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL, timeout=600)
+
+    deployed = cdktf("deploy", "production", "--auto-approve")
+    assert deployed.returncode != 0  # no registry: Terraform's init fails, after make deploy's synth
+    assert deployed.stdout.splitlines()[0] == "make deploy: stack production (environments/production.toml)"
+    assert "Error: Failed to query available provider packages" in deployed.stdout
+    assert synthesized(project) == ["production"]
+    refused = cdktf("diff", "--refresh-only", "production")
+    assert refused.returncode == 2
+    assert refused.stdout == (
+        "error: cdktf diff: --refresh-only is an option of the cdktf CLI that make diff does not take; make diff goes "
+        "through the plan guard, the CLI does not (node_modules/.bin/cdktf diff runs it without the guard: "
+        "docs/commands.md)\n")
+    unnamed = cdktf("deploy")
+    assert unnamed.returncode == 2 and unnamed.stdout.startswith("error: cdktf deploy: name the stacks")
+    misspelt = cdktf("diff", "prodution")
+    assert misspelt.returncode == 2 and misspelt.stdout.startswith("error: STACK: expected the name of a file")
+
+
 def test_output_reads_the_named_stack_only_once_synthesized_and_logs_cleanly(project, tmp_path):
     registry = str(unreachable_registry(tmp_path / "tf"))
     before = make(project, "output", "ENV=production", TF_CLI_CONFIG_FILE=registry)
