@@ -200,7 +200,7 @@ nat_key(c) := concat("/", [
 holders := [{
 	"key": nat_key(c), "type": c.type, "address": c.address,
 	"before": c.change.before, "after": holder_after(c), "unknown": holder_unknown(c),
-	"changed": not_noop(c.change.actions), "values": nat_values(c),
+	"changed": not_noop(c.change.actions), "values": nat_values(c), "actions": c.change.actions,
 } |
 	some c in changes_of({nat_type, nat_address_type})
 ]
@@ -258,9 +258,42 @@ after_links(h, field) := links(h.after, field) | config_links(h.address, field) 
 	is_unknown(object.get(h.unknown, field, false))
 } else := links(h.after, field)
 
-kept_after(key) := after_links(h, "nat_ips") | after_links(h, "drain_nat_ips") if {
+kept_after(key) := {f | f := cropped_first(key)} if {
+	cropped_holder(key)
+} else := after_links(h, "nat_ips") | after_links(h, "drain_nat_ips") if {
 	h := side_holder(key, "after")
 } else := set()
+
+# The provider's delete of a NAT's IP list (google_compute_router_nat_address) leaves the NAT with its first IP only;
+# a replace deletes too. The last such holder of a NAT that stays and had an IP.
+cropped_holder(key) := crops[count(crops) - 1] if {
+	crops := [h |
+		some h in holders
+		h.key == key
+		h.type == nat_address_type
+		"delete" in h.actions
+		is_object(h.before)
+	]
+	count(crops) > 0
+	not nat_deleted(key)
+	side_holder(key, "before")
+	first_link(crops[count(crops) - 1].before)
+}
+
+cropped_first(key) := relative(first_link(cropped_holder(key).before))
+
+first_link(values) := links[0] if {
+	links := [x | some x in object.get(values, "nat_ips", []); is_string(x)]
+	count(links) > 0
+}
+
+# The NAT itself deleted or replaced: its IPs are the new NAT's, or none.
+nat_deleted(key) if {
+	some h in holders
+	h.key == key
+	h.type == nat_type
+	"delete" in h.actions
+}
 
 nat_name(key) := n if {
 	some h in holders
@@ -297,11 +330,18 @@ violations contains v if {
 	[name, ip] := describe(link)
 	not name in allowed
 	holder := holder_address(key, b)
-	v := {"rule": "undrained", "address": holder, "name": name, "ip": ip, "message": sprintf(
-		"%s takes address %s%s out of NAT %s's active IPs without draining it: %s",
-		[holder, name, ip_text(ip), nat_name(key), way_out(link, false)],
-	)}
+	v := {"rule": "undrained", "address": holder, "name": name, "ip": ip, "message": undrained_message(key, holder, name, ip, link)}
 }
+
+undrained_message(key, holder, name, ip, link) := sprintf(
+	"%s is deleted, and the provider's delete of a NAT's IP list leaves NAT %s with its first IP only: address %s%s leaves its active IPs without draining. Keep that resource (a changed construct ID, a taint or a -replace deletes it), or name the address in [egress] release_ips or forget_ips",
+	[holder, nat_name(key), name, ip_text(ip)],
+) if {
+	cropped_holder(key)
+} else := sprintf(
+	"%s takes address %s%s out of NAT %s's active IPs without draining it: %s",
+	[holder, name, ip_text(ip), nat_name(key), way_out(link, false)],
+)
 
 # How the file lets an IP leave undrained: for an address of the stack, drain it or name it; for one put into the
 # NAT outside Terraform (no address of the state), adopt it or let it go (the stack never releases it).
@@ -322,7 +362,9 @@ known_link(link) if {
 }
 
 # The Terraform address of the resource that holds the IPs after the plan (before it, for a NAT deleted).
-holder_address(key, b) := a.address if {
+holder_address(key, b) := c.address if {
+	c := cropped_holder(key)
+} else := a.address if {
 	a := side_holder(key, "after")
 } else := b.address
 

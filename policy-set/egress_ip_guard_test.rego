@@ -96,6 +96,21 @@ test_an_ip_put_into_the_nat_outside_terraform_is_adopted_or_forgotten if {
 	contains(k.message, "drain it first (its name in [egress] draining_ips, one deploy)")
 }
 
+test_deleting_the_nats_ip_list_while_the_nat_stays_leaves_it_its_first_ip_only if {
+	kept := change(nat_addr, "google_compute_router_nat", ["no-op"], nat(["ip-b", "ip-a"], []), nat(["ip-b", "ip-a"], []))
+	beside := "google_compute_router_nat_address.Chain_RouterNat_NatAddress_00000000"
+	deleted := change(
+		beside, "google_compute_router_nat_address", ["delete"],
+		{"router_nat": "edge-nat", "router": "edge-router", "project": "p", "region": "r", "nat_ips": [link("ip-b"), link("ip-a")]},
+		null,
+	)
+	v := guard.violations with input as with_outputs([kept, deleted], {})
+	[[x.rule, x.address, x.name] | some x in v] == [["undrained", beside, "ip-a"]]
+	some x in v
+	contains(x.message, "leaves NAT edge-nat with its first IP only: address ip-a (203.0.113.1) leaves its active IPs")
+	count(guard.deny) == 0 with input as with_outputs([kept, deleted], {"release_ips": {"value": ["ip-a"]}})
+}
+
 test_draining_first_is_allowed if {
 	update := change(nat_addr, "google_compute_router_nat", ["update"], nat(["ip-a", "ip-b"], []), nat(["ip-b"], ["ip-a"]))
 	count(guard.deny) == 0 with input as with_outputs([update], {})

@@ -217,13 +217,15 @@ def nat_key(change: JSON, values: JSON) -> str:
 @dataclass(frozen=True)
 class Nat:
     """One NAT across both sides of the plan: the side before (None if new), after (None if deleted), its name,
-    the Terraform address of the NAT resource, and whether the plan changes any of its holders."""
+    the Terraform address of the NAT resource, whether the plan changes any of its holders, and whether it deletes
+    (or replaces) the NAT's ``google_compute_router_nat_address`` while the NAT stays (``cropped``)."""
 
     name: str
     address: str
     before: NatSide | None
     after: NatSide | None
     changed: bool
+    cropped: bool = False
 
 
 def nats(plan: JSON) -> list[Nat]:
@@ -246,6 +248,11 @@ def nats(plan: JSON) -> list[Nat]:
         if change["type"] == NAT:
             entry["nat"] = change["address"]
             entry["name"] = values.get("name")
+            entry["nat_deleted"] = "delete" in actions  # deleted or replaced: its IPs are the new NAT's, or none
+        elif "delete" in actions and isinstance(before, dict):
+            # The provider's delete of a NAT's IP list leaves the NAT with its first IP only; a replace deletes too.
+            first = next((v for v in before.get("nat_ips") or [] if isinstance(v, str)), None)
+            entry["cropped"] = (change["address"], relative(first) if first else None)
         for side, side_values, marks in (("before", before, {}), ("after", after, unknown)):
             if side_values is None:
                 continue
@@ -266,6 +273,11 @@ def nats(plan: JSON) -> list[Nat]:
                 # nat_ips beside the NAT: its IPs, with the NAT's own allocation option.
                 held = NatSide(held.address, held.active, held.draining, held.unknown, slot[NAT].manual)
             sides[side] = held
+        holder, first = entry.get("cropped") or ("", None)
+        cropped = first is not None and not entry.get("nat_deleted") and sides["before"] is not None
+        if cropped:
+            sides["after"] = NatSide(holder, frozenset({first}), frozenset(), False, sides["before"].manual)
         address = entry.get("nat") or (sides["after"] or sides["before"]).address
-        found.append(Nat(entry.get("name") or last(key), address, sides["before"], sides["after"], entry["changed"]))
+        found.append(Nat(entry.get("name") or last(key), address, sides["before"], sides["after"], entry["changed"],
+                         cropped))
     return found

@@ -92,6 +92,10 @@ def left_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Violatio
             if name in allowed:
                 continue
             found.append(Violation(UNDRAINED, holder, name, ip, (
+                f"{holder} is deleted, and the provider's delete of a NAT's IP list leaves NAT {nat.name} with its "
+                f"first IP only: address {name}{_ip(ip)} leaves its active IPs without draining. Keep that resource "
+                "(a changed construct ID, a taint or a -replace deletes it), or name the address in [egress] "
+                "release_ips or forget_ips" if nat.cropped else
                 f"{holder} takes address {name}{_ip(ip)} out of NAT {nat.name}'s active IPs without draining it: "
                 + _way_out(known, link))))
     return found

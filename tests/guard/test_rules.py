@@ -110,6 +110,29 @@ def test_an_ip_put_into_the_nat_outside_terraform_is_adopted_or_forgotten_never_
         v.message and "([egress] existing_ips, and the rule's ips; it can drain from there)" in v.message
 
 
+def test_deleting_or_replacing_the_nats_ip_list_while_the_nat_stays_leaves_it_its_first_ip_only():
+    # The provider's delete of a google_compute_router_nat_address crops the NAT's nat_ips to their first; the NAT's
+    # own list in the plan is stale. A construct ID that changed, a taint or a -replace does it.
+    kept = change(NAT_ADDR, NAT, ["no-op"], before=nat(["ip-b", "ip-a"]), after=nat(["ip-b", "ip-a"]))
+    deleted = change(NAT_IPS_ADDR, NAT_ADDRESS, ["delete"], before=nat_address(["ip-b", "ip-a"]))
+    p = plan(kept, deleted, state=[address("ip-a"), address("ip-b")])
+    assert found(p) == [("undrained", NAT_IPS_ADDR, "ip-a", "203.0.113.1")]
+    assert [v.message for v in check(p)] == [
+        f"{NAT_IPS_ADDR} is deleted, and the provider's delete of a NAT's IP list leaves NAT edge-nat with its first "
+        "IP only: address ip-a (203.0.113.1) leaves its active IPs without draining. Keep that resource (a changed "
+        "construct ID, a taint or a -replace deletes it), or name the address in [egress] release_ips or forget_ips"]
+    replaced = change(NAT_IPS_ADDR, NAT_ADDRESS, ["create", "delete"], before=nat_address(["ip-b", "ip-a"]),
+                      after=nat_address(["ip-b", "ip-a"]))
+    assert [v.name for v in check(plan(kept, replaced))] == ["ip-a"]
+    assert check(plan(kept, deleted, release=["ip-a"])) == []
+    # The NAT itself deleted or replaced: the NAT's rules apply, not the crop; a forget changes nothing in GCP.
+    nat_replaced = change(NAT_ADDR, NAT, ["delete", "create"], before=nat(["ip-b", "ip-a"]),
+                          after=nat(["ip-b", "ip-a"]))
+    assert check(plan(nat_replaced, replaced)) == []
+    forgotten = change(NAT_IPS_ADDR, NAT_ADDRESS, ["forget"], before=nat_address(["ip-b", "ip-a"]))
+    assert check(plan(kept, forgotten)) == []
+
+
 def test_a_deleted_nat_takes_its_ips_out_undrained():
     assert [v.name for v in check(plan(change(NAT_ADDR, NAT, ["delete"], before=nat(["ip-a"]))))] == ["ip-a"]
 

@@ -164,6 +164,29 @@ def put_in_outside(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def nat_ips_deleted(workdir: Path) -> Recorded:
+    """The NAT's IP list (its google_compute_router_nat_address) left out of the synthesized JSON, as a changed
+    construct ID would: planned (refused), then applied anyway, to see what the provider's delete leaves the NAT."""
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "cropped")
+        steps.apply("two", _count(2))
+        before = steps.nat("cloud-run-router")["natIps"]
+        stack_dir = rehearsal.synth(steps.file)
+        path = stack_dir / "cdk.tf.json"
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        del doc["resource"][NAT_ADDRESS]
+        for resources in doc["resource"].values():  # and every depends_on naming it (the workloads')
+            for resource in resources.values():
+                if "depends_on" in resource:
+                    resource["depends_on"] = [d for d in resource["depends_on"] if not d.startswith(NAT_ADDRESS)]
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        steps.recorded.plans["deleted"] = rehearsal.plan(stack_dir)
+        rehearsal.terraform(stack_dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
+        steps.recorded.facts["nat_ips"] = {"before": [last(link) for link in before],
+                                           "after": [last(link) for link in steps.nat("cloud-run-router")["natIps"]]}
+        return steps.recorded
+
+
 def nat_without_ip(workdir: Path) -> Recorded:
     """Every IP of the NAT sent to drain_nat_ips (an override of the synthesized JSON: validation refuses it in the
     file): the NAT is left with no active IP."""
@@ -240,6 +263,7 @@ GUARD_SCENARIOS = {
     "guard:changed-ip": changed_ip,
     "guard:put-in-outside": put_in_outside,
     "guard:nat-without-ip": nat_without_ip,
+    "guard:nat-ips-deleted": nat_ips_deleted,
     "guard:rehearsed-change": rehearsed_change,
 }
 # Seconds in a whole warm `make test` (test_rehearsal.ESTIMATES); with test_rehearsal's two scenarios these tests
@@ -329,6 +353,15 @@ def test_an_ip_put_into_the_nat_by_hand_is_refused_until_the_file_adopts_or_forg
     assert not rec.plans["forgotten:after"].shown
     assert rec.facts["nat_ips"] == ["cloud-run-origin-ip"]
     assert rec.facts["addresses"] == ["cloud-run-origin-ip", "ops-extra-ip"]
+
+
+def test_deleting_the_nats_ip_list_is_refused_for_every_ip_the_providers_delete_takes_out():
+    rec = recorded("guard:nat-ips-deleted")
+    plan = rec.plans["deleted"]
+    assert list(plan.actions(NAT_ADDRESS).values()) == [["delete"]]
+    before, after = rec.facts["nat_ips"]["before"], rec.facts["nat_ips"]["after"]
+    assert len(before) == 2 and after == before[:1]  # what the guard's model of the delete says
+    assert [(v.rule, v.name) for v in check(plan.json)] == [("undrained", before[1])]
 
 
 def test_a_nat_left_without_an_active_ip_is_refused():
