@@ -12,7 +12,7 @@ from typing import Sequence
 __all__ = [
     "NAT_TIMEOUT_DEFAULTS", "NAT_TIMEOUT_KEYS", "NAT_TIMEOUTS_SOURCE", "NAT_RULE_NUMBERS", "NAT_DEFAULT_RULE_NUMBER",
     "NAT_RULE_NUMBER_STEP", "NAT_RULES_SOURCE", "ADDRESS_TIER", "MAX_ROUTERS_PER_NETWORK_REGION", "ROUTERS_SOURCE",
-    "destination_match", "is_public_range", "match_destinations",
+    "destination_match", "is_public_range", "match_destinations", "nat_ips_after_list_deleted",
 ]
 
 # -- Cloud Router ------------------------------------------------------------------------------------------------
@@ -21,6 +21,15 @@ __all__ = [
 # limits", read 2026-12-04): a system limit, not raised on request.
 ROUTERS_SOURCE = "Cloud Router, \"Quotas and limits\": five per network and region, whatever the quota"
 MAX_ROUTERS_PER_NETWORK_REGION = 5
+
+# -- the NAT's IP list beside it ---------------------------------------------------------------------------------
+# The provider's delete of a google_compute_router_nat_address (a NAT's nat_ips and drain_nat_ips, managed beside
+# it) leaves the NAT its first IP only, as a MANUAL_ONLY NAT needs one: tests/integration/test_guard.py
+# (guard:nat-ips-deleted) applies such a delete with provider 6.50.0 and reads the NAT. A replace deletes too.
+def nat_ips_after_list_deleted(nat_ips: Sequence[object]) -> list[str]:
+    """The IPs a NAT keeps once the IP list beside it is deleted: the first of ``nat_ips`` (links), if any."""
+    return [ip for ip in nat_ips if isinstance(ip, str)][:1]
+
 
 # -- timeouts ----------------------------------------------------------------------------------------------------
 # Every NAT the product creates sets all five explicitly. Google changed Cloud NAT's default TCP TIME_WAIT timeout

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from ..facts.nat import nat_ips_after_list_deleted
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
 
 JSON = dict[str, Any]
@@ -250,9 +251,9 @@ def nats(plan: JSON) -> list[Nat]:
             entry["name"] = values.get("name")
             entry["nat_deleted"] = "delete" in actions  # deleted or replaced: its IPs are the new NAT's, or none
         elif "delete" in actions and isinstance(before, dict):
-            # The provider's delete of a NAT's IP list leaves the NAT with its first IP only; a replace deletes too.
-            first = next((v for v in before.get("nat_ips") or [] if isinstance(v, str)), None)
-            entry["cropped"] = (change["address"], relative(first) if first else None)
+            # The IP list beside the NAT deleted (or replaced, which deletes too): the NAT keeps its first IP only.
+            kept = nat_ips_after_list_deleted(before.get("nat_ips") or [])
+            entry["cropped"] = (change["address"], relative(kept[0]) if kept else None)
         for side, side_values, marks in (("before", before, {}), ("after", after, unknown)):
             if side_values is None:
                 continue

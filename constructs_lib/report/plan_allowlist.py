@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..facts.nat import nat_ips_after_list_deleted
 from ..facts.outputs import IP_OUTPUTS
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
 from .allowlist import address_key, module_resources
@@ -74,6 +75,14 @@ def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[di
                and c.get("type") in (NAT, NAT_ADDRESS)]
     holders = [c for c in changes if c["type"] == NAT_ADDRESS and c["change"].get(when)] or [
         c for c in changes if c["type"] == NAT and c["change"].get(when)]
+    deleted = [c for c in changes if c["type"] == NAT_ADDRESS and c["change"]["actions"] == ["delete"]]
+    if when == "after" and deleted and not any(c["type"] == NAT and "delete" in c["change"]["actions"]
+                                               for c in changes):
+        # The IP list beside a NAT that stays, deleted: the NAT keeps its first IP only (its own list is stale).
+        holders = []
+        for c in deleted:
+            for link in nat_ips_after_list_deleted((c["change"].get("before") or {}).get("nat_ips") or []):
+                used[known.of(link).name] = known.of(link)
     for c in holders:
         values, unknown = c["change"].get(when) or {}, c["change"].get(f"{when}_unknown") or {}
         for attribute in ("nat_ips", "drain_nat_ips"):

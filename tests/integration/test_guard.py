@@ -362,6 +362,9 @@ def test_deleting_the_nats_ip_list_is_refused_for_every_ip_the_providers_delete_
     before, after = rec.facts["nat_ips"]["before"], rec.facts["nat_ips"]["after"]
     assert len(before) == 2 and after == before[:1]  # what the guard's model of the delete says
     assert [(v.rule, v.name) for v in check(plan.json)] == [("undrained", before[1])]
+    said = "\n".join(allowlist_change(plan.json))
+    assert "IPs this deploy stops using: they can leave the allowlist after it:\n\n- `" in said
+    assert f"({before[1]})\n" in said and f"({before[0]})" not in said
 
 
 def test_a_nat_left_without_an_active_ip_is_refused():

@@ -169,6 +169,17 @@ def test_an_ip_put_into_the_nat_outside_terraform_leaves_without_a_made_up_ip():
     assert lines[-2:] == ["- ops (put into the NAT outside Terraform: its IP is not in this stack's state)", ""]
 
 
+def test_the_ip_list_beside_a_nat_that_stays_deleted_leaves_it_its_first_ip_only():
+    # The NAT's own list in the plan is stale; the provider's delete keeps the first IP (facts/nat.py).
+    deleted = change(values(["b", "a"], []), None, ["delete"])
+    lines = allowlist_change(plan(change(values(["b", "a"], []), values(["b", "a"], []), ["no-op"], NAT), deleted,
+                                  prior=PRIOR))
+    assert lines == ["## Allowlist change", "", "IPs this deploy stops using: they can leave the allowlist after it:",
+                     "", "- `203.0.113.1` (a)", ""]
+    nat_gone = change(values(["b", "a"], []), None, ["delete"], NAT)
+    assert "- `203.0.113.2` (b)" in allowlist_change(plan(nat_gone, deleted, prior=PRIOR))
+
+
 def test_the_move_from_the_nats_own_lists_changes_nothing():
     lines = allowlist_change(plan(change(values(["a"], []), values(["a"], []), ["no-op"], NAT),
                                   change(None, values(["a"], []), ["create"]), prior=PRIOR))
