@@ -29,7 +29,7 @@ from ..facts.gcp import (
     milli_cpu,
 )
 from ..facts.workloads import IMAGE_HOSTS_EXPECTED, foreign_image_host, image_shape_missing
-from .names import CPU, ENV_NAME, LABEL_KEY, LABEL_VALUE, MEMORY, SERVICE_ACCOUNT, is_image
+from .names import CPU, ENV_NAME, LABEL_KEY, LABEL_VALUE, MAX_LABEL_CHARS, MEMORY, SERVICE_ACCOUNT, is_image
 from .keys import dotted, service_path
 from .reader import MISSING, Reader
 from .secrets import SecretRef, parse_secrets, reserved_env_expected
@@ -138,8 +138,8 @@ def parse_container(r: Reader, item: Mapping[str, Any], path: str, *, service: b
     _check_labels_count(r, item, f"{path}.labels")
     labels = r.string_map(item, path, "labels", LABEL_KEY,
                           "a label key (lowercase letters, digits, - and _, starting with a letter, "
-                          "at most 63 characters)", LABEL_VALUE,
-                          "a label value (lowercase letters, digits, - and _, at most 63 characters)")
+                          f"at most {MAX_LABEL_CHARS} characters)", LABEL_VALUE,
+                          f"a label value (lowercase letters, digits, - and _, at most {MAX_LABEL_CHARS} characters)")
     env = r.string_map(item, path, "env", ENV_NAME, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
                        None, "a string")
     _check_env(r, item, path, env, reserved_env)

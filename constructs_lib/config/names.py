@@ -25,8 +25,10 @@ IMAGE = re.compile(
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
     r"(?:@sha256:[a-f0-9]{64})?$"
 )
-LABEL_KEY = re.compile(r"^[a-z][-_a-z0-9]{0,62}$")
-LABEL_VALUE = re.compile(r"^[-_a-z0-9]{0,63}$")
+# A label's key and its value: at most 63 characters each (Resource Manager, "Labels overview").
+MAX_LABEL_CHARS = 63
+LABEL_KEY = re.compile(rf"^[a-z][-_a-z0-9]{{0,{MAX_LABEL_CHARS - 1}}}$")
+LABEL_VALUE = re.compile(rf"^[-_a-z0-9]{{0,{MAX_LABEL_CHARS}}}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # A user-managed account, the Compute Engine default account, or the App Engine default account (project@appspot…),
 # which Cloud Run takes as a service identity too. A user-managed account is <name>@<project id>.iam.gserviceaccount

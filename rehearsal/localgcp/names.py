@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from constructs_lib.config.names import MAX_LABEL_CHARS
 from constructs_lib.facts.gcp import RESERVED_ENV_PREFIX
 from constructs_lib.facts.naming import RFC1035
 
@@ -80,9 +81,6 @@ def refuse_env_names(container: JSON, where: str) -> None:
         if not isinstance(name, str) or not name or "=" in name or name.startswith(RESERVED_ENV_PREFIX):
             raise invalid(f"{where}.env: invalid environment variable name {name!r}: it must not be empty, contain "
                           f"'=' or start with '{RESERVED_ENV_PREFIX}'.")
-
-
-MAX_LABEL_CHARS = 63
 
 
 def _label_chars(text: str) -> bool:
