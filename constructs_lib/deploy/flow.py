@@ -145,19 +145,20 @@ def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool =
 def failed(terraform: Terraform, source: str, failure: TerraformFailed, *, err: TextIO) -> int:
     """A Terraform command failed or was interrupted: its output, the step that recovers the stack, if any, and
     the exit code (130 after an interrupt, as a shell gives for Ctrl-C; else 1)."""
-    print(f"error: {source}: {failure}", file=err)
-    for identifier in adopted_missing(str(failure)):
+    output, config = str(failure), terraform.config()
+    print(f"error: {source}: {output}", file=err)
+    for identifier in adopted_missing(output):
         project, region, name = (identifier.split("/")[i] for i in (1, 3, 5))
         print(f"error: {source}: [egress] existing_ips names {name}, which is no address of project {project} in "
               f"{region}: a misspelt name, or an address deleted outside Terraform, whose IP (the one partners "
               "allowlist) is then gone for good, as a new reservation gets a new IP. List the region's addresses "
               f"(gcloud compute addresses list --project={project} --filter=region:{region}), then correct the name "
               "or take it out of existing_ips and of any [[nat.rules]] ips", file=err)
-    for address, identifier in missing_imports(str(failure), terraform.config()):
+    for address, identifier in missing_imports(output, config):
         print(f"error: {source}: {adopt_key(address)} makes the deploy import {identifier or address}, which Google "
               "Cloud does not have: the file must name what was built by hand (its names, project and region; "
               "docs/operations.md, \"Adopting a chain built by hand\"), and adopt only what exists", file=err)
-    advise(terraform, str(failure), err=err)
+    advise(terraform, output, config, err=err)
     return INTERRUPTED if isinstance(failure, Interrupted) else 1
 
 
@@ -168,11 +169,12 @@ def adopt_key(address: str) -> str:
     return f"[adopt] {key}" if key else "[adopt] chain = true"
 
 
-def advise(terraform: Terraform, output: str, *, err: TextIO) -> None:
-    """After a failed command: the one step that recovers the stack (``recovery.recovery_commands``), if any."""
+def advise(terraform: Terraform, output: str, config: dict[str, Any], *, err: TextIO) -> None:
+    """After a failed command: the one step that recovers the stack (``recovery.recovery_commands``), if any;
+    ``config``: the synthesized stack, read once by ``failed``."""
     folder = str(terraform.folder)
     commands = recovery_commands(terraform.state(), stack_dir=folder, stack=terraform.folder.name, output=output,
-                                 config=terraform.config())
+                                 config=config)
     if commands:
         print("to recover (docs/operations.md, \"When a deploy is interrupted\"):\n"
               + "\n".join(f"  {command}" for command in commands), file=err)
