@@ -81,8 +81,9 @@ def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[di
         # The IP list beside a NAT that stays, deleted: the NAT keeps its first IP only (its own list is stale).
         holders = []
         for c in deleted:
-            for link in nat_ips_after_list_deleted((c["change"].get("before") or {}).get("nat_ips") or []):
-                used[known.of(link).name] = known.of(link)
+            listed = (c["change"].get("before") or {}).get("nat_ips") or []
+            for kept in map(known.of, nat_ips_after_list_deleted(listed)):
+                used[kept.name] = kept
     for c in holders:
         values, unknown = c["change"].get(when) or {}, c["change"].get(f"{when}_unknown") or {}
         for attribute in ("nat_ips", "drain_nat_ips"):
