@@ -54,7 +54,8 @@ def build_by_hand(gcp: LocalGcp, c: EnvironmentConfig) -> list[str]:
     net, region = c.network_project, c.region
     said = []
     # The APIs of what is built by hand, and no other: a project whose services ran before any chain has no
-    # Compute Engine or Serverless VPC Access API on; what else the stack needs, it enables itself.
+    # Compute Engine or Serverless VPC Access API on; what else the stack needs, it enables itself. Stated from what
+    # is built here, not read from stacks.adoption.proven_apis, which the rehearsals of adopting files hold to it.
     workloads = bool(c.adopt.services or c.adopt.jobs or c.adopt.worker_pools)
     built = {COMPUTE_API: c.adopt.chain and c.network_project == c.project,
              CONNECTOR_API: c.adopt.chain and c.has_connector and c.network.subnet_cidr is not None,
