@@ -1,4 +1,5 @@
-"""cdktf's logical ID of a construct path, for an address that is no longer in the stack.
+"""cdktf's logical ID of a construct path, for an address that is no longer in the stack, and the bare reference
+of one that is.
 
 A ``removed`` block names a resource that the configuration no longer declares, so there is no construct to ask
 ``TerraformStack.get_logical_id``. This is cdktf 0.21.0's ``makeUniqueId`` (``lib/private/unique.js``), which
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 _HIDDEN = "Default"  # left out of the path entirely
 _HIDDEN_FROM_HUMAN = "Resource"  # in the hash, not in the readable part
@@ -34,3 +36,10 @@ def logical_id(components: list[str]) -> str:
             human.append(c)
     readable = "_".join(_allowed(c) for c in human if c != _HIDDEN_FROM_HUMAN)[:_MAX_HUMAN]
     return f"{readable}_{digest}"
+
+
+def reference(resource: Any, attribute: str) -> str:
+    """``<type>.<logical ID>.<attribute>`` of a resource of the stack, the bare reference Terraform wants where it
+    takes no ``${…}``: ``lifecycle.replace_triggered_by``, where cdktf writes an attribute's token as ``${…}`` and
+    Terraform refuses it ("Invalid character")."""
+    return f"{resource.terraform_resource_type}.{resource.friendly_unique_id}.{attribute}"

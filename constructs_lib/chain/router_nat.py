@@ -9,6 +9,7 @@ from ..facts.literal import terraform_literal
 from ..facts.nat import NAT_RULE_NUMBERS, NAT_TIMEOUT_DEFAULTS, NAT_TIMEOUT_KEYS, destination_match
 from .addresses import StaticAddresses
 from .._provider.cdk import Construct, ITerraformDependable, TerraformResourceLifecycle
+from .._provider.logical_id import reference
 from .import_blocks import ImportBlocks
 from .._provider.google import (
     ComputeRouter,
@@ -192,8 +193,12 @@ class RouterNat(Construct):
             rules=[self._rule(rule, addresses) for rule in props.rules] or None,
             # initial_nat_ips is ForceNew and only sent at creation: NatAddress holds the IPs from then on.
             # kept_timeouts: an adopted NAT keeps the timeouts the file does not set.
+            # replace_triggered_by: Google Cloud deletes a router's NATs with it, so a router re-created (a changed
+            # network, a taint, a -replace) re-creates the NAT too, in the plan, where the guard sees it. The id
+            # changes only then (unknown in the plan), never on an in-place update of the router.
             lifecycle=TerraformResourceLifecycle(
                 ignore_changes=["initial_nat_ips", *props.kept_timeouts],
+                replace_triggered_by=[reference(self.router, "id")],
                 precondition=[p for rule in props.rules for p in addresses.one_tier(rule.ips, terraform_literal(
                     f"NAT rule {rule.number}" + (f" ({rule.description})" if rule.description else "")))] or None),
         )
@@ -209,7 +214,9 @@ class RouterNat(Construct):
             router_nat=self.nat.name,
             nat_ips=addresses.active_self_links,
             drain_nat_ips=addresses.draining_self_links or None,
-            lifecycle=TerraformResourceLifecycle(precondition=own_tier) if own_tier else None,
+            # A NAT re-created starts from initial_nat_ips: its IP list is PATCHed again after it.
+            lifecycle=TerraformResourceLifecycle(precondition=own_tier or None,
+                                                 replace_triggered_by=[reference(self.nat, "id")]),
         )
         if addresses.draining_self_links:
             # A NAT with draining addresses exists already; the provider refuses to create NatAddress with them.

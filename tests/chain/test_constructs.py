@@ -125,7 +125,13 @@ def test_the_nat_ips_are_held_by_a_nat_address_beside_the_nat(example):
     """NatAddress holds nat_ips and drain_nat_ips, so that a deploy can empty the drain list; the NAT is
     created with initial_nat_ips and ignores later changes of it (ForceNew: it would replace the NAT)."""
     nat, holder = only(example, NAT), only(example, NAT_ADDRESS)
-    assert nat["lifecycle"] == {"ignore_changes": ["initial_nat_ips"]}
+    (router,), (nat_key,) = resources(example, ROUTER), resources(example, NAT)
+    # Google Cloud deletes a router's NATs with it: a router re-created re-creates the NAT, and a NAT re-created its
+    # IP list (which PATCHes it). A bare reference (Terraform refuses ${…} there), to the id: it changes only when
+    # the resource is re-created, never on an in-place update.
+    assert nat["lifecycle"] == {"ignore_changes": ["initial_nat_ips"],
+                                "replace_triggered_by": [f"{ROUTER}.{router}.id"]}
+    assert holder["lifecycle"] == {"replace_triggered_by": [f"{NAT}.{nat_key}.id"]}
     assert holder["router_nat"] == ref(example, NAT, "name")
     assert holder["router"] == ref(example, ROUTER, "name")
     assert (holder["project"], holder["region"]) == ("my-gcp-project", "asia-northeast3")

@@ -138,12 +138,12 @@ TIMEOUTS = {"udp_idle_timeout_sec": 30, "icmp_idle_timeout_sec": 30, "tcp_establ
 def test_every_timeout_is_explicit_with_the_facts_defaults():
     nat = only(synth(config()), NAT)
     assert {k: nat[k] for k in TIMEOUTS} == TIMEOUTS
-    assert nat["lifecycle"] == {"ignore_changes": ["initial_nat_ips"]}
+    assert nat["lifecycle"]["ignore_changes"] == ["initial_nat_ips"]
 
 
 def test_an_adopted_nat_keeps_the_timeouts_the_file_leaves_out():
     nat = only(synth(config(adopt={"chain": True}, nat={"tcp_time_wait_timeout_sec": 30})), NAT)
     assert {k: nat[k] for k in TIMEOUTS} == {**TIMEOUTS, "tcp_time_wait_timeout_sec": 30}
-    assert nat["lifecycle"] == {"ignore_changes": [
+    assert nat["lifecycle"]["ignore_changes"] == [
         "initial_nat_ips", "udp_idle_timeout_sec", "icmp_idle_timeout_sec", "tcp_established_idle_timeout_sec",
-        "tcp_transitory_idle_timeout_sec"]}
+        "tcp_transitory_idle_timeout_sec"]
