@@ -451,3 +451,44 @@ violations contains v if {
 		[address, nat_name(key)],
 	)}
 }
+
+# --- name-taken -------------------------------------------------------------------------------------------
+# A resource replaced create-before-destroy under its own name, in the same project and region (a subnet moved to
+# another network, or given a range that does not contain its own): Google Cloud refuses the second one, and the
+# apply stops there, after deleting what goes first. Addresses are release's to refuse.
+
+reasons := {
+	"replace_because_tainted": "it is tainted",
+	"replace_by_request": "-replace asks for it",
+	"replace_by_triggers": "lifecycle.replace_triggered_by: what it belongs to is re-created",
+}
+
+replace_paths(c) := [concat(".", [sprintf("%v", [s]) | some s in p]) |
+	some p in object.get(obj(c.change), "replace_paths", [])
+	is_array(p)
+]
+
+why(c) := sprintf(" (%s cannot change in place)", [concat(", ", paths)]) if {
+	paths := replace_paths(c)
+	count(paths) > 0
+} else := sprintf(" (%s)", [reasons[object.get(c, "action_reason", "")]]) if {
+	reasons[object.get(c, "action_reason", "")]
+} else := ""
+
+violations contains v if {
+	some c in object.get(plan, "resource_changes", [])
+	c.mode == "managed"
+	c.type != address_type
+	c.change.actions == ["create", "delete"]
+	is_object(c.change.before)
+	is_object(c.change.after)
+	name := object.get(c.change.before, "name", null)
+	is_string(name)
+	every k in ["name", "project", "region"] {
+		object.get(c.change.after, k, null) == object.get(c.change.before, k, null)
+	}
+	v := {"rule": "name-taken", "address": c.address, "name": name, "ip": null, "message": sprintf(
+		"%s replaces %s %s%s by creating the new one first (create_before_destroy), under the same name: Google Cloud refuses a second one of that name in the project and region (409 alreadyExists), so the apply would stop there, after deleting what goes first (a NAT re-created with its router stays deleted). Keep what forces it as deployed (a subnet's range can only widen in place: a range that contains the current one), or give the chain new names (name; static_ip_names with today's address names keeps their IPs)",
+		[c.address, c.type, name, why(c)],
+	)}
+}

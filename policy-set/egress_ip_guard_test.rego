@@ -184,3 +184,34 @@ test_a_rules_unknown_ips_keep_what_the_configuration_refers_to if {
 	count(guard.deny) == 0 with input as configured_rule([sprintf("%s.self_link", [addr_a]), addr_a])
 	count(guard.deny) == 1 with input as configured_rule(["google_compute_address.Other_00000000"])
 }
+
+subnet(network, cidr) := {"name": "edge-subnet", "project": "p", "region": "r", "network": network, "ip_cidr_range": cidr}
+
+subnet_addr := "google_compute_subnetwork.Chain_Subnet_00000000"
+
+test_a_subnet_replaced_first_under_its_own_name_is_name_taken if {
+	moved := object.union(
+		change(subnet_addr, "google_compute_subnetwork", ["create", "delete"], subnet("a", "10.0.0.0/28"), subnet("b", "10.0.0.0/28")),
+		{"action_reason": "replace_because_cannot_update", "change": {"replace_paths": [["network"]]}},
+	)
+	v := guard.violations with input as with_outputs([moved], {})
+	[[x.rule, x.address, x.name, x.ip] | some x in v] == [["name-taken", subnet_addr, "edge-subnet", null]]
+	some x in v
+	startswith(x.message, concat("", [subnet_addr, " replaces google_compute_subnetwork edge-subnet (network cannot change in place) by creating the new one first"]))
+
+	# deleted first (no create_before_destroy), renamed, or in another region: no name is taken twice
+	count(guard.deny) == 0 with input as with_outputs([change(subnet_addr, "google_compute_subnetwork", ["delete", "create"], subnet("a", "10.0.0.0/28"), subnet("b", "10.0.0.0/28"))], {})
+	renamed := object.union(subnet("b", "10.0.0.0/28"), {"name": "other-subnet"})
+	count(guard.deny) == 0 with input as with_outputs([change(subnet_addr, "google_compute_subnetwork", ["create", "delete"], subnet("a", "10.0.0.0/28"), renamed)], {})
+	moved_region := object.union(subnet("a", "10.0.0.0/28"), {"region": "s"})
+	count(guard.deny) == 0 with input as with_outputs([change(subnet_addr, "google_compute_subnetwork", ["create", "delete"], subnet("a", "10.0.0.0/28"), moved_region)], {})
+}
+
+test_a_tainted_subnet_says_why if {
+	tainted := object.union(
+		change(subnet_addr, "google_compute_subnetwork", ["create", "delete"], subnet("a", "10.0.0.0/28"), subnet("a", "10.0.0.0/28")),
+		{"action_reason": "replace_because_tainted"},
+	)
+	some x in guard.violations with input as with_outputs([tainted], {})
+	contains(x.message, "edge-subnet (it is tainted) by creating the new one first")
+}

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..facts.resources import ADDRESS
+from ..facts.resources import ADDRESS, NAT
 from .plan import Known, changes, known_addresses, lost, nats, output_names, rule_changes
-from .violation import NO_ACTIVE_IP, RECREATE, RELEASE, UNDRAINED, Violation
+from .violation import NAME_TAKEN, NO_ACTIVE_IP, RECREATE, RELEASE, UNDRAINED, Violation
 
 JSON = dict[str, Any]
 
@@ -130,6 +130,48 @@ def left_without_ip(plan: JSON) -> list[Violation]:
     return found
 
 
+# Why a plan replaces a resource when no attribute forces it (``action_reason``), for people.
+_REASONS = {"replace_because_tainted": "it is tainted", "replace_by_request": "-replace asks for it",
+            "replace_by_triggers": "lifecycle.replace_triggered_by: what it belongs to is re-created"}
+
+
+def _why(change: JSON) -> str:
+    """Why the plan replaces a resource: the attributes that cannot change in place (``replace_paths``), else the
+    plan's ``action_reason``."""
+    paths = [".".join(str(step) for step in path) for path in change["change"].get("replace_paths") or []
+             if isinstance(path, list)]
+    if paths:
+        return f" ({', '.join(paths)} cannot change in place)"
+    reason = _REASONS.get(change.get("action_reason"))
+    return f" ({reason})" if reason else ""
+
+
+def name_taken(plan: JSON) -> list[Violation]:
+    """``name-taken``: a resource replaced create-before-destroy (the new one first) under the name of the one it
+    replaces, in the same project and region: Google Cloud refuses the second (409 alreadyExists), and the apply
+    stops there, after deleting what goes first (a NAT re-created with its router stays deleted). Addresses are
+    ``release``'s to refuse."""
+    found = []
+    for change in plan.get("resource_changes") or []:
+        c = change.get("change") or {}
+        before, after = c.get("before"), c.get("after")
+        if change.get("mode") != "managed" or change.get("type") == ADDRESS \
+                or c.get("actions") != ["create", "delete"] \
+                or not isinstance(before, dict) or not isinstance(after, dict):
+            continue
+        name = before.get("name")
+        if not isinstance(name, str) or any(after.get(k) != before.get(k) for k in ("name", "project", "region")):
+            continue
+        found.append(Violation(NAME_TAKEN, change["address"], name, None, (
+            f"{change['address']} replaces {change['type']} {name}{_why(change)} by creating the new one first "
+            "(create_before_destroy), under the same name: Google Cloud refuses a second one of that name in the "
+            "project and region (409 alreadyExists), so the apply would stop there, after deleting what goes first "
+            "(a NAT re-created with its router stays deleted). Keep what forces it as deployed (a subnet's range "
+            "can only widen in place: a range that contains the current one), or give the chain new names (name; "
+            "static_ip_names with today's address names keeps their IPs)")))
+    return found
+
+
 def check(plan: JSON) -> list[Violation]:
     """Every violation of a saved plan (``terraform show -json``), sorted by rule, address and name.
 
@@ -144,7 +186,7 @@ def check(plan: JSON) -> list[Violation]:
     known = known_addresses(plan)
     found = [*released(plan, release, forget), *recreated(plan, release),
              *left_undrained(plan, known, release | forget), *left_rule_undrained(plan, known, release | forget),
-             *left_without_ip(plan)]
+             *left_without_ip(plan), *name_taken(plan)]
     return sorted(found, key=lambda v: (v.rule, v.address, v.name))
 
 
@@ -155,12 +197,34 @@ def _put_in_outside(plan: JSON, known: Known) -> set[str]:
     return {known.describe(link)[0] for link in links if not known.knows(link)}
 
 
+def recreated_nats(plan: JSON, known: Known) -> list[str]:
+    """A NAT the plan deletes and creates again (a new name, router, network, a taint, a -replace): Google Cloud
+    cannot change it in place, so egress stops for the time between, whatever IPs the new NAT gets."""
+    said = []
+    ips = {nat.address: nat.before.active for nat in nats(plan) if nat.before is not None}
+    for change in changes(plan, (NAT,)):
+        c = change["change"]
+        before, after = c.get("before"), c.get("after")
+        if not ("delete" in c["actions"] and "create" in c["actions"]) or not isinstance(before, dict):
+            continue
+        name = before.get("name")
+        new_name = after.get("name") if isinstance(after, dict) else None
+        described = sorted((known.describe(link) for link in ips.get(change["address"], ())), key=lambda d: d[0])
+        held = ", ".join(f"{n}{_ip(ip)}" for n, ip in described)
+        said.append(f"{change['address']} re-creates NAT {name}"
+                    + (f" as {new_name}" if isinstance(new_name, str) and new_name != name else "") + _why(change)
+                    + ": from its delete until the new NAT is up, nothing leaves the chain and every open connection "
+                    f"through it is cut ({held or 'no IP'}); deploy it when that gap is acceptable")
+    return said
+
+
 def notices(plan: JSON) -> list[str]:
-    """What the guard says beside its verdict: the names of release_ips/forget_ips that this deploy acts on (to
-    be removed from the file once applied), and the names that match no address of this stack."""
+    """What the guard says beside its verdict: a NAT re-created (egress stops in between), the names of
+    release_ips/forget_ips that this deploy acts on (to be removed from the file once applied), and the names that
+    match no address of this stack."""
     known = known_addresses(plan)
     outside = _put_in_outside(plan, known)
-    said = []
+    said = recreated_nats(plan, known)
     for key in ("release_ips", "forget_ips"):
         for name in output_names(plan, key):
             if name in outside:

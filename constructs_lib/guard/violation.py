@@ -16,8 +16,12 @@ RECREATE = "recreate"
 UNDRAINED = "undrained"
 # A NAT created or updated with no active IP (MANUAL_ONLY and nat_ips empty).
 NO_ACTIVE_IP = "no-active-ip"
+# A resource replaced create-before-destroy under its own name (a subnet moved to another network, or given a range
+# that does not contain its own): Google Cloud refuses the second one, and the apply stops after what went first
+# (a NAT re-created with its router) was deleted.
+NAME_TAKEN = "name-taken"
 
-RULES = (RELEASE, RECREATE, UNDRAINED, NO_ACTIVE_IP)
+RULES = (RELEASE, RECREATE, UNDRAINED, NO_ACTIVE_IP, NAME_TAKEN)
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class Violation:
     Attributes:
         rule: one of ``RULES``.
         address: the Terraform resource address (the address resource, or the NAT that holds the IP).
-        name: the GCP name of the address (of the NAT, for ``no-active-ip``).
+        name: the GCP name of the address (of the NAT, for ``no-active-ip``; of the resource, for ``name-taken``).
         ip: the IP, when the plan or the state knows it.
         message: what the plan does and how to allow it, for a person.
     """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS
+from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS, SUBNET
 from constructs_lib.guard import check, notices
 from tests.guard.plans import A, B, NAT_ADDR, NAT_IPS_ADDR, address, change, nat, nat_address, nat_with_rules, plan
 
@@ -251,3 +251,76 @@ def test_a_rules_unknown_ips_keep_what_the_configuration_refers_to():
 
     assert check(configured([f"{A}.self_link", A, f"{B}.self_link", B])) == []
     assert [(v.rule, v.name) for v in check(configured([f"{B}.self_link", B]))] == [("undrained", "ip-a")]
+
+
+# --- name-taken, and a NAT re-created ---------------------------------------------------------------------
+
+SUBNET_ADDR = f"{SUBNET}.Chain_Subnet_00000000"
+
+
+def subnet(network: str = "a", cidr: str = "10.0.0.0/28", **other: str) -> dict[str, str]:
+    return {"name": "edge-subnet", "project": "p", "region": "r", "network": network, "ip_cidr_range": cidr, **other}
+
+
+def replaced(before: dict[str, str], after: dict[str, str], *, actions=("create", "delete"), paths=None, reason=None):
+    c = change(SUBNET_ADDR, SUBNET, list(actions), before=before, after=after)
+    if paths is not None:
+        c["change"]["replace_paths"] = paths
+    if reason is not None:
+        c["action_reason"] = reason
+    return c
+
+
+def test_a_subnet_replaced_first_under_its_own_name_is_refused_saying_what_forces_it():
+    # [network] vpc changed: the subnet is replaced create-before-destroy with the same name; GCP refuses the
+    # second one (409) and the apply stops after the router and its NAT were deleted (rehearsed: guard:moved-network).
+    moved = replaced(subnet("a"), subnet("b"), paths=[["network"]], reason="replace_because_cannot_update")
+    (v,) = check(plan(moved))
+    assert (v.rule, v.address, v.name, v.ip) == ("name-taken", SUBNET_ADDR, "edge-subnet", None)
+    assert v.message == (
+        f"{SUBNET_ADDR} replaces {SUBNET} edge-subnet (network cannot change in place) by creating the new one first "
+        "(create_before_destroy), under the same name: Google Cloud refuses a second one of that name in the project "
+        "and region (409 alreadyExists), so the apply would stop there, after deleting what goes first (a NAT "
+        "re-created with its router stays deleted). Keep what forces it as deployed (a subnet's range can only widen "
+        "in place: a range that contains the current one), or give the chain new names (name; static_ip_names with "
+        "today's address names keeps their IPs)")
+    two = replaced(subnet(cidr="10.0.0.0/28"), subnet(cidr="10.0.0.16/28"), paths=[["ip_cidr_range"], ["network"]])
+    assert "(ip_cidr_range, network cannot change in place)" in check(plan(two))[0].message
+    tainted = replaced(subnet(), subnet(), reason="replace_because_tainted")
+    assert "edge-subnet (it is tainted) by creating" in check(plan(tainted))[0].message
+    # release_ips and forget_ips name addresses: they do not make the create succeed
+    assert [v.rule for v in check(plan(moved, release=["edge-subnet"], forget=["edge-subnet"]))] == ["name-taken"]
+
+
+def test_a_replace_that_deletes_first_or_takes_another_name_or_place_is_not_name_taken():
+    assert check(plan(replaced(subnet("a"), subnet("b"), actions=("delete", "create")))) == []
+    assert check(plan(replaced(subnet("a"), subnet("b", name="other-subnet")))) == []
+    assert check(plan(replaced(subnet("a"), subnet("a", region="s")))) == []
+    assert check(plan(replaced(subnet("a"), subnet("a", project="q")))) == []
+    # an address replaced first under its name is release's (one refusal, not two)
+    p = plan(change(A, ADDRESS, ["create", "delete"], before=address("ip-a"), after={"name": "ip-a"}))
+    assert [v.rule for v in check(p)] == ["release"]
+
+
+def test_a_nat_re_created_is_a_notice_naming_its_ips_and_why():
+    # Its router re-created (replace_triggered_by), a -replace, a new name: egress stops from its delete to its create.
+    p = plan(change(NAT_ADDR, NAT, ["delete", "create"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a", "ip-b"])),
+             state=[address("ip-a"), address("ip-b")])
+    p["resource_changes"][0]["action_reason"] = "replace_by_triggers"
+    assert check(p) == []
+    assert notices(p) == [
+        f"{NAT_ADDR} re-creates NAT edge-nat (lifecycle.replace_triggered_by: what it belongs to is re-created): from "
+        "its delete until the new NAT is up, nothing leaves the chain and every open connection through it is cut "
+        "(ip-a (203.0.113.1), ip-b (203.0.113.2)); deploy it when that gap is acceptable"]
+    renamed = plan(change(NAT_ADDR, NAT, ["delete", "create"], before=nat(["ip-a"]),
+                          after={**nat(["ip-a"]), "name": "new-nat"}), state=[address("ip-a")])
+    renamed["resource_changes"][0]["change"]["replace_paths"] = [["name"]]
+    assert notices(renamed) == [
+        f"{NAT_ADDR} re-creates NAT edge-nat as new-nat (name cannot change in place): from its delete until the new "
+        "NAT is up, nothing leaves the chain and every open connection through it is cut (ip-a (203.0.113.1)); deploy "
+        "it when that gap is acceptable"]
+    # updated in place, or deleted for good (undrained's to refuse), it is no re-creation
+    assert notices(plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a"]), after=nat(["ip-a", "ip-b"])))) == []
+    gone = plan(change(NAT_ADDR, NAT, ["delete"], before=nat(["ip-a"])), state=[address("ip-a")], release=["ip-a"])
+    assert notices(gone) == ["[egress] release_ips names ip-a: once this deploy is applied, remove it from the file "
+                             "(the key is for one deploy)"]

@@ -11,6 +11,7 @@ every other plan a rehearsal made in the session (tests/support/plans_seen.py).
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import subprocess
@@ -31,7 +32,7 @@ from tests.integration.test_rehearsal import Recorded, Steps, example_doc, last,
 from tests.support import background, plans_seen
 from tests.support.background import Work
 from tests.support.paths import ROOT
-from tests.support.synth import ADDRESS, NAT_ADDRESS
+from tests.support.synth import ADDRESS, NAT, NAT_ADDRESS, ROUTER
 
 pytestmark = pytest.mark.integration
 
@@ -204,6 +205,43 @@ def nat_without_ip(workdir: Path) -> Recorded:
         return steps.recorded
 
 
+def moved_network(workdir: Path) -> Recorded:
+    """The router re-created (a -replace; Google Cloud deletes a router's NATs with it): the NAT and its IP list are
+    re-created with it (replace_triggered_by) and the NAT comes back with its IPs. Then [network] vpc changed, and
+    subnet_cidr moved to a range that does not contain the deployed one: both replace the subnet under its own
+    name, which GCP refuses mid-apply after the router and NAT went (refused: name-taken). Then the documented
+    move: another network with new names (name) and the address kept by its name (static_ip_names)."""
+    with Rehearsal(workdir) as rehearsal:
+        steps = Steps(rehearsal, "moved")
+        steps.apply("deployed", example_doc())
+        assert steps.stack_dir is not None
+        before = steps.nat("cloud-run-router")["natIps"]
+        steps.recorded.facts["ip"] = rehearsal.gcp.store[ADDRESSES + "cloud-run-origin-ip"]["address"]
+        (router,) = [a for a in _state(steps) if a.startswith(f"{ROUTER}.")]
+        steps.recorded.plans["router-replaced"] = rehearsal.plan(steps.stack_dir, f"-replace={router}")
+        rehearsal.terraform(steps.stack_dir, "apply", "-no-color", "-input=false", "rehearsal.tfplan")
+        steps.recorded.facts["nat_ips"] = {"before": [last(link) for link in before],
+                                           "after": [last(link) for link in steps.nat("cloud-run-router")["natIps"]]}
+        steps.recorded.plans["router-replaced:after"] = rehearsal.converged(steps.stack_dir)
+        rehearsal.gcp.compute.add_network(P, "other")
+        moved = example_doc()
+        moved["network"]["vpc"] = "other"
+        steps.plan("other-vpc", moved)
+        disjoint = example_doc()
+        disjoint["network"]["subnet_cidr"] = "10.124.0.16/28"
+        steps.plan("other-range", disjoint)
+        renamed = copy.deepcopy(moved)
+        renamed["name"] = "edge"
+        renamed["egress"] = {"static_ip_names": ["cloud-run-origin-ip"]}
+        steps.apply("renamed", renamed)
+        steps.recorded.facts["moved_nat_ips"] = [last(link) for link in steps.nat("edge-router")["natIps"]]
+        steps.recorded.facts["addresses"] = {name: rehearsal.gcp.store[ADDRESSES + name]["address"]
+                                             for name in _addresses(rehearsal)}
+        steps.recorded.facts["routers"] = sorted(k.rsplit("/", 1)[-1] for k in rehearsal.gcp.store
+                                                 if k.startswith(f"projects/{P}/regions/{R}/routers/"))
+        return steps.recorded
+
+
 def rehearsed_change(workdir: Path) -> Recorded:
     """make rehearse FROM=…: a lowered count refused with the guard's message, then allowed by release_ips. Every
     plan ``rehearse`` makes is recorded, for the policy set's equivalence test."""
@@ -264,12 +302,13 @@ GUARD_SCENARIOS = {
     "guard:put-in-outside": put_in_outside,
     "guard:nat-without-ip": nat_without_ip,
     "guard:nat-ips-deleted": nat_ips_deleted,
+    "guard:moved-network": moved_network,
     "guard:rehearsed-change": rehearsed_change,
 }
 # Seconds in a whole warm `make test` (test_rehearsal.ESTIMATES); with test_rehearsal's two scenarios these tests
 # read too (the same Work objects: each runs once).
 ESTIMATES = {"guard:lowered-count": 120, "guard:changed-name": 120, "guard:rehearsed-change": 110,
-             "guard:deploy-command": 105}
+             "guard:deploy-command": 105, "guard:moved-network": 90}
 BACKGROUND = [*(Work(name, run, ESTIMATES.get(name, 40)) for name, run in GUARD_SCENARIOS.items()),
               *(w for w in test_rehearsal.BACKGROUND if w.name in ("connector-to-direct", "pool"))]
 
@@ -365,6 +404,49 @@ def test_deleting_the_nats_ip_list_is_refused_for_every_ip_the_providers_delete_
     said = "\n".join(allowlist_change(plan.json))
     assert "IPs this deploy stops using: they can leave the allowlist after it:\n\n- `" in said
     assert f"({before[1]})\n" in said and f"({before[0]})" not in said
+
+
+def test_a_router_re_created_re_creates_its_nat_which_comes_back_with_its_ips():
+    # Google Cloud deletes a router's NATs with it: without replace_triggered_by the plan kept the NAT (a no-op),
+    # the apply left the chain with no NAT, and only the next plan found it gone.
+    rec = recorded("guard:moved-network")
+    plan = rec.plans["router-replaced"]
+    replaced = {c["type"]: (c["change"]["actions"], c.get("action_reason")) for c in plan.changes}
+    assert replaced == {ROUTER: (["delete", "create"], "replace_by_request"),
+                        NAT: (["delete", "create"], "replace_by_triggers"),
+                        NAT_ADDRESS: (["delete", "create"], "replace_by_triggers")}
+    assert check(plan.json) == []
+    (notice,) = notices(plan.json)
+    assert notice.startswith(f"{NAT}.") and " re-creates NAT cloud-run-nat (lifecycle.replace_triggered_by: " in notice
+    assert "nothing leaves the chain" in notice and "(cloud-run-origin-ip (203.0.113." in notice
+    assert rec.facts["nat_ips"] == {"before": ["cloud-run-origin-ip"], "after": ["cloud-run-origin-ip"]}
+    assert not rec.plans["router-replaced:after"].changes
+
+
+def test_a_subnet_replaced_under_its_own_name_is_refused_before_the_nat_goes():
+    # Applied, the other-vpc plan deleted the NAT and its router, re-created the router, then failed on the subnet
+    # (409): the chain was left with no NAT, and the guard had let it through.
+    rec = recorded("guard:moved-network")
+    for step, forced in (("other-vpc", "network"), ("other-range", "ip_cidr_range")):
+        violations = check(rec.plans[step].json)
+        assert [(v.rule, v.name) for v in violations] == [("name-taken", "cloud-run-subnet")], step
+        assert f"cloud-run-subnet ({forced} cannot change in place) by creating the new one first" in \
+            violations[0].message
+    actions = rec.plans["other-vpc"].actions(NAT)
+    assert list(actions.values()) == [["delete", "create"]]
+
+
+def test_moving_the_chain_with_new_names_keeps_the_address_and_its_ip():
+    rec = recorded("guard:moved-network")
+    plan = rec.plans["renamed"]
+    assert check(plan.json) == []
+    assert any(" re-creates NAT cloud-run-nat as edge-nat (router, name cannot change in place): " in n
+               for n in notices(plan.json))
+    assert not any("delete" in a for a in plan.actions(ADDRESS).values())
+    assert rec.facts["moved_nat_ips"] == ["cloud-run-origin-ip"]
+    assert rec.facts["addresses"] == {"cloud-run-origin-ip": rec.facts["ip"]}  # the IP deployed first
+    assert rec.facts["routers"] == ["edge-router"]
+    assert not rec.plans["renamed:after"].changes
 
 
 def test_a_nat_left_without_an_active_ip_is_refused():
