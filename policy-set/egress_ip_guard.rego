@@ -19,6 +19,8 @@ nat_type := "google_compute_router_nat"
 
 nat_address_type := "google_compute_router_nat_address"
 
+router_type := "google_compute_router"
+
 plan := input.plan
 
 deny := sort([v.message | some v in violations])
@@ -258,7 +260,9 @@ after_links(h, field) := links(h.after, field) | config_links(h.address, field) 
 	is_unknown(object.get(h.unknown, field, false))
 } else := links(h.after, field)
 
-kept_after(key) := {f | f := cropped_first(key)} if {
+kept_after(key) := set() if {
+	dropping_router(key)
+} else := {f | f := cropped_first(key)} if {
 	cropped_holder(key)
 } else := after_links(h, "nat_ips") | after_links(h, "drain_nat_ips") if {
 	h := side_holder(key, "after")
@@ -278,6 +282,30 @@ cropped_holder(key) := crops[count(crops) - 1] if {
 	not nat_deleted(key)
 	side_holder(key, "before")
 	first_link(crops[count(crops) - 1].before)
+	not dropping_router(key)
+}
+
+# Google Cloud deletes a router's NATs with it: the first resource (by address) that deletes or replaces the router
+# of a NAT that stays in the plan.
+dropping_router(key) := routers[0] if {
+	side_holder(key, "before")
+	not nat_deleted(key)
+	routers := sort([c.address |
+		some c in changes_of({router_type})
+		"delete" in c.change.actions
+		is_object(c.change.before)
+		router_key(c.change.before) == nat_router_key(key)
+	])
+	count(routers) > 0
+}
+
+router_key(v) := concat("/", [
+	null_text(object.get(v, "project", null)), null_text(object.get(v, "region", null)),
+	null_text(object.get(v, "name", null)),
+])
+
+nat_router_key(key) := concat("/", array.slice(parts, 0, count(parts) - 1)) if {
+	parts := split(key, "/")
 }
 
 cropped_first(key) := relative(first_link(cropped_holder(key).before))
@@ -334,6 +362,11 @@ violations contains v if {
 }
 
 undrained_message(key, holder, name, ip, link) := sprintf(
+	"%s deletes or re-creates router %s, and Google Cloud deletes a router's NATs with it, while this plan keeps NAT %s: address %s%s leaves its active IPs without draining, and the NAT stays gone until a later deploy creates it. Re-create the NAT with its router (lifecycle.replace_triggered_by, as the stack writes it: synthesize it again), or keep the router",
+	[holder, split(key, "/")[2], nat_name(key), name, ip_text(ip)],
+) if {
+	dropping_router(key)
+} else := sprintf(
 	"%s is deleted, and the provider's delete of a NAT's IP list leaves NAT %s with its first IP only: address %s%s leaves its active IPs without draining. Keep that resource (a changed construct ID, a taint or a -replace deletes it), or name the address in [egress] release_ips or forget_ips",
 	[holder, nat_name(key), name, ip_text(ip)],
 ) if {
@@ -362,7 +395,9 @@ known_link(link) if {
 }
 
 # The Terraform address of the resource that holds the IPs after the plan (before it, for a NAT deleted).
-holder_address(key, b) := c.address if {
+holder_address(key, b) := r if {
+	r := dropping_router(key)
+} else := c.address if {
 	c := cropped_holder(key)
 } else := a.address if {
 	a := side_holder(key, "after")
@@ -443,6 +478,8 @@ violations contains v if {
 	h.changed
 	a := side_holder(key, "after")
 	manual_after(key)
+	not dropping_router(key) # its IPs are undrained's: every one leaves
+	not cropped_holder(key) # the NAT keeps its first IP
 	count(after_links(a, "nat_ips")) == 0
 	not is_unknown(object.get(a.unknown, "nat_ips", false))
 	address := nat_resource(key)

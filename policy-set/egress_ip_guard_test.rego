@@ -215,3 +215,20 @@ test_a_tainted_subnet_says_why if {
 	some x in guard.violations with input as with_outputs([tainted], {})
 	contains(x.message, "edge-subnet (it is tainted) by creating the new one first")
 }
+
+router_addr := "google_compute_router.Chain_RouterNat_Router_00000000"
+
+edge_router := {"name": "edge-router", "project": "p", "region": "r", "network": "a"}
+
+test_a_router_re_created_while_its_nat_stays_takes_every_ip_out if {
+	router := change(router_addr, "google_compute_router", ["delete", "create"], edge_router, edge_router)
+	kept := change(nat_addr, "google_compute_router_nat", ["update"], nat(["ip-a"], []), nat(["ip-a"], []))
+	v := guard.violations with input as with_outputs([router, kept], {})
+	[[x.rule, x.address, x.name] | some x in v] == [["undrained", router_addr, "ip-a"]]
+	some x in v
+	contains(x.message, "deletes or re-creates router edge-router, and Google Cloud deletes a router's NATs with it, while this plan keeps NAT edge-nat")
+
+	# re-created with its router (replace_triggered_by): the new NAT's IPs count
+	replaced := change(nat_addr, "google_compute_router_nat", ["delete", "create"], nat(["ip-a"], []), nat(["ip-a"], []))
+	count(guard.deny) == 0 with input as with_outputs([router, replaced], {})
+}

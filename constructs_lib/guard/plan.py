@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..facts.nat import nat_ips_after_list_deleted
-from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
+from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER
 
 JSON = dict[str, Any]
 
@@ -208,18 +208,22 @@ def rule_changes(plan: JSON) -> list[RuleChange]:
     return found
 
 
+def _joined(*values: Any) -> str:
+    return "/".join("null" if v is None else str(v) for v in values)
+
+
 def nat_key(change: JSON, values: JSON) -> str:
     """Which NAT a holder of NAT IPs belongs to: project/region/router/NAT name."""
     nat = values.get("router_nat") if change["type"] == NAT_ADDRESS else values.get("name")
-    return "/".join("null" if v is None else str(v) for v in (*(values.get(k) for k in ("project", "region",
-                                                                                               "router")), nat))
+    return _joined(values.get("project"), values.get("region"), values.get("router"), nat)
 
 
 @dataclass(frozen=True)
 class Nat:
-    """One NAT across both sides of the plan: the side before (None if new), after (None if deleted), its name,
-    the Terraform address of the NAT resource, whether the plan changes any of its holders, and whether it deletes
-    (or replaces) the NAT's ``google_compute_router_nat_address`` while the NAT stays (``cropped``)."""
+    """One NAT across both sides of the plan: the side before (None if new), after (None if deleted), its name and
+    router's, the NAT resource's address, whether the plan changes any of its holders, and whether, while the NAT
+    stays, it deletes or replaces its ``google_compute_router_nat_address`` (``cropped``) or its router, whose
+    delete takes its NATs (``dropped_with``: the router resource's address)."""
 
     name: str
     address: str
@@ -227,6 +231,8 @@ class Nat:
     after: NatSide | None
     changed: bool
     cropped: bool = False
+    dropped_with: str = ""
+    router: str = ""
 
 
 def nats(plan: JSON) -> list[Nat]:
@@ -264,6 +270,12 @@ def nats(plan: JSON) -> list[Nat]:
                            side_values.get("nat_ip_allocate_option") != "AUTO_ONLY")
             slot = entry.setdefault(side, {})
             slot[change["type"]] = held
+    gone: dict[str, list[str]] = {}  # project/region/router → the resources that delete that router
+    for change in changes(plan, (ROUTER,)):
+        before = change["change"].get("before")
+        if "delete" in change["change"]["actions"] and isinstance(before, dict):
+            gone.setdefault(_joined(before.get("project"), before.get("region"), before.get("name")),
+                            []).append(change["address"])
     found = []
     for key, entry in sorted(grouped.items()):
         sides = {}
@@ -275,10 +287,13 @@ def nats(plan: JSON) -> list[Nat]:
                 held = NatSide(held.address, held.active, held.draining, held.unknown, slot[NAT].manual)
             sides[side] = held
         holder, first = entry.get("cropped") or ("", None)
-        cropped = first is not None and not entry.get("nat_deleted") and sides["before"] is not None
-        if cropped:
-            sides["after"] = NatSide(holder, frozenset({first}), frozenset(), False, sides["before"].manual)
+        stays = not entry.get("nat_deleted") and sides["before"] is not None
+        dropped_with = min(gone.get(key.rsplit("/", 1)[0]) or [""]) if stays else ""
+        cropped = first is not None and stays and not dropped_with
+        if cropped or dropped_with:  # the IPs the NAT is left with: the first, or none (the NAT is gone)
+            sides["after"] = NatSide(dropped_with or holder, frozenset() if dropped_with else frozenset({first}),
+                                     frozenset(), False, sides["before"].manual)
         address = entry.get("nat") or (sides["after"] or sides["before"]).address
         found.append(Nat(entry.get("name") or last(key), address, sides["before"], sides["after"], entry["changed"],
-                         cropped))
+                         cropped, dropped_with, key.split("/")[2]))
     return found

@@ -92,6 +92,11 @@ def left_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Violatio
             if name in allowed:
                 continue
             found.append(Violation(UNDRAINED, holder, name, ip, (
+                f"{holder} deletes or re-creates router {nat.router}, and Google Cloud deletes a router's NATs "
+                f"with it, while this plan keeps NAT {nat.name}: address {name}{_ip(ip)} leaves its active IPs "
+                "without draining, and the NAT stays gone until a later deploy creates it. Re-create the NAT with its "
+                "router (lifecycle.replace_triggered_by, as the stack writes it: synthesize it again), or keep the "
+                "router" if nat.dropped_with else
                 f"{holder} is deleted, and the provider's delete of a NAT's IP list leaves NAT {nat.name} with its "
                 f"first IP only: address {name}{_ip(ip)} leaves its active IPs without draining. Keep that resource "
                 "(a changed construct ID, a taint or a -replace deletes it), or name the address in [egress] "
@@ -122,7 +127,7 @@ def left_without_ip(plan: JSON) -> list[Violation]:
     found = []
     for nat in nats(plan):
         after = nat.after
-        if not nat.changed or after is None or not after.manual or after.active or after.unknown:
+        if nat.dropped_with or not nat.changed or after is None or not after.manual or after.active or after.unknown:
             continue
         found.append(Violation(NO_ACTIVE_IP, nat.address, nat.name, None, (
             f"{nat.address} leaves NAT {nat.name} with no active IP: nothing would leave the chain. Keep at "

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS
+from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER, SUBNET
 
 LINK = "https://www.googleapis.com/compute/v1/projects/p/regions/r/addresses/"
 A, B, C = (f"{ADDRESS}.Chain_Addresses_Address-{n}_0000000{i}" for i, n in enumerate(("ip-a", "ip-b", "ip-c")))
 NAT_ADDR = f"{NAT}.Chain_RouterNat_Nat_00000000"
 NAT_IPS_ADDR = f"{NAT_ADDRESS}.Chain_RouterNat_NatAddress_00000000"
+ROUTER_ADDR = f"{ROUTER}.Chain_RouterNat_Router_00000000"
+SUBNET_ADDR = f"{SUBNET}.Chain_Subnet_00000000"
+EDGE_ROUTER = {"name": "edge-router", "project": "p", "region": "r", "network": "a"}
 
 
 def address(name: str, ip: str | None = None) -> dict[str, Any]:
@@ -56,3 +59,18 @@ def nat_with_rules(rules: dict[int, tuple[list[str], list[str]]],
          "action": [{"source_nat_active_ips": [LINK + a for a in active],
                      "source_nat_drain_ips": [LINK + d for d in drain]}]}
         for n, (active, drain) in rules.items()]}
+
+
+def subnet(network: str = "a", cidr: str = "10.0.0.0/28", **other: str) -> dict[str, str]:
+    return {"name": "edge-subnet", "project": "p", "region": "r", "network": network, "ip_cidr_range": cidr, **other}
+
+
+def replaced(before: dict[str, str], after: dict[str, str], *, actions: tuple[str, ...] = ("create", "delete"),
+             paths: list[list[Any]] | None = None, reason: str | None = None) -> dict[str, Any]:
+    """The subnet replaced: create-before-destroy by default, with the plan's replace_paths and action_reason."""
+    c = change(SUBNET_ADDR, SUBNET, list(actions), before=before, after=after)
+    if paths is not None:
+        c["change"]["replace_paths"] = paths
+    if reason is not None:
+        c["action_reason"] = reason
+    return c

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 
@@ -54,3 +55,70 @@ def test_policies_hcl_has_one_mandatory_policy_whose_query_is_the_deny_array():
     value = subprocess.run([str(OPA), "eval", "--format", "raw", "--data", str(POLICY_SET), "--stdin-input", query],
                            input='{"plan": {}}', capture_output=True, text=True, timeout=120)
     assert value.returncode == 0 and value.stdout.strip() == "[]", value.stdout + value.stderr
+
+
+# --- the Rego and the Python guard on crafted plans of each shape ------------------------------------------
+# Real plans (tests/integration/test_guard.py) show the shapes the stack makes; these show the ones it should not
+# make but a plan can hold (an older synth in an HCP Terraform workspace, a -replace, a hand-edited
+# configuration), where the two must still agree, message for message.
+
+def _crafted() -> dict[str, dict]:
+    from tests.guard.plans import (A, EDGE_ROUTER, NAT_ADDR, NAT_IPS_ADDR, ROUTER_ADDR, address, change, nat,
+                                   nat_address, plan, replaced, subnet)
+    from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER
+    state = [address("ip-a"), address("ip-b")]
+    router = change(ROUTER_ADDR, ROUTER, ["delete", "create"], before=EDGE_ROUTER, after=EDGE_ROUTER)
+    router_gone = change(ROUTER_ADDR, ROUTER, ["delete"], before=EDGE_ROUTER)
+    nat_kept = change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a", "ip-b"]))
+    nat_no_op = change(NAT_ADDR, NAT, ["no-op"], before=nat([]), after=nat([]))
+    nat_replaced = change(NAT_ADDR, NAT, ["delete", "create"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a", "ip-b"]))
+    beside = change(NAT_IPS_ADDR, NAT_ADDRESS, ["no-op"], before=nat_address(["ip-a", "ip-b"]),
+                    after=nat_address(["ip-a", "ip-b"]))
+    beside_deleted = change(NAT_IPS_ADDR, NAT_ADDRESS, ["delete"], before=nat_address(["ip-b", "ip-a"]))
+    moved = replaced(subnet("a"), subnet("b"), paths=[["network"]], reason="replace_because_cannot_update")
+    return {
+        "address deleted": plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), state=state),
+        "address deleted, released": plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), state=state,
+                                          release=["ip-a"]),
+        "subnet moved first under its name": plan(moved),
+        "subnet moved, two paths": plan(replaced(subnet("a"), subnet("b", cidr="10.0.0.16/28"),
+                                                 paths=[["ip_cidr_range"], ["network", 0]])),
+        "subnet tainted": plan(replaced(subnet(), subnet(), reason="replace_because_tainted")),
+        "subnet by request": plan(replaced(subnet(), subnet(), reason="replace_by_request")),
+        "subnet deleted first": plan(replaced(subnet("a"), subnet("b"), actions=("delete", "create"))),
+        "subnet renamed": plan(replaced(subnet("a"), subnet("b", name="x-subnet"))),
+        "router re-created, NAT updated": plan(router, nat_kept, state=state),
+        "router deleted, NAT updated": plan(router_gone, nat_kept, state=state),
+        "router re-created, IPs beside": plan(router, nat_no_op, beside, state=state),
+        "router re-created, IPs beside deleted": plan(router, nat_no_op, beside_deleted, state=state),
+        "router re-created, released": plan(router, nat_kept, state=state, release=["ip-b"]),
+        "router and NAT re-created": plan(router, nat_replaced, state=state),
+        "another router deleted": plan(change(ROUTER_ADDR, ROUTER, ["delete"], before={**EDGE_ROUTER, "name": "x"}),
+                                       nat_kept, state=state),
+        "router updated": plan(change(ROUTER_ADDR, ROUTER, ["update"], before=EDGE_ROUTER, after=EDGE_ROUTER),
+                               nat_kept, state=state),
+        "IPs beside deleted, NAT stays": plan(nat_no_op, beside_deleted, state=state),
+        "NAT drops an IP": plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-b"])),
+                                state=state),
+        "NAT left with no IP": plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a"]), after=nat([])),
+                                    state=state, forget=["ip-a"]),
+    }
+
+
+def test_the_rego_and_the_python_guard_agree_on_crafted_plans_of_each_shape(tmp_path):
+    from constructs_lib.guard import check
+    seen = set()
+    for where, plan in _crafted().items():
+        path = tmp_path / "input.json"
+        path.write_text(json.dumps({"plan": plan}), encoding="utf-8")
+        result = subprocess.run([str(OPA), "eval", "--format", "json", "--data", str(POLICY_SET), "--input",
+                                 str(path), "data.terraform.policies.egress_ip_guard"], capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0, result.stderr
+        value = json.loads(result.stdout)["result"][0]["expressions"][0]["value"]
+        expected = sorted(({"rule": v.rule, "address": v.address, "name": v.name, "ip": v.ip, "message": v.message}
+                           for v in check(plan)), key=lambda v: (v["rule"], v["address"], v["name"]))
+        assert sorted(value["violations"], key=lambda v: (v["rule"], v["address"], v["name"])) == expected, where
+        assert value["deny"] == sorted(v["message"] for v in expected), where
+        seen |= {v["rule"] for v in expected}
+    assert seen == {"release", "undrained", "no-active-ip", "name-taken"}  # every shape reaches a refusal of its own

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS, SUBNET
+from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER, SUBNET
 from constructs_lib.guard import check, notices
-from tests.guard.plans import A, B, NAT_ADDR, NAT_IPS_ADDR, address, change, nat, nat_address, nat_with_rules, plan
+from tests.guard.plans import (A, B, EDGE_ROUTER, NAT_ADDR, NAT_IPS_ADDR, ROUTER_ADDR, SUBNET_ADDR, address, change,
+                               nat, nat_address, nat_with_rules, plan, replaced, subnet)
 
 
 def found(p) -> list[tuple[str, str, str, str | None]]:
@@ -255,22 +256,6 @@ def test_a_rules_unknown_ips_keep_what_the_configuration_refers_to():
 
 # --- name-taken, and a NAT re-created ---------------------------------------------------------------------
 
-SUBNET_ADDR = f"{SUBNET}.Chain_Subnet_00000000"
-
-
-def subnet(network: str = "a", cidr: str = "10.0.0.0/28", **other: str) -> dict[str, str]:
-    return {"name": "edge-subnet", "project": "p", "region": "r", "network": network, "ip_cidr_range": cidr, **other}
-
-
-def replaced(before: dict[str, str], after: dict[str, str], *, actions=("create", "delete"), paths=None, reason=None):
-    c = change(SUBNET_ADDR, SUBNET, list(actions), before=before, after=after)
-    if paths is not None:
-        c["change"]["replace_paths"] = paths
-    if reason is not None:
-        c["action_reason"] = reason
-    return c
-
-
 def test_a_subnet_replaced_first_under_its_own_name_is_refused_saying_what_forces_it():
     # [network] vpc changed: the subnet is replaced create-before-destroy with the same name; GCP refuses the
     # second one (409) and the apply stops after the router and its NAT were deleted (rehearsed: guard:moved-network).
@@ -324,3 +309,33 @@ def test_a_nat_re_created_is_a_notice_naming_its_ips_and_why():
     gone = plan(change(NAT_ADDR, NAT, ["delete"], before=nat(["ip-a"])), state=[address("ip-a")], release=["ip-a"])
     assert notices(gone) == ["[egress] release_ips names ip-a: once this deploy is applied, remove it from the file "
                              "(the key is for one deploy)"]
+
+
+def test_a_router_deleted_or_re_created_while_its_nat_stays_takes_every_ip_out_undrained():
+    # Google Cloud deletes a router's NATs with it: a plan that keeps the NAT (a stack synthesized before the NAT
+    # named its router in replace_triggered_by, a taint or -replace of the router alone) leaves the chain without one.
+    for actions in (["delete", "create"], ["delete"]):
+        router = change(ROUTER_ADDR, ROUTER, actions, before=EDGE_ROUTER,
+                        after=EDGE_ROUTER if "create" in actions else None)
+        kept = change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a", "ip-b"]))
+        p = plan(router, kept, state=[address("ip-a"), address("ip-b")])
+        assert found(p) == [("undrained", ROUTER_ADDR, "ip-a", "203.0.113.1"),
+                            ("undrained", ROUTER_ADDR, "ip-b", "203.0.113.2")], actions  # and no no-active-ip
+        assert check(p)[0].message == (
+            f"{ROUTER_ADDR} deletes or re-creates router edge-router, and Google Cloud deletes a router's NATs with "
+            "it, while this plan keeps NAT edge-nat: address ip-a (203.0.113.1) leaves its active IPs without "
+            "draining, and the NAT stays gone until a later deploy creates it. Re-create the NAT with its router "
+            "(lifecycle.replace_triggered_by, as the stack writes it: synthesize it again), or keep the router")
+        # the IPs beside the NAT (its google_compute_router_nat_address, a no-op) go with it too
+        beside = change(NAT_IPS_ADDR, NAT_ADDRESS, ["no-op"], before=nat_address(["ip-a"]), after=nat_address(["ip-a"]))
+        no_op = change(NAT_ADDR, NAT, ["no-op"], before=nat([]), after=nat([]))
+        assert found(plan(router, no_op, beside, state=[address("ip-a")])) == [
+            ("undrained", ROUTER_ADDR, "ip-a", "203.0.113.1")]
+    # the NAT re-created with it (replace_triggered_by), or another router: nothing is refused
+    router = change(ROUTER_ADDR, ROUTER, ["delete", "create"], before=EDGE_ROUTER, after=EDGE_ROUTER)
+    with_nat = change(NAT_ADDR, NAT, ["delete", "create"], before=nat(["ip-a"]), after=nat(["ip-a"]))
+    assert check(plan(router, with_nat, state=[address("ip-a")])) == []
+    other = change(ROUTER_ADDR, ROUTER, ["delete"], before={**EDGE_ROUTER, "name": "old-router"})
+    kept = change(NAT_ADDR, NAT, ["no-op"], before=nat(["ip-a"]), after=nat(["ip-a"]))
+    assert check(plan(other, kept, state=[address("ip-a")])) == []
+    assert check(plan(change(ROUTER_ADDR, ROUTER, ["update"], before=EDGE_ROUTER, after=EDGE_ROUTER), kept)) == []
