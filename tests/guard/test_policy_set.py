@@ -71,7 +71,8 @@ def _crafted() -> dict[str, dict]:
     router_gone = change(ROUTER_ADDR, ROUTER, ["delete"], before=EDGE_ROUTER)
     nat_kept = change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a", "ip-b"]))
     nat_no_op = change(NAT_ADDR, NAT, ["no-op"], before=nat([]), after=nat([]))
-    nat_replaced = change(NAT_ADDR, NAT, ["delete", "create"], before=nat(["ip-a", "ip-b"]), after=nat(["ip-a", "ip-b"]))
+    nat_replaced = change(NAT_ADDR, NAT, ["delete", "create"], before=nat(["ip-a", "ip-b"]),
+                          after=nat(["ip-a", "ip-b"]))
     beside = change(NAT_IPS_ADDR, NAT_ADDRESS, ["no-op"], before=nat_address(["ip-a", "ip-b"]),
                     after=nat_address(["ip-a", "ip-b"]))
     beside_deleted = change(NAT_IPS_ADDR, NAT_ADDRESS, ["delete"], before=nat_address(["ip-b", "ip-a"]))
