@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..facts.resources import ADDRESS, NAT
+from ..facts.resources import ADDRESS, CONNECTOR, NAT
 from .plan import Known, changes, known_addresses, lost, nats, output_names, rule_changes
 from .violation import NAME_TAKEN, NO_ACTIVE_IP, RECREATE, RELEASE, UNDRAINED, Violation
 
@@ -202,34 +202,38 @@ def _put_in_outside(plan: JSON, known: Known) -> set[str]:
     return {known.describe(link)[0] for link in links if not known.knows(link)}
 
 
-def recreated_nats(plan: JSON, known: Known) -> list[str]:
-    """A NAT the plan deletes and creates again (a new name, router, network, a taint, a -replace): Google Cloud
-    cannot change it in place, so egress stops for the time between, whatever IPs the new NAT gets."""
+def recreated_egress(plan: JSON, known: Known) -> list[str]:
+    """A NAT or a connector the plan deletes and creates again (a new name, router or network, fewer connector
+    instances, a taint, a -replace): egress stops for the time between, whatever IPs the new NAT gets."""
     said = []
     ips = {nat.address: nat.before.active for nat in nats(plan) if nat.before is not None}
-    for change in changes(plan, (NAT,)):
+    for change in changes(plan, (NAT, CONNECTOR)):
         c = change["change"]
         before, after = c.get("before"), c.get("after")
         if not ("delete" in c["actions"] and "create" in c["actions"]) or not isinstance(before, dict):
             continue
         name = before.get("name")
         new_name = after.get("name") if isinstance(after, dict) else None
+        what = f"{name}" + (f" as {new_name}" if isinstance(new_name, str) and new_name != name else "") + _why(change)
+        if change["type"] == CONNECTOR:
+            said.append(f"{change['address']} re-creates connector {what}: from its delete until the new one is ready, "
+                        "the workloads on it reach nothing outside the VPC; deploy it when that gap is acceptable")
+            continue
         described = sorted((known.describe(link) for link in ips.get(change["address"], ())), key=lambda d: d[0])
         held = ", ".join(f"{n}{_ip(ip)}" for n, ip in described)
-        said.append(f"{change['address']} re-creates NAT {name}"
-                    + (f" as {new_name}" if isinstance(new_name, str) and new_name != name else "") + _why(change)
-                    + ": from its delete until the new NAT is up, nothing leaves the chain and every open connection "
-                    f"through it is cut ({held or 'no IP'}); deploy it when that gap is acceptable")
+        said.append(f"{change['address']} re-creates NAT {what}: from its delete until the new NAT is up, nothing "
+                    f"leaves the chain and every open connection through it is cut ({held or 'no IP'}); deploy it when "
+                    "that gap is acceptable")
     return said
 
 
 def notices(plan: JSON) -> list[str]:
-    """What the guard says beside its verdict: a NAT re-created (egress stops in between), the names of
+    """What the guard says beside its verdict: a NAT or connector re-created (egress stops in between), the names of
     release_ips/forget_ips that this deploy acts on (to be removed from the file once applied), and the names that
     match no address of this stack."""
     known = known_addresses(plan)
     outside = _put_in_outside(plan, known)
-    said = recreated_nats(plan, known)
+    said = recreated_egress(plan, known)
     for key in ("release_ips", "forget_ips"):
         for name in output_names(plan, key):
             if name in outside:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER, SUBNET
+from constructs_lib.facts.resources import ADDRESS, CONNECTOR, NAT, NAT_ADDRESS, ROUTER, SUBNET
 
 LINK = "https://www.googleapis.com/compute/v1/projects/p/regions/r/addresses/"
 A, B, C = (f"{ADDRESS}.Chain_Addresses_Address-{n}_0000000{i}" for i, n in enumerate(("ip-a", "ip-b", "ip-c")))
@@ -12,6 +12,7 @@ NAT_ADDR = f"{NAT}.Chain_RouterNat_Nat_00000000"
 NAT_IPS_ADDR = f"{NAT_ADDRESS}.Chain_RouterNat_NatAddress_00000000"
 ROUTER_ADDR = f"{ROUTER}.Chain_RouterNat_Router_00000000"
 SUBNET_ADDR = f"{SUBNET}.Chain_Subnet_00000000"
+CONNECTOR_ADDR = f"{CONNECTOR}.Chain_Connector_00000000"
 EDGE_ROUTER = {"name": "edge-router", "project": "p", "region": "r", "network": "a"}
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER, SUBNET
+from constructs_lib.facts.resources import ADDRESS, CONNECTOR, NAT, NAT_ADDRESS, ROUTER, SUBNET
 from constructs_lib.guard import check, notices
-from tests.guard.plans import (A, B, EDGE_ROUTER, NAT_ADDR, NAT_IPS_ADDR, ROUTER_ADDR, SUBNET_ADDR, address, change,
-                               nat, nat_address, nat_with_rules, plan, replaced, subnet)
+from tests.guard.plans import (A, B, CONNECTOR_ADDR, EDGE_ROUTER, NAT_ADDR, NAT_IPS_ADDR, ROUTER_ADDR, SUBNET_ADDR,
+                               address, change, nat, nat_address, nat_with_rules, plan, replaced, subnet)
 
 
 def found(p) -> list[tuple[str, str, str, str | None]]:
@@ -339,3 +339,18 @@ def test_a_router_deleted_or_re_created_while_its_nat_stays_takes_every_ip_out_u
     kept = change(NAT_ADDR, NAT, ["no-op"], before=nat(["ip-a"]), after=nat(["ip-a"]))
     assert check(plan(other, kept, state=[address("ip-a")])) == []
     assert check(plan(change(ROUTER_ADDR, ROUTER, ["update"], before=EDGE_ROUTER, after=EDGE_ROUTER), kept)) == []
+
+
+def test_a_connector_re_created_is_a_notice():
+    # Fewer instances re-create it (the provider: min_instances and max_instances only grow in place).
+    connector = {"name": "edge-connector", "project": "p", "region": "r", "max_instances": 10}
+    fewer = change(CONNECTOR_ADDR, CONNECTOR, ["delete", "create"], before=connector,
+                   after={**connector, "max_instances": 5})
+    fewer["change"]["replace_paths"] = [["max_instances"]]
+    assert check(plan(fewer)) == []
+    assert notices(plan(fewer)) == [
+        f"{CONNECTOR_ADDR} re-creates connector edge-connector (max_instances cannot change in place): from its delete "
+        "until the new one is ready, the workloads on it reach nothing outside the VPC; deploy it when that gap is "
+        "acceptable"]
+    grown = change(CONNECTOR_ADDR, CONNECTOR, ["update"], before=connector, after={**connector, "max_instances": 10})
+    assert notices(plan(grown)) == []

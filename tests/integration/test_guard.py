@@ -32,7 +32,7 @@ from tests.integration.test_rehearsal import Recorded, Steps, example_doc, last,
 from tests.support import background, plans_seen
 from tests.support.background import Work
 from tests.support.paths import ROOT
-from tests.support.synth import ADDRESS, NAT, NAT_ADDRESS, ROUTER
+from tests.support.synth import ADDRESS, CONNECTOR, NAT, NAT_ADDRESS, ROUTER
 
 pytestmark = pytest.mark.integration
 
@@ -207,7 +207,8 @@ def nat_without_ip(workdir: Path) -> Recorded:
 
 def moved_network(workdir: Path) -> Recorded:
     """The router re-created (a -replace; Google Cloud deletes a router's NATs with it): the NAT and its IP list are
-    re-created with it (replace_triggered_by) and the NAT comes back with its IPs. Then [network] vpc changed, and
+    re-created with it (replace_triggered_by) and the NAT comes back with its IPs. Fewer connector instances re-create
+    the connector (planned, with the guard's notice). Then [network] vpc changed, and
     subnet_cidr moved to a range that does not contain the deployed one: both replace the subnet under its own
     name, which GCP refuses mid-apply after the router and NAT went (refused: name-taken). Then the documented
     move: another network with new names (name) and the address kept by its name (static_ip_names)."""
@@ -223,6 +224,9 @@ def moved_network(workdir: Path) -> Recorded:
         steps.recorded.facts["nat_ips"] = {"before": [last(link) for link in before],
                                            "after": [last(link) for link in steps.nat("cloud-run-router")["natIps"]]}
         steps.recorded.plans["router-replaced:after"] = rehearsal.converged(steps.stack_dir)
+        fewer = example_doc()
+        fewer["connector"] = {"max_instances": 5}  # from gcloud's 10: only growing is in place
+        steps.plan("fewer-instances", fewer)
         rehearsal.gcp.compute.add_network(P, "other")
         moved = example_doc()
         moved["network"]["vpc"] = "other"
@@ -421,6 +425,15 @@ def test_a_router_re_created_re_creates_its_nat_which_comes_back_with_its_ips():
     assert "nothing leaves the chain" in notice and "(cloud-run-origin-ip (203.0.113." in notice
     assert rec.facts["nat_ips"] == {"before": ["cloud-run-origin-ip"], "after": ["cloud-run-origin-ip"]}
     assert not rec.plans["router-replaced:after"].changes
+
+
+def test_fewer_connector_instances_re_create_the_connector_with_a_notice():
+    plan = recorded("guard:moved-network").plans["fewer-instances"]
+    assert list(plan.actions(CONNECTOR).values()) == [["delete", "create"]]
+    assert check(plan.json) == []
+    (notice,) = notices(plan.json)
+    assert " re-creates connector cloud-run-connector (max_instances cannot change in place): from its delete until " \
+        "the new one is ready, the workloads on it reach nothing outside the VPC" in notice
 
 
 def test_a_subnet_replaced_under_its_own_name_is_refused_before_the_nat_goes():
