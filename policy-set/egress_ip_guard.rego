@@ -529,3 +529,24 @@ violations contains v if {
 		[c.address, c.type, name, why(c)],
 	)}
 }
+
+# --- deletion-protected -----------------------------------------------------------------------------------
+# A delete (or replace) of a resource whose deletion_protection is on in the state: the provider checks the state's
+# value in its delete, during the apply, after what goes first was applied.
+
+violations contains v if {
+	some c in object.get(plan, "resource_changes", [])
+	c.mode == "managed"
+	"delete" in object.get(obj(c.change), "actions", [])
+	is_object(c.change.before)
+	object.get(c.change.before, "deletion_protection", null) == true
+	name := text(object.get(c.change.before, "name", null))
+	v := {"rule": "deletion-protected", "address": c.address, "name": name, "ip": null, "message": sprintf(
+		"%s deletes %s %s%s while its deletion_protection is on: the provider refuses that delete during the apply, after applying what goes first (a renamed service is created beside the old one). %s",
+		[c.address, c.type, name, why(c), protected_way_out(c)],
+	)}
+}
+
+protected_way_out(c) := "A deploy that failed after creating it left it tainted: keep it (terraform untaint, printed below), fix what failed, then deploy" if {
+	object.get(c, "action_reason", "") == "replace_because_tainted"
+} else := "Deleting takes two deploys: deletion_protection = false on it in the file, deployed, then the change (docs/operations.md, \"Deleting a service\")"

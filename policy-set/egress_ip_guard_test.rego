@@ -232,3 +232,21 @@ test_a_router_re_created_while_its_nat_stays_takes_every_ip_out if {
 	replaced := change(nat_addr, "google_compute_router_nat", ["delete", "create"], nat(["ip-a"], []), nat(["ip-a"], []))
 	count(guard.deny) == 0 with input as with_outputs([router, replaced], {})
 }
+
+service_addr := "google_cloud_run_v2_service.Chain_Service-reports_00000000"
+
+service(protected) := {"name": "reports", "project": "p", "location": "r", "deletion_protection": protected}
+
+test_a_protected_service_deleted_is_refused_and_an_unprotected_one_is_not if {
+	deleted := change(service_addr, "google_cloud_run_v2_service", ["delete"], service(true), null)
+	v := guard.violations with input as with_outputs([deleted], {})
+	[[x.rule, x.address, x.name] | some x in v] == [["deletion-protected", service_addr, "reports"]]
+	some x in v
+	endswith(x.message, "deletion_protection = false on it in the file, deployed, then the change (docs/operations.md, \"Deleting a service\")")
+	count(guard.deny) == 0 with input as with_outputs([change(service_addr, "google_cloud_run_v2_service", ["delete"], service(false), null)], {})
+
+	tainted := object.union(change(service_addr, "google_cloud_run_v2_service", ["delete", "create"], service(true), service(true)), {"action_reason": "replace_because_tainted"})
+	some t in guard.violations with input as with_outputs([tainted], {})
+	contains(t.message, "reports (it is tainted) while its deletion_protection is on")
+	contains(t.message, "keep it (terraform untaint, printed below)")
+}

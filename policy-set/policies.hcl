@@ -4,5 +4,5 @@
 policy "egress_ip_guard" {
   query             = "data.terraform.policies.egress_ip_guard.deny"
   enforcement_level = "mandatory"
-  description       = "An allowlisted egress IP is never released, recreated or taken out of its NAT undrained unless the environment file says so (release_ips, forget_ips), and no plan re-creates a subnet under its own name (which fails after the NAT is gone)"
+  description       = "An allowlisted egress IP is never released, recreated or taken out of its NAT undrained unless the environment file says so (release_ips, forget_ips), and no plan holds a change the apply would refuse halfway: a subnet re-created under its own name, a delete that deletion_protection forbids"
 }

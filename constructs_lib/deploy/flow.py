@@ -17,7 +17,7 @@ from typing import Any, Callable, TextIO
 
 from ..facts.resources import ALERT_POLICY, JOB, SERVICE, WORKER_POOL
 from ..guard import Violation, check, notices
-from ..guard.violation import RECREATE
+from ..guard.violation import DELETION_PROTECTED, RECREATE
 from ..report.plan_allowlist import allowlist_change, retired_addresses
 from .recovery import (adopted_missing, duplicate_alert_checks, held_addresses, import_commands, import_id,
                        missing_imports, orphans, recovery_commands)
@@ -104,6 +104,8 @@ def run(command: str, terraform: Terraform, source: str, *, auto_approve: bool =
     report(verdict, source, out=out, err=err)
     if verdict.violations:
         advise_lost(terraform, verdict.violations, err=err)
+        if any(v.rule == DELETION_PROTECTED for v in verdict.violations):
+            advise(terraform, "", terraform.config(), err=err)  # the untaint of what a failed deploy left tainted
         return 1
     if command == "diff":
         return 0

@@ -6,6 +6,7 @@ same rules, and the Rego of ``policy-set/`` can be held to them.
 """
 
 from .rules import check, notices
-from .violation import NAME_TAKEN, NO_ACTIVE_IP, RECREATE, RELEASE, RULES, UNDRAINED, Violation
+from .violation import DELETION_PROTECTED, NAME_TAKEN, NO_ACTIVE_IP, RECREATE, RELEASE, RULES, UNDRAINED, Violation
 
-__all__ = ["NAME_TAKEN", "NO_ACTIVE_IP", "RECREATE", "RELEASE", "RULES", "UNDRAINED", "Violation", "check", "notices"]
+__all__ = ["DELETION_PROTECTED", "NAME_TAKEN", "NO_ACTIVE_IP", "RECREATE", "RELEASE", "RULES", "UNDRAINED", "Violation",
+           "check", "notices"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..facts.resources import ADDRESS, CONNECTOR, NAT
 from .plan import Known, changes, known_addresses, lost, nats, output_names, rule_changes
-from .violation import NAME_TAKEN, NO_ACTIVE_IP, RECREATE, RELEASE, UNDRAINED, Violation
+from .violation import DELETION_PROTECTED, NAME_TAKEN, NO_ACTIVE_IP, RECREATE, RELEASE, UNDRAINED, Violation
 
 JSON = dict[str, Any]
 
@@ -177,6 +177,29 @@ def name_taken(plan: JSON) -> list[Violation]:
     return found
 
 
+def deletion_protected(plan: JSON) -> list[Violation]:
+    """``deletion-protected``: a delete (or replace) of a resource whose ``deletion_protection`` is on in the state.
+    The provider checks the state's value in its delete, during the apply, after what goes first was applied (a
+    renamed service is created beside the old one, which stays)."""
+    found = []
+    for change in plan.get("resource_changes") or []:
+        c = change.get("change") or {}
+        before = c.get("before")
+        if change.get("mode") != "managed" or "delete" not in (c.get("actions") or []) \
+                or not isinstance(before, dict) or before.get("deletion_protection") is not True:
+            continue
+        name = before.get("name") if isinstance(before.get("name"), str) else ""
+        found.append(Violation(DELETION_PROTECTED, change["address"], name, None, (
+            f"{change['address']} deletes {change['type']} {name}{_why(change)} while its deletion_protection is on: "
+            "the provider refuses that delete during the apply, after applying what goes first (a renamed service "
+            "is created beside the old one). "
+            + ("A deploy that failed after creating it left it tainted: keep it (terraform untaint, printed below), "
+               "fix what failed, then deploy" if change.get("action_reason") == "replace_because_tainted" else
+               "Deleting takes two deploys: deletion_protection = false on it in the file, deployed, then the change "
+               "(docs/operations.md, \"Deleting a service\")"))))
+    return found
+
+
 def check(plan: JSON) -> list[Violation]:
     """Every violation of a saved plan (``terraform show -json``), sorted by rule, address and name.
 
@@ -191,7 +214,7 @@ def check(plan: JSON) -> list[Violation]:
     known = known_addresses(plan)
     found = [*released(plan, release, forget), *recreated(plan, release),
              *left_undrained(plan, known, release | forget), *left_rule_undrained(plan, known, release | forget),
-             *left_without_ip(plan), *name_taken(plan)]
+             *left_without_ip(plan), *name_taken(plan), *deletion_protected(plan)]
     return sorted(found, key=lambda v: (v.rule, v.address, v.name))
 
 

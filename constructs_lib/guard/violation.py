@@ -20,8 +20,11 @@ NO_ACTIVE_IP = "no-active-ip"
 # that does not contain its own): Google Cloud refuses the second one, and the apply stops after what went first
 # (a NAT re-created with its router) was deleted.
 NAME_TAKEN = "name-taken"
+# A delete (or replace) of a resource whose deletion_protection is on in the state (a Cloud Run service, job or
+# worker pool): the provider refuses it during the apply, after what goes first was applied.
+DELETION_PROTECTED = "deletion-protected"
 
-RULES = (RELEASE, RECREATE, UNDRAINED, NO_ACTIVE_IP, NAME_TAKEN)
+RULES = (RELEASE, RECREATE, UNDRAINED, NO_ACTIVE_IP, NAME_TAKEN, DELETION_PROTECTED)
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,8 @@ class Violation:
     Attributes:
         rule: one of ``RULES``.
         address: the Terraform resource address (the address resource, or the NAT that holds the IP).
-        name: the GCP name of the address (of the NAT, for ``no-active-ip``; of the resource, for ``name-taken``).
+        name: the GCP name of the address (of the NAT, for ``no-active-ip``; of the resource, for ``name-taken``
+            and ``deletion-protected``).
         ip: the IP, when the plan or the state knows it.
         message: what the plan does and how to allow it, for a person.
     """

@@ -177,3 +177,25 @@ def test_an_adopted_object_google_cloud_does_not_have_is_named_with_its_adopt_ke
     chain = NOT_IMPORTABLE.replace(service, "google_compute_router.Chain_RouterNat_Router_F9C78449 (Router)")
     assert "[adopt] chain = true makes the deploy import google_compute_router.Chain_RouterNat_Router_F9C78449," \
         in go("diff", FakeTerraform(ALLOWED, fail=chain))[1]
+
+
+def test_a_tainted_protected_service_is_refused_with_its_untaint_printed():
+    # A first deploy whose revision failed leaves the service tainted; the next plan replaces it, which the provider
+    # refuses mid-apply (deletion_protection). The guard refuses it first, and the recovery names the untaint.
+    service = "google_cloud_run_v2_service.Chain_Service-production_F6ABF0CF"
+    replaced = {**change(service, "google_cloud_run_v2_service", ["delete", "create"],
+                         before={"name": "production", "deletion_protection": True},
+                         after={"name": "production", "deletion_protection": True}),
+                "action_reason": "replace_because_tainted"}
+
+    class Tainted(FakeTerraform):
+        def state(self) -> dict[str, Any]:
+            return {"values": {"root_module": {"resources": [
+                {"address": service, "mode": "managed", "type": "google_cloud_run_v2_service", "tainted": True,
+                 "values": {"name": "production", "deletion_protection": True}}]}}}
+
+    tf = Tainted(plan(replaced))
+    code, output = go("deploy", tf, auto_approve=True)
+    assert code == 1 and tf.calls == ["init", "plan"]
+    assert f"error: environments/prod.toml: [deletion-protected] {service} deletes" in output
+    assert f"  terraform -chdir=. untaint {service}" in output.splitlines()

@@ -65,7 +65,10 @@ def test_policies_hcl_has_one_mandatory_policy_whose_query_is_the_deny_array():
 def _crafted() -> dict[str, dict]:
     from tests.guard.plans import (A, EDGE_ROUTER, NAT_ADDR, NAT_IPS_ADDR, ROUTER_ADDR, address, change, nat,
                                    nat_address, plan, replaced, subnet)
-    from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER
+    from constructs_lib.facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER, SERVICE
+
+    def protected(on: bool) -> dict:
+        return {"name": "s", "project": "p", "location": "r", "deletion_protection": on}
     state = [address("ip-a"), address("ip-b")]
     router = change(ROUTER_ADDR, ROUTER, ["delete", "create"], before=EDGE_ROUTER, after=EDGE_ROUTER)
     router_gone = change(ROUTER_ADDR, ROUTER, ["delete"], before=EDGE_ROUTER)
@@ -103,6 +106,13 @@ def _crafted() -> dict[str, dict]:
                                 state=state),
         "NAT left with no IP": plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a"]), after=nat([])),
                                     state=state, forget=["ip-a"]),
+        "protected service deleted": plan(change(f"{SERVICE}.s", SERVICE, ["delete"], before=protected(True))),
+        "unprotected service deleted": plan(change(f"{SERVICE}.s", SERVICE, ["delete"], before=protected(False))),
+        "protected service tainted": plan({**change(f"{SERVICE}.s", SERVICE, ["delete", "create"],
+                                                    before=protected(True), after=protected(True)),
+                                           "action_reason": "replace_because_tainted"}),
+        "protected service, no name": plan(change(f"{SERVICE}.s", SERVICE, ["delete"],
+                                                  before={"deletion_protection": True})),
     }
 
 
@@ -122,4 +132,5 @@ def test_the_rego_and_the_python_guard_agree_on_crafted_plans_of_each_shape(tmp_
         assert sorted(value["violations"], key=lambda v: (v["rule"], v["address"], v["name"])) == expected, where
         assert value["deny"] == sorted(v["message"] for v in expected), where
         seen |= {v["rule"] for v in expected}
-    assert seen == {"release", "undrained", "no-active-ip", "name-taken"}  # every shape reaches a refusal of its own
+    # every rule is reached by a shape of its own
+    assert seen == {"release", "undrained", "no-active-ip", "name-taken", "deletion-protected"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constructs_lib.facts.resources import ADDRESS, CONNECTOR, NAT, NAT_ADDRESS, ROUTER, SUBNET
+from constructs_lib.facts.resources import ADDRESS, CONNECTOR, NAT, NAT_ADDRESS, ROUTER, SERVICE, SUBNET
 from constructs_lib.guard import check, notices
 from tests.guard.plans import (A, B, CONNECTOR_ADDR, EDGE_ROUTER, NAT_ADDR, NAT_IPS_ADDR, ROUTER_ADDR, SUBNET_ADDR,
                                address, change, nat, nat_address, nat_with_rules, plan, replaced, subnet)
@@ -354,3 +354,35 @@ def test_a_connector_re_created_is_a_notice():
         "acceptable"]
     grown = change(CONNECTOR_ADDR, CONNECTOR, ["update"], before=connector, after={**connector, "max_instances": 10})
     assert notices(plan(grown)) == []
+
+
+# --- deletion-protected -----------------------------------------------------------------------------------
+
+SERVICE_ADDR = f"{SERVICE}.Chain_Service-reports_00000000"
+
+
+def service(protected: bool = True) -> dict:
+    return {"name": "reports", "project": "p", "location": "r", "deletion_protection": protected}
+
+
+def test_a_protected_workload_deleted_or_replaced_is_refused_with_the_way_to_delete_it():
+    # Removed from the file, or renamed: the provider refuses the delete mid-apply, after creating the new one.
+    (v,) = check(plan(change(SERVICE_ADDR, SERVICE, ["delete"], before=service())))
+    assert (v.rule, v.address, v.name, v.ip) == ("deletion-protected", SERVICE_ADDR, "reports", None)
+    assert v.message == (
+        f"{SERVICE_ADDR} deletes {SERVICE} reports while its deletion_protection is on: the provider refuses that "
+        "delete during the apply, after applying what goes first (a renamed service is created beside the old "
+        "one). Deleting takes two deploys: deletion_protection = false on it in the file, deployed, then the change "
+        "(docs/operations.md, \"Deleting a service\")")
+    tainted = change(SERVICE_ADDR, SERVICE, ["delete", "create"], before=service(), after=service())
+    tainted["action_reason"] = "replace_because_tainted"
+    (v,) = check(plan(tainted))
+    assert "reports (it is tainted) while its deletion_protection is on" in v.message
+    assert v.message.endswith("A deploy that failed after creating it left it tainted: keep it (terraform untaint, "
+                              "printed below), fix what failed, then deploy")
+
+
+def test_an_unprotected_workload_may_go_and_a_protected_one_may_change():
+    assert check(plan(change(SERVICE_ADDR, SERVICE, ["delete"], before=service(False)))) == []
+    assert check(plan(change(SERVICE_ADDR, SERVICE, ["update"], before=service(), after=service(False)))) == []
+    assert check(plan(change(SERVICE_ADDR, SERVICE, ["forget"], before=service()))) == []

@@ -294,6 +294,10 @@ def deploy_command(workdir: Path) -> Recorded:
         recorded.facts["released"] = run("deploy", _count(2, release_ips=["cloud-run-origin-ip-3"]), "--auto-approve")
         recorded.facts["after_release"] = _addresses(rehearsal)
         recorded.facts["again"] = run("deploy", _count(2, release_ips=["cloud-run-origin-ip-3"]), "--auto-approve")
+        renamed = _count(2)
+        renamed["services"][0]["name"] = "payments"  # deletion_protection on (the default)
+        recorded.facts["renamed"] = run("deploy", renamed, "--auto-approve")
+        recorded.facts["services"] = sorted(k.rsplit("/", 1)[-1] for k in rehearsal.gcp.store if "/services/" in k)
     return recorded
 
 
@@ -577,6 +581,19 @@ def test_make_deploy_applies_what_release_ips_allows_then_says_to_remove_the_key
     assert code == 0, output
     assert "nothing to apply" in output
     assert "release_ips names cloud-run-origin-ip-3, which is no address of this stack" in output
+
+
+def test_make_deploy_refuses_renaming_a_protected_service_before_creating_the_new_one():
+    # The provider refuses the old service's delete only during the apply: without the guard, payments was created
+    # and production stayed, in the state and in Google Cloud, and every later deploy failed on the same delete.
+    facts = recorded("guard:deploy-command").facts
+    code, output = facts["renamed"]
+    assert code == 1, output
+    assert "[deletion-protected] google_cloud_run_v2_service.Chain_Service-production_" in output
+    assert "Deleting takes two deploys: deletion_protection = false on it in the file, deployed, then the change" \
+        in output
+    assert "nothing was applied" in output
+    assert facts["services"] == ["production"]
 
 
 # --- make rehearse FROM= ----------------------------------------------------------------------------------

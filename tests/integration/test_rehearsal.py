@@ -22,6 +22,7 @@ from typing import Any, Callable
 import pytest
 
 from constructs_lib.deploy.recovery import recovery_commands, tainted_services
+from constructs_lib.guard import check
 from constructs_lib.facts.resources import ALERT_POLICY as POLICY, NAT_ADDRESS
 from constructs_lib.report.allowlist import allowlist_entries
 from constructs_lib.report.plan_allowlist import allowlist_change
@@ -1039,12 +1040,15 @@ def test_removing_a_protected_service_fails_and_keeps_it():
     assert list(rec.plans["remove-protected"].actions(RUN).values()).count(["delete"]) == 1
     assert "cannot destroy service without setting deletion_protection=false" in rec.facts["protected_error"]
     assert "projects/my-gcp-project/locations/asia-northeast3/services/reports" in rec.facts["after_refusal"]
+    # make deploy never gets that far: the guard refuses the plan, with the two deploys to do instead
+    assert [(v.rule, v.name) for v in check(rec.plans["remove-protected"].json)] == [("deletion-protected", "reports")]
 
 
 def test_removing_a_service_takes_the_readmes_two_deploys():
     rec = recorded("service-removal")
     assert [c["change"]["actions"] for c in rec.plans["unprotect"].changes] == [["update"]]
     assert [c["change"]["actions"] for c in rec.plans["remove"].changes] == [["delete"]]
+    assert check(rec.plans["remove"].json) == []
     assert rec.facts["after_removal"] == ["projects/my-gcp-project/locations/asia-northeast3/services/production"]
 
 
@@ -1113,6 +1117,9 @@ def test_after_a_failed_first_deploy_the_replacement_is_refused_by_deletion_prot
     rec = recorded("bad-image-first")
     assert list(rec.plans["again"].actions(RUN).values()) == [["delete", "create"]]
     assert "cannot destroy service without setting deletion_protection=false" in rec.facts["again_error"]
+    (refused,) = check(rec.plans["again"].json)  # make deploy's guard refuses it before the apply
+    assert refused.rule == "deletion-protected" and "production (it is tainted) while its deletion_protection is on" \
+        in refused.message
 
 
 def test_the_documented_recovery_deploys_the_fixed_image_with_deletion_protection_on():
