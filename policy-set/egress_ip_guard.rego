@@ -213,16 +213,19 @@ else := true
 
 nat_keys := {h.key | some h in holders}
 
+# The holder of a NAT's IPs on one side: its IP list beside it, else the NAT. Of two resources of one type for one
+# NAT (a changed construct ID), the one with the greater address, as the Python guard chooses.
 side_holder(key, side) := h if {
-	some h in holders
-	h.key == key
-	h.type == nat_address_type
-	is_object(h[side])
+	h := last_by_address([x | some x in holders; x.key == key; x.type == nat_address_type; is_object(x[side])])
 } else := h if {
-	some h in holders
-	h.key == key
-	h.type == nat_type
-	is_object(h[side])
+	h := last_by_address([x | some x in holders; x.key == key; x.type == nat_type; is_object(x[side])])
+}
+
+last_by_address(hs) := h if {
+	count(hs) > 0
+	top := max({x.address | some x in hs})
+	some h in hs
+	h.address == top
 }
 
 links(values, field) := {relative(x) | some x in object.get(values, field, []); is_string(x)}
@@ -332,10 +335,9 @@ nat_name(key) := n if {
 	n != ""
 } else := last(key)
 
-nat_resource(key) := h.address if {
-	some h in holders
-	h.key == key
-	h.type == nat_type
+nat_resource(key) := max(addresses) if {
+	addresses := {h.address | some h in holders; h.key == key; h.type == nat_type}
+	count(addresses) > 0
 } else := a.address if {
 	a := side_holder(key, "after")
 } else := side_holder(key, "before").address

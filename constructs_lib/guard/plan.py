@@ -252,10 +252,9 @@ def nats(plan: JSON) -> list[Nat]:
         values = before or after or {}
         entry = grouped.setdefault(nat_key(change, values), {"changed": False})
         entry["changed"] |= actions not in (["no-op"], ["read"])
-        if change["type"] == NAT:
-            entry["nat"] = change["address"]
-            entry["name"] = values.get("name")
-            entry["nat_deleted"] = "delete" in actions  # deleted or replaced: its IPs are the new NAT's, or none
+        if change["type"] == NAT:  # two resources for one NAT (a changed construct ID): as the Rego chooses
+            entry.update(nat=max(entry.get("nat", ""), change["address"]), name=values.get("name"),
+                         nat_deleted=entry.get("nat_deleted", False) or "delete" in actions)  # deleted or replaced
         elif "delete" in actions and isinstance(before, dict):
             # The IP list beside the NAT deleted (or replaced, which deletes too): the NAT keeps its first IP only.
             kept = nat_ips_after_list_deleted(before.get("nat_ips") or [])
@@ -269,7 +268,8 @@ def nats(plan: JSON) -> list[Nat]:
             held = NatSide(change["address"], active, draining, _is_unknown(marks.get("nat_ips")),
                            side_values.get("nat_ip_allocate_option") != "AUTO_ONLY")
             slot = entry.setdefault(side, {})
-            slot[change["type"]] = held
+            if change["type"] not in slot or change["address"] > slot[change["type"]].address:
+                slot[change["type"]] = held
     gone: dict[str, list[str]] = {}  # project/region/router → the resources that delete that router
     for change in changes(plan, (ROUTER,)):
         before = change["change"].get("before")

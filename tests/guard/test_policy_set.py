@@ -80,6 +80,7 @@ def _crafted() -> dict[str, dict]:
                     after=nat_address(["ip-a", "ip-b"]))
     beside_deleted = change(NAT_IPS_ADDR, NAT_ADDRESS, ["delete"], before=nat_address(["ip-b", "ip-a"]))
     moved = replaced(subnet("a"), subnet("b"), paths=[["network"]], reason="replace_because_cannot_update")
+    moved_nat = f"{NAT}.Chain_RouterNat_Nat_11111111"
     return {
         "address deleted": plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), state=state),
         "address deleted, released": plan(change(A, ADDRESS, ["delete"], before=address("ip-a")), state=state,
@@ -106,6 +107,16 @@ def _crafted() -> dict[str, dict]:
                                 state=state),
         "NAT left with no IP": plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a"]), after=nat([])),
                                     state=state, forget=["ip-a"]),
+        # a changed construct ID: the NAT (or its IP list) under a new resource address, the old one deleted
+        "NAT moved, an IP dropped": plan(change(NAT_ADDR, NAT, ["delete"], before=nat(["ip-a", "ip-b"])),
+                                         change(moved_nat, NAT, ["create"], after=nat(["ip-a"])), state=state),
+        "NAT moved, no IP": plan(change(NAT_ADDR, NAT, ["delete"], before=nat(["ip-a"])),
+                                 change(moved_nat, NAT, ["create"], after=nat([])), state=state),
+        "NAT moved, IPs beside deleted": plan(change(NAT_ADDR, NAT, ["delete"], before=nat(["ip-a", "ip-b"])),
+                                              change(moved_nat, NAT, ["create"], after=nat(["ip-a", "ip-b"])),
+                                              beside_deleted, state=state),
+        "IP list moved": plan(nat_no_op, beside_deleted, change(f"{NAT_IPS_ADDR}1", NAT_ADDRESS, ["create"],
+                                                                 after=nat_address(["ip-a"])), state=state),
         "protected service deleted": plan(change(f"{SERVICE}.s", SERVICE, ["delete"], before=protected(True))),
         "unprotected service deleted": plan(change(f"{SERVICE}.s", SERVICE, ["delete"], before=protected(False))),
         "protected service tainted": plan({**change(f"{SERVICE}.s", SERVICE, ["delete", "create"],
