@@ -465,11 +465,10 @@ manual_after(key) if {
 	not auto_after(key)
 }
 
+# The NAT's allocation option after the plan: its resource's, the one with the greater address of two (as in
+# side_holder).
 auto_after(key) if {
-	some h in holders
-	h.key == key
-	h.type == nat_type
-	is_object(h.after)
+	h := last_by_address([x | some x in holders; x.key == key; x.type == nat_type; is_object(x.after)])
 	h.after.nat_ip_allocate_option == "AUTO_ONLY"
 }
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import subprocess
 
@@ -145,3 +146,31 @@ def test_the_rego_and_the_python_guard_agree_on_crafted_plans_of_each_shape(tmp_
         seen |= {v["rule"] for v in expected}
     # every rule is reached by a shape of its own
     assert seen == {"release", "undrained", "no-active-ip", "name-taken", "deletion-protected"}
+
+
+def test_the_rego_and_the_python_guard_agree_on_random_plans(tmp_path):
+    """1,500 plans of random shapes (a fixed seed; tests/guard/plans.py, random_plan), in one OPA run: the policy
+    never stops with an error (one NAT under two resource addresses once gave OPA two values for one function) and
+    refuses what the Python guard refuses, message for message."""
+    from constructs_lib.guard import check
+    from tests.guard.plans import random_plan
+    r = random.Random(21)
+    plans = [random_plan(r) for _ in range(1500)]
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps({"plans": plans}), encoding="utf-8")
+    query = ('[{"violations": v, "deny": d} | some p in input.plans; '
+             'v := data.terraform.policies.egress_ip_guard.violations with input as {"plan": p}; '
+             'd := data.terraform.policies.egress_ip_guard.deny with input as {"plan": p}]')
+    result = subprocess.run([str(OPA), "eval", "--format", "json", "--data", str(POLICY_SET), "--input", str(path),
+                             query], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[:2000] + result.stderr
+    values = json.loads(result.stdout)["result"][0]["expressions"][0]["value"]
+    assert len(values) == len(plans)
+    seen: set[str] = set()
+    for index, (plan, value) in enumerate(zip(plans, values)):
+        expected = sorted(({"rule": v.rule, "address": v.address, "name": v.name, "ip": v.ip, "message": v.message}
+                           for v in check(plan)), key=lambda v: (v["rule"], v["address"], v["name"]))
+        got = sorted(value["violations"], key=lambda v: (v["rule"], v["address"], v["name"]))
+        assert (got, value["deny"]) == (expected, sorted(v["message"] for v in expected)), (index, plan)
+        seen |= {v["rule"] for v in expected}
+    assert seen == {"release", "recreate", "undrained", "no-active-ip", "name-taken", "deletion-protected"}
