@@ -551,3 +551,49 @@ violations contains v if {
 protected_way_out(c) := "A deploy that failed after creating it left it tainted: keep it (terraform untaint, printed below), fix what failed, then deploy" if {
 	object.get(c, "action_reason", "") == "replace_because_tainted"
 } else := "Deleting takes two deploys: deletion_protection = false on it in the file, deployed, then the change (docs/operations.md, \"Deleting a service\")"
+
+# --- notes (policies.hcl's advisory egress_gap) -------------------------------------------------------------
+# A NAT or a connector the plan deletes and creates again: egress stops for the time between, whatever IPs the new
+# NAT gets. Never a refusal: what the Python guard prints as its notes (constructs_lib/guard/rules.py,
+# recreated_egress).
+
+connector_type := "google_vpc_access_connector"
+
+notes := sort([n |
+	some c in changes_of({nat_type, connector_type})
+	"delete" in c.change.actions
+	"create" in c.change.actions
+	is_object(c.change.before)
+	n := recreated_note(c)
+])
+
+recreated_note(c) := sprintf(
+	"%s re-creates connector %s: from its delete until the new one is ready, the workloads on it reach nothing outside the VPC; deploy it when that gap is acceptable",
+	[c.address, recreated_what(c)],
+) if {
+	c.type == connector_type
+} else := sprintf(
+	"%s re-creates NAT %s: from its delete until the new NAT is up, nothing leaves the chain and every open connection through it is cut (%s); deploy it when that gap is acceptable",
+	[c.address, recreated_what(c), held_text(c)],
+)
+
+recreated_what(c) := concat("", [text(object.get(c.change.before, "name", null)), renamed_text(c), why(c)])
+
+renamed_text(c) := sprintf(" as %s", [n]) if {
+	n := object.get(obj(c.change.after), "name", null)
+	is_string(n)
+	n != object.get(c.change.before, "name", null)
+} else := ""
+
+# The NAT's active IPs before the plan, by name (and IP), when this resource is the one that stands for the NAT.
+held_text(c) := "no IP" if {
+	count(held_names(c)) == 0
+} else := concat(", ", [sprintf("%s%s", [d[0], ip_text(d[1])]) | some d in held_names(c)])
+
+held_names(c) := sort([describe(l) | some l in held_links(c)])
+
+held_links(c) := links(b.before, "nat_ips") if {
+	key := nat_key(c)
+	nat_resource(key) == c.address
+	b := side_holder(key, "before")
+} else := set()

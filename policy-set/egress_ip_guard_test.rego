@@ -250,3 +250,22 @@ test_a_protected_service_deleted_is_refused_and_an_unprotected_one_is_not if {
 	contains(t.message, "reports (it is tainted) while its deletion_protection is on")
 	contains(t.message, "keep it (terraform untaint, printed below)")
 }
+
+test_a_nat_or_connector_re_created_is_a_note_never_a_refusal if {
+	nat_re_created := object.union(
+		change(nat_addr, "google_compute_router_nat", ["delete", "create"], nat(["ip-a"], []), nat(["ip-a"], [])),
+		{"action_reason": "replace_by_triggers"},
+	)
+	connector := {"name": "edge-connector", "max_instances": 10}
+	fewer := object.union(
+		change("google_vpc_access_connector.c", "google_vpc_access_connector", ["delete", "create"], connector, object.union(connector, {"max_instances": 5})),
+		{"change": {"replace_paths": [["max_instances"]]}},
+	)
+	plan := with_outputs([nat_re_created, fewer], {})
+	count(guard.deny) == 0 with input as plan
+	guard.notes == [
+		"google_compute_router_nat.Chain_RouterNat_Nat_00000000 re-creates NAT edge-nat (lifecycle.replace_triggered_by: what it belongs to is re-created): from its delete until the new NAT is up, nothing leaves the chain and every open connection through it is cut (ip-a (203.0.113.1)); deploy it when that gap is acceptable",
+		"google_vpc_access_connector.c re-creates connector edge-connector (max_instances cannot change in place): from its delete until the new one is ready, the workloads on it reach nothing outside the VPC; deploy it when that gap is acceptable",
+	] with input as plan
+	count(guard.notes) == 0 with input as with_outputs([change(nat_addr, "google_compute_router_nat", ["update"], nat(["ip-a"], []), nat(["ip-a"], []))], {})
+}

@@ -225,9 +225,11 @@ def _put_in_outside(plan: JSON, known: Known) -> set[str]:
     return {known.describe(link)[0] for link in links if not known.knows(link)}
 
 
-def recreated_egress(plan: JSON, known: Known) -> list[str]:
+def recreated_egress(plan: JSON, known: Known | None = None) -> list[str]:
     """A NAT or a connector the plan deletes and creates again (a new name, router or network, fewer connector
-    instances, a taint, a -replace): egress stops for the time between, whatever IPs the new NAT gets."""
+    instances, a taint, a -replace): egress stops for the time between, whatever IPs the new NAT gets. The policy
+    set's advisory ``egress_gap`` says the same (its ``notes``)."""
+    known = known or known_addresses(plan)
     said = []
     ips = {nat.address: nat.before.active for nat in nats(plan) if nat.before is not None}
     for change in changes(plan, (NAT, CONNECTOR)):
@@ -237,12 +239,14 @@ def recreated_egress(plan: JSON, known: Known) -> list[str]:
             continue
         name = before.get("name")
         new_name = after.get("name") if isinstance(after, dict) else None
-        what = f"{name}" + (f" as {new_name}" if isinstance(new_name, str) and new_name != name else "") + _why(change)
+        what = (name if isinstance(name, str) else "") + (
+            f" as {new_name}" if isinstance(new_name, str) and new_name != name else "") + _why(change)
         if change["type"] == CONNECTOR:
             said.append(f"{change['address']} re-creates connector {what}: from its delete until the new one is ready, "
                         "the workloads on it reach nothing outside the VPC; deploy it when that gap is acceptable")
             continue
-        described = sorted((known.describe(link) for link in ips.get(change["address"], ())), key=lambda d: d[0])
+        described = sorted((known.describe(link) for link in ips.get(change["address"], ())),
+                           key=lambda d: (d[0], d[1] or ""))
         held = ", ".join(f"{n}{_ip(ip)}" for n, ip in described)
         said.append(f"{change['address']} re-creates NAT {what}: from its delete until the new NAT is up, nothing "
                     f"leaves the chain and every open connection through it is cut ({held or 'no IP'}); deploy it when "

@@ -120,6 +120,13 @@ def random_plan(r: random.Random) -> dict[str, Any]:
                                 paths=r.choice([None, [["network"]], [["ip_cidr_range"], ["network", 0]]]),
                                 reason=r.choice([None, "replace_because_tainted", "replace_by_triggers", "other"])))
     if r.random() < 0.3:
+        action = r.choice(ACTIONS)
+        connector = change(CONNECTOR_ADDR, CONNECTOR, action, *sides(action, lambda: {
+            "name": r.choice(["edge-connector", "other-connector", None]), "max_instances": r.choice([5, 10])}))
+        if r.random() < 0.5:
+            connector["change"]["replace_paths"] = [["max_instances"]]
+        changes.append(connector)
+    if r.random() < 0.3:
         action, protected = r.choice(ACTIONS), r.choice([True, False, None])
         service = change(f"{SERVICE}.s", SERVICE, action,
                          *sides(action, lambda: {"name": "s", "deletion_protection": protected}))

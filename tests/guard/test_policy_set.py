@@ -47,15 +47,17 @@ def test_the_rego_unit_tests_pass():
     assert re.search(r"PASS: (\d+)/\1", result.stdout), result.stdout
 
 
-def test_policies_hcl_has_one_mandatory_policy_whose_query_is_the_deny_array():
+def test_policies_hcl_has_the_mandatory_refusals_and_the_advisory_notes():
     text = (POLICY_SET / "policies.hcl").read_text(encoding="utf-8")
-    assert len(re.findall(r'^policy "', text, re.MULTILINE)) == 1
-    assert 'enforcement_level = "mandatory"' in text
-    (query,) = re.findall(r'query\s*=\s*"([^"]+)"', text)
-    assert query == "data.terraform.policies.egress_ip_guard.deny"
-    value = subprocess.run([str(OPA), "eval", "--format", "raw", "--data", str(POLICY_SET), "--stdin-input", query],
-                           input='{"plan": {}}', capture_output=True, text=True, timeout=120)
-    assert value.returncode == 0 and value.stdout.strip() == "[]", value.stdout + value.stderr
+    policies = re.findall(r'^policy "([^"]+)" \{(.*?)^\}', text, re.MULTILINE | re.DOTALL)
+    found = {name: (re.findall(r'query\s*=\s*"([^"]+)"', body), re.findall(r'enforcement_level\s*=\s*"([^"]+)"', body))
+             for name, body in policies}
+    assert found == {"egress_ip_guard": (["data.terraform.policies.egress_ip_guard.deny"], ["mandatory"]),
+                     "egress_gap": (["data.terraform.policies.egress_ip_guard.notes"], ["advisory"])}
+    for query in ("data.terraform.policies.egress_ip_guard.deny", "data.terraform.policies.egress_ip_guard.notes"):
+        value = subprocess.run([str(OPA), "eval", "--format", "raw", "--data", str(POLICY_SET), "--stdin-input",
+                                query], input='{"plan": {}}', capture_output=True, text=True, timeout=120)
+        assert value.returncode == 0 and value.stdout.strip() == "[]", value.stdout + value.stderr
 
 
 # --- the Rego and the Python guard on crafted plans of each shape ------------------------------------------
@@ -150,17 +152,19 @@ def test_the_rego_and_the_python_guard_agree_on_crafted_plans_of_each_shape(tmp_
 
 def test_the_rego_and_the_python_guard_agree_on_random_plans(tmp_path):
     """1,500 plans of random shapes (a fixed seed; tests/guard/plans.py, random_plan), in one OPA run: the policy
-    never stops with an error (one NAT under two resource addresses once gave OPA two values for one function) and
-    refuses what the Python guard refuses, message for message."""
-    from constructs_lib.guard import check
+    never stops with an error (one NAT under two resource addresses once gave OPA two values for one function),
+    refuses what the Python guard refuses and notes what it notes, message for message."""
+    from constructs_lib.guard import check, recreated_egress
     from tests.guard.plans import random_plan
     r = random.Random(21)
+    noted = 0
     plans = [random_plan(r) for _ in range(1500)]
     path = tmp_path / "plans.json"
     path.write_text(json.dumps({"plans": plans}), encoding="utf-8")
-    query = ('[{"violations": v, "deny": d} | some p in input.plans; '
+    query = ('[{"violations": v, "deny": d, "notes": n} | some p in input.plans; '
              'v := data.terraform.policies.egress_ip_guard.violations with input as {"plan": p}; '
-             'd := data.terraform.policies.egress_ip_guard.deny with input as {"plan": p}]')
+             'd := data.terraform.policies.egress_ip_guard.deny with input as {"plan": p}; '
+             'n := data.terraform.policies.egress_ip_guard.notes with input as {"plan": p}]')
     result = subprocess.run([str(OPA), "eval", "--format", "json", "--data", str(POLICY_SET), "--input", str(path),
                              query], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[:2000] + result.stderr
@@ -172,5 +176,8 @@ def test_the_rego_and_the_python_guard_agree_on_random_plans(tmp_path):
                            for v in check(plan)), key=lambda v: (v["rule"], v["address"], v["name"]))
         got = sorted(value["violations"], key=lambda v: (v["rule"], v["address"], v["name"]))
         assert (got, value["deny"]) == (expected, sorted(v["message"] for v in expected)), (index, plan)
+        assert value["notes"] == sorted(recreated_egress(plan)), (index, plan)
         seen |= {v["rule"] for v in expected}
+        noted += bool(value["notes"])
     assert seen == {"release", "recreate", "undrained", "no-active-ip", "name-taken", "deletion-protected"}
+    assert noted > 100
