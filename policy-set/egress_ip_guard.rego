@@ -191,13 +191,12 @@ null_text(x) := "null" if x == null
 
 else := sprintf("%v", [x])
 
-nat_key(c) := concat("/", [
-	null_text(object.get(v, "project", null)), null_text(object.get(v, "region", null)),
-	null_text(object.get(v, "router", null)), null_text(object.get(v, nat_field, null)),
-]) if {
+nat_key(c) := joined([object.get(v, f, null) | some f in ["project", "region", "router", nat_field]]) if {
 	v := nat_values(c)
 	nat_field := {true: "router_nat", false: "name"}[c.type == nat_address_type]
 }
+
+joined(values) := concat("/", [null_text(x) | some x in values])
 
 holders := [{
 	"key": nat_key(c), "type": c.type, "address": c.address,
@@ -282,17 +281,21 @@ cropped_holder(key) := crops[count(crops) - 1] if {
 		is_object(h.before)
 	]
 	count(crops) > 0
-	not nat_deleted(key)
-	side_holder(key, "before")
+	stays(key)
 	first_link(crops[count(crops) - 1].before)
 	not dropping_router(key)
+}
+
+# A NAT there before the plan that no resource of the plan deletes or replaces.
+stays(key) if {
+	side_holder(key, "before")
+	not nat_deleted(key)
 }
 
 # Google Cloud deletes a router's NATs with it: the first resource (by address) that deletes or replaces the router
 # of a NAT that stays in the plan.
 dropping_router(key) := routers[0] if {
-	side_holder(key, "before")
-	not nat_deleted(key)
+	stays(key)
 	routers := sort([c.address |
 		some c in changes_of({router_type})
 		"delete" in c.change.actions
@@ -302,10 +305,7 @@ dropping_router(key) := routers[0] if {
 	count(routers) > 0
 }
 
-router_key(v) := concat("/", [
-	null_text(object.get(v, "project", null)), null_text(object.get(v, "region", null)),
-	null_text(object.get(v, "name", null)),
-])
+router_key(v) := joined([object.get(v, f, null) | some f in ["project", "region", "name"]])
 
 nat_router_key(key) := concat("/", array.slice(parts, 0, count(parts) - 1)) if {
 	parts := split(key, "/")

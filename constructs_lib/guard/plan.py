@@ -47,9 +47,10 @@ def state_resources(plan: JSON) -> list[JSON]:
     return [r for m in _modules(root) for r in m.get("resources") or []]
 
 
-def changes(plan: JSON, types: tuple[str, ...]) -> list[JSON]:
-    """The managed resource changes of these types, no-ops included."""
-    return [c for c in plan.get("resource_changes") or [] if c.get("mode") == "managed" and c.get("type") in types]
+def changes(plan: JSON, types: tuple[str, ...] | None = None) -> list[JSON]:
+    """The managed resource changes of these types (of every type when None), no-ops included."""
+    return [c for c in plan.get("resource_changes") or []
+            if c.get("mode") == "managed" and (types is None or c.get("type") in types)]
 
 
 def lost(plan: JSON) -> list[JSON]:
@@ -165,7 +166,7 @@ class RuleChange:
     kept_after: frozenset[str]
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
@@ -202,8 +203,8 @@ def rule_changes(plan: JSON) -> list[RuleChange]:
                     | _rule_links(after_rules[number], "source_nat_drain_ips")
                     | _referenced(state, config_action.get("source_nat_active_ips"))
                     | _referenced(state, config_action.get("source_nat_drain_ips")))
-            found.append(RuleChange(change["address"], _text(before.get("name")), number,
-                                    _text(rule.get("description")),
+            found.append(RuleChange(change["address"], text(before.get("name")), number,
+                                    text(rule.get("description")),
                                     _rule_links(rule, "source_nat_active_ips"), kept))
     return found
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..facts.resources import ADDRESS, CONNECTOR, NAT
-from .plan import Known, changes, known_addresses, lost, nats, output_names, rule_changes
+from .plan import Known, Nat, changes, known_addresses, lost, nats, output_names, rule_changes, text
 from .violation import DELETION_PROTECTED, NAME_TAKEN, NO_ACTIVE_IP, RECREATE, RELEASE, UNDRAINED, Violation
 
 JSON = dict[str, Any]
@@ -91,19 +91,25 @@ def left_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Violatio
             name, ip = known.describe(link)
             if name in allowed:
                 continue
-            found.append(Violation(UNDRAINED, holder, name, ip, (
-                f"{holder} deletes or re-creates router {nat.router}, and Google Cloud deletes a router's NATs "
-                f"with it, while this plan keeps NAT {nat.name}: address {name}{_ip(ip)} leaves its active IPs "
-                "without draining, and the NAT stays gone until a later deploy creates it. Re-create the NAT with its "
-                "router (lifecycle.replace_triggered_by, as the stack writes it: synthesize it again), or keep the "
-                "router" if nat.dropped_with else
-                f"{holder} is deleted, and the provider's delete of a NAT's IP list leaves NAT {nat.name} with its "
+            found.append(Violation(UNDRAINED, holder, name, ip, _undrained_message(nat, holder, name, ip,
+                                                                                   _way_out(known, link))))
+    return found
+
+
+def _undrained_message(nat: Nat, holder: str, name: str, ip: str | None, way_out: str) -> str:
+    """Why an IP leaves a NAT undrained: its router goes (and the NAT with it), the IP list beside it is deleted (the
+    NAT keeps its first IP), or the plan takes it out; and what the file can do."""
+    if nat.dropped_with:
+        return (f"{holder} deletes or re-creates router {nat.router}, and Google Cloud deletes a router's NATs with "
+                f"it, while this plan keeps NAT {nat.name}: address {name}{_ip(ip)} leaves its active IPs without "
+                "draining, and the NAT stays gone until a later deploy creates it. Re-create the NAT with its router "
+                "(lifecycle.replace_triggered_by, as the stack writes it: synthesize it again), or keep the router")
+    if nat.cropped:
+        return (f"{holder} is deleted, and the provider's delete of a NAT's IP list leaves NAT {nat.name} with its "
                 f"first IP only: address {name}{_ip(ip)} leaves its active IPs without draining. Keep that resource "
                 "(a changed construct ID, a taint or a -replace deletes it), or name the address in [egress] "
-                "release_ips or forget_ips" if nat.cropped else
-                f"{holder} takes address {name}{_ip(ip)} out of NAT {nat.name}'s active IPs without draining it: "
-                + _way_out(known, link))))
-    return found
+                "release_ips or forget_ips")
+    return f"{holder} takes address {name}{_ip(ip)} out of NAT {nat.name}'s active IPs without draining it: {way_out}"
 
 
 def left_rule_undrained(plan: JSON, known: Known, allowed: set[str]) -> list[Violation]:
@@ -157,11 +163,10 @@ def name_taken(plan: JSON) -> list[Violation]:
     stops there, after deleting what goes first (a NAT re-created with its router stays deleted). Addresses are
     ``release``'s to refuse."""
     found = []
-    for change in plan.get("resource_changes") or []:
+    for change in changes(plan):
         c = change.get("change") or {}
         before, after = c.get("before"), c.get("after")
-        if change.get("mode") != "managed" or change.get("type") == ADDRESS \
-                or c.get("actions") != ["create", "delete"] \
+        if change.get("type") == ADDRESS or c.get("actions") != ["create", "delete"] \
                 or not isinstance(before, dict) or not isinstance(after, dict):
             continue
         name = before.get("name")
@@ -182,13 +187,13 @@ def deletion_protected(plan: JSON) -> list[Violation]:
     The provider checks the state's value in its delete, during the apply, after what goes first was applied (a
     renamed service is created beside the old one, which stays)."""
     found = []
-    for change in plan.get("resource_changes") or []:
+    for change in changes(plan):
         c = change.get("change") or {}
         before = c.get("before")
-        if change.get("mode") != "managed" or "delete" not in (c.get("actions") or []) \
-                or not isinstance(before, dict) or before.get("deletion_protection") is not True:
+        if "delete" not in (c.get("actions") or []) or not isinstance(before, dict) \
+                or before.get("deletion_protection") is not True:
             continue
-        name = before.get("name") if isinstance(before.get("name"), str) else ""
+        name = text(before.get("name"))
         found.append(Violation(DELETION_PROTECTED, change["address"], name, None, (
             f"{change['address']} deletes {change['type']} {name}{_why(change)} while its deletion_protection is on: "
             "the provider refuses that delete during the apply, after applying what goes first (a renamed service "
@@ -229,18 +234,20 @@ def recreated_egress(plan: JSON, known: Known | None = None) -> list[str]:
     """A NAT or a connector the plan deletes and creates again (a new name, router or network, fewer connector
     instances, a taint, a -replace): egress stops for the time between, whatever IPs the new NAT gets. The policy
     set's advisory ``egress_gap`` says the same (its ``notes``)."""
+    recreated = [change for change in changes(plan, (NAT, CONNECTOR))
+                 if isinstance(change["change"].get("before"), dict)
+                 and "delete" in change["change"]["actions"] and "create" in change["change"]["actions"]]
+    if not recreated:
+        return []
     known = known or known_addresses(plan)
+    ips = {nat.address: nat.before.active for nat in nats(plan) if nat.before is not None} \
+        if any(change["type"] == NAT for change in recreated) else {}
     said = []
-    ips = {nat.address: nat.before.active for nat in nats(plan) if nat.before is not None}
-    for change in changes(plan, (NAT, CONNECTOR)):
-        c = change["change"]
-        before, after = c.get("before"), c.get("after")
-        if not ("delete" in c["actions"] and "create" in c["actions"]) or not isinstance(before, dict):
-            continue
+    for change in recreated:
+        before, after = change["change"]["before"], change["change"].get("after")
         name = before.get("name")
         new_name = after.get("name") if isinstance(after, dict) else None
-        what = (name if isinstance(name, str) else "") + (
-            f" as {new_name}" if isinstance(new_name, str) and new_name != name else "") + _why(change)
+        what = text(name) + (f" as {new_name}" if isinstance(new_name, str) and new_name != name else "") + _why(change)
         if change["type"] == CONNECTOR:
             said.append(f"{change['address']} re-creates connector {what}: from its delete until the new one is ready, "
                         "the workloads on it reach nothing outside the VPC; deploy it when that gap is acceptable")
