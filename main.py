@@ -27,6 +27,16 @@ def main() -> int:
     from constructs_lib.facts.text import one_line
 
     stderr = problem_stream()
+    if sys.argv[1:] in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        return 0
+    if sys.argv[1:]:
+        # An argument read as nothing would synthesize every file when the user named one.
+        given = " ".join(f'"{one_line(arg)}"' for arg in sys.argv[1:])
+        print("error: main.py: expected no arguments (the file to synthesize is named by EGRESS_CONFIG="
+              f"path/to/file.toml, or make synth ENV=<name>; main.py --help says more), got {given}", file=stderr)
+        stderr.flush()
+        return 2
     # make says which variable the user named the file with (ENV, STACK), for the message of a missing one.
     named_by = os.environ.get("EGRESS_NAMED_BY")
     code = run(os.environ.get("EGRESS_CONFIG"), stderr=stderr,

@@ -30,9 +30,9 @@ max_instances = 4
 """
 
 
-def run_main(tmp_path: Path, *, cwd: Path = ROOT, **extra: str) -> subprocess.CompletedProcess[str]:
-    """``python main.py`` in ``cwd`` (the repository unless given), whose environments/ it reads."""
-    return subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=cwd, env=child_env(**extra),
+def run_main(tmp_path: Path, *args: str, cwd: Path = ROOT, **extra: str) -> subprocess.CompletedProcess[str]:
+    """``python main.py ARGS`` in ``cwd`` (the repository unless given), whose environments/ it reads."""
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=cwd, env=child_env(**extra),
                           capture_output=True, text=True, timeout=300)
 
 
@@ -114,6 +114,27 @@ def test_missing_egress_config_file_is_reported(tmp_path):
     result = run_main(tmp_path, EGRESS_CONFIG=str(tmp_path / "nope.toml"), CDKTF_OUTDIR=str(tmp_path / "out"))
     assert result.returncode == 1
     assert "EGRESS_CONFIG: expected the path of an existing .toml file" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [["environments/example.toml"], ["--outdir", "x\n\x1b[2J"]], ids=["file", "options"])
+def test_arguments_are_refused_not_ignored(tmp_path, args):
+    """``python main.py prod.toml`` used to synthesize every file, into cdktf.out, and exit 0: the file is
+    EGRESS_CONFIG's. Each argument is named on one line, and nothing is written."""
+    out = tmp_path / "out"
+    result = run_main(tmp_path, *args, EGRESS_CONFIG=str(FIXTURE_EXAMPLE), CDKTF_OUTDIR=str(out))
+    assert result.returncode == 2
+    given = " ".join('"' + arg.replace("\n", "\\n").replace("\x1b", "\\x1b") + '"' for arg in args)
+    assert result.stderr.splitlines() == [
+        "error: main.py: expected no arguments (the file to synthesize is named by EGRESS_CONFIG=path/to/file.toml, "
+        f"or make synth ENV=<name>; main.py --help says more), got {given}"]
+    assert not out.exists() and result.stdout == ""
+
+
+def test_help_says_how_a_file_is_named_and_synthesizes_nothing(tmp_path):
+    result = run_main(tmp_path, "--help", CDKTF_OUTDIR=str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "EGRESS_CONFIG=path/to/file.toml" in result.stdout and "CDKTF_OUTDIR" in result.stdout
     assert not (tmp_path / "out").exists()
 
 
