@@ -4,7 +4,9 @@ cdktf writes ``<outdir>/manifest.json`` and ``<outdir>/stacks/<stack>/cdk.tf.jso
 stale ``REVIEW.md`` beside it (and moves legacy local state out of it). A folder where one of those files
 belongs, a file where a folder belongs, or a folder the app may not write into would otherwise fail half-way,
 as a Python and JavaScript traceback, with some stacks already written. ``output_problems`` names each such
-path as a problem line, so the app stops before it writes anything.
+path as a problem line, so the app stops before it writes anything. The output folder may be one the user had
+(``CDKTF_OUTDIR=docs``): synth adds ``stacks/`` to it, but overwrites no ``manifest.json`` that a synth did not
+write.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Iterable
 
 from ..config import Problem
 from ..facts.text import file_kind, not_a_folder
+from ..report.output_file import OutputFileError, manifest_stacks
 from .files import ENVIRONMENTS_DIR, inside
 
 __all__ = ["output_problems"]
@@ -64,13 +67,36 @@ def _file(path: Path) -> Problem | None:
     return None
 
 
+# A manifest.json larger than this is no synth's (one of 500 stacks is about 150 kB): not read to find out.
+_MANIFEST_BYTES = 16 * 1024 * 1024
+
+
+def _manifest(path: Path) -> Problem | None:
+    """The manifest synth rewrites: nothing, or the one an earlier synth wrote. A folder named as the output folder
+    may be anyone's (``CDKTF_OUTDIR=docs``): another tool's ``manifest.json`` there is never overwritten."""
+    if (problem := _file(path)) is not None or not os.path.lexists(path):
+        return problem
+    try:
+        if os.path.getsize(path) <= _MANIFEST_BYTES:
+            manifest_stacks(path.parent)
+            return None
+        got = "a file larger than any manifest synth writes"
+    except OutputFileError:
+        got = "a file that is not one (another tool's, or edited since)"
+    except OSError as err:
+        got = f"a file that cannot be read ({err.strerror or err})"
+    return Problem(str(path), _KEY, "the manifest an earlier synth wrote (cdktf's: its stacks by name), or nothing "
+                   "(it is written)", f"{got}: choose another output folder (CDKTF_OUTDIR), or remove the file if "
+                   "it is the app's")
+
+
 def output_problems(outdir: Path, stacks: Iterable[str], *, inputs: Path = ENVIRONMENTS_DIR) -> list[Problem]:
     """Every path under ``outdir`` that synth of ``stacks`` would fail to write, checked before anything is.
 
     The output folder and each folder above it must be a folder or nothing; the first that exists must be
     writable (the rest is created in it); ``manifest.json``, ``stacks/<stack>/cdk.tf.json`` and its
-    ``REVIEW.md`` must be regular files or nothing. The folder must be a path the system takes, and not in
-    ``inputs`` (the environments' folder, which every run lists).
+    ``REVIEW.md`` must be regular files or nothing, and ``manifest.json`` one a synth wrote. The folder must be a
+    path the system takes, and not in ``inputs`` (the environments' folder, which every run lists).
     """
     try:
         os.lstat(outdir)
@@ -93,7 +119,7 @@ def output_problems(outdir: Path, stacks: Iterable[str], *, inputs: Path = ENVIR
     folders = [outdir / "stacks", *(outdir / "stacks" / s for s in stacks)]
     found = [_folder(outdir if outdir.exists() else above[0] if above else Path("."))]
     found += [_folder(f) for f in folders]
-    found += [_file(outdir / "manifest.json")]
+    found += [_manifest(outdir / "manifest.json")]
     found += [_file(outdir / "stacks" / s / name) for s in stacks for name in ("cdk.tf.json", "REVIEW.md")]
     return [p for p in found if p is not None]
 

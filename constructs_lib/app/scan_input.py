@@ -13,7 +13,9 @@ Usage: ``python -m constructs_lib.app.scan_input OUTDIR DEST`` writes the copies
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import sys
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from ..facts.text import one_line
 from ..report.output_file import OutputFileError, manifest_stacks, own_folder, synthesized_json
 
 __all__ = ["scan_copies"]
+
+_COPY = "cdk.tf.json"
 
 
 def scan_copies(outdir: Path, dest: Path) -> list[Path]:
@@ -40,15 +44,43 @@ def scan_copies(outdir: Path, dest: Path) -> list[Path]:
     # Every stack read before the old copies are deleted: one that synth did not write as it is stops the scan.
     docs = {stack: synthesized_json(path) for stack, path in stacks.items()}
     if own_folder(dest).exists():
+        _only_copies(dest)
         shutil.rmtree(dest)
     folders = []
     for stack, doc in docs.items():
         doc.pop("import", None)
         folder = dest / stack
         folder.mkdir(parents=True)
-        (folder / "cdk.tf.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        (folder / _COPY).write_text(json.dumps(doc, indent=2), encoding="utf-8")
         folders.append(folder)
     return folders
+
+
+def _only_copies(dest: Path) -> None:
+    """Whether ``dest`` holds only what ``scan_copies`` writes (a folder per stack holding its cdk.tf.json), so
+    that deleting it deletes nothing else: the output folder may be a user's own (``CDKTF_OUTDIR=.``), and so may
+    a ``scan/`` in it.
+
+    Raises:
+        OutputFileError: naming what else is there, or what cannot be listed; nothing is deleted.
+    """
+    try:
+        for entry in sorted(dest.iterdir()):
+            if not stat.S_ISDIR(os.lstat(entry).st_mode):
+                _not_copies(dest, entry.name)
+            for inner in sorted(entry.iterdir()):
+                if inner.name != _COPY or not stat.S_ISREG(os.lstat(inner).st_mode):
+                    _not_copies(dest, f"{entry.name}/{inner.name}")
+    except OutputFileError:
+        raise
+    except OSError as err:
+        raise OutputFileError(f"{dest}: expected a folder make scan may list and delete, got "
+                              f"{err.strerror or err} ({err.filename})") from None
+
+
+def _not_copies(dest: Path, what: str) -> None:
+    raise OutputFileError(f"{dest}: expected the copies make scan wrote (a folder per stack holding its {_COPY}), "
+                          f"or nothing, got {what}: choose another output folder (CDKTF_OUTDIR), or move {what}")
 
 
 def main(argv: list[str]) -> int:

@@ -270,6 +270,40 @@ def test_an_output_path_of_the_wrong_kind_is_a_problem_and_nothing_is_written(tm
     assert refused(a, out) == [f"  - {out}/{kind}"]
 
 
+@pytest.mark.parametrize("write_manifest, got", [
+    (lambda m: m.write_text('{"name": "my-pwa", "icons": []}'), "a file that is not one (another tool's, or edited "
+                                                                 "since)"),
+    (lambda m: m.write_text("name: not json\n"), "a file that is not one (another tool's, or edited since)"),
+    (lambda m: m.write_text('{"stacks": {"MyStack": {"synthesizedStackPath": "stacks/MyStack/cdk.tf.json"}}}'),
+     "a file that is not one (another tool's, or edited since)"),
+    (lambda m: os.truncate(m, 17 * 1024 * 1024) if m.touch() is None else None,
+     "a file larger than any manifest synth writes"),
+], ids=["web-manifest", "not-json", "another-apps-stack", "huge"])
+def test_a_manifest_no_synth_wrote_is_never_overwritten(tmp_path, write_manifest, got):
+    # CDKTF_OUTDIR may name a folder of the user's (a web app's public/ holds a manifest.json): synth overwrote it.
+    a = write(tmp_path / "envs", "a")
+    out = tmp_path / "out"
+    out.mkdir()
+    write_manifest(out / "manifest.json")
+    assert refused(a, out) == [
+        f"  - {out}/manifest.json: (output folder): expected the manifest an earlier synth wrote (cdktf's: its "
+        f"stacks by name), or nothing (it is written), got {got}: choose another output folder (CDKTF_OUTDIR), or "
+        "remove the file if it is the app's"]
+
+
+def test_a_folder_of_the_users_without_a_manifest_gains_the_synth_and_keeps_its_files(tmp_path):
+    a = write(tmp_path / "envs", "a")
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "index.md").write_text("mine")
+    code, lines = run_bounded(str(a), out)
+    assert code == 0, lines
+    assert (out / "index.md").read_text() == "mine"
+    assert (out / "stacks" / "a" / "cdk.tf.json").is_file()
+    # ... and the manifest it wrote is the app's from then on: the next synth rewrites it.
+    assert run_bounded(str(a), out) == (0, lines)
+
+
 def test_an_output_folder_that_cannot_be_written_is_a_problem(tmp_path):
     a = write(tmp_path / "envs", "a")
     # /proc refuses new files to every user, root included (chmod does not stop root).

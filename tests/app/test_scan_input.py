@@ -80,3 +80,40 @@ def test_a_synth_not_as_synth_wrote_it_is_refused_in_one_line_and_the_old_copies
     assert capsys.readouterr().err == f"error: make scan: {path}: {given}{tail}\n"
     assert (out / "scan" / "example" / "cdk.tf.json").read_text() == "{}"
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("make, what", [
+    (lambda scan: (scan / "notes.md").write_text("mine"), "notes.md"),
+    (lambda scan: (scan / "example").mkdir() or (scan / "example" / "findings.txt").write_text("mine"),
+     "example/findings.txt"),
+    (lambda scan: (scan / "example").mkdir() or (scan / "example" / "cdk.tf.json").mkdir()
+     or (scan / "example" / "cdk.tf.json" / "deep").write_text("mine"), "example/cdk.tf.json"),
+    (lambda scan: (scan / "example").symlink_to(scan.parent / "theirs", target_is_directory=True), "example"),
+], ids=["file", "file-in-a-stack-folder", "folder-named-as-the-copy", "link"])
+def test_a_scan_folder_holding_anything_but_the_copies_is_refused_and_nothing_is_deleted(tmp_path, capsys, make,
+                                                                                         what):
+    # The output folder may be a user's own (CDKTF_OUTDIR=.): make scan deleted a scan/ folder there, whatever it
+    # held, to write its copies.
+    out = tmp_path / "out"
+    build_app(load_stacks([shipped("example")]), outdir=str(out)).synth()
+    (out / "theirs").mkdir()
+    (out / "theirs" / "precious").write_text("keep")
+    (out / "scan").mkdir()
+    make(out / "scan")
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    assert main([str(out), str(out / "scan")]) == 2
+    assert capsys.readouterr().err == (
+        f"error: make scan: {out / 'scan'}: expected the copies make scan wrote (a folder per stack holding its "
+        f"cdk.tf.json), or nothing, got {what}: choose another output folder (CDKTF_OUTDIR), or move {what}\n")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+
+
+def test_the_copies_of_an_earlier_scan_are_replaced(tmp_path):
+    out = tmp_path / "out"
+    build_app(load_stacks([shipped("example")]), outdir=str(out)).synth()
+    for stack in ("example", "gone"):
+        (out / "scan" / stack).mkdir(parents=True)
+        (out / "scan" / stack / "cdk.tf.json").write_text("{}")
+    assert [f.name for f in scan_copies(out, out / "scan")] == ["example"]
+    assert sorted(p.name for p in (out / "scan").iterdir()) == ["example"]
+    assert json.loads((out / "scan" / "example" / "cdk.tf.json").read_text()) != {}
