@@ -13,6 +13,7 @@ so it imports nothing but the standard library and ``facts`` (the "did you mean"
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -62,6 +63,12 @@ def _one_of(directory: Path) -> str:
     return f", one of: {', '.join(names)}" if names else f" ({_holds(directory)})"
 
 
+def _quoted(value: str) -> str:
+    """A value the user gave, in double quotes, as the configuration's problem lines quote one: a quote or a
+    backslash in it escaped (``got "a\\"b"``), so that where it ends is never in doubt."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def missing_environment(variable: str, value: str, directory: Path = ENVIRONMENTS) -> str:
     """The one message for a name that is no file, whichever variable gave it (``ENV``, ``STACK``, ``EGRESS_CONFIG``).
 
@@ -79,7 +86,7 @@ def missing_environment(variable: str, value: str, directory: Path = ENVIRONMENT
         stem = value
     close = closest(stem, names + [n.split("/", 1)[1] for n in names if "/" in n], cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    return f'error: {variable}: expected {expected}, got "{value}"{hint} ({_holds(directory)})'
+    return f'error: {variable}: expected {expected}, got {_quoted(value)}{hint} ({_holds(directory)})'
 
 
 def _not_a_file(variable: str, value: str, file: str, found: str, directory: Path) -> str:
@@ -87,7 +94,7 @@ def _not_a_file(variable: str, value: str, file: str, found: str, directory: Pat
     expected = ("the path of a regular .toml file" if variable == "EGRESS_CONFIG" else
                 f"the name of a regular file of {directory}/ without .toml")
     where = f": {file} is" if variable != "EGRESS_CONFIG" else ","
-    return f'error: {variable}: expected {expected}, got "{value}"{where} {found}'
+    return f'error: {variable}: expected {expected}, got {_quoted(value)}{where} {found}'
 
 
 def _acts_on(target: str, file: str) -> str:
@@ -120,7 +127,7 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
                    "your shell: unset EGRESS_CONFIG to use ENV)")
     if target in ONE_ONLY and named_by == "EGRESS_CONFIG":
         return 2, (f"error: make {target} acts on a file of {directory}/ named by ENV=<name>, not by EGRESS_CONFIG "
-                   f'("{file}"): copy it into {directory}/ first')
+                   f'({_quoted(file)}): copy it into {directory}/ first')
     if named_by == "EGRESS_CONFIG":
         if Path(file).is_file():
             return 0, _acts_on(target, file)
@@ -145,7 +152,8 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
     if "/" not in name and all(Path(p).exists() for p in both):
         # Two files, one stack name: make would act on the first; the app refuses them anyway.
         # ENV not given: the target's default name (the example's), which the user never typed.
-        given = f'{named_by}="{name}"' if named_by else f'make {target} without ENV takes "{name}", which'
+        given = (f'{named_by}={_quoted(name)}' if named_by else
+                 f'make {target} without ENV takes {_quoted(name)}, which')
         return 2, (f'error: {given} names two files, {both[0]} and {both[1]}: one stack name for two '
                    "stacks, which make could mix up; rename one")
     return 0, _acts_on(target, file)
