@@ -20,7 +20,7 @@ from ..guard import Violation, check, notices
 from ..guard.violation import DELETION_PROTECTED, RECREATE
 from ..report.plan_allowlist import allowlist_change, retired_addresses
 from .recovery import (adopted_missing, duplicate_alert_checks, held_addresses, import_commands, import_id,
-                       missing_imports, orphans, recovery_commands)
+                       missing_imports, new_nat_draining, orphans, recovery_commands)
 from .terraform import INTERRUPTED, PLAN_FILE, Interrupted, Terraform, TerraformFailed
 
 
@@ -160,6 +160,12 @@ def failed(terraform: Terraform, source: str, failure: TerraformFailed, *, err: 
         print(f"error: {source}: {adopt_key(address)} makes the deploy import {identifier or address}, which Google "
               "Cloud does not have: the file must name what was built by hand (its names, project and region; "
               "docs/operations.md, \"Adopting a chain built by hand\"), and adopt only what exists", file=err)
+    if new_nat_draining(output):
+        print(f"error: {source}: the plan re-creates the NAT (a changed name, network or router, or a taint) while "
+              "[egress] draining_ips names addresses, and a new NAT cannot start with draining IPs (the google "
+              "provider's check, at plan: nothing was applied). Finish the drain first: once the IPs carry no "
+              "connection, take them out of draining_ips and release or forget them (docs/operations.md, \"Rotating "
+              "an IP\", step 5), deploy, then make this change", file=err)
     advise(terraform, output, config, err=err)
     return INTERRUPTED if isinstance(failure, Interrupted) else 1
 

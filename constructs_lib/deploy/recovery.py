@@ -195,6 +195,13 @@ def adopted_missing(output: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def new_nat_draining(output: str) -> list[str]:
+    """The NATs (or their IP lists: Terraform addresses) a plan re-creates while their IPs drain: the provider
+    refuses a new NAT with ``drain_nat_ips`` at plan ("New RouterNat cannot have drain_nat_ips")."""
+    return list(dict.fromkeys(m["address"] for m in _DIAGNOSTIC.finditer(output)
+                              if m["summary"].startswith("New RouterNat cannot have drain_nat_ips")))
+
+
 def missing_imports(output: str, config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(Terraform address, import ID) of each import block whose object Google Cloud does not have ("Cannot import
     non-existent remote object"), the ID from the synthesized stack's ``import`` blocks."""

@@ -165,6 +165,32 @@ create a new remote object for this resource.
 """
 
 
+# Terraform's words when a plan re-creates the NAT while an address drains (provider 6.50.0 against the local GCP API:
+# the example with two addresses, the first draining, then renamed with `name`; the plan's resource list cut).
+NEW_NAT_DRAINING = """`terraform plan -no-color -input=false -out=guarded.tfplan` failed (exit 1):
+  # google_compute_router_nat.Chain_RouterNat_8014E7A6 must be replaced
+Plan: 4 to add, 0 to change, 4 to destroy.
+
+Error: New RouterNat cannot have drain_nat_ips, got values [cloud-run-origin-ip]
+
+  with google_compute_router_nat_address.Chain_RouterNat_NatAddress_1A1FEC7F,
+  on cdk.tf.json line 238, in resource.google_compute_router_nat_address.Chain_RouterNat_NatAddress_1A1FEC7F:
+ 238:       }
+"""
+
+
+def test_a_nat_re_created_while_an_address_drains_says_to_finish_the_drain_first():
+    code, output = go("diff", FakeTerraform(ALLOWED, fail=NEW_NAT_DRAINING))
+    assert code == 1 and "Traceback" not in output
+    assert ("error: environments/prod.toml: the plan re-creates the NAT (a changed name, network or router, or a "
+            "taint) while [egress] draining_ips names addresses, and a new NAT cannot start with draining IPs (the "
+            "google provider's check, at plan: nothing was applied). Finish the drain first") in output
+    assert "Error: New RouterNat cannot have drain_nat_ips" in output  # Terraform's own words stay
+    # Another diagnostic on the same resource is not this one.
+    other = NEW_NAT_DRAINING.replace("New RouterNat cannot have drain_nat_ips", "Invalid value for drain_nat_ips")
+    assert "Finish the drain first" not in go("diff", FakeTerraform(ALLOWED, fail=other))[1]
+
+
 def test_an_adopted_object_google_cloud_does_not_have_is_named_with_its_adopt_key_and_import_id():
     terraform = FakeTerraform(ALLOWED, fail=NOT_IMPORTABLE)
     service = "google_cloud_run_v2_service.Chain_Service-production_F6ABF0CF"
