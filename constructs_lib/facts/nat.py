@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Sequence
+from typing import Any, Iterable, Mapping, Sequence
+
+from .resources import ROUTER
 
 __all__ = [
     "NAT_TIMEOUT_DEFAULTS", "NAT_TIMEOUT_KEYS", "NAT_TIMEOUTS_SOURCE", "NAT_RULE_NUMBERS", "NAT_DEFAULT_RULE_NUMBER",
     "NAT_RULE_NUMBER_STEP", "NAT_RULES_SOURCE", "ADDRESS_TIER", "MAX_ROUTERS_PER_NETWORK_REGION", "ROUTERS_SOURCE",
-    "destination_match", "is_public_range", "match_destinations", "nat_ips_after_list_deleted",
+    "destination_match", "is_public_range", "match_destinations", "nat_ips_after_list_deleted", "router_of",
+    "routers_deleted",
 ]
 
 # -- Cloud Router ------------------------------------------------------------------------------------------------
@@ -21,6 +24,30 @@ __all__ = [
 # limits", read 2026-12-04): a system limit, not raised on request.
 ROUTERS_SOURCE = "Cloud Router, \"Quotas and limits\": five per network and region, whatever the quota"
 MAX_ROUTERS_PER_NETWORK_REGION = 5
+
+# A NAT is a part of its router (the provider's google_compute_router_nat reads and patches the router's `nats`), and
+# Google Cloud deletes a router's NATs with it: a plan that deletes or replaces a router while its NAT stays (a
+# no-op or an update) leaves no NAT after the apply. The stack re-creates the NAT with its router
+# (replace_triggered_by); another configuration's plan, or an older synth's, may not. The local API deletes a
+# router's NATs the same way; tests/integration/test_guard.py (guard:moved-network) replaces a router with
+# provider 6.50.0.
+def router_of(values: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    """(project, region, router) of a NAT's values, or of its IP list's (both name their router)."""
+    return values.get("project"), values.get("region"), values.get("router")
+
+
+def routers_deleted(resource_changes: Iterable[Mapping[str, Any]]) -> dict[tuple[Any, Any, Any], list[str]]:
+    """(project, region, name) of each router a plan's ``resource_changes`` delete (or replace) → the addresses of
+    the resources that do."""
+    gone: dict[tuple[Any, Any, Any], list[str]] = {}
+    for change in resource_changes:
+        before = change.get("change", {}).get("before")
+        if (change.get("mode") == "managed" and change.get("type") == ROUTER and isinstance(before, dict)
+                and "delete" in change["change"].get("actions", [])):
+            gone.setdefault((before.get("project"), before.get("region"), before.get("name")), []).append(
+                change.get("address", ""))
+    return gone
+
 
 # -- the NAT's IP list beside it ---------------------------------------------------------------------------------
 # The provider's delete of a google_compute_router_nat_address (a NAT's nat_ips and drain_nat_ips, managed beside

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ..facts.nat import nat_ips_after_list_deleted
+from ..facts.nat import nat_ips_after_list_deleted, routers_deleted
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER
 
 JSON = dict[str, Any]
@@ -271,12 +271,8 @@ def nats(plan: JSON) -> list[Nat]:
             slot = entry.setdefault(side, {})
             if change["type"] not in slot or change["address"] > slot[change["type"]].address:
                 slot[change["type"]] = held
-    gone: dict[str, list[str]] = {}  # project/region/router → the resources that delete that router
-    for change in changes(plan, (ROUTER,)):
-        before = change["change"].get("before")
-        if "delete" in change["change"]["actions"] and isinstance(before, dict):
-            gone.setdefault(_joined(before.get("project"), before.get("region"), before.get("name")),
-                            []).append(change["address"])
+    # project/region/router → the resources that delete that router, and with it its NATs
+    gone = {_joined(*router): found for router, found in routers_deleted(changes(plan, (ROUTER,))).items()}
     found = []
     for key, entry in sorted(grouped.items()):
         sides = {}

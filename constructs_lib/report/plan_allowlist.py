@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..facts.nat import nat_ips_after_list_deleted
+from ..facts.nat import nat_ips_after_list_deleted, router_of, routers_deleted
 from ..facts.outputs import IP_OUTPUTS
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
 from .allowlist import address_key, module_resources
@@ -73,6 +73,8 @@ def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[di
     draining: set[str] = set()
     changes = [c for c in plan.get("resource_changes", []) if c.get("mode") == "managed"
                and c.get("type") in (NAT, NAT_ADDRESS)]
+    if when == "after":  # a NAT that stays while its router is deleted is deleted with it: none of its IPs in use
+        changes = _kept_without_router(plan, changes)
     holders = [c for c in changes if c["type"] == NAT_ADDRESS and c["change"].get(when)] or [
         c for c in changes if c["type"] == NAT and c["change"].get(when)]
     deleted = [c for c in changes if c["type"] == NAT_ADDRESS and c["change"]["actions"] == ["delete"]]
@@ -104,6 +106,24 @@ def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[di
                 if attribute == "source_nat_drain_ips":
                     draining.add(a.name)
     return used, draining
+
+
+def _kept_without_router(plan: Mapping[str, Any], changes: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``changes`` (of NATs and their IP lists) but those of a NAT the plan keeps while it deletes its router: one
+    that exists before the plan, none of whose NAT resources it deletes or replaces (the guard's ``Nat.dropped_with``,
+    its resources grouped the same way)."""
+    gone = routers_deleted(plan.get("resource_changes", []))
+    if not gone:
+        return changes
+
+    def nat_of(change: Mapping[str, Any]) -> tuple[Any, ...]:
+        values = change["change"].get("before") or change["change"].get("after") or {}
+        return (*router_of(values), values.get("name") if change["type"] == NAT else values.get("router_nat"))
+
+    existing = {nat_of(c) for c in changes if isinstance(c["change"].get("before"), dict)}
+    own = {nat_of(c) for c in changes if c["type"] == NAT and "delete" in c["change"]["actions"]}
+    dropped = {nat for nat in existing - own if nat[:3] in gone}
+    return [c for c in changes if nat_of(c) not in dropped]
 
 
 # Why an IP the plan takes out of a NAT has no IP in it: no address of the state holds it.

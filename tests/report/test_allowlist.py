@@ -9,7 +9,7 @@ import json
 
 from constructs_lib.report.allowlist import allowlist_csv, allowlist_entries, write_allowlist
 from constructs_lib.report.plan_allowlist import allowlist_change
-from tests.support.synth import ADDRESS, NAT, NAT_ADDRESS
+from tests.support.synth import ADDRESS, NAT, NAT_ADDRESS, ROUTER
 
 LINK = "https://www.googleapis.com/compute/v1/projects/{project}/regions/asia-northeast3/addresses/{name}"
 
@@ -178,6 +178,35 @@ def test_the_ip_list_beside_a_nat_that_stays_deleted_leaves_it_its_first_ip_only
                      "", "- `203.0.113.1` (a)", ""]
     nat_gone = change(values(["b", "a"], []), None, ["delete"], NAT)
     assert "- `203.0.113.2` (b)" in allowlist_change(plan(nat_gone, deleted, prior=PRIOR))
+
+
+WHERE = {"project": "p-1", "region": "asia-northeast3"}
+
+
+def router(actions: list[str], name: str = "r") -> dict:
+    values = {**WHERE, "name": name}
+    return {"address": f"{ROUTER}.R-{name}", "mode": "managed", "type": ROUTER, "change": {
+        "actions": actions, "before": values, "after": None if actions == ["delete"] else values, "after_unknown": {}}}
+
+
+def test_a_router_deleted_while_its_nat_stays_takes_every_ip_of_the_nat_out_of_use():
+    # Google Cloud deletes a router's NATs with it (facts/nat.py). The stack re-creates the NAT with its router; a
+    # plan it no longer makes (an older synth, another configuration) can keep the NAT. The guard refuses that plan
+    # (undrained); the allowlist change printed beside the refusal says what its apply would do, not "no change".
+    nat = {**values(["b"], ["a"]), **WHERE, "router": "r", "name": "n"}
+    ip_list = {**values(["b"], ["a"]), **WHERE, "router": "r", "router_nat": "n"}
+    gone = ["", "IPs this deploy stops using: they can leave the allowlist after it:", "",
+            "- `203.0.113.1` (a)", "- `203.0.113.2` (b)", ""]
+    for replaced in (["delete", "create"], ["create", "delete"], ["delete"]):
+        kept = [change(nat, nat, ["no-op"], NAT), change(ip_list, ip_list, ["update"])]
+        assert allowlist_change(plan(*kept, router(replaced), prior=PRIOR))[1:] == gone, replaced
+        assert allowlist_change(plan(kept[0], router(replaced), prior=PRIOR))[1:] == gone, replaced
+    # Re-created with its router (replace_triggered_by), the NAT keeps its IPs; another router's delete is not its.
+    recreated = [change(nat, nat, ["delete", "create"], NAT), change(ip_list, ip_list, ["delete", "create"])]
+    kept = [change(nat, nat, ["no-op"], NAT), change(ip_list, ip_list, ["no-op"])]
+    for changes in ([*recreated, router(["delete", "create"])], [*kept, router(["delete"], name="other")]):
+        assert allowlist_change(plan(*changes, prior=PRIOR))[2] == ("No IP starts or stops being used, and no "
+                                                                     "address is released."), changes
 
 
 def test_the_move_from_the_nats_own_lists_changes_nothing():
