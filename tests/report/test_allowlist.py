@@ -297,3 +297,28 @@ def test_make_allowlist_prints_a_partner_edited_in_the_console_on_one_line_witho
     assert "\x1b" not in out and not [line for line in out.splitlines() if line.startswith("  203.0.113.9")]
     assert "  203.0.113.5      rule      pa  (p-1, asia-northeast3, for partner\\n  203.0.113.9      active    " \
            "forged\\x1b[2J)" in out.splitlines()
+
+
+def test_on_random_plans_a_nat_dropped_with_its_router_leaves_the_ips_the_guard_says_it_leaves():
+    """A plan of random shapes (tests/guard/plans.py) whose router delete takes a NAT the plan keeps: every IP that
+    NAT held before and no NAT holds after, by the guard's reading (``guard.plan.nats``), is one the allowlist change
+    says the deploy stops using."""
+    import random
+
+    from constructs_lib.guard.plan import nats
+    from tests.guard.plans import random_plan
+
+    seen = 0
+    for seed in range(600):
+        doc = random_plan(random.Random(seed))
+        found = nats(doc)
+        if not any(nat.dropped_with for nat in found):
+            continue
+        seen += 1
+        after = {link for nat in found if nat.after for link in nat.after.active | nat.after.draining}
+        left = {link.rsplit("/", 1)[-1] for nat in found if nat.dropped_with
+                for link in nat.before.active | nat.before.draining if link not in after}
+        text = "\n".join(allowlist_change(doc))
+        stopping = text.split("stops using", 1)[1].split("\n\n", 2)[1] if "stops using" in text else ""
+        assert all(f"({name})" in stopping or f"- {name} " in stopping for name in left), (seed, left, text)
+    assert seen >= 20  # the property was tried
