@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Mapping, Sequence, TextIO
 
 from ..config import ConfigError, EnvironmentConfig, Problem
+from ..facts.local_state import local_state_paths
 from ..facts.output_folder import outdir_from
-from ..facts.text import one_line
+from ..facts.text import not_a_file, one_line
 from ..config.bootstrap import BootstrapConfig
 from ..config.cross_file import bootstrap_problems, cross_file_problems, stack_name_problems
 from .files import (BOOTSTRAP_DIR, ENVIRONMENTS_DIR, Neighbours, StackConfig, bootstrap_files, environment_files,
@@ -76,17 +77,25 @@ def synthesized_stacks(outdir: Path) -> list[str]:
 
 
 def local_state_file(config: StackConfig) -> Path:
-    """Where a stack with local state keeps it: ``<stack>.tfstate`` beside its file.
-
-    Never inside the output folder: the cdktf CLI deletes the folder of every stack
-    it did not synthesize this time (``make synth`` synthesizes one environment), and
-    ``make clean`` or a hand-deleted ``cdktf.out`` would take the state with it.
-    """
-    return Path(config.source).parent / f"{config.stack}.tfstate"
+    """Where a stack with local state keeps it: ``<stack>.tfstate`` beside its file (``facts/local_state.py``)."""
+    return local_state_paths(config.source, config.stack)[0]
 
 
 def _has_local_state(config: StackConfig) -> bool:
     return isinstance(config, BootstrapConfig) or config.state.backend == "local"
+
+
+def local_state_problems(configs: list[StackConfig]) -> list[Problem]:
+    """Each stack's local state file (``local_state_file``) and its backup, where something else than a regular file
+    (a link to one counts as one) or nothing stands: Terraform would wait for ever on a named pipe (make diff, make
+    deploy and make allowlist hung in ``terraform init``) and stop on a folder after synth."""
+    problems = []
+    for config in (c for c in configs if _has_local_state(c)):
+        for path in local_state_paths(config.source, config.stack):
+            if (kind := not_a_file(path)) is not None:
+                problems.append(Problem(str(path), "(state)", f"the local state of stack {config.stack} (Terraform "
+                                        "reads and writes it): a regular file, or nothing", kind))
+    return problems
 
 
 def build_app(configs: list[StackConfig], **app_options: object):
@@ -216,6 +225,7 @@ def run(selected: str | None, *, stderr: TextIO = sys.stderr, named_by: str = "E
     # Every path synth writes, checked before anything is written, beside the files' problems: each stack's
     # folder by its file's stem, which is its name whether the file is valid or not.
     problems += output_problems(outdir, [c.stack for c in configs] or [path.stem for path in files])
+    problems += local_state_problems(configs)
     # The legacy state moved (a write) only once everything else is right.
     problems = problems or keep_legacy_state(configs, outdir, stderr=stderr)
     if problems:

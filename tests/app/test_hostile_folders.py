@@ -304,6 +304,27 @@ def test_a_folder_of_the_users_without_a_manifest_gains_the_synth_and_keeps_its_
     assert run_bounded(str(a), out) == (0, lines)
 
 
+@pytest.mark.parametrize("kind", stand_ins("folder", "named-pipe", "socket", "dangling-link", "link-loop"))
+@pytest.mark.parametrize("name", ["a.tfstate", "a.tfstate.backup"])
+def test_a_local_state_that_is_not_a_regular_file_is_a_problem_before_terraform_waits_on_it(tmp_path, kind, name):
+    # make diff, deploy and allowlist synthesize, then run Terraform on the state beside the file: on a named pipe
+    # `terraform init` waited for ever; on a folder it failed after the synth.
+    make, found = stand_ins(kind)[kind]
+    a = write(tmp_path / "envs", "a")
+    make(tmp_path / "envs" / name)
+    assert refused(a, tmp_path / "out") == [
+        f"  - {tmp_path / 'envs' / name}: (state): expected the local state of stack a (Terraform reads and writes "
+        f"it): a regular file, or nothing, got {found}"]
+
+
+def test_a_local_state_that_is_a_file_or_a_link_to_one_is_taken(tmp_path):
+    a = write(tmp_path / "envs", "a")
+    (tmp_path / "kept.tfstate").write_text("")
+    (tmp_path / "envs" / "a.tfstate").symlink_to(tmp_path / "kept.tfstate")
+    code, lines = run_bounded(str(a), tmp_path / "out")
+    assert code == 0, lines
+
+
 def test_an_output_folder_that_cannot_be_written_is_a_problem(tmp_path):
     a = write(tmp_path / "envs", "a")
     # /proc refuses new files to every user, root included (chmod does not stop root).

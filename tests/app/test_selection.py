@@ -53,6 +53,29 @@ def test_a_name_whose_file_is_not_a_regular_file_says_what_it_is(environments, k
         2, f'error: EGRESS_CONFIG: expected the path of a regular .toml file, got "{path}", {found}')
 
 
+@pytest.mark.parametrize("kind", NOT_FILES)
+@pytest.mark.parametrize("backup", [False, True], ids=["state", "backup"])
+def test_make_output_refuses_a_local_state_that_is_not_a_regular_file(environments, kind, backup):
+    # make output runs Terraform on the state with no synth before it (which checks it): on a named pipe,
+    # `terraform init` waited for ever.
+    make, found = NOT_FILES[kind]
+    state = environments / f"production.tfstate{'.backup' if backup else ''}"
+    make(state)
+    file = str(environments / "production.toml")
+    assert check("output", "ENV", "production", file, directory=environments) == (
+        2, f"error: make output: {state}: expected the local state of stack production (Terraform reads it), a "
+           f"regular file, or nothing, got {found}")
+    # The targets that synthesize first leave it to the synth, which names it beside the file's own problems.
+    assert check("deploy", "ENV", "production", file, directory=environments)[0] == 0
+
+
+def test_make_output_takes_a_local_state_that_is_a_file_or_a_link_to_one(environments):
+    (environments / "elsewhere.json").write_text("{}")
+    (environments / "production.tfstate").symlink_to(environments / "elsewhere.json")
+    (environments / "production.tfstate.backup").write_text("{}")
+    assert check("output", "ENV", "production", str(environments / "production.toml"), directory=environments)[0] == 0
+
+
 def test_deploy_with_nothing_named_refuses_and_synth_takes_every_file(environments):
     for target in ("diff", "deploy", "output"):
         code, line = check(target, "", "", "", directory=environments)

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 from pathlib import Path
 from typing import Callable
 
 
 def bind_socket(path: Path) -> None:
-    """A Unix socket at ``path`` (left there when closed): a file that cannot even be opened (ENXIO)."""
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.bind(str(path))
+    """A Unix socket at ``path`` (left there when closed): a file that cannot even be opened (ENXIO). Bound in a
+    short folder and moved: a socket's path may not exceed 107 bytes, and a test's folder can be longer."""
+    if len(os.fsencode(path)) < 100:
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(str(path))
+        return
+    short = Path(tempfile.mkdtemp(prefix="s")) / "s"  # pytest's folders are in the same temporary folder
+    try:
+        bind_socket(short)
+        os.replace(short, path)
+    finally:
+        shutil.rmtree(short.parent, ignore_errors=True)
 
 
 # What a user may leave where a file or a folder belongs: how to make it, and what the app says stands there
