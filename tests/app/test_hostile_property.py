@@ -1,8 +1,8 @@
 """A property over hostile folders and hostile strings: whatever a user leaves beside the selected file (a pipe, a
 folder, a link to nothing or to itself, bytes that are not text, a broken or a colliding file; in environments/, a
-folder of .toml files or a *.TOML file) and whatever string they put in any key (or none: the file valid), the
-app ends (bounded), prints no traceback, writes nothing when it fails, and names every problem with its file and
-key on one printable line."""
+folder of .toml files or a *.TOML file; a pipe for its local state) and whatever string they put in any key (or
+none: the file valid), the app ends (bounded), prints no traceback, writes nothing when it fails, and names every
+problem with its file and key on one printable line."""
 
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ NEIGHBOURS: dict[str, Callable[[Path, Path], None]] = {
     "link-loop": lambda p, _: p.symlink_to(p),
     "link-to-selected": lambda p, selected: p.symlink_to(selected),
     "bootstrap": lambda p, _: p.write_text('[bootstrap]\nproject = "my-gcp-project"\nbucket = "b-x"\nlocation = "EU"\n'),
+    # Not a *.toml: the selected file's local state (its file sets backend = "local"), which Terraform would wait on.
+    "state-pipe": lambda _, selected: os.mkfifo(selected.with_suffix(".tfstate")),
     # Two that only environments/ forbids (the app reads only its own *.toml there): elsewhere they are no neighbour.
     "folder-of-tomls": lambda p, selected: _folder_of_tomls(p.parent / p.stem, selected),
     "capital-suffix": lambda p, selected: p.with_suffix(".TOML").write_text(selected.read_text()),
