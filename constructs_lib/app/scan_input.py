@@ -57,7 +57,7 @@ def scan_copies(outdir: Path, dest: Path) -> list[Path]:
 
 
 def _only_copies(dest: Path) -> None:
-    """Whether ``dest`` holds only what ``scan_copies`` writes (a folder per stack holding its cdk.tf.json), so
+    """That ``dest`` holds only what ``scan_copies`` writes (a folder per stack holding its cdk.tf.json), so
     that deleting it deletes nothing else: the output folder may be a user's own (``CDKTF_OUTDIR=.``), and so may
     a ``scan/`` in it.
 

@@ -161,7 +161,7 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
         for path in local_state_paths(file, Path(file).stem):
             if (kind := not_a_file(path)) is not None:
                 return 2, (f"error: make output: {path}: expected the local state of stack {Path(file).stem} "
-                           f"(Terraform reads it), a regular file, or nothing, got {kind}")
+                           f"(Terraform reads it): a regular file, or nothing, got {kind}")
     return 0, _acts_on(target, file)
 
 

@@ -63,7 +63,7 @@ def test_make_output_refuses_a_local_state_that_is_not_a_regular_file(environmen
     make(state)
     file = str(environments / "production.toml")
     assert check("output", "ENV", "production", file, directory=environments) == (
-        2, f"error: make output: {state}: expected the local state of stack production (Terraform reads it), a "
+        2, f"error: make output: {state}: expected the local state of stack production (Terraform reads it): a "
            f"regular file, or nothing, got {found}")
     # The targets that synthesize first leave it to the synth, which names it beside the file's own problems.
     assert check("deploy", "ENV", "production", file, directory=environments)[0] == 0
