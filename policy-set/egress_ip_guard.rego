@@ -597,3 +597,67 @@ held_links(c) := links(b.before, "nat_ips") if {
 	nat_resource(key) == c.address
 	b := side_holder(key, "before")
 } else := set()
+
+# --- reminders (policies.hcl's advisory retire_reminders) -----------------------------------------------------
+# release_ips and forget_ips are for one deploy: each name, once this run is applied, is to be removed from the
+# file. What the Python guard prints as its reminders (constructs_lib/guard/rules.py, retire_reminders).
+
+reminders := sort([n |
+	some key in ["release_ips", "forget_ips"]
+	some name in names_of(key)
+	n := reminder(key, name)
+])
+
+reminder(key, name) := sprintf(
+	"[egress] %s names %s, an address put into a NAT outside Terraform: this deploy takes it out of the NAT and it stays reserved (the stack never held it); once applied, remove it from the file",
+	[key, name],
+) if {
+	name in put_in_outside
+} else := sprintf(
+	"[egress] %s names %s: once this deploy is applied, remove it from the file (the key is for one deploy)",
+	[key, name],
+) if {
+	name in address_names
+} else := sprintf(
+	"[egress] %s names %s, which is no address of this stack (not in its state): nothing to do; remove it from the file",
+	[key, name],
+)
+
+# Every address name the plan knows: the state's (managed and adopted), the changes' before, the refresh's lost.
+address_names := {n |
+	some v in array.concat(
+		array.concat(
+			[obj(r.values) | some r in state_resources; r.type == address_type],
+			[obj(c.change.before) | some c in changes_of({address_type})],
+		),
+		lost,
+	)
+	n := object.get(v, "name", null)
+	is_string(n)
+}
+
+# The names of the IPs a NAT (its IP list, else itself) or one of its rules kept by the plan held before it that
+# are no address of the stack.
+put_in_outside := {describe(l)[0] | some l in held_before; not known_link(l)}
+
+held_before := nat_held_before | rule_held_before
+
+nat_held_before := {l |
+	some key in nat_keys
+	b := side_holder(key, "before")
+	some l in (links(b.before, "nat_ips") | links(b.before, "drain_nat_ips"))
+}
+
+rule_held_before := {l |
+	some c in changes_of({nat_type})
+	c.change.actions != ["forget"]
+	is_object(c.change.before)
+	is_object(c.change.after)
+	some rule in object.get(c.change.before, "rules", [])
+	is_object(rule)
+	number := object.get(rule, "rule_number", null)
+	some after_rule in object.get(c.change.after, "rules", [])
+	is_object(after_rule)
+	object.get(after_rule, "rule_number", null) == number
+	some l in rule_links(rule, "source_nat_active_ips")
+}

@@ -269,3 +269,16 @@ test_a_nat_or_connector_re_created_is_a_note_never_a_refusal if {
 	] with input as plan
 	count(guard.notes) == 0 with input as with_outputs([change(nat_addr, "google_compute_router_nat", ["update"], nat(["ip-a"], []), nat(["ip-a"], []))], {})
 }
+
+test_each_name_of_release_ips_and_forget_ips_gets_its_reminder if {
+	# ip-a: an address of the stack; ops: put into the NAT by hand (no address of the state); gone: neither.
+	by_hand := change(nat_addr, "google_compute_router_nat", ["update"], nat(["ip-a", "ops"], []), nat(["ip-a"], []))
+	plan := with_outputs([by_hand], {"release_ips": {"value": ["ip-a", "gone"]}, "forget_ips": {"value": ["ops"]}})
+	count(guard.deny) == 0 with input as plan
+	guard.reminders == [
+		"[egress] forget_ips names ops, an address put into a NAT outside Terraform: this deploy takes it out of the NAT and it stays reserved (the stack never held it); once applied, remove it from the file",
+		"[egress] release_ips names gone, which is no address of this stack (not in its state): nothing to do; remove it from the file",
+		"[egress] release_ips names ip-a: once this deploy is applied, remove it from the file (the key is for one deploy)",
+	] with input as plan
+	count(guard.reminders) == 0 with input as with_outputs([by_hand], {})
+}

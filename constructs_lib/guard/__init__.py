@@ -5,8 +5,8 @@ Terraform), so ``make diff``/``make deploy`` (``constructs_lib.deploy``), the re
 same rules, and the Rego of ``policy-set/`` can be held to them.
 """
 
-from .rules import check, notices, recreated_egress
+from .rules import check, notices, recreated_egress, retire_reminders
 from .violation import DELETION_PROTECTED, NAME_TAKEN, NO_ACTIVE_IP, RECREATE, RELEASE, RULES, UNDRAINED, Violation
 
 __all__ = ["DELETION_PROTECTED", "NAME_TAKEN", "NO_ACTIVE_IP", "RECREATE", "RELEASE", "RULES", "UNDRAINED", "Violation",
-           "check", "notices", "recreated_egress"]
+           "check", "notices", "recreated_egress", "retire_reminders"]

@@ -262,14 +262,23 @@ def recreated_egress(plan: JSON, known: Known | None = None) -> list[str]:
 
 
 def notices(plan: JSON) -> list[str]:
-    """What the guard says beside its verdict: a NAT or connector re-created (egress stops in between), the names of
-    release_ips/forget_ips that this deploy acts on (to be removed from the file once applied), and the names that
-    match no address of this stack."""
+    """What the guard says beside its verdict: a NAT or connector re-created (egress stops in between), then the
+    reminders of release_ips/forget_ips (``retire_reminders``)."""
+    return recreated_egress(plan) + retire_reminders(plan)
+
+
+def retire_reminders(plan: JSON) -> list[str]:
+    """The names of release_ips/forget_ips that this deploy acts on (to be removed from the file once applied), and
+    the names that match no address of this stack. The policy set's advisory ``retire_reminders`` says the same (its
+    ``reminders``)."""
+    names = {key: output_names(plan, key) for key in ("release_ips", "forget_ips")}
+    if not any(names.values()):
+        return []
     known = known_addresses(plan)
     outside = _put_in_outside(plan, known)
-    said = recreated_egress(plan, known)
-    for key in ("release_ips", "forget_ips"):
-        for name in output_names(plan, key):
+    said = []
+    for key, listed in names.items():
+        for name in listed:
             if name in outside:
                 said.append(f"[egress] {key} names {name}, an address put into a NAT outside Terraform: this deploy "
                             "takes it out of the NAT and it stays reserved (the stack never held it); once applied, "

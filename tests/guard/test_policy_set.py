@@ -47,14 +47,16 @@ def test_the_rego_unit_tests_pass():
     assert re.search(r"PASS: (\d+)/\1", result.stdout), result.stdout
 
 
-def test_policies_hcl_has_the_mandatory_refusals_and_the_advisory_notes():
+def test_policies_hcl_has_the_mandatory_refusals_and_the_advisory_notes_and_reminders():
     text = (POLICY_SET / "policies.hcl").read_text(encoding="utf-8")
     policies = re.findall(r'^policy "([^"]+)" \{(.*?)^\}', text, re.MULTILINE | re.DOTALL)
     found = {name: (re.findall(r'query\s*=\s*"([^"]+)"', body), re.findall(r'enforcement_level\s*=\s*"([^"]+)"', body))
              for name, body in policies}
     assert found == {"egress_ip_guard": (["data.terraform.policies.egress_ip_guard.deny"], ["mandatory"]),
-                     "egress_gap": (["data.terraform.policies.egress_ip_guard.notes"], ["advisory"])}
-    for query in ("data.terraform.policies.egress_ip_guard.deny", "data.terraform.policies.egress_ip_guard.notes"):
+                     "egress_gap": (["data.terraform.policies.egress_ip_guard.notes"], ["advisory"]),
+                     "retire_reminders": (["data.terraform.policies.egress_ip_guard.reminders"], ["advisory"])}
+    for query in ("data.terraform.policies.egress_ip_guard.deny", "data.terraform.policies.egress_ip_guard.notes",
+                  "data.terraform.policies.egress_ip_guard.reminders"):
         value = subprocess.run([str(OPA), "eval", "--format", "raw", "--data", str(POLICY_SET), "--stdin-input",
                                 query], input='{"plan": {}}', capture_output=True, text=True, timeout=120)
         assert value.returncode == 0 and value.stdout.strip() == "[]", value.stdout + value.stderr
@@ -127,12 +129,15 @@ def _crafted() -> dict[str, dict]:
                                            "action_reason": "replace_because_tainted"}),
         "protected service, no name": plan(change(f"{SERVICE}.s", SERVICE, ["delete"],
                                                   before={"deletion_protection": True})),
+        # release_ips/forget_ips, each name's reminder: of the stack, put into the NAT by hand, of nothing
+        "names to retire": plan(change(NAT_ADDR, NAT, ["update"], before=nat(["ip-a", "ops"]), after=nat(["ip-a"])),
+                                state=state, release=["ip-b", "gone"], forget=["ops"]),
     }
 
 
 def test_the_rego_and_the_python_guard_agree_on_crafted_plans_of_each_shape(tmp_path):
-    from constructs_lib.guard import check
-    seen = set()
+    from constructs_lib.guard import check, recreated_egress, retire_reminders
+    seen, reminded = set(), set()
     for where, plan in _crafted().items():
         path = tmp_path / "input.json"
         path.write_text(json.dumps({"plan": plan}), encoding="utf-8")
@@ -145,26 +150,36 @@ def test_the_rego_and_the_python_guard_agree_on_crafted_plans_of_each_shape(tmp_
                            for v in check(plan)), key=lambda v: (v["rule"], v["address"], v["name"]))
         assert sorted(value["violations"], key=lambda v: (v["rule"], v["address"], v["name"])) == expected, where
         assert value["deny"] == sorted(v["message"] for v in expected), where
+        assert (value["notes"], value["reminders"]) == (sorted(recreated_egress(plan)),
+                                                        sorted(retire_reminders(plan))), where
         seen |= {v["rule"] for v in expected}
-    # every rule is reached by a shape of its own
+        reminded |= {kind for r in value["reminders"] for kind in REMINDER_KINDS if kind in r}
+    # every rule is reached by a shape of its own, and so is each kind of reminder
     assert seen == {"release", "undrained", "no-active-ip", "name-taken", "deletion-protected"}
+    assert reminded == set(REMINDER_KINDS)
+
+
+# The three things a reminder of release_ips/forget_ips says of a name (constructs_lib/guard/rules.py).
+REMINDER_KINDS = ("(the key is for one deploy)", "an address put into a NAT outside Terraform",
+                  "which is no address of this stack")
 
 
 def test_the_rego_and_the_python_guard_agree_on_random_plans(tmp_path):
     """1,500 plans of random shapes (a fixed seed; tests/guard/plans.py, random_plan), in one OPA run: the policy
     never stops with an error (one NAT under two resource addresses once gave OPA two values for one function),
     refuses what the Python guard refuses and notes what it notes, message for message."""
-    from constructs_lib.guard import check, recreated_egress
+    from constructs_lib.guard import check, recreated_egress, retire_reminders
     from tests.guard.plans import random_plan
     r = random.Random(21)
-    noted = 0
+    noted = reminded = 0
     plans = [random_plan(r) for _ in range(1500)]
     path = tmp_path / "plans.json"
     path.write_text(json.dumps({"plans": plans}), encoding="utf-8")
-    query = ('[{"violations": v, "deny": d, "notes": n} | some p in input.plans; '
+    query = ('[{"violations": v, "deny": d, "notes": n, "reminders": m} | some p in input.plans; '
              'v := data.terraform.policies.egress_ip_guard.violations with input as {"plan": p}; '
              'd := data.terraform.policies.egress_ip_guard.deny with input as {"plan": p}; '
-             'n := data.terraform.policies.egress_ip_guard.notes with input as {"plan": p}]')
+             'n := data.terraform.policies.egress_ip_guard.notes with input as {"plan": p}; '
+             'm := data.terraform.policies.egress_ip_guard.reminders with input as {"plan": p}]')
     result = subprocess.run([str(OPA), "eval", "--format", "json", "--data", str(POLICY_SET), "--input", str(path),
                              query], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[:2000] + result.stderr
@@ -177,7 +192,9 @@ def test_the_rego_and_the_python_guard_agree_on_random_plans(tmp_path):
         got = sorted(value["violations"], key=lambda v: (v["rule"], v["address"], v["name"]))
         assert (got, value["deny"]) == (expected, sorted(v["message"] for v in expected)), (index, plan)
         assert value["notes"] == sorted(recreated_egress(plan)), (index, plan)
+        assert value["reminders"] == sorted(retire_reminders(plan)), (index, plan)
         seen |= {v["rule"] for v in expected}
         noted += bool(value["notes"])
+        reminded += any("put into a NAT outside Terraform" in m for m in value["reminders"])
     assert seen == {"release", "recreate", "undrained", "no-active-ip", "name-taken", "deletion-protected"}
-    assert noted > 100
+    assert noted > 100 and reminded > 50, (noted, reminded)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.guard import Violation, check, notices, recreated_egress
+from constructs_lib.guard import Violation, check, notices, recreated_egress, retire_reminders
 from constructs_lib.deploy.terraform import PLAN_FILE
 from constructs_lib.report.plan_allowlist import allowlist_change
 from rehearsal.driver import Plan, Rehearsal, load_one
@@ -637,15 +637,16 @@ def _every_plan() -> dict[str, dict[str, Any]]:
     return plans
 
 
-def _rego(plan: dict[str, Any], tmp_path: Path) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """The policy set's violations, deny and notes for one plan, as HCP Terraform's OPA input ({"plan": …})."""
+def _rego(plan: dict[str, Any], tmp_path: Path) -> tuple[list[dict[str, Any]], list[str], list[str], list[str]]:
+    """The policy set's violations, deny, notes and reminders for one plan, as HCP Terraform's OPA input
+    ({"plan": …})."""
     path = tmp_path / "input.json"
     path.write_text(json.dumps({"plan": plan, "run": {"organization": {"name": "test"}}}), encoding="utf-8")
     result = subprocess.run([str(OPA), "eval", "--format", "json", "--data", str(POLICY_SET), "--input", str(path),
                              "data.terraform.policies.egress_ip_guard"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     value = json.loads(result.stdout)["result"][0]["expressions"][0]["value"]
-    return value["violations"], value["deny"], value["notes"]
+    return value["violations"], value["deny"], value["notes"], value["reminders"]
 
 
 def _as_python(found: list[Violation]) -> list[dict[str, Any]]:
@@ -658,13 +659,15 @@ def test_the_policy_sets_rego_and_the_guard_agree_on_every_plan_the_tests_produc
     assert OPA.is_file(), f"{OPA} is missing: run through `make test`, which builds OPA (tools/opa.sh)"
     plans = _every_plan()
     assert len(plans) > 40
-    refused = noted = 0
+    refused = noted = reminded = 0
     for where, plan in plans.items():
-        violations, deny, said = _rego(plan, tmp_path)
+        violations, deny, said, reminders = _rego(plan, tmp_path)
         expected = _as_python(check(plan))
         refused += bool(expected)
         assert sorted(violations, key=lambda v: (v["rule"], v["address"], v["name"])) == expected, where
         assert deny == sorted(v["message"] for v in expected), where
         assert said == sorted(recreated_egress(plan)), where
+        assert reminders == sorted(retire_reminders(plan)), where
         noted += bool(said)
-    assert refused >= 4 and noted >= 3
+        reminded += bool(reminders)
+    assert refused >= 4 and noted >= 3 and reminded >= 3, (refused, noted, reminded)
