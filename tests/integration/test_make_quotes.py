@@ -230,3 +230,38 @@ def test_one_stack_name_in_environments_and_bootstrap_is_refused_by_make_and_by_
         assert not (project / "cdktf.out" / "stacks" / "state-bucket").exists()
     finally:
         twin.unlink()
+
+
+def test_the_make_targets_work_in_a_project_folder_whose_path_has_a_space(tmp_path):
+    # make splits a word list at spaces: with absolute paths as targets (.tools/bin/pipenv under $(CURDIR)), make
+    # synth in ~/My Projects/egress stopped at "/bin/bash: /tmp/My: No such file or directory".
+    project = project_copy(tmp_path / "my projects" / "egress")
+    synth = make(project, "synth", "ENV=example")
+    assert synth.returncode == 0, synth.stdout
+    assert synth.stdout.splitlines()[-1] == "synthesized into cdktf.out/stacks/: example", synth.stdout
+    report = make(project, "report", "ENV=example")
+    assert report.returncode == 0, report.stdout
+    assert (project / "cdktf.out" / "stacks" / "example" / "REVIEW.md").is_file()
+    check = make(project, "output", "ENV=gone")  # the stdlib check make runs before anything is installed
+    assert check.returncode == 2 and f'{MISSING} "gone"' in check.stdout, check.stdout
+
+
+def test_the_terraform_wrapper_runs_from_a_folder_whose_path_has_a_space(tmp_path):
+    # A shebang ends at the first space: `#!/home/me/My Projects/egress/.venv/bin/python -I` ran /home/me/My.
+    # tools/shebang.sh has /bin/sh start the Python there, as pip's own scripts do.
+    folder = tmp_path / "my projects"
+    folder.mkdir()
+    (folder / ".venv").symlink_to(ROOT / ".venv")  # the virtualenv under a path with a space, its pyvenv.cfg found
+    python = folder / ".venv" / "bin" / "python"
+    header = subprocess.run([str(ROOT / "tools" / "shebang.sh"), str(python)], capture_output=True, text=True,
+                            check=True).stdout
+    assert header.splitlines()[0] == "#!/bin/sh"
+    wrapper = folder / "terraform"
+    wrapper.write_text(header + (ROOT / "tools" / "terraform.py").read_text(encoding="utf-8"), encoding="utf-8")
+    wrapper.chmod(0o755)
+    result = subprocess.run([str(wrapper), "version"], capture_output=True, text=True, timeout=120, env=child_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Terraform v"), result.stdout
+    plain = subprocess.run([str(ROOT / "tools" / "shebang.sh"), str(ROOT / ".venv" / "bin" / "python")],
+                           capture_output=True, text=True, check=True).stdout
+    assert plain == f"#!{ROOT / '.venv' / 'bin' / 'python'} -I\n"  # no space: the plain shebang, one start less
