@@ -30,7 +30,9 @@ PIPENV_VERSION := 2026.10.3
 # whole: PATH, a file's content, a quoted argument.
 TOOLS := .tools
 PIPENV := $(TOOLS)/bin/pipenv
-CHECKOV := $(TOOLS)/checkov/bin/checkov
+# checkov's own script is a setup.py script: pip writes its shebang plain, which a path with a space breaks. Its
+# virtualenv's Python runs it instead.
+CHECKOV := $(TOOLS)/checkov/bin/python $(TOOLS)/checkov/bin/checkov
 
 # The CDK engine every target runs the app with: cdktf (CDK for Terraform 0.21.0, archived; the default) or
 # cdktn (its fork CDK Terrain 0.24.0: `make synth ENGINE=cdktn`), each in an environment of its own, the same

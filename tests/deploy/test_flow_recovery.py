@@ -4,8 +4,6 @@ and interrupts an apply past its deadline. A stand-in Terraform; tests/integrati
 from __future__ import annotations
 
 import io
-import stat
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from constructs_lib.deploy.terraform import INTERRUPTED, Interrupted, Terraform,
 from tests.deploy.test_recovery import ADDRESS, CONFIG, CONFLICT, LOCKED
 from constructs_lib.facts.resources import ADDRESS as ADDRESS_TYPE
 from tests.guard.plans import A, address, change, plan
+from tests.support.scripts import python_script
 
 NOTHING = {**plan(), "applyable": True}
 
@@ -132,9 +131,7 @@ def test_a_lock_left_behind_prints_its_force_unlock():
 
 
 def test_an_apply_past_its_deadline_is_interrupted_and_says_so(tmp_path):
-    slow = tmp_path / "terraform"
-    slow.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(600)\n")
-    slow.chmod(slow.stat().st_mode | stat.S_IEXEC)
+    slow = python_script(tmp_path / "terraform", "import time\ntime.sleep(600)\n")
     terraform = Terraform(tmp_path, binary=str(slow), deadline=1)
     with pytest.raises(TerraformFailed, match=r"still running after 1 s \(the deploy's deadline, DEPLOY_DEADLINE\)"):
         terraform.apply()

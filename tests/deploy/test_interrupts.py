@@ -19,6 +19,7 @@ import pytest
 
 from constructs_lib.deploy.terraform import INTERRUPTED
 from tests.support.paths import ROOT
+from tests.support.scripts import python_script
 
 FAKE_TERRAFORM = '''\
 import os, signal, sys, time
@@ -74,9 +75,7 @@ class Deploy:
     """``make deploy``'s Python in a session of its own (a terminal's job), with the stand-in Terraform."""
 
     def __init__(self, tmp_path: Path, **env: str) -> None:
-        fake = tmp_path / "terraform"
-        fake.write_text(f"#!{sys.executable}\n{FAKE_TERRAFORM}")
-        fake.chmod(0o755)
+        fake = python_script(tmp_path / "terraform", FAKE_TERRAFORM)
         (tmp_path / "out" / "stacks" / "prod").mkdir(parents=True)
         (tmp_path / "out" / "stacks" / "prod" / "cdk.tf.json").write_text("{}")
         self.log = tmp_path / "fake.log"

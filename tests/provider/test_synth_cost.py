@@ -95,9 +95,10 @@ require("cdktf");
 const loaded = () => Object.keys(require.cache).some((f) => f.includes("/node_modules/archiver/"));
 console.log("archiver loaded with cdktf:", loaded());
 const { archiveSync } = require("cdktf/lib/private/fs");
-const src = fs.mkdtempSync(path.join(os.tmpdir(), "asset-"));
+// A space in the asset's folder: cdktf's own archiveSync ran `node fs.js ${src} ${dest}` through a shell, unquoted.
+const src = fs.mkdtempSync(path.join(os.tmpdir(), "my asset-"));
 fs.writeFileSync(path.join(src, "main.py"), "print(1)\\n");
-const zip = path.join(os.tmpdir(), path.basename(src) + ".zip");
+const zip = path.join(os.tmpdir(), path.basename(src) + " archive.zip");
 archiveSync(src, zip);
 console.log("zip written:", fs.readFileSync(zip).subarray(0, 2).toString() === "PK");
 const lazy = require("module")._load("archiver", require.cache[require.resolve("cdktf/lib/private/fs")], false);
