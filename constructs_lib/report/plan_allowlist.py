@@ -73,8 +73,12 @@ def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[di
     draining: set[str] = set()
     changes = [c for c in plan.get("resource_changes", []) if c.get("mode") == "managed"
                and c.get("type") in (NAT, NAT_ADDRESS)]
-    if when == "after":  # a NAT that stays while its router is deleted is deleted with it: none of its IPs in use
-        changes = _kept_without_router(plan, changes)
+    if when == "after":
+        # Forgotten (a removed block): out of the stack's hands, still in Google Cloud with its IPs (as the guard
+        # reads it). A NAT that stays while its router is deleted is deleted with it: none of its IPs in use.
+        changes = _kept_without_router(plan, [{**c, "change": {**c["change"], "after": c["change"].get("before"),
+                                                               "after_unknown": {}}}
+                                              if c["change"].get("actions") == ["forget"] else c for c in changes])
     holders = [c for c in changes if c["type"] == NAT_ADDRESS and c["change"].get(when)] or [
         c for c in changes if c["type"] == NAT and c["change"].get(when)]
     deleted = [c for c in changes if c["type"] == NAT_ADDRESS and c["change"]["actions"] == ["delete"]]

@@ -209,6 +209,17 @@ def test_a_router_deleted_while_its_nat_stays_takes_every_ip_of_the_nat_out_of_u
                                                                      "address is released."), changes
 
 
+def test_a_nat_or_ip_list_forgotten_stays_in_google_cloud_with_its_ips():
+    # A removed block (lifecycle destroy = false) takes a resource out of the state only: the NAT keeps its IPs in
+    # Google Cloud, as the guard reads a forget. The report read it as deleted: every IP "stops being used".
+    nat = {**values(["b"], ["a"]), **WHERE, "router": "r", "name": "n"}
+    ip_list = {**values(["b"], ["a"]), **WHERE, "router": "r", "router_nat": "n"}
+    for changes in ([change(nat, None, ["forget"], NAT)],
+                    [change(nat, nat, ["no-op"], NAT), change(ip_list, None, ["forget"])]):
+        assert allowlist_change(plan(*changes, prior=PRIOR))[2] == ("No IP starts or stops being used, and no "
+                                                                     "address is released."), changes
+
+
 def test_the_move_from_the_nats_own_lists_changes_nothing():
     lines = allowlist_change(plan(change(values(["a"], []), values(["a"], []), ["no-op"], NAT),
                                   change(None, values(["a"], []), ["create"]), prior=PRIOR))
