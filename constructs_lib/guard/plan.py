@@ -195,9 +195,9 @@ def rule_changes(plan: JSON) -> list[RuleChange]:
                     configured[(rule.get("rule_number") or {}).get("constant_value")] = rule
         after_rules = {r.get("rule_number"): r for r in after.get("rules") or [] if isinstance(r, dict)}
         for rule in before.get("rules") or []:
-            number = rule.get("rule_number") if isinstance(rule, dict) else None
-            if number not in after_rules:
+            if not isinstance(rule, dict) or rule.get("rule_number") not in after_rules:
                 continue
+            number = rule["rule_number"]
             config_action = ((configured.get(number) or {}).get("action") or [{}])[0] or {}
             kept = (_rule_links(after_rules[number], "source_nat_active_ips")
                     | _rule_links(after_rules[number], "source_nat_drain_ips")

@@ -386,3 +386,12 @@ def test_an_unprotected_workload_may_go_and_a_protected_one_may_change():
     assert check(plan(change(SERVICE_ADDR, SERVICE, ["delete"], before=service(False)))) == []
     assert check(plan(change(SERVICE_ADDR, SERVICE, ["update"], before=service(), after=service(False)))) == []
     assert check(plan(change(SERVICE_ADDR, SERVICE, ["forget"], before=service()))) == []
+
+
+def test_a_rule_of_no_known_shape_is_no_rule_change():
+    """A rule that is not an object, beside an after-side rule with no number (neither is ever Terraform's), is
+    read as no rule at all, never an AttributeError that stops make deploy."""
+    before = {**nat_with_rules({100: (["ip-a"], [])}), "rules": ["not a rule", 7]}
+    after = {**nat_with_rules({100: (["ip-a"], [])}), "rules": [{"description": "no number"}]}
+    p = plan(change(NAT_ADDR, NAT, ["update"], before=before, after=after), state=[address("ip-a")])
+    assert [v.rule for v in check(p)] == []
