@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from ..facts.text import one_line
 from .allowlist import allowlist_entries, write_allowlist
@@ -23,11 +23,52 @@ from .plan_allowlist import allowlist_change
 __all__ = ["main"]
 
 
-def _read(source: str | None) -> dict:
-    text = Path(source).read_text(encoding="utf-8") if source else sys.stdin.read()
+# What either command reads, and what each kind of document is called in its messages.
+SHOWN = "the JSON of `terraform show -json`"
+READS = {"write": "a state's (`terraform show -json` in the stack's folder)",
+         "change": "a saved plan's (`terraform show -json PLAN`)"}
+
+
+class InputError(ValueError):
+    """What was given is not what the command reads; the message names the source, what was expected and what was
+    given."""
+
+
+def _kind(value: object) -> str:
+    return {bool: "true or false", type(None): "null", list: "an array", str: "a string"}.get(type(value), "a number")
+
+
+def _read(source: str | None, command: str) -> dict[str, Any]:
+    """The JSON object of a file named (a pipe too: ``<(terraform show -json)``), else of standard input.
+
+    Raises:
+        InputError: it cannot be read, is not UTF-8 JSON, is not an object, or is the other command's document.
+    """
+    where = one_line(source) if source else "standard input"
+    try:
+        raw = Path(source).read_bytes() if source else sys.stdin.buffer.read()
+    except OSError as err:
+        raise InputError(f"{where}: expected a readable file, got {err.strerror or err}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{where}: expected {SHOWN}, got bytes that are not UTF-8 (at byte {err.start:,})") from None
     if not text.strip():
-        raise ValueError("no JSON given (expected the output of `terraform show -json`)")
-    return json.loads(text)
+        raise InputError(f"{where}: expected {SHOWN}, got nothing")
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise InputError(f"{where}: expected {SHOWN}, got JSON nested deeper than Python's parser reads") from None
+    except ValueError as err:
+        raise InputError(f"{where}: expected {SHOWN}, got invalid JSON ({err})") from None
+    if not isinstance(document, dict):
+        raise InputError(f"{where}: expected {SHOWN} (an object), got {_kind(document)}")
+    # A plan's JSON always has planned_values; a state's has neither it nor resource_changes.
+    is_plan = "planned_values" in document or "resource_changes" in document
+    if is_plan != (command == "change"):
+        other = "change" if command == "write" else "write"
+        raise InputError(f"{where}: expected {READS[command]} JSON, got {READS[other]} JSON, which `{other}` reads")
+    return document
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,14 +82,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     change.add_argument("json", nargs="?")
     args = parser.parse_args(argv)
     try:
-        document = _read(args.json)
-    except (OSError, ValueError) as err:
-        print(one_line(f"error: {err}"), file=sys.stderr)
+        document = _read(args.json, args.command)
+        # Only the parts the reports read are checked, as they are read: anything else Terraform never writes.
+        lines = allowlist_change(document) if args.command == "change" else []
+        entries = allowlist_entries(document, stack=args.stack) if args.command == "write" else []
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as err:
+        where = one_line(args.json) if args.json else "standard input"
+        print(one_line(f"error: {where}: expected {READS[args.command]} JSON, got a JSON object of a shape Terraform "
+                       f"never writes ({type(err).__name__}: {err})"), file=sys.stderr)
         return 1
     if args.command == "change":
-        print("\n".join(allowlist_change(document)))
+        print("\n".join(lines))
         return 0
-    entries = allowlist_entries(document, stack=args.stack)
     if not document.get("values"):
         print(one_line(f"error: stack {args.stack} has no state yet (deploy it first): nothing to allowlist"),
               file=sys.stderr)
