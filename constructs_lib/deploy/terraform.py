@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..report.output_file import synthesized_json
+
 ROOT = Path(__file__).resolve().parents[2]
 PLAN_FILE = "guarded.tfplan"
 # A hang guard, never an assertion: init, plan and apply of one stack take seconds to minutes.
@@ -163,8 +165,8 @@ class Terraform:
 def stack_config(folder: Path) -> dict[str, Any]:
     """The synthesized stack in ``folder`` (``cdk.tf.json``); ``{}`` when there is none or it cannot be read."""
     try:
-        return json.loads((folder / "cdk.tf.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        return synthesized_json(folder / "cdk.tf.json")
+    except OSError:  # none, or not one synth wrote (OutputFileError): the advice that reads it is left out
         return {}
 
 

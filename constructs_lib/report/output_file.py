@@ -73,6 +73,9 @@ def synthesized_json(path: Path) -> dict[str, Any]:
                               f"({err.strerror or err}){SYNTH_AGAIN}") from None
     except ValueError as err:  # UnicodeDecodeError and JSONDecodeError
         raise OutputFileError(f"{path}: expected the JSON synth writes, got {one_line(str(err))}{SYNTH_AGAIN}") from None
+    except RecursionError:  # synth nests a few levels; Python's parser stops at about a thousand
+        raise OutputFileError(f"{path}: expected the JSON synth writes, got JSON nested deeper than Python's parser "
+                              f"reads{SYNTH_AGAIN}") from None
     if not isinstance(doc, dict):
         kind = "an array" if isinstance(doc, list) else "a string" if isinstance(doc, str) else "a value"
         raise OutputFileError(f"{path}: expected a JSON object, as synth writes it, got {kind}{SYNTH_AGAIN}")

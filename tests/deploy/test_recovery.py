@@ -3,6 +3,8 @@ from Terraform's output, the state and the synthesized stack (no Terraform neede
 
 from __future__ import annotations
 
+import json
+
 from constructs_lib.deploy.recovery import duplicate_alert_checks, import_id, lock_id, orphans, recovery_commands
 
 ADDRESS = "google_compute_address.Chain_Address-prod-ip_1"
@@ -172,3 +174,23 @@ def test_a_state_terraform_could_not_write_is_pushed_first():
         "terraform -chdir=cdktf.out/stacks/prod state push errored.tfstate", UNLOCK_WHEN,
         "terraform -chdir=cdktf.out/stacks/prod force-unlock -force 1764688000000000",
         "# then deploy again: make deploy STACK=prod"]
+
+
+def test_the_stack_json_the_advice_reads_is_any_json_object_or_none(tmp_path):
+    """The recovery advice reads the stack's cdk.tf.json after a failure: a file edited or replaced since the
+    synth is no advice (``{}``), never a traceback that hides Terraform's own error or a wait on a pipe."""
+    import os
+
+    from constructs_lib.deploy.terraform import stack_config
+    from tests.support.bounded import bounded
+
+    path = tmp_path / "cdk.tf.json"
+    assert stack_config(tmp_path) == {}
+    for content in (b"[" * 100_000, b"\xff\xfe", b"[]", b"null", b"{"):
+        path.write_bytes(content)
+        assert stack_config(tmp_path) == {}, content
+    path.write_text(json.dumps(CONFIG))
+    assert stack_config(tmp_path) == CONFIG
+    path.unlink()
+    os.mkfifo(path)
+    assert bounded(lambda: stack_config(tmp_path), 10, "a named pipe was opened and waited on") == {}

@@ -105,6 +105,10 @@ MANIFEST = ("expected the manifest cdktf synth writes (stacks by their names, ea
     ("cdk.tf.json", b"\xff\xfe", "expected the JSON synth writes, got 'utf-8' codec can't decode byte 0xff in "
                                  "position 0: invalid start byte"),
     ("cdk.tf.json", b"[]", "expected a JSON object, as synth writes it, got an array"),
+    ("cdk.tf.json", b"[" * 100_000, "expected the JSON synth writes, got JSON nested deeper than Python's parser "
+                                    "reads"),
+    ("manifest.json", b'{"stacks": ' * 5_000, "expected the JSON synth writes, got JSON nested deeper than Python's "
+                                            "parser reads"),
     ("cdk.tf.json", b'{"resource": []}', "expected the stack cdktf synth writes (a resource object), got another "
                                          "JSON object"),
     ("manifest.json", b"", "expected the JSON synth writes, got Expecting value: line 1 column 1 (char 0)"),
