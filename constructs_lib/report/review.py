@@ -108,8 +108,18 @@ def write_reports(outdir: str | Path) -> list[Path]:
     return [target for target, _ in reviews]
 
 
+USAGE = "usage: python -m constructs_lib.report [OUTDIR]"
+
+
 def main(argv: Sequence[str] = ()) -> int:
-    """``python -m constructs_lib.report [OUTDIR]``: write the reports, list them, 1 when there is nothing to read."""
+    """``python -m constructs_lib.report [OUTDIR]``: write the reports, list them, 1 when there is nothing to read,
+    2 for arguments it does not take."""
+    if list(argv) in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    if len(argv) > 1:
+        print(one_line(f"{USAGE}: got {len(argv)} arguments: {' '.join(argv)}"), file=sys.stderr)
+        return 2
     outdir = argv[0] if argv else DEFAULT_OUTDIR
     try:
         written = write_reports(outdir)

@@ -244,3 +244,12 @@ def test_the_review_of_an_adopt_stack_says_what_is_imported_and_calls_no_import_
 
 def test_the_review_of_a_stack_without_adopt_has_no_adoption_section(report):
     assert "## Adoption" not in report
+
+
+def test_the_command_takes_one_folder_at_most_and_says_so(tmp_path, capsys):
+    assert main([str(tmp_path), "extra\nerror: forged"]) == 2
+    assert capsys.readouterr().err == (f"usage: python -m constructs_lib.report [OUTDIR]: got 2 arguments: {tmp_path} "
+                                       "extra\\nerror: forged\n")
+    assert main(["--help"]) == 0
+    assert capsys.readouterr().out == "usage: python -m constructs_lib.report [OUTDIR]\n"
+    assert list(tmp_path.iterdir()) == []
