@@ -21,7 +21,6 @@ import shlex
 import subprocess
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
@@ -33,6 +32,7 @@ from rehearsal.driver import ROOT, VENV_BIN, Rehearsal, load_one, state_bucket_e
 from rehearsal.faults import sessions
 from rehearsal.faults.cases import CASES, Case
 from rehearsal.faults.checks import Watch, orphans_and_duplicates
+from rehearsal.faults.pool import in_order
 from rehearsal.gcs_faults import StateWriteLost
 
 CHAIN = Path(__file__).with_name("faults.toml")
@@ -42,6 +42,9 @@ DEPLOY_BOUND = 180
 # Faults at once: each is its own local API, GCS server and deploys, which mostly wait on the provider's own
 # pauses (its 5 s after a connector's create, a deadline, the transport's retries), not on a core.
 PARALLEL = 4
+# After a Ctrl-C: how long the campaign waits for its faults to end (their deploys killed, no Terraform command
+# started any more) before it stops without them.
+STOP_GRACE = 30
 # The printed commands a user runs: ``terraform -chdir=…`` and the gcloud check of duplicate alert policies.
 # A printed recovery command: two spaces in, as make deploy prints them (Terraform's own advice is four in).
 _STEP = re.compile(r"^ {2}((?:terraform|gcloud) .*)$")
@@ -146,6 +149,7 @@ class Run:
 
     def run_step(self, command: str) -> str:
         """One printed command, run as printed (``terraform`` is the project's; ``gcloud`` the local API's)."""
+        sessions.may_start()
         argv = shlex.split(command, comments=True)
         if argv[0] == "gcloud":
             return self._gcloud(command)
@@ -215,10 +219,12 @@ def run_case(case: Case, chain: Chain) -> Outcome:
                 _recover(run, outcome)
             # The last deploy's own plan is the second plan when it had nothing to apply; else one more plan.
             if not outcome.problems and "nothing to apply for" not in outcome.deploys[-1].output:
+                sessions.may_start()  # as before each Terraform command of the campaign's own
                 plan = rehearsal.converged(run.stack_dir)
                 if plan.changes:
                     outcome.problems.append(f"S1: the last plan is not empty:\n{plan.describe()}")
             if not outcome.problems:
+                sessions.may_start()
                 outcome.problems += orphans_and_duplicates(rehearsal.gcp, rehearsal.state(run.stack_dir), before)
             outcome.problems += watch.breaches
     except Exception as failure:  # noqa: BLE001 - one fault's failure is its line, and the campaign goes on
@@ -323,22 +329,9 @@ def run_all(cases: list[Case], *, each: Callable[[Outcome], None] = lambda outco
     sessions.begin()
     try:
         chain = prepare_chain(workdir)
-        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="fault") as pool:
-            futures = [pool.submit(run_case, case, chain) for case in cases]
-            outcomes = []
-            try:
-                for future in futures:
-                    outcomes.append(future.result())
-                    each(outcomes[-1])
-            except KeyboardInterrupt:
-                # Before the pool's exit waits for every running fault: none starts, every deploy is killed.
-                for future in futures:
-                    future.cancel()
-                sessions.stop_all()
-                raise
+        return in_order(cases, lambda case: run_case(case, chain), each=each, parallel=parallel, grace=STOP_GRACE)
     finally:
         subprocess.run(["rm", "-rf", str(workdir)], check=False)
-    return outcomes
 
 
 def campaign(names: list[str] | None = None, *, out: TextIO) -> int:

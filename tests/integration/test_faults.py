@@ -236,9 +236,11 @@ def _deploys_of(parent: int) -> list[int]:
 def test_ctrl_c_of_make_faults_kills_its_deploys_and_says_so(tmp_path):
     """The deploys run in sessions of their own, out of reach of the terminal's Ctrl-C: the campaign kills them
     itself, instead of waiting for each running fault to end before it stops (a traceback then)."""
+    # PYTHONFAULTHANDLER: a campaign still running long after the Ctrl-C is sent SIGABRT, and prints where each of
+    # its threads waits.
     campaign = subprocess.Popen([sys.executable, "-m", "rehearsal.faults", "operation-never-done"], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                                env=child_env())
+                                env=child_env(PYTHONFAULTHANDLER="1"))
     try:
         deadline = time.monotonic() + 240
         while not (deploys := _deploys_of(campaign.pid)):
@@ -246,7 +248,12 @@ def test_ctrl_c_of_make_faults_kills_its_deploys_and_says_so(tmp_path):
             assert time.monotonic() < deadline, "no deploy started"
             time.sleep(0.1)
         os.killpg(campaign.pid, signal.SIGINT)  # the terminal's Ctrl-C: the campaign's process group
-        out, err = campaign.communicate(timeout=120)
+        try:
+            out, err = campaign.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            campaign.send_signal(signal.SIGABRT)
+            out, err = campaign.communicate()
+            raise AssertionError(f"make faults still ran 120 s after a Ctrl-C; its threads:\n{err[-6000:]}") from None
         assert campaign.returncode == 130, out + err
         assert out == "error: faults interrupted (Ctrl-C); their deploys were killed and their local APIs thrown away\n"
         assert "Traceback" not in err

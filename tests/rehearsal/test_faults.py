@@ -331,6 +331,48 @@ def test_what_a_deploy_left_running_is_killed_when_the_campaign_is_killed(tmp_pa
             campaign.kill()
 
 
+def test_the_faults_outcomes_come_in_order_each_as_soon_as_those_before_it_ended():
+    from rehearsal.faults.pool import in_order
+
+    handed: list[tuple[str, float]] = []
+    started = time.monotonic()
+    seconds = {"slow": 0.6, "quick": 0.0, "last": 0.1}
+    done = in_order(list(seconds), lambda name: time.sleep(seconds[name]) or name.upper(), parallel=2, grace=1,
+                    each=lambda result: handed.append((result, time.monotonic() - started)))
+    assert done == [name for name, _ in handed] == ["SLOW", "QUICK", "LAST"]
+    assert handed[0][1] >= 0.6 and handed[1][1] - handed[0][1] < 0.2  # QUICK waited for SLOW, then came at once
+
+
+# A campaign whose one fault never ends; the Ctrl-C reaches one of its threads, not the main one.
+NEVER_ENDING = """import signal, sys, threading, time
+from rehearsal.faults.pool import in_order
+
+def poke():
+    time.sleep(0.5)
+    fault = next(t for t in threading.enumerate() if t.name.startswith("fault-"))
+    signal.pthread_kill(fault.ident, signal.SIGINT)
+    print(f"sent {time.monotonic():.3f}", flush=True)
+
+threading.Thread(target=poke, daemon=True).start()
+try:
+    in_order(["never"], lambda _: threading.Event().wait(), each=print, parallel=1, grace=0.5)
+except KeyboardInterrupt:
+    print(f"stopped {time.monotonic():.3f}", flush=True)
+    sys.exit(130)
+"""
+
+
+def test_a_ctrl_c_that_reached_a_faults_thread_stops_the_campaign_at_once():
+    """An untimed wait of the main thread (a thread pool's ``result()``) is not woken by a signal the kernel gave to
+    another thread: the campaign then took the Ctrl-C only when its faults ended. Its threads, stuck for ever here,
+    are given ``grace`` seconds, and nothing waits for them at exit."""
+    campaign = subprocess.run([sys.executable, "-c", NEVER_ENDING], cwd=ROOT, capture_output=True, text=True,
+                              timeout=60)
+    assert campaign.returncode == 130, campaign.stdout + campaign.stderr
+    sent, stopped = (float(line.split()[1]) for line in campaign.stdout.splitlines())
+    assert stopped - sent < 5, campaign.stdout
+
+
 def test_an_unknown_fault_is_named_on_one_line_and_nothing_runs():
     from rehearsal.faults.campaign import campaign
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -84,17 +84,25 @@ class Background:
         self._start_deferred()
         if name not in self._futures:
             raise KeyError(f"no background work {name!r} was started (tests/support/background.py)")
-        return self._futures[name].result()
+        return _ended(self._futures[name]).result()
 
     def finished(self) -> dict[str, Any]:
         """Every work's result once all of them ended (those that failed left out: their own tests report them)."""
         self._start_deferred()
         for future in list(self._futures.values()):
-            future.exception()
+            _ended(future)
         return {name: f.result() for name, f in self._futures.items() if f.exception() is None}
 
     def stop(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ended(future: Future[Any]) -> Future[Any]:
+    """The future once it is done, waited for in short timed waits: an untimed wait is not woken by a Ctrl-C that
+    the kernel gave to another thread (rehearsal/faults/pool.py), and make test took it only when the work ended."""
+    while not future.done():
+        wait([future], timeout=0.2)
+    return future
 
 
 def _folder_name(name: str) -> str:
