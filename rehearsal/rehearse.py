@@ -99,14 +99,19 @@ def rehearse(config_file: Path, *, from_file: Path | None = None, seed_file: Pat
     err = sys.stderr if err is None else err
     # One line each: a seeded name, a file's path or a stack's name is what a user wrote.
     say = lambda text: print(one_line(f"rehearsal: {text}"), file=out, flush=True)  # noqa: E731
-    try:
-        config = load_one(config_file)
-        from_config = load_one(from_file) if from_file is not None else None
-        brownfield = load_seed(seed_file) if seed_file is not None else None
-        rules = load_faults(faults_file) if faults_file is not None else []
-    except (ConfigError, SeedError, FaultsError) as problem:
-        print(f"error: {problem}", file=err)
+    # Every file read, and the problems of each said together: one run shows them all.
+    loaded, problems = [], []
+    for read, path in ((load_one, config_file), (load_one, from_file), (load_seed, seed_file),
+                       (load_faults, faults_file)):
+        try:
+            loaded.append(read(path) if path is not None else None)
+        except (ConfigError, SeedError, FaultsError) as problem:
+            problems.append(problem)
+    if problems:
+        print("\n".join(f"error: {problem}" for problem in problems), file=err)
         return 1
+    config, from_config, brownfield, faulted = loaded
+    rules = faulted or []
     if isinstance(config, EnvironmentConfig) and config.state.backend != "gcs":
         print(one_line(f"error: {config_file}: state.backend is {config.state.backend!r}; a rehearsal deploys with "
                        "the stack's own GCS backend against a local GCS server, so it rehearses gcs-backed files "

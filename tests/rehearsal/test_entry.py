@@ -61,3 +61,26 @@ def test_the_rehearsals_allowlist_goes_to_the_folder_the_app_writes_to_and_is_ch
     assert captured.err == (f"error: {folder / 'allowlist.json'}: expected a regular file, or nothing (the app writes "
                             "it), got a named pipe (FIFO): a rehearsal writes its allowlist there; move it away\n")
     assert captured.out == ""
+
+
+def test_the_file_from_seed_and_faults_are_all_read_and_every_ones_problems_said_together(tmp_path):
+    """One run of make rehearse names the problems of each file it was given, not only those of the first."""
+    import io
+
+    from rehearsal.rehearse import rehearse
+
+    environment, earlier, seed, faults = (tmp_path / f"{n}.toml" for n in ("env", "from", "seed", "faults"))
+    environment.write_text("bogus = 1\n" + (ROOT / "environments" / "example.toml").read_text())
+    earlier.write_bytes(b"\xff\xfe")
+    seed.write_text("[[unknown]]\nx = 1\n")
+    faults.write_text('[[fault]]\nmethod = "POST"\npath = "/compute/v1/**"\nfault = "explode"\n')
+    out, err = io.StringIO(), io.StringIO()
+    assert rehearse(environment, from_file=earlier, seed_file=seed, faults_file=faults, out=out, err=err) == 1
+    said = err.getvalue()
+    assert len([line for line in said.splitlines() if line.startswith("error: ")]) == 4, said
+    for expected in (f"{environment}: bogus: expected",
+                     f"{earlier}: (file): expected a UTF-8 text file",
+                     f"{seed}: unknown: expected one of",
+                     f"{faults}: fault[0].fault: expected one of"):
+        assert expected in said, said
+    assert out.getvalue() == ""
