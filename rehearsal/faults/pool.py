@@ -52,10 +52,10 @@ def in_order(items: Sequence[Item], run: Callable[[Item], Result], *, each: Call
                 ended.notify_all()
 
     threads = [threading.Thread(target=work, name=f"fault-{n}", daemon=True) for n in range(min(parallel, len(items)))]
-    for thread in threads:
-        thread.start()
     done: list[Result] = []
     try:
+        for thread in threads:
+            thread.start()
         for index in range(len(items)):
             with ended:
                 while index not in results:
@@ -66,7 +66,7 @@ def in_order(items: Sequence[Item], run: Callable[[Item], Result], *, each: Call
     except KeyboardInterrupt:
         sessions.stop_all()
         deadline = time.monotonic() + grace
-        for thread in threads:
+        for thread in (t for t in threads if t.ident is not None):  # those started
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
         raise
     return done

@@ -348,9 +348,10 @@ NEVER_ENDING = """import signal, sys, threading, time
 from rehearsal.faults.pool import in_order
 
 def poke():
-    time.sleep(0.5)
-    fault = next(t for t in threading.enumerate() if t.name.startswith("fault-"))
-    signal.pthread_kill(fault.ident, signal.SIGINT)
+    while not (faults := [t for t in threading.enumerate() if t.name.startswith("fault-")]):
+        time.sleep(0.05)
+    time.sleep(0.3)  # the main thread waiting by then
+    signal.pthread_kill(faults[0].ident, signal.SIGINT)
     print(f"sent {time.monotonic():.3f}", flush=True)
 
 threading.Thread(target=poke, daemon=True).start()
