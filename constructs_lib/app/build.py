@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Mapping, Sequence, TextIO
 
 from ..config import ConfigError, EnvironmentConfig, Problem
-from ..facts.local_state import local_state_paths
+from ..facts.local_state import foreign_local_state, local_state_paths
 from ..facts.output_folder import outdir_from
-from ..facts.text import not_a_file, one_line
+from ..facts.text import one_line
 from ..config.bootstrap import BootstrapConfig
 from ..config.cross_file import bootstrap_problems, cross_file_problems, stack_name_problems
 from .files import (BOOTSTRAP_DIR, ENVIRONMENTS_DIR, Neighbours, StackConfig, bootstrap_files, environment_files,
@@ -89,13 +89,10 @@ def local_state_problems(configs: list[StackConfig]) -> list[Problem]:
     """Each stack's local state file (``local_state_file``) and its backup, where something else than a regular file
     (a link to one counts as one) or nothing stands: Terraform would wait for ever on a named pipe (make diff, make
     deploy and make allowlist hung in ``terraform init``) and stop on a folder after synth."""
-    problems = []
-    for config in (c for c in configs if _has_local_state(c)):
-        for path in local_state_paths(config.source, config.stack):
-            if (kind := not_a_file(path)) is not None:
-                problems.append(Problem(str(path), "(state)", f"the local state of stack {config.stack} (Terraform "
-                                        "reads and writes it): a regular file, or nothing", kind))
-    return problems
+    return [Problem(str(path), "(state)", f"the local state of stack {config.stack} (Terraform reads and writes it): "
+                    "a regular file, or nothing", kind)
+            for config in configs if _has_local_state(config)
+            for path, kind in foreign_local_state(config.source, config.stack)]
 
 
 def build_app(configs: list[StackConfig], **app_options: object):

@@ -22,7 +22,7 @@ from typing import Sequence
 if not __package__:  # run as a file by make, before anything is installed: the package from its folder
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from constructs_lib.facts.gcp import closest  # noqa: E402 (standard library only, like this module)
-from constructs_lib.facts.local_state import local_state_paths  # noqa: E402
+from constructs_lib.facts.local_state import foreign_local_state  # noqa: E402
 from constructs_lib.facts.text import FOLDER, from_shell, not_a_file, one_line, path_kind  # noqa: E402
 
 __all__ = ["environment_names", "missing_environment", "main"]
@@ -158,10 +158,11 @@ def check(target: str, named_by: str, name: str, file: str, conflict: str = "",
         return 2, (f'error: {given} names two files, {both[0]} and {both[1]}: one stack name for two '
                    "stacks, which make could mix up; rename one")
     if target == "output":  # Terraform reads the state with no synth before it, which would check it (app/build.py)
-        for path in local_state_paths(file, Path(file).stem):
-            if (kind := not_a_file(path)) is not None:
-                return 2, (f"error: make output: {path}: expected the local state of stack {Path(file).stem} "
-                           f"(Terraform reads it): a regular file, or nothing, got {kind}")
+        foreign = foreign_local_state(file, Path(file).stem)
+        if foreign:
+            path, kind = foreign[0]
+            return 2, (f"error: make output: {path}: expected the local state of stack {Path(file).stem} "
+                       f"(Terraform reads it): a regular file, or nothing, got {kind}")
     return 0, _acts_on(target, file)
 
 
