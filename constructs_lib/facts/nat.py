@@ -14,8 +14,8 @@ from .resources import ROUTER
 __all__ = [
     "NAT_TIMEOUT_DEFAULTS", "NAT_TIMEOUT_KEYS", "NAT_TIMEOUTS_SOURCE", "NAT_RULE_NUMBERS", "NAT_DEFAULT_RULE_NUMBER",
     "NAT_RULE_NUMBER_STEP", "NAT_RULES_SOURCE", "ADDRESS_TIER", "MAX_ROUTERS_PER_NETWORK_REGION", "ROUTERS_SOURCE",
-    "destination_match", "is_public_range", "match_destinations", "nat_ips_after_list_deleted", "router_of",
-    "routers_deleted",
+    "destination_match", "forgotten_as_kept", "is_public_range", "match_destinations", "nat_ips_after_list_deleted",
+    "router_of", "routers_deleted",
 ]
 
 # -- Cloud Router ------------------------------------------------------------------------------------------------
@@ -47,6 +47,17 @@ def routers_deleted(resource_changes: Iterable[Mapping[str, Any]]) -> dict[tuple
             gone.setdefault((before.get("project"), before.get("region"), before.get("name")), []).append(
                 change.get("address", ""))
     return gone
+
+
+# A forget (a removed block, Terraform 1.7 and later) takes a resource out of the state and leaves it in Google
+# Cloud as it is: a NAT, or the IP list beside it, forgotten keeps its IPs in use after the apply.
+def forgotten_as_kept(change: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A plan's resource change as Google Cloud has it after the apply: a forget's ``after`` is its ``before`` (all
+    known); any other change as it is."""
+    c = change["change"]
+    if c.get("actions") != ["forget"]:
+        return change
+    return {**change, "change": {**c, "after": c.get("before"), "after_unknown": {}}}
 
 
 # -- the NAT's IP list beside it ---------------------------------------------------------------------------------

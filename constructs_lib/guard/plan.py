@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ..facts.nat import nat_ips_after_list_deleted, routers_deleted
+from ..facts.nat import forgotten_as_kept, nat_ips_after_list_deleted, routers_deleted
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS, ROUTER
 
 JSON = dict[str, Any]
@@ -241,12 +241,10 @@ def nats(plan: JSON) -> list[Nat]:
     ``google_compute_router_nat_address`` beside it, which then is the one that counts on that side."""
     grouped: dict[str, dict[str, Any]] = {}
     for change in changes(plan, (NAT, NAT_ADDRESS)):
-        c = change["change"]
+        c = forgotten_as_kept(change)["change"]  # a forget: out of the stack's hands, not out of the NAT
         actions = c["actions"]
         before = c.get("before")
-        if actions == ["forget"]:  # still in GCP, unchanged: out of the stack's hands, not out of the NAT
-            after, unknown = before, {}
-        elif "delete" in actions and "create" not in actions:
+        if "delete" in actions and "create" not in actions:
             after, unknown = None, {}
         else:
             after, unknown = c.get("after"), c.get("after_unknown") or {}

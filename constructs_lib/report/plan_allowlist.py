@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..facts.nat import nat_ips_after_list_deleted, router_of, routers_deleted
+from ..facts.nat import forgotten_as_kept, nat_ips_after_list_deleted, router_of, routers_deleted
 from ..facts.outputs import IP_OUTPUTS
 from ..facts.resources import ADDRESS, NAT, NAT_ADDRESS
 from .allowlist import address_key, module_resources
@@ -76,9 +76,7 @@ def _pool(plan: Mapping[str, Any], known: _PlanAddresses, when: str) -> tuple[di
     if when == "after":
         # Forgotten (a removed block): out of the stack's hands, still in Google Cloud with its IPs (as the guard
         # reads it). A NAT that stays while its router is deleted is deleted with it: none of its IPs in use.
-        changes = _kept_without_router(plan, [{**c, "change": {**c["change"], "after": c["change"].get("before"),
-                                                               "after_unknown": {}}}
-                                              if c["change"].get("actions") == ["forget"] else c for c in changes])
+        changes = _kept_without_router(plan, [forgotten_as_kept(c) for c in changes])
     holders = [c for c in changes if c["type"] == NAT_ADDRESS and c["change"].get(when)] or [
         c for c in changes if c["type"] == NAT and c["change"].get(when)]
     deleted = [c for c in changes if c["type"] == NAT_ADDRESS and c["change"]["actions"] == ["delete"]]
