@@ -4,10 +4,10 @@ A problem line names a file, a key and a value the user wrote; a make target's f
 held. A line break in any of them would forge a line of its own (a problem that is not one, a "stack" a target
 does not act on), and an escape code (ESC ``[``…) would reach the terminal. ``one_line`` writes every character
 that is not printable as an escape instead; ``file_kind`` names what is at a path that is not a regular file
-(a folder, a named pipe), ``path_kind`` what is at any path (a dangling link, a loop of links too), and
-``not_a_file`` what is at a path that should hold a regular file. Standard library only: make runs
-``app/selection.py`` before anything is installed, and prints a line holding a folder a user named with
-``python3 constructs_lib/facts/text.py TEXT`` (``one_line``).
+(a folder, a named pipe), ``path_kind`` what is at any path (a dangling link, a loop of links too),
+``not_a_file`` what is at a path that should hold a regular file, and ``json_kind`` what a JSON value is.
+Standard library only: make runs ``app/selection.py`` before anything is installed, and prints a line holding a
+folder a user named with ``python3 constructs_lib/facts/text.py TEXT`` (``one_line``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import os
 import stat
 import sys
 
-__all__ = ["FOLDER", "FORMULA_START", "REGULAR_FILE", "file_kind", "not_a_file", "one_line", "path_kind"]
+__all__ = ["FOLDER", "FORMULA_START", "REGULAR_FILE", "file_kind", "json_kind", "not_a_file", "one_line", "path_kind"]
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection"): no user text may
@@ -34,6 +34,12 @@ def one_line(text: str) -> str:
         return text
     return "".join(c if c.isprintable() else _ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else
                    f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}") for c in text)
+
+
+def json_kind(value: object) -> str:
+    """What a parsed JSON value is, as a message says it was given (``got an array``): never its text."""
+    return {bool: "true or false", type(None): "null", list: "an array", dict: "an object", str: "a string"}.get(
+        type(value), "a number")
 
 
 FOLDER = "a folder"

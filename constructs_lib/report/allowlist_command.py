@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..facts.text import one_line
+from ..facts.text import json_kind, one_line
 from .allowlist import allowlist_entries, write_allowlist
 from .plan_allowlist import allowlist_change
 
@@ -34,17 +34,13 @@ class InputError(ValueError):
     given."""
 
 
-def _kind(value: object) -> str:
-    return {bool: "true or false", type(None): "null", list: "an array", str: "a string"}.get(type(value), "a number")
-
-
-def _read(source: str | None, command: str) -> dict[str, Any]:
-    """The JSON object of a file named (a pipe too: ``<(terraform show -json)``), else of standard input.
+def _read(source: str | None, where: str, command: str) -> dict[str, Any]:
+    """The JSON object of a file named (a pipe too: ``<(terraform show -json)``), else of standard input; ``where``
+    names it in messages.
 
     Raises:
         InputError: it cannot be read, is not UTF-8 JSON, is not an object, or is the other command's document.
     """
-    where = one_line(source) if source else "standard input"
     try:
         raw = Path(source).read_bytes() if source else sys.stdin.buffer.read()
     except OSError as err:
@@ -62,7 +58,7 @@ def _read(source: str | None, command: str) -> dict[str, Any]:
     except ValueError as err:
         raise InputError(f"{where}: expected {SHOWN}, got invalid JSON ({err})") from None
     if not isinstance(document, dict):
-        raise InputError(f"{where}: expected {SHOWN} (an object), got {_kind(document)}")
+        raise InputError(f"{where}: expected {SHOWN} (an object), got {json_kind(document)}")
     # A plan's JSON always has planned_values; a state's has neither it nor resource_changes.
     is_plan = "planned_values" in document or "resource_changes" in document
     if is_plan != (command == "change"):
@@ -81,8 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     change = commands.add_parser("change", help="the Allowlist change section of a saved plan")
     change.add_argument("json", nargs="?")
     args = parser.parse_args(argv)
+    where = one_line(args.json) if args.json else "standard input"
     try:
-        document = _read(args.json, args.command)
+        document = _read(args.json, where, args.command)
         # Only the parts the reports read are checked, as they are read: anything else Terraform never writes.
         lines = allowlist_change(document) if args.command == "change" else []
         entries = allowlist_entries(document, stack=args.stack) if args.command == "write" else []
@@ -90,7 +87,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except (AttributeError, TypeError, KeyError, IndexError, ValueError) as err:
-        where = one_line(args.json) if args.json else "standard input"
         print(one_line(f"error: {where}: expected {READS[args.command]} JSON, got a JSON object of a shape Terraform "
                        f"never writes ({type(err).__name__}: {err})"), file=sys.stderr)
         return 1

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from constructs_lib.config import ConfigError
 from constructs_lib.config.reader import MISSING, Reader
 from constructs_lib.config.toml_file import MAX_NESTING, file_problem, nesting, read_text, read_toml
+from constructs_lib.facts.text import json_kind
 
 from .server import JSON, ApiError
 
@@ -234,8 +235,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     if depth > MAX_NESTING:
         raise file_problem(path, deep, f"{depth} levels")
     if not isinstance(doc, dict):
-        given = {bool: "true or false", type(None): "null", list: "an array", str: "a string"}
-        raise file_problem(path, 'a JSON object ({"fault": [...]})', given.get(type(doc), "a number"))
+        raise file_problem(path, 'a JSON object ({"fault": [...]})', json_kind(doc))
     return doc
 
 
