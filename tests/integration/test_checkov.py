@@ -30,7 +30,7 @@ NOT_SCANNED = shipped("adopt-guide-chain")
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
 # Run by its virtualenv's Python, as make scan runs it: pip writes a setup.py script's shebang plain, which a
 # project path with a space breaks.
-CHECKOV_PYTHON = CHECKOV.parent / "python"
+RUN_CHECKOV = [str(CHECKOV.parent / "python"), str(CHECKOV)]
 CONFIG = ROOT / ".checkov.yaml"
 CANARY = "canary"
 
@@ -52,8 +52,8 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, list[s
     # What make scan gives checkov: copies without import blocks, which its parser cannot read (the draining
     # example imports the NAT's NatAddress).
     assert scan_copies(out, out / "scan")
-    result = subprocess.run([str(CHECKOV_PYTHON), str(CHECKOV), "--config-file", str(CONFIG), "-d", str(out / "scan"),
-                             "-o", "json"], cwd=out, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([*RUN_CHECKOV, "--config-file", str(CONFIG), "-d", str(out / "scan"), "-o", "json"],
+                            cwd=out, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode in (0, 1), result.stderr
     reports = json.loads(result.stdout)
     by_stack: dict[str, dict[str, list[str]]] = {}
@@ -111,9 +111,8 @@ def test_skipped_checks_are_real_failures_not_leftovers(tmp_path):
     out = tmp_path / "stacks"
     build_app(load_stacks(stack_files()), outdir=str(tmp_path)).synth()
     env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"}
-    result = subprocess.run([str(CHECKOV_PYTHON), str(CHECKOV), "--framework", "terraform_json", "--skip-download",
-                             "-d", str(out), "-o", "json"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run([*RUN_CHECKOV, "--framework", "terraform_json", "--skip-download", "-d", str(out),
+                             "-o", "json"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     report = json.loads(result.stdout)
     failed = sorted({c["check_id"] for c in report["results"]["failed_checks"]})
     assert failed == sorted(parse_skip_ids())
